@@ -1,0 +1,189 @@
+/* trainscope-cli run: train one experiment into a run directory. */
+#include "cli-common.h"
+
+#include <glib-unix.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+typedef struct {
+  TsTrainer *trainer;
+  GMainLoop *loop;
+  gboolean   tty;
+  gboolean   interrupted;
+} RunContext;
+
+static char *
+format_duration (double seconds)
+{
+  int s = (int) MAX (seconds, 0);
+  return s >= 3600 ? g_strdup_printf ("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                   : g_strdup_printf ("%d:%02d", s / 60, s % 60);
+}
+
+static void
+print_progress (RunContext *ctx)
+{
+  TsProgress p;
+  g_autofree char *eta = NULL;
+
+  ts_trainer_get_progress (ctx->trainer, &p);
+  if (p.state < TS_RUN_RUNNING)
+    {
+      fprintf (stderr, "\r\033[Kloading data…");
+      return;
+    }
+  eta = p.eta >= 0 ? format_duration (p.eta) : g_strdup ("–");
+  fprintf (stderr, "\r\033[Kepoch %u/%u  step %" G_GUINT64_FORMAT "  loss %.4f  acc %.1f%%  val %.1f%%  %.0f samples/s  ETA %s",
+           MIN (p.epoch + 1, p.epochs), p.epochs, p.step, p.loss, 100 * p.train_acc,
+           isnan (p.val_acc) ? 0.0 : 100 * p.val_acc, p.samples_per_second, eta);
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  RunContext *ctx = data;
+
+  if (ctx->tty)
+    print_progress (ctx);
+  if (ts_run_state_is_final (ts_trainer_get_state (ctx->trainer)))
+    {
+      g_main_loop_quit (ctx->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  RunContext *ctx = data;
+  ctx->interrupted = TRUE;
+  ts_trainer_stop (ctx->trainer);
+  return G_SOURCE_CONTINUE;
+}
+
+static double
+summary_number (JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  return n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+}
+
+static void
+print_result (TsTrainer *tr, TsRunState end)
+{
+  g_autoptr(JsonNode) summary = ts_trainer_dup_summary (tr);
+  JsonObject *o;
+
+  if (summary == NULL)
+    return;
+  o = json_node_get_object (summary);
+  g_print ("%s: %s after %" G_GINT64_FORMAT " epochs — train acc %.2f%%, val acc %.2f%%",
+           ts_trainer_get_experiment (tr)->name, ts_run_state_name (end),
+           json_object_get_int_member (o, "epochs_completed"), 100 * summary_number (o, "train_acc"),
+           100 * summary_number (o, "val_acc"));
+  if (!isnan (summary_number (o, "test_acc")))
+    g_print (", test acc %.2f%%", 100 * summary_number (o, "test_acc"));
+  g_print (", %.0f samples/s (%s, %d threads) → %s\n", summary_number (o, "samples_per_second"),
+           ts_blas_core (), ts_blas_threads (), ts_trainer_get_run_dir (tr));
+}
+
+static int
+exit_code_for (TsTrainer *tr, TsRunState end)
+{
+  g_autoptr(GError) error = ts_trainer_dup_error (tr);
+
+  if (end == TS_RUN_DONE)
+    return CLI_OK;
+  if (error)
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      /* what the user fed in (data, values) is bad input; the rest a failed run */
+      if (error->domain == TS_ERROR && ts_trainer_get_steps (tr) == NULL)
+        return CLI_BAD_INPUT;
+    }
+  return CLI_RUN_FAILED;
+}
+
+static TsExperiment *
+load_experiment (const char *arg, char **overrides, gint64 epochs, gint64 seed, GError **error)
+{
+  g_autoptr(TsExperiment) exp = g_strcmp0 (arg, "default") == 0 ? ts_experiment_new_default ()
+                                                                 : ts_experiment_load_file (arg, error);
+  if (exp == NULL)
+    return NULL;
+  for (int i = 0; overrides && overrides[i]; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (overrides[i], "=", 2);
+      if (kv[1] == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set %s: expected KEY=VALUE", overrides[i]);
+          return NULL;
+        }
+      if (!ts_experiment_set (exp, kv[0], kv[1], error))
+        return NULL;
+    }
+  if (epochs >= 0 && !ts_experiment_set (exp, "train.epochs", g_strdup_printf ("%" G_GINT64_FORMAT, epochs), error))
+    return NULL;
+  if (seed >= 0)
+    exp->seed = (guint64) seed;
+  if (!ts_experiment_validate (exp, error))
+    return NULL;
+  return g_steal_pointer (&exp);
+}
+
+int
+cli_run (int argc, char **argv)
+{
+  g_autofree char *out = NULL;
+  g_auto(GStrv) overrides = NULL;
+  gint64 epochs = -1, seed = -1;
+  int threads = 0;
+  GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Run directory to write", "DIR" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT64, &epochs, "Override train.epochs", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed", "S" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: all cores)", "N" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) exp = NULL;
+  g_autoptr(TsTrainer) trainer = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  RunContext ctx = { 0 };
+  TsRunState end;
+  guint sigint, sigterm;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!cli_parse (context, &argc, &argv))
+    return CLI_BAD_INPUT;
+  if (argc != 2)
+    return cli_bad_input ("run: expected one experiment file (or \"default\")");
+  if (out == NULL)
+    return cli_bad_input ("run: --out DIR is required");
+  if (threads < 0)
+    return cli_bad_input ("--threads: must be >= 1 (got %d)", threads);
+  exp = load_experiment (argv[1], overrides, epochs, seed, &error);
+  if (exp == NULL)
+    return cli_bad_input ("%s", error->message);
+  ts_blas_set_threads (threads);
+
+  trainer = ts_trainer_new (exp, out);
+  loop = g_main_loop_new (NULL, FALSE);
+  ctx = (RunContext) { trainer, loop, isatty (STDERR_FILENO), FALSE };
+  ts_trainer_start (trainer);
+  g_timeout_add (100, on_tick, &ctx);
+  sigint = g_unix_signal_add (SIGINT, on_interrupt, &ctx);
+  sigterm = g_unix_signal_add (SIGTERM, on_interrupt, &ctx);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  end = ts_trainer_wait (trainer);
+  if (ctx.tty)
+    fprintf (stderr, "\r\033[K");
+  print_result (trainer, end);
+  return exit_code_for (trainer, end);
+}

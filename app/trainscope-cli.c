@@ -1,0 +1,72 @@
+/* trainscope-cli: the engine, headless. See DESIGN.md for the contract. */
+#include "cli-common.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+  "Usage:\n"
+  "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
+  "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
+  "  trainscope-cli --version\n";
+
+int
+cli_bad_input (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("trainscope-cli: %s\n", message);
+  return CLI_BAD_INPUT;
+}
+
+gboolean
+cli_parse (GOptionContext *context, int *argc, char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+  g_printerr ("trainscope-cli: %s\n%s", error->message, usage);
+  return FALSE;
+}
+
+void
+cli_print_json (JsonNode *node)
+{
+  g_autofree char *text = ts_json_to_string (node, TRUE);
+  g_print ("%s\n", text);
+}
+
+static void
+print_version (void)
+{
+  g_print ("trainscope-cli %s\nOpenBLAS kernel: %s (detected %s), %d threads\n", PACKAGE_VERSION,
+           ts_blas_core (), ts_blas_detected_core (), ts_blas_threads ());
+}
+
+int
+main (int argc, char **argv)
+{
+  ts_blas_ensure_kernel (argv);
+  setlocale (LC_ALL, "");
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      g_print ("%s", usage);
+      return argc < 2 ? CLI_BAD_INPUT : CLI_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      print_version ();
+      return CLI_OK;
+    }
+  if (strcmp (argv[1], "run") == 0)
+    return cli_run (argc - 1, argv + 1);
+  if (strcmp (argv[1], "eval") == 0)
+    return cli_eval (argc - 1, argv + 1);
+  return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
+}

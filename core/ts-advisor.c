@@ -1,0 +1,177 @@
+#include "ts-advisor.h"
+
+#include <math.h>
+
+const char *
+ts_severity_name (TsSeverity severity)
+{
+  static const char *const names[] = { "info", "warning", "critical" };
+  return names[severity];
+}
+
+void
+ts_advice_free (TsAdvice *a)
+{
+  if (a == NULL)
+    return;
+  g_free (a->code);
+  g_free (a->message);
+  g_free (a->action);
+  if (a->evidence)
+    json_node_unref (a->evidence);
+  g_free (a);
+}
+
+static JsonObject *
+add_advice (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
+            const char *action, const char *format, ...) G_GNUC_PRINTF (6, 7);
+
+/* Appends an advice and returns its evidence object for the rule to fill. */
+static JsonObject *
+add_advice (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
+            const char *action, const char *format, ...)
+{
+  TsAdvice *a = g_new0 (TsAdvice, 1);
+  JsonObject *evidence = json_object_new ();
+  va_list args;
+
+  va_start (args, format);
+  a->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  a->code = g_strdup (code);
+  a->severity = severity;
+  a->confidence = CLAMP (confidence, 0.0, 1.0);
+  a->action = g_strdup (action);
+  a->evidence = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (a->evidence, evidence);
+  g_ptr_array_add (out, a);
+  return evidence;
+}
+
+static const TsEpochRecord *
+last_epoch (const TsAdvisorInput *in)
+{
+  gsize n = ts_metric_log_length (in->epochs);
+  return n ? ts_metric_log_epoch (in->epochs, n - 1) : NULL;
+}
+
+static void
+rule_diverged (const TsAdvisorInput *in, GPtrArray *out)
+{
+  gsize n = ts_metric_log_length (in->steps);
+  g_autofree char *action = NULL;
+  JsonObject *ev;
+
+  if (!in->diverged || n == 0)
+    return;
+  action = g_strdup_printf ("train.lr=%g", in->exp->train.lr / 5);
+  ev = add_advice (out, "diverged", TS_SEVERITY_CRITICAL, 1.0, action,
+                   "The loss became NaN or infinite at step %" G_GUINT64_FORMAT ": divide the learning rate by 5.",
+                   ts_metric_log_step (in->steps, n - 1)->step);
+  json_object_set_int_member (ev, "step", (gint64) ts_metric_log_step (in->steps, n - 1)->step);
+  json_object_set_double_member (ev, "lr", in->exp->train.lr);
+}
+
+/* softmax with small weights starts near ln C: anything far off means the
+ * initialisation (or the data's scale) is not what it should be */
+static void
+rule_initial_loss (const TsAdvisorInput *in, GPtrArray *out)
+{
+  double expected = log (MAX (in->n_classes, 2)), first;
+  JsonObject *ev;
+
+  if (in->exp->train.loss != TS_LOSS_SOFTMAX || ts_metric_log_length (in->steps) == 0)
+    return;
+  first = ts_metric_log_step (in->steps, 0)->loss;
+  if (!isfinite (first) || (first < 3.0 * expected && first > 0.5 * expected))
+    return;
+  ev = add_advice (out, "initial_loss_unexpected", TS_SEVERITY_WARNING, 0.7, "model.init=xavier",
+                   "The first loss was %.3g where ln(%u) = %.3g was expected: check the initialisation scale.",
+                   first, in->n_classes, expected);
+  json_object_set_double_member (ev, "first_loss", first);
+  json_object_set_double_member (ev, "expected", expected);
+}
+
+/* "model.layers=200,100": every hidden layer twice as wide (one of 100 if none) */
+static char *
+wider_layers (const TsExperiment *exp)
+{
+  GString *s = g_string_new ("model.layers=");
+  for (guint l = 0; l < exp->model.layers->len; l++)
+    g_string_append_printf (s, "%s%u", l ? "," : "", 2 * g_array_index (exp->model.layers, TsLayerSpec, l).units);
+  if (exp->model.layers->len == 0)
+    g_string_append (s, "100");
+  return g_string_free (s, FALSE);
+}
+
+static void
+rule_generalisation_gap (const TsAdvisorInput *in, GPtrArray *out)
+{
+  const TsEpochRecord *e = last_epoch (in);
+  double gap;
+  JsonObject *ev;
+  g_autofree char *action = NULL;
+
+  if (e == NULL || isnan (e->val_acc) || in->diverged)
+    return;
+  gap = e->train_acc - e->val_acc;
+  if (gap > 0.1)
+    {
+      action = g_strdup_printf ("train.l2=%g", MAX (in->exp->train.l2 * 10, 1e-4));
+      ev = add_advice (out, "overfitting", TS_SEVERITY_WARNING, MIN (1.0, gap * 4), action,
+                       "Training accuracy is %.1f%% but validation only %.1f%%: regularise more "
+                       "(L2, dropout, augmentation) or get more data.",
+                       100 * e->train_acc, 100 * e->val_acc);
+    }
+  else if (gap < 0.03 && e->train_acc < 0.8)
+    {
+      action = wider_layers (in->exp);
+      ev = add_advice (out, "underfitting", TS_SEVERITY_WARNING, 0.6, action,
+                       "Training and validation accuracy are both low (%.1f%%, %.1f%%) with no gap: "
+                       "add capacity or regularise less.",
+                       100 * e->train_acc, 100 * e->val_acc);
+    }
+  else
+    return;
+  json_object_set_int_member (ev, "epoch", e->epoch);
+  json_object_set_double_member (ev, "train_acc", e->train_acc);
+  json_object_set_double_member (ev, "val_acc", e->val_acc);
+}
+
+GPtrArray *
+ts_advisor_diagnose (const TsAdvisorInput *in)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+
+  rule_diverged (in, out);
+  rule_initial_loss (in, out);
+  rule_generalisation_gap (in, out);
+  if (out->len == 0 && last_epoch (in) != NULL)
+    add_advice (out, "healthy", TS_SEVERITY_INFO, 0.5, "",
+                "Nothing in the curves calls for a change.");
+  return out;
+}
+
+JsonNode *
+ts_advice_to_json (GPtrArray *advice)
+{
+  JsonObject *root = json_object_new ();
+  JsonArray *list = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  for (guint i = 0; i < advice->len; i++)
+    {
+      const TsAdvice *a = advice->pdata[i];
+      JsonObject *obj = json_object_new ();
+      json_object_set_string_member (obj, "code", a->code);
+      json_object_set_string_member (obj, "severity", ts_severity_name (a->severity));
+      json_object_set_double_member (obj, "confidence", a->confidence);
+      json_object_set_string_member (obj, "message", a->message);
+      json_object_set_member (obj, "evidence", json_node_copy (a->evidence));
+      json_object_set_string_member (obj, "action", a->action);
+      json_array_add_object_element (list, obj);
+    }
+  json_object_set_array_member (root, "advice", list);
+  json_node_take_object (node, root);
+  return node;
+}

@@ -1,0 +1,44 @@
+/* ts-advisor.h — rules that read a run's curves and give advice with evidence.
+ *
+ *   g_autoptr(GPtrArray) advice = ts_advisor_diagnose (&input);
+ *   JsonNode *json = ts_advice_to_json (advice);   // {"advice": [...]} (DESIGN.md)
+ *
+ * Codes are stable identifiers (DESIGN.md); each advice names its evidence
+ * and the experiment change to try.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "ts-experiment.h"
+#include "ts-metrics.h"
+
+G_BEGIN_DECLS
+
+typedef enum { TS_SEVERITY_INFO, TS_SEVERITY_WARNING, TS_SEVERITY_CRITICAL } TsSeverity;
+
+typedef struct {
+  char       *code;
+  TsSeverity  severity;
+  double      confidence; /* 0..1 */
+  char       *message;    /* one plain sentence */
+  JsonNode   *evidence;   /* object: which curve, which numbers */
+  char       *action;     /* the change to try, as "key=value" pairs */
+} TsAdvice;
+
+typedef struct {
+  const TsExperiment *exp;
+  const TsMetricLog  *steps;
+  const TsMetricLog  *epochs;
+  guint               n_classes;
+  gboolean            diverged;
+} TsAdvisorInput;
+
+GPtrArray  *ts_advisor_diagnose (const TsAdvisorInput *input); /* of TsAdvice */
+void        ts_advice_free (TsAdvice *advice);
+JsonNode   *ts_advice_to_json (GPtrArray *advice);
+const char *ts_severity_name (TsSeverity severity);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsAdvice, ts_advice_free)
+
+G_END_DECLS

@@ -1,0 +1,672 @@
+#include "ts-experiment.h"
+#include "ts-error.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+typedef enum { K_STRING, K_UINT, K_UINT64, K_DOUBLE, K_ENUM, K_LAYERS } KeyKind;
+
+/* Allowed ranges, each with the phrase an error message uses. */
+typedef enum {
+  R_ANY,
+  R_GT0,       /* > 0 */
+  R_GE0,       /* >= 0 */
+  R_UNIT,      /* [0, 1] */
+  R_UNIT_OPEN, /* [0, 1) */
+  R_GE1,       /* >= 1 */
+} Range;
+
+typedef struct {
+  const char        *key;
+  KeyKind            kind;
+  gsize              offset;
+  Range              range;
+  const char *const *choices;
+  const char        *default_text;
+  const char        *doc;
+} KeySpec;
+
+static const char *const activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
+static const char *const init_names[] = { "zero", "small", "xavier", "he", "orthogonal", NULL };
+static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "adam", "rmsprop", NULL };
+static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", NULL };
+static const char *const loss_names[] = { "softmax", "svm", NULL };
+static const char *const preprocess_names[] = { "none", "center", "standardize", "pca", "pca_whiten", "zca", NULL };
+
+#define OFF(member) offsetof (TsExperiment, member)
+
+static const KeySpec keys[] = {
+  { "name", K_STRING, OFF (name), R_ANY, NULL, "\"Spiral · ReLU · He\"", "shown in the sidebar and plot captions" },
+  { "seed", K_UINT64, OFF (seed), R_ANY, NULL, "7", "every random choice derives from it" },
+  { "data.source", K_STRING, OFF (data.source), R_ANY, NULL, "\"builtin:spiral\"",
+    "builtin:spiral|circles|xor|gaussians|moons|shapes, fashion-mnist, idx:DIR, cifar10:DIR, cifar100:DIR, folder:DIR, csv:FILE" },
+  { "data.samples", K_UINT, OFF (data.samples), R_GE1, NULL, "1500", "samples a builtin generator makes" },
+  { "data.classes", K_UINT, OFF (data.classes), R_GE1, NULL, "3", "classes a builtin generator makes (2-D sets)" },
+  { "data.noise", K_DOUBLE, OFF (data.noise), R_GE0, NULL, "0.1", "noise of a builtin generator" },
+  { "data.limit", K_UINT, OFF (data.limit), R_GE0, NULL, "0", "use at most this many training samples (0 = all)" },
+  { "data.val_fraction", K_DOUBLE, OFF (data.val_fraction), R_UNIT_OPEN, NULL, "0.2", "stratified share of the training part held out for validation" },
+  { "data.preprocess", K_ENUM, OFF (data.preprocess), R_ANY, preprocess_names, "\"standardize\"", "fitted on the training split only" },
+  { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)" },
+  { "data.whiten_epsilon", K_DOUBLE, OFF (data.whiten_epsilon), R_GT0, NULL, "1e-5", "added to eigenvalues before whitening" },
+  { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size" },
+  { "data.augment.hflip", K_DOUBLE, OFF (data.augment.hflip), R_UNIT, NULL, "0", "probability of a horizontal flip" },
+  { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random" },
+  { "data.augment.brightness", K_DOUBLE, OFF (data.augment.brightness), R_UNIT, NULL, "0", "brightness jitter amplitude" },
+  { "data.augment.contrast", K_DOUBLE, OFF (data.augment.contrast), R_UNIT, NULL, "0", "contrast jitter amplitude" },
+  { "data.augment.saturation", K_DOUBLE, OFF (data.augment.saturation), R_UNIT, NULL, "0", "saturation jitter amplitude" },
+  { "data.augment.fancy_pca", K_DOUBLE, OFF (data.augment.fancy_pca), R_GE0, NULL, "0", "σ of AlexNet fancy-PCA lighting" },
+  { "data.augment.erase", K_DOUBLE, OFF (data.augment.erase), R_UNIT, NULL, "0", "probability of random erasing" },
+  { "model.layers", K_LAYERS, OFF (model.layers), R_ANY, NULL, "[{\"type\":\"dense\",\"units\":100}]",
+    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}; the output layer is implicit" },
+  { "model.activation", K_ENUM, OFF (model.activation), R_ANY, activation_names, "\"relu\"", "activation of hidden layers without their own" },
+  { "model.leaky_slope", K_DOUBLE, OFF (model.leaky_slope), R_UNIT_OPEN, NULL, "0.01", "negative slope of leaky_relu, and prelu's initial slope" },
+  { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
+  { "model.init_scale", K_DOUBLE, OFF (model.init_scale), R_GT0, NULL, "0.01", "σ of the small init" },
+  { "model.dropout", K_DOUBLE, OFF (model.dropout), R_UNIT_OPEN, NULL, "0", "probability of dropping a hidden unit (inverted dropout)" },
+  { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split" },
+  { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step" },
+  { "train.optimizer", K_ENUM, OFF (train.optimizer), R_ANY, optimizer_names, "\"momentum\"", "update rule" },
+  { "train.momentum", K_DOUBLE, OFF (train.momentum), R_UNIT_OPEN, NULL, "0.9", "momentum / nesterov coefficient" },
+  { "train.lr", K_DOUBLE, OFF (train.lr), R_GT0, NULL, "0.1", "learning rate" },
+  { "train.schedule.type", K_ENUM, OFF (train.schedule.type), R_ANY, schedule_names, "\"none\"", "learning-rate decay" },
+  { "train.schedule.every_epochs", K_UINT, OFF (train.schedule.every_epochs), R_GE1, NULL, "10", "step: divide every N epochs; exp: divide by factor over N epochs" },
+  { "train.schedule.factor", K_DOUBLE, OFF (train.schedule.factor), R_GE1, NULL, "2", "the LR is divided by this" },
+  { "train.schedule.patience", K_UINT, OFF (train.schedule.patience), R_GE1, NULL, "3", "plateau: epochs without val-loss improvement before decaying" },
+  { "train.schedule.warmup_epochs", K_UINT, OFF (train.schedule.warmup_epochs), R_GE0, NULL, "0", "linear warm-up from 0 over N epochs" },
+  { "train.l2", K_DOUBLE, OFF (train.l2), R_GE0, NULL, "1e-4", "L2 penalty ½λ‖W‖² on weights (not biases)" },
+  { "train.l1", K_DOUBLE, OFF (train.l1), R_GE0, NULL, "0", "L1 penalty λ‖W‖₁ on weights" },
+  { "train.max_norm", K_DOUBLE, OFF (train.max_norm), R_GE0, NULL, "0", "clip each unit's incoming weights to ‖w‖₂ ≤ c after every step (0 = off)" },
+  { "train.loss", K_ENUM, OFF (train.loss), R_ANY, loss_names, "\"softmax\"", "softmax cross-entropy or multiclass SVM hinge (margin 1)" },
+};
+
+static const char *const groups[] = { "data", "data.augment", "model", "train", "train.schedule", NULL };
+
+/* ---- names ------------------------------------------------------------ */
+
+static gboolean
+name_lookup (const char *const *names, const char *name, int *out)
+{
+  for (int i = 0; names[i]; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+ts_activation_name (TsActivation act)
+{
+  return act == TS_ACT_IDENTITY ? "identity" : activation_names[act];
+}
+
+gboolean
+ts_activation_from_name (const char *name, TsActivation *out)
+{
+  int v;
+  if (!name_lookup (activation_names, name, &v))
+    return FALSE;
+  *out = (TsActivation) v;
+  return TRUE;
+}
+
+const char *ts_init_name (TsInit init) { return init_names[init]; }
+const char *ts_optimizer_name (TsOptimizerKind kind) { return optimizer_names[kind]; }
+const char *ts_schedule_name (TsScheduleKind kind) { return schedule_names[kind]; }
+const char *ts_loss_name (TsLossKind kind) { return loss_names[kind]; }
+const char *ts_preprocess_name (TsPreprocessKind kind) { return preprocess_names[kind]; }
+
+gboolean
+ts_init_from_name (const char *name, TsInit *out)
+{
+  int v;
+  if (!name_lookup (init_names, name, &v))
+    return FALSE;
+  *out = (TsInit) v;
+  return TRUE;
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+TsExperiment *
+ts_experiment_new_default (void)
+{
+  TsExperiment *exp = g_new0 (TsExperiment, 1);
+  TsLayerSpec hidden = { 100, TS_INHERIT_ACTIVATION };
+
+  exp->name = g_strdup ("Spiral · ReLU · He");
+  exp->seed = 7;
+  exp->data = (TsDataSpec) {
+    .source = g_strdup ("builtin:spiral"), .samples = 1500, .classes = 3, .noise = 0.1,
+    .val_fraction = 0.2, .preprocess = TS_PRE_STANDARDIZE, .whiten_epsilon = 1e-5,
+    .image_size = 32,
+  };
+  exp->model = (TsModelSpec) {
+    .layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec)),
+    .activation = TS_ACT_RELU, .leaky_slope = 0.01, .init = TS_INIT_HE, .init_scale = 0.01,
+  };
+  g_array_append_val (exp->model.layers, hidden);
+  exp->train = (TsTrainSpec) {
+    .epochs = 40, .batch_size = 64, .optimizer = TS_OPT_MOMENTUM, .momentum = 0.9, .lr = 0.1,
+    .schedule = { TS_SCHED_NONE, 10, 2.0, 3, 0 },
+    .l2 = 1e-4, .loss = TS_LOSS_SOFTMAX,
+  };
+  return exp;
+}
+
+TsExperiment *
+ts_experiment_copy (const TsExperiment *exp)
+{
+  TsExperiment *copy = g_memdup2 (exp, sizeof *exp);
+
+  copy->name = g_strdup (exp->name);
+  copy->data.source = g_strdup (exp->data.source);
+  copy->model.layers = g_array_copy (exp->model.layers);
+  return copy;
+}
+
+void
+ts_experiment_free (TsExperiment *exp)
+{
+  if (exp == NULL)
+    return;
+  g_free (exp->name);
+  g_free (exp->data.source);
+  g_array_unref (exp->model.layers);
+  g_free (exp);
+}
+
+TsActivation
+ts_experiment_layer_activation (const TsExperiment *exp, guint layer)
+{
+  const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, layer);
+  return spec->activation == TS_INHERIT_ACTIVATION ? exp->model.activation
+                                                   : (TsActivation) spec->activation;
+}
+
+/* ---- checking values -------------------------------------------------- */
+
+static char *
+format_number (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  if (v == floor (v) && fabs (v) < 1e15)
+    return g_strdup_printf ("%.0f", v);
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", v));
+}
+
+static gboolean
+check_range (const char *key, Range range, double v, GError **error)
+{
+  static const char *const phrase[] = {
+    [R_GT0] = "must be > 0", [R_GE0] = "must be >= 0", [R_UNIT] = "must be in [0, 1]",
+    [R_UNIT_OPEN] = "must be in [0, 1)", [R_GE1] = "must be >= 1",
+  };
+  gboolean ok = TRUE;
+  g_autofree char *got = NULL;
+
+  switch (range)
+    {
+    case R_ANY: ok = isfinite (v); break;
+    case R_GT0: ok = v > 0; break;
+    case R_GE0: ok = v >= 0; break;
+    case R_UNIT: ok = v >= 0 && v <= 1; break;
+    case R_UNIT_OPEN: ok = v >= 0 && v < 1; break;
+    case R_GE1: ok = v >= 1; break;
+    }
+  ok = ok && isfinite (v);
+  if (ok)
+    return TRUE;
+  got = format_number (v);
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %s (got %s)", key,
+               range == R_ANY ? "must be a finite number" : phrase[range], got);
+  return FALSE;
+}
+
+static char *
+choices_text (const char *const *choices)
+{
+  return g_strjoinv (", ", (char **) choices);
+}
+
+static gboolean
+set_enum (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
+{
+  int v;
+  if (!name_lookup (spec->choices, text, &v))
+    {
+      g_autofree char *list = choices_text (spec->choices);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be one of %s (got \"%s\")",
+                   spec->key, list, text);
+      return FALSE;
+    }
+  *(int *) ((char *) exp + spec->offset) = v;
+  return TRUE;
+}
+
+static gboolean
+set_number (const KeySpec *spec, TsExperiment *exp, double v, GError **error)
+{
+  char *field = (char *) exp + spec->offset;
+
+  if (!check_range (spec->key, spec->range, v, error))
+    return FALSE;
+  if (spec->kind == K_DOUBLE)
+    {
+      *(double *) field = v;
+      return TRUE;
+    }
+  if (v != floor (v) || v < 0 || v > (spec->kind == K_UINT ? (double) G_MAXUINT32 : 9007199254740992.0))
+    {
+      g_autofree char *got = format_number (v);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a whole number >= 0 (got %s)",
+                   spec->key, got);
+      return FALSE;
+    }
+  if (spec->kind == K_UINT)
+    *(guint *) field = (guint) v;
+  else
+    *(guint64 *) field = (guint64) v;
+  return TRUE;
+}
+
+static gboolean
+set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
+{
+  char **field = (char **) ((char *) exp + spec->offset);
+
+  if (spec->kind == K_ENUM)
+    return set_enum (spec, exp, text, error);
+  g_free (*field);
+  *field = g_strdup (text);
+  return TRUE;
+}
+
+static const KeySpec *
+find_key (const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (strcmp (keys[i].key, key) == 0)
+      return &keys[i];
+  return NULL;
+}
+
+static gboolean
+is_group (const char *path)
+{
+  return g_strv_contains (groups, path);
+}
+
+/* ---- layers ----------------------------------------------------------- */
+
+static gboolean
+parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
+{
+  JsonObject *obj;
+  g_autoptr(GList) members = NULL;
+
+  *out = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION };
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u]: must be an object", index);
+      return FALSE;
+    }
+  obj = json_node_get_object (node);
+  members = json_object_get_members (obj);
+  for (GList *l = members; l; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *value = json_object_get_member (obj, name);
+      gboolean is_string = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING;
+
+      if (strcmp (name, "type") == 0)
+        {
+          if (!is_string || strcmp (json_node_get_string (value), "dense") != 0)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].type: must be \"dense\"", index);
+              return FALSE;
+            }
+        }
+      else if (strcmp (name, "units") == 0)
+        {
+          double v = JSON_NODE_HOLDS_VALUE (value) && !is_string ? json_node_get_double (value) : -1;
+          if (v < 1 || v != floor (v) || v > 1e6)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                           "model.layers[%u].units: must be a whole number in [1, 1000000]", index);
+              return FALSE;
+            }
+          out->units = (guint) v;
+        }
+      else if (strcmp (name, "activation") == 0)
+        {
+          TsActivation act;
+          if (!is_string || !ts_activation_from_name (json_node_get_string (value), &act))
+            {
+              g_autofree char *list = choices_text (activation_names);
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                           "model.layers[%u].activation: must be one of %s", index, list);
+              return FALSE;
+            }
+          out->activation = act;
+        }
+      else
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].%s: unknown key", index, name);
+          return FALSE;
+        }
+    }
+  if (out->units == 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: missing", index);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
+{
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: must be an array of layers");
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  g_array_set_size (exp->model.layers, 0);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      TsLayerSpec spec;
+      if (!parse_layer (json_array_get_element (array, i), i, &spec, error))
+        return FALSE;
+      g_array_append_val (exp->model.layers, spec);
+    }
+  return TRUE;
+}
+
+/* ---- JSON in ---------------------------------------------------------- */
+
+static gboolean
+set_from_node (const KeySpec *spec, TsExperiment *exp, JsonNode *node, GError **error)
+{
+  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+
+  if (spec->kind == K_LAYERS)
+    return parse_layers (exp, node, error);
+  if (spec->kind == K_STRING || spec->kind == K_ENUM)
+    {
+      if (type != G_TYPE_STRING)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a string", spec->key);
+          return FALSE;
+        }
+      return set_string (spec, exp, json_node_get_string (node), error);
+    }
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number", spec->key);
+      return FALSE;
+    }
+  return set_number (spec, exp, json_node_get_double (node), error);
+}
+
+static gboolean
+parse_object (TsExperiment *exp, JsonObject *obj, const char *prefix, GError **error)
+{
+  g_autoptr(GList) members = json_object_get_members (obj);
+
+  for (GList *l = members; l; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *node = json_object_get_member (obj, name);
+      g_autofree char *path = prefix ? g_strconcat (prefix, ".", name, NULL) : g_strdup (name);
+      const KeySpec *spec;
+
+      if (is_group (path))
+        {
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be an object", path);
+              return FALSE;
+            }
+          if (!parse_object (exp, json_node_get_object (node), path, error))
+            return FALSE;
+          continue;
+        }
+      spec = find_key (path);
+      if (spec == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: unknown key", path);
+          return FALSE;
+        }
+      if (!set_from_node (spec, exp, node, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+TsExperiment *
+ts_experiment_from_node (JsonNode *root, GError **error)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "the experiment must be a JSON object");
+      return NULL;
+    }
+  if (!parse_object (exp, json_node_get_object (root), NULL, error))
+    return NULL;
+  if (!ts_experiment_validate (exp, error))
+    return NULL;
+  return g_steal_pointer (&exp);
+}
+
+TsExperiment *
+ts_experiment_from_json (const char *json, gssize length, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_data (parser, json, length, error))
+    return NULL;
+  return ts_experiment_from_node (json_parser_get_root (parser), error);
+}
+
+TsExperiment *
+ts_experiment_load_file (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  TsExperiment *exp;
+  GError *inner = NULL;
+
+  if (!g_file_get_contents (path, &contents, &length, &inner))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
+      g_error_free (inner);
+      return NULL;
+    }
+  exp = ts_experiment_from_json (contents, (gssize) length, &inner);
+  if (exp == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %s", path, inner->message);
+      g_error_free (inner);
+    }
+  return exp;
+}
+
+/* ---- validation ------------------------------------------------------- */
+
+gboolean
+ts_experiment_validate (const TsExperiment *exp, GError **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const KeySpec *spec = &keys[i];
+      const char *field = (const char *) exp + spec->offset;
+      double v;
+
+      if (spec->kind == K_DOUBLE)
+        v = *(const double *) field;
+      else if (spec->kind == K_UINT)
+        v = *(const guint *) field;
+      else
+        continue;
+      if (!check_range (spec->key, spec->range, v, error))
+        return FALSE;
+    }
+  if (exp->data.source == NULL || exp->data.source[0] == '\0')
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "data.source: must not be empty");
+      return FALSE;
+    }
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    if (g_array_index (exp->model.layers, TsLayerSpec, i).units == 0)
+      {
+        g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: must be >= 1", i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* ---- setting one key from text ---------------------------------------- */
+
+static gboolean
+set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  g_array_set_size (exp->model.layers, 0);
+  for (int i = 0; parts[i] && *g_strstrip (parts[i]); i++)
+    {
+      guint64 units;
+      TsLayerSpec spec = { 0, TS_INHERIT_ACTIVATION };
+      if (!g_ascii_string_to_unsigned (parts[i], 10, 1, 1000000, &units, NULL))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "model.layers: expected unit counts like 512,256 (got \"%s\")", parts[i]);
+          return FALSE;
+        }
+      spec.units = (guint) units;
+      g_array_append_val (exp->model.layers, spec);
+    }
+  return TRUE;
+}
+
+gboolean
+ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError **error)
+{
+  const KeySpec *spec = find_key (key);
+  char *end = NULL;
+  double v;
+
+  if (spec == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: unknown key", key);
+      return FALSE;
+    }
+  if (spec->kind == K_LAYERS)
+    return set_layers_from_text (exp, value, error);
+  if (spec->kind == K_STRING || spec->kind == K_ENUM)
+    return set_string (spec, exp, value, error);
+  v = g_ascii_strtod (value, &end);
+  if (end == value || *end != '\0')
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number (got \"%s\")", key, value);
+      return FALSE;
+    }
+  return set_number (spec, exp, v, error);
+}
+
+/* ---- JSON out --------------------------------------------------------- */
+
+static JsonObject *
+group_object (JsonObject *root, const char *key, const char **leaf)
+{
+  g_auto(GStrv) parts = g_strsplit (key, ".", -1);
+  JsonObject *obj = root;
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      if (!json_object_has_member (obj, parts[i]))
+        json_object_set_object_member (obj, parts[i], json_object_new ());
+      obj = json_object_get_object_member (obj, parts[i]);
+    }
+  *leaf = strrchr (key, '.') ? strrchr (key, '.') + 1 : key;
+  return obj;
+}
+
+static JsonNode *
+layers_to_node (const TsExperiment *exp)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    {
+      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
+      JsonObject *layer = json_object_new ();
+      json_object_set_string_member (layer, "type", "dense");
+      json_object_set_int_member (layer, "units", spec->units);
+      if (spec->activation != TS_INHERIT_ACTIVATION)
+        json_object_set_string_member (layer, "activation", activation_names[spec->activation]);
+      json_array_add_object_element (array, layer);
+    }
+  json_node_take_array (node, array);
+  return node;
+}
+
+JsonNode *
+ts_experiment_to_node (const TsExperiment *exp)
+{
+  JsonObject *root = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const KeySpec *spec = &keys[i];
+      const char *field = (const char *) exp + spec->offset;
+      const char *leaf;
+      JsonObject *obj = group_object (root, spec->key, &leaf);
+
+      switch (spec->kind)
+        {
+        case K_STRING: json_object_set_string_member (obj, leaf, *(char *const *) field); break;
+        case K_ENUM: json_object_set_string_member (obj, leaf, spec->choices[*(const int *) field]); break;
+        case K_UINT: json_object_set_int_member (obj, leaf, *(const guint *) field); break;
+        case K_UINT64: json_object_set_int_member (obj, leaf, (gint64) *(const guint64 *) field); break;
+        case K_DOUBLE: json_object_set_double_member (obj, leaf, *(const double *) field); break;
+        case K_LAYERS: json_object_set_member (obj, leaf, layers_to_node (exp)); break;
+        }
+    }
+  json_node_take_object (node, root);
+  return node;
+}
+
+char *
+ts_experiment_to_json (const TsExperiment *exp)
+{
+  g_autoptr(JsonNode) node = ts_experiment_to_node (exp);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
+const TsExperimentKeyDoc *
+ts_experiment_key_docs (guint *n_keys)
+{
+  static TsExperimentKeyDoc docs[G_N_ELEMENTS (keys)];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    docs[i] = (TsExperimentKeyDoc) { keys[i].key, keys[i].default_text, keys[i].doc };
+  *n_keys = G_N_ELEMENTS (keys);
+  return docs;
+}

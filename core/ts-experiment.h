@@ -1,0 +1,142 @@
+/* ts-experiment.h — the experiment file: what to train and how.
+ *
+ * The contract between the GUI, the CLI and the tests (see DESIGN.md). Every
+ * key has a default; unknown keys and bad values are errors naming the key:
+ *
+ *   g_autoptr(TsExperiment) exp = ts_experiment_load_file ("spiral.json", &error);
+ *   // error->message: "spiral.json: train.lr: must be > 0 (got -1)"
+ *   g_autofree char *json = ts_experiment_to_json (exp);  // every default filled in
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  TS_ACT_SIGMOID,
+  TS_ACT_TANH,
+  TS_ACT_RELU,
+  TS_ACT_LEAKY_RELU,
+  TS_ACT_PRELU,
+  TS_ACT_RRELU,
+  TS_ACT_ELU,
+  TS_ACT_IDENTITY, /* the implicit output layer; not a user choice */
+} TsActivation;
+#define TS_N_USER_ACTIVATIONS TS_ACT_IDENTITY
+
+typedef enum { TS_INIT_ZERO, TS_INIT_SMALL, TS_INIT_XAVIER, TS_INIT_HE, TS_INIT_ORTHOGONAL } TsInit;
+typedef enum { TS_OPT_SGD, TS_OPT_MOMENTUM, TS_OPT_NESTEROV, TS_OPT_ADAM, TS_OPT_RMSPROP } TsOptimizerKind;
+typedef enum { TS_SCHED_NONE, TS_SCHED_STEP, TS_SCHED_PLATEAU, TS_SCHED_EXP, TS_SCHED_COSINE } TsScheduleKind;
+typedef enum { TS_LOSS_SOFTMAX, TS_LOSS_SVM } TsLossKind;
+typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PRE_PCA_WHITEN, TS_PRE_ZCA } TsPreprocessKind;
+
+#define TS_INHERIT_ACTIVATION (-1)
+
+typedef struct {
+  guint units;
+  int   activation; /* a TsActivation, or TS_INHERIT_ACTIVATION */
+} TsLayerSpec;
+
+typedef struct {
+  double hflip;      /* probability of a horizontal flip */
+  guint  crop_pad;   /* pixels of padding for the random crop; 0 = off */
+  double brightness; /* jitter amplitudes, fractions */
+  double contrast;
+  double saturation;
+  double fancy_pca;  /* σ of the AlexNet lighting coefficients */
+  double erase;      /* probability of random erasing */
+} TsAugmentSpec;
+
+typedef struct {
+  char            *source;
+  guint            samples; /* builtin generators */
+  guint            classes;
+  double           noise;
+  guint            limit;   /* 0 = all */
+  double           val_fraction;
+  TsPreprocessKind preprocess;
+  guint            pca_components; /* 0 = all */
+  double           whiten_epsilon;
+  guint            image_size;     /* folder: resize to this square size */
+  TsAugmentSpec    augment;
+} TsDataSpec;
+
+typedef struct {
+  GArray      *layers; /* of TsLayerSpec: the hidden layers */
+  TsActivation activation;
+  double       leaky_slope;
+  TsInit       init;
+  double       init_scale;
+  double       dropout;
+} TsModelSpec;
+
+typedef struct {
+  TsScheduleKind type;
+  guint          every_epochs;
+  double         factor;
+  guint          patience;
+  guint          warmup_epochs;
+} TsScheduleSpec;
+
+typedef struct {
+  guint           epochs;
+  guint           batch_size;
+  TsOptimizerKind optimizer;
+  double          momentum;
+  double          lr;
+  TsScheduleSpec  schedule;
+  double          l2;
+  double          l1;
+  double          max_norm;
+  TsLossKind      loss;
+} TsTrainSpec;
+
+typedef struct {
+  char       *name;
+  guint64     seed;
+  TsDataSpec  data;
+  TsModelSpec model;
+  TsTrainSpec train;
+} TsExperiment;
+
+TsExperiment *ts_experiment_new_default (void);
+TsExperiment *ts_experiment_copy (const TsExperiment *exp);
+void          ts_experiment_free (TsExperiment *exp);
+
+TsExperiment *ts_experiment_load_file (const char *path, GError **error);
+TsExperiment *ts_experiment_from_json (const char *json, gssize length, GError **error);
+TsExperiment *ts_experiment_from_node (JsonNode *root, GError **error);
+JsonNode     *ts_experiment_to_node (const TsExperiment *exp);
+char         *ts_experiment_to_json (const TsExperiment *exp);
+
+/* Checks every value and cross-key rule; the message names the key. */
+gboolean      ts_experiment_validate (const TsExperiment *exp, GError **error);
+
+/* Sets one key from text, as the CLI's overrides and the GUI's editor do:
+ * ts_experiment_set (exp, "train.lr", "0.3", &error). */
+gboolean      ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError **error);
+
+TsActivation  ts_experiment_layer_activation (const TsExperiment *exp, guint layer);
+
+const char   *ts_activation_name (TsActivation act);
+gboolean      ts_activation_from_name (const char *name, TsActivation *out);
+const char   *ts_init_name (TsInit init);
+gboolean      ts_init_from_name (const char *name, TsInit *out);
+const char   *ts_optimizer_name (TsOptimizerKind kind);
+const char   *ts_schedule_name (TsScheduleKind kind);
+const char   *ts_loss_name (TsLossKind kind);
+const char   *ts_preprocess_name (TsPreprocessKind kind);
+
+/* The documented keys, for the README and the editor. */
+typedef struct {
+  const char *key;
+  const char *default_text;
+  const char *doc;
+} TsExperimentKeyDoc;
+const TsExperimentKeyDoc *ts_experiment_key_docs (guint *n_keys);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsExperiment, ts_experiment_free)
+
+G_END_DECLS

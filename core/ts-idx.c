@@ -1,0 +1,207 @@
+/* IDX (the MNIST family's format), gzipped or raw.
+ *
+ * The whole file is inflated first, into a buffer that grows with what is
+ * really there; the header's claims are then checked against that length,
+ * so nothing is allocated on the say-so of a header. */
+#include "ts-loaders.h"
+#include "ts-error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_FILE_BYTES (G_GUINT64_CONSTANT (4) << 30)
+
+static GBytes *
+read_maybe_gzipped (const char *path, GError **error)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  gzFile f = gzopen (path, "rb");
+  int errnum;
+
+  if (f == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path, g_strerror (errno));
+      return NULL;
+    }
+  gzbuffer (f, 1 << 18);
+  for (;;)
+    {
+      guint old = buf->len;
+      int got;
+      g_byte_array_set_size (buf, old + (1 << 20));
+      got = gzread (f, buf->data + old, 1 << 20);
+      if (got < 0)
+        {
+          const char *msg = gzerror (f, &errnum);
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt compressed data after %u bytes: %s",
+                       path, old, msg);
+          gzclose (f);
+          return NULL;
+        }
+      g_byte_array_set_size (buf, old + got);
+      if (got == 0)
+        break;
+      if ((guint64) buf->len > MAX_FILE_BYTES - (1 << 20))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: larger than 4 GiB", path);
+          gzclose (f);
+          return NULL;
+        }
+    }
+  /* a gzip stream cut short reads as a clean end; gzerror tells */
+  gzerror (f, &errnum);
+  if (errnum != Z_OK && errnum != Z_STREAM_END)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: truncated compressed data after %u bytes",
+                   path, buf->len);
+      gzclose (f);
+      return NULL;
+    }
+  gzclose (f);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+/* Checks the header of an IDX ubyte file with `ndim` dimensions and returns
+ * a pointer to its data; dims[] receives the sizes. */
+static const guint8 *
+parse_idx_header (const char *path, GBytes *bytes, guint ndim, guint32 *dims, GError **error)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data (bytes, &len);
+  guint64 count = 1;
+
+  if (len < 4)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: %zu bytes; an IDX file starts with a 4-byte magic number",
+                   path, len);
+      return NULL;
+    }
+  if (p[0] != 0 || p[1] != 0 || p[2] != 0x08 || p[3] != ndim)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: offset 0: wrong magic number %02x %02x %02x %02x (expected 00 00 08 %02x: unsigned bytes, %u dimensions)",
+                   path, p[0], p[1], p[2], p[3], ndim, ndim);
+      return NULL;
+    }
+  if (len < 4 + 4 * (gsize) ndim)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: truncated header: %zu bytes (expected %u)",
+                   path, len, 4 + 4 * ndim);
+      return NULL;
+    }
+  for (guint i = 0; i < ndim; i++)
+    {
+      dims[i] = read_be32 (p + 4 + 4 * i);
+      if (dims[i] == 0)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: offset %u: dimension %u is 0", path, 4 + 4 * i, i);
+          return NULL;
+        }
+      count *= dims[i];
+      if (count > MAX_FILE_BYTES)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: header claims more than 4 GiB of data", path);
+          return NULL;
+        }
+    }
+  if (len - 4 - 4 * ndim != count)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: header says %" G_GUINT64_FORMAT " data bytes after offset %u, the file has %zu (%s)",
+                   path, count, 4 + 4 * ndim, len - 4 - 4 * ndim,
+                   len - 4 - 4 * ndim < count ? "truncated" : "trailing bytes");
+      return NULL;
+    }
+  return p + 4 + 4 * ndim;
+}
+
+TsDataset *
+ts_idx_load (const char *images_path, const char *labels_path, GError **error)
+{
+  g_autoptr(GBytes) images = read_maybe_gzipped (images_path, error);
+  g_autoptr(GBytes) labels = NULL;
+  guint32 idims[3], ldims[1];
+  const guint8 *pixels, *label;
+  guint max_label = 0;
+  TsDataset *ds;
+  gsize per_image;
+
+  if (images == NULL || (pixels = parse_idx_header (images_path, images, 3, idims, error)) == NULL)
+    return NULL;
+  labels = read_maybe_gzipped (labels_path, error);
+  if (labels == NULL || (label = parse_idx_header (labels_path, labels, 1, ldims, error)) == NULL)
+    return NULL;
+  if (ldims[0] != idims[0])
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: %u labels, but %s has %u images",
+                   labels_path, ldims[0], images_path, idims[0]);
+      return NULL;
+    }
+  for (guint i = 0; i < ldims[0]; i++)
+    max_label = MAX (max_label, label[i]);
+  ds = ts_dataset_new_image (idims[0], 1, idims[1], idims[2], max_label + 1);
+  per_image = (gsize) idims[1] * idims[2];
+  for (gsize i = 0; i < (gsize) idims[0] * per_image; i++)
+    ds->x[i] = pixels[i] * (1.0f / 255.0f);
+  for (guint i = 0; i < ldims[0]; i++)
+    ds->y[i] = label[i];
+  return ds;
+}
+
+typedef struct {
+  char *images, *labels;
+} IdxPair;
+
+static void
+classify_idx_file (const char *dir, const char *name, IdxPair *train, IdxPair *test)
+{
+  IdxPair *pair = (strstr (name, "t10k") || strstr (name, "test")) ? test : train;
+  char **slot = NULL;
+
+  if (strstr (name, "images") || strstr (name, "idx3"))
+    slot = &pair->images;
+  else if (strstr (name, "labels") || strstr (name, "idx1"))
+    slot = &pair->labels;
+  if (slot && *slot == NULL)
+    *slot = g_build_filename (dir, name, NULL);
+}
+
+gboolean
+ts_idx_load_dir (const char *dir, TsSourceData *out, GError **error)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  IdxPair train = { 0 }, test = { 0 };
+  const char *name;
+  gboolean ok = FALSE;
+
+  if (d == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open the folder", dir);
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    classify_idx_file (dir, name, &train, &test);
+  if (train.images == NULL || train.labels == NULL)
+    g_set_error (error, TS_ERROR, TS_ERROR_IO,
+                 "%s: expected train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", dir);
+  else if ((out->train = ts_idx_load (train.images, train.labels, error)) != NULL)
+    {
+      ok = TRUE;
+      if (test.images && test.labels)
+        ok = (out->test = ts_idx_load (test.images, test.labels, error)) != NULL;
+    }
+  g_free (train.images);
+  g_free (train.labels);
+  g_free (test.images);
+  g_free (test.labels);
+  if (!ok)
+    ts_source_data_clear (out);
+  return ok;
+}

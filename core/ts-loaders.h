@@ -1,0 +1,38 @@
+/* ts-loaders.h — where samples come from: `data.source` to datasets.
+ *
+ *   TsSourceData data = { 0 };
+ *   if (!ts_source_load (&exp->data, exp->seed, &data, cancellable, &error))
+ *     ...;  // error names the file, offset and what was expected
+ *   // data.train: the source's training part; data.test: its test part or NULL
+ *   ts_source_data_clear (&data);
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ts-dataset.h"
+#include "ts-experiment.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  TsDataset *train;
+  TsDataset *test; /* NULL when the source has no test part */
+} TsSourceData;
+
+#define TS_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
+gboolean   ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
+                           GCancellable *cancellable, GError **error);
+void       ts_source_data_clear (TsSourceData *data);
+
+/* builtin:NAME — 2-D point sets (spiral, circles, xor, gaussians, moons). */
+TsDataset *ts_builtin_generate (const char *name, guint samples, guint classes, double noise,
+                                guint64 seed, GError **error);
+
+/* One IDX image file (N×H×W ubyte) and its label file (N ubyte), .gz or raw. */
+TsDataset *ts_idx_load (const char *images_path, const char *labels_path, GError **error);
+/* The training and test pairs found in DIR by their usual names. */
+gboolean   ts_idx_load_dir (const char *dir, TsSourceData *out, GError **error);
+
+G_END_DECLS

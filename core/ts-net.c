@@ -1,0 +1,372 @@
+#include "ts-net.h"
+
+#include <math.h>
+#include <string.h>
+
+static void
+add_tensor (TsNet *net, guint k, const char *suffix, gsize offset, guint rows, guint cols)
+{
+  TsParamTensor t = { .offset = offset, .rows = rows, .cols = cols };
+  g_snprintf (t.name, sizeof t.name, "layers.%u.%s", k, suffix);
+  g_array_append_val (net->tensors, t);
+}
+
+/* Lays out the parameter block and names its tensors: K counts parameterised
+ * layers (dense, PReLU) from the input, as nn.Sequential would. */
+static void
+layout_parameters (TsNet *net)
+{
+  gsize offset = 0;
+  guint k = 0;
+
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      net->layers[l].w = offset;
+      offset += (gsize) net->layers[l].in * net->layers[l].out;
+    }
+  net->n_decay = offset;
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      net->layers[l].b = offset;
+      offset += net->layers[l].out;
+    }
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      layer->prelu = TS_NO_PARAM;
+      if (layer->act == TS_ACT_PRELU)
+        {
+          layer->prelu = offset;
+          offset += layer->out;
+        }
+    }
+  net->n_params = offset;
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      add_tensor (net, k, "weight", layer->w, layer->out, layer->in);
+      add_tensor (net, k, "bias", layer->b, layer->out, 0);
+      k++;
+      if (layer->prelu != TS_NO_PARAM)
+        add_tensor (net, k++, "weight", layer->prelu, layer->out, 0);
+    }
+}
+
+static gboolean
+layer_has_dropout (const TsNet *net, guint l)
+{
+  return net->dropout > 0.f && l + 1 < net->n_layers;
+}
+
+static void
+reserve_workspace (TsNet *net, guint batch)
+{
+  gsize total = 0, at = 0;
+
+  if (batch <= net->batch_cap && net->workspace)
+    return;
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      guint buffers = 3 + (layer_has_dropout (net, l) ? 2 : 0) + (net->layers[l].act == TS_ACT_RRELU);
+      total += (gsize) buffers * batch * net->layers[l].out;
+    }
+  g_free (net->workspace);
+  net->workspace = g_new0 (float, total);
+  net->batch_cap = batch;
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      gsize size = (gsize) batch * net->layers[l].out;
+      net->z[l] = net->workspace + at, at += size;
+      net->a[l] = net->workspace + at, at += size;
+      net->d[l] = net->workspace + at, at += size;
+      net->y[l] = net->a[l];
+      net->noise[l] = net->rslope[l] = NULL;
+      if (layer_has_dropout (net, l))
+        {
+          net->y[l] = net->workspace + at, at += size;
+          net->noise[l] = net->workspace + at, at += size;
+        }
+      if (net->layers[l].act == TS_ACT_RRELU)
+        net->rslope[l] = net->workspace + at, at += size;
+    }
+}
+
+TsNet *
+ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivation default_act,
+            float leaky_slope, float dropout, guint n_classes, guint batch_cap)
+{
+  TsNet *net = g_new0 (TsNet, 1);
+  guint fan_in = in_dim;
+
+  net->n_layers = n_hidden + 1;
+  net->layers = g_new0 (TsNetLayer, net->n_layers);
+  net->in_dim = in_dim;
+  net->n_classes = n_classes;
+  net->dropout = dropout;
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      gboolean output = l == n_hidden;
+      layer->in = fan_in;
+      layer->out = output ? n_classes : hidden[l].units;
+      layer->act = output ? TS_ACT_IDENTITY
+                          : hidden[l].activation == TS_INHERIT_ACTIVATION ? default_act
+                                                                          : (TsActivation) hidden[l].activation;
+      layer->slope = layer->act == TS_ACT_RRELU ? (TS_RRELU_LOWER + TS_RRELU_UPPER) / 2 : leaky_slope;
+      fan_in = layer->out;
+    }
+  net->tensors = g_array_new (FALSE, FALSE, sizeof (TsParamTensor));
+  layout_parameters (net);
+  net->params = g_new0 (float, net->n_params);
+  net->grads = g_new0 (float, net->n_params);
+  for (guint l = 0; l < net->n_layers; l++)
+    if (net->layers[l].prelu != TS_NO_PARAM)
+      for (guint j = 0; j < net->layers[l].out; j++)
+        net->params[net->layers[l].prelu + j] = leaky_slope;
+  net->z = g_new0 (float *, net->n_layers);
+  net->a = g_new0 (float *, net->n_layers);
+  net->y = g_new0 (float *, net->n_layers);
+  net->d = g_new0 (float *, net->n_layers);
+  net->noise = g_new0 (float *, net->n_layers);
+  net->rslope = g_new0 (float *, net->n_layers);
+  reserve_workspace (net, MAX (batch_cap, 1));
+  return net;
+}
+
+TsNet *
+ts_net_new_from_experiment (const TsExperiment *exp, guint in_dim, guint n_classes, guint batch_cap)
+{
+  return ts_net_new (in_dim, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
+                     exp->model.activation, (float) exp->model.leaky_slope, (float) exp->model.dropout,
+                     n_classes, batch_cap);
+}
+
+void
+ts_net_free (TsNet *net)
+{
+  if (net == NULL)
+    return;
+  g_free (net->layers);
+  g_free (net->params);
+  g_free (net->grads);
+  g_array_unref (net->tensors);
+  g_free (net->workspace);
+  g_free (net->z);
+  g_free (net->a);
+  g_free (net->y);
+  g_free (net->d);
+  g_free (net->noise);
+  g_free (net->rslope);
+  g_free (net);
+}
+
+TsNet *
+ts_net_copy (const TsNet *net)
+{
+  g_autofree TsLayerSpec *hidden = g_new0 (TsLayerSpec, net->n_layers);
+  TsNet *copy;
+
+  for (guint l = 0; l + 1 < net->n_layers; l++)
+    hidden[l] = (TsLayerSpec) { net->layers[l].out, net->layers[l].act };
+  copy = ts_net_new (net->in_dim, hidden, net->n_layers - 1, TS_ACT_RELU, 0.f, net->dropout,
+                     net->n_classes, net->batch_cap);
+  for (guint l = 0; l < net->n_layers; l++)
+    copy->layers[l].slope = net->layers[l].slope;
+  memcpy (copy->params, net->params, sizeof (float) * net->n_params);
+  return copy;
+}
+
+/* ---- initialisation ----------------------------------------------------- */
+
+/* Orthonormal rows (or columns, when out > in) by modified Gram-Schmidt on
+ * Gaussian vectors: the directions of a QR factor, without LAPACK. */
+static void
+init_orthogonal (float *w, guint out, guint in, TsRng *rng)
+{
+  guint count = MIN (out, in), len = MAX (out, in);
+  g_autofree double *v = g_new (double, (gsize) count * len);
+
+  for (gsize i = 0; i < (gsize) count * len; i++)
+    v[i] = ts_rng_normal (rng);
+  for (guint r = 0; r < count; r++)
+    {
+      double *row = v + (gsize) r * len, norm = 0.0;
+      for (guint p = 0; p < r; p++)
+        {
+          const double *prev = v + (gsize) p * len;
+          double dot = 0.0;
+          for (guint j = 0; j < len; j++)
+            dot += row[j] * prev[j];
+          for (guint j = 0; j < len; j++)
+            row[j] -= dot * prev[j];
+        }
+      for (guint j = 0; j < len; j++)
+        norm += row[j] * row[j];
+      norm = sqrt (norm);
+      for (guint j = 0; j < len; j++)
+        row[j] /= norm;
+    }
+  for (guint r = 0; r < count; r++)
+    for (guint j = 0; j < len; j++)
+      {
+        /* out <= in: W's rows are the vectors; else its columns */
+        gsize at = out <= in ? (gsize) r * in + j : (gsize) j * in + r;
+        w[at] = (float) v[(gsize) r * len + j];
+      }
+}
+
+void
+ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
+{
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      float *w = net->params + layer->w;
+      gsize n = (gsize) layer->in * layer->out;
+      double sigma = 0.0;
+
+      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
+      switch (init)
+        {
+        case TS_INIT_ZERO: sigma = 0.0; break;
+        case TS_INIT_SMALL: sigma = scale; break;                          /* w ~ N(0, σ²) */
+        case TS_INIT_XAVIER: sigma = 1.0 / sqrt (layer->in); break;        /* w ~ N(0, 1/fan_in) */
+        case TS_INIT_HE: sigma = sqrt (2.0 / layer->in); break;            /* w ~ N(0, 2/fan_in) */
+        case TS_INIT_ORTHOGONAL: init_orthogonal (w, layer->out, layer->in, rng); continue;
+        }
+      for (gsize i = 0; i < n; i++)
+        w[i] = sigma == 0.0 ? 0.f : (float) (ts_rng_normal (rng) * sigma);
+    }
+}
+
+/* ---- forward and backward ----------------------------------------------- */
+
+static TsActParams
+act_params (const TsNet *net, guint l, gboolean training)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  return (TsActParams) {
+    .kind = layer->act,
+    .slope = layer->slope,
+    .unit_slope = layer->prelu != TS_NO_PARAM ? net->params + layer->prelu : NULL,
+    .sample_slope = training && layer->act == TS_ACT_RRELU ? net->rslope[l] : NULL,
+  };
+}
+
+static void
+draw_noise (TsNet *net, guint l, guint B, TsRng *rng)
+{
+  gsize n = (gsize) B * net->layers[l].out;
+
+  if (net->rslope[l])
+    for (gsize i = 0; i < n; i++)
+      net->rslope[l][i] = TS_RRELU_LOWER + (TS_RRELU_UPPER - TS_RRELU_LOWER) * ts_rng_uniform (rng);
+  if (net->noise[l])
+    {
+      /* inverted dropout: keep with probability p, scale kept units by 1/p */
+      float keep = 1.f - net->dropout, scale = 1.f / keep;
+      for (gsize i = 0; i < n; i++)
+        net->noise[l][i] = ts_rng_uniform (rng) < keep ? scale : 0.f;
+    }
+}
+
+const float *
+ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, TsRng *rng)
+{
+  const float *in = x;
+
+  reserve_workspace (net, B);
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      TsActParams act = act_params (net, l, training);
+      gsize n = (gsize) B * layer->out;
+
+      ts_dense_forward (net->z[l], in, net->params + layer->w, net->params + layer->b, B, layer->in, layer->out);
+      if (training)
+        draw_noise (net, l, B, rng);
+      ts_activation_forward (net->a[l], net->z[l], B, layer->out, &act);
+      if (net->noise[l])
+        {
+          if (training)
+            for (gsize i = 0; i < n; i++)
+              net->y[l][i] = net->a[l][i] * net->noise[l][i];
+          else
+            memcpy (net->y[l], net->a[l], sizeof (float) * n);
+        }
+      in = net->y[l];
+    }
+  return net->y[net->n_layers - 1];
+}
+
+float *
+ts_net_dlogits (TsNet *net)
+{
+  return net->d[net->n_layers - 1];
+}
+
+void
+ts_net_backward (TsNet *net, const float *x, guint B)
+{
+  for (guint l = net->n_layers; l-- > 0;)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      TsActParams act = act_params (net, l, TRUE);
+      float *d = net->d[l];
+      gsize n = (gsize) B * layer->out;
+
+      if (net->noise[l])
+        for (gsize i = 0; i < n; i++)
+          d[i] *= net->noise[l][i];
+      /* d: ∂L/∂y → ∂L/∂z, in place */
+      ts_activation_backward (d, layer->prelu != TS_NO_PARAM ? net->grads + layer->prelu : NULL, d,
+                              net->z[l], net->a[l], B, layer->out, &act);
+      ts_dense_backward (l > 0 ? net->d[l - 1] : NULL, net->grads + layer->w, net->grads + layer->b, d,
+                         l > 0 ? net->y[l - 1] : x, net->params + layer->w, B, layer->in, layer->out);
+    }
+}
+
+double
+ts_net_regularization (const TsNet *net, double l2, double l1)
+{
+  double sq = 0.0, abs_sum = 0.0;
+
+  for (gsize i = 0; i < net->n_decay; i++)
+    {
+      sq += (double) net->params[i] * net->params[i];
+      abs_sum += fabs (net->params[i]);
+    }
+  return 0.5 * l2 * sq + l1 * abs_sum;
+}
+
+void
+ts_net_max_norm (TsNet *net, float c)
+{
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      for (guint r = 0; r < layer->out; r++)
+        {
+          float *row = net->params + layer->w + (gsize) r * layer->in;
+          double norm = 0.0;
+          for (guint j = 0; j < layer->in; j++)
+            norm += (double) row[j] * row[j];
+          norm = sqrt (norm);
+          if (norm > c)
+            for (guint j = 0; j < layer->in; j++)
+              row[j] *= (float) (c / norm);
+        }
+    }
+}
+
+const TsParamTensor *
+ts_net_find_tensor (const TsNet *net, const char *name)
+{
+  for (guint i = 0; i < net->tensors->len; i++)
+    {
+      const TsParamTensor *t = &g_array_index (net->tensors, TsParamTensor, i);
+      if (strcmp (t->name, name) == 0)
+        return t;
+    }
+  return NULL;
+}

@@ -1,0 +1,90 @@
+/* ts-net.h — a multi-layer perceptron: dense layers, activations, dropout.
+ *
+ * Parameters live in one block (all weights, then biases, then PReLU
+ * slopes), gradients in a second block with the same layout, so an optimizer
+ * step is one flat loop and L2 applies to the prefix [0, n_decay).
+ *
+ *   TsNet *net = ts_net_new_from_experiment (exp, in_dim, n_classes, 128, &error);
+ *   ts_net_init (net, exp->model.init, exp->model.init_scale, &rng);
+ *   const float *logits = ts_net_forward (net, x, B, TRUE, step_rng);  // (B, C)
+ *   ts_loss_forward_backward (..., ts_net_dlogits (net), ...);
+ *   ts_net_backward (net, x, B);                                      // fills net->grads
+ */
+#pragma once
+
+#include "ts-experiment.h"
+#include "ts-layers.h"
+#include "ts-rng.h"
+
+G_BEGIN_DECLS
+
+#define TS_NO_PARAM G_MAXSIZE
+
+typedef struct {
+  guint        in;
+  guint        out;
+  TsActivation act;     /* TS_ACT_IDENTITY for the output layer */
+  float        slope;   /* leaky_relu slope */
+  gsize        w;       /* offsets into params/grads: (out,in) */
+  gsize        b;       /* (out) */
+  gsize        prelu;   /* (out), or TS_NO_PARAM */
+} TsNetLayer;
+
+typedef struct {
+  char  name[48];  /* layers.K.weight, layers.K.bias */
+  gsize offset;
+  guint rows;      /* shape [rows, cols], or [rows] when cols == 0 */
+  guint cols;
+} TsParamTensor;
+
+typedef struct {
+  guint       n_layers;   /* dense layers, output layer included */
+  TsNetLayer *layers;
+  guint       in_dim;
+  guint       n_classes;
+  float       dropout;
+
+  gsize       n_params;
+  gsize       n_decay;    /* weights: [0, n_decay) */
+  float      *params;     /* (n_params) */
+  float      *grads;      /* (n_params) */
+  GArray     *tensors;    /* TsParamTensor in checkpoint order */
+
+  /* workspace for up to batch_cap rows, carved from one block */
+  guint       batch_cap;
+  float      *workspace;
+  float     **z;          /* [l] (B, out) pre-activation */
+  float     **a;          /* [l] (B, out) activation */
+  float     **y;          /* [l] (B, out) what layer l+1 reads: a, or a after dropout */
+  float     **d;          /* [l] (B, out) gradient w.r.t. y, then z */
+  float     **noise;      /* [l] (B, out) dropout scale or rrelu slope, or NULL */
+  float     **rslope;     /* [l] (B, out) rrelu slopes, or NULL */
+} TsNet;
+
+/* hidden[i].units and activations; leaky_slope also seeds PReLU slopes */
+TsNet       *ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden,
+                         TsActivation default_act, float leaky_slope, float dropout,
+                         guint n_classes, guint batch_cap);
+TsNet       *ts_net_new_from_experiment (const TsExperiment *exp, guint in_dim, guint n_classes,
+                                         guint batch_cap);
+void         ts_net_free (TsNet *net);
+/* Same structure, parameters copied; a fresh workspace. */
+TsNet       *ts_net_copy (const TsNet *net);
+
+void         ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng);
+
+/* logits (B, n_classes); training draws dropout masks and rrelu slopes from rng */
+const float *ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, TsRng *rng);
+/* where the loss writes ∂L/∂logits (B, n_classes) before ts_net_backward */
+float       *ts_net_dlogits (TsNet *net);
+void         ts_net_backward (TsNet *net, const float *x, guint B);
+
+/* ½λ₂‖W‖² + λ₁‖W‖₁ over weights, for reporting and gradient checks */
+double       ts_net_regularization (const TsNet *net, double l2, double l1);
+/* clip every unit's incoming weights to ‖w‖₂ ≤ c */
+void         ts_net_max_norm (TsNet *net, float c);
+const TsParamTensor *ts_net_find_tensor (const TsNet *net, const char *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsNet, ts_net_free)
+
+G_END_DECLS

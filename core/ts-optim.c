@@ -1,0 +1,126 @@
+#include "ts-optim.h"
+
+#include <math.h>
+
+TsOptimizer *
+ts_optimizer_new (TsOptimizerKind kind, gsize n_params, double momentum)
+{
+  TsOptimizer *opt = g_new0 (TsOptimizer, 1);
+
+  opt->kind = kind;
+  opt->momentum = (float) momentum;
+  opt->n = n_params;
+  if (kind != TS_OPT_SGD)
+    opt->m = g_new0 (float, n_params);
+  if (kind == TS_OPT_ADAM)
+    opt->v = g_new0 (float, n_params);
+  return opt;
+}
+
+void
+ts_optimizer_free (TsOptimizer *opt)
+{
+  if (opt == NULL)
+    return;
+  g_free (opt->m);
+  g_free (opt->v);
+  g_free (opt);
+}
+
+static void
+add_regularization (float *restrict g, const float *restrict w, gsize n, float l2, float l1)
+{
+  if (l2 > 0.f)
+    for (gsize i = 0; i < n; i++)
+      g[i] += l2 * w[i];            /* ∂(½λ‖w‖²) = λw */
+  if (l1 > 0.f)
+    for (gsize i = 0; i < n; i++)
+      g[i] += l1 * (float) ((w[i] > 0.f) - (w[i] < 0.f)); /* ∂(λ‖w‖₁) = λ·sign(w) */
+}
+
+void
+ts_optimizer_step (TsOptimizer *opt, float *restrict w, float *restrict g, gsize n_decay,
+                   float lr, float l2, float l1)
+{
+  float *restrict m = opt->m, *restrict v = opt->v;
+  float mu = opt->momentum;
+  gsize n = opt->n;
+
+  add_regularization (g, w, n_decay, l2, l1);
+  opt->t++;
+  switch (opt->kind)
+    {
+    case TS_OPT_SGD:
+      for (gsize i = 0; i < n; i++)
+        w[i] -= lr * g[i];
+      break;
+    case TS_OPT_MOMENTUM:
+      /* v = μv + g;  w -= lr·v */
+      for (gsize i = 0; i < n; i++)
+        {
+          m[i] = mu * m[i] + g[i];
+          w[i] -= lr * m[i];
+        }
+      break;
+    case TS_OPT_NESTEROV:
+      /* v = μv + g;  w -= lr·(g + μv) */
+      for (gsize i = 0; i < n; i++)
+        {
+          m[i] = mu * m[i] + g[i];
+          w[i] -= lr * (g[i] + mu * m[i]);
+        }
+      break;
+    case TS_OPT_ADAM:
+      {
+        /* m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;  w -= lr·m̂ / (√v̂ + ε) */
+        float c1 = 1.f - powf (TS_ADAM_BETA1, (float) opt->t);
+        float c2 = sqrtf (1.f - powf (TS_ADAM_BETA2, (float) opt->t));
+        float step = lr / c1;
+        for (gsize i = 0; i < n; i++)
+          {
+            m[i] = TS_ADAM_BETA1 * m[i] + (1.f - TS_ADAM_BETA1) * g[i];
+            v[i] = TS_ADAM_BETA2 * v[i] + (1.f - TS_ADAM_BETA2) * g[i] * g[i];
+            w[i] -= step * m[i] / (sqrtf (v[i]) / c2 + TS_ADAM_EPS);
+          }
+        break;
+      }
+    case TS_OPT_RMSPROP:
+      /* s = αs + (1−α)g²;  w -= lr·g / (√s + ε) */
+      for (gsize i = 0; i < n; i++)
+        {
+          m[i] = TS_RMSPROP_ALPHA * m[i] + (1.f - TS_RMSPROP_ALPHA) * g[i] * g[i];
+          w[i] -= lr * g[i] / (sqrtf (m[i]) + TS_RMSPROP_EPS);
+        }
+      break;
+    }
+}
+
+double
+ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch, double epoch_fraction,
+                guint plateau_decays)
+{
+  const TsScheduleSpec *s = &train->schedule;
+  double t = epoch + epoch_fraction;
+  double lr = base_lr;
+
+  switch (s->type)
+    {
+    case TS_SCHED_NONE:
+      break;
+    case TS_SCHED_STEP:
+      lr = base_lr / pow (s->factor, epoch / s->every_epochs);
+      break;
+    case TS_SCHED_PLATEAU:
+      lr = base_lr / pow (s->factor, plateau_decays);
+      break;
+    case TS_SCHED_EXP:
+      lr = base_lr / pow (s->factor, t / s->every_epochs);
+      break;
+    case TS_SCHED_COSINE:
+      lr = base_lr * 0.5 * (1.0 + cos (G_PI * MIN (t / train->epochs, 1.0)));
+      break;
+    }
+  if (s->warmup_epochs > 0 && t < s->warmup_epochs)
+    lr *= MAX (t, 1e-3) / s->warmup_epochs;
+  return lr;
+}

@@ -1,0 +1,44 @@
+/* ts-optim.h — update rules over one flat parameter block, and LR schedules.
+ *
+ * The update rules follow PyTorch's definitions exactly (momentum: v = μv + g,
+ * w -= lr·v), so a step can be checked against torch.optim:
+ *
+ *   TsOptimizer *opt = ts_optimizer_new (TS_OPT_ADAM, net->n_params, 0.9);
+ *   ts_optimizer_step (opt, net->params, net->grads, net->n_decay, lr, l2, l1);
+ */
+#pragma once
+
+#include "ts-experiment.h"
+
+G_BEGIN_DECLS
+
+#define TS_ADAM_BETA1 0.9f
+#define TS_ADAM_BETA2 0.999f
+#define TS_ADAM_EPS 1e-8f
+#define TS_RMSPROP_ALPHA 0.99f
+#define TS_RMSPROP_EPS 1e-8f
+
+typedef struct {
+  TsOptimizerKind kind;
+  float    momentum;
+  gsize    n;
+  float   *m;     /* (n) velocity / first moment / running mean square */
+  float   *v;     /* (n) adam's second moment */
+  guint64  t;     /* steps taken */
+} TsOptimizer;
+
+TsOptimizer *ts_optimizer_new (TsOptimizerKind kind, gsize n_params, double momentum);
+void         ts_optimizer_free (TsOptimizer *opt);
+/* grads gain l2·w + l1·sign(w) on [0, n_decay) first; then the update.
+ * grads are modified. */
+void         ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay,
+                                float lr, float l2, float l1);
+
+/* Learning rate for a point in training: epoch (0-based) + fraction done.
+ * plateau_decays counts how often the plateau rule has fired so far. */
+double       ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch,
+                             double epoch_fraction, guint plateau_decays);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsOptimizer, ts_optimizer_free)
+
+G_END_DECLS

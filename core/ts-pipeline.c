@@ -1,0 +1,72 @@
+#include "ts-pipeline.h"
+#include "ts-loaders.h"
+
+#include <math.h>
+
+void
+ts_splits_clear (TsSplits *s)
+{
+  g_clear_pointer (&s->train, ts_dataset_free);
+  g_clear_pointer (&s->val, ts_dataset_free);
+  g_clear_pointer (&s->test, ts_dataset_free);
+  g_clear_pointer (&s->preprocess, ts_preprocess_free);
+}
+
+gboolean
+ts_splits_load (const TsExperiment *exp, TsSplits *out, GCancellable *cancellable, GError **error)
+{
+  TsSourceData data = { 0 };
+  TsDataset *pool;
+  guint n_val;
+
+  if (!ts_source_load (&exp->data, exp->seed, &data, cancellable, error))
+    return FALSE;
+  pool = g_steal_pointer (&data.train);
+  if (exp->data.limit > 0 && exp->data.limit < pool->n)
+    {
+      TsDataset *limited = NULL;
+      ts_dataset_take_stratified (pool, exp->data.limit, exp->seed + 1, &limited, NULL);
+      ts_dataset_free (pool);
+      pool = limited;
+    }
+  n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
+  ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
+  ts_dataset_free (pool);
+  out->test = g_steal_pointer (&data.test);
+  return TRUE;
+}
+
+static void
+replace (TsDataset **slot, const TsPreprocess *pp)
+{
+  TsDataset *next;
+
+  if (*slot == NULL)
+    return;
+  next = ts_preprocess_apply (pp, *slot);
+  ts_dataset_free (*slot);
+  *slot = next;
+}
+
+void
+ts_splits_apply (TsSplits *s, TsPreprocess *preprocess)
+{
+  g_clear_pointer (&s->preprocess, ts_preprocess_free);
+  s->preprocess = preprocess;
+  if (preprocess->kind == TS_PRE_NONE)
+    return;
+  replace (&s->train, preprocess);
+  replace (&s->val, preprocess);
+  replace (&s->test, preprocess);
+}
+
+gboolean
+ts_splits_preprocess (TsSplits *s, const TsExperiment *exp, GError **error)
+{
+  TsPreprocess *pp = ts_preprocess_fit (exp->data.preprocess, s->train, exp->data.pca_components,
+                                        exp->data.whiten_epsilon, error);
+  if (pp == NULL)
+    return FALSE;
+  ts_splits_apply (s, pp);
+  return TRUE;
+}

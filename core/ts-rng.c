@@ -1,0 +1,85 @@
+#include "ts-rng.h"
+
+#include <math.h>
+
+static guint64
+splitmix64 (guint64 *state)
+{
+  guint64 z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+void
+ts_rng_init (TsRng *rng, guint64 seed, guint64 stream)
+{
+  guint64 state = seed;
+  guint64 salt = splitmix64 (&state) ^ (stream * 0xd1342543de82ef95ull);
+
+  state = salt;
+  for (int i = 0; i < 4; i++)
+    rng->s[i] = splitmix64 (&state);
+}
+
+static inline guint64
+rotl (guint64 x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+guint64
+ts_rng_next (TsRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 result = rotl (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+float
+ts_rng_uniform (TsRng *rng)
+{
+  return (ts_rng_next (rng) >> 40) * (1.0f / 16777216.0f);
+}
+
+double
+ts_rng_uniform_double (TsRng *rng)
+{
+  return (ts_rng_next (rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+float
+ts_rng_normal (TsRng *rng)
+{
+  /* Box-Muller; u1 in (0, 1] so the log is finite */
+  double u1 = 1.0 - ts_rng_uniform_double (rng);
+  double u2 = ts_rng_uniform_double (rng);
+  return (float) (sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2));
+}
+
+guint32
+ts_rng_below (TsRng *rng, guint32 n)
+{
+  /* Lemire's multiply-shift; the bias is < n / 2^32, fine for shuffles */
+  return (guint32) (((ts_rng_next (rng) >> 32) * (guint64) n) >> 32);
+}
+
+void
+ts_rng_shuffle (TsRng *rng, guint32 *items, gsize n)
+{
+  for (gsize i = n; i > 1; i--)
+    {
+      guint32 j = ts_rng_below (rng, (guint32) i);
+      guint32 tmp = items[i - 1];
+      items[i - 1] = items[j];
+      items[j] = tmp;
+    }
+}

@@ -1,0 +1,38 @@
+/* ts-rng.h — deterministic, splittable random streams (xoshiro256**).
+ *
+ * Every random decision derives from the experiment seed and a stream id, so
+ * a run is reproducible no matter in which order threads ask for numbers:
+ *
+ *   TsRng rng;
+ *   ts_rng_init (&rng, seed, TS_STREAM_SHUFFLE + epoch);
+ *   ts_rng_shuffle (&rng, order, n);
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 s[4];
+} TsRng;
+
+/* Stream ids: a stream is (seed, id); ids below are bases, add an index. */
+enum {
+  TS_STREAM_INIT = 1,
+  TS_STREAM_DATA = 2,
+  TS_STREAM_SPLIT = 3,
+  TS_STREAM_SHUFFLE = 1u << 20,   /* + epoch */
+  TS_STREAM_NOISE = 2u << 20,     /* + step: dropout masks, rrelu slopes */
+  TS_STREAM_AUGMENT = 3u << 20,   /* + epoch, then per sample */
+};
+
+void    ts_rng_init    (TsRng *rng, guint64 seed, guint64 stream);
+guint64 ts_rng_next    (TsRng *rng);
+float   ts_rng_uniform (TsRng *rng);           /* [0, 1) */
+double  ts_rng_uniform_double (TsRng *rng);    /* [0, 1) */
+float   ts_rng_normal  (TsRng *rng);           /* N(0, 1) */
+guint32 ts_rng_below   (TsRng *rng, guint32 n); /* [0, n) */
+void    ts_rng_shuffle (TsRng *rng, guint32 *items, gsize n);
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* ts-rundir.h — a run directory, written while the run trains (DESIGN.md):
+ * experiment.json, metrics.csv, steps.csv, then summary.json, advice.json
+ * and model.safetensors when it ends.
+ *
+ *   TsRunWriter *w = ts_run_writer_new ("runs/x", exp, &error);
+ *   ts_run_writer_add_steps (w, steps_log, &error);   // appends what is new
+ *   ts_run_writer_add_epoch (w, &epoch_record, &error);
+ *   ts_run_writer_free (w);
+ */
+#pragma once
+
+#include "ts-experiment.h"
+#include "ts-metrics.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TsRunWriter TsRunWriter;
+
+TsRunWriter *ts_run_writer_new (const char *dir, const TsExperiment *exp, GError **error);
+void         ts_run_writer_free (TsRunWriter *w);
+const char  *ts_run_writer_dir (const TsRunWriter *w);
+/* Appends the step records not yet written. */
+gboolean     ts_run_writer_add_steps (TsRunWriter *w, const TsMetricLog *steps, GError **error);
+gboolean     ts_run_writer_add_epoch (TsRunWriter *w, const TsEpochRecord *e, GError **error);
+/* A file in the run directory: the caller frees the path. */
+char        *ts_run_writer_path (const TsRunWriter *w, const char *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsRunWriter, ts_run_writer_free)
+
+G_END_DECLS

@@ -1,0 +1,104 @@
+/* data.source → TsSourceData: the dispatch over loaders. */
+#include "ts-loaders.h"
+#include "ts-error.h"
+
+#include <string.h>
+
+static const char *const fashion_mnist_classes[] = {
+  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", NULL
+};
+
+void
+ts_source_data_clear (TsSourceData *data)
+{
+  g_clear_pointer (&data->train, ts_dataset_free);
+  g_clear_pointer (&data->test, ts_dataset_free);
+}
+
+static gboolean
+load_fashion_mnist (TsSourceData *out, GError **error)
+{
+  g_autofree char *probe = g_build_filename (TS_FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz", NULL);
+
+  if (!g_file_test (probe, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO,
+                   "data.source: fashion-mnist: %s is missing; install it with: apt-get install dataset-fashion-mnist",
+                   probe);
+      return FALSE;
+    }
+  if (!ts_idx_load_dir (TS_FASHION_MNIST_DIR, out, error))
+    return FALSE;
+  out->train->n_classes = out->test->n_classes = 10;
+  ts_dataset_set_class_names (out->train, fashion_mnist_classes);
+  ts_dataset_set_class_names (out->test, fashion_mnist_classes);
+  return TRUE;
+}
+
+/* Train and test parts must agree on shape and classes. */
+static gboolean
+reconcile_parts (const char *source, TsSourceData *out, GError **error)
+{
+  TsDataset *train = out->train, *test = out->test;
+
+  if (test == NULL)
+    return TRUE;
+  if (test->dim != train->dim || test->channels != train->channels)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: the test part has %u features per sample, the training part %u", source, test->dim,
+                   train->dim);
+      return FALSE;
+    }
+  train->n_classes = test->n_classes = MAX (train->n_classes, test->n_classes);
+  if (test->class_names == NULL && train->class_names != NULL)
+    ts_dataset_set_class_names (test, (const char *const *) train->class_names);
+  return TRUE;
+}
+
+static void
+ensure_class_names (TsDataset *ds)
+{
+  if (ds == NULL || (ds->class_names && g_strv_length (ds->class_names) == ds->n_classes))
+    return;
+  g_strfreev (ds->class_names);
+  ds->class_names = g_new0 (char *, ds->n_classes + 1);
+  for (guint c = 0; c < ds->n_classes; c++)
+    ds->class_names[c] = g_strdup_printf ("%u", c);
+}
+
+gboolean
+ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
+                GCancellable *cancellable, GError **error)
+{
+  const char *source = spec->source;
+  gboolean ok;
+
+  memset (out, 0, sizeof *out);
+  if (g_str_has_prefix (source, "builtin:"))
+    ok = (out->train = ts_builtin_generate (source + 8, spec->samples, spec->classes, spec->noise, seed, error)) != NULL;
+  else if (strcmp (source, "fashion-mnist") == 0)
+    ok = load_fashion_mnist (out, error);
+  else if (g_str_has_prefix (source, "idx:"))
+    ok = ts_idx_load_dir (source + 4, out, error);
+  else
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "data.source: \"%s\" is not a source (expected builtin:NAME, fashion-mnist, idx:DIR, "
+                   "cifar10:DIR, cifar100:DIR, folder:DIR or csv:FILE)",
+                   source);
+      ok = FALSE;
+    }
+  if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
+    ok = FALSE;
+  ok = ok && reconcile_parts (source, out, error);
+  if (!ok)
+    {
+      ts_source_data_clear (out);
+      return FALSE;
+    }
+  ensure_class_names (out->train);
+  ensure_class_names (out->test);
+  return TRUE;
+}

@@ -1,0 +1,406 @@
+#include "ts-trainer.h"
+#include "ts-advisor.h"
+#include "ts-blas.h"
+#include "ts-io.h"
+#include "ts-model.h"
+#include "ts-rundir.h"
+
+#include <math.h>
+
+struct _TsTrainer {
+  gint          ref_count;
+  TsExperiment *exp;
+  char         *run_dir;
+  GThread      *thread;
+  TsTraining   *training;  /* published once loaded; owned until the trainer dies */
+  gint          stop;      /* atomic */
+  gint          state;     /* atomic TsRunState */
+
+  GMutex        lock;      /* guards what follows */
+  GCond         wake;
+  gboolean      paused;
+  guint         step_budget;
+  double        pending_lr; /* NaN: none */
+  TsProgress    progress;
+  GError       *error;
+  JsonNode     *summary;
+};
+
+static const char *const state_names[] = {
+  "ready", "loading", "running", "paused", "done", "stopped", "diverged", "failed",
+};
+
+const char *
+ts_run_state_name (TsRunState state)
+{
+  return state_names[state];
+}
+
+gboolean
+ts_run_state_is_final (TsRunState state)
+{
+  return state >= TS_RUN_DONE;
+}
+
+TsTrainer *
+ts_trainer_new (const TsExperiment *exp, const char *run_dir)
+{
+  TsTrainer *tr = g_new0 (TsTrainer, 1);
+
+  tr->ref_count = 1;
+  tr->exp = ts_experiment_copy (exp);
+  tr->run_dir = g_strdup (run_dir);
+  tr->pending_lr = NAN;
+  tr->progress.epochs = exp->train.epochs;
+  tr->progress.eta = -1;
+  g_mutex_init (&tr->lock);
+  g_cond_init (&tr->wake);
+  return tr;
+}
+
+TsTrainer *
+ts_trainer_ref (TsTrainer *tr)
+{
+  g_atomic_int_inc (&tr->ref_count);
+  return tr;
+}
+
+void
+ts_trainer_unref (TsTrainer *tr)
+{
+  if (tr == NULL || !g_atomic_int_dec_and_test (&tr->ref_count))
+    return;
+  if (tr->thread)
+    {
+      ts_trainer_stop (tr);
+      g_thread_join (tr->thread);
+    }
+  ts_training_free (tr->training);
+  ts_experiment_free (tr->exp);
+  g_free (tr->run_dir);
+  g_clear_error (&tr->error);
+  g_clear_pointer (&tr->summary, json_node_unref);
+  g_mutex_clear (&tr->lock);
+  g_cond_clear (&tr->wake);
+  g_free (tr);
+}
+
+static void
+set_state (TsTrainer *tr, TsRunState state)
+{
+  g_atomic_int_set (&tr->state, state);
+  g_mutex_lock (&tr->lock);
+  tr->progress.state = state;
+  g_mutex_unlock (&tr->lock);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+void
+ts_trainer_pause (TsTrainer *tr)
+{
+  g_mutex_lock (&tr->lock);
+  tr->paused = TRUE;
+  g_mutex_unlock (&tr->lock);
+}
+
+void
+ts_trainer_resume (TsTrainer *tr)
+{
+  g_mutex_lock (&tr->lock);
+  tr->paused = FALSE;
+  g_cond_broadcast (&tr->wake);
+  g_mutex_unlock (&tr->lock);
+}
+
+void
+ts_trainer_step (TsTrainer *tr)
+{
+  g_mutex_lock (&tr->lock);
+  tr->paused = TRUE;
+  tr->step_budget++;
+  g_cond_broadcast (&tr->wake);
+  g_mutex_unlock (&tr->lock);
+}
+
+void
+ts_trainer_stop (TsTrainer *tr)
+{
+  g_atomic_int_set (&tr->stop, 1);
+  g_mutex_lock (&tr->lock);
+  g_cond_broadcast (&tr->wake);
+  g_mutex_unlock (&tr->lock);
+}
+
+void
+ts_trainer_set_lr (TsTrainer *tr, double lr)
+{
+  g_mutex_lock (&tr->lock);
+  tr->pending_lr = lr;
+  g_mutex_unlock (&tr->lock);
+}
+
+/* ---- queries -------------------------------------------------------------- */
+
+TsRunState
+ts_trainer_get_state (TsTrainer *tr)
+{
+  return (TsRunState) g_atomic_int_get (&tr->state);
+}
+
+void
+ts_trainer_get_progress (TsTrainer *tr, TsProgress *out)
+{
+  g_mutex_lock (&tr->lock);
+  *out = tr->progress;
+  g_mutex_unlock (&tr->lock);
+}
+
+TsMetricLog *
+ts_trainer_get_steps (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  return t ? t->steps : NULL;
+}
+
+TsMetricLog *
+ts_trainer_get_epochs (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  return t ? t->epochs : NULL;
+}
+
+const TsExperiment *
+ts_trainer_get_experiment (TsTrainer *tr)
+{
+  return tr->exp;
+}
+
+const char *
+ts_trainer_get_run_dir (TsTrainer *tr)
+{
+  return tr->run_dir;
+}
+
+GError *
+ts_trainer_dup_error (TsTrainer *tr)
+{
+  GError *copy;
+  g_mutex_lock (&tr->lock);
+  copy = tr->error ? g_error_copy (tr->error) : NULL;
+  g_mutex_unlock (&tr->lock);
+  return copy;
+}
+
+JsonNode *
+ts_trainer_dup_summary (TsTrainer *tr)
+{
+  JsonNode *copy;
+  g_mutex_lock (&tr->lock);
+  copy = tr->summary ? json_node_copy (tr->summary) : NULL;
+  g_mutex_unlock (&tr->lock);
+  return copy;
+}
+
+/* ---- the thread ------------------------------------------------------------ */
+
+/* Blocks while paused; returns FALSE when asked to stop. */
+static gboolean
+wait_for_go (TsTrainer *tr, TsTraining *t)
+{
+  gboolean go;
+
+  g_mutex_lock (&tr->lock);
+  while (tr->paused && tr->step_budget == 0 && !g_atomic_int_get (&tr->stop))
+    {
+      tr->progress.state = TS_RUN_PAUSED;
+      g_atomic_int_set (&tr->state, TS_RUN_PAUSED);
+      g_cond_wait (&tr->wake, &tr->lock);
+    }
+  go = !g_atomic_int_get (&tr->stop);
+  if (go && tr->paused)
+    tr->step_budget--;
+  if (go && !isnan (tr->pending_lr))
+    {
+      ts_training_set_base_lr (t, tr->pending_lr);
+      tr->pending_lr = NAN;
+    }
+  tr->progress.state = tr->paused ? TS_RUN_PAUSED : TS_RUN_RUNNING;
+  g_atomic_int_set (&tr->state, tr->progress.state);
+  g_mutex_unlock (&tr->lock);
+  return go;
+}
+
+static void
+update_progress (TsTrainer *tr, TsTraining *t)
+{
+  gsize n_epochs = ts_metric_log_length (t->epochs);
+  TsProgress *p = &tr->progress;
+  double sps = ts_training_samples_per_second (t);
+  double remaining = (double) (t->exp->train.epochs - t->epoch) * t->data.train->n
+                     - (double) t->batch * t->exp->train.batch_size;
+
+  g_mutex_lock (&tr->lock);
+  p->epoch = t->epoch;
+  p->step = t->step;
+  p->batch = t->batch;
+  p->batches = t->n_batches;
+  p->lr = t->lr;
+  p->loss = ts_metric_log_length (t->steps) ? ts_metric_log_step (t->steps, ts_metric_log_length (t->steps) - 1)->loss : NAN;
+  if (n_epochs > 0)
+    {
+      const TsEpochRecord *e = ts_metric_log_epoch (t->epochs, n_epochs - 1);
+      p->train_acc = e->train_acc;
+      p->val_acc = e->val_acc;
+      if (!isnan (e->val_acc))
+        p->best_val_acc = MAX (p->best_val_acc, e->val_acc);
+    }
+  p->samples_per_second = sps;
+  p->elapsed = (g_get_monotonic_time () - t->start_time) * 1e-6;
+  p->eta = sps > 0 ? MAX (remaining, 0.0) / sps : -1;
+  g_mutex_unlock (&tr->lock);
+}
+
+static void
+fail (TsTrainer *tr, GError *error)
+{
+  g_mutex_lock (&tr->lock);
+  g_clear_error (&tr->error);
+  tr->error = error;
+  g_mutex_unlock (&tr->lock);
+}
+
+static JsonNode *
+build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, double test_acc)
+{
+  JsonObject *o = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  gsize n = ts_metric_log_length (t->epochs);
+  const TsEpochRecord *last = n ? ts_metric_log_epoch (t->epochs, n - 1) : NULL;
+  double best = NAN;
+
+  for (gsize i = 0; i < n; i++)
+    if (!isnan (ts_metric_log_epoch (t->epochs, i)->val_acc))
+      best = isnan (best) ? ts_metric_log_epoch (t->epochs, i)->val_acc : MAX (best, ts_metric_log_epoch (t->epochs, i)->val_acc);
+
+#define SET_NUMBER(key, v) (isfinite (v) ? json_object_set_double_member (o, key, v) : json_object_set_null_member (o, key))
+  json_object_set_string_member (o, "name", t->exp->name);
+  json_object_set_string_member (o, "state", ts_run_state_name (end));
+  json_object_set_int_member (o, "epochs_completed", t->epoch);
+  json_object_set_int_member (o, "steps", (gint64) t->step);
+  SET_NUMBER ("train_loss", last ? last->train_loss : NAN);
+  SET_NUMBER ("train_acc", last ? last->train_acc : NAN);
+  SET_NUMBER ("val_loss", last ? last->val_loss : NAN);
+  SET_NUMBER ("val_acc", last ? last->val_acc : NAN);
+  SET_NUMBER ("best_val_acc", best);
+  SET_NUMBER ("test_loss", test_loss);
+  SET_NUMBER ("test_acc", test_acc);
+  SET_NUMBER ("first_loss", t->first_loss);
+  json_object_set_double_member (o, "samples_per_second", ts_training_samples_per_second (t));
+  json_object_set_double_member (o, "seconds", (g_get_monotonic_time () - t->start_time) * 1e-6);
+  json_object_set_int_member (o, "parameters", (gint64) t->net->n_params);
+  json_object_set_int_member (o, "train_samples", t->data.train->n);
+  json_object_set_int_member (o, "val_samples", t->data.val->n);
+  json_object_set_int_member (o, "test_samples", t->data.test ? t->data.test->n : 0);
+  json_object_set_string_member (o, "blas_core", ts_blas_core ());
+  json_object_set_int_member (o, "threads", ts_blas_threads ());
+  json_object_set_boolean_member (o, "diverged", t->diverged);
+#undef SET_NUMBER
+  json_node_take_object (node, o);
+  return node;
+}
+
+static gboolean
+write_outputs (TsTrainer *tr, TsTraining *t, TsRunWriter *w, JsonNode *summary, GError **error)
+{
+  TsAdvisorInput in = { t->exp, t->steps, t->epochs, t->net->n_classes, t->diverged };
+  g_autoptr(GPtrArray) advice = ts_advisor_diagnose (&in);
+  g_autoptr(JsonNode) advice_json = ts_advice_to_json (advice);
+  g_autofree char *summary_path = ts_run_writer_path (w, "summary.json");
+  g_autofree char *advice_path = ts_run_writer_path (w, "advice.json");
+  g_autofree char *model_path = ts_run_writer_path (w, "model.safetensors");
+
+  if (!ts_run_writer_add_steps (w, t->steps, error)
+      || !ts_write_json_atomic (advice_path, advice_json, error))
+    return FALSE;
+  /* a diverged net holds NaN: no model is better than a garbage one */
+  if (!t->diverged && !ts_model_save (model_path, t->net, t->data.preprocess, t->exp, error))
+    return FALSE;
+  return ts_write_json_atomic (summary_path, summary, error);
+}
+
+static void
+finish (TsTrainer *tr, TsTraining *t, TsRunWriter *w)
+{
+  TsRunState end = t->diverged ? TS_RUN_DIVERGED
+                   : g_atomic_int_get (&tr->stop) ? TS_RUN_STOPPED : TS_RUN_DONE;
+  double test_loss = NAN, test_acc = NAN;
+  GError *error = NULL;
+  JsonNode *summary;
+
+  if (end == TS_RUN_DONE && t->data.test && t->data.test->n > 0)
+    ts_training_evaluate (t, t->data.test, &test_loss, &test_acc);
+  update_progress (tr, t);
+  summary = build_summary (tr, t, end, test_loss, test_acc);
+  if (w && !write_outputs (tr, t, w, summary, &error))
+    {
+      fail (tr, error);
+      end = TS_RUN_FAILED;
+    }
+  g_mutex_lock (&tr->lock);
+  tr->summary = summary;
+  g_mutex_unlock (&tr->lock);
+  set_state (tr, end);
+}
+
+static gpointer
+run_thread (gpointer data)
+{
+  TsTrainer *tr = data;
+  g_autoptr(TsRunWriter) writer = NULL;
+  GError *error = NULL;
+  TsTraining *t;
+  gsize epochs_written = 0;
+
+  set_state (tr, TS_RUN_LOADING);
+  if (tr->run_dir && (writer = ts_run_writer_new (tr->run_dir, tr->exp, &error)) == NULL)
+    goto failed;
+  if ((t = ts_training_new (tr->exp, NULL, &error)) == NULL)
+    goto failed;
+  t->stop = &tr->stop;
+  g_atomic_pointer_set (&tr->training, t);
+  while (!ts_training_done (t) && wait_for_go (tr, t))
+    {
+      ts_training_step (t);
+      update_progress (tr, t);
+      for (; writer && epochs_written < ts_metric_log_length (t->epochs); epochs_written++)
+        if (!ts_run_writer_add_epoch (writer, ts_metric_log_epoch (t->epochs, epochs_written), &error)
+            || !ts_run_writer_add_steps (writer, t->steps, &error))
+          goto failed;
+    }
+  finish (tr, t, writer);
+  return NULL;
+
+failed:
+  fail (tr, error);
+  set_state (tr, TS_RUN_FAILED);
+  return NULL;
+}
+
+void
+ts_trainer_start (TsTrainer *tr)
+{
+  g_return_if_fail (tr->thread == NULL);
+  tr->thread = g_thread_new ("ts-trainer", run_thread, tr);
+}
+
+TsRunState
+ts_trainer_wait (TsTrainer *tr)
+{
+  if (tr->thread)
+    {
+      g_thread_join (tr->thread);
+      tr->thread = NULL;
+    }
+  return ts_trainer_get_state (tr);
+}

@@ -1,0 +1,81 @@
+/* ts-trainer.h — one run on its own thread, steered by commands.
+ *
+ * The trainer loads the data, trains, and writes its run directory as it
+ * goes. Commands (pause, resume, step, stop, set LR) return at once; metric
+ * logs and a progress snapshot are read from any thread without blocking the
+ * training loop. Stop is honoured between two batches (milliseconds).
+ *
+ *   TsTrainer *tr = ts_trainer_new (exp, "runs/spiral-1");
+ *   ts_trainer_start (tr);
+ *   ...  ts_trainer_get_progress (tr, &p);   // from a UI tick or a CLI loop
+ *   TsRunState end = ts_trainer_wait (tr);
+ *   ts_trainer_unref (tr);
+ */
+#pragma once
+
+#include "ts-experiment.h"
+#include "ts-metrics.h"
+#include "ts-training.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  TS_RUN_READY,
+  TS_RUN_LOADING,
+  TS_RUN_RUNNING,
+  TS_RUN_PAUSED,
+  TS_RUN_DONE,     /* every epoch trained */
+  TS_RUN_STOPPED,  /* stopped by a command */
+  TS_RUN_DIVERGED, /* NaN or Inf loss */
+  TS_RUN_FAILED,   /* could not load or write; see ts_trainer_dup_error */
+} TsRunState;
+
+typedef struct {
+  TsRunState state;
+  guint      epoch;           /* epochs completed */
+  guint      epochs;          /* planned */
+  guint64    step;
+  guint      batch;           /* within the current epoch */
+  guint      batches;         /* per epoch */
+  double     lr;
+  double     loss;            /* last step */
+  double     train_acc;       /* last epoch */
+  double     val_acc;         /* last epoch */
+  double     best_val_acc;
+  double     samples_per_second;
+  double     elapsed;         /* seconds since start */
+  double     eta;             /* seconds left, or -1 */
+} TsProgress;
+
+typedef struct _TsTrainer TsTrainer;
+
+/* run_dir may be NULL: then nothing is written. */
+TsTrainer   *ts_trainer_new (const TsExperiment *exp, const char *run_dir);
+TsTrainer   *ts_trainer_ref (TsTrainer *tr);
+void         ts_trainer_unref (TsTrainer *tr);
+
+void         ts_trainer_start (TsTrainer *tr);
+void         ts_trainer_pause (TsTrainer *tr);
+void         ts_trainer_resume (TsTrainer *tr);
+/* While paused: train exactly one more batch. */
+void         ts_trainer_step (TsTrainer *tr);
+void         ts_trainer_stop (TsTrainer *tr);
+void         ts_trainer_set_lr (TsTrainer *tr, double lr);
+TsRunState   ts_trainer_wait (TsTrainer *tr);
+
+TsRunState   ts_trainer_get_state (TsTrainer *tr);
+void         ts_trainer_get_progress (TsTrainer *tr, TsProgress *out);
+/* NULL until the data has loaded; then valid as long as the trainer lives */
+TsMetricLog *ts_trainer_get_steps (TsTrainer *tr);
+TsMetricLog *ts_trainer_get_epochs (TsTrainer *tr);
+const TsExperiment *ts_trainer_get_experiment (TsTrainer *tr);
+const char  *ts_trainer_get_run_dir (TsTrainer *tr);
+GError      *ts_trainer_dup_error (TsTrainer *tr);
+/* summary.json's content, once the run has ended (else NULL) */
+JsonNode    *ts_trainer_dup_summary (TsTrainer *tr);
+const char  *ts_run_state_name (TsRunState state);
+gboolean     ts_run_state_is_final (TsRunState state);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTrainer, ts_trainer_unref)
+
+G_END_DECLS

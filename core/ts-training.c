@@ -1,0 +1,217 @@
+#include "ts-training.h"
+#include "ts-error.h"
+
+#include <math.h>
+#include <string.h>
+
+#define EVAL_ROWS 1024
+
+TsTraining *
+ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(TsTraining) t = g_new0 (TsTraining, 1);
+  guint batch = exp->train.batch_size;
+  TsRng rng;
+
+  t->exp = ts_experiment_copy (exp);
+  t->steps = ts_metric_log_new (sizeof (TsStepRecord));
+  t->epochs = ts_metric_log_new (sizeof (TsEpochRecord));
+  if (!ts_experiment_validate (exp, error)
+      || !ts_splits_load (exp, &t->data, cancellable, error)
+      || !ts_splits_preprocess (&t->data, exp, error))
+    return NULL;
+  if (t->data.train->n == 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "data: the training split of %s is empty", exp->data.source);
+      return NULL;
+    }
+  t->net = ts_net_new_from_experiment (exp, t->data.train->dim, t->data.train->n_classes, batch);
+  ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
+  ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
+  t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
+  t->order = g_new (guint32, t->data.train->n);
+  t->xb = g_new (float, (gsize) batch * t->data.train->dim);
+  t->yb = g_new (guint32, batch);
+  t->n_batches = (t->data.train->n + batch - 1) / batch;
+  t->base_lr = t->lr = exp->train.lr;
+  t->best_val_loss = INFINITY;
+  t->first_loss = NAN;
+  t->start_time = g_get_monotonic_time ();
+  return g_steal_pointer (&t);
+}
+
+void
+ts_training_free (TsTraining *t)
+{
+  if (t == NULL)
+    return;
+  ts_experiment_free (t->exp);
+  ts_splits_clear (&t->data);
+  ts_net_free (t->net);
+  ts_optimizer_free (t->opt);
+  ts_metric_log_free (t->steps);
+  ts_metric_log_free (t->epochs);
+  g_free (t->order);
+  g_free (t->xb);
+  g_free (t->yb);
+  g_free (t);
+}
+
+gboolean
+ts_training_done (const TsTraining *t)
+{
+  return t->diverged || t->epoch >= t->exp->train.epochs;
+}
+
+void
+ts_training_set_base_lr (TsTraining *t, double lr)
+{
+  t->base_lr = lr;
+}
+
+double
+ts_training_samples_per_second (const TsTraining *t)
+{
+  return t->step_seconds > 0 ? t->samples_trained / t->step_seconds : 0.0;
+}
+
+static void
+begin_epoch (TsTraining *t)
+{
+  TsRng rng;
+
+  for (guint i = 0; i < t->data.train->n; i++)
+    t->order[i] = i;
+  ts_rng_init (&rng, t->exp->seed, TS_STREAM_SHUFFLE + t->epoch);
+  ts_rng_shuffle (&rng, t->order, t->data.train->n);
+  t->loss_sum = 0.0;
+  t->correct = t->seen = 0;
+}
+
+static guint
+gather_batch (TsTraining *t)
+{
+  const TsDataset *train = t->data.train;
+  guint first = t->batch * t->exp->train.batch_size;
+  guint rows = MIN (t->exp->train.batch_size, train->n - first);
+
+  for (guint r = 0; r < rows; r++)
+    {
+      guint32 i = t->order[first + r];
+      memcpy (t->xb + (gsize) r * train->dim, train->x + (gsize) i * train->dim, sizeof (float) * train->dim);
+      t->yb[r] = train->y[i];
+    }
+  return rows;
+}
+
+gboolean
+ts_training_evaluate (TsTraining *t, const TsDataset *ds, double *loss, double *acc)
+{
+  double total = 0.0;
+  guint correct = 0;
+
+  for (guint start = 0; start < ds->n; start += EVAL_ROWS)
+    {
+      guint rows = MIN (EVAL_ROWS, ds->n - start);
+      const float *logits;
+
+      if (t->stop && g_atomic_int_get (t->stop))
+        return FALSE;
+      logits = ts_net_forward (t->net, ds->x + (gsize) start * ds->dim, rows, FALSE, NULL);
+      total += rows * ts_loss_forward_backward (t->exp->train.loss, logits, ds->y + start, rows,
+                                                t->net->n_classes, NULL, &correct);
+    }
+  *loss = ds->n ? total / ds->n : NAN;
+  *acc = ds->n ? (double) correct / ds->n : NAN;
+  return TRUE;
+}
+
+/* plateau: count epochs without a relative improvement of 1e-4 */
+static void
+update_plateau (TsTraining *t, double monitored)
+{
+  if (monitored < t->best_val_loss - 1e-4 * fabs (t->best_val_loss))
+    {
+      t->best_val_loss = monitored;
+      t->bad_epochs = 0;
+    }
+  else if (++t->bad_epochs >= t->exp->train.schedule.patience)
+    {
+      t->plateau_decays++;
+      t->bad_epochs = 0;
+    }
+}
+
+static void
+end_epoch (TsTraining *t)
+{
+  TsEpochRecord rec = {
+    .epoch = t->epoch + 1,
+    .step = t->step,
+    .lr = t->lr,
+    .train_loss = t->loss_sum / MAX (t->seen, 1),
+    .train_acc = (double) t->correct / MAX (t->seen, 1),
+    .val_loss = NAN,
+    .val_acc = NAN,
+  };
+
+  if (t->data.val->n > 0 && !ts_training_evaluate (t, t->data.val, &rec.val_loss, &rec.val_acc))
+    return; /* stopped mid-evaluation: the epoch is not recorded */
+  rec.seconds = (g_get_monotonic_time () - t->start_time) * 1e-6;
+  ts_metric_log_append (t->epochs, &rec);
+  update_plateau (t, isnan (rec.val_loss) ? rec.train_loss : rec.val_loss);
+  t->epoch++;
+  t->batch = 0;
+}
+
+gboolean
+ts_training_step (TsTraining *t)
+{
+  const TsTrainSpec *train = &t->exp->train;
+  gint64 t0 = g_get_monotonic_time ();
+  TsStepRecord rec;
+  TsRng noise;
+  guint rows;
+  double loss;
+
+  if (ts_training_done (t))
+    return !t->diverged;
+  if (t->batch == t->n_batches)
+    {
+      end_epoch (t); /* an evaluation that was interrupted */
+      return TRUE;
+    }
+  if (t->batch == 0)
+    begin_epoch (t);
+  rows = gather_batch (t);
+  t->lr = ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau_decays);
+  ts_rng_init (&noise, t->exp->seed, TS_STREAM_NOISE + t->step);
+
+  ts_net_forward (t->net, t->xb, rows, TRUE, &noise);
+  loss = ts_loss_forward_backward (train->loss, t->net->y[t->net->n_layers - 1], t->yb, rows,
+                                   t->net->n_classes, ts_net_dlogits (t->net), &t->correct);
+  ts_net_backward (t->net, t->xb, rows);
+  ts_optimizer_step (t->opt, t->net->params, t->net->grads, t->net->n_decay, (float) t->lr,
+                     (float) train->l2, (float) train->l1);
+  if (train->max_norm > 0)
+    ts_net_max_norm (t->net, (float) train->max_norm);
+
+  t->step++;
+  t->batch++;
+  t->seen += rows;
+  t->loss_sum += loss * rows;
+  t->samples_trained += rows;
+  t->step_seconds += (g_get_monotonic_time () - t0) * 1e-6;
+  if (t->step == 1)
+    t->first_loss = loss;
+  rec = (TsStepRecord) { t->step, t->epoch + 1, (float) t->lr, (float) loss };
+  ts_metric_log_append (t->steps, &rec);
+  if (!isfinite (loss))
+    {
+      t->diverged = TRUE;
+      return FALSE;
+    }
+  if (t->batch == t->n_batches)
+    end_epoch (t);
+  return TRUE;
+}

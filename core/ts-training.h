@@ -1,0 +1,69 @@
+/* ts-training.h — the training loop as plain synchronous steps.
+ *
+ * TsTraining owns the data splits, the net, the optimizer and the metric
+ * logs; the trainer thread (ts-trainer.h), the LR finder and the tests drive
+ * it one step at a time:
+ *
+ *   TsTraining *t = ts_training_new (exp, cancellable, &error);
+ *   while (!ts_training_done (t))
+ *     ts_training_step (t);        // one batch; closes the epoch when due
+ */
+#pragma once
+
+#include "ts-experiment.h"
+#include "ts-metrics.h"
+#include "ts-net.h"
+#include "ts-optim.h"
+#include "ts-pipeline.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  TsExperiment *exp;
+  TsSplits      data;     /* preprocessed */
+  TsNet        *net;
+  TsOptimizer  *opt;
+  TsMetricLog  *steps;    /* TsStepRecord */
+  TsMetricLog  *epochs;   /* TsEpochRecord */
+  const gint   *stop;     /* optional: evaluation gives up when it becomes non-zero */
+
+  guint         epoch;    /* epochs completed */
+  guint64       step;     /* steps taken */
+  guint         batch;    /* next batch in the current epoch */
+  guint         n_batches;
+  guint32      *order;    /* (train->n) this epoch's order */
+  float        *xb;       /* (batch_size, dim) */
+  guint32      *yb;       /* (batch_size) */
+
+  double        base_lr;
+  double        lr;       /* of the last step */
+  guint         plateau_decays;
+  double        best_val_loss;
+  guint         bad_epochs;
+
+  double        loss_sum; /* this epoch so far */
+  guint         correct;
+  guint         seen;
+
+  gboolean      diverged;
+  double        first_loss;     /* loss of step 1 */
+  gint64        start_time;
+  double        step_seconds;   /* time inside training steps */
+  guint64       samples_trained;
+} TsTraining;
+
+TsTraining *ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **error);
+void        ts_training_free (TsTraining *t);
+gboolean    ts_training_done (const TsTraining *t);
+/* One optimizer step; at an epoch's end also evaluates and records the epoch.
+ * Returns FALSE once the run has diverged (NaN or Inf loss). */
+gboolean    ts_training_step (TsTraining *t);
+/* Mean loss and accuracy of the current net on ds (evaluation mode).
+ * Returns FALSE if *t->stop was raised meanwhile. */
+gboolean    ts_training_evaluate (TsTraining *t, const TsDataset *ds, double *loss, double *acc);
+void        ts_training_set_base_lr (TsTraining *t, double lr);
+double      ts_training_samples_per_second (const TsTraining *t);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTraining, ts_training_free)
+
+G_END_DECLS
