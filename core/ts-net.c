@@ -276,6 +276,7 @@ ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, TsRng *r
   const float *in = x;
 
   reserve_workspace (net, B);
+  net->last_training = training;
   for (guint l = 0; l < net->n_layers; l++)
     {
       TsNetLayer *layer = &net->layers[l];
@@ -311,11 +312,11 @@ ts_net_backward (TsNet *net, const float *x, guint B)
   for (guint l = net->n_layers; l-- > 0;)
     {
       TsNetLayer *layer = &net->layers[l];
-      TsActParams act = act_params (net, l, TRUE);
+      TsActParams act = act_params (net, l, net->last_training);
       float *d = net->d[l];
       gsize n = (gsize) B * layer->out;
 
-      if (net->noise[l])
+      if (net->noise[l] && net->last_training)
         for (gsize i = 0; i < n; i++)
           d[i] *= net->noise[l][i];
       /* d: ∂L/∂y → ∂L/∂z, in place */

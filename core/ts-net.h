@@ -43,6 +43,7 @@ typedef struct {
   guint       in_dim;
   guint       n_classes;
   float       dropout;
+  gboolean    last_training; /* the last forward drew noise; backward follows it */
 
   gsize       n_params;
   gsize       n_decay;    /* weights: [0, n_decay) */

@@ -1,0 +1,133 @@
+/* Training throughput on Fashion-MNIST, MLP 784-512-256-10, momentum SGD,
+ * beside PyTorch (tests/bench/torch_reference.py) in the same run.
+ *
+ *   build/tests/bench/bench-train [--samples N] [--no-torch]
+ *
+ * Prints samples/s per batch size, the ratio to PyTorch's best thread count,
+ * and achieved GFLOP/s as a share of the sgemm peak measured here. */
+#include <trainscope.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const guint batch_sizes[] = { 64, 128, 256 };
+
+/* forward 2·B·Σ in·out; backward twice that, less the input layer's dx */
+static double
+flops_per_sample (void)
+{
+  double fwd = 2.0 * (784 * 512 + 512 * 256 + 256 * 10);
+  return 3.0 * fwd - 2.0 * 784 * 512;
+}
+
+static TsExperiment *
+bench_experiment (guint batch)
+{
+  TsExperiment *exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%u", batch);
+  if (!ts_experiment_set (exp, "data.source", "fashion-mnist", &error)
+      || !ts_experiment_set (exp, "model.layers", "512,256", &error)
+      || !ts_experiment_set (exp, "data.val_fraction", "0", &error)
+      || !ts_experiment_set (exp, "train.lr", "0.01", &error)
+      || !ts_experiment_set (exp, "train.l2", "0", &error)
+      || !ts_experiment_set (exp, "train.epochs", "1000", &error)
+      || !ts_experiment_set (exp, "train.batch_size", text, &error))
+    g_printerr ("bench: %s\n", error->message);
+  return exp;
+}
+
+static double
+measure (TsTraining *t, guint samples)
+{
+  guint64 start_samples;
+  double start_seconds;
+
+  for (int i = 0; i < 20; i++) /* warm caches and BLAS threads */
+    ts_training_step (t);
+  start_samples = t->samples_trained;
+  start_seconds = t->step_seconds;
+  while (t->samples_trained - start_samples < samples)
+    ts_training_step (t);
+  return (t->samples_trained - start_samples) / (t->step_seconds - start_seconds);
+}
+
+/* "batch samples_per_second" lines from the PyTorch script, by batch size */
+static gboolean
+run_torch (guint samples, double *torch_sps, int *torch_threads)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *cmd = g_strdup_printf ("/usr/bin/python3 %s/torch_reference.py --samples %u",
+                                          BENCH_SOURCE_DIR, samples);
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  if (!g_spawn_command_line_sync (cmd, &out, NULL, &status, NULL) || !g_spawn_check_wait_status (status, NULL))
+    return FALSE;
+  lines = g_strsplit (out, "\n", -1);
+  for (int i = 0; lines[i]; i++)
+    {
+      guint batch;
+      int threads;
+      double sps;
+      if (sscanf (lines[i], "torch batch=%u threads=%d samples_per_second=%lf", &batch, &threads, &sps) != 3)
+        continue;
+      for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+        if (batch_sizes[b] == batch && sps > torch_sps[b])
+          {
+            torch_sps[b] = sps;
+            torch_threads[b] = threads;
+          }
+    }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  guint samples = 60000;
+  gboolean with_torch = TRUE;
+  double peak, sps[G_N_ELEMENTS (batch_sizes)] = { 0 }, torch_sps[G_N_ELEMENTS (batch_sizes)] = { 0 };
+  int torch_threads[G_N_ELEMENTS (batch_sizes)] = { 0 };
+
+  ts_blas_ensure_kernel (argv);
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--samples") == 0 && i + 1 < argc)
+      samples = (guint) atoi (argv[++i]);
+    else if (strcmp (argv[i], "--no-torch") == 0)
+      with_torch = FALSE;
+  ts_blas_set_threads (0);
+  peak = ts_blas_peak_gflops (1536, 5);
+  printf ("OpenBLAS kernel %s (detected %s), %d threads, sgemm peak %.1f GFLOP/s\n", ts_blas_core (),
+          ts_blas_detected_core (), ts_blas_threads (), peak);
+  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+    {
+      g_autoptr(TsExperiment) exp = bench_experiment (batch_sizes[b]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TsTraining) t = ts_training_new (exp, NULL, &error);
+      if (t == NULL)
+        {
+          g_printerr ("bench: %s\n", error->message);
+          return 1;
+        }
+      sps[b] = measure (t, samples);
+    }
+  if (with_torch && !run_torch (samples, torch_sps, torch_threads))
+    g_printerr ("bench: the PyTorch reference did not run; is python3-torch installed?\n");
+  printf ("\n| batch | Trainscope samples/s | GFLOP/s | of peak | PyTorch samples/s (threads) | ratio |\n");
+  printf ("|---|---|---|---|---|---|\n");
+  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+    {
+      double gflops = sps[b] * flops_per_sample () * 1e-9;
+      printf ("| %u | %.0f | %.1f | %.0f%% | ", batch_sizes[b], sps[b], gflops, 100 * gflops / peak);
+      if (torch_sps[b] > 0)
+        printf ("%.0f (%d) | %.2f× |\n", torch_sps[b], torch_threads[b], sps[b] / torch_sps[b]);
+      else
+        printf ("– | – |\n");
+    }
+  return 0;
+}

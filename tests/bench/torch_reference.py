@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""PyTorch's side of bench-train: the same MLP, data and optimizer.
+
+Fashion-MNIST from the Debian package, standardised like Trainscope does,
+MLP 784-512-256-10 with ReLU, momentum SGD 0.9, for batch sizes 64/128/256,
+with 1 and 2 threads. Prints one line per measurement:
+    torch batch=B threads=T samples_per_second=S
+"""
+import argparse
+import gzip
+import time
+
+import numpy as np
+import torch
+
+DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def load_images():
+    with gzip.open(f"{DIR}/train-images-idx3-ubyte.gz") as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
+    with gzip.open(f"{DIR}/train-labels-idx1-ubyte.gz") as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8)
+    x = x.astype(np.float32) / 255.0
+    x = (x - x.mean()) / x.std()
+    return torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+
+
+def measure(x, y, batch, samples):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    order = torch.randperm(x.shape[0])
+    xs, ys = x[order], y[order]
+
+    def step(i):
+        lo = (i * batch) % (x.shape[0] - batch)
+        xb, yb = xs[lo:lo + batch], ys[lo:lo + batch]
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(xb), yb).backward()
+        opt.step()
+
+    for i in range(20):
+        step(i)
+    steps = max(1, samples // batch)
+    start = time.perf_counter()
+    for i in range(steps):
+        step(i)
+    return steps * batch / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=60000)
+    args = parser.parse_args()
+    x, y = load_images()
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for batch in (64, 128, 256):
+            sps = measure(x, y, batch, args.samples)
+            print(f"torch batch={batch} threads={threads} samples_per_second={sps:.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+/* The experiment file: defaults, round trips and messages that name the key. */
+#include "test-util.h"
+
+static void
+expect_error (const char *json, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) exp = ts_experiment_from_json (json, -1, &error);
+
+  g_assert_null (exp);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  if (strstr (error->message, message) == NULL)
+    g_error ("expected \"%s\" in \"%s\"", message, error->message);
+}
+
+static void
+test_defaults_round_trip (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autofree char *json = ts_experiment_to_json (exp);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) back = ts_experiment_from_json (json, -1, &error);
+  g_autofree char *again = NULL;
+  guint n_docs;
+  const TsExperimentKeyDoc *docs = ts_experiment_key_docs (&n_docs);
+
+  g_assert_no_error (error);
+  again = ts_experiment_to_json (back);
+  g_assert_cmpstr (json, ==, again);
+  /* every documented key is in the resolved file */
+  for (guint i = 0; i < n_docs; i++)
+    {
+      g_autofree char *leaf = g_strdup_printf ("\"%s\"", strrchr (docs[i].key, '.') ? strrchr (docs[i].key, '.') + 1
+                                                                                  : docs[i].key);
+      g_assert_nonnull (strstr (json, leaf));
+    }
+}
+
+static void
+test_partial_file_gets_defaults (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) exp = ts_experiment_from_json (
+    "{\"train\": {\"lr\": 0.5, \"schedule\": {\"type\": \"step\"}},"
+    " \"model\": {\"layers\": [{\"type\": \"dense\", \"units\": 7, \"activation\": \"tanh\"}, {\"type\": \"dense\", \"units\": 3}]}}",
+    -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpfloat (exp->train.lr, ==, 0.5);
+  g_assert_cmpint (exp->train.schedule.type, ==, TS_SCHED_STEP);
+  g_assert_cmpuint (exp->train.schedule.every_epochs, ==, 10);
+  g_assert_cmpuint (exp->train.batch_size, ==, 64);
+  g_assert_cmpuint (exp->model.layers->len, ==, 2);
+  g_assert_cmpint (ts_experiment_layer_activation (exp, 0), ==, TS_ACT_TANH);
+  g_assert_cmpint (ts_experiment_layer_activation (exp, 1), ==, TS_ACT_RELU);
+}
+
+static void
+test_bad_values_name_the_key (void)
+{
+  expect_error ("{\"train\": {\"lr\": -1}}", "train.lr: must be > 0 (got -1)");
+  expect_error ("{\"train\": {\"lr\": \"fast\"}}", "train.lr: must be a number");
+  expect_error ("{\"train\": {\"learning_rate\": 1}}", "train.learning_rate: unknown key");
+  expect_error ("{\"data\": {\"val_fraction\": 1.5}}", "data.val_fraction: must be in [0, 1) (got 1.5)");
+  expect_error ("{\"model\": {\"activation\": \"swish\"}}", "model.activation: must be one of sigmoid, tanh");
+  expect_error ("{\"train\": {\"batch_size\": 0}}", "train.batch_size: must be >= 1 (got 0)");
+  expect_error ("{\"train\": {\"epochs\": 2.5}}", "train.epochs: must be a whole number");
+  expect_error ("{\"model\": {\"layers\": [{\"units\": 0}]}}", "model.layers[0].units");
+  expect_error ("{\"model\": {\"layers\": [{\"units\": 4, \"kind\": 1}]}}", "model.layers[0].kind: unknown key");
+  expect_error ("{\"train\": {\"schedule\": 3}}", "train.schedule: must be an object");
+  expect_error ("[1, 2]", "must be a JSON object");
+}
+
+static void
+test_not_json (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) exp = ts_experiment_from_json ("{\"train\": ", -1, &error);
+  g_assert_null (exp);
+  g_assert_nonnull (error);
+}
+
+static void
+test_load_file_names_the_file (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "bad.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) exp = NULL;
+
+  g_assert_true (g_file_set_contents (path, "{\"train\": {\"lr\": -1}}", -1, NULL));
+  exp = ts_experiment_load_file (path, &error);
+  g_assert_null (exp);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "train.lr: must be > 0 (got -1)"));
+  g_clear_error (&error);
+  g_assert_null (ts_experiment_load_file ("/nonexistent/exp.json", &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_IO);
+}
+
+static void
+test_set_from_text (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_experiment_set (exp, "train.optimizer", "adam", &error));
+  g_assert_cmpint (exp->train.optimizer, ==, TS_OPT_ADAM);
+  g_assert_true (ts_experiment_set (exp, "model.layers", "512,256", &error));
+  g_assert_cmpuint (exp->model.layers->len, ==, 2);
+  g_assert_false (ts_experiment_set (exp, "train.l2", "-3", &error));
+  g_assert_cmpstr (error->message, ==, "train.l2: must be >= 0 (got -3)");
+  g_clear_error (&error);
+  g_assert_false (ts_experiment_set (exp, "train.lr", "1e-3x", &error));
+  g_assert_nonnull (strstr (error->message, "train.lr"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/experiment/defaults-round-trip", test_defaults_round_trip);
+  g_test_add_func ("/core/experiment/partial-file", test_partial_file_gets_defaults);
+  g_test_add_func ("/core/experiment/bad-values", test_bad_values_name_the_key);
+  g_test_add_func ("/core/experiment/not-json", test_not_json);
+  g_test_add_func ("/core/experiment/load-file", test_load_file_names_the_file);
+  g_test_add_func ("/core/experiment/set", test_set_from_text);
+  return g_test_run ();
+}

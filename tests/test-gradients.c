@@ -1,0 +1,185 @@
+/* Finite-difference checks of every analytic gradient: layers, activations
+ * (PReLU's slope and RReLU's drawn slopes included), losses, regularisers
+ * and dropout. */
+#include "test-util.h"
+
+#define IN 5
+#define BATCH 4
+#define CLASSES 3
+#define EPS 1e-3
+
+typedef struct {
+  TsActivation act;
+  TsLossKind   loss;
+  float        dropout;
+  float        l2;
+  float        l1;
+} Case;
+
+static float x[BATCH * IN];
+static guint32 y[BATCH];
+
+/* The full objective: mean data loss plus the penalty. Noise (dropout,
+ * rrelu) is drawn from the same stream every time, so it is fixed. */
+static double
+objective (TsNet *net, const Case *c)
+{
+  TsRng rng;
+  const float *logits;
+
+  ts_rng_init (&rng, 99, 5);
+  logits = ts_net_forward (net, x, BATCH, TRUE, &rng);
+  return ts_loss_forward_backward (c->loss, logits, y, BATCH, CLASSES, NULL, NULL)
+         + ts_net_regularization (net, c->l2, c->l1);
+}
+
+/* Analytic gradient of the objective: backward, then the regulariser's term
+ * as the optimizer adds it (one SGD step with lr 1 reveals it). */
+static float *
+analytic_gradient (TsNet *net, const Case *c)
+{
+  g_autoptr(TsOptimizer) sgd = ts_optimizer_new (TS_OPT_SGD, net->n_params, 0);
+  g_autofree float *before = g_memdup2 (net->params, sizeof (float) * net->n_params);
+  float *grad = g_new (float, net->n_params);
+  TsRng rng;
+  const float *logits;
+
+  ts_rng_init (&rng, 99, 5);
+  logits = ts_net_forward (net, x, BATCH, TRUE, &rng);
+  ts_loss_forward_backward (c->loss, logits, y, BATCH, CLASSES, ts_net_dlogits (net), NULL);
+  ts_net_backward (net, x, BATCH);
+  ts_optimizer_step (sgd, net->params, net->grads, net->n_decay, 1.f, c->l2, c->l1);
+  memcpy (grad, net->grads, sizeof (float) * net->n_params);
+  memcpy (net->params, before, sizeof (float) * net->n_params);
+  return grad;
+}
+
+static void
+check_case (const Case *c)
+{
+  TsLayerSpec hidden[2] = { { 6, c->act }, { 5, c->act } };
+  g_autoptr(TsNet) net = ts_net_new (IN, hidden, 2, c->act, 0.05f, c->dropout, CLASSES, BATCH);
+  g_autofree float *grad = NULL;
+  TsRng rng;
+  guint checked = 0;
+
+  ts_rng_init (&rng, 7, 1);
+  ts_net_init (net, TS_INIT_XAVIER, 0, &rng);
+  for (gsize i = net->n_decay; i < net->n_params; i++)
+    net->params[i] = 0.3f * ts_rng_normal (&rng); /* biases and slopes away from 0 */
+  grad = analytic_gradient (net, c);
+  for (gsize i = 0; i < net->n_params; i++)
+    {
+      float saved = net->params[i];
+      double plus, minus, numeric, err;
+
+      if (c->l1 > 0 && i < net->n_decay && fabsf (saved) < 5 * EPS)
+        continue; /* |w| has a kink at 0 that a central difference straddles */
+      net->params[i] = saved + EPS;
+      plus = objective (net, c);
+      net->params[i] = saved - EPS;
+      minus = objective (net, c);
+      net->params[i] = saved;
+      numeric = (plus - minus) / (2 * EPS);
+      err = fabs (numeric - grad[i]) / MAX (1e-2, fabs (numeric) + fabs (grad[i]));
+      if (err > 2e-2)
+        g_error ("%s/%s: parameter %zu: analytic %.6g, numeric %.6g", ts_activation_name (c->act),
+                 ts_loss_name (c->loss), i, grad[i], numeric);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, net->n_params - 3);
+}
+
+static void
+test_activation (gconstpointer data)
+{
+  for (int loss = TS_LOSS_SOFTMAX; loss <= TS_LOSS_SVM; loss++)
+    {
+      Case c = { GPOINTER_TO_INT (data), loss, 0, 0, 0 };
+      check_case (&c);
+    }
+}
+
+static void
+test_l2 (void)
+{
+  Case c = { TS_ACT_TANH, TS_LOSS_SOFTMAX, 0, 0.5f, 0 };
+  check_case (&c);
+}
+
+static void
+test_l1 (void)
+{
+  Case c = { TS_ACT_TANH, TS_LOSS_SOFTMAX, 0, 0, 0.3f };
+  check_case (&c);
+}
+
+static void
+test_dropout (void)
+{
+  Case c = { TS_ACT_SIGMOID, TS_LOSS_SOFTMAX, 0.4f, 0, 0 };
+  check_case (&c);
+}
+
+static void
+test_prelu_slope_moves (void)
+{
+  /* the slope gradient is non-zero when some pre-activations are negative */
+  TsLayerSpec hidden[1] = { { 6, TS_ACT_PRELU } };
+  g_autoptr(TsNet) net = ts_net_new (IN, hidden, 1, TS_ACT_PRELU, 0.25f, 0, CLASSES, BATCH);
+  Case c = { TS_ACT_PRELU, TS_LOSS_SOFTMAX, 0, 0, 0 };
+  g_autofree float *grad = NULL;
+  double norm = 0;
+  TsRng rng;
+
+  ts_rng_init (&rng, 3, 1);
+  ts_net_init (net, TS_INIT_XAVIER, 0, &rng);
+  grad = analytic_gradient (net, &c);
+  for (guint j = 0; j < 6; j++)
+    norm += fabs (grad[net->layers[0].prelu + j]);
+  g_assert_cmpfloat (norm, >, 1e-4);
+}
+
+static void
+test_max_norm (void)
+{
+  TsLayerSpec hidden[1] = { { 6, TS_ACT_RELU } };
+  g_autoptr(TsNet) net = ts_net_new (IN, hidden, 1, TS_ACT_RELU, 0, 0, CLASSES, BATCH);
+  TsRng rng;
+
+  ts_rng_init (&rng, 3, 1);
+  ts_net_init (net, TS_INIT_SMALL, 3.0, &rng);
+  ts_net_max_norm (net, 0.5f);
+  for (guint l = 0; l < net->n_layers; l++)
+    for (guint r = 0; r < net->layers[l].out; r++)
+      {
+        double norm = 0;
+        for (guint j = 0; j < net->layers[l].in; j++)
+          norm += pow (net->params[net->layers[l].w + (gsize) r * net->layers[l].in + j], 2);
+        g_assert_cmpfloat (sqrt (norm), <=, 0.5 + 1e-5);
+      }
+}
+
+int
+main (int argc, char **argv)
+{
+  TsRng rng;
+
+  g_test_init (&argc, &argv, NULL);
+  ts_rng_init (&rng, 11, 1);
+  for (int i = 0; i < BATCH * IN; i++)
+    x[i] = ts_rng_normal (&rng);
+  for (int i = 0; i < BATCH; i++)
+    y[i] = i % CLASSES;
+  for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/gradients/%s", ts_activation_name (a));
+      g_test_add_data_func (path, GINT_TO_POINTER (a), test_activation);
+    }
+  g_test_add_func ("/core/gradients/l2", test_l2);
+  g_test_add_func ("/core/gradients/l1", test_l1);
+  g_test_add_func ("/core/gradients/dropout", test_dropout);
+  g_test_add_func ("/core/gradients/prelu-slope", test_prelu_slope_moves);
+  g_test_add_func ("/core/regularization/max-norm", test_max_norm);
+  return g_test_run ();
+}

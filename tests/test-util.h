@@ -1,0 +1,54 @@
+/* Helpers shared by the GTest suites. */
+#pragma once
+
+#include <trainscope.h>
+
+#include <math.h>
+
+/* |a − b| ≤ rel·|b| + abs for every element; reports the worst one. */
+static inline void
+assert_close_array (const char *what, const float *a, const float *b, gsize n, double rel, double abs_tol)
+{
+  gsize worst = 0;
+  double worst_excess = -1;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double excess = fabs ((double) a[i] - b[i]) - (rel * fabs (b[i]) + abs_tol);
+      if (excess > worst_excess)
+        {
+          worst_excess = excess;
+          worst = i;
+        }
+    }
+  if (worst_excess > 0)
+    g_error ("%s[%zu]: got %.9g, expected %.9g (tolerance %g relative + %g)", what, worst, a[worst], b[worst],
+             rel, abs_tol);
+}
+
+static inline char *
+fixture_path (const char *name)
+{
+  return g_build_filename (g_getenv ("TS_SOURCE_DIR") ? g_getenv ("TS_SOURCE_DIR") : SOURCE_DIR,
+                           "tests", "fixtures", name, NULL);
+}
+
+static inline char *
+make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("trainscope-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* A tiny experiment that trains in milliseconds. */
+static inline TsExperiment *
+quick_experiment (const char *source, guint epochs)
+{
+  TsExperiment *exp = ts_experiment_new_default ();
+  g_free (exp->data.source);
+  exp->data.source = g_strdup (source);
+  exp->train.epochs = epochs;
+  return exp;
+}
