@@ -79,10 +79,11 @@ print_result (TsTrainer *tr, TsRunState end)
   if (summary == NULL)
     return;
   o = json_node_get_object (summary);
-  g_print ("%s: %s after %" G_GINT64_FORMAT " epochs — train acc %.2f%%, val acc %.2f%%",
-           ts_trainer_get_experiment (tr)->name, ts_run_state_name (end),
-           json_object_get_int_member (o, "epochs_completed"), 100 * summary_number (o, "train_acc"),
-           100 * summary_number (o, "val_acc"));
+  g_print ("%s: %s after %" G_GINT64_FORMAT " epochs — train acc %.2f%%", ts_trainer_get_experiment (tr)->name,
+           ts_run_state_name (end), json_object_get_int_member (o, "epochs_completed"),
+           100 * summary_number (o, "train_acc"));
+  if (!isnan (summary_number (o, "val_acc")))
+    g_print (", val acc %.2f%%", 100 * summary_number (o, "val_acc"));
   if (!isnan (summary_number (o, "test_acc")))
     g_print (", test acc %.2f%%", 100 * summary_number (o, "test_acc"));
   g_print (", %.0f samples/s (%s, %d threads) → %s\n", summary_number (o, "samples_per_second"),

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# dev.sh — set up, build, run and test Trainscope on Debian 12.
+#
+#   ./dev.sh run     install what is missing, build, open the workbench
+#   ./dev.sh test    install what is missing, build, run every test suite
+#   ./dev.sh bench   the throughput benchmark beside PyTorch
+#   ./dev.sh sanitize address|thread   the test suites under a sanitizer
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_PACKAGES=(
+  meson ninja-build pkg-config gcc
+  libglib2.0-dev libjson-glib-dev libopenblas-dev liblapacke-dev zlib1g-dev
+  libgdk-pixbuf-2.0-dev libcsv-dev libgtk-4-dev libadwaita-1-dev
+)
+DATA_PACKAGES=(dataset-fashion-mnist)
+TEST_PACKAGES=(python3 xvfb xauth dbus dbus-x11 desktop-file-utils appstream)
+BENCH_PACKAGES=(python3-torch python3-numpy)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+ensure_packages() {
+  local missing
+  missing=$(missing_packages "$@")
+  [ -z "$missing" ] && return 0
+  say "Installing Debian packages: $(echo $missing)"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build() {
+  local dir=${1:-build}; shift || true
+  if [ ! -f "$dir/build.ninja" ]; then
+    say "Configuring $dir"
+    meson setup "$dir" "$@" >/dev/null
+  fi
+  say "Building $dir"
+  meson compile -C "$dir" >/dev/null
+}
+
+# "N passed, N failed" over every GTest case (TAP lines) of the last run.
+summarize() {
+  python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    ok = bad = 0
+    for l in t.get("stdout", "").splitlines():
+        if l.startswith("ok "):
+            if "# SKIP" in l:
+                skipped += 1
+            else:
+                ok += 1
+        elif l.startswith("not ok "):
+            bad += 1
+    if t["result"] not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
+        bad = 1  # crashed or timed out before reporting
+    passed += ok
+    failed += bad
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+sys.exit(1 if failed else 0)
+PY
+}
+
+run_suites() {
+  local dir=$1; shift
+  local status=0
+  meson test -C "$dir" --print-errorlogs "$@" || status=$?
+  summarize "$dir" || status=1
+  return $status
+}
+
+case "${1:-}" in
+  run)
+    ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
+    build build
+    shift
+    mkdir -p runs
+    exec ./build/app/trainscope-cli run default --out "runs/default-$(date +%Y%m%d-%H%M%S)" "$@"
+    ;;
+  test)
+    ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build
+    say "Running the test suites"
+    run_suites build --suite core --suite data --suite app --suite slow
+    ;;
+  bench)
+    ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    build build
+    ./build/tests/bench/bench-train "${@:2}"
+    ;;
+  sanitize)
+    kind=${2:-address}
+    ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    case "$kind" in
+      address) build build-asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized ;;
+      thread) build build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized ;;
+      *) echo "usage: ./dev.sh sanitize address|thread" >&2; exit 2 ;;
+    esac
+    dir=build-asan; [ "$kind" = thread ] && dir=build-tsan
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
+      run_suites "$dir" --suite core --suite data --suite app
+    ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,196 @@
+/* safetensors and model files: round trips, PyTorch-saved models, and
+ * malformed files that must fail with a message, never crash. */
+#include "test-util.h"
+
+#include <glib/gstdio.h>
+
+static char *
+write_temp (const char *dir, const char *name, const void *data, gsize len)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  return path;
+}
+
+static void
+test_safetensors_round_trip (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "t.safetensors", NULL);
+  g_autoptr(TsSafetensorsWriter) w = ts_safetensors_writer_new ();
+  g_autoptr(TsSafetensors) st = NULL;
+  g_autoptr(GError) error = NULL;
+  float a[6] = { 1, -2, 3.5f, 1e-30f, -0.f, 7 }, b[3] = { 0.1f, 0.2f, 0.3f };
+  g_autofree float *a2 = NULL, *b2 = NULL;
+  TsShape shape;
+
+  ts_safetensors_writer_add (w, "a", a, 2, (guint64[]) { 2, 3 });
+  ts_safetensors_writer_add (w, "b", b, 1, (guint64[]) { 3 });
+  ts_safetensors_writer_set_metadata (w, "note", "héllo \"quoted\"");
+  g_assert_true (ts_safetensors_writer_save (w, path, &error));
+  st = ts_safetensors_load (path, &error);
+  g_assert_no_error (error);
+  a2 = ts_safetensors_get_f32 (st, "a", &shape, &error);
+  g_assert_cmpuint (shape.ndim, ==, 2);
+  g_assert_cmpuint (shape.dims[1], ==, 3);
+  g_assert_cmpmem (a, sizeof a, a2, sizeof a);
+  b2 = ts_safetensors_get_f32 (st, "b", NULL, &error);
+  g_assert_cmpmem (b, sizeof b, b2, sizeof b);
+  g_assert_cmpstr (ts_safetensors_metadata (st, "note"), ==, "héllo \"quoted\"");
+  g_assert_null (ts_safetensors_get_f32 (st, "missing", NULL, &error));
+  g_assert_nonnull (strstr (error->message, "missing"));
+}
+
+static void
+expect_load_error (const char *dir, const char *name, const void *data, gsize len, const char *message)
+{
+  g_autofree char *path = write_temp (dir, name, data, len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsSafetensors) st = ts_safetensors_load (path, &error);
+
+  g_assert_null (st);
+  g_assert_nonnull (error);
+  if (strstr (error->message, message) == NULL || strstr (error->message, name) == NULL)
+    g_error ("expected \"%s\" naming %s in \"%s\"", message, name, error->message);
+}
+
+static GBytes *
+safetensors_bytes (const char *header, gsize data_len)
+{
+  GByteArray *b = g_byte_array_new ();
+  guint64 n = strlen (header);
+  guint8 len[8];
+
+  for (int i = 0; i < 8; i++)
+    len[i] = (guint8) (n >> (8 * i));
+  g_byte_array_append (b, len, 8);
+  g_byte_array_append (b, (const guint8 *) header, (guint) n);
+  for (gsize i = 0; i < data_len; i++)
+    g_byte_array_append (b, (const guint8 *) "\0", 1);
+  return g_byte_array_free_to_bytes (b);
+}
+
+static void
+expect_header_error (const char *dir, const char *header, gsize data_len, const char *message)
+{
+  g_autoptr(GBytes) bytes = safetensors_bytes (header, data_len);
+  expect_load_error (dir, "bad.safetensors", g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), message);
+}
+
+static void
+test_safetensors_malformed (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  guint8 huge[16] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, '{', '}' };
+
+  expect_load_error (dir, "empty.safetensors", "", 0, "8-byte header length");
+  expect_load_error (dir, "huge.safetensors", huge, sizeof huge, "exceeds the file");
+  expect_header_error (dir, "{not json", 0, "not JSON");
+  expect_header_error (dir, "[1,2]", 0, "JSON object");
+  expect_header_error (dir, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}", 8, "do not fit");
+  expect_header_error (dir, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[8,4]}}", 16, "do not fit");
+  expect_header_error (dir, "{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8, "shape[0]");
+  expect_header_error (dir, "{\"w\":{\"dtype\":7,\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "dtype");
+  expect_header_error (dir, "{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "dtype");
+  expect_header_error (dir, "{\"w\":{\"dtype\":\"F32\",\"shape\":{},\"data_offsets\":[0,8]}}", 8, "shape");
+  expect_header_error (dir, "{\"w\":3}", 0, "expected a dtype");
+}
+
+static void
+test_unsupported_dtype (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(GBytes) bytes = safetensors_bytes ("{\"w\":{\"dtype\":\"I8\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2);
+  g_autofree char *path = write_temp (dir, "i8.safetensors", g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsSafetensors) st = ts_safetensors_load (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (ts_safetensors_get_f32 (st, "w", NULL, &error));
+  g_assert_nonnull (strstr (error->message, "expected F32 or F64"));
+}
+
+static void
+test_model_round_trip_bit_exact (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "m.safetensors", NULL);
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(TsNet) net = NULL;
+  g_autoptr(TsModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsPreprocess) pp = NULL;
+  g_autoptr(TsDataset) ds = ts_builtin_generate ("spiral", 300, 3, 0.1, 1, NULL);
+  TsRng rng;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "9,5", &error));
+  exp->model.activation = TS_ACT_PRELU;
+  exp->data.preprocess = TS_PRE_ZCA;
+  net = ts_net_new_from_experiment (exp, 2, 3, 4);
+  ts_rng_init (&rng, 5, 1);
+  ts_net_init (net, TS_INIT_HE, 0, &rng);
+  pp = ts_preprocess_fit (TS_PRE_ZCA, ds, 0, 1e-5, &error);
+  g_assert_no_error (error);
+  g_assert_true (ts_model_save (path, net, pp, exp, &error));
+  model = ts_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (model->net->n_params, ==, net->n_params);
+  g_assert_cmpmem (model->net->params, net->n_params * 4, net->params, net->n_params * 4);
+  g_assert_cmpint (model->preprocess->kind, ==, TS_PRE_ZCA);
+  g_assert_cmpmem (model->preprocess->projection, 16, pp->projection, 16);
+  g_assert_cmpmem (model->preprocess->mean, 8, pp->mean, 8);
+}
+
+static void
+test_model_saved_by_torch (void)
+{
+  g_autofree char *path = fixture_path ("torch/model-from-torch.safetensors");
+  g_autofree char *expected_path = fixture_path ("torch/model-from-torch-expected.safetensors");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsModel) model = ts_model_load (path, &error);
+  g_autoptr(TsSafetensors) expected = ts_safetensors_load (expected_path, &error);
+  g_autofree float *x = NULL, *logits = NULL, *prepared = NULL;
+  TsShape shape;
+
+  g_assert_no_error (error);
+  x = ts_safetensors_get_f32 (expected, "x", &shape, &error);
+  logits = ts_safetensors_get_f32 (expected, "logits", NULL, &error);
+  prepared = g_new (float, shape.dims[0] * shape.dims[1]);
+  ts_preprocess_apply_rows (model->preprocess, x, (guint) shape.dims[0], prepared);
+  assert_close_array ("logits", ts_net_forward (model->net, prepared, (guint) shape.dims[0], FALSE, NULL), logits,
+                      shape.dims[0] * 4, 1e-5, 1e-6);
+}
+
+static void
+test_model_errors (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "nometa.safetensors", NULL);
+  g_autoptr(TsSafetensorsWriter) w = ts_safetensors_writer_new ();
+  g_autoptr(GError) error = NULL;
+  float v[4] = { 0 };
+
+  ts_safetensors_writer_add (w, "layers.0.weight", v, 2, (guint64[]) { 2, 2 });
+  g_assert_true (ts_safetensors_writer_save (w, path, &error));
+  g_assert_null (ts_model_load (path, &error));
+  g_assert_nonnull (strstr (error->message, "__metadata__.experiment"));
+  g_clear_error (&error);
+  /* an experiment whose layers do not match the tensors */
+  ts_safetensors_writer_set_metadata (w, "experiment", "{\"model\":{\"layers\":[{\"units\":3}]}}");
+  g_assert_true (ts_safetensors_writer_save (w, path, &error));
+  g_assert_null (ts_model_load (path, &error));
+  g_assert_nonnull (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/safetensors/round-trip", test_safetensors_round_trip);
+  g_test_add_func ("/core/safetensors/malformed", test_safetensors_malformed);
+  g_test_add_func ("/core/safetensors/unsupported-dtype", test_unsupported_dtype);
+  g_test_add_func ("/core/model/round-trip", test_model_round_trip_bit_exact);
+  g_test_add_func ("/core/model/saved-by-torch", test_model_saved_by_torch);
+  g_test_add_func ("/core/model/errors", test_model_errors);
+  return g_test_run ();
+}
