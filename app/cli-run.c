@@ -125,8 +125,12 @@ load_experiment (const char *arg, char **overrides, gint64 epochs, gint64 seed, 
       if (!ts_experiment_set (exp, kv[0], kv[1], error))
         return NULL;
     }
-  if (epochs >= 0 && !ts_experiment_set (exp, "train.epochs", g_strdup_printf ("%" G_GINT64_FORMAT, epochs), error))
-    return NULL;
+  if (epochs >= 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, epochs);
+      if (!ts_experiment_set (exp, "train.epochs", text, error))
+        return NULL;
+    }
   if (seed >= 0)
     exp->seed = (guint64) seed;
   if (!ts_experiment_validate (exp, error))
@@ -170,7 +174,8 @@ cli_run (int argc, char **argv)
   exp = load_experiment (argv[1], overrides, epochs, seed, &error);
   if (exp == NULL)
     return cli_bad_input ("%s", error->message);
-  ts_blas_set_threads (threads);
+  if (threads > 0)
+    ts_blas_set_threads (threads);
 
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);

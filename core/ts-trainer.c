@@ -6,6 +6,7 @@
 #include "ts-rundir.h"
 
 #include <math.h>
+#include <pthread.h>
 
 struct _TsTrainer {
   gint          ref_count;
@@ -16,8 +17,9 @@ struct _TsTrainer {
   gint          stop;      /* atomic */
   gint          state;     /* atomic TsRunState */
 
-  GMutex        lock;      /* guards what follows */
-  GCond         wake;
+  /* pthread rather than GMutex: GLib's futex mutex is invisible to TSan */
+  pthread_mutex_t lock;    /* guards what follows */
+  pthread_cond_t  wake;
   gboolean      paused;
   guint         step_budget;
   double        pending_lr; /* NaN: none */
@@ -53,8 +55,8 @@ ts_trainer_new (const TsExperiment *exp, const char *run_dir)
   tr->pending_lr = NAN;
   tr->progress.epochs = exp->train.epochs;
   tr->progress.eta = -1;
-  g_mutex_init (&tr->lock);
-  g_cond_init (&tr->wake);
+  pthread_mutex_init (&tr->lock, NULL);
+  pthread_cond_init (&tr->wake, NULL);
   return tr;
 }
 
@@ -80,8 +82,8 @@ ts_trainer_unref (TsTrainer *tr)
   g_free (tr->run_dir);
   g_clear_error (&tr->error);
   g_clear_pointer (&tr->summary, json_node_unref);
-  g_mutex_clear (&tr->lock);
-  g_cond_clear (&tr->wake);
+  pthread_mutex_destroy (&tr->lock);
+  pthread_cond_destroy (&tr->wake);
   g_free (tr);
 }
 
@@ -89,9 +91,9 @@ static void
 set_state (TsTrainer *tr, TsRunState state)
 {
   g_atomic_int_set (&tr->state, state);
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   tr->progress.state = state;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -99,45 +101,45 @@ set_state (TsTrainer *tr, TsRunState state)
 void
 ts_trainer_pause (TsTrainer *tr)
 {
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   tr->paused = TRUE;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 void
 ts_trainer_resume (TsTrainer *tr)
 {
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   tr->paused = FALSE;
-  g_cond_broadcast (&tr->wake);
-  g_mutex_unlock (&tr->lock);
+  pthread_cond_broadcast (&tr->wake);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 void
 ts_trainer_step (TsTrainer *tr)
 {
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   tr->paused = TRUE;
   tr->step_budget++;
-  g_cond_broadcast (&tr->wake);
-  g_mutex_unlock (&tr->lock);
+  pthread_cond_broadcast (&tr->wake);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 void
 ts_trainer_stop (TsTrainer *tr)
 {
   g_atomic_int_set (&tr->stop, 1);
-  g_mutex_lock (&tr->lock);
-  g_cond_broadcast (&tr->wake);
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
+  pthread_cond_broadcast (&tr->wake);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 void
 ts_trainer_set_lr (TsTrainer *tr, double lr)
 {
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   tr->pending_lr = lr;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 /* ---- queries -------------------------------------------------------------- */
@@ -151,9 +153,9 @@ ts_trainer_get_state (TsTrainer *tr)
 void
 ts_trainer_get_progress (TsTrainer *tr, TsProgress *out)
 {
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   *out = tr->progress;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 TsMetricLog *
@@ -186,9 +188,9 @@ GError *
 ts_trainer_dup_error (TsTrainer *tr)
 {
   GError *copy;
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   copy = tr->error ? g_error_copy (tr->error) : NULL;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
   return copy;
 }
 
@@ -196,9 +198,9 @@ JsonNode *
 ts_trainer_dup_summary (TsTrainer *tr)
 {
   JsonNode *copy;
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   copy = tr->summary ? json_node_copy (tr->summary) : NULL;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
   return copy;
 }
 
@@ -210,12 +212,12 @@ wait_for_go (TsTrainer *tr, TsTraining *t)
 {
   gboolean go;
 
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   while (tr->paused && tr->step_budget == 0 && !g_atomic_int_get (&tr->stop))
     {
       tr->progress.state = TS_RUN_PAUSED;
       g_atomic_int_set (&tr->state, TS_RUN_PAUSED);
-      g_cond_wait (&tr->wake, &tr->lock);
+      pthread_cond_wait (&tr->wake, &tr->lock);
     }
   go = !g_atomic_int_get (&tr->stop);
   if (go && tr->paused)
@@ -227,7 +229,7 @@ wait_for_go (TsTrainer *tr, TsTraining *t)
     }
   tr->progress.state = tr->paused ? TS_RUN_PAUSED : TS_RUN_RUNNING;
   g_atomic_int_set (&tr->state, tr->progress.state);
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
   return go;
 }
 
@@ -240,7 +242,7 @@ update_progress (TsTrainer *tr, TsTraining *t)
   double remaining = (double) (t->exp->train.epochs - t->epoch) * t->data.train->n
                      - (double) t->batch * t->exp->train.batch_size;
 
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   p->epoch = t->epoch;
   p->step = t->step;
   p->batch = t->batch;
@@ -258,16 +260,16 @@ update_progress (TsTrainer *tr, TsTraining *t)
   p->samples_per_second = sps;
   p->elapsed = (g_get_monotonic_time () - t->start_time) * 1e-6;
   p->eta = sps > 0 ? MAX (remaining, 0.0) / sps : -1;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 static void
 fail (TsTrainer *tr, GError *error)
 {
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   g_clear_error (&tr->error);
   tr->error = error;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
 }
 
 static JsonNode *
@@ -347,9 +349,9 @@ finish (TsTrainer *tr, TsTraining *t, TsRunWriter *w)
       fail (tr, error);
       end = TS_RUN_FAILED;
     }
-  g_mutex_lock (&tr->lock);
+  pthread_mutex_lock (&tr->lock);
   tr->summary = summary;
-  g_mutex_unlock (&tr->lock);
+  pthread_mutex_unlock (&tr->lock);
   set_state (tr, end);
 }
 

@@ -10,6 +10,8 @@ run_cli (char **out, char **err, ...)
   va_list args;
   int status;
 
+  g_clear_pointer (out, g_free); /* callers reuse their buffers */
+  g_clear_pointer (err, g_free);
   g_ptr_array_add (argv, (gpointer) g_getenv ("TS_CLI"));
   va_start (args, err);
   while ((arg = va_arg (args, const char *)) != NULL)
@@ -41,7 +43,6 @@ test_run_and_eval (void)
       g_autofree char *path = g_build_filename (run, files[i], NULL);
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     }
-  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (&json, &err, "eval", model, "--data", "builtin:spiral", "--json", NULL), ==, 0);
   g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
   o = json_node_get_object (json_parser_get_root (parser));
@@ -62,19 +63,11 @@ test_bad_input_exits_2 (void)
   g_assert_true (g_file_set_contents (exp, "{\"train\": {\"lr\": -1}}", -1, NULL));
   g_assert_cmpint (run_cli (&out, &err, "run", exp, "--out", run, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "train.lr: must be > 0 (got -1)"));
-  g_clear_pointer (&err, g_free);
-  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--set", "data.source=idx:/nope", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "/nope"));
-  g_clear_pointer (&err, g_free);
-  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (&out, &err, "run", "/nonexistent.json", "--out", run, NULL), ==, 2);
-  g_clear_pointer (&err, g_free);
-  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (&out, &err, "eval", exp, "--data", "builtin:spiral", NULL), ==, 2);
   g_assert_nonnull (strstr (err, exp));
-  g_clear_pointer (&err, g_free);
-  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (&out, &err, "frobnicate", NULL), ==, 2);
 }
 
