@@ -53,7 +53,7 @@ cli_eval (int argc, char **argv)
   for (guint start = 0; start < set->n; start += 256)
     {
       guint rows = MIN (256, set->n - start);
-      const float *logits = ts_net_forward (model->net, set->x + (gsize) start * set->dim, rows, FALSE, NULL);
+      const float *logits = ts_net_forward (model->net, set->x + (gsize) start * set->dim, rows, FALSE, 0);
       loss += rows * ts_loss_forward_backward (model->experiment->train.loss, logits, set->y + start, rows,
                                                model->net->n_classes, NULL, &correct);
     }

@@ -136,18 +136,33 @@ ts_blas_self_check (void)
   return TRUE;
 }
 
+/* Trainscope's own threads do the parallel work (ts-team.h); OpenBLAS is
+ * called from each of them single-threaded. */
+static int compute_threads;
+
 void
 ts_blas_set_threads (int n_threads)
 {
-  if (n_threads <= 0)
-    n_threads = (int) g_get_num_processors ();
-  openblas_set_num_threads (n_threads);
+  compute_threads = n_threads > 0 ? n_threads : 0;
 }
 
 int
 ts_blas_threads (void)
 {
-  return openblas_get_num_threads ();
+  const char *env = g_getenv ("OPENBLAS_NUM_THREADS");
+
+  if (compute_threads > 0)
+    return compute_threads;
+  if (env && atoi (env) > 0)
+    return atoi (env);
+  return (int) g_get_num_processors ();
+}
+
+void
+ts_blas_single_threaded (void)
+{
+  if (openblas_get_num_threads () != 1)
+    openblas_set_num_threads (1);
 }
 
 double
@@ -160,6 +175,7 @@ ts_blas_peak_gflops (int n, int repeats)
 
   for (gsize i = 0; i < (gsize) n * n; i++)
     a[i] = b[i] = (float) (i % 7) * 0.1f;
+  openblas_set_num_threads (ts_blas_threads ()); /* OpenBLAS's best on the same cores */
   ts_sgemm (FALSE, FALSE, n, n, n, 1.f, a, n, b, n, 0.f, c, n); /* warm up */
   for (int r = 0; r < repeats; r++)
     {
@@ -168,5 +184,6 @@ ts_blas_peak_gflops (int n, int repeats)
       double seconds = (g_get_monotonic_time () - t0) * 1e-6;
       best = MAX (best, 2.0 * n * n * (double) n / seconds * 1e-9);
     }
+  ts_blas_single_threaded ();
   return best;
 }

@@ -36,9 +36,13 @@ const char *ts_blas_core (void);
 /* The kernel OpenBLAS would have picked on its own, if we replaced it. */
 const char *ts_blas_detected_core (void);
 gboolean    ts_blas_self_check (void);
+/* Threads Trainscope computes with (teams; 0 = OPENBLAS_NUM_THREADS or
+ * every core). OpenBLAS itself runs single-threaded inside each of them. */
 void        ts_blas_set_threads (int n_threads);
 int         ts_blas_threads (void);
-/* Measured sgemm throughput on large square matrices, in GFLOP/s. */
+void        ts_blas_single_threaded (void);
+/* Measured sgemm throughput on large square matrices with OpenBLAS's own
+ * threading on ts_blas_threads() cores, in GFLOP/s. */
 double      ts_blas_peak_gflops (int n, int repeats);
 
 G_END_DECLS

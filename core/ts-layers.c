@@ -5,65 +5,79 @@
 #include <string.h>
 
 void
-ts_dense_forward (float *z, const float *x, const float *w, const float *b, int B, int in, int out)
+ts_dense_forward (float *z, const float *x, const float *w, const float *b, int B, int in, int out, int lo, int hi)
 {
-  /* bias first, then one GEMM accumulates onto it: z = x·wᵀ + z */
+  if (hi <= lo)
+    return;
+  /* bias first, then one GEMM accumulates onto it: z[:, lo:hi] = x·w[lo:hi]ᵀ + b[lo:hi] */
   for (int r = 0; r < B; r++)
-    memcpy (z + (gsize) r * out, b, sizeof (float) * out);
-  ts_sgemm (FALSE, TRUE, B, out, in, 1.f, x, in, w, in, 1.f, z, out);
+    memcpy (z + (gsize) r * out + lo, b + lo, sizeof (float) * (hi - lo));
+  ts_sgemm (FALSE, TRUE, B, hi - lo, in, 1.f, x, in, w + (gsize) lo * in, in, 1.f, z + lo, out);
 }
 
 void
-ts_dense_backward (float *dx, float *dw, float *db, const float *dz, const float *x,
-                   const float *w, int B, int in, int out)
+ts_dense_backward_weights (float *dw, float *db, const float *dz, const float *x, int B, int in, int out,
+                           int lo, int hi)
 {
-  /* dw (out,in) = dzᵀ (out,B) · x (B,in) */
-  ts_sgemm (TRUE, FALSE, out, in, B, 1.f, dz, out, x, in, 0.f, dw, in);
-  memset (db, 0, sizeof (float) * out);
+  if (hi <= lo)
+    return;
+  /* dw[lo:hi] (hi−lo, in) = dz[:, lo:hi]ᵀ · x (B, in) */
+  ts_sgemm (TRUE, FALSE, hi - lo, in, B, 1.f, dz + lo, out, x, in, 0.f, dw + (gsize) lo * in, in);
+  memset (db + lo, 0, sizeof (float) * (hi - lo));
   for (int r = 0; r < B; r++)
     {
       const float *row = dz + (gsize) r * out;
-      for (int j = 0; j < out; j++)
+      for (int j = lo; j < hi; j++)
         db[j] += row[j];
     }
-  /* dx (B,in) = dz (B,out) · w (out,in) */
-  if (dx)
-    ts_sgemm (FALSE, FALSE, B, in, out, 1.f, dz, out, w, in, 0.f, dx, in);
 }
 
 void
-ts_activation_forward (float *a, const float *z, int B, int units, const TsActParams *p)
+ts_dense_backward_input (float *dx, const float *dz, const float *w, int B, int in, int out, int lo, int hi)
 {
-  gsize n = (gsize) B * units;
+  if (hi <= lo)
+    return;
+  /* dx[:, lo:hi] (B, hi−lo) = dz (B, out) · w[:, lo:hi] (out, hi−lo) */
+  ts_sgemm (FALSE, FALSE, B, hi - lo, out, 1.f, dz, out, w + lo, in, 0.f, dx + lo, in);
+}
 
+/* One row segment of n units; slopes are per unit (prelu) or per element
+ * (rrelu in training), both already offset to the segment. */
+static void
+forward_row (float *restrict a, const float *restrict z, int n, const TsActParams *p,
+             const float *restrict unit_slope, const float *restrict sample_slope)
+{
   switch (p->kind)
     {
     case TS_ACT_SIGMOID:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         a[i] = 1.f / (1.f + expf (-z[i]));
       break;
     case TS_ACT_TANH:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         a[i] = tanhf (z[i]);
       break;
     case TS_ACT_RELU:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         a[i] = z[i] > 0.f ? z[i] : 0.f;
       break;
     case TS_ACT_LEAKY_RELU:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         a[i] = z[i] > 0.f ? z[i] : p->slope * z[i];
       break;
     case TS_ACT_PRELU:
-      for (gsize i = 0; i < n; i++)
-        a[i] = z[i] > 0.f ? z[i] : p->unit_slope[i % units] * z[i];
+      for (int i = 0; i < n; i++)
+        a[i] = z[i] > 0.f ? z[i] : unit_slope[i] * z[i];
       break;
     case TS_ACT_RRELU:
-      for (gsize i = 0; i < n; i++)
-        a[i] = z[i] > 0.f ? z[i] : (p->sample_slope ? p->sample_slope[i] : p->slope) * z[i];
+      for (int i = 0; i < n; i++)
+        {
+          float slope = sample_slope ? sample_slope[i] : p->slope;
+          a[i] = z[i] > 0.f ? z[i] : slope * z[i];
+        }
       break;
     case TS_ACT_ELU:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         a[i] = z[i] > 0.f ? z[i] : TS_ELU_ALPHA * expm1f (z[i]);
       break;
     case TS_ACT_IDENTITY:
@@ -73,63 +87,94 @@ ts_activation_forward (float *a, const float *z, int B, int units, const TsActPa
     }
 }
 
-static void
-prelu_slope_gradient (float *dslope, const float *da, const float *z, int B, int units)
+void
+ts_activation_forward (float *a, const float *z, int rows, int cols, int ld, const TsActParams *p)
 {
-  /* ∂L/∂α_j = Σ_b da · z where z < 0 */
-  memset (dslope, 0, sizeof (float) * units);
-  for (int r = 0; r < B; r++)
-    for (int j = 0; j < units; j++)
-      {
-        gsize i = (gsize) r * units + j;
-        if (z[i] <= 0.f)
-          dslope[j] += da[i] * z[i];
-      }
+  for (int r = 0; r < rows; r++)
+    forward_row (a + (gsize) r * ld, z + (gsize) r * ld, cols, p, p->unit_slope,
+                 p->sample_slope ? p->sample_slope + (gsize) r * ld : NULL);
 }
 
-void
-ts_activation_backward (float *dz, float *dslope, const float *da, const float *z,
-                        const float *a, int B, int units, const TsActParams *p)
+/* Loads are unconditional and the selects branch-free, so the loops
+ * vectorise: ReLU's mask is random, and a branch on it mispredicts half
+ * the time. dz may equal da. */
+static void
+backward_row (float *dz, const float *da, const float *restrict z, const float *restrict a,
+              int n, const TsActParams *p, const float *restrict sample_slope)
 {
-  gsize n = (gsize) B * units;
-
-  if (p->kind == TS_ACT_PRELU && dslope)
-    prelu_slope_gradient (dslope, da, z, B, units); /* before dz may overwrite da */
   switch (p->kind)
     {
     case TS_ACT_SIGMOID:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         dz[i] = da[i] * a[i] * (1.f - a[i]);
       break;
     case TS_ACT_TANH:
-      for (gsize i = 0; i < n; i++)
+      for (int i = 0; i < n; i++)
         dz[i] = da[i] * (1.f - a[i] * a[i]);
       break;
     case TS_ACT_RELU:
-      for (gsize i = 0; i < n; i++)
-        dz[i] = z[i] > 0.f ? da[i] : 0.f;
+      for (int i = 0; i < n; i++)
+        {
+          float g = da[i];
+          dz[i] = z[i] > 0.f ? g : 0.f;
+        }
       break;
     case TS_ACT_LEAKY_RELU:
-      for (gsize i = 0; i < n; i++)
-        dz[i] = z[i] > 0.f ? da[i] : p->slope * da[i];
+      for (int i = 0; i < n; i++)
+        {
+          float g = da[i];
+          dz[i] = z[i] > 0.f ? g : p->slope * g;
+        }
       break;
     case TS_ACT_PRELU:
-      for (gsize i = 0; i < n; i++)
-        dz[i] = z[i] > 0.f ? da[i] : p->unit_slope[i % units] * da[i];
+      for (int i = 0; i < n; i++)
+        {
+          float g = da[i];
+          dz[i] = z[i] > 0.f ? g : p->unit_slope[i] * g;
+        }
       break;
     case TS_ACT_RRELU:
-      for (gsize i = 0; i < n; i++)
-        dz[i] = z[i] > 0.f ? da[i] : (p->sample_slope ? p->sample_slope[i] : p->slope) * da[i];
+      for (int i = 0; i < n; i++)
+        {
+          float g = da[i], slope = sample_slope ? sample_slope[i] : p->slope;
+          dz[i] = z[i] > 0.f ? g : slope * g;
+        }
       break;
     case TS_ACT_ELU:
       /* for z ≤ 0: a = α(eᶻ − 1), so f'(z) = a + α */
-      for (gsize i = 0; i < n; i++)
-        dz[i] = z[i] > 0.f ? da[i] : da[i] * (a[i] + TS_ELU_ALPHA);
+      for (int i = 0; i < n; i++)
+        {
+          float g = da[i];
+          dz[i] = z[i] > 0.f ? g : g * (a[i] + TS_ELU_ALPHA);
+        }
       break;
     case TS_ACT_IDENTITY:
       if (dz != da)
         memcpy (dz, da, sizeof (float) * n);
       break;
+    }
+}
+
+void
+ts_activation_backward (float *dz, float *dslope, const float *da, const float *z, const float *a,
+                        int rows, int cols, int ld, const TsActParams *p)
+{
+  if (p->kind == TS_ACT_PRELU && dslope)
+    {
+      /* ∂L/∂α_j = Σ_rows da · z where z ≤ 0; before dz may overwrite da */
+      memset (dslope, 0, sizeof (float) * cols);
+      for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j++)
+          {
+            gsize i = (gsize) r * ld + j;
+            if (z[i] <= 0.f)
+              dslope[j] += da[i] * z[i];
+          }
+    }
+  for (int r = 0; r < rows; r++)
+    {
+      gsize at = (gsize) r * ld;
+      backward_row (dz + at, da + at, z + at, a + at, cols, p, p->sample_slope ? p->sample_slope + at : NULL);
     }
 }
 
@@ -188,8 +233,14 @@ double
 ts_loss_forward_backward (TsLossKind kind, const float *logits, const guint32 *labels,
                           int B, int C, float *dlogits, guint *correct)
 {
+  return ts_loss_forward_backward_scaled (kind, logits, labels, B, C, 1.f / B, dlogits, correct) / B;
+}
+
+double
+ts_loss_forward_backward_scaled (TsLossKind kind, const float *logits, const guint32 *labels,
+                                 int B, int C, float scale, float *dlogits, guint *correct)
+{
   double total = 0.0;
-  float scale = 1.f / B;
 
   for (int r = 0; r < B; r++)
     {
@@ -200,5 +251,5 @@ ts_loss_forward_backward (TsLossKind kind, const float *logits, const guint32 *l
       if (correct && arg_max (s, C) == labels[r])
         (*correct)++;
     }
-  return total / B;
+  return total;
 }

@@ -2,13 +2,14 @@
  *
  * Outputs come first, then inputs, then sizes. Buffers are row-major; the
  * shape of each is in a comment. Backward functions overwrite the weight
- * gradients (one step's worth); dx may be NULL for the first layer.
+ * gradients (one step's worth).
  *
- *   ts_dense_forward (z, x, w, b, B, in, out);           // z = x·wᵀ + b
- *   ts_activation_forward (a, z, B, out, &act);
+ *   ts_dense_forward (z, x, w, b, B, in, out, 0, out);       // z = x·wᵀ + b
+ *   ts_activation_forward (a, z, B, out, out, &act);
  *   ...
- *   ts_activation_backward (dz, dslope, da, z, a, B, out, &act);
- *   ts_dense_backward (dx, dw, db, dz, x, w, B, in, out);
+ *   ts_activation_backward (dz, dslope, da, z, a, B, out, out, &act);
+ *   ts_dense_backward_weights (dw, db, dz, x, B, in, out, 0, out);
+ *   ts_dense_backward_input (dx, dz, w, B, in, out, 0, in);
  */
 #pragma once
 
@@ -30,24 +31,35 @@ typedef struct {
   const float *sample_slope; /* rrelu in training: (B, units) drawn slopes */
 } TsActParams;
 
-/* z (B,out) = x (B,in) · wᵀ (in,out) + b (out);  w is (out,in) as in PyTorch */
-void ts_dense_forward (float *z, const float *x, const float *w, const float *b,
-                       int B, int in, int out);
-/* dx (B,in) = dz · w;  dw (out,in) = dzᵀ · x;  db (out) = Σ_b dz */
-void ts_dense_backward (float *dx, float *dw, float *db,
-                        const float *dz, const float *x, const float *w,
-                        int B, int in, int out);
+/* The dense layer works on a range [lo, hi) of its output units, so the
+ * threads of a team can each take a share; [0, out) is the whole layer. */
 
-/* a (B,units) = f(z); a may equal z */
-void ts_activation_forward (float *a, const float *z, int B, int units, const TsActParams *p);
-/* dz (B,units) = da ⊙ f'(z); dz may equal da. dslope (units) is overwritten
- * with ∂L/∂slope for prelu and may be NULL otherwise. */
+/* z[:, lo:hi] = x (B,in) · w[lo:hi]ᵀ + b[lo:hi];  w is (out,in) as in PyTorch; z is (B,out) */
+void ts_dense_forward (float *z, const float *x, const float *w, const float *b,
+                       int B, int in, int out, int lo, int hi);
+/* dw[lo:hi] = dz[:, lo:hi]ᵀ · x;  db[lo:hi] = Σ_b dz[:, lo:hi] (overwritten) */
+void ts_dense_backward_weights (float *dw, float *db, const float *dz, const float *x,
+                                int B, int in, int out, int lo, int hi);
+/* dx[:, lo:hi] = dz (B,out) · w[:, lo:hi]; here [lo, hi) ranges over the inputs */
+void ts_dense_backward_input (float *dx, const float *dz, const float *w,
+                              int B, int in, int out, int lo, int hi);
+
+/* a = f(z) on a (rows, cols) block of matrices whose rows are ld apart
+ * (a column range of a (B, units) matrix); a may equal z. p->unit_slope
+ * and p->sample_slope point at the block's first column. */
+void ts_activation_forward (float *a, const float *z, int rows, int cols, int ld, const TsActParams *p);
+/* dz = da ⊙ f'(z) on the same kind of block; dz may equal da. dslope (cols)
+ * is overwritten with ∂L/∂slope for prelu and may be NULL otherwise. */
 void ts_activation_backward (float *dz, float *dslope, const float *da, const float *z,
-                             const float *a, int B, int units, const TsActParams *p);
+                             const float *a, int rows, int cols, int ld, const TsActParams *p);
 
 /* Mean loss over the batch; dlogits (B,C) = ∂loss/∂logits when non-NULL;
  * *correct += the number of rows whose arg-max is the label. */
 double ts_loss_forward_backward (TsLossKind kind, const float *logits, const guint32 *labels,
                                  int B, int C, float *dlogits, guint *correct);
+/* The same over some rows of a larger batch: returns the rows' summed loss
+ * and writes dlogits scaled by `scale` (1/the whole batch's size). */
+double ts_loss_forward_backward_scaled (TsLossKind kind, const float *logits, const guint32 *labels,
+                                        int rows, int C, float scale, float *dlogits, guint *correct);
 
 G_END_DECLS

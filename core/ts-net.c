@@ -1,4 +1,5 @@
 #include "ts-net.h"
+#include "ts-net-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -239,64 +240,112 @@ ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
     }
 }
 
-/* ---- forward and backward ----------------------------------------------- */
+/* ---- forward and backward, by blocks of units --------------------------- */
 
 static TsActParams
-act_params (const TsNet *net, guint l, gboolean training)
+act_params (const TsNet *net, guint l, guint lo, gboolean training)
 {
   const TsNetLayer *layer = &net->layers[l];
   return (TsActParams) {
     .kind = layer->act,
     .slope = layer->slope,
-    .unit_slope = layer->prelu != TS_NO_PARAM ? net->params + layer->prelu : NULL,
-    .sample_slope = training && layer->act == TS_ACT_RRELU ? net->rslope[l] : NULL,
+    .unit_slope = layer->prelu != TS_NO_PARAM ? net->params + layer->prelu + lo : NULL,
+    .sample_slope = training && net->rslope[l] ? net->rslope[l] + lo : NULL,
   };
 }
 
+/* rrelu slopes and dropout scales for units [lo, hi): counter-based, so
+ * every split of the units between threads draws the same numbers */
 static void
-draw_noise (TsNet *net, guint l, guint B, TsRng *rng)
+draw_noise (TsNet *net, guint l, guint B, guint lo, guint hi, guint64 noise_key)
 {
-  gsize n = (gsize) B * net->layers[l].out;
+  guint out = net->layers[l].out;
+  guint64 key = noise_key ^ ((l + 1) * 0x632be59bd9b4e019ull);
+  float keep = 1.f - net->dropout, scale = 1.f / keep;
 
-  if (net->rslope[l])
-    for (gsize i = 0; i < n; i++)
-      net->rslope[l][i] = TS_RRELU_LOWER + (TS_RRELU_UPPER - TS_RRELU_LOWER) * ts_rng_uniform (rng);
+  for (guint r = 0; r < B; r++)
+    for (guint j = lo; j < hi; j++)
+      {
+        gsize i = (gsize) r * out + j;
+        if (net->rslope[l])
+          net->rslope[l][i] = TS_RRELU_LOWER + (TS_RRELU_UPPER - TS_RRELU_LOWER) * ts_rng_hash_uniform (key, 2 * i);
+        if (net->noise[l]) /* inverted dropout: keep with probability p, scale by 1/p */
+          net->noise[l][i] = ts_rng_hash_uniform (key, 2 * i + 1) < keep ? scale : 0.f;
+      }
+}
+
+void
+_ts_net_forward_block (TsNet *net, guint l, const float *in, guint B, guint lo, guint hi, gboolean training,
+                       guint64 noise_key)
+{
+  TsNetLayer *layer = &net->layers[l];
+  guint out = layer->out;
+  TsActParams act;
+
+  if (hi <= lo)
+    return;
+  ts_dense_forward (net->z[l], in, net->params + layer->w, net->params + layer->b, B, layer->in, out, lo, hi);
+  if (training)
+    draw_noise (net, l, B, lo, hi, noise_key);
+  act = act_params (net, l, lo, training);
+  ts_activation_forward (net->a[l] + lo, net->z[l] + lo, B, hi - lo, out, &act);
   if (net->noise[l])
-    {
-      /* inverted dropout: keep with probability p, scale kept units by 1/p */
-      float keep = 1.f - net->dropout, scale = 1.f / keep;
-      for (gsize i = 0; i < n; i++)
-        net->noise[l][i] = ts_rng_uniform (rng) < keep ? scale : 0.f;
-    }
+    for (guint r = 0; r < B; r++)
+      for (guint j = lo; j < hi; j++)
+        {
+          gsize i = (gsize) r * out + j;
+          net->y[l][i] = training ? net->a[l][i] * net->noise[l][i] : net->a[l][i];
+        }
+}
+
+void
+_ts_net_backward_block (TsNet *net, guint l, guint B, guint lo, guint hi)
+{
+  TsNetLayer *layer = &net->layers[l];
+  guint out = layer->out;
+  TsActParams act = act_params (net, l, lo, net->last_training);
+  float *d = net->d[l];
+
+  if (hi <= lo)
+    return;
+  if (net->noise[l] && net->last_training)
+    for (guint r = 0; r < B; r++)
+      for (guint j = lo; j < hi; j++)
+        d[(gsize) r * out + j] *= net->noise[l][(gsize) r * out + j];
+  /* d: ∂L/∂y → ∂L/∂z, in place */
+  ts_activation_backward (d + lo, layer->prelu != TS_NO_PARAM ? net->grads + layer->prelu + lo : NULL, d + lo,
+                          net->z[l] + lo, net->a[l] + lo, B, hi - lo, out, &act);
+}
+
+void
+_ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, guint lo, guint hi)
+{
+  TsNetLayer *layer = &net->layers[l];
+  ts_dense_backward_weights (net->grads + layer->w, net->grads + layer->b, net->d[l], l > 0 ? net->y[l - 1] : x,
+                             B, layer->in, layer->out, lo, hi);
+}
+
+void
+_ts_net_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi)
+{
+  TsNetLayer *layer = &net->layers[l];
+  if (l > 0)
+    ts_dense_backward_input (net->d[l - 1], net->d[l], net->params + layer->w, B, layer->in, layer->out, lo, hi);
+}
+
+void
+_ts_net_prepare (TsNet *net, guint B, gboolean training)
+{
+  reserve_workspace (net, B);
+  net->last_training = training;
 }
 
 const float *
-ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, TsRng *rng)
+ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, guint64 noise_key)
 {
-  const float *in = x;
-
-  reserve_workspace (net, B);
-  net->last_training = training;
+  _ts_net_prepare (net, B, training);
   for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      TsActParams act = act_params (net, l, training);
-      gsize n = (gsize) B * layer->out;
-
-      ts_dense_forward (net->z[l], in, net->params + layer->w, net->params + layer->b, B, layer->in, layer->out);
-      if (training)
-        draw_noise (net, l, B, rng);
-      ts_activation_forward (net->a[l], net->z[l], B, layer->out, &act);
-      if (net->noise[l])
-        {
-          if (training)
-            for (gsize i = 0; i < n; i++)
-              net->y[l][i] = net->a[l][i] * net->noise[l][i];
-          else
-            memcpy (net->y[l], net->a[l], sizeof (float) * n);
-        }
-      in = net->y[l];
-    }
+    _ts_net_forward_block (net, l, l > 0 ? net->y[l - 1] : x, B, 0, net->layers[l].out, training, noise_key);
   return net->y[net->n_layers - 1];
 }
 
@@ -311,19 +360,26 @@ ts_net_backward (TsNet *net, const float *x, guint B)
 {
   for (guint l = net->n_layers; l-- > 0;)
     {
-      TsNetLayer *layer = &net->layers[l];
-      TsActParams act = act_params (net, l, net->last_training);
-      float *d = net->d[l];
-      gsize n = (gsize) B * layer->out;
+      _ts_net_backward_block (net, l, B, 0, net->layers[l].out);
+      _ts_net_weight_gradients (net, l, x, B, 0, net->layers[l].out);
+      _ts_net_input_gradients (net, l, B, 0, net->layers[l].in);
+    }
+}
 
-      if (net->noise[l] && net->last_training)
-        for (gsize i = 0; i < n; i++)
-          d[i] *= net->noise[l][i];
-      /* d: ∂L/∂y → ∂L/∂z, in place */
-      ts_activation_backward (d, layer->prelu != TS_NO_PARAM ? net->grads + layer->prelu : NULL, d,
-                              net->z[l], net->a[l], B, layer->out, &act);
-      ts_dense_backward (l > 0 ? net->d[l - 1] : NULL, net->grads + layer->w, net->grads + layer->b, d,
-                         l > 0 ? net->y[l - 1] : x, net->params + layer->w, B, layer->in, layer->out);
+void
+_ts_net_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c)
+{
+  TsNetLayer *layer = &net->layers[l];
+  for (guint r = lo; r < hi; r++)
+    {
+      float *row = net->params + layer->w + (gsize) r * layer->in;
+      double norm = 0.0;
+      for (guint j = 0; j < layer->in; j++)
+        norm += (double) row[j] * row[j];
+      norm = sqrt (norm);
+      if (norm > c)
+        for (guint j = 0; j < layer->in; j++)
+          row[j] *= (float) (c / norm);
     }
 }
 
@@ -344,20 +400,7 @@ void
 ts_net_max_norm (TsNet *net, float c)
 {
   for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      for (guint r = 0; r < layer->out; r++)
-        {
-          float *row = net->params + layer->w + (gsize) r * layer->in;
-          double norm = 0.0;
-          for (guint j = 0; j < layer->in; j++)
-            norm += (double) row[j] * row[j];
-          norm = sqrt (norm);
-          if (norm > c)
-            for (guint j = 0; j < layer->in; j++)
-              row[j] *= (float) (c / norm);
-        }
-    }
+    _ts_net_max_norm_rows (net, l, 0, net->layers[l].out, c);
 }
 
 const TsParamTensor *

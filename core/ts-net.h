@@ -6,7 +6,7 @@
  *
  *   TsNet *net = ts_net_new_from_experiment (exp, in_dim, n_classes, 128, &error);
  *   ts_net_init (net, exp->model.init, exp->model.init_scale, &rng);
- *   const float *logits = ts_net_forward (net, x, B, TRUE, step_rng);  // (B, C)
+ *   const float *logits = ts_net_forward (net, x, B, TRUE, noise_key);  // (B, C)
  *   ts_loss_forward_backward (..., ts_net_dlogits (net), ...);
  *   ts_net_backward (net, x, B);                                      // fills net->grads
  */
@@ -14,7 +14,9 @@
 
 #include "ts-experiment.h"
 #include "ts-layers.h"
+#include "ts-optim.h"
 #include "ts-rng.h"
+#include "ts-team.h"
 
 G_BEGIN_DECLS
 
@@ -74,8 +76,9 @@ TsNet       *ts_net_copy (const TsNet *net);
 
 void         ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng);
 
-/* logits (B, n_classes); training draws dropout masks and rrelu slopes from rng */
-const float *ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, TsRng *rng);
+/* logits (B, n_classes). Training draws dropout masks and rrelu slopes
+ * from the counter-based stream noise_key (ts_rng_key). */
+const float *ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, guint64 noise_key);
 /* where the loss writes ∂L/∂logits (B, n_classes) before ts_net_backward */
 float       *ts_net_dlogits (TsNet *net);
 void         ts_net_backward (TsNet *net, const float *x, guint B);
@@ -85,6 +88,37 @@ double       ts_net_regularization (const TsNet *net, double l2, double l1);
 /* clip every unit's incoming weights to ‖w‖₂ ≤ c */
 void         ts_net_max_norm (TsNet *net, float c);
 const TsParamTensor *ts_net_find_tensor (const TsNet *net, const char *name);
+
+/* The fast path: one training step (forward, loss, backward, update) or an
+ * evaluation forward pass, spread over a team's threads. Same arithmetic as
+ * ts_net_forward / ts_net_backward / ts_optimizer_step, fused per thread. */
+typedef struct {
+  TsOptimizer *opt;
+  TsLossKind   loss;
+  float        lr;
+  float        l2;
+  float        l1;
+  float        max_norm; /* 0: off */
+} TsStepConfig;
+
+/* Returns the batch's mean loss; *correct += rows predicted right. */
+double       ts_net_train_step (TsNet *net, TsTeam *team, const TsStepConfig *cfg, const float *x,
+                                const guint32 *labels, guint B, guint64 noise_key, guint *correct);
+
+/* A batch that the team's threads fill themselves, each a share of rows:
+ * fill (data, x, labels, lo, hi) writes rows [lo, hi) of x (B, in_dim)
+ * and labels (B). */
+typedef void (*TsBatchFill) (gpointer data, float *x, guint32 *labels, guint lo, guint hi);
+typedef struct {
+  TsBatchFill fill;
+  gpointer    data;
+  float      *x;
+  guint32    *labels;
+} TsBatch;
+
+double       ts_net_train_batch (TsNet *net, TsTeam *team, const TsStepConfig *cfg, const TsBatch *batch,
+                                 guint B, guint64 noise_key, guint *correct);
+const float *ts_net_forward_team (TsNet *net, TsTeam *team, const float *x, guint B);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsNet, ts_net_free)
 

@@ -27,47 +27,47 @@ ts_optimizer_free (TsOptimizer *opt)
   g_free (opt);
 }
 
-static void
-add_regularization (float *restrict g, const float *restrict w, gsize n, float l2, float l1)
+void
+ts_optimizer_begin_step (TsOptimizer *opt)
 {
-  if (l2 > 0.f)
-    for (gsize i = 0; i < n; i++)
-      g[i] += l2 * w[i];            /* ∂(½λ‖w‖²) = λw */
-  if (l1 > 0.f)
-    for (gsize i = 0; i < n; i++)
-      g[i] += l1 * (float) ((w[i] > 0.f) - (w[i] < 0.f)); /* ∂(λ‖w‖₁) = λ·sign(w) */
+  opt->t++;
 }
 
-void
-ts_optimizer_step (TsOptimizer *opt, float *restrict w, float *restrict g, gsize n_decay,
-                   float lr, float l2, float l1)
-{
-  float *restrict m = opt->m, *restrict v = opt->v;
-  float mu = opt->momentum;
-  gsize n = opt->n;
+/* The penalty's gradient joins the data gradient as PyTorch's weight_decay
+ * does: g' = g + λ₂w + λ₁·sign(w). It is folded into each update loop so
+ * the step is one pass over memory. */
+#define PENALISED(i) (g[i] + l2 * w[i] + l1 * (float) ((w[i] > 0.f) - (w[i] < 0.f)))
 
-  add_regularization (g, w, n_decay, l2, l1);
-  opt->t++;
+void
+ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
+                     float lr, float l2, float l1)
+{
+  float *restrict w = params + offset;
+  const float *restrict g = grads + offset;
+  float *restrict m = opt->m ? opt->m + offset : NULL, *restrict v = opt->v ? opt->v + offset : NULL;
+  float mu = opt->momentum;
+
   switch (opt->kind)
     {
     case TS_OPT_SGD:
-      for (gsize i = 0; i < n; i++)
-        w[i] -= lr * g[i];
+      for (gsize i = 0; i < count; i++)
+        w[i] -= lr * PENALISED (i);
       break;
     case TS_OPT_MOMENTUM:
       /* v = μv + g;  w -= lr·v */
-      for (gsize i = 0; i < n; i++)
+      for (gsize i = 0; i < count; i++)
         {
-          m[i] = mu * m[i] + g[i];
+          m[i] = mu * m[i] + PENALISED (i);
           w[i] -= lr * m[i];
         }
       break;
     case TS_OPT_NESTEROV:
       /* v = μv + g;  w -= lr·(g + μv) */
-      for (gsize i = 0; i < n; i++)
+      for (gsize i = 0; i < count; i++)
         {
-          m[i] = mu * m[i] + g[i];
-          w[i] -= lr * (g[i] + mu * m[i]);
+          float gi = PENALISED (i);
+          m[i] = mu * m[i] + gi;
+          w[i] -= lr * (gi + mu * m[i]);
         }
       break;
     case TS_OPT_ADAM:
@@ -76,23 +76,33 @@ ts_optimizer_step (TsOptimizer *opt, float *restrict w, float *restrict g, gsize
         float c1 = 1.f - powf (TS_ADAM_BETA1, (float) opt->t);
         float c2 = sqrtf (1.f - powf (TS_ADAM_BETA2, (float) opt->t));
         float step = lr / c1;
-        for (gsize i = 0; i < n; i++)
+        for (gsize i = 0; i < count; i++)
           {
-            m[i] = TS_ADAM_BETA1 * m[i] + (1.f - TS_ADAM_BETA1) * g[i];
-            v[i] = TS_ADAM_BETA2 * v[i] + (1.f - TS_ADAM_BETA2) * g[i] * g[i];
+            float gi = PENALISED (i);
+            m[i] = TS_ADAM_BETA1 * m[i] + (1.f - TS_ADAM_BETA1) * gi;
+            v[i] = TS_ADAM_BETA2 * v[i] + (1.f - TS_ADAM_BETA2) * gi * gi;
             w[i] -= step * m[i] / (sqrtf (v[i]) / c2 + TS_ADAM_EPS);
           }
         break;
       }
     case TS_OPT_RMSPROP:
       /* s = αs + (1−α)g²;  w -= lr·g / (√s + ε) */
-      for (gsize i = 0; i < n; i++)
+      for (gsize i = 0; i < count; i++)
         {
-          m[i] = TS_RMSPROP_ALPHA * m[i] + (1.f - TS_RMSPROP_ALPHA) * g[i] * g[i];
-          w[i] -= lr * g[i] / (sqrtf (m[i]) + TS_RMSPROP_EPS);
+          float gi = PENALISED (i);
+          m[i] = TS_RMSPROP_ALPHA * m[i] + (1.f - TS_RMSPROP_ALPHA) * gi * gi;
+          w[i] -= lr * gi / (sqrtf (m[i]) + TS_RMSPROP_EPS);
         }
       break;
     }
+}
+
+void
+ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay, float lr, float l2, float l1)
+{
+  ts_optimizer_begin_step (opt);
+  ts_optimizer_update (opt, params, grads, 0, n_decay, lr, l2, l1);
+  ts_optimizer_update (opt, params, grads, n_decay, opt->n - n_decay, lr, 0.f, 0.f);
 }
 
 double

@@ -29,10 +29,15 @@ typedef struct {
 
 TsOptimizer *ts_optimizer_new (TsOptimizerKind kind, gsize n_params, double momentum);
 void         ts_optimizer_free (TsOptimizer *opt);
-/* grads gain l2·w + l1·sign(w) on [0, n_decay) first; then the update.
- * grads are modified. */
+/* The update with the penalty l2·w + l1·sign(w) added to the gradient of
+ * [0, n_decay) (the weights); grads are left as they were. */
 void         ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay,
                                 float lr, float l2, float l1);
+/* The same step in pieces, for threads that each own part of the block:
+ * begin once, then update every range [offset, offset + count) once. */
+void         ts_optimizer_begin_step (TsOptimizer *opt);
+void         ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
+                                  float lr, float l2, float l1);
 
 /* Learning rate for a point in training: epoch (0-based) + fraction done.
  * plateau_decays counts how often the plateau rule has fired so far. */

@@ -83,3 +83,11 @@ ts_rng_shuffle (TsRng *rng, guint32 *items, gsize n)
       items[j] = tmp;
     }
 }
+
+guint64
+ts_rng_key (guint64 seed, guint64 stream)
+{
+  TsRng rng;
+  ts_rng_init (&rng, seed, stream);
+  return ts_rng_next (&rng);
+}

@@ -35,4 +35,17 @@ float   ts_rng_normal  (TsRng *rng);           /* N(0, 1) */
 guint32 ts_rng_below   (TsRng *rng, guint32 n); /* [0, n) */
 void    ts_rng_shuffle (TsRng *rng, guint32 *items, gsize n);
 
+/* Counter-based noise: the index-th uniform of the stream named by key, in
+ * any order from any thread (dropout masks, rrelu slopes). */
+guint64 ts_rng_key (guint64 seed, guint64 stream);
+static inline float
+ts_rng_hash_uniform (guint64 key, guint64 index)
+{
+  guint64 z = key + (index + 1) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return (float) (z >> 40) * (1.0f / 16777216.0f);
+}
+
 G_END_DECLS

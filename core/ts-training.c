@@ -1,4 +1,5 @@
 #include "ts-training.h"
+#include "ts-blas.h"
 #include "ts-error.h"
 
 #include <math.h>
@@ -13,6 +14,7 @@ ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **er
   guint batch = exp->train.batch_size;
   TsRng rng;
 
+  ts_blas_single_threaded ();
   t->exp = ts_experiment_copy (exp);
   t->steps = ts_metric_log_new (sizeof (TsStepRecord));
   t->epochs = ts_metric_log_new (sizeof (TsEpochRecord));
@@ -29,6 +31,7 @@ ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **er
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
   t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
+  t->team = ts_team_new (ts_blas_threads ());
   t->order = g_new (guint32, t->data.train->n);
   t->xb = g_new (float, (gsize) batch * t->data.train->dim);
   t->yb = g_new (guint32, batch);
@@ -49,6 +52,7 @@ ts_training_free (TsTraining *t)
   ts_splits_clear (&t->data);
   ts_net_free (t->net);
   ts_optimizer_free (t->opt);
+  ts_team_free (t->team);
   ts_metric_log_free (t->steps);
   ts_metric_log_free (t->epochs);
   g_free (t->order);
@@ -88,20 +92,19 @@ begin_epoch (TsTraining *t)
   t->correct = t->seen = 0;
 }
 
-static guint
-gather_batch (TsTraining *t)
+/* TsBatchFill: rows [lo, hi) of the current batch, from the epoch's order */
+static void
+gather_rows (gpointer data, float *x, guint32 *labels, guint lo, guint hi)
 {
+  TsTraining *t = data;
   const TsDataset *train = t->data.train;
-  guint first = t->batch * t->exp->train.batch_size;
-  guint rows = MIN (t->exp->train.batch_size, train->n - first);
+  const guint32 *order = t->order + (gsize) t->batch * t->exp->train.batch_size;
 
-  for (guint r = 0; r < rows; r++)
+  for (guint r = lo; r < hi; r++)
     {
-      guint32 i = t->order[first + r];
-      memcpy (t->xb + (gsize) r * train->dim, train->x + (gsize) i * train->dim, sizeof (float) * train->dim);
-      t->yb[r] = train->y[i];
+      memcpy (x + (gsize) r * train->dim, train->x + (gsize) order[r] * train->dim, sizeof (float) * train->dim);
+      labels[r] = train->y[order[r]];
     }
-  return rows;
 }
 
 gboolean
@@ -117,7 +120,7 @@ ts_training_evaluate (TsTraining *t, const TsDataset *ds, double *loss, double *
 
       if (t->stop && g_atomic_int_get (t->stop))
         return FALSE;
-      logits = ts_net_forward (t->net, ds->x + (gsize) start * ds->dim, rows, FALSE, NULL);
+      logits = ts_net_forward_team (t->net, t->team, ds->x + (gsize) start * ds->dim, rows);
       total += rows * ts_loss_forward_backward (t->exp->train.loss, logits, ds->y + start, rows,
                                                 t->net->n_classes, NULL, &correct);
     }
@@ -169,8 +172,9 @@ ts_training_step (TsTraining *t)
 {
   const TsTrainSpec *train = &t->exp->train;
   gint64 t0 = g_get_monotonic_time ();
+  TsStepConfig cfg;
   TsStepRecord rec;
-  TsRng noise;
+  TsBatch batch = { gather_rows, t, t->xb, t->yb };
   guint rows;
   double loss;
 
@@ -183,18 +187,12 @@ ts_training_step (TsTraining *t)
     }
   if (t->batch == 0)
     begin_epoch (t);
-  rows = gather_batch (t);
+  rows = MIN (train->batch_size, t->data.train->n - t->batch * train->batch_size);
   t->lr = ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau_decays);
-  ts_rng_init (&noise, t->exp->seed, TS_STREAM_NOISE + t->step);
-
-  ts_net_forward (t->net, t->xb, rows, TRUE, &noise);
-  loss = ts_loss_forward_backward (train->loss, t->net->y[t->net->n_layers - 1], t->yb, rows,
-                                   t->net->n_classes, ts_net_dlogits (t->net), &t->correct);
-  ts_net_backward (t->net, t->xb, rows);
-  ts_optimizer_step (t->opt, t->net->params, t->net->grads, t->net->n_decay, (float) t->lr,
-                     (float) train->l2, (float) train->l1);
-  if (train->max_norm > 0)
-    ts_net_max_norm (t->net, (float) train->max_norm);
+  cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,
+                         (float) train->max_norm };
+  loss = ts_net_train_batch (t->net, t->team, &cfg, &batch, rows,
+                             ts_rng_key (t->exp->seed, TS_STREAM_NOISE + t->step), &t->correct);
 
   t->step++;
   t->batch++;

@@ -23,6 +23,7 @@ typedef struct {
   TsSplits      data;     /* preprocessed */
   TsNet        *net;
   TsOptimizer  *opt;
+  TsTeam       *team;     /* the threads each step is spread over */
   TsMetricLog  *steps;    /* TsStepRecord */
   TsMetricLog  *epochs;   /* TsEpochRecord */
   const gint   *stop;     /* optional: evaluation gives up when it becomes non-zero */

@@ -7,6 +7,7 @@
 #define BATCH 4
 #define CLASSES 3
 #define EPS 1e-3
+#define NOISE_KEY 0x5eed
 
 typedef struct {
   TsActivation act;
@@ -20,15 +21,11 @@ static float x[BATCH * IN];
 static guint32 y[BATCH];
 
 /* The full objective: mean data loss plus the penalty. Noise (dropout,
- * rrelu) is drawn from the same stream every time, so it is fixed. */
+ * rrelu) is drawn from the same counter-based stream each time: fixed. */
 static double
 objective (TsNet *net, const Case *c)
 {
-  TsRng rng;
-  const float *logits;
-
-  ts_rng_init (&rng, 99, 5);
-  logits = ts_net_forward (net, x, BATCH, TRUE, &rng);
+  const float *logits = ts_net_forward (net, x, BATCH, TRUE, NOISE_KEY);
   return ts_loss_forward_backward (c->loss, logits, y, BATCH, CLASSES, NULL, NULL)
          + ts_net_regularization (net, c->l2, c->l1);
 }
@@ -41,15 +38,12 @@ analytic_gradient (TsNet *net, const Case *c)
   g_autoptr(TsOptimizer) sgd = ts_optimizer_new (TS_OPT_SGD, net->n_params, 0);
   g_autofree float *before = g_memdup2 (net->params, sizeof (float) * net->n_params);
   float *grad = g_new (float, net->n_params);
-  TsRng rng;
-  const float *logits;
-
-  ts_rng_init (&rng, 99, 5);
-  logits = ts_net_forward (net, x, BATCH, TRUE, &rng);
+  const float *logits = ts_net_forward (net, x, BATCH, TRUE, NOISE_KEY);
   ts_loss_forward_backward (c->loss, logits, y, BATCH, CLASSES, ts_net_dlogits (net), NULL);
   ts_net_backward (net, x, BATCH);
   ts_optimizer_step (sgd, net->params, net->grads, net->n_decay, 1.f, c->l2, c->l1);
-  memcpy (grad, net->grads, sizeof (float) * net->n_params);
+  for (gsize i = 0; i < net->n_params; i++)
+    grad[i] = before[i] - net->params[i]; /* w' = w − 1·g */
   memcpy (net->params, before, sizeof (float) * net->n_params);
   return grad;
 }
@@ -62,12 +56,14 @@ check_case (const Case *c)
   g_autofree float *grad = NULL;
   TsRng rng;
   guint checked = 0;
+  double base;
 
   ts_rng_init (&rng, 7, 1);
   ts_net_init (net, TS_INIT_XAVIER, 0, &rng);
   for (gsize i = net->n_decay; i < net->n_params; i++)
     net->params[i] = 0.3f * ts_rng_normal (&rng); /* biases and slopes away from 0 */
   grad = analytic_gradient (net, c);
+  base = objective (net, c);
   for (gsize i = 0; i < net->n_params; i++)
     {
       float saved = net->params[i];
@@ -81,13 +77,17 @@ check_case (const Case *c)
       minus = objective (net, c);
       net->params[i] = saved;
       numeric = (plus - minus) / (2 * EPS);
+      /* a ReLU-family unit crossing 0 inside ±EPS bends the objective: the
+       * one-sided slopes disagree there, and the central difference is moot */
+      if (fabs ((plus - base) - (base - minus)) / EPS > 0.05 * MAX (fabs (numeric), 1e-2))
+        continue;
       err = fabs (numeric - grad[i]) / MAX (1e-2, fabs (numeric) + fabs (grad[i]));
       if (err > 2e-2)
         g_error ("%s/%s: parameter %zu: analytic %.6g, numeric %.6g", ts_activation_name (c->act),
                  ts_loss_name (c->loss), i, grad[i], numeric);
       checked++;
     }
-  g_assert_cmpuint (checked, >=, net->n_params - 3);
+  g_assert_cmpuint (checked, >=, net->n_params * 95 / 100);
 }
 
 static void

@@ -157,7 +157,7 @@ test_model_saved_by_torch (void)
   logits = ts_safetensors_get_f32 (expected, "logits", NULL, &error);
   prepared = g_new (float, shape.dims[0] * shape.dims[1]);
   ts_preprocess_apply_rows (model->preprocess, x, (guint) shape.dims[0], prepared);
-  assert_close_array ("logits", ts_net_forward (model->net, prepared, (guint) shape.dims[0], FALSE, NULL), logits,
+  assert_close_array ("logits", ts_net_forward (model->net, prepared, (guint) shape.dims[0], FALSE, 0), logits,
                       shape.dims[0] * 4, 1e-5, 1e-6);
 }
 

@@ -80,12 +80,10 @@ test_forward_backward (gconstpointer data)
   /* RReLU is compared at evaluation (its mean slope); its training noise is
    * checked by finite differences in test-gradients */
   gboolean training = c->act != TS_ACT_RRELU;
-  TsRng rng;
   const float *out;
   float got_loss;
 
-  ts_rng_init (&rng, 1, 1);
-  out = ts_net_forward (f.net, f.x, f.batch, training, &rng);
+  out = ts_net_forward (f.net, f.x, f.batch, training, ts_rng_key (1, 1));
   assert_close_array ("logits", out, logits, f.batch * 4, REL_TOL, ABS_TOL);
   got_loss = (float) ts_loss_forward_backward (c->loss, out, f.y, f.batch, 4, ts_net_dlogits (f.net), NULL);
   assert_close_array ("loss", &got_loss, loss, 1, REL_TOL, ABS_TOL);
@@ -111,14 +109,12 @@ test_optimizer (gconstpointer data)
   double l2 = g_ascii_strtod (ts_safetensors_metadata (f.st, "l2"), NULL);
   int steps = atoi (ts_safetensors_metadata (f.st, "steps"));
   g_autoptr(TsOptimizer) opt = ts_optimizer_new (kind, f.net->n_params, momentum);
+  g_autoptr(TsTeam) team = ts_team_new (2);
+  TsStepConfig cfg = { opt, TS_LOSS_SOFTMAX, (float) lr, (float) l2, 0.f, 0.f };
 
+  /* the fast path: the fused step the trainer runs, on two threads */
   for (int s = 0; s < steps; s++)
-    {
-      const float *out = ts_net_forward (f.net, f.x, f.batch, TRUE, NULL);
-      ts_loss_forward_backward (TS_LOSS_SOFTMAX, out, f.y, f.batch, 4, ts_net_dlogits (f.net), NULL);
-      ts_net_backward (f.net, f.x, f.batch);
-      ts_optimizer_step (opt, f.net->params, f.net->grads, f.net->n_decay, (float) lr, (float) l2, 0.f);
-    }
+    ts_net_train_step (f.net, team, &cfg, f.x, f.y, f.batch, 0, NULL);
   for (guint i = 0; i < f.net->tensors->len; i++)
     {
       const TsParamTensor *t = &g_array_index (f.net->tensors, TsParamTensor, i);

@@ -41,19 +41,31 @@ bench_experiment (guint batch)
   return exp;
 }
 
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* the median of three windows of `samples` each: this machine is noisy */
 static double
 measure (TsTraining *t, guint samples)
 {
-  guint64 start_samples;
-  double start_seconds;
+  double rates[3];
 
-  for (int i = 0; i < 20; i++) /* warm caches and BLAS threads */
+  for (int i = 0; i < 20; i++) /* warm caches and threads */
     ts_training_step (t);
-  start_samples = t->samples_trained;
-  start_seconds = t->step_seconds;
-  while (t->samples_trained - start_samples < samples)
-    ts_training_step (t);
-  return (t->samples_trained - start_samples) / (t->step_seconds - start_seconds);
+  for (int w = 0; w < 3; w++)
+    {
+      guint64 start_samples = t->samples_trained;
+      double start_seconds = t->step_seconds;
+      while (t->samples_trained - start_samples < samples / 3)
+        ts_training_step (t);
+      rates[w] = (t->samples_trained - start_samples) / (t->step_seconds - start_seconds);
+    }
+  qsort (rates, 3, sizeof (double), compare_double);
+  return rates[1];
 }
 
 /* "batch samples_per_second" lines from the PyTorch script, by batch size */

@@ -1,0 +1,114 @@
+/* The team step (the trainer's fast path) against the plain reference
+ * passes: same losses, gradients and updates on shapes that split unevenly. */
+#include "test-util.h"
+
+#define B 37
+#define IN 45
+
+static void
+run_case (TsActivation act, TsOptimizerKind kind, float dropout, float max_norm, guint threads)
+{
+  TsLayerSpec hidden[2] = { { 70, act }, { 33, act } };
+  g_autoptr(TsNet) fast = ts_net_new (IN, hidden, 2, act, 0.1f, dropout, 10, B);
+  g_autoptr(TsNet) ref = NULL;
+  g_autoptr(TsOptimizer) fast_opt = ts_optimizer_new (kind, fast->n_params, 0.9);
+  g_autoptr(TsOptimizer) ref_opt = ts_optimizer_new (kind, fast->n_params, 0.9);
+  g_autoptr(TsTeam) team = ts_team_new (threads);
+  g_autofree float *x = g_new (float, B * IN);
+  guint32 y[B];
+  TsStepConfig cfg = { fast_opt, TS_LOSS_SOFTMAX, 0.05f, 1e-3f, 1e-4f, max_norm };
+  TsRng rng;
+
+  ts_rng_init (&rng, 21, 1);
+  ts_net_init (fast, TS_INIT_HE, 0, &rng);
+  ref = ts_net_copy (fast);
+  for (int i = 0; i < B * IN; i++)
+    x[i] = ts_rng_normal (&rng);
+  for (int i = 0; i < B; i++)
+    y[i] = (guint32) (i * 7 % 10);
+  for (guint64 step = 0; step < 4; step++)
+    {
+      guint64 key = ts_rng_key (5, step);
+      guint fast_correct = 0, ref_correct = 0;
+      double fast_loss = ts_net_train_step (fast, team, &cfg, x, y, B, key, &fast_correct);
+      const float *logits = ts_net_forward (ref, x, B, TRUE, key);
+      double ref_loss = ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, y, B, 10, ts_net_dlogits (ref), &ref_correct);
+      ts_net_backward (ref, x, B);
+      ts_optimizer_step (ref_opt, ref->params, ref->grads, ref->n_decay, cfg.lr, cfg.l2, cfg.l1);
+      if (max_norm > 0)
+        ts_net_max_norm (ref, max_norm);
+      g_assert_cmpfloat (fabs (fast_loss - ref_loss), <=, 1e-5 * fabs (ref_loss));
+      g_assert_cmpuint (fast_correct, ==, ref_correct);
+      assert_close_array ("params", fast->params, ref->params, fast->n_params, 1e-4, 1e-6);
+    }
+  /* evaluation through the team matches the plain forward pass */
+  assert_close_array ("eval logits", ts_net_forward_team (fast, team, x, B),
+                      ts_net_forward (ref, x, B, FALSE, 0), B * 10, 1e-4, 1e-6);
+}
+
+static void
+test_team_matches_reference (void)
+{
+  for (guint threads = 1; threads <= 3; threads++)
+    {
+      run_case (TS_ACT_RELU, TS_OPT_MOMENTUM, 0, 0, threads);
+      run_case (TS_ACT_PRELU, TS_OPT_ADAM, 0, 0, threads);
+      run_case (TS_ACT_RRELU, TS_OPT_NESTEROV, 0.3f, 0.8f, threads);
+      run_case (TS_ACT_TANH, TS_OPT_RMSPROP, 0.5f, 0, threads);
+    }
+}
+
+static void
+test_share (void)
+{
+  guint lo, hi, covered = 0;
+
+  for (guint t = 0; t < 3; t++)
+    {
+      ts_team_share (100, t, 3, &lo, &hi);
+      g_assert_cmpuint (lo, ==, covered);
+      g_assert_cmpuint (lo % 16, ==, 0);
+      covered = hi;
+    }
+  g_assert_cmpuint (covered, ==, 100);
+}
+
+typedef struct {
+  gint counter;
+  gint errors;
+} CountJob;
+
+static void
+count_thread (TsTeam *team, guint t, guint n, gpointer data)
+{
+  CountJob *job = data;
+  for (int round = 1; round <= 200; round++)
+    {
+      g_atomic_int_inc (&job->counter);
+      ts_team_barrier (team);
+      if (g_atomic_int_get (&job->counter) != (gint) (round * n))
+        g_atomic_int_inc (&job->errors);
+      ts_team_barrier (team);
+    }
+}
+
+static void
+test_barrier (void)
+{
+  g_autoptr(TsTeam) team = ts_team_new (3);
+  CountJob job = { 0, 0 };
+
+  ts_team_run (team, count_thread, &job);
+  g_assert_cmpint (job.counter, ==, 600);
+  g_assert_cmpint (job.errors, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/team/matches-reference", test_team_matches_reference);
+  g_test_add_func ("/core/team/share", test_share);
+  g_test_add_func ("/core/team/barrier", test_barrier);
+  return g_test_run ();
+}
