@@ -32,6 +32,7 @@ static const char *const init_names[] = { "zero", "small", "xavier", "he", "orth
 static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "adam", "rmsprop", NULL };
 static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", NULL };
 static const char *const loss_names[] = { "softmax", "svm", NULL };
+static const char *const pad_names[] = { "zero", "reflect", NULL };
 static const char *const preprocess_names[] = { "none", "center", "standardize", "pca", "pca_whiten", "zca", NULL };
 
 #define OFF(member) offsetof (TsExperiment, member)
@@ -50,8 +51,10 @@ static const KeySpec keys[] = {
   { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)" },
   { "data.whiten_epsilon", K_DOUBLE, OFF (data.whiten_epsilon), R_GT0, NULL, "1e-5", "added to eigenvalues before whitening" },
   { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size" },
+  { "data.label_column", K_STRING, OFF (data.label_column), R_ANY, NULL, "\"\"", "csv: the label column, by header name or 0-based index (empty: the last)" },
   { "data.augment.hflip", K_DOUBLE, OFF (data.augment.hflip), R_UNIT, NULL, "0", "probability of a horizontal flip" },
   { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random" },
+  { "data.augment.pad_mode", K_ENUM, OFF (data.augment.pad_reflect), R_ANY, pad_names, "\"zero\"", "what the crop padding holds: zero or reflect" },
   { "data.augment.brightness", K_DOUBLE, OFF (data.augment.brightness), R_UNIT, NULL, "0", "brightness jitter amplitude" },
   { "data.augment.contrast", K_DOUBLE, OFF (data.augment.contrast), R_UNIT, NULL, "0", "contrast jitter amplitude" },
   { "data.augment.saturation", K_DOUBLE, OFF (data.augment.saturation), R_UNIT, NULL, "0", "saturation jitter amplitude" },
@@ -141,7 +144,7 @@ ts_experiment_new_default (void)
   exp->data = (TsDataSpec) {
     .source = g_strdup ("builtin:spiral"), .samples = 1500, .classes = 3, .noise = 0.1,
     .val_fraction = 0.2, .preprocess = TS_PRE_STANDARDIZE, .whiten_epsilon = 1e-5,
-    .image_size = 32,
+    .image_size = 32, .label_column = g_strdup (""),
   };
   exp->model = (TsModelSpec) {
     .layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec)),
@@ -163,6 +166,7 @@ ts_experiment_copy (const TsExperiment *exp)
 
   copy->name = g_strdup (exp->name);
   copy->data.source = g_strdup (exp->data.source);
+  copy->data.label_column = g_strdup (exp->data.label_column);
   copy->model.layers = g_array_copy (exp->model.layers);
   return copy;
 }
@@ -174,6 +178,7 @@ ts_experiment_free (TsExperiment *exp)
     return;
   g_free (exp->name);
   g_free (exp->data.source);
+  g_free (exp->data.label_column);
   g_array_unref (exp->model.layers);
   g_free (exp);
 }

@@ -47,6 +47,7 @@ typedef struct {
   double saturation;
   double fancy_pca;  /* σ of the AlexNet lighting coefficients */
   double erase;      /* probability of random erasing */
+  int    pad_reflect; /* crop padding: 0 zeros, 1 reflection (TsPadMode) */
 } TsAugmentSpec;
 
 typedef struct {
@@ -60,6 +61,7 @@ typedef struct {
   guint            pca_components; /* 0 = all */
   double           whiten_epsilon;
   guint            image_size;     /* folder: resize to this square size */
+  char            *label_column;   /* csv: header name or 0-based index; "" = last */
   TsAugmentSpec    augment;
 } TsDataSpec;
 

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   TsDataset *train;
-  TsDataset *test; /* NULL when the source has no test part */
+  TsDataset *test;     /* NULL when the source has no test part */
+  GPtrArray *warnings; /* of char*: what was skipped, naming each file */
 } TsSourceData;
 
 #define TS_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
@@ -29,6 +30,16 @@ void       ts_source_data_clear (TsSourceData *data);
 /* builtin:NAME — 2-D point sets (spiral, circles, xor, gaussians, moons). */
 TsDataset *ts_builtin_generate (const char *name, guint samples, guint classes, double noise,
                                 guint64 seed, GError **error);
+
+/* builtin:shapes — RGB 32×32 images of up to eight shape classes. */
+TsDataset *ts_shapes_generate (guint samples, guint classes, double noise, guint64 seed, GError **error);
+
+/* cifar10:DIR / cifar100:DIR — the official binary versions. */
+gboolean   ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *out, GError **error);
+/* folder:DIR — one sub-folder per class; unreadable images become warnings. */
+gboolean   ts_folder_load (const char *dir, guint size, TsSourceData *out, GError **error);
+/* csv:FILE — numeric features and a label column (name, index, or "" = last). */
+gboolean   ts_csv_load (const char *path, const char *label_column, TsSourceData *out, GError **error);
 
 /* One IDX image file (N×H×W ubyte) and its label file (N ubyte), .gz or raw. */
 TsDataset *ts_idx_load (const char *images_path, const char *labels_path, GError **error);

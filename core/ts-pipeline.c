@@ -10,6 +10,7 @@ ts_splits_clear (TsSplits *s)
   g_clear_pointer (&s->val, ts_dataset_free);
   g_clear_pointer (&s->test, ts_dataset_free);
   g_clear_pointer (&s->preprocess, ts_preprocess_free);
+  g_clear_pointer (&s->warnings, g_ptr_array_unref);
 }
 
 gboolean
@@ -20,7 +21,11 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, GCancellable *cancellabl
   guint n_val;
 
   if (!ts_source_load (&exp->data, exp->seed, &data, cancellable, error))
-    return FALSE;
+    {
+      ts_source_data_clear (&data);
+      return FALSE;
+    }
+  out->warnings = g_steal_pointer (&data.warnings);
   pool = g_steal_pointer (&data.train);
   if (exp->data.limit > 0 && exp->data.limit < pool->n)
     {

@@ -22,6 +22,7 @@ typedef struct {
   TsDataset    *val;   /* empty (n == 0) when val_fraction is 0 */
   TsDataset    *test;  /* the source's test part, or NULL */
   TsPreprocess *preprocess; /* set by ts_splits_preprocess */
+  GPtrArray    *warnings;   /* of char*: what the loader skipped */
 } TsSplits;
 
 gboolean ts_splits_load (const TsExperiment *exp, TsSplits *out, GCancellable *cancellable, GError **error);

@@ -14,6 +14,7 @@ ts_source_data_clear (TsSourceData *data)
 {
   g_clear_pointer (&data->train, ts_dataset_free);
   g_clear_pointer (&data->test, ts_dataset_free);
+  g_clear_pointer (&data->warnings, g_ptr_array_unref);
 }
 
 static gboolean
@@ -76,12 +77,23 @@ ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
   gboolean ok;
 
   memset (out, 0, sizeof *out);
-  if (g_str_has_prefix (source, "builtin:"))
+  out->warnings = g_ptr_array_new_with_free_func (g_free);
+  if (strcmp (source, "builtin:shapes") == 0)
+    ok = (out->train = ts_shapes_generate (spec->samples, spec->classes, spec->noise, seed, error)) != NULL;
+  else if (g_str_has_prefix (source, "builtin:"))
     ok = (out->train = ts_builtin_generate (source + 8, spec->samples, spec->classes, spec->noise, seed, error)) != NULL;
   else if (strcmp (source, "fashion-mnist") == 0)
     ok = load_fashion_mnist (out, error);
   else if (g_str_has_prefix (source, "idx:"))
     ok = ts_idx_load_dir (source + 4, out, error);
+  else if (g_str_has_prefix (source, "cifar10:"))
+    ok = ts_cifar_load_dir (source + 8, FALSE, out, error);
+  else if (g_str_has_prefix (source, "cifar100:"))
+    ok = ts_cifar_load_dir (source + 9, TRUE, out, error);
+  else if (g_str_has_prefix (source, "folder:"))
+    ok = ts_folder_load (source + 7, spec->image_size, out, error);
+  else if (g_str_has_prefix (source, "csv:"))
+    ok = ts_csv_load (source + 4, spec->label_column, out, error);
   else
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
@@ -90,12 +102,19 @@ ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
                    source);
       ok = FALSE;
     }
+  if (ok && out->train->n == 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: has no samples", source);
+      ok = FALSE;
+    }
   if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
     ok = FALSE;
   ok = ok && reconcile_parts (source, out, error);
   if (!ok)
     {
+      GPtrArray *keep = g_steal_pointer (&out->warnings);
       ts_source_data_clear (out);
+      out->warnings = keep;
       return FALSE;
     }
   ensure_class_names (out->train);
