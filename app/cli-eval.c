@@ -47,7 +47,7 @@ cli_eval (int argc, char **argv)
       ts_splits_clear (&splits);
       return code;
     }
-  ts_splits_apply (&splits, g_steal_pointer (&model->preprocess));
+  ts_splits_apply (&splits, g_steal_pointer (&model->preprocess), FALSE);
   set = splits.test ? splits.test : splits.val;
   split_name = splits.test ? "test" : "val";
   for (guint start = 0; start < set->n; start += 256)

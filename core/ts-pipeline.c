@@ -54,24 +54,25 @@ replace (TsDataset **slot, const TsPreprocess *pp)
 }
 
 void
-ts_splits_apply (TsSplits *s, TsPreprocess *preprocess)
+ts_splits_apply (TsSplits *s, TsPreprocess *preprocess, gboolean keep_train_raw)
 {
   g_clear_pointer (&s->preprocess, ts_preprocess_free);
   s->preprocess = preprocess;
   if (preprocess->kind == TS_PRE_NONE)
     return;
-  replace (&s->train, preprocess);
+  if (!keep_train_raw)
+    replace (&s->train, preprocess);
   replace (&s->val, preprocess);
   replace (&s->test, preprocess);
 }
 
 gboolean
-ts_splits_preprocess (TsSplits *s, const TsExperiment *exp, GError **error)
+ts_splits_preprocess (TsSplits *s, const TsExperiment *exp, gboolean keep_train_raw, GError **error)
 {
   TsPreprocess *pp = ts_preprocess_fit (exp->data.preprocess, s->train, exp->data.pca_components,
                                         exp->data.whiten_epsilon, error);
   if (pp == NULL)
     return FALSE;
-  ts_splits_apply (s, pp);
+  ts_splits_apply (s, pp, keep_train_raw);
   return TRUE;
 }

@@ -26,10 +26,12 @@ typedef struct {
 } TsSplits;
 
 gboolean ts_splits_load (const TsExperiment *exp, TsSplits *out, GCancellable *cancellable, GError **error);
-/* Fits on train; replaces train, val and test with their preprocessed copies. */
-gboolean ts_splits_preprocess (TsSplits *splits, const TsExperiment *exp, GError **error);
+/* Fits on train; replaces val and test — and train unless keep_train_raw,
+ * when batches are augmented first and preprocessed as they are made —
+ * with their preprocessed copies. */
+gboolean ts_splits_preprocess (TsSplits *splits, const TsExperiment *exp, gboolean keep_train_raw, GError **error);
 /* Applies an already fitted preprocessing (from a checkpoint) instead. */
-void     ts_splits_apply (TsSplits *splits, TsPreprocess *preprocess);
+void     ts_splits_apply (TsSplits *splits, TsPreprocess *preprocess, gboolean keep_train_raw);
 void     ts_splits_clear (TsSplits *splits);
 
 G_END_DECLS

@@ -13,27 +13,35 @@ ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **er
   g_autoptr(TsTraining) t = g_new0 (TsTraining, 1);
   guint batch = exp->train.batch_size;
   TsRng rng;
+  guint in_dim;
 
   ts_blas_single_threaded ();
   t->exp = ts_experiment_copy (exp);
   t->steps = ts_metric_log_new (sizeof (TsStepRecord));
   t->epochs = ts_metric_log_new (sizeof (TsEpochRecord));
-  if (!ts_experiment_validate (exp, error)
-      || !ts_splits_load (exp, &t->data, cancellable, error)
-      || !ts_splits_preprocess (&t->data, exp, error))
+  gboolean augmenting = ts_augment_spec_enabled (&exp->data.augment);
+
+  if (!ts_experiment_validate (exp, error) || !ts_splits_load (exp, &t->data, cancellable, error))
+    return NULL;
+  if (augmenting && (t->augment = ts_augment_new (&exp->data.augment, t->data.train, error)) == NULL)
+    return NULL;
+  if (!ts_splits_preprocess (&t->data, exp, augmenting, error))
     return NULL;
   if (t->data.train->n == 0)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "data: the training split of %s is empty", exp->data.source);
       return NULL;
     }
-  t->net = ts_net_new_from_experiment (exp, t->data.train->dim, t->data.train->n_classes, batch);
+  in_dim = t->data.preprocess->out_dim;
+  t->net = ts_net_new_from_experiment (exp, in_dim, t->data.train->n_classes, batch);
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
   t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
   t->team = ts_team_new (ts_blas_threads ());
   t->order = g_new (guint32, t->data.train->n);
-  t->xb = g_new (float, (gsize) batch * t->data.train->dim);
+  t->xb = g_new (float, (gsize) batch * in_dim);
+  if (t->augment)
+    t->xb_raw = g_new (float, (gsize) batch * t->data.train->dim);
   t->yb = g_new (guint32, batch);
   t->n_batches = (t->data.train->n + batch - 1) / batch;
   t->base_lr = t->lr = exp->train.lr;
@@ -57,6 +65,8 @@ ts_training_free (TsTraining *t)
   ts_metric_log_free (t->epochs);
   g_free (t->order);
   g_free (t->xb);
+  g_free (t->xb_raw);
+  ts_augment_free (t->augment);
   g_free (t->yb);
   g_free (t);
 }
@@ -88,23 +98,33 @@ begin_epoch (TsTraining *t)
     t->order[i] = i;
   ts_rng_init (&rng, t->exp->seed, TS_STREAM_SHUFFLE + t->epoch);
   ts_rng_shuffle (&rng, t->order, t->data.train->n);
+  t->augment_key = ts_rng_key (t->exp->seed, TS_STREAM_AUGMENT + t->epoch);
   t->loss_sum = 0.0;
   t->correct = t->seen = 0;
 }
 
-/* TsBatchFill: rows [lo, hi) of the current batch, from the epoch's order */
+/* TsBatchFill: rows [lo, hi) of the current batch, from the epoch's order;
+ * when augmenting: raw sample → augmented → preprocessed, row by row */
 static void
 gather_rows (gpointer data, float *x, guint32 *labels, guint lo, guint hi)
 {
   TsTraining *t = data;
   const TsDataset *train = t->data.train;
   const guint32 *order = t->order + (gsize) t->batch * t->exp->train.batch_size;
+  gsize dim = train->dim;
 
   for (guint r = lo; r < hi; r++)
     {
-      memcpy (x + (gsize) r * train->dim, train->x + (gsize) order[r] * train->dim, sizeof (float) * train->dim);
+      const float *src = train->x + (gsize) order[r] * dim;
       labels[r] = train->y[order[r]];
+      if (t->augment)
+        ts_augment_sample (t->augment, src, t->xb_raw + r * dim, t->augment_key, order[r]);
+      else
+        memcpy (x + r * dim, src, sizeof (float) * dim);
     }
+  if (t->augment && hi > lo)
+    ts_preprocess_apply_rows (t->data.preprocess, t->xb_raw + lo * dim, hi - lo,
+                              x + (gsize) lo * t->data.preprocess->out_dim);
 }
 
 gboolean

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "ts-augment.h"
 #include "ts-experiment.h"
 #include "ts-metrics.h"
 #include "ts-net.h"
@@ -20,7 +21,9 @@ G_BEGIN_DECLS
 
 typedef struct {
   TsExperiment *exp;
-  TsSplits      data;     /* preprocessed */
+  TsSplits      data;     /* preprocessed; train stays raw when augmenting */
+  TsAugment    *augment;  /* NULL when the experiment augments nothing */
+  guint64       augment_key; /* this epoch's */
   TsNet        *net;
   TsOptimizer  *opt;
   TsTeam       *team;     /* the threads each step is spread over */
@@ -33,7 +36,8 @@ typedef struct {
   guint         batch;    /* next batch in the current epoch */
   guint         n_batches;
   guint32      *order;    /* (train->n) this epoch's order */
-  float        *xb;       /* (batch_size, dim) */
+  float        *xb;       /* (batch_size, net input) */
+  float        *xb_raw;   /* (batch_size, raw dim): augmented, before preprocessing */
   guint32      *yb;       /* (batch_size) */
 
   double        base_lr;
