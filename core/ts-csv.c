@@ -84,7 +84,7 @@ read_rows (const char *path, GError **error)
       g_ptr_array_unref (p.rows);
       return NULL;
     }
-  csv_init (&parser, CSV_APPEND_NULL);
+  csv_init (&parser, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI);
   if (csv_parse (&parser, text, len, on_field, on_record, &p) != len
       || csv_fini (&parser, on_field, on_record, &p) != 0)
     {
