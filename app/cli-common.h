@@ -9,6 +9,10 @@
 
 int cli_run (int argc, char **argv);
 int cli_eval (int argc, char **argv);
+int cli_data (int argc, char **argv);
+
+/* --set KEY=VALUE overrides, in order; the error names the key. */
+gboolean cli_apply_overrides (TsExperiment *exp, char **overrides, GError **error);
 
 /* Prints "trainscope-cli: MESSAGE" and returns CLI_BAD_INPUT. */
 int cli_bad_input (const char *format, ...) G_GNUC_PRINTF (1, 2);

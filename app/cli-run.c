@@ -114,17 +114,8 @@ load_experiment (const char *arg, char **overrides, gint64 epochs, gint64 seed, 
                                                                  : ts_experiment_load_file (arg, error);
   if (exp == NULL)
     return NULL;
-  for (int i = 0; overrides && overrides[i]; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (overrides[i], "=", 2);
-      if (kv[1] == NULL)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set %s: expected KEY=VALUE", overrides[i]);
-          return NULL;
-        }
-      if (!ts_experiment_set (exp, kv[0], kv[1], error))
-        return NULL;
-    }
+  if (!cli_apply_overrides (exp, overrides, error))
+    return NULL;
   if (epochs >= 0)
     {
       g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, epochs);

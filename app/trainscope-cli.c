@@ -9,6 +9,8 @@ static const char usage[] =
   "Usage:\n"
   "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
+  "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
+  "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
   "  trainscope-cli --version\n";
 
 int
@@ -33,6 +35,23 @@ cli_parse (GOptionContext *context, int *argc, char ***argv)
     return TRUE;
   g_printerr ("trainscope-cli: %s\n%s", error->message, usage);
   return FALSE;
+}
+
+gboolean
+cli_apply_overrides (TsExperiment *exp, char **overrides, GError **error)
+{
+  for (int i = 0; overrides && overrides[i]; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (overrides[i], "=", 2);
+      if (kv[1] == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set %s: expected KEY=VALUE", overrides[i]);
+          return FALSE;
+        }
+      if (!ts_experiment_set (exp, kv[0], kv[1], error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -68,5 +87,7 @@ main (int argc, char **argv)
     return cli_run (argc - 1, argv + 1);
   if (strcmp (argv[1], "eval") == 0)
     return cli_eval (argc - 1, argv + 1);
+  if (strcmp (argv[1], "data") == 0)
+    return cli_data (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
 }

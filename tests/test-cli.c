@@ -1,6 +1,8 @@
 /* trainscope-cli as a user runs it: exit codes, files, messages. */
 #include "test-util.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
 static int
 run_cli (char **out, char **err, ...)
 {
@@ -91,6 +93,57 @@ test_version_reports_kernel (void)
   g_assert_nonnull (strstr (out, "OpenBLAS kernel"));
 }
 
+static void
+test_data_info (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  g_assert_cmpint (run_cli (&out, &err, "data", "info", "fashion-mnist", "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (o, "count"), ==, 60000);
+  g_assert_cmpint (json_object_get_int_member (o, "test_count"), ==, 10000);
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (o, "shape"), 1), ==, 28);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (o, "classes")), ==, 10);
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (o, "class_counts"), 3), ==, 6000);
+  g_assert_cmpint (run_cli (&out, &err, "data", "info", "builtin:moons", "--set", "data.samples=200", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "samples   200"));
+  g_assert_cmpint (run_cli (&out, &err, "data", "info", "idx:/nonexistent", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "/nonexistent"));
+}
+
+static gboolean
+is_png (const char *path, int *width)
+{
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (path, NULL);
+  if (pb && width)
+    *width = gdk_pixbuf_get_width (pb);
+  return pb != NULL;
+}
+
+static void
+test_data_preview (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *grid = g_build_filename (dir, "grid.png", NULL);
+  g_autofree char *points = g_build_filename (dir, "points.png", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int width = 0;
+
+  g_assert_cmpint (run_cli (&out, &err, "data", "preview", "builtin:shapes", "--set", "data.samples=64", "--augment",
+                            "{\"hflip\": 0.5, \"crop_pad\": 4, \"fancy_pca\": 0.3}", "--out", grid, NULL), ==, 0);
+  g_assert_true (is_png (grid, &width));
+  g_assert_cmpint (width, ==, 6 * (96 + 1) + 1); /* original + five augmented, 3× scale */
+  g_assert_cmpint (run_cli (&out, &err, "data", "preview", "builtin:spiral", "--preprocess", "pca_whiten", "--out",
+                            points, NULL), ==, 0);
+  g_assert_true (is_png (points, NULL));
+  g_assert_cmpint (run_cli (&out, &err, "data", "preview", "builtin:shapes", "--augment", "{\"flip\": 1}", "--out",
+                            grid, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "data.augment.flip: unknown key"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -99,5 +152,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/bad-input", test_bad_input_exits_2);
   g_test_add_func ("/app/cli/diverged", test_diverged_exits_1);
   g_test_add_func ("/app/cli/version", test_version_reports_kernel);
+  g_test_add_func ("/app/cli/data-info", test_data_info);
+  g_test_add_func ("/app/cli/data-preview", test_data_preview);
   return g_test_run ();
 }
