@@ -5,6 +5,7 @@
 #   ./dev.sh test    install what is missing, build, run every test suite
 #   ./dev.sh bench   the throughput benchmark beside PyTorch
 #   ./dev.sh sanitize address|thread   the test suites under a sanitizer
+#   ./dev.sh fuzz [SECONDS]             every libFuzzer harness (default 300 s each)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -115,8 +116,21 @@ case "${1:-}" in
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
       run_suites "$dir" --suite core --suite data --suite app
     ;;
+  fuzz)
+    seconds=${2:-300}
+    ensure_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-14-dev
+    CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dbuildtype=debugoptimized
+    for name in idx cifar csv experiment safetensors; do
+      corpus="build-fuzz/corpus-$name"
+      mkdir -p "$corpus"
+      say "Fuzzing $name for $seconds s"
+      UBSAN_OPTIONS=halt_on_error=1 "build-fuzz/tests/fuzz/fuzz-$name" -max_total_time="$seconds" \
+        -print_final_stats=1 "$corpus" "tests/fuzz/seeds/$name" tests/fixtures/bad 2>&1 | tail -n 12
+    done
+    ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

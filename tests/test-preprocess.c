@@ -94,7 +94,6 @@ test_pca_all_components_reconstructs (void)
   g_autoptr(TsDataset) ds = correlated (1000, 5);
   TsPreprocess *pp = NULL;
   g_autoptr(TsDataset) proj = fit_apply (TS_PRE_PCA, ds, 0, &pp);
-  g_autoptr(TsPreprocess) owned = pp;
 
   g_assert_cmpuint (proj->dim, ==, 5);
   /* x = mean + Pᵀ y, P orthonormal */
@@ -113,6 +112,7 @@ test_pca_all_components_reconstructs (void)
     g_autoptr(TsDataset) two = fit_apply (TS_PRE_PCA, ds, 2, NULL);
     g_assert_cmpuint (two->dim, ==, 2);
   }
+  ts_preprocess_free (pp);
 }
 
 static double
