@@ -49,12 +49,14 @@ build() {
   meson compile -C "$dir" >/dev/null
 }
 
-# "N passed, N failed" over every GTest case (TAP lines) of the last run.
+# "N passed, N failed" over every GTest case (TAP lines) of the last run in
+# each build directory given.
 summarize() {
-  python3 - "$1/meson-logs/testlog.json" <<'PY'
+  python3 - "$@" <<'PY'
 import json, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
+lines = [l for d in sys.argv[1:] for l in open(f"{d}/meson-logs/testlog.json")]
+for line in lines:
     t = json.loads(line)
     ok = bad = 0
     for l in t.get("stdout", "").splitlines():
@@ -76,11 +78,10 @@ PY
 
 run_suites() {
   local dir=$1; shift
-  local status=0
-  meson test -C "$dir" --print-errorlogs "$@" || status=$?
-  summarize "$dir" || status=1
-  return $status
+  meson test -C "$dir" --print-errorlogs "$@"
 }
+
+SANITIZER_ENV=(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1)
 
 case "${1:-}" in
   run)
@@ -93,8 +94,15 @@ case "${1:-}" in
   test)
     ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build build
+    build build-asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized
+    status=0
     say "Running the test suites"
-    run_suites build --suite core --suite data --suite app --suite slow
+    run_suites build --suite core --suite data --suite app --suite slow || status=1
+    say "Running them again under AddressSanitizer and UndefinedBehaviorSanitizer"
+    env "${SANITIZER_ENV[@]}" meson test -C build-asan --print-errorlogs --suite core --suite data --suite app \
+      || status=1
+    summarize build build-asan || status=1
+    exit $status
     ;;
   bench)
     ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
@@ -110,11 +118,10 @@ case "${1:-}" in
       *) echo "usage: ./dev.sh sanitize address|thread" >&2; exit 2 ;;
     esac
     dir=build-asan; [ "$kind" = thread ] && dir=build-tsan
-    # OpenBLAS's own thread pool is not instrumented: under TSan it would
-    # only report itself, so BLAS runs in the calling thread there.
-    [ "$kind" = thread ] && export OPENBLAS_NUM_THREADS=1
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
-      run_suites "$dir" --suite core --suite data --suite app
+    status=0
+    env "${SANITIZER_ENV[@]}" meson test -C "$dir" --print-errorlogs --suite core --suite data --suite app || status=1
+    summarize "$dir" || status=1
+    exit $status
     ;;
   fuzz)
     seconds=${2:-300}

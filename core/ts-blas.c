@@ -165,6 +165,13 @@ ts_blas_single_threaded (void)
     openblas_set_num_threads (1);
 }
 
+/* From the start, so every GEMM anywhere runs in its caller's thread. */
+__attribute__ ((constructor)) static void
+blas_threads_at_load (void)
+{
+  ts_blas_single_threaded ();
+}
+
 double
 ts_blas_peak_gflops (int n, int repeats)
 {
