@@ -30,7 +30,7 @@ print_progress (RunContext *ctx)
   ts_trainer_get_progress (ctx->trainer, &p);
   if (p.state < TS_RUN_RUNNING)
     {
-      fprintf (stderr, "\r\033[Kloading data…");
+      fprintf (stderr, "\r\033[Kloading data… %.0f%%", 100 * p.loaded);
       return;
     }
   eta = p.eta >= 0 ? format_duration (p.eta) : g_strdup ("–");

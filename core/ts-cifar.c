@@ -104,7 +104,7 @@ read_class_names (const char *dir, const CifarLayout *layout)
 }
 
 gboolean
-ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *out, GError **error)
+ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *out, const TsLoadContext *ctx, GError **error)
 {
   const CifarLayout *layout = hundred ? &cifar100 : &cifar10;
   g_autoptr(GByteArray) train = g_byte_array_new ();
@@ -115,7 +115,7 @@ ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *out, GError 
   for (int i = 0; layout->train_files[i]; i++)
     {
       g_autofree char *path = g_build_filename (dir, layout->train_files[i], NULL);
-      if (!read_records (path, layout, train, error))
+      if (!ts_load_step (ctx, i / 6.0, error) || !read_records (path, layout, train, error))
         return FALSE;
     }
   if (g_file_test (test_path, G_FILE_TEST_EXISTS) && !read_records (test_path, layout, test, error))

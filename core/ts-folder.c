@@ -75,7 +75,7 @@ read_image (const char *path, guint size, gboolean *grey, GError **error)
 }
 
 gboolean
-ts_folder_load (const char *dir, guint size, TsSourceData *out, GError **error)
+ts_folder_load (const char *dir, guint size, TsSourceData *out, const TsLoadContext *ctx, GError **error)
 {
   g_autoptr(GPtrArray) classes = sorted_entries (dir, TRUE, error);
   g_autoptr(GArray) images = g_array_new (FALSE, FALSE, sizeof (Image));
@@ -97,6 +97,12 @@ ts_folder_load (const char *dir, guint size, TsSourceData *out, GError **error)
       g_autoptr(GPtrArray) files = sorted_entries (class_dir, FALSE, NULL);
       for (guint i = 0; files && i < files->len; i++)
         {
+          if (!ts_load_step (ctx, (c + (double) i / files->len) / classes->len, error))
+            {
+              for (guint k = 0; k < images->len; k++)
+                g_free (g_array_index (images, Image, k).rgb);
+              return FALSE;
+            }
           g_autofree char *path = g_build_filename (class_dir, files->pdata[i], NULL);
           g_autoptr(GError) inner = NULL;
           Image img = { c, read_image (path, size, &grey, &inner) };

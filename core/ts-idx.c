@@ -7,14 +7,18 @@
 #include "ts-error.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <zlib.h>
 
 #define MAX_FILE_BYTES (G_GUINT64_CONSTANT (4) << 30)
 
+/* ctx's progress runs from `lo` to `hi` over the compressed file */
 static GBytes *
-read_maybe_gzipped (const char *path, GError **error)
+read_maybe_gzipped (const char *path, const TsLoadContext *ctx, double lo, double hi, GError **error)
 {
+  GStatBuf st;
+  double size = g_stat (path, &st) == 0 && st.st_size > 0 ? (double) st.st_size : 1.0;
   g_autoptr(GByteArray) buf = g_byte_array_new ();
   gzFile f = gzopen (path, "rb");
   int errnum;
@@ -42,6 +46,11 @@ read_maybe_gzipped (const char *path, GError **error)
       g_byte_array_set_size (buf, old + got);
       if (got == 0)
         break;
+      if (!ts_load_step (ctx, lo + (hi - lo) * MIN (gzoffset (f) / size, 1.0), error))
+        {
+          gzclose (f);
+          return NULL;
+        }
       if ((guint64) buf->len > MAX_FILE_BYTES - (1 << 20))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: larger than 4 GiB", path);
@@ -122,10 +131,11 @@ parse_idx_header (const char *path, GBytes *bytes, guint ndim, guint32 *dims, GE
   return p + 4 + 4 * ndim;
 }
 
-TsDataset *
-ts_idx_load (const char *images_path, const char *labels_path, GError **error)
+static TsDataset *
+idx_load (const char *images_path, const char *labels_path, const TsLoadContext *ctx, double lo, double hi,
+          GError **error)
 {
-  g_autoptr(GBytes) images = read_maybe_gzipped (images_path, error);
+  g_autoptr(GBytes) images = read_maybe_gzipped (images_path, ctx, lo, lo + (hi - lo) * 0.95, error);
   g_autoptr(GBytes) labels = NULL;
   guint32 idims[3], ldims[1];
   const guint8 *pixels, *label;
@@ -135,7 +145,7 @@ ts_idx_load (const char *images_path, const char *labels_path, GError **error)
 
   if (images == NULL || (pixels = parse_idx_header (images_path, images, 3, idims, error)) == NULL)
     return NULL;
-  labels = read_maybe_gzipped (labels_path, error);
+  labels = read_maybe_gzipped (labels_path, ctx, lo + (hi - lo) * 0.95, hi, error);
   if (labels == NULL || (label = parse_idx_header (labels_path, labels, 1, ldims, error)) == NULL)
     return NULL;
   if (ldims[0] != idims[0])
@@ -153,6 +163,12 @@ ts_idx_load (const char *images_path, const char *labels_path, GError **error)
   for (guint i = 0; i < ldims[0]; i++)
     ds->y[i] = label[i];
   return ds;
+}
+
+TsDataset *
+ts_idx_load (const char *images_path, const char *labels_path, GError **error)
+{
+  return idx_load (images_path, labels_path, NULL, 0, 1, error);
 }
 
 typedef struct {
@@ -174,7 +190,7 @@ classify_idx_file (const char *dir, const char *name, IdxPair *train, IdxPair *t
 }
 
 gboolean
-ts_idx_load_dir (const char *dir, TsSourceData *out, GError **error)
+ts_idx_load_dir (const char *dir, TsSourceData *out, const TsLoadContext *ctx, GError **error)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   IdxPair train = { 0 }, test = { 0 };
@@ -191,11 +207,11 @@ ts_idx_load_dir (const char *dir, TsSourceData *out, GError **error)
   if (train.images == NULL || train.labels == NULL)
     g_set_error (error, TS_ERROR, TS_ERROR_IO,
                  "%s: expected train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", dir);
-  else if ((out->train = ts_idx_load (train.images, train.labels, error)) != NULL)
+  else if ((out->train = idx_load (train.images, train.labels, ctx, 0, test.images ? 0.85 : 1, error)) != NULL)
     {
       ok = TRUE;
       if (test.images && test.labels)
-        ok = (out->test = ts_idx_load (test.images, test.labels, error)) != NULL;
+        ok = (out->test = idx_load (test.images, test.labels, ctx, 0.85, 1, error)) != NULL;
     }
   g_free (train.images);
   g_free (train.labels);

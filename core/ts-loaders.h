@@ -23,8 +23,20 @@ typedef struct {
 
 #define TS_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
+/* Progress (0..1) and cancellation for loading; every field may be NULL,
+ * and so may the context itself. */
+typedef void (*TsProgressFunc) (double fraction, gpointer data);
+typedef struct {
+  GCancellable  *cancellable;
+  TsProgressFunc progress;
+  gpointer       data;
+} TsLoadContext;
+
+/* Reports `fraction` and says FALSE (with the error set) once cancelled. */
+gboolean   ts_load_step (const TsLoadContext *ctx, double fraction, GError **error);
+
 gboolean   ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
-                           GCancellable *cancellable, GError **error);
+                           const TsLoadContext *ctx, GError **error);
 void       ts_source_data_clear (TsSourceData *data);
 
 /* builtin:NAME — 2-D point sets (spiral, circles, xor, gaussians, moons). */
@@ -35,15 +47,17 @@ TsDataset *ts_builtin_generate (const char *name, guint samples, guint classes, 
 TsDataset *ts_shapes_generate (guint samples, guint classes, double noise, guint64 seed, GError **error);
 
 /* cifar10:DIR / cifar100:DIR — the official binary versions. */
-gboolean   ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *out, GError **error);
+gboolean   ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *out, const TsLoadContext *ctx,
+                              GError **error);
 /* folder:DIR — one sub-folder per class; unreadable images become warnings. */
-gboolean   ts_folder_load (const char *dir, guint size, TsSourceData *out, GError **error);
+gboolean   ts_folder_load (const char *dir, guint size, TsSourceData *out, const TsLoadContext *ctx,
+                           GError **error);
 /* csv:FILE — numeric features and a label column (name, index, or "" = last). */
 gboolean   ts_csv_load (const char *path, const char *label_column, TsSourceData *out, GError **error);
 
 /* One IDX image file (N×H×W ubyte) and its label file (N ubyte), .gz or raw. */
 TsDataset *ts_idx_load (const char *images_path, const char *labels_path, GError **error);
 /* The training and test pairs found in DIR by their usual names. */
-gboolean   ts_idx_load_dir (const char *dir, TsSourceData *out, GError **error);
+gboolean   ts_idx_load_dir (const char *dir, TsSourceData *out, const TsLoadContext *ctx, GError **error);
 
 G_END_DECLS

@@ -14,13 +14,13 @@ ts_splits_clear (TsSplits *s)
 }
 
 gboolean
-ts_splits_load (const TsExperiment *exp, TsSplits *out, GCancellable *cancellable, GError **error)
+ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx, GError **error)
 {
   TsSourceData data = { 0 };
   TsDataset *pool;
   guint n_val;
 
-  if (!ts_source_load (&exp->data, exp->seed, &data, cancellable, error))
+  if (!ts_source_load (&exp->data, exp->seed, &data, ctx, error))
     {
       ts_source_data_clear (&data);
       return FALSE;

@@ -3,13 +3,14 @@
  * validation split, fit preprocessing on the training split, apply it to all.
  *
  *   TsSplits s = { 0 };
- *   if (!ts_splits_load (exp, &s, cancellable, &error)) ...;
+ *   if (!ts_splits_load (exp, &s, load_context, &error)) ...;
  *   if (!ts_splits_preprocess (&s, exp, &error)) ...;
  *   ts_splits_clear (&s);
  */
 #pragma once
 
 #include "ts-dataset.h"
+#include "ts-loaders.h"
 #include "ts-experiment.h"
 #include "ts-preprocess.h"
 
@@ -25,7 +26,7 @@ typedef struct {
   GPtrArray    *warnings;   /* of char*: what the loader skipped */
 } TsSplits;
 
-gboolean ts_splits_load (const TsExperiment *exp, TsSplits *out, GCancellable *cancellable, GError **error);
+gboolean ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx, GError **error);
 /* Fits on train; replaces val and test — and train unless keep_train_raw,
  * when batches are augmented first and preprocessed as they are made —
  * with their preprocessed copies. */

@@ -9,6 +9,21 @@ static const char *const fashion_mnist_classes[] = {
   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", NULL
 };
 
+gboolean
+ts_load_step (const TsLoadContext *ctx, double fraction, GError **error)
+{
+  if (ctx == NULL)
+    return TRUE;
+  if (ctx->cancellable && g_cancellable_is_cancelled (ctx->cancellable))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "loading the data was cancelled");
+      return FALSE;
+    }
+  if (ctx->progress)
+    ctx->progress (CLAMP (fraction, 0.0, 1.0), ctx->data);
+  return TRUE;
+}
+
 void
 ts_source_data_clear (TsSourceData *data)
 {
@@ -18,7 +33,7 @@ ts_source_data_clear (TsSourceData *data)
 }
 
 static gboolean
-load_fashion_mnist (TsSourceData *out, GError **error)
+load_fashion_mnist (TsSourceData *out, const TsLoadContext *ctx, GError **error)
 {
   g_autofree char *probe = g_build_filename (TS_FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz", NULL);
 
@@ -29,7 +44,7 @@ load_fashion_mnist (TsSourceData *out, GError **error)
                    probe);
       return FALSE;
     }
-  if (!ts_idx_load_dir (TS_FASHION_MNIST_DIR, out, error))
+  if (!ts_idx_load_dir (TS_FASHION_MNIST_DIR, out, ctx, error))
     return FALSE;
   out->train->n_classes = out->test->n_classes = 10;
   ts_dataset_set_class_names (out->train, fashion_mnist_classes);
@@ -71,7 +86,7 @@ ensure_class_names (TsDataset *ds)
 
 gboolean
 ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
-                GCancellable *cancellable, GError **error)
+                const TsLoadContext *ctx, GError **error)
 {
   const char *source = spec->source;
   gboolean ok;
@@ -83,15 +98,15 @@ ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
   else if (g_str_has_prefix (source, "builtin:"))
     ok = (out->train = ts_builtin_generate (source + 8, spec->samples, spec->classes, spec->noise, seed, error)) != NULL;
   else if (strcmp (source, "fashion-mnist") == 0)
-    ok = load_fashion_mnist (out, error);
+    ok = load_fashion_mnist (out, ctx, error);
   else if (g_str_has_prefix (source, "idx:"))
-    ok = ts_idx_load_dir (source + 4, out, error);
+    ok = ts_idx_load_dir (source + 4, out, ctx, error);
   else if (g_str_has_prefix (source, "cifar10:"))
-    ok = ts_cifar_load_dir (source + 8, FALSE, out, error);
+    ok = ts_cifar_load_dir (source + 8, FALSE, out, ctx, error);
   else if (g_str_has_prefix (source, "cifar100:"))
-    ok = ts_cifar_load_dir (source + 9, TRUE, out, error);
+    ok = ts_cifar_load_dir (source + 9, TRUE, out, ctx, error);
   else if (g_str_has_prefix (source, "folder:"))
-    ok = ts_folder_load (source + 7, spec->image_size, out, error);
+    ok = ts_folder_load (source + 7, spec->image_size, out, ctx, error);
   else if (g_str_has_prefix (source, "csv:"))
     ok = ts_csv_load (source + 4, spec->label_column, out, error);
   else
@@ -107,8 +122,7 @@ ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: has no samples", source);
       ok = FALSE;
     }
-  if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
-    ok = FALSE;
+  ok = ok && ts_load_step (ctx, 1.0, error);
   ok = ok && reconcile_parts (source, out, error);
   if (!ok)
     {

@@ -3,6 +3,7 @@
 #include "ts-blas.h"
 #include "ts-io.h"
 #include "ts-model.h"
+#include "ts-error.h"
 #include "ts-rundir.h"
 
 #include <math.h>
@@ -13,6 +14,7 @@ struct _TsTrainer {
   TsExperiment *exp;
   char         *run_dir;
   GThread      *thread;
+  GCancellable *cancellable; /* stops the loading */
   TsTraining   *training;  /* published once loaded; owned until the trainer dies */
   gint          stop;      /* atomic */
   gint          state;     /* atomic TsRunState */
@@ -53,6 +55,7 @@ ts_trainer_new (const TsExperiment *exp, const char *run_dir)
   tr->exp = ts_experiment_copy (exp);
   tr->run_dir = g_strdup (run_dir);
   tr->pending_lr = NAN;
+  tr->cancellable = g_cancellable_new ();
   tr->progress.epochs = exp->train.epochs;
   tr->progress.eta = -1;
   pthread_mutex_init (&tr->lock, NULL);
@@ -78,6 +81,7 @@ ts_trainer_unref (TsTrainer *tr)
       g_thread_join (tr->thread);
     }
   ts_training_free (tr->training);
+  g_object_unref (tr->cancellable);
   ts_experiment_free (tr->exp);
   g_free (tr->run_dir);
   g_clear_error (&tr->error);
@@ -129,6 +133,7 @@ void
 ts_trainer_stop (TsTrainer *tr)
 {
   g_atomic_int_set (&tr->stop, 1);
+  g_cancellable_cancel (tr->cancellable);
   pthread_mutex_lock (&tr->lock);
   pthread_cond_broadcast (&tr->wake);
   pthread_mutex_unlock (&tr->lock);
@@ -355,11 +360,21 @@ finish (TsTrainer *tr, TsTraining *t, TsRunWriter *w)
   set_state (tr, end);
 }
 
+static void
+on_load_progress (double fraction, gpointer data)
+{
+  TsTrainer *tr = data;
+  pthread_mutex_lock (&tr->lock);
+  tr->progress.loaded = fraction;
+  pthread_mutex_unlock (&tr->lock);
+}
+
 static gpointer
 run_thread (gpointer data)
 {
   TsTrainer *tr = data;
   g_autoptr(TsRunWriter) writer = NULL;
+  TsLoadContext load = { tr->cancellable, on_load_progress, tr };
   GError *error = NULL;
   TsTraining *t;
   gsize epochs_written = 0;
@@ -367,8 +382,16 @@ run_thread (gpointer data)
   set_state (tr, TS_RUN_LOADING);
   if (tr->run_dir && (writer = ts_run_writer_new (tr->run_dir, tr->exp, &error)) == NULL)
     goto failed;
-  if ((t = ts_training_new (tr->exp, NULL, &error)) == NULL)
-    goto failed;
+  if ((t = ts_training_new (tr->exp, &load, &error)) == NULL)
+    {
+      if (g_error_matches (error, TS_ERROR, TS_ERROR_CANCELLED))
+        {
+          g_clear_error (&error);
+          set_state (tr, TS_RUN_STOPPED);
+          return NULL;
+        }
+      goto failed;
+    }
   t->stop = &tr->stop;
   g_atomic_pointer_set (&tr->training, t);
   while (!ts_training_done (t) && wait_for_go (tr, t))

@@ -32,6 +32,7 @@ typedef enum {
 
 typedef struct {
   TsRunState state;
+  double     loaded;          /* while loading: the share of the data read */
   guint      epoch;           /* epochs completed */
   guint      epochs;          /* planned */
   guint64    step;

@@ -8,7 +8,7 @@
 #define EVAL_ROWS 1024
 
 TsTraining *
-ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **error)
+ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **error)
 {
   g_autoptr(TsTraining) t = g_new0 (TsTraining, 1);
   guint batch = exp->train.batch_size;
@@ -21,7 +21,7 @@ ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **er
   t->epochs = ts_metric_log_new (sizeof (TsEpochRecord));
   gboolean augmenting = ts_augment_spec_enabled (&exp->data.augment);
 
-  if (!ts_experiment_validate (exp, error) || !ts_splits_load (exp, &t->data, cancellable, error))
+  if (!ts_experiment_validate (exp, error) || !ts_splits_load (exp, &t->data, ctx, error))
     return NULL;
   if (augmenting && (t->augment = ts_augment_new (&exp->data.augment, t->data.train, error)) == NULL)
     return NULL;

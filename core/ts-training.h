@@ -57,7 +57,7 @@ typedef struct {
   guint64       samples_trained;
 } TsTraining;
 
-TsTraining *ts_training_new (const TsExperiment *exp, GCancellable *cancellable, GError **error);
+TsTraining *ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **error);
 void        ts_training_free (TsTraining *t);
 gboolean    ts_training_done (const TsTraining *t);
 /* One optimizer step; at an epoch's end also evaluates and records the epoch.

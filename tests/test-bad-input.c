@@ -18,11 +18,11 @@ load (const char *kind, const char *path, GError **error)
       ok = (data.train = ts_idx_load (bad_images ? path : images, bad_images ? labels : path, error)) != NULL;
     }
   else if (strcmp (kind, "cifar10") == 0)
-    ok = ts_cifar_load_dir (path, FALSE, &data, error);
+    ok = ts_cifar_load_dir (path, FALSE, &data, NULL, error);
   else if (strcmp (kind, "csv") == 0)
     ok = ts_csv_load (path, "", &data, error);
   else if (strcmp (kind, "folder") == 0)
-    ok = ts_folder_load (path, 8, &data, error);
+    ok = ts_folder_load (path, 8, &data, NULL, error);
   else if (strcmp (kind, "safetensors") == 0)
     {
       TsSafetensors *st = ts_safetensors_load (path, error);
@@ -86,7 +86,7 @@ test_broken_images_are_skipped_by_name (void)
   TsSourceData data = { .warnings = g_ptr_array_new_with_free_func (g_free) };
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (ts_folder_load (dir, 8, &data, &error));
+  g_assert_true (ts_folder_load (dir, 8, &data, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (data.train->n, ==, 3);
   g_assert_cmpuint (data.train->channels, ==, 3);

@@ -121,7 +121,7 @@ test_folder_without_files (void)
   TsSourceData data = { 0 };
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (ts_idx_load_dir (dir, &data, &error));
+  g_assert_false (ts_idx_load_dir (dir, &data, NULL, &error));
   g_assert_nonnull (strstr (error->message, "train-images-idx3-ubyte"));
 }
 

@@ -219,6 +219,48 @@ test_bad_source_fails_cleanly (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent"));
 }
 
+static void
+test_stop_while_loading (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("fashion-mnist", 1);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, NULL);
+  gint64 t0;
+
+  ts_trainer_start (tr);
+  while (ts_trainer_get_state (tr) != TS_RUN_LOADING)
+    g_usleep (100);
+  g_usleep (20000);
+  t0 = g_get_monotonic_time ();
+  ts_trainer_stop (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_STOPPED);
+  g_test_message ("stopped while loading in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 100000);
+}
+
+static void
+report_progress (double fraction, gpointer data)
+{
+  GArray *seen = data;
+  g_array_append_val (seen, fraction);
+}
+
+static void
+test_load_progress (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("fashion-mnist", 1);
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
+  TsLoadContext ctx = { NULL, report_progress, seen };
+  TsSourceData data = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_source_load (&exp->data, 1, &data, &ctx, &error));
+  g_assert_cmpuint (seen->len, >, 10);
+  for (guint i = 1; i < seen->len; i++)
+    g_assert_cmpfloat (g_array_index (seen, double, i), >=, g_array_index (seen, double, i - 1));
+  g_assert_cmpfloat (g_array_index (seen, double, seen->len - 1), ==, 1.0);
+  ts_source_data_clear (&data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +272,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/trainer/run-directory", test_run_directory);
   g_test_add_func ("/core/trainer/diverged", test_diverged_run_writes_no_model);
   g_test_add_func ("/core/trainer/bad-source", test_bad_source_fails_cleanly);
+  g_test_add_func ("/core/trainer/stop-while-loading", test_stop_while_loading);
+  g_test_add_func ("/core/trainer/load-progress", test_load_progress);
   return g_test_run ();
 }
