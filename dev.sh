@@ -97,9 +97,9 @@ case "${1:-}" in
     build build-asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized
     status=0
     say "Running the test suites"
-    run_suites build --suite core --suite data --suite app --suite slow || status=1
+    run_suites build --suite core --suite data --suite plot --suite app --suite slow || status=1
     say "Running them again under AddressSanitizer and UndefinedBehaviorSanitizer"
-    env "${SANITIZER_ENV[@]}" meson test -C build-asan --print-errorlogs --suite core --suite data --suite app \
+    env "${SANITIZER_ENV[@]}" meson test -C build-asan --print-errorlogs --suite core --suite data --suite plot --suite app \
       || status=1
     summarize build build-asan || status=1
     exit $status
@@ -119,7 +119,7 @@ case "${1:-}" in
     esac
     dir=build-asan; [ "$kind" = thread ] && dir=build-tsan
     status=0
-    env "${SANITIZER_ENV[@]}" meson test -C "$dir" --print-errorlogs --suite core --suite data --suite app || status=1
+    env "${SANITIZER_ENV[@]}" meson test -C "$dir" --print-errorlogs --suite core --suite data --suite plot --suite app || status=1
     summarize "$dir" || status=1
     exit $status
     ;;

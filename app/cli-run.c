@@ -1,5 +1,6 @@
 /* trainscope-cli run: train one experiment into a run directory. */
 #include "cli-common.h"
+#include "ts-plot-run.h"
 
 #include <glib-unix.h>
 #include <math.h>
@@ -90,6 +91,59 @@ print_result (TsTrainer *tr, TsRunState end)
            ts_blas_core (), ts_blas_threads (), ts_trainer_get_run_dir (tr));
 }
 
+typedef struct {
+  TsRunPlotKind kind;
+  TsRunCurves   run;
+  char         *caption;
+} PlotJob;
+
+static void
+draw_run_plot (cairo_t *cr, double width, double height, gpointer data)
+{
+  PlotJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_run (cr, width, height, &style, job->kind, &job->run, 1, job->kind != TS_RUN_PLOT_ACCURACY, job->caption);
+}
+
+/* --plots png,svg,pdf: loss, accuracy and lr through the window's renderers */
+static gboolean
+write_plots (TsTrainer *tr, char **formats, GError **error)
+{
+  g_autoptr(TsCurveData) data = ts_curve_data_new ();
+  const TsExperiment *exp = ts_trainer_get_experiment (tr);
+  PlotJob job;
+
+  ts_curve_data_update (data, ts_trainer_get_steps (tr), ts_trainer_get_epochs (tr));
+  job.run = (TsRunCurves) { exp->name, 0, data };
+  job.caption = g_strdup_printf ("%s · seed %" G_GUINT64_FORMAT " · %u steps", exp->name, exp->seed, data->step->len);
+  for (int k = TS_RUN_PLOT_LOSS; k <= TS_RUN_PLOT_LR; k++)
+    for (int f = 0; formats[f]; f++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s.%s", ts_run_plot_name (k), formats[f]);
+        g_autofree char *path = g_build_filename (ts_trainer_get_run_dir (tr), name, NULL);
+        job.kind = k;
+        if (!ts_plot_save (draw_run_plot, &job, 720, 400, 2, path, error))
+          {
+            g_free (job.caption);
+            return FALSE;
+          }
+      }
+  g_free (job.caption);
+  return TRUE;
+}
+
+static gboolean
+check_plot_formats (char **formats, GError **error)
+{
+  for (int f = 0; formats && formats[f]; f++)
+    if (!g_strv_contains ((const char *const[]) { "png", "svg", "pdf", NULL }, formats[f]))
+      {
+        g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--plots: expected png, svg or pdf (got \"%s\")", formats[f]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static int
 exit_code_for (TsTrainer *tr, TsRunState end)
 {
@@ -132,8 +186,8 @@ load_experiment (const char *arg, char **overrides, gint64 epochs, gint64 seed, 
 int
 cli_run (int argc, char **argv)
 {
-  g_autofree char *out = NULL;
-  g_auto(GStrv) overrides = NULL;
+  g_autofree char *out = NULL, *plots = NULL;
+  g_auto(GStrv) overrides = NULL, formats = NULL;
   gint64 epochs = -1, seed = -1;
   int threads = 0;
   GOptionEntry entries[] = {
@@ -142,6 +196,7 @@ cli_run (int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed", "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: all cores)", "N" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
+    { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write loss, accuracy and lr plots", "png,svg,pdf" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
@@ -165,6 +220,9 @@ cli_run (int argc, char **argv)
   exp = load_experiment (argv[1], overrides, epochs, seed, &error);
   if (exp == NULL)
     return cli_bad_input ("%s", error->message);
+  formats = plots ? g_strsplit (plots, ",", -1) : NULL;
+  if (!check_plot_formats (formats, &error))
+    return cli_bad_input ("%s", error->message);
   if (threads > 0)
     ts_blas_set_threads (threads);
 
@@ -182,5 +240,10 @@ cli_run (int argc, char **argv)
   if (ctx.tty)
     fprintf (stderr, "\r\033[K");
   print_result (trainer, end);
+  if (formats && ts_trainer_get_steps (trainer) && !write_plots (trainer, formats, &error))
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
   return exit_code_for (trainer, end);
 }

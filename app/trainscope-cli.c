@@ -8,6 +8,7 @@
 static const char usage[] =
   "Usage:\n"
   "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
+  "                     [--plots png,svg,pdf]\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"

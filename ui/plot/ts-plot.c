@@ -1,4 +1,5 @@
 #include "ts-plot.h"
+#include "ts-plot-private.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -25,21 +26,46 @@ ts_plot_palette (guint i, double rgb[3])
   rgb[2] = (c & 0xff) / 255.0;
 }
 
-static void
-draw_text (cairo_t *cr, const char *text, double x, double y, double size, double align)
+static PangoLayout *
+text_layout (cairo_t *cr, const char *text, double size)
 {
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *font = pango_font_description_from_string ("Sans");
-  int w, h;
 
   pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
   pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, x - align * w, y - h / 2.0);
-  pango_cairo_show_layout (cr, layout);
   pango_font_description_free (font);
+  return layout;
+}
+
+void
+ts_plot_text (cairo_t *cr, const char *text, double x, double y, double size, double align_x, double align_y)
+{
+  PangoLayout *layout = text_layout (cr, text, size);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - align_x * w, y - align_y * h);
+  pango_cairo_show_layout (cr, layout);
   g_object_unref (layout);
+}
+
+double
+ts_plot_text_width (cairo_t *cr, const char *text, double size)
+{
+  PangoLayout *layout = text_layout (cr, text, size);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  g_object_unref (layout);
+  return w;
+}
+
+static void
+draw_text (cairo_t *cr, const char *text, double x, double y, double size, double align)
+{
+  ts_plot_text (cr, text, x, y, size, align, 0.5);
 }
 
 void

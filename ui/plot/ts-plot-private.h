@@ -1,0 +1,15 @@
+/* Drawing helpers shared by the renderers in ui/plot. */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+
+/* text at (x, y), aligned by fractions of its size (0 left/top … 1 right/bottom) */
+void   ts_plot_text (cairo_t *cr, const char *text, double x, double y, double size, double align_x, double align_y);
+double ts_plot_text_width (cairo_t *cr, const char *text, double size);
+
+static inline void
+ts_plot_set_rgb (cairo_t *cr, const double *rgb)
+{
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+}

@@ -1,0 +1,56 @@
+/* ts-plot-run.h — the standard plots of a run (loss per iteration,
+ * accuracy per epoch, learning rate), for one run or several overlaid.
+ *
+ * TsCurveData copies a run's metric logs into plottable arrays, reading
+ * only what is new on each update, so a window can refresh every frame:
+ *
+ *   TsCurveData *d = ts_curve_data_new ();
+ *   ts_curve_data_update (d, steps_log, epochs_log);   // cheap when nothing changed
+ *   TsRunCurves runs[] = { { "spiral", 0, d } };
+ *   ts_plot_run (cr, 640, 360, &style, TS_RUN_PLOT_LOSS, runs, 1, TRUE, "seed 7");
+ */
+#pragma once
+
+#include "ts-plot-curves.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GArray *step;      /* double, per iteration */
+  GArray *loss;
+  GArray *lr;
+  GArray *epoch;     /* double, per epoch */
+  GArray *train_acc;
+  GArray *val_acc;
+  GArray *train_loss;
+  GArray *val_loss;
+} TsCurveData;
+
+TsCurveData *ts_curve_data_new (void);
+void         ts_curve_data_free (TsCurveData *d);
+/* Appends the records added since the last call; TRUE if there were any. */
+gboolean     ts_curve_data_update (TsCurveData *d, const TsMetricLog *steps, const TsMetricLog *epochs);
+/* Reads a run directory's steps.csv and metrics.csv. */
+TsCurveData *ts_curve_data_load (const char *run_dir, GError **error);
+
+typedef enum {
+  TS_RUN_PLOT_LOSS,
+  TS_RUN_PLOT_ACCURACY,
+  TS_RUN_PLOT_LR,
+} TsRunPlotKind;
+
+typedef struct {
+  const char        *name;
+  guint              colour;
+  const TsCurveData *data;
+} TsRunCurves;
+
+const char *ts_run_plot_name (TsRunPlotKind kind); /* "loss", "accuracy", "lr" */
+void        ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
+                         const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption);
+/* The plot's data as CSV: series,x,y, one row per point. */
+char       *ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsCurveData, ts_curve_data_free)
+
+G_END_DECLS
