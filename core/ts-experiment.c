@@ -669,9 +669,41 @@ const TsExperimentKeyDoc *
 ts_experiment_key_docs (guint *n_keys)
 {
   static TsExperimentKeyDoc docs[G_N_ELEMENTS (keys)];
+  static gsize done;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
-    docs[i] = (TsExperimentKeyDoc) { keys[i].key, keys[i].default_text, keys[i].doc };
+  if (g_once_init_enter (&done))
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+        docs[i] = (TsExperimentKeyDoc) { keys[i].key, keys[i].default_text, keys[i].doc, keys[i].choices };
+      g_once_init_leave (&done, 1);
+    }
   *n_keys = G_N_ELEMENTS (keys);
   return docs;
+}
+
+char *
+ts_experiment_get_text (const TsExperiment *exp, const char *key)
+{
+  const KeySpec *spec = find_key (key);
+  const char *field;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (spec != NULL, NULL);
+  field = (const char *) exp + spec->offset;
+  switch (spec->kind)
+    {
+    case K_STRING: return g_strdup (*(char *const *) field);
+    case K_ENUM: return g_strdup (spec->choices[*(const int *) field]);
+    case K_UINT: return g_strdup_printf ("%u", *(const guint *) field);
+    case K_UINT64: return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) field);
+    case K_DOUBLE: return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", *(const double *) field));
+    case K_LAYERS:
+      {
+        GString *s = g_string_new (NULL);
+        for (guint i = 0; i < exp->model.layers->len; i++)
+          g_string_append_printf (s, "%s%u", i ? "," : "", g_array_index (exp->model.layers, TsLayerSpec, i).units);
+        return g_string_free (s, FALSE);
+      }
+    }
+  return NULL;
 }

@@ -133,11 +133,14 @@ const char   *ts_preprocess_name (TsPreprocessKind kind);
 
 /* The documented keys, for the README and the editor. */
 typedef struct {
-  const char *key;
-  const char *default_text;
-  const char *doc;
+  const char        *key;
+  const char        *default_text;
+  const char        *doc;
+  const char *const *choices; /* the allowed names of a choice key, else NULL */
 } TsExperimentKeyDoc;
 const TsExperimentKeyDoc *ts_experiment_key_docs (guint *n_keys);
+/* A key's current value as ts_experiment_set takes it ("0.1", "relu", "512,256"). */
+char         *ts_experiment_get_text (const TsExperiment *exp, const char *key);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsExperiment, ts_experiment_free)
 

@@ -115,6 +115,30 @@ test_set_from_text (void)
   g_assert_nonnull (strstr (error->message, "train.lr"));
 }
 
+static void
+test_get_text_round_trips (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(TsExperiment) copy = ts_experiment_new_default ();
+  g_autofree char *a = NULL, *b = NULL;
+  guint n;
+  const TsExperimentKeyDoc *docs = ts_experiment_key_docs (&n);
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "64,32", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.lr", "0.0123", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.augment.pad_mode", "reflect", NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = ts_experiment_get_text (exp, docs[i].key);
+      g_autoptr(GError) error = NULL;
+      if (!ts_experiment_set (copy, docs[i].key, text, &error))
+        g_error ("%s: %s", docs[i].key, error->message);
+    }
+  a = ts_experiment_to_json (exp);
+  b = ts_experiment_to_json (copy);
+  g_assert_cmpstr (a, ==, b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -125,5 +149,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/experiment/not-json", test_not_json);
   g_test_add_func ("/core/experiment/load-file", test_load_file_names_the_file);
   g_test_add_func ("/core/experiment/set", test_set_from_text);
+  g_test_add_func ("/core/experiment/get-text", test_get_text_round_trips);
   return g_test_run ();
 }

@@ -5,7 +5,7 @@
 
 #define MARGIN_LEFT 62
 #define MARGIN_RIGHT 16
-#define MARGIN_TOP 34
+#define MARGIN_TOP 48
 #define MARGIN_BOTTOM 44
 
 void
@@ -190,10 +190,10 @@ draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, 
       cairo_set_line_width (cr, 2.5);
       if (series[s].dashed)
         cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
-      cairo_move_to (cr, x, py - 16), cairo_line_to (cr, x + 16, py - 16), cairo_stroke (cr);
+      cairo_move_to (cr, x, py - 11), cairo_line_to (cr, x + 16, py - 11), cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
       ts_plot_set_rgb (cr, style->foreground);
-      ts_plot_text (cr, series[s].name, x + 20, py - 16, 11, 0, 0.5);
+      ts_plot_text (cr, series[s].name, x + 20, py - 11, 11, 0, 0.5);
     }
 }
 
@@ -250,7 +250,7 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
   if (caption)
     {
       ts_plot_set_rgb (cr, style->foreground);
-      ts_plot_text (cr, caption, px, 16, 12, 0, 0.5);
+      ts_plot_text (cr, caption, px, 13, 12, 0, 0.5);
     }
   cairo_restore (cr);
 }

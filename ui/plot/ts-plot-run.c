@@ -158,6 +158,14 @@ void
 ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
              const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption)
 {
+  ts_plot_run_zoomed (cr, width, height, style, kind, runs, n_runs, log_y, caption, 0, 0);
+}
+
+void
+ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
+                    const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption, double x_min,
+                    double x_max)
+{
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 1);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
   guint n = collect_series (kind, runs, n_runs, series, names);
@@ -167,6 +175,8 @@ ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style,
     axes = (TsPlotAxes) { "epoch", "accuracy", FALSE };
   else if (kind == TS_RUN_PLOT_LR)
     axes = (TsPlotAxes) { "step", "learning rate", log_y };
+  axes.x_min = x_min;
+  axes.x_max = x_max;
   ts_plot_curves (cr, width, height, style, series, n, &axes, caption);
   for (guint i = 0; i < 2 * n_runs; i++)
     g_free (names[i]);

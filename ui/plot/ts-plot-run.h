@@ -48,6 +48,10 @@ typedef struct {
 const char *ts_run_plot_name (TsRunPlotKind kind); /* "loss", "accuracy", "lr" */
 void        ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
                          const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption);
+/* The same with the x axis limited to [x_min, x_max] (equal: fit the data). */
+void        ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                                TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, gboolean log_y,
+                                const char *caption, double x_min, double x_max);
 /* The plot's data as CSV: series,x,y, one row per point. */
 char       *ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs);
 

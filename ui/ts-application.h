@@ -1,0 +1,14 @@
+/* ts-application.h — trainscope [EXPERIMENT.json|RUN_DIR] [--start] */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define TS_APPLICATION_ID "io.github.trainscope.Trainscope"
+#define TS_TYPE_APPLICATION (ts_application_get_type ())
+G_DECLARE_FINAL_TYPE (TsApplication, ts_application, TS, APPLICATION, AdwApplication)
+
+TsApplication *ts_application_new (void);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* ts-experiment-editor.h — every key of the experiment file as a control:
+ * choices as combo rows, everything else as entry rows validated as you
+ * type with the CLI's own messages ("train.lr: must be > 0 (got -1)").
+ * Emits ::changed with each valid edit.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <trainscope.h>
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_EXPERIMENT_EDITOR (ts_experiment_editor_get_type ())
+G_DECLARE_FINAL_TYPE (TsExperimentEditor, ts_experiment_editor, TS, EXPERIMENT_EDITOR, GtkBox)
+
+GtkWidget          *ts_experiment_editor_new (void);
+/* editable FALSE: a started run, shown but locked (fork it to change it) */
+void                ts_experiment_editor_set_experiment (TsExperimentEditor *self, const TsExperiment *exp,
+                                                         gboolean editable);
+const TsExperiment *ts_experiment_editor_get_experiment (TsExperimentEditor *self);
+/* the message of the last rejected edit, or NULL */
+const char         *ts_experiment_editor_get_error (TsExperimentEditor *self);
+/* Sets one key as the user would (for tests and drops); FALSE if refused. */
+gboolean            ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char *text);
+
+G_END_DECLS

@@ -1,0 +1,134 @@
+#include "ts-run-row.h"
+
+#include <math.h>
+
+static void
+draw_swatch (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  double rgb[3];
+  ts_plot_palette (ts_run_get_colour (data), rgb);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0 - 1, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+/* the smoothed loss, scaled to the box */
+static void
+draw_sparkline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  const TsCurveData *d = ts_run_get_curves (data);
+  guint n = d->loss->len;
+  g_autofree double *smooth = NULL;
+  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, rgb[3];
+
+  if (n < 2)
+    return;
+  smooth = g_new (double, n);
+  ts_plot_smooth ((const double *) d->loss->data, n, 0.95, smooth);
+  for (guint i = 0; i < n; i++)
+    if (isfinite (smooth[i]))
+      lo = MIN (lo, smooth[i]), hi = MAX (hi, smooth[i]);
+  if (!(hi > lo))
+    return;
+  ts_plot_palette (ts_run_get_colour (data), rgb);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_line_width (cr, 1.5);
+  for (int px = 0; px < width; px++)
+    {
+      double v = smooth[(guint) ((double) px / (width - 1) * (n - 1))];
+      double y = 2 + (height - 4) * (1 - (v - lo) / (hi - lo));
+      if (px == 0)
+        cairo_move_to (cr, px, y);
+      else
+        cairo_line_to (cr, px, y);
+    }
+  cairo_stroke (cr);
+}
+
+char *
+ts_run_status_text (TsRun *run)
+{
+  TsProgress p;
+  GString *s = g_string_new (NULL);
+
+  ts_run_get_progress (run, &p);
+  if (ts_run_is_queued (run))
+    g_string_append (s, "queued");
+  else if (p.state == TS_RUN_LOADING)
+    g_string_append_printf (s, "loading %.0f%%", 100 * p.loaded);
+  else
+    g_string_append (s, ts_run_state_name (ts_run_get_state (run)));
+  if (p.state >= TS_RUN_RUNNING || ts_run_get_curves (run)->epoch->len > 0)
+    g_string_append_printf (s, " · epoch %u/%u", p.epoch, ts_run_get_experiment (run)->train.epochs);
+  if (ts_run_get_best_val_acc (run) > 0)
+    g_string_append_printf (s, " · best val %.1f%%", 100 * ts_run_get_best_val_acc (run));
+  return g_string_free (s, FALSE);
+}
+
+static void
+update (TsRun *run, GtkWidget *row)
+{
+  GtkLabel *name = g_object_get_data (G_OBJECT (row), "name");
+  GtkLabel *status = g_object_get_data (G_OBJECT (row), "status");
+  g_autofree char *text = ts_run_status_text (run);
+
+  gtk_label_set_text (name, ts_run_get_name (run));
+  gtk_label_set_text (status, text);
+  gtk_widget_queue_draw (g_object_get_data (G_OBJECT (row), "sparkline"));
+}
+
+static void
+on_state (TsRun *run, GParamSpec *pspec, GtkWidget *row)
+{
+  update (run, row);
+}
+
+GtkWidget *
+ts_run_row_new (TsRun *run)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *swatch = gtk_drawing_area_new ();
+  GtkWidget *sparkline = gtk_drawing_area_new ();
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *status = gtk_label_new (NULL);
+  GtkWidget *overlay = gtk_check_button_new ();
+
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 12);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
+  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, g_object_ref (run), g_object_unref);
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (sparkline), 56);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (sparkline), 24);
+  gtk_widget_set_valign (sparkline, GTK_ALIGN_CENTER);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (sparkline), draw_sparkline, g_object_ref (run), g_object_unref);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (name, "heading");
+  gtk_label_set_xalign (GTK_LABEL (status), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (status, "caption");
+  gtk_widget_add_css_class (status, "dim-label");
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_box_append (GTK_BOX (text), name);
+  gtk_box_append (GTK_BOX (text), status);
+  gtk_widget_set_tooltip_text (overlay, "Overlay this run on the plots");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (overlay), GTK_ACCESSIBLE_PROPERTY_LABEL, "Overlay on the plots", -1);
+  g_object_bind_property (run, "overlay", overlay, "active", G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (box), swatch);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_box_append (GTK_BOX (box), sparkline);
+  gtk_box_append (GTK_BOX (box), overlay);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_set_data (G_OBJECT (row), "name", name);
+  g_object_set_data (G_OBJECT (row), "status", status);
+  g_object_set_data (G_OBJECT (row), "sparkline", sparkline);
+  g_object_set_data_full (G_OBJECT (row), "run", g_object_ref (run), g_object_unref);
+  g_signal_connect_object (run, "changed", G_CALLBACK (update), row, 0);
+  g_signal_connect_object (run, "notify::state", G_CALLBACK (on_state), row, 0);
+  update (run, row);
+  return row;
+}

@@ -1,0 +1,15 @@
+/* ts-run-row.h — a run in the sidebar: its colour, name, status, best
+ * validation accuracy, a sparkline of its loss, and the overlay toggle. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ts-run.h"
+
+G_BEGIN_DECLS
+
+GtkWidget *ts_run_row_new (TsRun *run);
+/* one line: "training · epoch 3/40 · best val 97.3%" */
+char      *ts_run_status_text (TsRun *run);
+
+G_END_DECLS

@@ -1,0 +1,282 @@
+#include "ts-run.h"
+
+#include <math.h>
+
+struct _TsRun {
+  GObject       parent_instance;
+
+  TsExperiment *experiment;
+  TsTrainer    *trainer;     /* NULL before start and for runs read from disk */
+  TsCurveData  *curves;
+  char         *run_dir;
+  char         *message;
+  guint         colour;
+  TsRunState    state;
+  gboolean      queued;
+  gboolean      overlay;
+  double        best_val_acc;
+};
+
+G_DEFINE_FINAL_TYPE (TsRun, ts_run, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_NAME, PROP_STATE, PROP_OVERLAY, PROP_BEST_VAL_ACC, N_PROPS };
+enum { CHANGED, N_SIGNALS };
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+ts_run_finalize (GObject *object)
+{
+  TsRun *self = TS_RUN (object);
+
+  g_clear_pointer (&self->trainer, ts_trainer_unref);
+  g_clear_pointer (&self->experiment, ts_experiment_free);
+  g_clear_pointer (&self->curves, ts_curve_data_free);
+  g_free (self->run_dir);
+  g_free (self->message);
+  G_OBJECT_CLASS (ts_run_parent_class)->finalize (object);
+}
+
+static void
+ts_run_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TsRun *self = TS_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME: g_value_set_string (value, ts_run_get_name (self)); break;
+    case PROP_STATE: g_value_set_int (value, self->state); break;
+    case PROP_OVERLAY: g_value_set_boolean (value, self->overlay); break;
+    case PROP_BEST_VAL_ACC: g_value_set_double (value, self->best_val_acc); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_run_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  TsRun *self = TS_RUN (object);
+
+  switch (prop_id)
+    {
+    case PROP_OVERLAY: ts_run_set_overlay (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_run_class_init (TsRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ts_run_finalize;
+  object_class->get_property = ts_run_get_property;
+  object_class->set_property = ts_run_set_property;
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, TS_RUN_FAILED, TS_RUN_READY,
+                                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OVERLAY] = g_param_spec_boolean ("overlay", NULL, NULL, TRUE,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BEST_VAL_ACC] = g_param_spec_double ("best-val-acc", NULL, NULL, 0, 1, 0,
+                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 0);
+}
+
+static void
+ts_run_init (TsRun *self)
+{
+  self->curves = ts_curve_data_new ();
+  self->overlay = TRUE;
+  self->state = TS_RUN_READY;
+}
+
+TsRun *
+ts_run_new (const TsExperiment *exp, guint colour)
+{
+  TsRun *self = g_object_new (TS_TYPE_RUN, NULL);
+  self->experiment = ts_experiment_copy (exp);
+  self->colour = colour;
+  return self;
+}
+
+static TsRunState
+state_from_summary (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *name;
+
+  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return TS_RUN_STOPPED; /* written while it trained, never finished */
+  name = ts_json_string (json_node_get_object (json_parser_get_root (parser)), "state");
+  for (int s = TS_RUN_DONE; s <= TS_RUN_FAILED; s++)
+    if (g_strcmp0 (name, ts_run_state_name (s)) == 0)
+      return s;
+  return TS_RUN_DONE;
+}
+
+static void
+update_best (TsRun *self)
+{
+  const GArray *val = self->curves->val_acc;
+  double best = self->best_val_acc;
+
+  for (guint i = 0; i < val->len; i++)
+    if (isfinite (g_array_index (val, double, i)))
+      best = MAX (best, g_array_index (val, double, i));
+  if (best != self->best_val_acc)
+    {
+      self->best_val_acc = best;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEST_VAL_ACC]);
+    }
+}
+
+TsRun *
+ts_run_new_from_dir (const char *dir, guint colour, GError **error)
+{
+  g_autofree char *exp_path = g_build_filename (dir, "experiment.json", NULL);
+  g_autoptr(TsExperiment) exp = ts_experiment_load_file (exp_path, error);
+  g_autoptr(TsCurveData) curves = NULL;
+  TsRun *self;
+
+  if (exp == NULL || (curves = ts_curve_data_load (dir, error)) == NULL)
+    return NULL;
+  self = ts_run_new (exp, colour);
+  ts_curve_data_free (self->curves);
+  self->curves = g_steal_pointer (&curves);
+  self->run_dir = g_strdup (dir);
+  self->state = state_from_summary (dir);
+  update_best (self);
+  return self;
+}
+
+const char *ts_run_get_name (TsRun *self) { return self->experiment->name; }
+guint ts_run_get_colour (TsRun *self) { return self->colour; }
+const TsExperiment *ts_run_get_experiment (TsRun *self) { return self->experiment; }
+const char *ts_run_get_run_dir (TsRun *self) { return self->run_dir; }
+TsRunState ts_run_get_state (TsRun *self) { return self->state; }
+gboolean ts_run_is_queued (TsRun *self) { return self->queued; }
+gboolean ts_run_get_overlay (TsRun *self) { return self->overlay; }
+double ts_run_get_best_val_acc (TsRun *self) { return self->best_val_acc; }
+const TsCurveData *ts_run_get_curves (TsRun *self) { return self->curves; }
+const char *ts_run_get_message (TsRun *self) { return self->message; }
+
+void
+ts_run_set_experiment (TsRun *self, const TsExperiment *exp)
+{
+  g_return_if_fail (self->trainer == NULL);
+  ts_experiment_free (self->experiment);
+  self->experiment = ts_experiment_copy (exp);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+ts_run_set_overlay (TsRun *self, gboolean overlay)
+{
+  if (self->overlay == overlay)
+    return;
+  self->overlay = overlay;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY]);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+ts_run_get_progress (TsRun *self, TsProgress *out)
+{
+  if (self->trainer)
+    ts_trainer_get_progress (self->trainer, out);
+  else
+    *out = (TsProgress) { .state = self->state, .epochs = self->experiment->train.epochs,
+                          .epoch = self->curves->epoch->len, .eta = -1 };
+}
+
+static char *
+run_dir_name (const TsExperiment *exp)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  GString *slug = g_string_new (NULL);
+
+  for (const char *p = exp->name; *p && slug->len < 40; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_isalnum (c))
+        g_string_append_unichar (slug, g_unichar_tolower (c));
+      else if (slug->len > 0 && slug->str[slug->len - 1] != '-')
+        g_string_append_c (slug, '-');
+    }
+  g_autofree char *text = g_string_free (slug, FALSE);
+  return g_strdup_printf ("%s-%s-%d", stamp, text, g_random_int_range (1000, 9999));
+}
+
+void
+ts_run_start (TsRun *self, const char *runs_root)
+{
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (self->trainer == NULL);
+  name = run_dir_name (self->experiment);
+  self->run_dir = g_build_filename (runs_root, name, NULL);
+  self->trainer = ts_trainer_new (self->experiment, self->run_dir);
+  self->queued = FALSE;
+  ts_trainer_start (self->trainer);
+  ts_run_poll (self);
+}
+
+void
+ts_run_enqueue (TsRun *self)
+{
+  self->queued = TRUE;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void ts_run_pause (TsRun *self) { if (self->trainer) ts_trainer_pause (self->trainer); }
+void ts_run_resume (TsRun *self) { if (self->trainer) ts_trainer_resume (self->trainer); }
+void ts_run_step (TsRun *self) { if (self->trainer) ts_trainer_step (self->trainer); }
+
+void
+ts_run_stop (TsRun *self)
+{
+  if (self->trainer)
+    ts_trainer_stop (self->trainer);
+  else if (self->queued)
+    {
+      self->queued = FALSE;
+      self->state = TS_RUN_STOPPED;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+gboolean
+ts_run_poll (TsRun *self)
+{
+  TsRunState state;
+  gboolean changed;
+
+  if (self->trainer == NULL)
+    return FALSE;
+  state = ts_trainer_get_state (self->trainer);
+  changed = ts_curve_data_update (self->curves, ts_trainer_get_steps (self->trainer),
+                                  ts_trainer_get_epochs (self->trainer));
+  if (changed)
+    update_best (self);
+  if (state != self->state)
+    {
+      self->state = state;
+      if (state == TS_RUN_FAILED)
+        {
+          g_autoptr(GError) error = ts_trainer_dup_error (self->trainer);
+          g_free (self->message);
+          self->message = g_strdup (error ? error->message : "the run failed");
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      changed = TRUE;
+    }
+  if (changed)
+    g_signal_emit (self, signals[CHANGED], 0);
+  return changed;
+}

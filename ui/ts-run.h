@@ -1,0 +1,50 @@
+/* ts-run.h — one experiment's run, as the window sees it: the trainer on
+ * its thread, the curves read from it on the frame clock, its colour and
+ * whether it is overlaid. A run can also be a finished run directory read
+ * back from disk (written by the GUI or by trainscope-cli run).
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <trainscope.h>
+
+#include "ts-plot-run.h"
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_RUN (ts_run_get_type ())
+G_DECLARE_FINAL_TYPE (TsRun, ts_run, TS, RUN, GObject)
+
+TsRun              *ts_run_new (const TsExperiment *exp, guint colour);
+TsRun              *ts_run_new_from_dir (const char *dir, guint colour, GError **error);
+
+const char         *ts_run_get_name (TsRun *run);
+guint               ts_run_get_colour (TsRun *run);
+const TsExperiment *ts_run_get_experiment (TsRun *run);
+/* Replaces the experiment of a run that has not started. */
+void                ts_run_set_experiment (TsRun *run, const TsExperiment *exp);
+const char         *ts_run_get_run_dir (TsRun *run);
+TsRunState          ts_run_get_state (TsRun *run);
+gboolean            ts_run_is_queued (TsRun *run);
+gboolean            ts_run_get_overlay (TsRun *run);
+void                ts_run_set_overlay (TsRun *run, gboolean overlay);
+double              ts_run_get_best_val_acc (TsRun *run);
+void                ts_run_get_progress (TsRun *run, TsProgress *out);
+const TsCurveData  *ts_run_get_curves (TsRun *run);
+/* the error of a failed run */
+const char         *ts_run_get_message (TsRun *run);
+
+/* Starts training now, writing under runs_root/<time>-<name>/. */
+void                ts_run_start (TsRun *run, const char *runs_root);
+/* Marks the run as waiting for a free slot in the queue. */
+void                ts_run_enqueue (TsRun *run);
+void                ts_run_pause (TsRun *run);
+void                ts_run_resume (TsRun *run);
+void                ts_run_step (TsRun *run);
+void                ts_run_stop (TsRun *run);
+
+/* Reads what the trainer published since the last poll; emits ::changed
+ * (and notifies state) when something new arrived. Returns TRUE then. */
+gboolean            ts_run_poll (TsRun *run);
+
+G_END_DECLS

@@ -1,0 +1,51 @@
+/* ts-window-private.h — the window's parts, shared by ts-window.c (layout,
+ * runs, the frame-clock poll) and ts-window-actions.c (commands, files,
+ * exports). */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ts-experiment-editor.h"
+#include "ts-plot-view.h"
+#include "ts-run.h"
+#include "ts-window.h"
+
+G_BEGIN_DECLS
+
+struct _TsWindow {
+  AdwApplicationWindow parent_instance;
+
+  /* template widgets */
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkButton       *start_button;
+  GtkListBox      *run_list;
+  AdwViewStack    *view_stack;
+  GtkWidget       *training_page;
+  GtkWidget       *experiment_page;
+  GtkGrid         *plot_grid;
+  GtkProgressBar  *progress_bar;
+  GtkLabel        *progress_label;
+  GtkToggleButton *log_toggle;
+
+  /* owned */
+  GSettings       *settings;
+  GListStore      *runs;         /* TsRun, newest first */
+  TsRun           *selected;
+  TsPlotView      *plots[3];     /* by TsRunPlotKind */
+  GtkWidget       *editor;
+  guint            tick_id;
+  guint            next_colour;
+};
+
+void     _ts_window_install_actions (TsWindowClass *klass);
+void     _ts_window_install_drop_target (TsWindow *self);
+void     _ts_window_update_actions (TsWindow *self);
+void     _ts_window_toast (TsWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+TsRun   *_ts_window_add_run (TsWindow *self, TsRun *run);
+void     _ts_window_select (TsWindow *self, TsRun *run);
+char    *_ts_window_runs_root (void);
+/* starts queued runs while fewer than the allowed number are training */
+void     _ts_window_dispatch_queue (TsWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,480 @@
+#include "ts-window-private.h"
+#include "ts-run-row.h"
+
+#include <math.h>
+
+G_DEFINE_FINAL_TYPE (TsWindow, ts_window, ADW_TYPE_APPLICATION_WINDOW)
+
+#define SCHEMA_ID "io.github.trainscope.Trainscope"
+#define MAX_RECENT 20
+
+char *
+_ts_window_runs_root (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "trainscope", "runs", NULL);
+}
+
+void
+_ts_window_toast (TsWindow *self, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+static gboolean
+is_active (TsRun *run)
+{
+  TsRunState s = ts_run_get_state (run);
+  return s == TS_RUN_LOADING || s == TS_RUN_RUNNING || s == TS_RUN_PAUSED;
+}
+
+/* ---- recent runs (GSettings) -------------------------------------------- */
+
+static void
+remember_run (TsWindow *self, const char *dir)
+{
+  g_auto(GStrv) old = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) next = NULL;
+  guint n = 1;
+
+  if (self->settings == NULL || dir == NULL)
+    return;
+  old = g_settings_get_strv (self->settings, "recent-runs");
+  g_strv_builder_add (b, dir);
+  for (int i = 0; old[i] && n < MAX_RECENT; i++)
+    if (g_strcmp0 (old[i], dir) != 0)
+      g_strv_builder_add (b, old[i]), n++;
+  next = g_strv_builder_end (b);
+  g_settings_set_strv (self->settings, "recent-runs", (const char *const *) next);
+}
+
+static void
+restore_recent_runs (TsWindow *self)
+{
+  g_auto(GStrv) dirs = NULL;
+
+  if (self->settings == NULL)
+    return;
+  dirs = g_settings_get_strv (self->settings, "recent-runs");
+  for (int i = g_strv_length (dirs); i-- > 0;) /* oldest first, so the newest ends on top */
+    {
+      g_autoptr(TsRun) run = ts_run_new_from_dir (dirs[i], self->next_colour, NULL);
+      if (run)
+        {
+          ts_run_set_overlay (run, FALSE);
+          _ts_window_add_run (self, run);
+        }
+    }
+}
+
+/* ---- the selected run ---------------------------------------------------- */
+
+static void
+update_header (TsWindow *self)
+{
+  g_autofree char *status = self->selected ? ts_run_status_text (self->selected) : NULL;
+  TsRunState state = self->selected ? ts_run_get_state (self->selected) : TS_RUN_READY;
+  gboolean running = state == TS_RUN_RUNNING || state == TS_RUN_LOADING;
+
+  adw_window_title_set_title (self->window_title, self->selected ? ts_run_get_name (self->selected) : "Trainscope");
+  adw_window_title_set_subtitle (self->window_title, status ? status : "");
+  gtk_button_set_icon_name (self->start_button, running ? "media-playback-pause-symbolic"
+                                                        : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), running ? "Pause (Ctrl+Return)" : "Start (Ctrl+Return)");
+  _ts_window_update_actions (self);
+}
+
+static void
+update_progress (TsWindow *self)
+{
+  TsProgress p;
+  g_autofree char *eta = NULL;
+  g_autofree char *line = NULL;
+  double fraction;
+
+  if (self->selected == NULL)
+    return;
+  ts_run_get_progress (self->selected, &p);
+  if (p.state == TS_RUN_LOADING)
+    {
+      gtk_progress_bar_set_fraction (self->progress_bar, p.loaded);
+      gtk_label_set_text (self->progress_label, "Loading the data…");
+      return;
+    }
+  fraction = p.epochs ? (p.epoch + (p.batches ? (double) p.batch / p.batches : 0)) / p.epochs : 0;
+  if (ts_run_state_is_final (p.state) && p.state == TS_RUN_DONE)
+    fraction = 1;
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+  if (p.state == TS_RUN_READY && !ts_run_is_queued (self->selected))
+    line = g_strdup ("Ready — press Start (Ctrl+Return)");
+  else if (ts_run_is_queued (self->selected))
+    line = g_strdup ("Queued — waiting for a running experiment to finish");
+  else if (p.state == TS_RUN_FAILED)
+    line = g_strdup_printf ("Failed: %s", ts_run_get_message (self->selected));
+  else
+    {
+      int s = (int) MAX (p.eta, 0);
+      eta = p.eta >= 0 && !ts_run_state_is_final (p.state) ? g_strdup_printf (" · ETA %d:%02d", s / 60, s % 60)
+                                                          : g_strdup ("");
+      line = g_strdup_printf ("%s · epoch %u/%u · step %" G_GUINT64_FORMAT " · loss %.4f · %.0f samples/s%s",
+                              ts_run_state_name (p.state), MIN (p.epoch + (ts_run_state_is_final (p.state) ? 0 : 1), p.epochs),
+                              p.epochs, p.step, p.loss, p.samples_per_second, eta);
+    }
+  gtk_label_set_text (self->progress_label, line);
+}
+
+void
+_ts_window_select (TsWindow *self, TsRun *run)
+{
+  if (self->selected == run)
+    return;
+  g_set_object (&self->selected, run);
+  for (int i = 0; run; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->run_list, i);
+      if (row == NULL)
+        break;
+      if (g_object_get_data (G_OBJECT (row), "run") == run)
+        {
+          gtk_list_box_select_row (self->run_list, row);
+          break;
+        }
+    }
+  if (run)
+    ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
+                                         ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run));
+  update_header (self);
+  update_progress (self);
+}
+
+static void
+on_row_selected (GtkListBox *box, GtkListBoxRow *row, TsWindow *self)
+{
+  if (row)
+    _ts_window_select (self, g_object_get_data (G_OBJECT (row), "run"));
+}
+
+static void
+on_editor_changed (TsExperimentEditor *editor, TsWindow *self)
+{
+  if (self->selected && ts_run_get_state (self->selected) == TS_RUN_READY)
+    {
+      ts_run_set_experiment (self->selected, ts_experiment_editor_get_experiment (editor));
+      update_header (self);
+    }
+}
+
+/* ---- runs ---------------------------------------------------------------- */
+
+static void
+notify_end (TsWindow *self, TsRun *run)
+{
+  TsRunState state = ts_run_get_state (run);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autofree char *text = NULL;
+
+  if (state == TS_RUN_DONE)
+    text = g_strdup_printf ("“%s” finished: best validation accuracy %.1f%%", ts_run_get_name (run),
+                            100 * ts_run_get_best_val_acc (run));
+  else if (state == TS_RUN_DIVERGED)
+    text = g_strdup_printf ("“%s” diverged: the loss became NaN — lower the learning rate", ts_run_get_name (run));
+  else if (state == TS_RUN_FAILED)
+    text = g_strdup_printf ("“%s” failed: %s", ts_run_get_name (run), ts_run_get_message (run));
+  else
+    text = g_strdup_printf ("“%s” stopped", ts_run_get_name (run));
+  _ts_window_toast (self, "%s", text);
+  if (app && !gtk_window_is_active (GTK_WINDOW (self)))
+    {
+      g_autoptr(GNotification) n = g_notification_new ("Trainscope");
+      g_notification_set_body (n, text);
+      g_application_send_notification (app, "run-ended", n);
+    }
+}
+
+static void
+on_run_state (TsRun *run, GParamSpec *pspec, TsWindow *self)
+{
+  if (ts_run_state_is_final (ts_run_get_state (run)) && ts_run_get_run_dir (run))
+    {
+      remember_run (self, ts_run_get_run_dir (run));
+      notify_end (self, run);
+      _ts_window_dispatch_queue (self);
+    }
+  if (run == self->selected)
+    update_header (self);
+}
+
+static void
+on_run_changed (TsRun *run, TsWindow *self)
+{
+  for (int k = 0; k < 3; k++)
+    gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+}
+
+TsRun *
+_ts_window_add_run (TsWindow *self, TsRun *run)
+{
+  g_signal_connect_object (run, "notify::state", G_CALLBACK (on_run_state), self, 0);
+  g_signal_connect_object (run, "changed", G_CALLBACK (on_run_changed), self, 0);
+  g_list_store_insert (self->runs, 0, run);
+  self->next_colour++;
+  return run;
+}
+
+TsRun *
+ts_window_add_experiment (TsWindow *self, const TsExperiment *exp)
+{
+  g_autoptr(TsRun) run = ts_run_new (exp, self->next_colour);
+  _ts_window_add_run (self, run);
+  _ts_window_select (self, run);
+  return run;
+}
+
+TsRun *
+ts_window_open_run_dir (TsWindow *self, const char *dir, GError **error)
+{
+  g_autoptr(TsRun) run = ts_run_new_from_dir (dir, self->next_colour, error);
+
+  if (run == NULL)
+    return NULL;
+  _ts_window_add_run (self, run);
+  _ts_window_select (self, run);
+  remember_run (self, dir);
+  return run;
+}
+
+gboolean
+ts_window_open_path (TsWindow *self, const char *path, GError **error)
+{
+  g_autofree char *metrics = g_build_filename (path, "metrics.csv", NULL);
+  g_autoptr(TsExperiment) exp = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      if (!g_file_test (metrics, G_FILE_TEST_EXISTS))
+        {
+          /* a folder of images, dropped or opened: an experiment on it */
+          g_autofree char *source = g_strdup_printf ("folder:%s", path);
+          exp = ts_experiment_new_default ();
+          if (!ts_experiment_set (exp, "data.source", source, error))
+            return FALSE;
+          g_free (exp->name);
+          exp->name = g_path_get_basename (path);
+          ts_window_add_experiment (self, exp);
+          return TRUE;
+        }
+      return ts_window_open_run_dir (self, path, error) != NULL;
+    }
+  if ((exp = ts_experiment_load_file (path, error)) == NULL)
+    return FALSE;
+  ts_window_add_experiment (self, exp);
+  return TRUE;
+}
+
+void
+_ts_window_dispatch_queue (TsWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs)), active = 0;
+  int limit = self->settings ? g_settings_get_int (self->settings, "concurrent-runs") : 1;
+  g_autofree char *root = _ts_window_runs_root ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      active += is_active (run);
+    }
+  for (guint i = n; i-- > 0 && (int) active < limit;) /* oldest queued first */
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (ts_run_is_queued (run))
+        {
+          ts_run_start (run, root);
+          active++;
+        }
+    }
+  update_header (self);
+}
+
+/* ---- the frame clock: pull new metrics --------------------------------- */
+
+static gboolean
+on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  TsWindow *self = TS_WINDOW (widget);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      ts_run_poll (run); /* emits ::changed, which queues the redraws */
+    }
+  update_progress (self);
+  if (self->selected && is_active (self->selected))
+    update_header (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static gboolean
+on_close_request (GtkWindow *window, gpointer data)
+{
+  TsWindow *self = TS_WINDOW (window);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  if (self->settings)
+    {
+      int w, h;
+      gtk_window_get_default_size (window, &w, &h);
+      g_settings_set_int (self->settings, "window-width", w);
+      g_settings_set_int (self->settings, "window-height", h);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  /* stop every run: each writes its files and its model before it ends */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      ts_run_stop (run);
+    }
+  return FALSE;
+}
+
+static GSettings *
+settings_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE) : NULL;
+
+  if (schema == NULL)
+    {
+      g_warning ("GSettings schema %s is not installed: window size and recent runs will not be kept", SCHEMA_ID);
+      return NULL;
+    }
+  return g_settings_new (SCHEMA_ID);
+}
+
+static void
+ts_window_dispose (GObject *object)
+{
+  TsWindow *self = TS_WINDOW (object);
+
+  if (self->tick_id)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_clear_object (&self->selected);
+  g_clear_object (&self->runs);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_WINDOW);
+  G_OBJECT_CLASS (ts_window_parent_class)->dispose (object);
+}
+
+static void
+ts_window_class_init (TsWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = ts_window_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/trainscope/Trainscope/ts-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, run_list);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, training_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, experiment_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, log_toggle);
+  _ts_window_install_actions (klass);
+}
+
+static GtkWidget *
+create_row (gpointer item, gpointer data)
+{
+  return ts_run_row_new (item);
+}
+
+static void
+build_plots (TsWindow *self)
+{
+  for (int k = 0; k < 3; k++)
+    {
+      self->plots[k] = TS_PLOT_VIEW (ts_plot_view_new (k));
+      ts_plot_view_set_runs (self->plots[k], G_LIST_MODEL (self->runs));
+      gtk_widget_set_hexpand (GTK_WIDGET (self->plots[k]), TRUE);
+      gtk_widget_set_vexpand (GTK_WIDGET (self->plots[k]), TRUE);
+      if (k != TS_RUN_PLOT_ACCURACY)
+        g_object_bind_property (self->log_toggle, "active", self->plots[k], "log-y", G_BINDING_SYNC_CREATE);
+    }
+  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_LOSS]), 0, 0, 2, 1);
+  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_ACCURACY]), 0, 1, 1, 1);
+  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_LR]), 1, 1, 1, 1);
+}
+
+static void
+ts_window_init (TsWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = settings_if_installed ();
+  self->runs = g_list_store_new (TS_TYPE_RUN);
+  gtk_list_box_bind_model (self->run_list, G_LIST_MODEL (self->runs), create_row, self, NULL);
+  g_signal_connect (self->run_list, "row-selected", G_CALLBACK (on_row_selected), self);
+  build_plots (self);
+  self->editor = ts_experiment_editor_new ();
+  gtk_widget_set_vexpand (self->editor, TRUE);
+  gtk_box_append (GTK_BOX (self->experiment_page), self->editor);
+  g_signal_connect (self->editor, "changed", G_CALLBACK (on_editor_changed), self);
+  if (self->settings)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      g_settings_bind (self->settings, "log-scale", self->log_toggle, "active", G_SETTINGS_BIND_DEFAULT);
+    }
+  else
+    gtk_toggle_button_set_active (self->log_toggle, TRUE);
+  _ts_window_install_drop_target (self);
+  restore_recent_runs (self);
+  g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
+}
+
+TsWindow *
+ts_window_new (GtkApplication *app)
+{
+  return g_object_new (TS_TYPE_WINDOW, "application", app, NULL);
+}
+
+TsRun *
+ts_window_get_selected (TsWindow *self)
+{
+  return self->selected;
+}
+
+GListModel *
+ts_window_get_runs (TsWindow *self)
+{
+  return G_LIST_MODEL (self->runs);
+}
+
+GtkWidget *
+ts_window_get_plot (TsWindow *self, int kind)
+{
+  return GTK_WIDGET (self->plots[kind]);
+}
+
+GtkWidget *
+ts_window_get_editor (TsWindow *self)
+{
+  return self->editor;
+}

@@ -1,0 +1,28 @@
+/* ts-window.h — the workbench window: runs in the sidebar, the training
+ * plots and the experiment editor, the header's commands. */
+#pragma once
+
+#include <adwaita.h>
+#include <trainscope.h>
+
+#include "ts-run.h"
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_WINDOW (ts_window_get_type ())
+G_DECLARE_FINAL_TYPE (TsWindow, ts_window, TS, WINDOW, AdwApplicationWindow)
+
+TsWindow *ts_window_new (GtkApplication *app);
+/* Adds a new, unstarted run of exp and selects it. */
+TsRun    *ts_window_add_experiment (TsWindow *self, const TsExperiment *exp);
+/* Adds a finished run directory (the GUI's or trainscope-cli's). */
+TsRun    *ts_window_open_run_dir (TsWindow *self, const char *dir, GError **error);
+/* Opens an experiment file or a run directory, as the command line does. */
+gboolean  ts_window_open_path (TsWindow *self, const char *path, GError **error);
+TsRun    *ts_window_get_selected (TsWindow *self);
+GListModel *ts_window_get_runs (TsWindow *self);
+/* The plot widget of a kind (for tests and exports). */
+GtkWidget *ts_window_get_plot (TsWindow *self, int kind);
+GtkWidget *ts_window_get_editor (TsWindow *self);
+
+G_END_DECLS
