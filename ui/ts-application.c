@@ -147,8 +147,8 @@ ts_application_init (TsApplication *self)
  * with it GLib's automatic registration, so register it by name */
 GResource *ts_get_resource (void);
 
-TsApplication *
-ts_application_new (void)
+void
+ts_application_register_resources (void)
 {
   static gsize registered;
 
@@ -157,6 +157,12 @@ ts_application_new (void)
       g_resources_register (ts_get_resource ());
       g_once_init_leave (&registered, 1);
     }
+}
+
+TsApplication *
+ts_application_new (void)
+{
+  ts_application_register_resources ();
   return g_object_new (TS_TYPE_APPLICATION, "application-id", TS_APPLICATION_ID, "flags",
                        G_APPLICATION_HANDLES_COMMAND_LINE, "resource-base-path", "/io/github/trainscope/Trainscope",
                        NULL);

@@ -10,5 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TsApplication, ts_application, TS, APPLICATION, AdwApplication)
 
 TsApplication *ts_application_new (void);
+/* The .ui templates, CSS and icons; ts_application_new does it too. */
+void           ts_application_register_resources (void);
 
 G_END_DECLS

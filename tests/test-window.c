@@ -1,0 +1,247 @@
+/* The workbench in a real window (under Xvfb): it opens on the default,
+ * Start trains it to the end, Stop stops within 100 ms, Fork copies, a
+ * saved run reopens, the editor refuses bad values by name, plots render. */
+#include "test-util.h"
+#include "ts-application.h"
+#include "ts-experiment-editor.h"
+#include "ts-plot-view.h"
+#include "ts-window.h"
+
+#include <adwaita.h>
+
+static TsWindow *
+new_window (void)
+{
+  TsWindow *window = ts_window_new (NULL);
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+
+  ts_window_add_experiment (window, exp);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+/* Runs the main loop until cond holds; FALSE after `seconds`. */
+static gboolean
+spin_until (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  return TRUE;
+}
+
+static gboolean
+run_is_final (gpointer run)
+{
+  ts_run_poll (run);
+  return ts_run_state_is_final (ts_run_get_state (run));
+}
+
+static gboolean
+run_is_running (gpointer run)
+{
+  ts_run_poll (run);
+  return ts_run_get_state (run) == TS_RUN_RUNNING && ts_run_get_curves (run)->step->len > 3;
+}
+
+static gboolean
+frames_drawn (gpointer widget)
+{
+  static gint64 since;
+  if (since == 0)
+    since = g_get_monotonic_time ();
+  if (g_get_monotonic_time () - since > 300000)
+    {
+      since = 0;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_opens_on_default (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+
+  g_assert_nonnull (run);
+  g_assert_cmpstr (ts_run_get_name (run), ==, "Spiral · ReLU · He");
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_READY);
+  g_assert_true (TS_IS_PLOT_VIEW (ts_window_get_plot (window, TS_RUN_PLOT_LOSS)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_start_trains_to_the_end (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  g_autofree char *summary = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_true (spin_until (run_is_final, run, 60));
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_DONE);
+  g_assert_cmpuint (ts_run_get_curves (run)->epoch->len, ==, 40);
+  g_assert_cmpfloat (ts_run_get_best_val_acc (run), >=, 0.95);
+  /* written as the CLI writes it, under XDG_DATA_HOME */
+  summary = g_build_filename (ts_run_get_run_dir (run), "summary.json", NULL);
+  g_assert_true (g_str_has_prefix (ts_run_get_run_dir (run), g_get_user_data_dir ()));
+  g_assert_true (g_file_test (summary, G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_stop_within_100ms (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  gint64 t0;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "100000"));
+  g_assert_true (ts_experiment_editor_edit (editor, "data.samples", "20000"));
+  g_assert_cmpuint (ts_run_get_experiment (run)->train.epochs, ==, 100000);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_running, run, 30));
+  t0 = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (spin_until (run_is_final, run, 5));
+  g_test_message ("stopped in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_STOPPED);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 100000);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_fork_copies (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *first = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  TsRun *fork;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "model.activation", "tanh"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.fork", NULL));
+  fork = ts_window_get_selected (window);
+  g_assert_true (fork != first);
+  g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), >=, 2);
+  g_assert_cmpint (ts_run_get_experiment (fork)->model.activation, ==, TS_ACT_TANH);
+  g_assert_true (g_str_has_suffix (ts_run_get_name (fork), "(fork)"));
+  /* changing the fork leaves the original alone */
+  g_assert_true (ts_experiment_editor_edit (editor, "train.lr", "0.3"));
+  g_assert_cmpfloat (ts_run_get_experiment (fork)->train.lr, ==, 0.3);
+  g_assert_cmpfloat (ts_run_get_experiment (first)->train.lr, ==, 0.1);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_editor_names_bad_keys (void)
+{
+  TsWindow *window = new_window ();
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+
+  g_assert_false (ts_experiment_editor_edit (editor, "train.lr", "-1"));
+  g_assert_cmpstr (ts_experiment_editor_get_error (editor), ==, "train.lr: must be > 0 (got -1)");
+  g_assert_cmpfloat (ts_run_get_experiment (ts_window_get_selected (window))->train.lr, ==, 0.1);
+  g_assert_true (ts_experiment_editor_edit (editor, "train.lr", "0.05"));
+  g_assert_null (ts_experiment_editor_get_error (editor));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_saved_run_reopens (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:moons", 6);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, dir);
+  g_autoptr(GError) error = NULL;
+  TsWindow *window;
+  TsRun *run;
+
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  window = new_window ();
+  g_assert_true (ts_window_open_path (window, dir, &error));
+  g_assert_no_error (error);
+  run = ts_window_get_selected (window);
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_DONE);
+  g_assert_cmpuint (ts_run_get_curves (run)->epoch->len, ==, 6);
+  g_assert_cmpuint (ts_run_get_curves (run)->step->len, ==, ts_metric_log_length (ts_trainer_get_steps (tr)));
+  g_assert_cmpstr (ts_run_get_run_dir (run), ==, dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* the loss plot, rendered as GTK renders it: not just background */
+static void
+test_plot_widget_renders (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  GtkWidget *plot = ts_window_get_plot (window, TS_RUN_PLOT_LOSS);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int w, h, coloured = 0;
+  double rgb[3];
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_final, run, 60));
+  spin_until (frames_drawn, plot, 2); /* let a frame draw the last data */
+  paintable = gtk_widget_paintable_new (plot);
+  w = gtk_widget_get_width (plot), h = gtk_widget_get_height (plot);
+  g_assert_cmpint (w, >, 100);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cr = cairo_create (surface);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  ts_plot_palette (ts_run_get_colour (run), rgb);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 p = *(guint32 *) (cairo_image_surface_get_data (surface) + y * cairo_image_surface_get_stride (surface) + x * 4);
+        coloured += abs ((int) ((p >> 16) & 0xff) - (int) (rgb[0] * 255)) < 30
+                    && abs ((int) ((p >> 8) & 0xff) - (int) (rgb[1] * 255)) < 30
+                    && abs ((int) (p & 0xff) - (int) (rgb[2] * 255)) < 30;
+      }
+  if (g_getenv ("TS_SCREENSHOT_DIR"))
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("TS_SCREENSHOT_DIR"), "loss-widget.png", NULL);
+      cairo_surface_write_to_png (surface, path);
+    }
+  cairo_surface_destroy (surface);
+  g_test_message ("%d pixels in the run's colour", coloured);
+  g_assert_cmpint (coloured, >, 500);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *data_home = NULL;
+
+  ts_blas_ensure_kernel (argv);
+  data_home = make_temp_dir ();
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  ts_application_register_resources ();
+  g_test_add_func ("/ui/window/opens-on-default", test_opens_on_default);
+  g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
+  g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);
+  g_test_add_func ("/ui/window/fork-copies", test_fork_copies);
+  g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
+  g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
+  g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
+  return g_test_run ();
+}
