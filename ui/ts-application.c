@@ -25,7 +25,7 @@ ts_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   TsWindow *window = main_window (app);
   gboolean opened = FALSE;
 
-  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &paths);
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^aay", &paths); /* copies: paths owns them */
   for (int i = 0; paths && paths[i]; i++)
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, paths[i]);

@@ -2,6 +2,7 @@
 #include "ts-plot-private.h"
 
 #include <math.h>
+#include <string.h>
 
 #define MARGIN_LEFT 62
 #define MARGIN_RIGHT 16
@@ -173,19 +174,54 @@ draw_axes (cairo_t *cr, const TsPlotStyle *style, const TsPlotAxes *axes, double
   (void) width;
 }
 
+/* name, cut to max characters with an ellipsis */
+static char *
+shorten (const char *name, guint max)
+{
+  g_autofree char *head = NULL;
+
+  if ((guint) g_utf8_strlen (name, -1) <= max)
+    return g_strdup (name);
+  head = g_utf8_substring (name, 0, max - 1);
+  return g_strconcat (head, "…", NULL);
+}
+
+static double
+legend_width (cairo_t *cr, const TsPlotSeries *series, guint n, double size, guint max)
+{
+  double total = 0;
+  for (guint s = 0; s < n; s++)
+    if (series[s].name)
+      {
+        g_autofree char *name = shorten (series[s].name, max);
+        total += ts_plot_text_width (cr, name, size) + 26;
+      }
+  return total;
+}
+
+/* one line above the plot, right-aligned; smaller, then cut, when crowded */
 static void
 draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, double px, double py,
              double pw)
 {
-  double x = px + pw - 8;
+  double x = px + pw - 8, size = 11, room = pw * 0.8;
+  guint max = 200;
 
+  if (legend_width (cr, series, n, size, max) > room)
+    size = 9.5;
+  while (legend_width (cr, series, n, size, max) > room && max > 8)
+    max = MIN (max, 60) - 2;
   for (guint s = n; s-- > 0;)
     {
-      double rgb[3], w = ts_plot_text_width (cr, series[s].name, 11);
+      g_autofree char *name = NULL;
+      double rgb[3];
       if (series[s].name == NULL)
         continue;
-      x -= w + 26;
+      name = shorten (series[s].name, max);
+      x -= ts_plot_text_width (cr, name, size) + 26;
       ts_plot_palette (series[s].colour, rgb);
+      if (series[s].neutral)
+        memcpy (rgb, style->foreground, sizeof rgb);
       cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
       cairo_set_line_width (cr, 2.5);
       if (series[s].dashed)
@@ -193,7 +229,7 @@ draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, 
       cairo_move_to (cr, x, py - 11), cairo_line_to (cr, x + 16, py - 11), cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
       ts_plot_set_rgb (cr, style->foreground);
-      ts_plot_text (cr, series[s].name, x + 20, py - 11, 11, 0, 0.5);
+      ts_plot_text (cr, name, x + 20, py - 11, size, 0, 0.5);
     }
 }
 

@@ -22,6 +22,7 @@ typedef struct {
   gsize         n;
   gboolean      smoothed;  /* draw raw faintly, an EMA strongly */
   gboolean      dashed;
+  gboolean      neutral;   /* legend swatch in the text colour: a key, not a run */
 } TsPlotSeries;
 
 typedef struct {

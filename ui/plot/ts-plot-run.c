@@ -124,7 +124,8 @@ ts_run_plot_name (TsRunPlotKind kind)
 
 #define DOUBLES(a) ((const double *) (a)->data)
 
-/* Series for a plot kind: per run, one or two (train and val accuracy). */
+/* Series for a plot kind: per run, one or two (train and val accuracy,
+ * the run named once, with a train/val key at the end). out holds 2n+2. */
 static guint
 collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlotSeries *out, char **names)
 {
@@ -144,12 +145,18 @@ collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlo
         case TS_RUN_PLOT_ACCURACY:
           names[2 * r] = g_strdup_printf ("%s%strain", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
           names[2 * r + 1] = g_strdup_printf ("%s%sval", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
-          out[n++] = (TsPlotSeries) { names[2 * r], runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->train_acc),
+          /* names[] label the CSV; the legend shows the run once */
+          out[n++] = (TsPlotSeries) { NULL, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->train_acc),
                                       d->epoch->len, FALSE, TRUE };
-          out[n++] = (TsPlotSeries) { names[2 * r + 1], runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->val_acc),
+          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->val_acc),
                                       d->epoch->len };
           break;
         }
+    }
+  if (kind == TS_RUN_PLOT_ACCURACY && n_runs > 0)
+    {
+      out[n++] = (TsPlotSeries) { "train", 0, NULL, NULL, 0, FALSE, TRUE, TRUE };
+      out[n++] = (TsPlotSeries) { "val", 0, NULL, NULL, 0, FALSE, FALSE, TRUE };
     }
   return n;
 }
@@ -166,7 +173,7 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
                     const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption, double x_min,
                     double x_max)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 1);
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 2);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
   guint n = collect_series (kind, runs, n_runs, series, names);
   TsPlotAxes axes = { "step", "loss", log_y };
@@ -185,7 +192,7 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
 char *
 ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 1);
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 2);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
   guint n = collect_series (kind, runs, n_runs, series, names);
   GString *csv = g_string_new ("series,x,y\n");
@@ -194,7 +201,8 @@ ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs)
     for (gsize i = 0; i < series[s].n; i++)
       {
         char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
-        g_string_append_printf (csv, "\"%s\",%s,%s\n", series[s].name ? series[s].name : "",
+        const char *label = kind == TS_RUN_PLOT_ACCURACY ? names[s] : series[s].name;
+        g_string_append_printf (csv, "\"%s\",%s,%s\n", label ? label : "",
                                 g_ascii_dtostr (x, sizeof x, series[s].x[i]),
                                 isfinite (series[s].y[i]) ? g_ascii_dtostr (y, sizeof y, series[s].y[i]) : "");
       }
