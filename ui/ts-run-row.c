@@ -58,8 +58,12 @@ ts_run_status_text (TsRun *run)
     g_string_append_printf (s, "loading %.0f%%", 100 * p.loaded);
   else
     g_string_append (s, ts_run_state_name (ts_run_get_state (run)));
-  if (p.state >= TS_RUN_RUNNING || ts_run_get_curves (run)->epoch->len > 0)
-    g_string_append_printf (s, " · epoch %u/%u", p.epoch, ts_run_get_experiment (run)->train.epochs);
+  /* the epoch under way while training; the last one completed after */
+  if (p.state == TS_RUN_RUNNING || p.state == TS_RUN_PAUSED)
+    g_string_append_printf (s, " · epoch %u/%u", MIN (p.epoch + 1, p.epochs), p.epochs);
+  else if (ts_run_get_curves (run)->epoch->len > 0)
+    g_string_append_printf (s, " · epoch %u/%u", ts_run_get_curves (run)->epoch->len,
+                            ts_run_get_experiment (run)->train.epochs);
   if (ts_run_get_best_val_acc (run) > 0)
     g_string_append_printf (s, " · best val %.1f%%", 100 * ts_run_get_best_val_acc (run));
   return g_string_free (s, FALSE);

@@ -134,15 +134,20 @@ draw_axes (cairo_t *cr, const TsPlotStyle *style, const TsPlotAxes *axes, double
   char buf[32];
 
   cairo_set_line_width (cr, 1);
-  /* y grid and labels */
+  /* y grid and labels; a log axis spanning under two decades also gets
+   * its 2× and 5× lines */
   step = axes->log_y ? 1 : nice_step (y1 - y0, 5);
-  for (double v = ceil (y0 / step) * step; v <= y1 + 1e-12; v += step)
+  for (double v = (axes->log_y ? floor (y0) : ceil (y0 / step) * step); v <= y1 + 1e-12; v += step)
+    for (int m = 0; m < (axes->log_y && y1 - y0 < 2 ? 3 : 1); m++)
     {
-      double cy = round (py + ph - (v - y0) / (y1 - y0) * ph) + 0.5;
+      double tick = axes->log_y ? v + log10 ((double[]) { 1, 2, 5 }[m]) : v;
+      double cy = round (py + ph - (tick - y0) / (y1 - y0) * ph) + 0.5;
+      if (tick < y0 - 1e-12 || tick > y1 + 1e-12)
+        continue;
       ts_plot_set_rgb (cr, style->grid);
       cairo_move_to (cr, px, cy), cairo_line_to (cr, px + pw, cy), cairo_stroke (cr);
       if (axes->log_y)
-        g_snprintf (buf, sizeof buf, "%g", pow (10, v));
+        g_snprintf (buf, sizeof buf, "%g", pow (10, tick));
       else
         g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < step * 1e-6 ? 0.0 : v);
       ts_plot_set_rgb (cr, style->foreground);
