@@ -130,7 +130,8 @@ assign_labels (GPtrArray *rows, guint first, int label_col, TsDataset *ds)
           g_hash_table_insert (index, (gpointer) label, NULL);
           g_ptr_array_add (names, (gpointer) label);
         }
-      if (!parse_number (label, &v) || v < 0 || v != (guint) v || v > 9999)
+      /* range first: casting 1e10 to an integer is undefined (found by fuzz-csv) */
+      if (!parse_number (label, &v) || v < 0 || v > 9999 || v != floor (v))
         numeric = FALSE;
       else
         max_label = MAX (max_label, (guint) v);

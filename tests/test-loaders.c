@@ -83,6 +83,15 @@ test_csv (void)
   g_assert_cmpfloat (data.train->x[1], ==, 0.25f);
   ts_source_data_clear (&data);
 
+  /* a huge numeric label is a name, not an index (and not undefined behaviour) */
+  g_assert_true (g_file_set_contents (path, "1,2\n3,1e10\n4,9\n", -1, NULL));
+  g_free (exp->data.label_column);
+  exp->data.label_column = g_strdup ("");
+  g_assert_true (ts_source_load (&exp->data, 1, &data, NULL, &error));
+  g_assert_cmpuint (data.train->n_classes, ==, 3);
+  g_assert_cmpstr (data.train->class_names[0], ==, "1e10");
+  ts_source_data_clear (&data);
+
   g_free (exp->data.label_column);
   exp->data.label_column = g_strdup ("kind");
   g_assert_false (ts_source_load (&exp->data, 1, &data, NULL, &error));
