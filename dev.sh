@@ -6,7 +6,7 @@
 #   ./dev.sh test    install what is missing, build, run every test suite
 #   ./dev.sh bench   the throughput benchmark beside PyTorch
 #   ./dev.sh sanitize address|thread   the test suites under a sanitizer
-#   ./dev.sh fuzz [SECONDS]             every libFuzzer harness (default 300 s each)
+#   ./dev.sh fuzz [SECONDS] [NAMES]     the libFuzzer harnesses (default: all, 300 s each)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -116,6 +116,8 @@ case "${1:-}" in
     ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build build
     ./build/tests/bench/bench-train "${@:2}"
+    ensure_packages "${TEST_PACKAGES[@]}"
+    GSETTINGS_SCHEMA_DIR="$PWD/build/resources" GSETTINGS_BACKEND=memory with_display ./build/tests/bench/bench-gui
     ;;
   sanitize)
     kind=${2:-address}
@@ -133,16 +135,21 @@ case "${1:-}" in
     ;;
   fuzz)
     seconds=${2:-300}
+    names=${3:-idx cifar csv experiment safetensors}
+    status=0
     ensure_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-14-dev
     CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
       -Dbuildtype=debugoptimized
-    for name in idx cifar csv experiment safetensors; do
+    for name in $names; do
       corpus="build-fuzz/corpus-$name"
       mkdir -p "$corpus"
       say "Fuzzing $name for $seconds s"
-      UBSAN_OPTIONS=halt_on_error=1 "build-fuzz/tests/fuzz/fuzz-$name" -max_total_time="$seconds" \
-        -print_final_stats=1 "$corpus" "tests/fuzz/seeds/$name" tests/fixtures/bad 2>&1 | tail -n 12
+      (UBSAN_OPTIONS=halt_on_error=1 "build-fuzz/tests/fuzz/fuzz-$name" -max_total_time="$seconds" \
+        -artifact_prefix="build-fuzz/" -print_final_stats=1 "$corpus" "tests/fuzz/seeds/$name" tests/fixtures/bad \
+        2>&1 || echo "fuzz-$name FOUND A CRASH (see build-fuzz/crash-*)") | tail -n 12
+      ls build-fuzz/crash-* >/dev/null 2>&1 && status=1
     done
+    exit $status
     ;;
   *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'

@@ -1,4 +1,5 @@
 #include "ts-experiment-editor.h"
+#include "ts-layer-list.h"
 
 #include <adwaita.h>
 
@@ -7,6 +8,7 @@ struct _TsExperimentEditor {
 
   GtkWidget    *banner;   /* why the rows are locked, or the last error */
   GtkWidget    *page;
+  GtkWidget    *layers;   /* TsLayerList: model.layers */
   GHashTable   *rows;     /* key → row */
   TsExperiment *exp;
   char         *error;
@@ -90,6 +92,83 @@ on_combo_selected (AdwComboRow *row, GParamSpec *pspec, TsExperimentEditor *self
     ts_experiment_editor_edit (self, g_object_get_data (G_OBJECT (row), "key"), gtk_string_object_get_string (item));
 }
 
+/* keys that live on a log scale: their rows step through 1, 3, 10, 30 … */
+static const char *const log_keys[] = { "train.lr", "train.l2", "train.l1", "model.init_scale",
+                                        "data.whiten_epsilon", NULL };
+
+double
+ts_log_step (double value, gboolean up)
+{
+  double decade, best = up ? G_MAXDOUBLE : 0;
+
+  if (!(value > 0))
+    return up ? 1e-4 : 0;
+  decade = floor (log10 (value)) - 1;
+  for (int k = 0; k < 4; k++, decade++)
+    for (int m = 0; m < 2; m++)
+      {
+        double c = (m ? 3 : 1) * pow (10, decade);
+        if (up && c > value * 1.0001 && c < best)
+          best = c;
+        if (!up && c < value * 0.9999 && c > best)
+          best = c;
+      }
+  return best;
+}
+
+static void
+on_log_step (GtkButton *button, GtkWidget *row)
+{
+  TsExperimentEditor *self = g_object_get_data (G_OBJECT (row), "editor");
+  gboolean up = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "up"));
+  double v = g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (row)), NULL);
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (text, sizeof text, "%.6g", ts_log_step (v, up));
+  gtk_editable_set_text (GTK_EDITABLE (row), text); /* ::changed validates and applies */
+  (void) self;
+}
+
+static void
+add_log_buttons (GtkWidget *row)
+{
+  const char *icons[] = { "go-down-symbolic", "go-up-symbolic" };
+  const char *tips[] = { "Smaller, in 1–3–10 steps", "Larger, in 1–3–10 steps" };
+
+  for (int up = 0; up <= 1; up++)
+    {
+      GtkWidget *button = gtk_button_new_from_icon_name (icons[up]);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, tips[up]);
+      g_object_set_data (G_OBJECT (button), "up", GINT_TO_POINTER (up));
+      g_signal_connect (button, "clicked", G_CALLBACK (on_log_step), row);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), button);
+    }
+}
+
+static void
+on_layers_changed (TsExperimentEditor *self)
+{
+  g_autoptr(TsExperiment) next = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading)
+    return;
+  next = ts_experiment_copy (self->exp);
+  g_array_unref (next->model.layers);
+  next->model.layers = ts_layer_list_get_layers (TS_LAYER_LIST (self->layers));
+  if (!ts_experiment_validate (next, &error))
+    {
+      show_message (self, error->message, TRUE);
+      return;
+    }
+  show_message (self, NULL, FALSE);
+  ts_experiment_free (self->exp);
+  self->exp = g_steal_pointer (&next);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 static GtkWidget *
 make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
 {
@@ -105,6 +184,9 @@ make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
     {
       row = adw_entry_row_new ();
       g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
+      g_object_set_data (G_OBJECT (row), "editor", self);
+      if (g_strv_contains (log_keys, doc->key))
+        add_log_buttons (row);
     }
   g_object_set_data_full (G_OBJECT (row), "key", g_strdup (doc->key), g_free);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), doc->key);
@@ -123,6 +205,8 @@ build_rows (TsExperimentEditor *self)
   for (guint i = 0; i < n; i++)
     {
       const char *title = group_title (docs[i].key);
+      if (g_str_equal (docs[i].key, "model.layers"))
+        continue; /* its own group of rows: self->layers */
       AdwPreferencesGroup *group = g_hash_table_lookup (by_title, title);
       GtkWidget *row = make_row (self, &docs[i]);
       if (group == NULL)
@@ -131,6 +215,8 @@ build_rows (TsExperimentEditor *self)
           adw_preferences_group_set_title (group, title);
           adw_preferences_page_add (ADW_PREFERENCES_PAGE (self->page), group);
           g_hash_table_insert (by_title, (gpointer) title, group);
+          if (g_str_equal (title, "Model")) /* the layers right after the model's settings */
+            adw_preferences_page_add (ADW_PREFERENCES_PAGE (self->page), ADW_PREFERENCES_GROUP (self->layers));
         }
       adw_preferences_group_add (group, row);
       g_hash_table_insert (self->rows, (gpointer) docs[i].key, row);
@@ -168,6 +254,7 @@ ts_experiment_editor_set_experiment (TsExperimentEditor *self, const TsExperimen
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &key, &row))
     fill_row (self, key, row, editable);
+  ts_layer_list_set_layers (TS_LAYER_LIST (self->layers), self->exp->model.layers, editable);
   self->loading = FALSE;
   show_message (self, editable ? NULL : "This run has started: fork it (Ctrl+N) to try a change.", FALSE);
 }
@@ -219,7 +306,9 @@ ts_experiment_editor_init (TsExperimentEditor *self)
   gtk_widget_set_vexpand (self->page, TRUE);
   gtk_box_append (GTK_BOX (self), self->page);
   self->exp = ts_experiment_new_default ();
+  self->layers = ts_layer_list_new ();
   build_rows (self);
+  g_signal_connect_swapped (self->layers, "changed", G_CALLBACK (on_layers_changed), self);
 }
 
 GtkWidget *

@@ -23,4 +23,7 @@ const char         *ts_experiment_editor_get_error (TsExperimentEditor *self);
 /* Sets one key as the user would (for tests and drops); FALSE if refused. */
 gboolean            ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char *text);
 
+/* The next value on a 1–3–10 log scale above or below value. */
+double              ts_log_step (double value, gboolean up);
+
 G_END_DECLS

@@ -163,6 +163,8 @@ on_save_response (GtkNativeDialog *dialog, int response, TsWindow *self)
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) error = NULL;
+      const char *scale = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "scale");
+      self->export_scale = scale ? g_ascii_strtod (scale, NULL) : 2;
       save (self, path, what, &error);
       if (error)
         _ts_window_toast (self, "%s", error->message);
@@ -178,6 +180,12 @@ save_dialog (TsWindow *self, const char *title, const char *suggested, SaveFunc 
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                                               "_Save", "_Cancel");
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  if (g_str_has_suffix (suggested, ".png"))
+    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "scale", "Resolution",
+                                 (const char *[]) { "1", "2", "4", NULL },
+                                 (const char *[]) { "960×540 (96 dpi)", "1920×1080 (192 dpi)", "3840×2160 (384 dpi)", NULL });
+  if (g_str_has_suffix (suggested, ".png"))
+    gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "scale", "2");
   g_object_set_data (G_OBJECT (dialog), "save", save);
   g_object_set_data_full (G_OBJECT (dialog), "what", g_strdup (what), g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
@@ -226,7 +234,7 @@ write_export (TsWindow *self, const char *path, const char *what, GError **error
       ts_write_file_atomic (path, csv, strlen (csv), error);
     }
   else
-    ts_plot_save (draw_plot, view, 960, 540, 2, path, error);
+    ts_plot_save (draw_plot, view, 960, 540, self->export_scale > 0 ? self->export_scale : 2, path, error);
 }
 
 static void

@@ -36,6 +36,9 @@ struct _TsWindow {
   GtkWidget       *editor;
   guint            tick_id;
   guint            next_colour;
+  double           export_scale; /* PNG pixels per point, from the export dialog */
+  gboolean         plots_dirty;  /* new data not yet drawn */
+  gint64           last_redraw;  /* frame time of the last plot redraw, µs */
 };
 
 void     _ts_window_install_actions (TsWindowClass *klass);

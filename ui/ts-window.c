@@ -210,11 +210,11 @@ on_run_state (TsRun *run, GParamSpec *pspec, TsWindow *self)
     update_header (self);
 }
 
+/* New data is drawn on the next frame due (see on_tick). */
 static void
 on_run_changed (TsRun *run, TsWindow *self)
 {
-  for (int k = 0; k < 3; k++)
-    gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+  self->plots_dirty = TRUE;
 }
 
 TsRun *
@@ -303,17 +303,31 @@ _ts_window_dispatch_queue (TsWindow *self)
 
 /* ---- the frame clock: pull new metrics --------------------------------- */
 
+/* Curves and progress redraw five times a second, not on every frame: on
+ * two cores every millisecond the drawing takes is one the training loses. */
+#define REDRAW_INTERVAL_US 200000
+
 static gboolean
 on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
   TsWindow *self = TS_WINDOW (widget);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  gboolean any_active = FALSE;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      ts_run_poll (run); /* emits ::changed, which queues the redraws */
+      ts_run_poll (run); /* emits ::changed, which marks the plots dirty */
+      any_active |= is_active (run);
     }
+  if (any_active && now - self->last_redraw < REDRAW_INTERVAL_US)
+    return G_SOURCE_CONTINUE;
+  self->last_redraw = now;
+  if (self->plots_dirty)
+    for (int k = 0; k < 3; k++)
+      gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+  self->plots_dirty = FALSE;
   update_progress (self);
   if (self->selected && is_active (self->selected))
     update_header (self);
