@@ -4,6 +4,7 @@
 #include "test-util.h"
 #include "ts-application.h"
 #include "ts-experiment-editor.h"
+#include "ts-layer-list.h"
 #include "ts-plot-view.h"
 #include "ts-window.h"
 
@@ -225,6 +226,35 @@ test_plot_widget_renders (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_log_steps (void)
+{
+  g_assert_cmpfloat (fabs (ts_log_step (0.1, FALSE) - 0.03), <, 1e-12);
+  g_assert_cmpfloat (fabs (ts_log_step (0.03, FALSE) - 0.01), <, 1e-12);
+  g_assert_cmpfloat (fabs (ts_log_step (0.1, TRUE) - 0.3), <, 1e-12);
+  g_assert_cmpfloat (fabs (ts_log_step (0.05, TRUE) - 0.1), <, 1e-12);
+  g_assert_cmpfloat (fabs (ts_log_step (1e-4, TRUE) - 3e-4), <, 1e-15);
+}
+
+static void
+test_layer_list_round_trip (void)
+{
+  GtkWidget *list = g_object_ref_sink (ts_layer_list_new ());
+  g_autoptr(GArray) in = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
+  g_autoptr(GArray) out = NULL;
+  TsLayerSpec a = { 64, TS_INHERIT_ACTIVATION }, b = { 32, TS_ACT_TANH };
+
+  g_array_append_val (in, a);
+  g_array_append_val (in, b);
+  ts_layer_list_set_layers (TS_LAYER_LIST (list), in, TRUE);
+  out = ts_layer_list_get_layers (TS_LAYER_LIST (list));
+  g_assert_cmpuint (out->len, ==, 2);
+  g_assert_cmpuint (g_array_index (out, TsLayerSpec, 0).units, ==, 64);
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 0).activation, ==, TS_INHERIT_ACTIVATION);
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 1).activation, ==, TS_ACT_TANH);
+  g_object_unref (list);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -243,5 +273,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
+  g_test_add_func ("/ui/editor/log-steps", test_log_steps);
+  g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   return g_test_run ();
 }
