@@ -1,5 +1,6 @@
 #include "ts-experiment.h"
 #include "ts-error.h"
+#include "ts-io.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -657,12 +658,7 @@ char *
 ts_experiment_to_json (const TsExperiment *exp)
 {
   g_autoptr(JsonNode) node = ts_experiment_to_node (exp);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
+  return ts_json_to_string (node, TRUE);
 }
 
 const TsExperimentKeyDoc *
