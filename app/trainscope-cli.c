@@ -10,6 +10,7 @@ static const char usage[] =
   "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
   "                     [--plots png,svg,pdf]\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
+  "  trainscope-cli lr-find EXP.json|default --out DIR [--iterations N] [--sweeps N]\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
   "  trainscope-cli --version\n";
@@ -90,5 +91,7 @@ main (int argc, char **argv)
     return cli_eval (argc - 1, argv + 1);
   if (strcmp (argv[1], "data") == 0)
     return cli_data (argc - 1, argv + 1);
+  if (strcmp (argv[1], "lr-find") == 0)
+    return cli_lr_find (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
 }

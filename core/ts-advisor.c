@@ -1,4 +1,4 @@
-#include "ts-advisor.h"
+#include "ts-advisor-private.h"
 
 #include <math.h>
 
@@ -22,13 +22,8 @@ ts_advice_free (TsAdvice *a)
   g_free (a);
 }
 
-static JsonObject *
-add_advice (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
-            const char *action, const char *format, ...) G_GNUC_PRINTF (6, 7);
-
-/* Appends an advice and returns its evidence object for the rule to fill. */
-static JsonObject *
-add_advice (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
+JsonObject *
+_ts_advice_add (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
             const char *action, const char *format, ...)
 {
   TsAdvice *a = g_new0 (TsAdvice, 1);
@@ -65,7 +60,7 @@ rule_diverged (const TsAdvisorInput *in, GPtrArray *out)
   if (!in->diverged || n == 0)
     return;
   action = g_strdup_printf ("train.lr=%g", in->exp->train.lr / 5);
-  ev = add_advice (out, "diverged", TS_SEVERITY_CRITICAL, 1.0, action,
+  ev = _ts_advice_add (out, "diverged", TS_SEVERITY_CRITICAL, 1.0, action,
                    "The loss became NaN or infinite at step %" G_GUINT64_FORMAT ": divide the learning rate by 5.",
                    ts_metric_log_step (in->steps, n - 1)->step);
   json_object_set_int_member (ev, "step", (gint64) ts_metric_log_step (in->steps, n - 1)->step);
@@ -85,11 +80,20 @@ rule_initial_loss (const TsAdvisorInput *in, GPtrArray *out)
   first = ts_metric_log_step (in->steps, 0)->loss;
   if (!isfinite (first) || (first < 3.0 * expected && first > 0.5 * expected))
     return;
-  ev = add_advice (out, "initial_loss_unexpected", TS_SEVERITY_WARNING, 0.7, "model.init=xavier",
+  ev = _ts_advice_add (out, "initial_loss_unexpected", TS_SEVERITY_WARNING, 0.7, "model.init=xavier",
                    "The first loss was %.3g where ln(%u) = %.3g was expected: check the initialisation scale.",
                    first, in->n_classes, expected);
   json_object_set_double_member (ev, "first_loss", first);
   json_object_set_double_member (ev, "expected", expected);
+}
+
+static gboolean
+has_worry (GPtrArray *advice)
+{
+  for (guint i = 0; i < advice->len; i++)
+    if (((TsAdvice *) advice->pdata[i])->severity > TS_SEVERITY_INFO)
+      return TRUE;
+  return FALSE;
 }
 
 /* "model.layers=200,100": every hidden layer twice as wide (one of 100 if none) */
@@ -118,15 +122,16 @@ rule_generalisation_gap (const TsAdvisorInput *in, GPtrArray *out)
   if (gap > 0.1)
     {
       action = g_strdup_printf ("train.l2=%g", MAX (in->exp->train.l2 * 10, 1e-4));
-      ev = add_advice (out, "overfitting", TS_SEVERITY_WARNING, MIN (1.0, gap * 4), action,
+      ev = _ts_advice_add (out, "overfitting", TS_SEVERITY_WARNING, MIN (1.0, gap * 4), action,
                        "Training accuracy is %.1f%% but validation only %.1f%%: regularise more "
                        "(L2, dropout, augmentation) or get more data.",
                        100 * e->train_acc, 100 * e->val_acc);
     }
-  else if (gap < 0.03 && e->train_acc < 0.8)
+  else if (gap < 0.03 && e->train_acc < 0.8 && !has_worry (out))
     {
+      /* only when nothing else (LR, init, dead units) explains it */
       action = wider_layers (in->exp);
-      ev = add_advice (out, "underfitting", TS_SEVERITY_WARNING, 0.6, action,
+      ev = _ts_advice_add (out, "underfitting", TS_SEVERITY_WARNING, 0.6, action,
                        "Training and validation accuracy are both low (%.1f%%, %.1f%%) with no gap: "
                        "add capacity or regularise less.",
                        100 * e->train_acc, 100 * e->val_acc);
@@ -138,17 +143,25 @@ rule_generalisation_gap (const TsAdvisorInput *in, GPtrArray *out)
   json_object_set_double_member (ev, "val_acc", e->val_acc);
 }
 
+typedef void (*Rule) (const TsAdvisorInput *in, GPtrArray *out);
+
 GPtrArray *
 ts_advisor_diagnose (const TsAdvisorInput *in)
 {
+  static const Rule rules[] = {
+    rule_diverged, rule_initial_loss, _ts_rule_lr_too_high, _ts_rule_lr_too_low, _ts_rule_dead_units,
+    _ts_rule_saturated_units, _ts_rule_activation_scale, _ts_rule_update_ratio, rule_generalisation_gap,
+    _ts_rule_plateau_decay,
+  };
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  gboolean worry = FALSE;
 
-  rule_diverged (in, out);
-  rule_initial_loss (in, out);
-  rule_generalisation_gap (in, out);
-  if (out->len == 0 && last_epoch (in) != NULL)
-    add_advice (out, "healthy", TS_SEVERITY_INFO, 0.5, "",
-                "Nothing in the curves calls for a change.");
+  for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
+    rules[i] (in, out);
+  for (guint i = 0; i < out->len; i++)
+    worry |= ((TsAdvice *) out->pdata[i])->severity > TS_SEVERITY_INFO;
+  if (!worry && last_epoch (in) != NULL)
+    _ts_advice_add (out, "healthy", TS_SEVERITY_INFO, 0.6, "", "Nothing in the curves or the layers calls for a change.");
   return out;
 }
 

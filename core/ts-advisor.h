@@ -30,6 +30,7 @@ typedef struct {
   const TsExperiment *exp;
   const TsMetricLog  *steps;
   const TsMetricLog  *epochs;
+  const TsMetricLog  *stats;  /* TsStatsRecord; may be NULL */
   guint               n_classes;
   gboolean            diverged;
 } TsAdvisorInput;

@@ -320,7 +320,7 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
 static gboolean
 write_outputs (TsTrainer *tr, TsTraining *t, TsRunWriter *w, JsonNode *summary, GError **error)
 {
-  TsAdvisorInput in = { t->exp, t->steps, t->epochs, t->net->n_classes, t->diverged };
+  TsAdvisorInput in = { t->exp, t->steps, t->epochs, t->stats, t->net->n_classes, t->diverged };
   g_autoptr(GPtrArray) advice = ts_advisor_diagnose (&in);
   g_autoptr(JsonNode) advice_json = ts_advice_to_json (advice);
   g_autofree char *summary_path = ts_run_writer_path (w, "summary.json");

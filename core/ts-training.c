@@ -19,6 +19,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->exp = ts_experiment_copy (exp);
   t->steps = ts_metric_log_new (sizeof (TsStepRecord));
   t->epochs = ts_metric_log_new (sizeof (TsEpochRecord));
+  t->stats = ts_metric_log_new (sizeof (TsStatsRecord));
   gboolean augmenting = ts_augment_spec_enabled (&exp->data.augment);
 
   if (!ts_experiment_validate (exp, error) || !ts_splits_load (exp, &t->data, ctx, error))
@@ -38,6 +39,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
   t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
   t->team = ts_team_new (ts_blas_threads ());
+  t->before = g_new (float, t->net->n_params);
   t->order = g_new (guint32, t->data.train->n);
   t->xb = g_new (float, (gsize) batch * in_dim);
   if (t->augment)
@@ -45,6 +47,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->yb = g_new (guint32, batch);
   t->n_batches = (t->data.train->n + batch - 1) / batch;
   t->base_lr = t->lr = exp->train.lr;
+  t->lr_override = NAN;
   t->best_val_loss = INFINITY;
   t->first_loss = NAN;
   t->start_time = g_get_monotonic_time ();
@@ -63,6 +66,8 @@ ts_training_free (TsTraining *t)
   ts_team_free (t->team);
   ts_metric_log_free (t->steps);
   ts_metric_log_free (t->epochs);
+  ts_metric_log_free (t->stats);
+  g_free (t->before);
   g_free (t->order);
   g_free (t->xb);
   g_free (t->xb_raw);
@@ -195,6 +200,7 @@ ts_training_step (TsTraining *t)
   TsStepConfig cfg;
   TsStepRecord rec;
   TsBatch batch = { gather_rows, t, t->xb, t->yb };
+  gboolean measure;
   guint rows;
   double loss;
 
@@ -208,11 +214,22 @@ ts_training_step (TsTraining *t)
   if (t->batch == 0)
     begin_epoch (t);
   rows = MIN (train->batch_size, t->data.train->n - t->batch * train->batch_size);
-  t->lr = ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau_decays);
+  t->lr = isnan (t->lr_override)
+            ? ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau_decays)
+            : t->lr_override;
   cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,
                          (float) train->max_norm };
+  measure = t->step % TS_STATS_EVERY == 0;
+  if (measure)
+    memcpy (t->before, t->net->params, sizeof (float) * t->net->n_params);
   loss = ts_net_train_batch (t->net, t->team, &cfg, &batch, rows,
                              ts_rng_key (t->exp->seed, TS_STREAM_NOISE + t->step), &t->correct);
+  if (measure)
+    {
+      TsStatsRecord stats;
+      ts_stats_measure (t->net, rows, t->before, t->step + 1, &stats);
+      ts_metric_log_append (t->stats, &stats);
+    }
 
   t->step++;
   t->batch++;

@@ -16,6 +16,7 @@
 #include "ts-net.h"
 #include "ts-optim.h"
 #include "ts-pipeline.h"
+#include "ts-stats.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,8 @@ typedef struct {
   TsTeam       *team;     /* the threads each step is spread over */
   TsMetricLog  *steps;    /* TsStepRecord */
   TsMetricLog  *epochs;   /* TsEpochRecord */
+  TsMetricLog  *stats;    /* TsStatsRecord, every TS_STATS_EVERY steps */
+  float        *before;   /* (n_params) parameters before a measured step */
   const gint   *stop;     /* optional: evaluation gives up when it becomes non-zero */
 
   guint         epoch;    /* epochs completed */
@@ -41,6 +44,7 @@ typedef struct {
   guint32      *yb;       /* (batch_size) */
 
   double        base_lr;
+  double        lr_override; /* NaN: the schedule's LR; else this one (LR finder) */
   double        lr;       /* of the last step */
   guint         plateau_decays;
   double        best_val_loss;

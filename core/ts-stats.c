@@ -1,0 +1,75 @@
+#include "ts-stats.h"
+
+#include <math.h>
+
+static gboolean
+is_relu_family (TsActivation act)
+{
+  return act == TS_ACT_RELU || act == TS_ACT_LEAKY_RELU || act == TS_ACT_PRELU || act == TS_ACT_RRELU
+         || act == TS_ACT_ELU;
+}
+
+static void
+activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  const float *a = net->a[l], *z = net->z[l];
+  double sum = 0, sq = 0;
+  guint dead = 0, saturated = 0;
+  gsize n = (gsize) B * layer->out;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      sum += a[i];
+      sq += (double) a[i] * a[i];
+      if ((layer->act == TS_ACT_TANH && fabsf (a[i]) > 0.99f)
+          || (layer->act == TS_ACT_SIGMOID && (a[i] < 0.01f || a[i] > 0.99f)))
+        saturated++;
+    }
+  /* a ReLU unit is dead on this batch when no sample makes it positive */
+  if (is_relu_family (layer->act))
+    for (guint j = 0; j < layer->out; j++)
+      {
+        gboolean alive = FALSE;
+        for (guint r = 0; r < B && !alive; r++)
+          alive = z[(gsize) r * layer->out + j] > 0.f;
+        dead += !alive;
+      }
+  s->act_mean = (float) (sum / MAX (n, 1));
+  s->act_std = (float) sqrt (MAX (sq / MAX (n, 1) - pow (sum / MAX (n, 1), 2), 0));
+  s->dead_fraction = (float) dead / layer->out;
+  s->saturated_fraction = (float) saturated / MAX (n, 1);
+}
+
+static void
+weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  gsize n = (gsize) layer->in * layer->out;
+  const float *w = net->params + layer->w, *g = net->grads + layer->w;
+  double ww = 0, gg = 0, dd = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      ww += (double) w[i] * w[i];
+      gg += (double) g[i] * g[i];
+      if (before)
+        dd += pow ((double) w[i] - before[layer->w + i], 2);
+    }
+  s->weight_rms = (float) sqrt (ww / MAX (n, 1));
+  s->grad_norm = (float) sqrt (gg);
+  s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
+}
+
+void
+ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out)
+{
+  out->step = step;
+  out->n_layers = MIN (net->n_layers, TS_STATS_MAX_LAYERS);
+  for (guint l = 0; l < out->n_layers; l++)
+    {
+      TsLayerStats *s = &out->layers[l];
+      activation_stats (net, l, B, s);
+      weight_stats (net, l, before, s);
+    }
+}
