@@ -67,7 +67,7 @@ _ts_rule_lr_too_low (const TsAdvisorInput *in, GPtrArray *out)
   if (!(last > 0.3 * expected && drop > 0.0 && second_half > 0.1
         && ((drop < 0.5 && second_half > 0.15) || largest_update_ratio (in) < 5e-4)))
     return;
-  action = g_strdup_printf ("train.lr=%g", in->exp->train.lr * 10);
+  action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr * 10);
   ev = _ts_advice_add (out, "lr_too_low", TS_SEVERITY_WARNING, CLAMP (0.5 + second_half, 0, 0.95), action,
                        "The loss falls slowly and steadily (%.3g → %.3g, %.0f%% of it in the second half): "
                        "raise the learning rate 3–10×.", first, last, 100 * second_half);
@@ -108,7 +108,7 @@ _ts_rule_lr_too_high (const TsAdvisorInput *in, GPtrArray *out)
     what = "stays at chance level after a first drop";
   if (what == NULL)
     return;
-  action = g_strdup_printf ("train.lr=%g", in->exp->train.lr / 5);
+  action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr / 5);
   ev = _ts_advice_add (out, "lr_too_high", TS_SEVERITY_WARNING, 0.7, action,
                        "The loss %s (lowest %.3g, now %.3g): divide the learning rate by 2 or 5.", what, lo, last);
   json_object_set_double_member (ev, "loss_min", lo);
@@ -191,7 +191,7 @@ _ts_rule_dead_units (const TsAdvisorInput *in, GPtrArray *out)
       worst = l;
   if (layers < 2 || !(dead[worst] > 0.4))
     return;
-  action = g_strdup_printf ("train.lr=%g", in->exp->train.lr / 3);
+  action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr / 3);
   ev = _ts_advice_add (out, "dead_units", dead[worst] > 0.8 ? TS_SEVERITY_CRITICAL : TS_SEVERITY_WARNING,
                        MIN (1.0, dead[worst] + 0.2), action,
                        "%.0f%% of the units of hidden layer %u never activate on a batch: a learning rate "
@@ -233,7 +233,9 @@ _ts_rule_activation_scale (const TsAdvisorInput *in, GPtrArray *out)
   hidden = layers - 1; /* the output layer's logits are not activations */
   if (std[hidden - 1] < 0.02 && std[hidden - 1] < 0.1 * std[0])
     {
-      ev = _ts_advice_add (out, "vanishing_activations", TS_SEVERITY_WARNING, 0.8, "model.init=xavier",
+      gboolean relu = in->exp->model.activation != TS_ACT_TANH && in->exp->model.activation != TS_ACT_SIGMOID;
+      ev = _ts_advice_add (out, "vanishing_activations", TS_SEVERITY_WARNING, 0.8,
+                           relu ? "model.init=he" : "model.init=xavier",
                            "Activations shrink with depth (std %.3g in the first hidden layer, %.3g in the last): "
                            "the signal dies out; initialise with xavier (tanh) or he (ReLU).",
                            std[0], std[hidden - 1]);
@@ -267,14 +269,14 @@ _ts_rule_update_ratio (const TsAdvisorInput *in, GPtrArray *out)
   median = pow (10, logs / count); /* geometric mean over the layers */
   if (largest_update_ratio (in) < 1e-4)
     {
-      action = g_strdup_printf ("train.lr=%g", in->exp->train.lr * 10);
+      action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr * 10);
       ev = _ts_advice_add (out, "update_ratio_low", TS_SEVERITY_WARNING, 0.7, action,
                            "Each step changes the weights by at most %.1e of their size, far below the ~1e-3 of a "
                            "healthy run: raise the learning rate.", largest_update_ratio (in));
     }
   else if (median > 3e-2)
     {
-      action = g_strdup_printf ("train.lr=%g", in->exp->train.lr / 10);
+      action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr / 10);
       ev = _ts_advice_add (out, "update_ratio_high", TS_SEVERITY_WARNING, 0.7, action,
                            "Each step changes the weights by %.1e of their size, far above the ~1e-3 of a healthy "
                            "run: lower the learning rate.", median);

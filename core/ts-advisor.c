@@ -1,5 +1,8 @@
 #include "ts-advisor-private.h"
 
+#include "ts-error.h"
+#include "ts-io.h"
+
 #include <math.h>
 
 const char *
@@ -59,7 +62,7 @@ rule_diverged (const TsAdvisorInput *in, GPtrArray *out)
 
   if (!in->diverged || n == 0)
     return;
-  action = g_strdup_printf ("train.lr=%g", in->exp->train.lr / 5);
+  action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr / 5);
   ev = _ts_advice_add (out, "diverged", TS_SEVERITY_CRITICAL, 1.0, action,
                    "The loss became NaN or infinite at step %" G_GUINT64_FORMAT ": divide the learning rate by 5.",
                    ts_metric_log_step (in->steps, n - 1)->step);
@@ -121,7 +124,7 @@ rule_generalisation_gap (const TsAdvisorInput *in, GPtrArray *out)
   gap = e->train_acc - e->val_acc;
   if (gap > 0.1)
     {
-      action = g_strdup_printf ("train.l2=%g", MAX (in->exp->train.l2 * 10, 1e-4));
+      action = g_strdup_printf ("train.l2=%.2g", MAX (in->exp->train.l2 * 10, 1e-4));
       ev = _ts_advice_add (out, "overfitting", TS_SEVERITY_WARNING, MIN (1.0, gap * 4), action,
                        "Training accuracy is %.1f%% but validation only %.1f%%: regularise more "
                        "(L2, dropout, augmentation) or get more data.",
@@ -187,4 +190,64 @@ ts_advice_to_json (GPtrArray *advice)
   json_object_set_array_member (root, "advice", list);
   json_node_take_object (node, root);
   return node;
+}
+
+GPtrArray *
+ts_advice_load (const char *path, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  JsonArray *list;
+
+  if (!json_parser_load_from_file (parser, path, error))
+    {
+      g_ptr_array_unref (out);
+      return NULL;
+    }
+  list = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+           ? ts_json_array (json_node_get_object (json_parser_get_root (parser)), "advice") : NULL;
+  if (list == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected {\"advice\": [...]}", path);
+      g_ptr_array_unref (out);
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *node = json_array_get_element (list, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      TsAdvice *a;
+      const char *severity = ts_json_string (o, "severity");
+      if (o == NULL || ts_json_string (o, "code") == NULL)
+        continue;
+      a = g_new0 (TsAdvice, 1);
+      a->code = g_strdup (ts_json_string (o, "code"));
+      a->message = g_strdup (ts_json_string (o, "message") ? ts_json_string (o, "message") : "");
+      a->action = g_strdup (ts_json_string (o, "action") ? ts_json_string (o, "action") : "");
+      a->severity = g_strcmp0 (severity, "critical") == 0 ? TS_SEVERITY_CRITICAL
+                    : g_strcmp0 (severity, "warning") == 0 ? TS_SEVERITY_WARNING : TS_SEVERITY_INFO;
+      a->confidence = json_object_has_member (o, "confidence") ? json_object_get_double_member (o, "confidence") : 0.5;
+      a->evidence = json_object_has_member (o, "evidence") ? json_node_copy (json_object_get_member (o, "evidence"))
+                                                           : json_node_new (JSON_NODE_NULL);
+      g_ptr_array_add (out, a);
+    }
+  return out;
+}
+
+TsExperiment *
+ts_advice_apply (const TsAdvice *advice, const TsExperiment *exp, GError **error)
+{
+  g_autoptr(TsExperiment) next = ts_experiment_copy (exp);
+  g_auto(GStrv) kv = g_strsplit (advice->action ? advice->action : "", "=", 2);
+
+  if (kv[0] == NULL || kv[1] == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: this advice has no change to try", advice->code);
+      return NULL;
+    }
+  if (!ts_experiment_set (next, kv[0], kv[1], error))
+    return NULL;
+  g_free (next->name);
+  next->name = g_strdup_printf ("%s · %s", exp->name, advice->action);
+  return g_steal_pointer (&next);
 }

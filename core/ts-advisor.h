@@ -38,6 +38,10 @@ typedef struct {
 GPtrArray  *ts_advisor_diagnose (const TsAdvisorInput *input); /* of TsAdvice */
 void        ts_advice_free (TsAdvice *advice);
 JsonNode   *ts_advice_to_json (GPtrArray *advice);
+/* advice.json back into TsAdvice records; NULL with an error naming the file */
+GPtrArray  *ts_advice_load (const char *path, GError **error);
+/* "train.lr=0.02" applied to a copy of exp; NULL if the action is empty or bad */
+TsExperiment *ts_advice_apply (const TsAdvice *advice, const TsExperiment *exp, GError **error);
 const char *ts_severity_name (TsSeverity severity);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsAdvice, ts_advice_free)

@@ -177,6 +177,26 @@ ts_trainer_get_epochs (TsTrainer *tr)
   return t ? t->epochs : NULL;
 }
 
+TsMetricLog *
+ts_trainer_get_stats (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  return t ? t->stats : NULL;
+}
+
+GPtrArray *
+ts_trainer_diagnose (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  TsAdvisorInput in;
+
+  if (t == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  in = (TsAdvisorInput) { tr->exp, t->steps, t->epochs, t->stats, t->net->n_classes,
+                          ts_trainer_get_state (tr) == TS_RUN_DIVERGED };
+  return ts_advisor_diagnose (&in);
+}
+
 const TsExperiment *
 ts_trainer_get_experiment (TsTrainer *tr)
 {

@@ -69,6 +69,9 @@ void         ts_trainer_get_progress (TsTrainer *tr, TsProgress *out);
 /* NULL until the data has loaded; then valid as long as the trainer lives */
 TsMetricLog *ts_trainer_get_steps (TsTrainer *tr);
 TsMetricLog *ts_trainer_get_epochs (TsTrainer *tr);
+TsMetricLog *ts_trainer_get_stats (TsTrainer *tr);
+/* The advice for what has been published so far (any thread). */
+GPtrArray   *ts_trainer_diagnose (TsTrainer *tr);
 const TsExperiment *ts_trainer_get_experiment (TsTrainer *tr);
 const char  *ts_trainer_get_run_dir (TsTrainer *tr);
 GError      *ts_trainer_dup_error (TsTrainer *tr);

@@ -3,6 +3,7 @@
  * saved run reopens, the editor refuses bad values by name, plots render. */
 #include "test-util.h"
 #include "ts-application.h"
+#include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-layer-list.h"
 #include "ts-plot-view.h"
@@ -226,6 +227,50 @@ test_plot_widget_renders (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+lr_found (gpointer page)
+{
+  return ts_advisor_page_get_lr_result (page) != NULL;
+}
+
+/* a run with a known problem gets its card; the fix forks; the LR finder runs */
+static void
+test_advisor_page (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  TsAdvisorPage *page = TS_ADVISOR_PAGE (ts_window_get_advisor (window));
+  GPtrArray *advice;
+  const TsAdvice *dead = NULL;
+  g_autoptr(TsExperiment) fixed = NULL;
+  guint runs_before;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "train.lr", "1"));
+  g_assert_true (ts_experiment_editor_edit (editor, "model.layers", "100,100"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_final, run, 60));
+  advice = ts_run_get_advice (run);
+  for (guint i = 0; i < advice->len; i++)
+    if (g_str_equal (((TsAdvice *) advice->pdata[i])->code, "dead_units"))
+      dead = advice->pdata[i];
+  g_assert_nonnull (dead);
+  g_assert_cmpuint (ts_advisor_page_get_n_cards (page), ==, advice->len);
+  g_assert_cmpuint (ts_run_count_warnings (run), >, 0);
+  /* what "Fork with this fix" makes */
+  fixed = ts_advice_apply (dead, ts_run_get_experiment (run), NULL);
+  g_assert_cmpfloat (fixed->train.lr, <, 0.5);
+  runs_before = g_list_model_get_n_items (ts_window_get_runs (window));
+  g_signal_emit_by_name (page, "fork", fixed, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, runs_before + 1);
+  g_assert_cmpfloat (ts_run_get_experiment (ts_window_get_selected (window))->train.lr, <, 0.5);
+  /* the LR finder, on the new run's experiment, in a worker thread */
+  ts_advisor_page_find_lr (page);
+  g_assert_true (spin_until (lr_found, page, 60));
+  g_assert_cmpfloat (ts_advisor_page_get_lr_result (page)->suggested, >, 1e-4);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_log_steps (void)
 {
@@ -274,6 +319,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
+  g_test_add_func ("/ui/advisor/page", test_advisor_page);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   return g_test_run ();
 }

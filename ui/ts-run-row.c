@@ -66,6 +66,8 @@ ts_run_status_text (TsRun *run)
                             ts_run_get_experiment (run)->train.epochs);
   if (ts_run_get_best_val_acc (run) > 0)
     g_string_append_printf (s, " · best val %.1f%%", 100 * ts_run_get_best_val_acc (run));
+  if (ts_run_count_warnings (run) > 0)
+    g_string_append_printf (s, " · ⚠ %u", ts_run_count_warnings (run));
   return g_string_free (s, FALSE);
 }
 

@@ -10,6 +10,8 @@ struct _TsRun {
   TsCurveData  *curves;
   char         *run_dir;
   char         *message;
+  GPtrArray    *advice;
+  gint64        advised_at; /* µs */
   guint         colour;
   TsRunState    state;
   gboolean      queued;
@@ -35,6 +37,7 @@ ts_run_finalize (GObject *object)
   g_clear_pointer (&self->curves, ts_curve_data_free);
   g_free (self->run_dir);
   g_free (self->message);
+  g_clear_pointer (&self->advice, g_ptr_array_unref);
   G_OBJECT_CLASS (ts_run_parent_class)->finalize (object);
 }
 
@@ -89,6 +92,7 @@ static void
 ts_run_init (TsRun *self)
 {
   self->curves = ts_curve_data_new ();
+  self->advice = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
   self->overlay = TRUE;
   self->state = TS_RUN_READY;
 }
@@ -150,6 +154,15 @@ ts_run_new_from_dir (const char *dir, guint colour, GError **error)
   self->run_dir = g_strdup (dir);
   self->state = state_from_summary (dir);
   update_best (self);
+  {
+    g_autofree char *advice_path = g_build_filename (dir, "advice.json", NULL);
+    GPtrArray *advice = ts_advice_load (advice_path, NULL);
+    if (advice)
+      {
+        g_ptr_array_unref (self->advice);
+        self->advice = advice;
+      }
+  }
   return self;
 }
 
@@ -163,6 +176,44 @@ gboolean ts_run_get_overlay (TsRun *self) { return self->overlay; }
 double ts_run_get_best_val_acc (TsRun *self) { return self->best_val_acc; }
 const TsCurveData *ts_run_get_curves (TsRun *self) { return self->curves; }
 const char *ts_run_get_message (TsRun *self) { return self->message; }
+GPtrArray *ts_run_get_advice (TsRun *self) { return self->advice; }
+
+guint
+ts_run_count_warnings (TsRun *self)
+{
+  guint n = 0;
+  for (guint i = 0; i < self->advice->len; i++)
+    n += ((TsAdvice *) self->advice->pdata[i])->severity > TS_SEVERITY_INFO;
+  return n;
+}
+
+static char *
+advice_codes (GPtrArray *advice)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < advice->len; i++)
+    g_string_append_printf (s, "%s ", ((TsAdvice *) advice->pdata[i])->code);
+  return g_string_free (s, FALSE);
+}
+
+/* The advisor runs live, once a second, and once more at the end. */
+static gboolean
+update_advice (TsRun *self, gboolean final)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) next = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+
+  if (!final && now - self->advised_at < G_USEC_PER_SEC)
+    return FALSE;
+  self->advised_at = now;
+  next = ts_trainer_diagnose (self->trainer);
+  before = advice_codes (self->advice);
+  after = advice_codes (next);
+  g_ptr_array_unref (self->advice);
+  self->advice = g_steal_pointer (&next);
+  return g_strcmp0 (before, after) != 0;
+}
 
 void
 ts_run_set_experiment (TsRun *self, const TsExperiment *exp)
@@ -264,6 +315,8 @@ ts_run_poll (TsRun *self)
                                   ts_trainer_get_epochs (self->trainer));
   if (changed)
     update_best (self);
+  if (changed || state != self->state)
+    changed |= update_advice (self, state != self->state);
   if (state != self->state)
     {
       self->state = state;

@@ -31,6 +31,10 @@ void                ts_run_set_overlay (TsRun *run, gboolean overlay);
 double              ts_run_get_best_val_acc (TsRun *run);
 void                ts_run_get_progress (TsRun *run, TsProgress *out);
 const TsCurveData  *ts_run_get_curves (TsRun *run);
+/* TsAdvice records: live while it trains, advice.json once read from disk */
+GPtrArray          *ts_run_get_advice (TsRun *run);
+/* how many advice records are warnings or worse */
+guint               ts_run_count_warnings (TsRun *run);
 /* the error of a failed run */
 const char         *ts_run_get_message (TsRun *run);
 

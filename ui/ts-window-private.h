@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 
+#include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-plot-view.h"
 #include "ts-run.h"
@@ -23,6 +24,7 @@ struct _TsWindow {
   AdwViewStack    *view_stack;
   GtkWidget       *training_page;
   GtkWidget       *experiment_page;
+  GtkWidget       *advisor_page;
   GtkGrid         *plot_grid;
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
@@ -34,6 +36,7 @@ struct _TsWindow {
   TsRun           *selected;
   TsPlotView      *plots[3];     /* by TsRunPlotKind */
   GtkWidget       *editor;
+  GtkWidget       *advisor;      /* TsAdvisorPage */
   guint            tick_id;
   guint            next_colour;
   double           export_scale; /* PNG pixels per point, from the export dialog */

@@ -149,6 +149,7 @@ _ts_window_select (TsWindow *self, TsRun *run)
   if (run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
                                          ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run));
+  ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
   update_header (self);
   update_progress (self);
 }
@@ -168,6 +169,16 @@ on_editor_changed (TsExperimentEditor *editor, TsWindow *self)
       ts_run_set_experiment (self->selected, ts_experiment_editor_get_experiment (editor));
       update_header (self);
     }
+}
+
+/* "Fork with this fix" and the LR finder's choices: a new run, maybe started */
+static void
+on_advisor_fork (TsAdvisorPage *page, TsExperiment *exp, gboolean start, TsWindow *self)
+{
+  TsRun *run = ts_window_add_experiment (self, exp);
+  _ts_window_toast (self, "Forked “%s”", ts_run_get_name (run));
+  if (start)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.start-pause", NULL);
 }
 
 /* ---- runs ---------------------------------------------------------------- */
@@ -404,6 +415,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, training_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, experiment_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, advisor_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_label);
@@ -447,6 +459,10 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->editor, TRUE);
   gtk_box_append (GTK_BOX (self->experiment_page), self->editor);
   g_signal_connect (self->editor, "changed", G_CALLBACK (on_editor_changed), self);
+  self->advisor = ts_advisor_page_new ();
+  gtk_widget_set_vexpand (self->advisor, TRUE);
+  gtk_box_append (GTK_BOX (self->advisor_page), self->advisor);
+  g_signal_connect (self->advisor, "fork", G_CALLBACK (on_advisor_fork), self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
@@ -485,6 +501,12 @@ GtkWidget *
 ts_window_get_plot (TsWindow *self, int kind)
 {
   return GTK_WIDGET (self->plots[kind]);
+}
+
+GtkWidget *
+ts_window_get_advisor (TsWindow *self)
+{
+  return self->advisor;
 }
 
 GtkWidget *

@@ -24,5 +24,6 @@ GListModel *ts_window_get_runs (TsWindow *self);
 /* The plot widget of a kind (for tests and exports). */
 GtkWidget *ts_window_get_plot (TsWindow *self, int kind);
 GtkWidget *ts_window_get_editor (TsWindow *self);
+GtkWidget *ts_window_get_advisor (TsWindow *self);
 
 G_END_DECLS
