@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 #define TS_STATS_MAX_LAYERS 16
-#define TS_STATS_EVERY 25 /* steps between two measurements */
+#define TS_STATS_EVERY 50 /* steps between two measurements */
 
 typedef struct {
   float act_mean;
