@@ -69,6 +69,7 @@ test_bad_values_name_the_key (void)
   expect_error ("{\"model\": {\"layers\": [{\"units\": 4, \"kind\": 1}]}}", "model.layers[0].kind: unknown key");
   expect_error ("{\"train\": {\"schedule\": 3}}", "train.schedule: must be an object");
   expect_error ("[1, 2]", "must be a JSON object");
+  expect_error ("{\"train\": {\"lr\": 6e166}}", "train.lr: must be below 1e15"); /* found by fuzz-experiment */
 }
 
 static void
