@@ -27,6 +27,8 @@ static const Scenario scenarios[] = {
   { "deep ReLU, weights too large (σ = 0.4)", "exploding_activations",
     { "model.layers=200,200,200,200,200,200", "model.init=small", "model.init_scale=0.4", "train.lr=0.0001",
       "train.epochs=5" } },
+  { "tiny weights, large steps (σ = 0.001, SGD 0.5)", "update_ratio_high",
+    { "model.init=small", "model.init_scale=0.001", "train.optimizer=sgd", "train.lr=0.5" } },
   { "a learning rate that kills ReLUs", "dead_units",
     { "train.lr=1", "train.optimizer=momentum", "model.layers=100,100" } },
   { "healthy: spiral default", "healthy", { NULL } },
