@@ -1,5 +1,6 @@
 #include "ts-advisor-page.h"
 #include "ts-plot-lr.h"
+#include "ts-run-row.h"
 
 #include <adwaita.h>
 #include <math.h>
@@ -31,41 +32,13 @@ static const char *const severity_icons[] = { "dialog-information-symbolic", "di
 static void
 draw_evidence (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
-  TsRun *run = g_object_get_data (G_OBJECT (area), "run");
-  gboolean curve = GPOINTER_TO_INT (data);
-  const TsCurveData *d = ts_run_get_curves (run);
-  guint n = d->loss->len;
-  g_autofree double *s = NULL;
-  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, rgb[3];
-
-  if (n < 2)
-    return;
-  s = g_new (double, n);
-  ts_plot_smooth ((const double *) d->loss->data, n, 0.95, s);
-  for (guint i = 0; i < n; i++)
-    if (isfinite (s[i]) && s[i] > 0)
-      lo = MIN (lo, log (s[i])), hi = MAX (hi, log (s[i]));
-  if (!(hi > lo))
-    return;
-  if (curve)
+  if (GPOINTER_TO_INT (data))
     {
       cairo_set_source_rgba (cr, 0.9, 0.6, 0.0, 0.18);
       cairo_rectangle (cr, width * 0.7, 0, width * 0.3, height);
       cairo_fill (cr);
     }
-  ts_plot_palette (ts_run_get_colour (run), rgb);
-  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
-  cairo_set_line_width (cr, 1.5);
-  for (int px = 0; px < width; px++)
-    {
-      double v = s[(guint) ((double) px / (width - 1) * (n - 1))];
-      double y = 3 + (height - 6) * (1 - (log (MAX (v, 1e-12)) - lo) / (hi - lo));
-      if (px == 0)
-        cairo_move_to (cr, px, y);
-      else
-        cairo_line_to (cr, px, y);
-    }
-  cairo_stroke (cr);
+  ts_run_draw_loss (g_object_get_data (G_OBJECT (area), "run"), cr, width, height, TRUE);
 }
 
 static void

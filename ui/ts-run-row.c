@@ -12,11 +12,10 @@ draw_swatch (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
   cairo_fill (cr);
 }
 
-/* the smoothed loss, scaled to the box */
-static void
-draw_sparkline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+void
+ts_run_draw_loss (TsRun *run, cairo_t *cr, int width, int height, gboolean log_scale)
 {
-  const TsCurveData *d = ts_run_get_curves (data);
+  const TsCurveData *d = ts_run_get_curves (run);
   guint n = d->loss->len;
   g_autofree double *smooth = NULL;
   double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, rgb[3];
@@ -26,23 +25,33 @@ draw_sparkline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
   smooth = g_new (double, n);
   ts_plot_smooth ((const double *) d->loss->data, n, 0.95, smooth);
   for (guint i = 0; i < n; i++)
-    if (isfinite (smooth[i]))
-      lo = MIN (lo, smooth[i]), hi = MAX (hi, smooth[i]);
+    {
+      if (log_scale)
+        smooth[i] = smooth[i] > 0 ? log (smooth[i]) : NAN;
+      if (isfinite (smooth[i]))
+        lo = MIN (lo, smooth[i]), hi = MAX (hi, smooth[i]);
+    }
   if (!(hi > lo))
     return;
-  ts_plot_palette (ts_run_get_colour (data), rgb);
+  ts_plot_palette (ts_run_get_colour (run), rgb);
   cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
   cairo_set_line_width (cr, 1.5);
   for (int px = 0; px < width; px++)
     {
       double v = smooth[(guint) ((double) px / (width - 1) * (n - 1))];
-      double y = 2 + (height - 4) * (1 - (v - lo) / (hi - lo));
+      double y = 2 + (height - 4) * (1 - ((isfinite (v) ? v : hi) - lo) / (hi - lo));
       if (px == 0)
         cairo_move_to (cr, px, y);
       else
         cairo_line_to (cr, px, y);
     }
   cairo_stroke (cr);
+}
+
+static void
+draw_sparkline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  ts_run_draw_loss (data, cr, width, height, FALSE);
 }
 
 char *
