@@ -83,7 +83,9 @@ with_display() {
     xvfb-run -a -s "-screen 0 1280x1024x24" "$@"
 }
 
-SANITIZER_ENV=(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1
+SANITIZER_ENV=(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+               "TSAN_OPTIONS=halt_on_error=1:suppressions=$PWD/tests/tsan.supp"
+               G_SLICE=always-malloc
                "LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:fast_unwind_on_malloc=0")
 
 case "${1:-}" in

@@ -26,15 +26,17 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
           || (layer->act == TS_ACT_SIGMOID && (a[i] < 0.01f || a[i] > 0.99f)))
         saturated++;
     }
-  /* a ReLU unit is dead on this batch when no sample makes it positive */
+  /* a ReLU unit is dead on this batch when no sample makes it positive;
+   * rows outer, so the scan reads memory in order */
   if (is_relu_family (layer->act))
-    for (guint j = 0; j < layer->out; j++)
-      {
-        gboolean alive = FALSE;
-        for (guint r = 0; r < B && !alive; r++)
-          alive = z[(gsize) r * layer->out + j] > 0.f;
-        dead += !alive;
-      }
+    {
+      g_autofree guint8 *alive = g_new0 (guint8, layer->out);
+      for (guint r = 0; r < B; r++)
+        for (guint j = 0; j < layer->out; j++)
+          alive[j] |= z[(gsize) r * layer->out + j] > 0.f;
+      for (guint j = 0; j < layer->out; j++)
+        dead += !alive[j];
+    }
   s->act_mean = (float) (sum / MAX (n, 1));
   s->act_std = (float) sqrt (MAX (sq / MAX (n, 1) - pow (sum / MAX (n, 1), 2), 0));
   s->dead_fraction = (float) dead / layer->out;
