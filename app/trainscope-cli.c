@@ -11,6 +11,8 @@ static const char usage[] =
   "                     [--plots png,svg,pdf]\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
   "  trainscope-cli lr-find EXP.json|default --out DIR [--iterations N] [--sweeps N]\n"
+  "  trainscope-cli probe [--layers 10] [--width 500] [--activation tanh,relu] [--init small,xavier,he]\n"
+  "                       [--init-scale S] [--samples N] --out DIR\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
   "  trainscope-cli --version\n";
@@ -93,5 +95,7 @@ main (int argc, char **argv)
     return cli_data (argc - 1, argv + 1);
   if (strcmp (argv[1], "lr-find") == 0)
     return cli_lr_find (argc - 1, argv + 1);
+  if (strcmp (argv[1], "probe") == 0)
+    return cli_probe (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
 }

@@ -23,6 +23,7 @@
 #include "ts-optim.h"
 #include "ts-pipeline.h"
 #include "ts-preprocess.h"
+#include "ts-probe.h"
 #include "ts-rng.h"
 #include "ts-rundir.h"
 #include "ts-safetensors.h"

@@ -1,6 +1,7 @@
 #include "ts-net.h"
 #include "ts-net-private.h"
 
+#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
@@ -179,40 +180,26 @@ ts_net_copy (const TsNet *net)
 
 /* ---- initialisation ----------------------------------------------------- */
 
-/* Orthonormal rows (or columns, when out > in) by modified Gram-Schmidt on
- * Gaussian vectors: the directions of a QR factor, without LAPACK. */
+/* Orthonormal rows (or columns, when out > in): the Q of a QR factorisation
+ * (LAPACK) of a Gaussian matrix, as Saxe et al. and torch.nn.init do. */
 static void
 init_orthogonal (float *w, guint out, guint in, TsRng *rng)
 {
   guint count = MIN (out, in), len = MAX (out, in);
-  g_autofree double *v = g_new (double, (gsize) count * len);
+  g_autofree float *q = g_new (float, (gsize) len * count); /* (len, count): the vectors are columns */
+  g_autofree float *tau = g_new (float, count);
 
-  for (gsize i = 0; i < (gsize) count * len; i++)
-    v[i] = ts_rng_normal (rng);
-  for (guint r = 0; r < count; r++)
-    {
-      double *row = v + (gsize) r * len, norm = 0.0;
-      for (guint p = 0; p < r; p++)
-        {
-          const double *prev = v + (gsize) p * len;
-          double dot = 0.0;
-          for (guint j = 0; j < len; j++)
-            dot += row[j] * prev[j];
-          for (guint j = 0; j < len; j++)
-            row[j] -= dot * prev[j];
-        }
-      for (guint j = 0; j < len; j++)
-        norm += row[j] * row[j];
-      norm = sqrt (norm);
-      for (guint j = 0; j < len; j++)
-        row[j] /= norm;
-    }
-  for (guint r = 0; r < count; r++)
-    for (guint j = 0; j < len; j++)
+  for (gsize i = 0; i < (gsize) len * count; i++)
+    q[i] = ts_rng_normal (rng);
+  if (LAPACKE_sgeqrf (LAPACK_ROW_MAJOR, len, count, q, count, tau) != 0
+      || LAPACKE_sorgqr (LAPACK_ROW_MAJOR, len, count, count, q, count, tau) != 0)
+    return; /* cannot happen for a finite matrix; leaves the Gaussian values */
+  for (guint j = 0; j < len; j++)
+    for (guint r = 0; r < count; r++)
       {
         /* out <= in: W's rows are the vectors; else its columns */
         gsize at = out <= in ? (gsize) r * in + j : (gsize) j * in + r;
-        w[at] = (float) v[(gsize) r * len + j];
+        w[at] = q[(gsize) j * count + r];
       }
 }
 
@@ -355,15 +342,28 @@ ts_net_dlogits (TsNet *net)
   return net->d[net->n_layers - 1];
 }
 
-void
-ts_net_backward (TsNet *net, const float *x, guint B)
+static void
+backward (TsNet *net, const float *x, guint B, gboolean weights)
 {
   for (guint l = net->n_layers; l-- > 0;)
     {
       _ts_net_backward_block (net, l, B, 0, net->layers[l].out);
-      _ts_net_weight_gradients (net, l, x, B, 0, net->layers[l].out);
+      if (weights)
+        _ts_net_weight_gradients (net, l, x, B, 0, net->layers[l].out);
       _ts_net_input_gradients (net, l, B, 0, net->layers[l].in);
     }
+}
+
+void
+ts_net_backward (TsNet *net, const float *x, guint B)
+{
+  backward (net, x, B, TRUE);
+}
+
+void
+ts_net_backward_signal (TsNet *net, const float *x, guint B)
+{
+  backward (net, x, B, FALSE);
 }
 
 void

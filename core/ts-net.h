@@ -82,6 +82,9 @@ const float *ts_net_forward (TsNet *net, const float *x, guint B, gboolean train
 /* where the loss writes ∂L/∂logits (B, n_classes) before ts_net_backward */
 float       *ts_net_dlogits (TsNet *net);
 void         ts_net_backward (TsNet *net, const float *x, guint B);
+/* Only the gradients flowing back through the layers (d), no weight
+ * gradients: for probes that watch the signal, not train. */
+void         ts_net_backward_signal (TsNet *net, const float *x, guint B);
 
 /* ½λ₂‖W‖² + λ₁‖W‖₁ over weights, for reporting and gradient checks */
 double       ts_net_regularization (const TsNet *net, double l2, double l1);

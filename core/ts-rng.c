@@ -91,3 +91,16 @@ ts_rng_key (guint64 seed, guint64 stream)
   ts_rng_init (&rng, seed, stream);
   return ts_rng_next (&rng);
 }
+
+void
+ts_rng_normal_fill (TsRng *rng, float *out, gsize n, float sigma)
+{
+  for (gsize i = 0; i < n; i += 2)
+    {
+      double u1 = 1.0 - ts_rng_uniform_double (rng), u2 = ts_rng_uniform_double (rng);
+      double r = sqrt (-2.0 * log (u1)) * sigma;
+      out[i] = (float) (r * cos (2.0 * G_PI * u2));
+      if (i + 1 < n)
+        out[i + 1] = (float) (r * sin (2.0 * G_PI * u2));
+    }
+}

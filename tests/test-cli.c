@@ -144,6 +144,31 @@ test_data_preview (void)
   g_assert_nonnull (strstr (err, "data.augment.flip: unknown key"));
 }
 
+static void
+test_probe_and_lr_find (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *json = g_build_filename (dir, "probe.json", NULL);
+  g_autofree char *suggestion = g_build_filename (dir, "suggestion.json", NULL);
+  g_autofree char *out = NULL, *err = NULL, *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *cells, *layers;
+
+  g_assert_cmpint (run_cli (&out, &err, "probe", "--layers", "4", "--width", "64", "--samples", "128", "--activation",
+                            "tanh,relu", "--init", "small,he", "--out", dir, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_file (parser, json, NULL));
+  cells = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cells");
+  g_assert_cmpuint (json_array_get_length (cells), ==, 4);
+  layers = json_object_get_array_member (json_array_get_object_element (cells, 0), "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, 4);
+  g_assert_true (json_object_has_member (json_array_get_object_element (layers, 0), "act_hist"));
+  g_assert_cmpint (run_cli (&out, &err, "probe", "--init", "magic", "--out", dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--init: unknown name \"magic\""));
+  g_assert_cmpint (run_cli (&out, &err, "lr-find", "default", "--iterations", "60", "--sweeps", "2", "--out", dir, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (suggestion, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"suggested\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -154,5 +179,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/version", test_version_reports_kernel);
   g_test_add_func ("/app/cli/data-info", test_data_info);
   g_test_add_func ("/app/cli/data-preview", test_data_preview);
+  g_test_add_func ("/app/cli/probe-and-lr-find", test_probe_and_lr_find);
   return g_test_run ();
 }

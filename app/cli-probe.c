@@ -1,0 +1,246 @@
+/* trainscope-cli probe: the initialisation experiment over a grid of init
+ * schemes × activations, cells spread over the cores. */
+#include "cli-common.h"
+#include "ts-plot-curves.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  TsProbeSpec   spec;
+  TsInit       *inits;
+  TsActivation *acts;
+  guint         n_acts;
+  guint         n_cells;
+  TsProbeCell **cells;
+  GError      **errors;
+  guint         stride;
+  guint         first;
+} Grid;
+
+static gpointer
+probe_cells (gpointer data)
+{
+  Grid *g = ((gpointer *) data)[0];
+  guint first = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+
+  for (guint c = first; c < g->n_cells; c += g->stride)
+    g->cells[c] = ts_probe_run (&g->spec, g->inits[c / g->n_acts], g->acts[c % g->n_acts], NULL, 0, &g->errors[c]);
+  g_free (data);
+  return NULL;
+}
+
+static void
+add_histogram (JsonBuilder *b, const char *name, const TsHistogram *h)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "edges");
+  json_builder_begin_array (b);
+  for (int i = 0; i <= TS_HISTOGRAM_BINS; i++)
+    json_builder_add_double_value (b, h->edges[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "counts");
+  json_builder_begin_array (b);
+  for (int i = 0; i < TS_HISTOGRAM_BINS; i++)
+    json_builder_add_int_value (b, h->counts[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static JsonNode *
+grid_json (const Grid *g)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "cells");
+  json_builder_begin_array (b);
+  for (guint c = 0; c < g->n_cells; c++)
+    {
+      const TsProbeCell *cell = g->cells[c];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "init"), json_builder_add_string_value (b, ts_init_name (cell->init));
+      json_builder_set_member_name (b, "activation"), json_builder_add_string_value (b, ts_activation_name (cell->activation));
+      json_builder_set_member_name (b, "layers");
+      json_builder_begin_array (b);
+      for (guint l = 0; l < cell->n_layers; l++)
+        {
+          const TsProbeLayer *p = &cell->layers[l];
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "act_mean"), json_builder_add_double_value (b, p->act_mean);
+          json_builder_set_member_name (b, "act_std"), json_builder_add_double_value (b, p->act_std);
+          json_builder_set_member_name (b, "dead_fraction"), json_builder_add_double_value (b, p->dead_fraction);
+          json_builder_set_member_name (b, "saturated_fraction"), json_builder_add_double_value (b, p->saturated_fraction);
+          json_builder_set_member_name (b, "grad_std"), json_builder_add_double_value (b, p->grad_std);
+          add_histogram (b, "act_hist", &p->act_hist);
+          add_histogram (b, "weight_hist", &p->weight_hist);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+typedef struct {
+  const Grid *grid;
+  gboolean    gradients;
+} DepthPlot;
+
+/* activation (or gradient) std against depth, a line per cell, log scale */
+static void
+draw_depth (cairo_t *cr, double width, double height, gpointer data)
+{
+  DepthPlot *d = data;
+  const Grid *g = d->grid;
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, g->n_cells);
+  g_autofree double *xs = g_new (double, 64);
+  g_autofree double *ys = g_new (double, (gsize) g->n_cells * 64);
+  char **names = g_new0 (char *, g->n_cells + 1);
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  TsPlotAxes axes = { "layer", d->gradients ? "std of the gradient" : "std of the activations", TRUE };
+
+  for (guint l = 0; l < 64; l++)
+    xs[l] = l + 1;
+  for (guint c = 0; c < g->n_cells; c++)
+    {
+      const TsProbeCell *cell = g->cells[c];
+      for (guint l = 0; l < cell->n_layers; l++)
+        ys[c * 64 + l] = d->gradients ? cell->layers[l].grad_std : cell->layers[l].act_std;
+      names[c] = g_strdup_printf ("%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
+      series[c] = (TsPlotSeries) { names[c], c, xs, ys + c * 64, cell->n_layers, FALSE, c % 2 == 1 };
+    }
+  ts_plot_curves (cr, width, height, &style, series, g->n_cells, &axes,
+                  d->gradients ? "Backward: gradient spread by depth" : "Forward: activation spread by depth");
+  g_strfreev (names);
+}
+
+static gboolean
+parse_list (const char *text, const char *what, int *out, guint *n, gboolean (*lookup) (const char *, int *),
+            GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  *n = 0;
+  for (int i = 0; parts[i] && *n < 16; i++)
+    {
+      if (!lookup (g_strstrip (parts[i]), &out[*n]))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--%s: unknown name \"%s\"", what, parts[i]);
+          return FALSE;
+        }
+      (*n)++;
+    }
+  return *n > 0;
+}
+
+static gboolean
+lookup_init (const char *name, int *out)
+{
+  TsInit v;
+  if (!ts_init_from_name (name, &v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+lookup_activation (const char *name, int *out)
+{
+  TsActivation v;
+  if (!ts_activation_from_name (name, &v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+int
+cli_probe (int argc, char **argv)
+{
+  g_autofree char *out = NULL, *act_text = NULL, *init_text = NULL;
+  int layers = 10, width = 500, samples = 1000;
+  double init_scale = 0.01;
+  GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for probe.json and the plots", "DIR" },
+    { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Hidden layers (default 10)", "N" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Units per layer (default 500)", "N" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Rows of N(0,1) input (default 1000)", "N" },
+    { "activation", 0, 0, G_OPTION_ARG_STRING, &act_text, "Activations (default tanh,relu)", "A,B" },
+    { "init", 0, 0, G_OPTION_ARG_STRING, &init_text, "Init schemes (default small,xavier,he)", "A,B" },
+    { "init-scale", 0, 0, G_OPTION_ARG_DOUBLE, &init_scale, "σ of the small init (default 0.01)", "S" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *json_path = NULL;
+  int inits[16], acts[16];
+  guint n_inits, n_acts, threads = (guint) ts_blas_threads ();
+  g_autofree GThread **workers = NULL;
+  gint64 t0;
+  Grid g = { 0 };
+  int code = CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!cli_parse (context, &argc, &argv))
+    return CLI_BAD_INPUT;
+  if (argc != 1 || out == NULL)
+    return cli_bad_input ("probe: expected --out DIR");
+  if (layers < 1 || layers > 15 || width < 1 || width > 10000 || samples < 2 || samples > 100000 || !(init_scale > 0))
+    return cli_bad_input ("probe: --layers must be in [1, 15], --width in [1, 10000], --samples in [2, 100000], "
+                          "--init-scale > 0");
+  if (!parse_list (act_text ? act_text : "tanh,relu", "activation", acts, &n_acts, lookup_activation, &error)
+      || !parse_list (init_text ? init_text : "small,xavier,he", "init", inits, &n_inits, lookup_init, &error))
+    return cli_bad_input ("%s", error ? error->message : "probe: empty list");
+  if (g_mkdir_with_parents (out, 0755) != 0)
+    return cli_bad_input ("%s: cannot create the folder", out);
+  g.spec = (TsProbeSpec) { (guint) layers, (guint) width, (guint) samples, init_scale, 7 };
+  g.inits = (TsInit *) inits;
+  g.acts = (TsActivation *) acts;
+  g.n_acts = n_acts;
+  g.n_cells = n_inits * n_acts;
+  g.cells = g_new0 (TsProbeCell *, g.n_cells);
+  g.errors = g_new0 (GError *, g.n_cells);
+  g.stride = MAX (threads, 1);
+  workers = g_new0 (GThread *, g.stride);
+  t0 = g_get_monotonic_time ();
+  for (guint t = 0; t < g.stride; t++)
+    {
+      gpointer *args = g_new (gpointer, 2);
+      args[0] = &g;
+      args[1] = GUINT_TO_POINTER (t);
+      workers[t] = g_thread_new ("probe", probe_cells, args);
+    }
+  for (guint t = 0; t < g.stride; t++)
+    g_thread_join (workers[t]);
+  for (guint c = 0; c < g.n_cells; c++)
+    if (g.errors[c] && code == CLI_OK)
+      code = cli_bad_input ("%s", g.errors[c]->message);
+  if (code == CLI_OK)
+    {
+      DepthPlot acts_plot = { &g, FALSE }, grads_plot = { &g, TRUE };
+      g_autofree char *a = g_build_filename (out, "probe-activations.png", NULL);
+      g_autofree char *b = g_build_filename (out, "probe-gradients.png", NULL);
+      g_print ("%u cells of %d layers × %d units × %d samples probed in %.0f ms\n", g.n_cells, layers, width, samples,
+               (g_get_monotonic_time () - t0) / 1000.0);
+      json = grid_json (&g);
+      json_path = g_build_filename (out, "probe.json", NULL);
+      if (!ts_write_json_atomic (json_path, json, &error) || !ts_plot_save (draw_depth, &acts_plot, 720, 400, 2, a, &error)
+          || !ts_plot_save (draw_depth, &grads_plot, 720, 400, 2, b, &error))
+        {
+          g_printerr ("trainscope-cli: %s\n", error->message);
+          code = CLI_RUN_FAILED;
+        }
+    }
+  for (guint c = 0; c < g.n_cells; c++)
+    {
+      ts_probe_cell_free (g.cells[c]);
+      g_clear_error (&g.errors[c]);
+    }
+  g_free (g.cells);
+  g_free (g.errors);
+  return code;
+}
