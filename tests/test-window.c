@@ -271,6 +271,28 @@ test_advisor_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* an edited, unstarted experiment is still there after a restart */
+static void
+test_drafts_survive_restart (void)
+{
+  TsWindow *window = new_window ();
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  gboolean found = FALSE;
+  guint n;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "name", "kept across restarts"));
+  gtk_window_close (GTK_WINDOW (window)); /* close-request saves the drafts */
+  window = ts_window_new (NULL);
+  n = g_list_model_get_n_items (ts_window_get_runs (window));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (ts_window_get_runs (window), i);
+      found |= g_str_equal (ts_run_get_name (run), "kept across restarts");
+    }
+  g_assert_true (found);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_log_steps (void)
 {
@@ -320,6 +342,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
+  g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   return g_test_run ();
 }

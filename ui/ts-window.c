@@ -54,6 +54,48 @@ remember_run (TsWindow *self, const char *dir)
   g_settings_set_strv (self->settings, "recent-runs", (const char *const *) next);
 }
 
+/* unstarted experiments that differ from the built-in default */
+static void
+save_drafts (TsWindow *self)
+{
+  g_autoptr(TsExperiment) def = ts_experiment_new_default ();
+  g_autofree char *default_json = ts_experiment_to_json (def);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) drafts = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  if (self->settings == NULL)
+    return;
+  for (guint i = n; i-- > 0;) /* oldest first, as they will be added back */
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      g_autofree char *json = NULL;
+      if (ts_run_get_state (run) != TS_RUN_READY || ts_run_is_queued (run))
+        continue;
+      json = ts_experiment_to_json (ts_run_get_experiment (run));
+      if (g_strcmp0 (json, default_json) != 0)
+        g_strv_builder_add (b, json);
+    }
+  drafts = g_strv_builder_end (b);
+  g_settings_set_strv (self->settings, "draft-experiments", (const char *const *) drafts);
+}
+
+static void
+restore_drafts (TsWindow *self)
+{
+  g_auto(GStrv) drafts = self->settings ? g_settings_get_strv (self->settings, "draft-experiments") : NULL;
+
+  for (int i = 0; drafts && drafts[i]; i++)
+    {
+      g_autoptr(TsExperiment) exp = ts_experiment_from_json (drafts[i], -1, NULL);
+      if (exp)
+        {
+          g_autoptr(TsRun) run = ts_run_new (exp, self->next_colour);
+          _ts_window_add_run (self, run);
+        }
+    }
+}
+
 static void
 restore_recent_runs (TsWindow *self)
 {
@@ -360,6 +402,7 @@ on_close_request (GtkWindow *window, gpointer data)
       g_settings_set_int (self->settings, "window-width", w);
       g_settings_set_int (self->settings, "window-height", h);
       g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+      save_drafts (self);
     }
   /* stop every run: each writes its files and its model before it ends */
   for (guint i = 0; i < n; i++)
@@ -475,6 +518,7 @@ ts_window_init (TsWindow *self)
     gtk_toggle_button_set_active (self->log_toggle, TRUE);
   _ts_window_install_drop_target (self);
   restore_recent_runs (self);
+  restore_drafts (self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
 }

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#define MARGIN_LEFT 62
+#define MARGIN_LEFT 74
 #define MARGIN_RIGHT 16
 #define MARGIN_TOP 48
 #define MARGIN_BOTTOM 44
@@ -171,7 +171,7 @@ draw_axes (cairo_t *cr, const TsPlotStyle *style, const TsPlotAxes *axes, double
   if (axes->y_label)
     {
       cairo_save (cr);
-      cairo_translate (cr, 14, py + ph / 2);
+      cairo_translate (cr, 12, py + ph / 2);
       cairo_rotate (cr, -G_PI / 2);
       ts_plot_text (cr, axes->y_label, 0, 0, 12, 0.5, 0.5);
       cairo_restore (cr);
