@@ -11,7 +11,8 @@ ts_dataset_new (guint n, guint dim, guint n_classes)
   ds->n = n;
   ds->dim = dim;
   ds->n_classes = n_classes;
-  ds->x = g_new0 (float, (gsize) n * dim);
+  /* never NULL, even when empty: memcpy of 0 bytes from NULL is undefined */
+  ds->x = g_new0 (float, MAX ((gsize) n * dim, 1));
   ds->y = g_new0 (guint32, MAX (n, 1));
   return ds;
 }
