@@ -268,6 +268,17 @@ test_advisor_page (void)
   ts_advisor_page_find_lr (page);
   g_assert_true (spin_until (lr_found, page, 60));
   g_assert_cmpfloat (ts_advisor_page_get_lr_result (page)->suggested, >, 1e-4);
+  {
+    g_autofree char *dir = make_temp_dir ();
+    const char *names[] = { "lr.png", "lr.svg", "lr.pdf", "lr.csv" };
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+        g_autoptr(GError) error = NULL;
+        g_assert_true (ts_advisor_page_export_lr (page, path, &error));
+        g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      }
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

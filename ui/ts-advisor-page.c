@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 #include <math.h>
+#include <string.h>
 
 struct _TsAdvisorPage {
   GtkBox            parent_instance;
@@ -186,6 +187,8 @@ on_use_lr (GtkButton *button, TsAdvisorPage *self)
   g_signal_emit (self, signals[FORK], 0, exp, FALSE);
 }
 
+static void on_export (GtkButton *button, TsAdvisorPage *self);
+
 static void
 show_lr_result (TsAdvisorPage *self)
 {
@@ -208,6 +211,17 @@ show_lr_result (TsAdvisorPage *self)
       if (i == 0)
         gtk_widget_add_css_class (button, "suggested-action");
       gtk_box_append (GTK_BOX (self->lr_choices), button);
+    }
+  for (int f = 0; f < 4; f++)
+    {
+      static const char *const names[] = { "lr_find.png", "lr_find.svg", "lr_find.pdf", "lr_find.csv" };
+      static const char *const labels[] = { "PNG…", "SVG…", "PDF…", "CSV…" };
+      GtkWidget *button = gtk_button_new_with_label (labels[f]);
+      g_object_set_data (G_OBJECT (button), "name", (gpointer) names[f]);
+      gtk_widget_set_tooltip_text (button, "Export the range test");
+      gtk_widget_add_css_class (button, "flat");
+      g_signal_connect (button, "clicked", G_CALLBACK (on_export), self);
+      gtk_box_prepend (GTK_BOX (self->lr_choices), button);
     }
   gtk_widget_set_visible (self->lr_plot, TRUE);
   gtk_widget_queue_draw (self->lr_plot);
@@ -262,6 +276,65 @@ ts_advisor_page_find_lr (TsAdvisorPage *self)
   gtk_widget_set_sensitive (self->lr_button, FALSE);
   gtk_label_set_text (GTK_LABEL (self->lr_status), "Sweeping the learning rate…");
   g_task_run_in_thread (task, find_lr_in_thread);
+}
+
+/* ---- export of the finder's plot and data --------------------------------------- */
+
+static void
+draw_lr_export (cairo_t *cr, double width, double height, gpointer data)
+{
+  TsAdvisorPage *self = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_lr_finder (cr, width, height, &style, self->lr_result, "Learning-rate range test");
+}
+
+gboolean
+ts_advisor_page_export_lr (TsAdvisorPage *self, const char *path, GError **error)
+{
+  if (self->lr_result == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "run the learning-rate finder first");
+      return FALSE;
+    }
+  if (g_str_has_suffix (path, ".csv"))
+    {
+      GString *csv = g_string_new ("lr,loss,loss_lo,loss_hi\n");
+      gboolean ok;
+      for (guint i = 0; i < self->lr_result->n; i++)
+        g_string_append_printf (csv, "%.9g,%.9g,%.9g,%.9g\n", self->lr_result->lr[i], self->lr_result->loss[i],
+                                self->lr_result->loss_lo[i], self->lr_result->loss_hi[i]);
+      ok = ts_write_file_atomic (path, csv->str, csv->len, error);
+      g_string_free (csv, TRUE);
+      return ok;
+    }
+  return ts_plot_save (draw_lr_export, self, 960, 540, 2, path, error);
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, TsAdvisorPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+      if (!ts_advisor_page_export_lr (self, path, &error))
+        gtk_label_set_text (GTK_LABEL (self->lr_status), error->message);
+      else
+        gtk_label_set_text (GTK_LABEL (self->lr_status), path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+on_export (GtkButton *button, TsAdvisorPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new ("Export the Range Test", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                              GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), g_object_get_data (G_OBJECT (button), "name"));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---- the page ------------------------------------------------------------------- */

@@ -19,6 +19,8 @@ void       ts_advisor_page_set_run (TsAdvisorPage *self, TsRun *run);
 guint      ts_advisor_page_get_n_cards (TsAdvisorPage *self);
 /* the LR finder's result, once it has run (for tests) */
 const TsLrFinderResult *ts_advisor_page_get_lr_result (TsAdvisorPage *self);
+/* The finder's plot (.png, .svg, .pdf) or data (.csv) to path. */
+gboolean   ts_advisor_page_export_lr (TsAdvisorPage *self, const char *path, GError **error);
 /* Starts the LR finder on the run's experiment. */
 void       ts_advisor_page_find_lr (TsAdvisorPage *self);
 
