@@ -109,7 +109,34 @@ reflect (int i, int n)
   return CLAMP (i, 0, n - 1);
 }
 
-/* random crop of the padded image, then the flip, in one gather */
+/* one output row from source row sy (already inside the image), shifted
+ * by ox and maybe mirrored; what falls outside is padding */
+static void
+crop_row (const float *restrict src, float *restrict dst, int W, int ox, gboolean flip, gboolean reflect_pad)
+{
+  /* the x whose source falls inside the row: a branch-free middle span */
+  int lo = flip ? MAX (0, ox) : MAX (0, -ox);
+  int hi = flip ? MIN (W, W + ox) : MIN (W, W - ox);
+
+  for (int x = 0; x < lo; x++)
+    {
+      int sx = (flip ? W - 1 - x : x) + ox;
+      dst[x] = reflect_pad ? src[reflect (sx, W)] : 0.f;
+    }
+  if (flip)
+    for (int x = lo; x < hi; x++)
+      dst[x] = src[W - 1 - x + ox];
+  else
+    memcpy (dst + lo, src + lo + ox, sizeof (float) * MAX (hi - lo, 0));
+  for (int x = MAX (hi, lo); x < W; x++)
+    {
+      int sx = (flip ? W - 1 - x : x) + ox;
+      dst[x] = reflect_pad ? src[reflect (sx, W)] : 0.f;
+    }
+}
+
+/* random crop of the padded image, then the flip, in one gather; rows that
+ * need no padding and no flip are plain copies */
 static void
 crop_and_flip (const TsAugment *aug, const float *in, float *out, guint64 key, guint64 sample)
 {
@@ -120,19 +147,24 @@ crop_and_flip (const TsAugment *aug, const float *in, float *out, guint64 key, g
 
   for (guint c = 0; c < aug->channels; c++)
     for (int y = 0; y < H; y++)
-      for (int x = 0; x < W; x++)
-        {
-          int sx = (flip ? W - 1 - x : x) + ox, sy = y + oy;
-          gboolean inside = sx >= 0 && sx < W && sy >= 0 && sy < H;
-          float v;
-          if (inside)
-            v = in[((gsize) c * H + sy) * W + sx];
-          else if (aug->spec.pad_reflect)
-            v = in[((gsize) c * H + reflect (sy, H)) * W + reflect (sx, W)];
-          else
-            v = 0.f;
-          out[((gsize) c * H + y) * W + x] = v;
-        }
+      {
+        const float *plane = in + (gsize) c * H * W;
+        float *dst = out + ((gsize) c * H + y) * W;
+        int sy = y + oy;
+        if (sy < 0 || sy >= H)
+          {
+            if (!aug->spec.pad_reflect)
+              {
+                memset (dst, 0, sizeof (float) * W);
+                continue;
+              }
+            sy = reflect (sy, H);
+          }
+        if (!flip && ox == 0)
+          memcpy (dst, plane + (gsize) sy * W, sizeof (float) * W);
+        else
+          crop_row (plane + (gsize) sy * W, dst, W, ox, flip, aug->spec.pad_reflect);
+      }
 }
 
 static void
@@ -144,17 +176,18 @@ jitter (const TsAugment *aug, float *img, guint64 key, guint64 sample)
   float contrast = 1.f + s->contrast * (2.f * draw (key, sample, D_CONTRAST) - 1.f);
   float saturate = 1.f + s->saturation * (2.f * draw (key, sample, D_SATURATE) - 1.f);
 
-  if (s->brightness > 0)
-    for (gsize i = 0; i < n; i++)
-      img[i] *= bright;
-  if (s->contrast > 0)
+  if (s->brightness > 0 || s->contrast > 0)
     {
-      double mean = 0;
+      /* brightness b then contrast c about the (brightened) mean, in one
+       * pass: x' = b·(c·(x − m) + m), m the image's mean */
+      double sum = 0;
+      float m;
+      if (s->contrast > 0)
+        for (gsize i = 0; i < n; i++)
+          sum += img[i];
+      m = (float) (sum / n);
       for (gsize i = 0; i < n; i++)
-        mean += img[i];
-      mean /= n;
-      for (gsize i = 0; i < n; i++)
-        img[i] = (float) ((img[i] - mean) * contrast + mean);
+        img[i] = bright * (contrast * (img[i] - m) + m);
     }
   if (s->saturation > 0 && aug->channels == 3)
     for (gsize p = 0; p < plane; p++)

@@ -236,6 +236,45 @@ test_crop_pads (void)
   g_assert_cmpuint (reflected_zeros, ==, 0); /* the source has no zeros */
 }
 
+/* every augmented sample is some shift (ox, oy) of the padded image, maybe
+ * mirrored, exactly as a plain per-pixel reference computes it */
+static void
+test_crop_matches_reference (void)
+{
+  g_autoptr(TsDataset) ds = ts_dataset_new_image (1, 1, 5, 7, 2);
+
+  for (int i = 0; i < 35; i++)
+    ds->x[i] = i + 1;
+  for (int refl = 0; refl < 2; refl++)
+    {
+      TsAugmentSpec spec = { .hflip = 0.5, .crop_pad = 3, .pad_reflect = refl };
+      g_autoptr(TsAugment) aug = augment (ds, spec);
+      for (guint64 s = 0; s < 100; s++)
+        {
+          float out[35];
+          gboolean found = FALSE;
+          ts_augment_sample (aug, ds->x, out, 9, s);
+          for (int ox = -3; ox <= 3 && !found; ox++)
+            for (int oy = -3; oy <= 3 && !found; oy++)
+              for (int flip = 0; flip < 2 && !found; flip++)
+                {
+                  gboolean same = TRUE;
+                  for (int y = 0; y < 5 && same; y++)
+                    for (int x = 0; x < 7 && same; x++)
+                      {
+                        int sx = (flip ? 6 - x : x) + ox, sy = y + oy;
+                        int rx = sx < 0 ? -sx - 1 : sx >= 7 ? 13 - sx : sx, ry = sy < 0 ? -sy - 1 : sy >= 5 ? 9 - sy : sy;
+                        gboolean inside = sx >= 0 && sx < 7 && sy >= 0 && sy < 5;
+                        float v = inside ? ds->x[sy * 7 + sx] : refl ? ds->x[ry * 7 + rx] : 0.f;
+                        same = v == out[y * 7 + x];
+                      }
+                  found = same;
+                }
+          g_assert_true (found);
+        }
+    }
+}
+
 static void
 test_fancy_pca_moves_along_eigenvectors (void)
 {
@@ -313,6 +352,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/augment/two-flips", test_two_flips_are_identity);
   g_test_add_func ("/data/augment/identities", test_identities);
   g_test_add_func ("/data/augment/crop-padding", test_crop_pads);
+  g_test_add_func ("/data/augment/crop-reference", test_crop_matches_reference);
   g_test_add_func ("/data/augment/fancy-pca", test_fancy_pca_moves_along_eigenvectors);
   g_test_add_func ("/data/augment/deterministic", test_deterministic_and_varied);
   g_test_add_func ("/data/augment/needs-images", test_needs_images);
