@@ -1,7 +1,7 @@
 /* trainscope-cli probe: the initialisation experiment over a grid of init
  * schemes × activations, cells spread over the cores. */
 #include "cli-common.h"
-#include "ts-plot-curves.h"
+#include "ts-plot-probe.h"
 
 #include <math.h>
 #include <string.h>
@@ -90,32 +90,12 @@ typedef struct {
   gboolean    gradients;
 } DepthPlot;
 
-/* activation (or gradient) std against depth, a line per cell, log scale */
 static void
 draw_depth (cairo_t *cr, double width, double height, gpointer data)
 {
   DepthPlot *d = data;
-  const Grid *g = d->grid;
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, g->n_cells);
-  g_autofree double *xs = g_new (double, 64);
-  g_autofree double *ys = g_new (double, (gsize) g->n_cells * 64);
-  char **names = g_new0 (char *, g->n_cells + 1);
   TsPlotStyle style = ts_plot_style_default (FALSE);
-  TsPlotAxes axes = { "layer", d->gradients ? "std of the gradient" : "std of the activations", TRUE };
-
-  for (guint l = 0; l < 64; l++)
-    xs[l] = l + 1;
-  for (guint c = 0; c < g->n_cells; c++)
-    {
-      const TsProbeCell *cell = g->cells[c];
-      for (guint l = 0; l < cell->n_layers; l++)
-        ys[c * 64 + l] = d->gradients ? cell->layers[l].grad_std : cell->layers[l].act_std;
-      names[c] = g_strdup_printf ("%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
-      series[c] = (TsPlotSeries) { names[c], c, xs, ys + c * 64, cell->n_layers, FALSE, c % 2 == 1 };
-    }
-  ts_plot_curves (cr, width, height, &style, series, g->n_cells, &axes,
-                  d->gradients ? "Backward: gradient spread by depth" : "Forward: activation spread by depth");
-  g_strfreev (names);
+  ts_plot_probe_depth (cr, width, height, &style, d->grid->cells, d->grid->n_cells, d->gradients);
 }
 
 static gboolean

@@ -5,6 +5,7 @@
 #include "ts-application.h"
 #include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
+#include "ts-init-lab.h"
 #include "ts-layer-list.h"
 #include "ts-plot-view.h"
 #include "ts-window.h"
@@ -304,6 +305,31 @@ test_drafts_survive_restart (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+lab_done (gpointer lab)
+{
+  return ts_init_lab_get_n_cells (lab) > 0;
+}
+
+static void
+test_init_lab (void)
+{
+  TsWindow *window = new_window ();
+  TsInitLab *lab = TS_INIT_LAB (ts_window_get_init_lab (window));
+  guint runs;
+
+  ts_init_lab_set_size (lab, 6, 64, 200);
+  ts_init_lab_run (lab);
+  g_assert_true (spin_until (lab_done, lab, 30));
+  g_assert_cmpuint (ts_init_lab_get_n_cells (lab), ==, 6); /* small, xavier, he × tanh, relu */
+  runs = g_list_model_get_n_items (ts_window_get_runs (window));
+  g_signal_emit_by_name (lab, "pick", (int) TS_INIT_XAVIER, (int) TS_ACT_TANH);
+  g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, runs + 1);
+  g_assert_cmpint (ts_run_get_experiment (ts_window_get_selected (window))->model.init, ==, TS_INIT_XAVIER);
+  g_assert_cmpint (ts_run_get_experiment (ts_window_get_selected (window))->model.activation, ==, TS_ACT_TANH);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_log_steps (void)
 {
@@ -353,6 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
+  g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   return g_test_run ();

@@ -7,6 +7,7 @@
 
 #include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
+#include "ts-init-lab.h"
 #include "ts-plot-view.h"
 #include "ts-run.h"
 #include "ts-window.h"
@@ -25,6 +26,7 @@ struct _TsWindow {
   GtkWidget       *training_page;
   GtkWidget       *experiment_page;
   GtkWidget       *advisor_page;
+  GtkWidget       *initlab_page;
   GtkGrid         *plot_grid;
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
@@ -37,6 +39,7 @@ struct _TsWindow {
   TsPlotView      *plots[3];     /* by TsRunPlotKind */
   GtkWidget       *editor;
   GtkWidget       *advisor;      /* TsAdvisorPage */
+  GtkWidget       *init_lab;     /* TsInitLab */
   guint            tick_id;
   guint            next_colour;
   double           export_scale; /* PNG pixels per point, from the export dialog */

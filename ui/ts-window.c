@@ -223,6 +223,22 @@ on_advisor_fork (TsAdvisorPage *page, TsExperiment *exp, gboolean start, TsWindo
     gtk_widget_activate_action (GTK_WIDGET (self), "win.start-pause", NULL);
 }
 
+/* a cell of the init lab: the selected experiment with that init and activation */
+static void
+on_init_lab_pick (TsInitLab *lab, int init, int activation, TsWindow *self)
+{
+  g_autoptr(TsExperiment) exp = self->selected ? ts_experiment_copy (ts_run_get_experiment (self->selected))
+                                               : ts_experiment_new_default ();
+  exp->model.init = init;
+  exp->model.activation = activation;
+  for (guint l = 0; l < exp->model.layers->len; l++)
+    g_array_index (exp->model.layers, TsLayerSpec, l).activation = TS_INHERIT_ACTIVATION;
+  g_free (exp->name);
+  exp->name = g_strdup_printf ("%s · %s", ts_init_name (init), ts_activation_name (activation));
+  ts_window_add_experiment (self, exp);
+  _ts_window_toast (self, "New experiment “%s”: press Start to train it", exp->name);
+}
+
 /* ---- runs ---------------------------------------------------------------- */
 
 static void
@@ -459,6 +475,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, training_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, experiment_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, advisor_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, initlab_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_label);
@@ -506,6 +523,10 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->advisor, TRUE);
   gtk_box_append (GTK_BOX (self->advisor_page), self->advisor);
   g_signal_connect (self->advisor, "fork", G_CALLBACK (on_advisor_fork), self);
+  self->init_lab = ts_init_lab_new ();
+  gtk_widget_set_vexpand (self->init_lab, TRUE);
+  gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
+  g_signal_connect (self->init_lab, "pick", G_CALLBACK (on_init_lab_pick), self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
@@ -545,6 +566,12 @@ GtkWidget *
 ts_window_get_plot (TsWindow *self, int kind)
 {
   return GTK_WIDGET (self->plots[kind]);
+}
+
+GtkWidget *
+ts_window_get_init_lab (TsWindow *self)
+{
+  return self->init_lab;
 }
 
 GtkWidget *

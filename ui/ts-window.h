@@ -25,5 +25,6 @@ GListModel *ts_window_get_runs (TsWindow *self);
 GtkWidget *ts_window_get_plot (TsWindow *self, int kind);
 GtkWidget *ts_window_get_editor (TsWindow *self);
 GtkWidget *ts_window_get_advisor (TsWindow *self);
+GtkWidget *ts_window_get_init_lab (TsWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,76 @@
+#include "ts-plot-probe.h"
+#include "ts-plot-private.h"
+
+#define MAX_DEPTH 64
+
+void
+ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                     TsProbeCell *const *cells, guint n_cells, gboolean gradients)
+{
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, MAX (n_cells, 1));
+  g_autofree double *xs = g_new (double, MAX_DEPTH);
+  g_autofree double *ys = g_new (double, (gsize) MAX (n_cells, 1) * MAX_DEPTH);
+  char **names = g_new0 (char *, n_cells + 1);
+  TsPlotAxes axes = { "layer", gradients ? "std of the gradient" : "std of the activations", TRUE };
+
+  for (guint l = 0; l < MAX_DEPTH; l++)
+    xs[l] = l + 1;
+  for (guint c = 0; c < n_cells; c++)
+    {
+      const TsProbeCell *cell = cells[c];
+      guint n = MIN (cell->n_layers, MAX_DEPTH);
+      for (guint l = 0; l < n; l++)
+        ys[c * MAX_DEPTH + l] = gradients ? cell->layers[l].grad_std : cell->layers[l].act_std;
+      names[c] = g_strdup_printf ("%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
+      series[c] = (TsPlotSeries) { names[c], c, xs, ys + c * MAX_DEPTH, n, FALSE, c % 2 == 1 };
+    }
+  ts_plot_curves (cr, width, height, style, series, n_cells, &axes,
+                  gradients ? "Backward: gradient spread by depth" : "Forward: activation spread by depth");
+  g_strfreev (names);
+}
+
+void
+ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsProbeCell *cell)
+{
+  double top = 22, bottom = 16, gap = 3;
+  double w = (width - gap * (cell->n_layers + 1)) / MAX (cell->n_layers, 1), h = height - top - bottom;
+  const TsProbeLayer *last = &cell->layers[cell->n_layers - 1];
+  char title[96], badge[64];
+  double rgb[3];
+
+  cairo_save (cr);
+  ts_plot_set_rgb (cr, style->background);
+  cairo_paint (cr);
+  ts_plot_set_rgb (cr, style->foreground);
+  g_snprintf (title, sizeof title, "%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
+  ts_plot_text (cr, title, gap, 10, 11, 0, 0.5);
+  g_snprintf (badge, sizeof badge, "dead %.0f%% · saturated %.0f%%", 100 * last->dead_fraction,
+              100 * last->saturated_fraction);
+  ts_plot_text (cr, badge, width - gap, 10, 10, 1, 0.5);
+  ts_plot_palette (cell->init, rgb);
+  for (guint l = 0; l < cell->n_layers; l++)
+    {
+      const TsHistogram *hist = &cell->layers[l].act_hist;
+      double x0 = gap + l * (w + gap);
+      guint peak = 1;
+      for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+        peak = MAX (peak, hist->counts[b]);
+      ts_plot_set_rgb (cr, style->grid);
+      cairo_rectangle (cr, x0, top, w, h);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+        {
+          double bh = h * hist->counts[b] / peak;
+          cairo_rectangle (cr, x0 + w * b / TS_HISTOGRAM_BINS, top + h - bh, w / TS_HISTOGRAM_BINS, bh);
+        }
+      cairo_fill (cr);
+      ts_plot_set_rgb (cr, style->foreground);
+      {
+        char label[16];
+        g_snprintf (label, sizeof label, "%u", l + 1);
+        ts_plot_text (cr, label, x0 + w / 2, height - 7, 9, 0.5, 0.5);
+      }
+    }
+  cairo_restore (cr);
+}

@@ -1,0 +1,17 @@
+/* ts-plot-probe.h — the init probe's pictures: spread against depth for a
+ * grid of cells, and one cell's per-layer histograms as small multiples. */
+#pragma once
+
+#include "ts-plot-curves.h"
+
+G_BEGIN_DECLS
+
+/* activation (gradients FALSE) or gradient std against depth, a line per cell */
+void ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                          TsProbeCell *const *cells, guint n_cells, gboolean gradients);
+/* the cell's activation histograms, one per layer, side by side, with its
+ * name and the last layer's dead and saturated shares */
+void ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                         const TsProbeCell *cell);
+
+G_END_DECLS

@@ -1,0 +1,291 @@
+#include "ts-init-lab.h"
+#include "ts-plot-probe.h"
+
+#include <adwaita.h>
+
+#define MAX_CELLS 35
+
+struct _TsInitLab {
+  GtkBox       parent_instance;
+
+  GtkWidget   *layers, *width, *samples, *scale; /* spin buttons */
+  GtkWidget   *act_checks[TS_N_USER_ACTIVATIONS];
+  GtkWidget   *init_checks[5];
+  GtkWidget   *run_button;
+  GtkWidget   *status;
+  GtkWidget   *grid;
+  GtkWidget   *depth_plots[2];
+  TsProbeCell *cells[MAX_CELLS];
+  guint        n_cells;
+  guint        n_acts;
+};
+
+G_DEFINE_FINAL_TYPE (TsInitLab, ts_init_lab, GTK_TYPE_BOX)
+
+enum { PICK, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+typedef struct {
+  TsProbeSpec  spec;
+  TsInit       inits[5];
+  TsActivation acts[TS_N_USER_ACTIVATIONS];
+  guint        n_inits, n_acts;
+  TsProbeCell *cells[MAX_CELLS];
+} Job;
+
+static void
+job_free (Job *job)
+{
+  for (guint c = 0; c < MAX_CELLS; c++)
+    ts_probe_cell_free (job->cells[c]);
+  g_free (job);
+}
+
+static void
+probe_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Job *job = data;
+  GError *error = NULL;
+
+  for (guint i = 0; i < job->n_inits; i++)
+    for (guint a = 0; a < job->n_acts; a++)
+      if ((job->cells[i * job->n_acts + a] = ts_probe_run (&job->spec, job->inits[i], job->acts[a], NULL, 0, &error))
+          == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+draw_cell (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  ts_plot_probe_cell (cr, width, height, &style, data);
+}
+
+static void
+draw_depth (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsInitLab *self = g_object_get_data (G_OBJECT (area), "lab");
+  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  if (self->n_cells > 0)
+    ts_plot_probe_depth (cr, width, height, &style, self->cells, self->n_cells, GPOINTER_TO_INT (data));
+}
+
+static void
+on_cell_pressed (GtkGestureClick *gesture, int n, double x, double y, TsProbeCell *cell)
+{
+  GtkWidget *area = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  TsInitLab *self = TS_INIT_LAB (gtk_widget_get_ancestor (area, TS_TYPE_INIT_LAB));
+  g_signal_emit (self, signals[PICK], 0, (int) cell->init, (int) cell->activation);
+}
+
+static void
+show_cells (TsInitLab *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->grid)))
+    gtk_grid_remove (GTK_GRID (self->grid), child);
+  for (guint c = 0; c < self->n_cells; c++)
+    {
+      GtkWidget *area = gtk_drawing_area_new ();
+      GtkGesture *click = gtk_gesture_click_new ();
+      g_autofree char *label = g_strdup_printf ("%s with %s: per-layer activation histograms; click to try it",
+                                                ts_init_name (self->cells[c]->init),
+                                                ts_activation_name (self->cells[c]->activation));
+      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 320);
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), 110);
+      gtk_widget_set_hexpand (area, TRUE);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_cell, self->cells[c], NULL);
+      gtk_widget_set_tooltip_text (area, label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+      g_signal_connect (click, "pressed", G_CALLBACK (on_cell_pressed), self->cells[c]);
+      gtk_widget_add_controller (area, GTK_EVENT_CONTROLLER (click));
+      gtk_grid_attach (GTK_GRID (self->grid), area, c % self->n_acts, c / self->n_acts, 1, 1);
+    }
+  for (int k = 0; k < 2; k++)
+    gtk_widget_queue_draw (self->depth_plots[k]);
+}
+
+static void
+on_probed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  TsInitLab *self = TS_INIT_LAB (source);
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_set_sensitive (self->run_button, TRUE);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      gtk_label_set_text (GTK_LABEL (self->status), error->message);
+      return;
+    }
+  for (guint c = 0; c < self->n_cells; c++)
+    ts_probe_cell_free (self->cells[c]);
+  self->n_cells = job->n_inits * job->n_acts;
+  self->n_acts = job->n_acts;
+  for (guint c = 0; c < self->n_cells; c++)
+    self->cells[c] = g_steal_pointer (&job->cells[c]);
+  gtk_label_set_text (GTK_LABEL (self->status), "Gaussian input through the untrained net, forward and backward. "
+                                                "Click a cell to make an experiment of it.");
+  show_cells (self);
+}
+
+void
+ts_init_lab_run (TsInitLab *self)
+{
+  Job *job = g_new0 (Job, 1);
+  g_autoptr(GTask) task = NULL;
+
+  job->spec = (TsProbeSpec) {
+    (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->layers)),
+    (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->width)),
+    (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->samples)),
+    gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->scale)), 7 };
+  for (int i = 0; i < 5; i++)
+    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->init_checks[i])))
+      job->inits[job->n_inits++] = i;
+  for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)
+    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->act_checks[a])))
+      job->acts[job->n_acts++] = a;
+  if (job->n_inits == 0 || job->n_acts == 0)
+    {
+      gtk_label_set_text (GTK_LABEL (self->status), "Choose at least one init scheme and one activation.");
+      job_free (job);
+      return;
+    }
+  task = g_task_new (self, NULL, on_probed, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  gtk_widget_set_sensitive (self->run_button, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->status), "Probing…");
+  g_task_run_in_thread (task, probe_in_thread);
+}
+
+guint
+ts_init_lab_get_n_cells (TsInitLab *self)
+{
+  return self->n_cells;
+}
+
+void
+ts_init_lab_set_size (TsInitLab *self, guint layers, guint width, guint samples)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->layers), layers);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), width);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->samples), samples);
+}
+
+static GtkWidget *
+labelled (GtkWidget *box, const char *text, GtkWidget *widget)
+{
+  GtkWidget *label = gtk_label_new (text);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), widget);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  return widget;
+}
+
+static void
+ts_init_lab_dispose (GObject *object)
+{
+  TsInitLab *self = TS_INIT_LAB (object);
+  for (guint c = 0; c < self->n_cells; c++)
+    g_clear_pointer (&self->cells[c], ts_probe_cell_free);
+  self->n_cells = 0;
+  G_OBJECT_CLASS (ts_init_lab_parent_class)->dispose (object);
+}
+
+static void
+ts_init_lab_class_init (TsInitLabClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ts_init_lab_dispose;
+  signals[PICK] = g_signal_new ("pick", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+}
+
+static void
+ts_init_lab_init (TsInitLab *self)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
+  GtkWidget *sizes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *acts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *inits = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *plots = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  const gboolean act_default[] = { FALSE, TRUE, TRUE, FALSE, FALSE, FALSE, FALSE };
+  const gboolean init_default[] = { FALSE, TRUE, TRUE, TRUE, FALSE };
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (self), scroller);
+  for (GtkWidget *w = column; w; w = NULL)
+    {
+      gtk_widget_set_margin_start (w, 16);
+      gtk_widget_set_margin_end (w, 16);
+      gtk_widget_set_margin_top (w, 10);
+      gtk_widget_set_margin_bottom (w, 16);
+    }
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), column);
+
+  self->layers = labelled (sizes, "Layers", gtk_spin_button_new_with_range (1, 15, 1));
+  self->width = labelled (sizes, "Width", gtk_spin_button_new_with_range (10, 2000, 10));
+  self->samples = labelled (sizes, "Samples", gtk_spin_button_new_with_range (100, 5000, 100));
+  self->scale = labelled (sizes, "σ of small", gtk_spin_button_new_with_range (0.0001, 10, 0.01));
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (self->scale), 4);
+  ts_init_lab_set_size (self, 10, 500, 1000);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->scale), 0.01);
+  self->run_button = gtk_button_new_with_label ("Run Probe");
+  gtk_widget_add_css_class (self->run_button, "suggested-action");
+  gtk_widget_set_hexpand (self->run_button, TRUE);
+  gtk_widget_set_halign (self->run_button, GTK_ALIGN_END);
+  g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (ts_init_lab_run), self);
+  gtk_box_append (GTK_BOX (sizes), self->run_button);
+  gtk_box_append (GTK_BOX (column), sizes);
+
+  gtk_box_append (GTK_BOX (acts), gtk_label_new ("Activations"));
+  for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)
+    {
+      self->act_checks[a] = gtk_check_button_new_with_label (ts_activation_name (a));
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (self->act_checks[a]), act_default[a]);
+      gtk_box_append (GTK_BOX (acts), self->act_checks[a]);
+    }
+  gtk_box_append (GTK_BOX (column), acts);
+  gtk_box_append (GTK_BOX (inits), gtk_label_new ("Init schemes"));
+  for (int i = 0; i < 5; i++)
+    {
+      self->init_checks[i] = gtk_check_button_new_with_label (ts_init_name (i));
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (self->init_checks[i]), init_default[i]);
+      gtk_box_append (GTK_BOX (inits), self->init_checks[i]);
+    }
+  gtk_box_append (GTK_BOX (column), inits);
+  self->status = gtk_label_new ("Press Run Probe: rows are init schemes, columns activations.");
+  gtk_label_set_xalign (GTK_LABEL (self->status), 0);
+  gtk_widget_add_css_class (self->status, "dim-label");
+  gtk_box_append (GTK_BOX (column), self->status);
+  self->grid = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (self->grid), 8);
+  gtk_grid_set_column_spacing (GTK_GRID (self->grid), 8);
+  gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
+  gtk_box_append (GTK_BOX (column), self->grid);
+  for (int k = 0; k < 2; k++)
+    {
+      self->depth_plots[k] = gtk_drawing_area_new ();
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->depth_plots[k]), 300);
+      gtk_widget_set_hexpand (self->depth_plots[k], TRUE);
+      g_object_set_data (G_OBJECT (self->depth_plots[k]), "lab", self);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->depth_plots[k]), draw_depth, GINT_TO_POINTER (k), NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->depth_plots[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      k ? "Gradient spread by depth" : "Activation spread by depth", -1);
+      gtk_box_append (GTK_BOX (plots), self->depth_plots[k]);
+    }
+  gtk_box_append (GTK_BOX (column), plots);
+}
+
+GtkWidget *
+ts_init_lab_new (void)
+{
+  return g_object_new (TS_TYPE_INIT_LAB, NULL);
+}
