@@ -4,6 +4,7 @@
 #include "test-util.h"
 #include "ts-application.h"
 #include "ts-advisor-page.h"
+#include "ts-data-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-init-lab.h"
 #include "ts-layer-list.h"
@@ -306,6 +307,63 @@ test_drafts_survive_restart (void)
 }
 
 static gboolean
+data_loaded (gpointer page)
+{
+  return ts_data_page_get_dataset (page) != NULL;
+}
+
+/* renders a widget as GTK draws it; saves it under TS_SCREENSHOT_DIR if set */
+static void
+render_widget (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (w, 1), MAX (h, 1));
+  cairo_t *cr = cairo_create (surface);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node)
+    gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  if (g_getenv ("TS_SCREENSHOT_DIR"))
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("TS_SCREENSHOT_DIR"), name, NULL);
+      cairo_surface_write_to_png (surface, path);
+    }
+  cairo_surface_destroy (surface);
+  g_assert_nonnull (node);
+}
+
+static void
+test_data_page (void)
+{
+  TsWindow *window = new_window ();
+  TsDataPage *page = TS_DATA_PAGE (ts_window_get_data_page (window));
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  TsAugmentSpec spec;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1400);
+  g_assert_true (ts_experiment_set (exp, "data.source", "builtin:shapes", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.samples", "600", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.preprocess", "zca", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.augment.hflip", "0.5", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.augment.crop_pad", "3", NULL));
+  ts_window_add_experiment (window, exp);
+  g_assert_true (spin_until (data_loaded, page, 30));
+  g_assert_cmpuint (ts_data_page_get_dataset (page)->channels, ==, 3);
+  spec = ts_data_page_get_augment (page);
+  g_assert_cmpfloat (spec.hflip, ==, 0.5);
+  g_assert_cmpuint (spec.crop_pad, ==, 3);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  spin_until (frames_drawn, page, 2);
+  render_widget (GTK_WIDGET (page), "data-page.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
 lab_done (gpointer lab)
 {
   return ts_init_lab_get_n_cells (lab) > 0;
@@ -380,6 +438,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
+  g_test_add_func ("/ui/data/page", test_data_page);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "ts-advisor-page.h"
+#include "ts-data-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-init-lab.h"
 #include "ts-plot-view.h"
@@ -27,6 +28,7 @@ struct _TsWindow {
   GtkWidget       *experiment_page;
   GtkWidget       *advisor_page;
   GtkWidget       *initlab_page;
+  GtkWidget       *data_page;
   GtkGrid         *plot_grid;
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
@@ -40,6 +42,7 @@ struct _TsWindow {
   GtkWidget       *editor;
   GtkWidget       *advisor;      /* TsAdvisorPage */
   GtkWidget       *init_lab;     /* TsInitLab */
+  GtkWidget       *data_view;    /* TsDataPage */
   guint            tick_id;
   guint            next_colour;
   double           export_scale; /* PNG pixels per point, from the export dialog */

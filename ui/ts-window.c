@@ -192,6 +192,8 @@ _ts_window_select (TsWindow *self, TsRun *run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
                                          ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
+  if (run)
+    ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run));
   update_header (self);
   update_progress (self);
 }
@@ -209,6 +211,7 @@ on_editor_changed (TsExperimentEditor *editor, TsWindow *self)
   if (self->selected && ts_run_get_state (self->selected) == TS_RUN_READY)
     {
       ts_run_set_experiment (self->selected, ts_experiment_editor_get_experiment (editor));
+      ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (self->selected));
       update_header (self);
     }
 }
@@ -476,6 +479,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, experiment_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, advisor_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, initlab_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_label);
@@ -523,6 +527,9 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->advisor, TRUE);
   gtk_box_append (GTK_BOX (self->advisor_page), self->advisor);
   g_signal_connect (self->advisor, "fork", G_CALLBACK (on_advisor_fork), self);
+  self->data_view = ts_data_page_new ();
+  gtk_widget_set_vexpand (self->data_view, TRUE);
+  gtk_box_append (GTK_BOX (self->data_page), self->data_view);
   self->init_lab = ts_init_lab_new ();
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
@@ -566,6 +573,12 @@ GtkWidget *
 ts_window_get_plot (TsWindow *self, int kind)
 {
   return GTK_WIDGET (self->plots[kind]);
+}
+
+GtkWidget *
+ts_window_get_data_page (TsWindow *self)
+{
+  return self->data_view;
 }
 
 GtkWidget *

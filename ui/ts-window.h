@@ -26,5 +26,6 @@ GtkWidget *ts_window_get_plot (TsWindow *self, int kind);
 GtkWidget *ts_window_get_editor (TsWindow *self);
 GtkWidget *ts_window_get_advisor (TsWindow *self);
 GtkWidget *ts_window_get_init_lab (TsWindow *self);
+GtkWidget *ts_window_get_data_page (TsWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,563 @@
+#include "ts-data-page.h"
+#include "ts-image.h"
+#include "ts-plot.h"
+#include "ts-plot-private.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+
+#define SAMPLE_ROWS 6
+#define AUGMENTED 4
+#define MAX_FIT 5000 /* samples the preprocessing views are fitted on */
+
+struct _TsDataPage {
+  GtkBox        parent_instance;
+
+  GtkWidget    *facts;
+  GtkWidget    *balance;
+  GtkWidget    *sliders[7];
+  GtkWidget    *image_box;    /* samples, strip, preprocessing: images only */
+  GtkWidget    *samples;
+  GtkWidget    *strip;
+  GtkWidget    *views;
+  GtkWidget    *points;       /* the four 2-D panels */
+  TsExperiment *exp;
+  TsDataset    *ds;           /* the source's training part (at most MAX_FIT samples) */
+  TsPreprocess *std_pp;       /* standardize: the mean image */
+  float        *std_image;    /* per-pixel std, for its view */
+  TsPreprocess *pca_pp;       /* PCA: spectrum and components; NULL if too wide */
+  TsPreprocess *exp_pp;       /* the experiment's preprocessing, for the strip */
+  TsDataset    *panels[4];    /* 2-D: raw, centred, decorrelated, whitened */
+  TsAugment    *augment;
+  guint         generation;
+};
+
+G_DEFINE_FINAL_TYPE (TsDataPage, ts_data_page, GTK_TYPE_BOX)
+
+static const char *const slider_keys[7] = { "hflip", "crop_pad", "brightness", "contrast", "saturation",
+                                            "fancy_pca", "erase" };
+static const double slider_max[7] = { 1, 8, 1, 1, 1, 1, 1 };
+
+TsAugmentSpec
+ts_data_page_get_augment (TsDataPage *self)
+{
+  double v[7];
+  for (int i = 0; i < 7; i++)
+    v[i] = gtk_range_get_value (GTK_RANGE (self->sliders[i]));
+  return (TsAugmentSpec) { v[0], (guint) v[1], v[2], v[3], v[4], v[5], v[6],
+                           self->exp ? self->exp->data.augment.pad_reflect : 0 };
+}
+
+/* ---- drawing images --------------------------------------------------------- */
+
+/* one (C, H, W) image, values in [0, 1] (or rescaled), at (x, y), scale× */
+static void
+paint_image (cairo_t *cr, const float *img, guint C, guint H, guint W, double x, double y, double scale,
+             gboolean rescale)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) W, (int) H);
+  guint8 *data = cairo_image_surface_get_data (s);
+  int stride = cairo_image_surface_get_stride (s);
+  gsize n = (gsize) C * H * W;
+  g_autofree float *norm = rescale ? g_new (float, n) : NULL;
+  const float *v = img;
+
+  if (rescale)
+    {
+      ts_image_normalize (img, n, norm);
+      v = norm;
+    }
+  cairo_surface_flush (s);
+  for (guint py = 0; py < H; py++)
+    for (guint px = 0; px < W; px++)
+      {
+        guint32 pixel = 0;
+        for (guint c = 0; c < 3; c++)
+          {
+            float f = v[(gsize) (C == 3 ? c : 0) * H * W + py * W + px];
+            pixel = (pixel << 8) | (guint8) (CLAMP (f, 0.f, 1.f) * 255.f + 0.5f);
+          }
+        *(guint32 *) (data + (gsize) py * stride + px * 4) = pixel;
+      }
+  cairo_surface_mark_dirty (s);
+  cairo_save (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, scale, scale);
+  cairo_set_source_surface (cr, s, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (s);
+}
+
+static TsPlotStyle
+current_style (void)
+{
+  return ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+}
+
+static guint
+sample_index (const TsDataset *ds, guint row)
+{
+  return (guint) ((guint64) row * ds->n / SAMPLE_ROWS); /* spread over the classes */
+}
+
+/* originals, then AUGMENTED augmented copies of each */
+static void
+draw_samples (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsDataPage *self = data;
+  const TsDataset *ds = self->ds;
+  g_autofree float *tmp = NULL;
+  double cell, scale;
+
+  if (ds == NULL || !ts_dataset_is_image (ds) || self->augment == NULL)
+    return;
+  tmp = g_new (float, ds->dim);
+  cell = MIN ((width - 8.0) / (1 + AUGMENTED), (height - 8.0) / SAMPLE_ROWS);
+  scale = floor ((cell - 4) / ds->width * 4) / 4;
+  for (guint r = 0; r < SAMPLE_ROWS && r < ds->n; r++)
+    {
+      guint i = sample_index (ds, r);
+      const float *src = ds->x + (gsize) i * ds->dim;
+      paint_image (cr, src, ds->channels, ds->height, ds->width, 4, 4 + r * cell, scale, FALSE);
+      for (guint k = 0; k < AUGMENTED; k++)
+        {
+          ts_augment_sample (self->augment, src, tmp, ts_rng_key (self->exp->seed, TS_STREAM_AUGMENT + k), i);
+          paint_image (cr, tmp, ds->channels, ds->height, ds->width, 4 + (k + 1) * cell + 8, 4 + r * cell, scale, FALSE);
+        }
+    }
+}
+
+/* raw → augmented → preprocessed, for the first sample */
+static void
+draw_strip (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsDataPage *self = data;
+  const TsDataset *ds = self->ds;
+  g_autofree float *aug = NULL, *pre = NULL;
+  TsPlotStyle style = current_style ();
+  const char *labels[3] = { "raw", "augmented", "preprocessed (rescaled to be seen)" };
+  double scale;
+
+  if (ds == NULL || !ts_dataset_is_image (ds) || self->augment == NULL)
+    return;
+  aug = g_new (float, ds->dim);
+  pre = g_new (float, ds->dim);
+  scale = floor ((height - 24.0) / ds->height * 4) / 4;
+  ts_augment_sample (self->augment, ds->x, aug, ts_rng_key (self->exp->seed, TS_STREAM_AUGMENT), 0);
+  if (self->exp_pp == NULL)
+    return;
+  ts_preprocess_apply_rows (self->exp_pp, aug, 1, pre);
+  for (int k = 0; k < 3; k++)
+    {
+      double x = 4 + k * (ds->width * scale + 60);
+      paint_image (cr, k == 0 ? ds->x : k == 1 ? aug : pre, ds->channels, ds->height, ds->width, x, 20, scale, k == 2);
+      ts_plot_set_rgb (cr, style.foreground);
+      ts_plot_text (cr, labels[k], x, 8, 11, 0, 0.5);
+      if (k < 2)
+        ts_plot_text (cr, "→", x + ds->width * scale + 30, 20 + ds->height * scale / 2, 18, 0.5, 0.5);
+    }
+}
+
+/* mean and std images, the eigenvalue spectrum (log), the top components */
+static void
+draw_views (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsDataPage *self = data;
+  const TsDataset *ds = self->ds;
+  TsPlotStyle style = current_style ();
+  double scale, x = 4;
+
+  if (ds == NULL || !ts_dataset_is_image (ds) || self->std_pp == NULL)
+    return;
+  scale = floor (96.0 / ds->width * 4) / 4;
+  ts_plot_set_rgb (cr, style.foreground);
+  ts_plot_text (cr, "mean", x, 8, 11, 0, 0.5);
+  paint_image (cr, self->std_pp->mean, ds->channels, ds->height, ds->width, x, 20, scale, FALSE);
+  x += ds->width * scale + 16;
+  ts_plot_set_rgb (cr, style.foreground);
+  ts_plot_text (cr, "std (rescaled)", x, 8, 11, 0, 0.5);
+  paint_image (cr, self->std_image, ds->channels, ds->height, ds->width, x, 20, scale, TRUE);
+  x += ds->width * scale + 24;
+  if (self->pca_pp == NULL)
+    {
+      ts_plot_set_rgb (cr, style.foreground);
+      ts_plot_text (cr, "(principal components: images of at most 1024 values)", x, 60, 11, 0, 0.5);
+      return;
+    }
+  {
+    /* spectrum: log10 eigenvalue against index */
+    double w = 220, h = ds->height * scale, top = 20, lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+    guint n = self->pca_pp->in_dim;
+    for (guint k = 0; k < n; k++)
+      if (self->pca_pp->eigenvalues[k] > 0)
+        lo = MIN (lo, log10 (self->pca_pp->eigenvalues[k])), hi = MAX (hi, log10 (self->pca_pp->eigenvalues[k]));
+    ts_plot_set_rgb (cr, style.foreground);
+    ts_plot_text (cr, "eigenvalues (log)", x, 8, 11, 0, 0.5);
+    ts_plot_set_rgb (cr, style.grid);
+    cairo_rectangle (cr, x, top, w, h);
+    cairo_fill (cr);
+    {
+      double rgb[3];
+      ts_plot_palette (0, rgb);
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+    }
+    cairo_set_line_width (cr, 1.5);
+    for (guint k = 0; k < n; k++)
+      {
+        double v = self->pca_pp->eigenvalues[k] > 0 ? log10 (self->pca_pp->eigenvalues[k]) : lo;
+        double px = x + w * k / MAX (n - 1, 1), py = top + h * (1 - (v - lo) / MAX (hi - lo, 1e-9));
+        k ? cairo_line_to (cr, px, py) : cairo_move_to (cr, px, py);
+      }
+    cairo_stroke (cr);
+    x += w + 24;
+  }
+  ts_plot_set_rgb (cr, style.foreground);
+  ts_plot_text (cr, "top principal components", x, 8, 11, 0, 0.5);
+  for (guint k = 0; k < 8 && x + ds->width * scale / 2 < width; k++)
+    {
+      paint_image (cr, self->pca_pp->eigenvectors + (gsize) k * ds->dim, ds->channels, ds->height, ds->width, x, 20,
+                   scale / 2, TRUE);
+      x += ds->width * scale / 2 + 6;
+    }
+}
+
+/* 2-D sets: the classic four panels */
+static void
+draw_points (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsDataPage *self = data;
+  const TsDataset *ds = self->ds;
+  static const char *const titles[4] = { "raw", "zero-centred", "decorrelated (PCA)", "whitened" };
+  TsPlotStyle style = current_style ();
+  double w = width / 4.0;
+
+  if (ds == NULL || self->panels[0] == NULL)
+    return;
+  for (int k = 0; k < 4; k++)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, k * w, 0);
+      cairo_rectangle (cr, 0, 0, w, height);
+      cairo_clip (cr);
+      ts_plot_scatter (cr, w + 110, height, &style, self->panels[k], titles[k]); /* the legend falls outside */
+      cairo_restore (cr);
+    }
+}
+
+static void
+draw_balance (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  TsDataPage *self = data;
+  const TsDataset *ds = self->ds;
+  TsPlotStyle style = current_style ();
+  g_autofree guint *counts = NULL;
+  guint peak = 1;
+  double bar;
+
+  if (ds == NULL)
+    return;
+  counts = g_new (guint, ds->n_classes);
+  ts_dataset_class_counts (ds, counts);
+  for (guint c = 0; c < ds->n_classes; c++)
+    peak = MAX (peak, counts[c]);
+  bar = (height - 4.0) / MAX (ds->n_classes, 1);
+  for (guint c = 0; c < ds->n_classes && c < 40; c++)
+    {
+      double rgb[3], y = 2 + c * bar;
+      char label[96];
+      ts_plot_palette (c, rgb);
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      cairo_rectangle (cr, 130, y + 1, (width - 200) * counts[c] / (double) peak, bar - 2);
+      cairo_fill (cr);
+      ts_plot_set_rgb (cr, style.foreground);
+      ts_plot_text (cr, ds->class_names ? ds->class_names[c] : "", 124, y + bar / 2, 11, 1, 0.5);
+      g_snprintf (label, sizeof label, "%u", counts[c]);
+      ts_plot_text (cr, label, 136 + (width - 200) * counts[c] / (double) peak, y + bar / 2, 11, 0, 0.5);
+    }
+}
+
+/* ---- loading, in a worker thread ------------------------------------------------ */
+
+typedef struct {
+  TsExperiment *exp;
+  TsDataset    *ds;
+  TsPreprocess *std_pp, *pca_pp, *exp_pp;
+  float        *std_image;
+  TsDataset    *panels[4];
+} Loaded;
+
+static void
+loaded_free (Loaded *l)
+{
+  ts_experiment_free (l->exp);
+  ts_dataset_free (l->ds);
+  ts_preprocess_free (l->std_pp);
+  ts_preprocess_free (l->pca_pp);
+  ts_preprocess_free (l->exp_pp);
+  g_free (l->std_image);
+  for (int k = 0; k < 4; k++)
+    ts_dataset_free (l->panels[k]);
+  g_free (l);
+}
+
+static void
+load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Loaded *l = data;
+  TsSourceData src = { 0 };
+  GError *error = NULL;
+  TsDataset *ds;
+
+  if (!ts_source_load (&l->exp->data, l->exp->seed, &src, NULL, &error))
+    {
+      ts_source_data_clear (&src);
+      g_task_return_error (task, error);
+      return;
+    }
+  ds = g_steal_pointer (&src.train);
+  ts_source_data_clear (&src);
+  if (ds->n > MAX_FIT)
+    {
+      TsDataset *few = NULL;
+      ts_dataset_take_stratified (ds, MAX_FIT, l->exp->seed, &few, NULL);
+      ts_dataset_free (ds);
+      ds = few;
+    }
+  l->ds = ds;
+  if (ts_dataset_is_image (ds))
+    {
+      TsPreprocessKind kind = l->exp->data.preprocess;
+      l->std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
+      l->std_image = g_new (float, ds->dim);
+      for (guint j = 0; j < ds->dim; j++)
+        {
+          double s = 0, sq = 0;
+          for (guint i = 0; i < ds->n; i++)
+            s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
+          l->std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
+        }
+      if (ds->dim <= 1024)
+        l->pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL);
+      /* the strip shows images: the PCA kinds change the shape, show standardize */
+      if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
+        kind = TS_PRE_STANDARDIZE;
+      l->exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
+    }
+  else if (ds->dim == 2)
+    {
+      static const TsPreprocessKind kinds[4] = { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_PCA, TS_PRE_PCA_WHITEN };
+      for (int k = 0; k < 4; k++)
+        {
+          g_autoptr(TsPreprocess) pp = ts_preprocess_fit (kinds[k], ds, 0, 1e-5, NULL);
+          l->panels[k] = pp ? ts_preprocess_apply (pp, ds) : ts_dataset_copy (ds);
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+rebuild_augment (TsDataPage *self)
+{
+  TsAugmentSpec spec = ts_data_page_get_augment (self);
+
+  g_clear_pointer (&self->augment, ts_augment_free);
+  if (self->ds && ts_dataset_is_image (self->ds))
+    self->augment = ts_augment_new (&spec, self->ds, NULL);
+  gtk_widget_queue_draw (self->samples);
+  gtk_widget_queue_draw (self->strip);
+}
+
+static void
+describe (TsDataPage *self)
+{
+  const TsDataset *ds = self->ds;
+  g_autofree char *shape = ts_dataset_is_image (ds) ? g_strdup_printf ("%u×%u×%u", ds->channels, ds->height, ds->width)
+                                                    : g_strdup_printf ("%u features", ds->dim);
+  g_autofree char *text = g_strdup_printf ("%s · %u samples shown%s · %s · %u classes", self->exp->data.source, ds->n,
+                                           ds->n == MAX_FIT ? " (a stratified sample)" : "", shape, ds->n_classes);
+  gtk_label_set_text (GTK_LABEL (self->facts), text);
+}
+
+static void
+on_loaded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  TsDataPage *self = TS_DATA_PAGE (source);
+  Loaded *l = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (GPOINTER_TO_UINT (data) != self->generation)
+    return; /* another experiment is shown now */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      gtk_label_set_text (GTK_LABEL (self->facts), error->message);
+      return;
+    }
+  g_clear_pointer (&self->ds, ts_dataset_free);
+  g_clear_pointer (&self->std_pp, ts_preprocess_free);
+  g_clear_pointer (&self->pca_pp, ts_preprocess_free);
+  g_clear_pointer (&self->exp_pp, ts_preprocess_free);
+  g_clear_pointer (&self->std_image, g_free);
+  self->ds = g_steal_pointer (&l->ds);
+  self->std_pp = g_steal_pointer (&l->std_pp);
+  self->pca_pp = g_steal_pointer (&l->pca_pp);
+  self->exp_pp = g_steal_pointer (&l->exp_pp);
+  self->std_image = g_steal_pointer (&l->std_image);
+  for (int k = 0; k < 4; k++)
+    {
+      g_clear_pointer (&self->panels[k], ts_dataset_free);
+      self->panels[k] = g_steal_pointer (&l->panels[k]);
+    }
+  describe (self);
+  gtk_widget_set_visible (self->image_box, ts_dataset_is_image (self->ds));
+  gtk_widget_set_visible (self->points, !ts_dataset_is_image (self->ds) && self->ds->dim == 2);
+  rebuild_augment (self);
+  gtk_widget_queue_draw (self->balance);
+  gtk_widget_queue_draw (self->views);
+  gtk_widget_queue_draw (self->points);
+}
+
+static gboolean
+same_source (const TsExperiment *a, const TsExperiment *b)
+{
+  return a && b && g_str_equal (a->data.source, b->data.source) && a->data.samples == b->data.samples
+         && a->data.classes == b->data.classes && a->data.noise == b->data.noise
+         && a->data.image_size == b->data.image_size && a->data.preprocess == b->data.preprocess
+         && a->seed == b->seed && g_str_equal (a->data.label_column, b->data.label_column);
+}
+
+void
+ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp)
+{
+  g_autoptr(GTask) task = NULL;
+  Loaded *l;
+
+  if (same_source (self->exp, exp))
+    return;
+  g_clear_pointer (&self->exp, ts_experiment_free);
+  self->exp = ts_experiment_copy (exp);
+  gtk_range_set_value (GTK_RANGE (self->sliders[0]), exp->data.augment.hflip);
+  gtk_range_set_value (GTK_RANGE (self->sliders[1]), exp->data.augment.crop_pad);
+  gtk_range_set_value (GTK_RANGE (self->sliders[2]), exp->data.augment.brightness);
+  gtk_range_set_value (GTK_RANGE (self->sliders[3]), exp->data.augment.contrast);
+  gtk_range_set_value (GTK_RANGE (self->sliders[4]), exp->data.augment.saturation);
+  gtk_range_set_value (GTK_RANGE (self->sliders[5]), exp->data.augment.fancy_pca);
+  gtk_range_set_value (GTK_RANGE (self->sliders[6]), exp->data.augment.erase);
+  self->generation++;
+  gtk_label_set_text (GTK_LABEL (self->facts), "Loading the data…");
+  l = g_new0 (Loaded, 1);
+  l->exp = ts_experiment_copy (exp);
+  task = g_task_new (self, NULL, on_loaded, GUINT_TO_POINTER (self->generation));
+  g_task_set_task_data (task, l, (GDestroyNotify) loaded_free);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+const TsDataset *
+ts_data_page_get_dataset (TsDataPage *self)
+{
+  return self->ds;
+}
+
+static GtkWidget *
+area (TsDataPage *self, GtkDrawingAreaDrawFunc draw, int height, const char *label)
+{
+  GtkWidget *a = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (a), height);
+  gtk_widget_set_hexpand (a, TRUE);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (a), draw, self, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (a), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  return a;
+}
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  return label;
+}
+
+static void
+ts_data_page_dispose (GObject *object)
+{
+  TsDataPage *self = TS_DATA_PAGE (object);
+
+  g_clear_pointer (&self->exp, ts_experiment_free);
+  g_clear_pointer (&self->ds, ts_dataset_free);
+  g_clear_pointer (&self->std_pp, ts_preprocess_free);
+  g_clear_pointer (&self->pca_pp, ts_preprocess_free);
+  g_clear_pointer (&self->exp_pp, ts_preprocess_free);
+  g_clear_pointer (&self->std_image, g_free);
+  g_clear_pointer (&self->augment, ts_augment_free);
+  for (int k = 0; k < 4; k++)
+    g_clear_pointer (&self->panels[k], ts_dataset_free);
+  G_OBJECT_CLASS (ts_data_page_parent_class)->dispose (object);
+}
+
+static void
+ts_data_page_class_init (TsDataPageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ts_data_page_dispose;
+}
+
+static void
+ts_data_page_init (TsDataPage *self)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
+  GtkWidget *controls = gtk_grid_new ();
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (self), scroller);
+  gtk_widget_set_margin_start (column, 16);
+  gtk_widget_set_margin_end (column, 16);
+  gtk_widget_set_margin_top (column, 10);
+  gtk_widget_set_margin_bottom (column, 16);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), column);
+  self->facts = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->facts), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->facts), TRUE);
+  gtk_box_append (GTK_BOX (column), self->facts);
+  gtk_box_append (GTK_BOX (column), heading ("Class balance"));
+  self->balance = area (self, draw_balance, 120, "Samples per class");
+  gtk_box_append (GTK_BOX (column), self->balance);
+
+  self->image_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  gtk_box_append (GTK_BOX (self->image_box), heading ("Samples and their augmented copies"));
+  gtk_grid_set_column_spacing (GTK_GRID (controls), 12);
+  for (int i = 0; i < 7; i++)
+    {
+      GtkWidget *label = gtk_label_new (slider_keys[i]);
+      self->sliders[i] = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, slider_max[i], i == 1 ? 1 : 0.05);
+      gtk_scale_set_draw_value (GTK_SCALE (self->sliders[i]), TRUE);
+      gtk_scale_set_digits (GTK_SCALE (self->sliders[i]), i == 1 ? 0 : 2);
+      gtk_widget_set_hexpand (self->sliders[i], TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->sliders[i]), GTK_ACCESSIBLE_PROPERTY_LABEL, slider_keys[i], -1);
+      g_signal_connect_swapped (self->sliders[i], "value-changed", G_CALLBACK (rebuild_augment), self);
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_grid_attach (GTK_GRID (controls), label, (i % 2) * 2, i / 2, 1, 1);
+      gtk_grid_attach (GTK_GRID (controls), self->sliders[i], (i % 2) * 2 + 1, i / 2, 1, 1);
+    }
+  gtk_box_append (GTK_BOX (self->image_box), controls);
+  self->samples = area (self, draw_samples, 6 * 64 + 8, "Samples, then four augmented copies of each");
+  gtk_box_append (GTK_BOX (self->image_box), self->samples);
+  gtk_box_append (GTK_BOX (self->image_box), heading ("What the net sees"));
+  self->strip = area (self, draw_strip, 130, "One sample raw, augmented, and preprocessed");
+  gtk_box_append (GTK_BOX (self->image_box), self->strip);
+  gtk_box_append (GTK_BOX (self->image_box), heading ("Preprocessing"));
+  self->views = area (self, draw_views, 130, "Mean image, std image, eigenvalue spectrum, top principal components");
+  gtk_box_append (GTK_BOX (self->image_box), self->views);
+  gtk_box_append (GTK_BOX (column), self->image_box);
+  self->points = area (self, draw_points, 300, "The points raw, centred, decorrelated and whitened");
+  gtk_box_append (GTK_BOX (column), self->points);
+}
+
+GtkWidget *
+ts_data_page_new (void)
+{
+  return g_object_new (TS_TYPE_DATA_PAGE, NULL);
+}

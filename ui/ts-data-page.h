@@ -1,0 +1,25 @@
+/* ts-data-page.h — what the selected experiment's data looks like: facts
+ * and class balance; for images, samples beside augmented copies that are
+ * redrawn as the augmentation sliders move, the "what the net sees" strip
+ * (raw → augmented → preprocessed), and the preprocessing's mean, std and
+ * principal components; for 2-D sets, raw → centred → decorrelated →
+ * whitened. The data loads in a worker thread. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <trainscope.h>
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_DATA_PAGE (ts_data_page_get_type ())
+G_DECLARE_FINAL_TYPE (TsDataPage, ts_data_page, TS, DATA_PAGE, GtkBox)
+
+GtkWidget       *ts_data_page_new (void);
+/* Loads exp's data source (if it changed) and redraws. */
+void             ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp);
+/* the loaded training part, or NULL while loading (for tests) */
+const TsDataset *ts_data_page_get_dataset (TsDataPage *self);
+/* the augmentation the sliders set */
+TsAugmentSpec    ts_data_page_get_augment (TsDataPage *self);
+
+G_END_DECLS
