@@ -68,6 +68,32 @@ frames_drawn (gpointer widget)
   return FALSE;
 }
 
+/* renders a widget as GTK draws it; saves it under TS_SCREENSHOT_DIR if set */
+static cairo_surface_t *
+render_widget (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (w, 1), MAX (h, 1));
+  cairo_t *cr = cairo_create (surface);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node)
+    gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  if (g_getenv ("TS_SCREENSHOT_DIR"))
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("TS_SCREENSHOT_DIR"), name, NULL);
+      cairo_surface_write_to_png (surface, path);
+    }
+  g_assert_nonnull (node);
+  cairo_surface_flush (surface);
+  return surface; /* the caller destroys it */
+}
+
 static void
 test_opens_on_default (void)
 {
@@ -188,27 +214,16 @@ test_plot_widget_renders (void)
   TsWindow *window = new_window ();
   TsRun *run = ts_window_get_selected (window);
   GtkWidget *plot = ts_window_get_plot (window, TS_RUN_PLOT_LOSS);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
   cairo_surface_t *surface;
-  cairo_t *cr;
   int w, h, coloured = 0;
   double rgb[3];
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
   g_assert_true (spin_until (run_is_final, run, 60));
   spin_until (frames_drawn, plot, 2); /* let a frame draw the last data */
-  paintable = gtk_widget_paintable_new (plot);
   w = gtk_widget_get_width (plot), h = gtk_widget_get_height (plot);
   g_assert_cmpint (w, >, 100);
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  cr = cairo_create (surface);
-  gsk_render_node_draw (node, cr);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
+  surface = render_widget (plot, "loss-widget.png");
   ts_plot_palette (ts_run_get_colour (run), rgb);
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
@@ -218,11 +233,6 @@ test_plot_widget_renders (void)
                     && abs ((int) ((p >> 8) & 0xff) - (int) (rgb[1] * 255)) < 30
                     && abs ((int) (p & 0xff) - (int) (rgb[2] * 255)) < 30;
       }
-  if (g_getenv ("TS_SCREENSHOT_DIR"))
-    {
-      g_autofree char *path = g_build_filename (g_getenv ("TS_SCREENSHOT_DIR"), "loss-widget.png", NULL);
-      cairo_surface_write_to_png (surface, path);
-    }
   cairo_surface_destroy (surface);
   g_test_message ("%d pixels in the run's colour", coloured);
   g_assert_cmpint (coloured, >, 500);
@@ -312,31 +322,6 @@ data_loaded (gpointer page)
   return ts_data_page_get_dataset (page) != NULL;
 }
 
-/* renders a widget as GTK draws it; saves it under TS_SCREENSHOT_DIR if set */
-static void
-render_widget (GtkWidget *widget, const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (w, 1), MAX (h, 1));
-  cairo_t *cr = cairo_create (surface);
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node)
-    gsk_render_node_draw (node, cr);
-  cairo_destroy (cr);
-  if (g_getenv ("TS_SCREENSHOT_DIR"))
-    {
-      g_autofree char *path = g_build_filename (g_getenv ("TS_SCREENSHOT_DIR"), name, NULL);
-      cairo_surface_write_to_png (surface, path);
-    }
-  cairo_surface_destroy (surface);
-  g_assert_nonnull (node);
-}
-
 static void
 test_data_page (void)
 {
@@ -359,7 +344,7 @@ test_data_page (void)
   g_assert_cmpuint (spec.crop_pad, ==, 3);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
   spin_until (frames_drawn, page, 2);
-  render_widget (GTK_WIDGET (page), "data-page.png");
+  cairo_surface_destroy (render_widget (GTK_WIDGET (page), "data-page.png"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
