@@ -4,15 +4,72 @@
 #include <math.h>
 #include <string.h>
 
+/* A per-thread scratch buffer for the transposed GEMM results below. */
+typedef struct {
+  gsize  size;
+  float *data;
+} Scratch;
+
+static void
+scratch_free (gpointer p)
+{
+  Scratch *s = p;
+  g_free (s->data);
+  g_free (s);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+static float *
+scratch (gsize n)
+{
+  Scratch *s = g_private_get (&scratch_key);
+
+  if (s == NULL)
+    {
+      s = g_new0 (Scratch, 1);
+      g_private_set (&scratch_key, s);
+    }
+  if (s->size < n)
+    {
+      g_free (s->data);
+      s->data = g_new (float, n);
+      s->size = n;
+    }
+  return s->data;
+}
+
+/* dst[r, lo + j] = src[j, r] + bias[lo + j] for r < B, j < cols: the
+ * transposed (feature-major) GEMM result back into batch-major rows, in
+ * tiles so both sides stay in cache */
+static void
+transpose_into (float *restrict dst, int ld, const float *restrict src, int B, int lo, int cols,
+                const float *restrict bias)
+{
+  enum { TILE = 32 };
+  for (int j0 = 0; j0 < cols; j0 += TILE)
+    for (int r0 = 0; r0 < B; r0 += TILE)
+      for (int r = r0; r < MIN (r0 + TILE, B); r++)
+        {
+          float *row = dst + (gsize) r * ld + lo;
+          for (int j = j0; j < MIN (j0 + TILE, cols); j++)
+            row[j] = src[(gsize) j * B + r] + bias[lo + j];
+        }
+}
+
 void
 ts_dense_forward (float *z, const float *x, const float *w, const float *b, int B, int in, int out, int lo, int hi)
 {
+  float *t;
+
   if (hi <= lo)
     return;
-  /* bias first, then one GEMM accumulates onto it: z[:, lo:hi] = x·w[lo:hi]ᵀ + b[lo:hi] */
-  for (int r = 0; r < B; r++)
-    memcpy (z + (gsize) r * out + lo, b + lo, sizeof (float) * (hi - lo));
-  ts_sgemm (FALSE, TRUE, B, hi - lo, in, 1.f, x, in, w + (gsize) lo * in, in, 1.f, z + lo, out);
+  /* zᵀ[lo:hi] (hi−lo, B) = w[lo:hi] (hi−lo, in) · xᵀ (in, B): with the units
+   * as GEMM rows OpenBLAS runs this shape ~30% faster than z = x·wᵀ; the
+   * transpose back adds the bias */
+  t = scratch ((gsize) (hi - lo) * B);
+  ts_sgemm (FALSE, TRUE, hi - lo, B, in, 1.f, w + (gsize) lo * in, in, x, in, 0.f, t, B);
+  transpose_into (z, out, t, B, lo, hi - lo, b);
 }
 
 void
@@ -37,7 +94,8 @@ ts_dense_backward_input (float *dx, const float *dz, const float *w, int B, int 
 {
   if (hi <= lo)
     return;
-  /* dx[:, lo:hi] (B, hi−lo) = dz (B, out) · w[:, lo:hi] (out, hi−lo) */
+  /* dx[:, lo:hi] (B, hi−lo) = dz (B, out) · w[:, lo:hi] (out, hi−lo); the
+   * transposed form that helps the forward pass measured no better here */
   ts_sgemm (FALSE, FALSE, B, hi - lo, out, 1.f, dz, out, w + lo, in, 0.f, dx + lo, in);
 }
 
