@@ -2,11 +2,12 @@
 
 #include <string.h>
 
-#define CHUNK_RECORDS 4096
-#define MAX_CHUNKS 16384 /* 64 M records */
+#define CHUNK_BYTES (256 * 1024)
+#define MAX_CHUNKS 16384 /* 4 GiB of records */
 
 struct _TsMetricLog {
   gsize   record_size;
+  gsize   chunk_records;      /* records per chunk */
   gsize   length;             /* published with release semantics */
   guint8 *chunks[MAX_CHUNKS]; /* allocated by the writer before publishing */
 };
@@ -16,6 +17,7 @@ ts_metric_log_new (gsize record_size)
 {
   TsMetricLog *log = g_new0 (TsMetricLog, 1);
   log->record_size = record_size;
+  log->chunk_records = MAX (CHUNK_BYTES / record_size, 1);
   return log;
 }
 
@@ -33,13 +35,13 @@ gboolean
 ts_metric_log_append (TsMetricLog *log, const void *record)
 {
   gsize n = log->length; /* only this thread writes it */
-  gsize chunk = n / CHUNK_RECORDS;
+  gsize chunk = n / log->chunk_records;
 
   if (chunk >= MAX_CHUNKS)
     return FALSE;
   if (log->chunks[chunk] == NULL)
-    log->chunks[chunk] = g_malloc (log->record_size * CHUNK_RECORDS);
-  memcpy (log->chunks[chunk] + (n % CHUNK_RECORDS) * log->record_size, record, log->record_size);
+    log->chunks[chunk] = g_malloc (log->record_size * log->chunk_records);
+  memcpy (log->chunks[chunk] + (n % log->chunk_records) * log->record_size, record, log->record_size);
   __atomic_store_n (&log->length, n + 1, __ATOMIC_RELEASE);
   return TRUE;
 }
@@ -53,5 +55,5 @@ ts_metric_log_length (const TsMetricLog *log)
 const void *
 ts_metric_log_get (const TsMetricLog *log, gsize i)
 {
-  return log->chunks[i / CHUNK_RECORDS] + (i % CHUNK_RECORDS) * log->record_size;
+  return log->chunks[i / log->chunk_records] + (i % log->chunk_records) * log->record_size;
 }

@@ -7,28 +7,6 @@
 #include <string.h>
 
 void
-ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
-{
-  memset (h->counts, 0, sizeof h->counts);
-  if (lo >= hi)
-    {
-      lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
-      for (gsize i = 0; i < n; i++)
-        lo = MIN (lo, v[i]), hi = MAX (hi, v[i]);
-      if (!(hi > lo))
-        lo -= 0.5f, hi += 0.5f;
-    }
-  for (int b = 0; b <= TS_HISTOGRAM_BINS; b++)
-    h->edges[b] = lo + (hi - lo) * b / TS_HISTOGRAM_BINS;
-  for (gsize i = 0; i < n; i++)
-    {
-      int b = (int) ((v[i] - lo) / (hi - lo) * TS_HISTOGRAM_BINS);
-      if (isfinite (v[i]))
-        h->counts[CLAMP (b, 0, TS_HISTOGRAM_BINS - 1)]++;
-    }
-}
-
-void
 ts_probe_cell_free (TsProbeCell *cell)
 {
   if (cell == NULL)

@@ -9,18 +9,9 @@
 #pragma once
 
 #include "ts-experiment.h"
+#include "ts-stats.h"
 
 G_BEGIN_DECLS
-
-#define TS_HISTOGRAM_BINS 40
-
-typedef struct {
-  float edges[TS_HISTOGRAM_BINS + 1];
-  guint counts[TS_HISTOGRAM_BINS];
-} TsHistogram;
-
-/* counts of v over bins spanning [lo, hi] (lo == hi: the data's range) */
-void ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi);
 
 typedef struct {
   float       act_mean;

@@ -1,6 +1,42 @@
 #include "ts-stats.h"
 
 #include <math.h>
+#include <string.h>
+
+void
+ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
+{
+  memset (h->counts, 0, sizeof h->counts);
+  if (lo >= hi)
+    {
+      lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+      for (gsize i = 0; i < n; i++)
+        if (isfinite (v[i]))
+          lo = MIN (lo, v[i]), hi = MAX (hi, v[i]);
+      if (lo > hi) /* nothing finite */
+        lo = hi = 0;
+      if (!(hi > lo))
+        {
+          float pad = MAX (fabsf (lo) * 0.05f, 1e-6f);
+          lo -= pad, hi += pad;
+        }
+    }
+  for (int b = 0; b <= TS_HISTOGRAM_BINS; b++)
+    h->edges[b] = lo + (hi - lo) * b / TS_HISTOGRAM_BINS;
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      {
+        float f = (v[i] - lo) / (hi - lo) * TS_HISTOGRAM_BINS; /* clamped as float: no overflowing cast */
+        h->counts[(int) CLAMP (f, 0.f, TS_HISTOGRAM_BINS - 1.f)]++;
+      }
+}
+
+const char *
+ts_hist_kind_name (TsHistKind kind)
+{
+  static const char *names[] = { "weights", "activations", "gradients" };
+  return kind < TS_HIST_N_KINDS ? names[kind] : "?";
+}
 
 static gboolean
 is_relu_family (TsActivation act)
@@ -41,6 +77,7 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
   s->act_std = (float) sqrt (MAX (sq / MAX (n, 1) - pow (sum / MAX (n, 1), 2), 0));
   s->dead_fraction = (float) dead / layer->out;
   s->saturated_fraction = (float) saturated / MAX (n, 1);
+  ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, 0, 0);
 }
 
 static void
@@ -61,6 +98,8 @@ weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
   s->weight_rms = (float) sqrt (ww / MAX (n, 1));
   s->grad_norm = (float) sqrt (gg);
   s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
+  ts_histogram_fill (&s->hist[TS_HIST_WEIGHTS], w, n, 0, 0);
+  ts_histogram_fill (&s->hist[TS_HIST_GRADIENTS], g, n, 0, 0);
 }
 
 void

@@ -1,6 +1,7 @@
 /* ts-stats.h — what the layers are doing: activation mean and spread, the
- * share of dead or saturated units, gradient norms and update/weight ratios.
- * The trainer measures them every few steps on the batch it just trained:
+ * share of dead or saturated units, gradient norms, update/weight ratios and
+ * histograms of weights, activations and weight gradients. The trainer
+ * measures them every few steps on the batch it just trained:
  *
  *   TsStatsRecord rec;
  *   ts_stats_measure (net, B, params_before_step, step, &rec);
@@ -13,6 +14,27 @@ G_BEGIN_DECLS
 
 #define TS_STATS_MAX_LAYERS 16
 #define TS_STATS_EVERY 50 /* steps between two measurements */
+#define TS_HISTOGRAM_BINS 40
+
+/* exact counts over equal bins; edges[0] and edges[BINS] are the data's
+ * range unless a range was given */
+typedef struct {
+  float edges[TS_HISTOGRAM_BINS + 1];
+  guint counts[TS_HISTOGRAM_BINS];
+} TsHistogram;
+
+/* counts of v over bins spanning [lo, hi] (lo >= hi: the data's range);
+ * values outside go to the end bins, NaN and Inf are not counted */
+void ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi);
+
+typedef enum {
+  TS_HIST_WEIGHTS,
+  TS_HIST_ACTIVATIONS,
+  TS_HIST_GRADIENTS, /* of the weights */
+  TS_HIST_N_KINDS,
+} TsHistKind;
+
+const char *ts_hist_kind_name (TsHistKind kind); /* "weights", "activations", "gradients" */
 
 typedef struct {
   float act_mean;
@@ -22,6 +44,7 @@ typedef struct {
   float weight_rms;
   float grad_norm;
   float update_ratio;       /* ‖ΔW‖ / ‖W‖ of the last step; NaN if unknown */
+  TsHistogram hist[TS_HIST_N_KINDS];
 } TsLayerStats;
 
 typedef struct {
