@@ -184,6 +184,35 @@ ts_trainer_get_stats (TsTrainer *tr)
   return t ? t->stats : NULL;
 }
 
+TsSnapshot *
+ts_trainer_get_snapshot (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  return t ? t->snapshot : NULL;
+}
+
+TsModel *
+ts_trainer_dup_model (TsTrainer *tr, guint64 *step)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  const TsPreprocess *pp;
+  TsModel *model;
+  guint64 at;
+
+  if (t == NULL)
+    return NULL;
+  pp = t->data.preprocess;
+  model = g_new0 (TsModel, 1);
+  model->experiment = ts_experiment_copy (tr->exp);
+  model->net = ts_net_new_from_experiment (tr->exp, t->net->in_dim, t->net->n_classes, 256);
+  model->preprocess = ts_preprocess_new_from_parts (pp->kind, pp->in_dim, pp->out_dim, pp->mean, pp->std,
+                                                    pp->projection);
+  at = ts_snapshot_read (t->snapshot, model->net->params);
+  if (step)
+    *step = at;
+  return model;
+}
+
 GPtrArray *
 ts_trainer_diagnose (TsTrainer *tr)
 {

@@ -15,6 +15,7 @@
 
 #include "ts-experiment.h"
 #include "ts-metrics.h"
+#include "ts-model.h"
 #include "ts-training.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,13 @@ void         ts_trainer_get_progress (TsTrainer *tr, TsProgress *out);
 TsMetricLog *ts_trainer_get_steps (TsTrainer *tr);
 TsMetricLog *ts_trainer_get_epochs (TsTrainer *tr);
 TsMetricLog *ts_trainer_get_stats (TsTrainer *tr);
+/* the parameters as of the last measured step or epoch end (NULL until loaded) */
+TsSnapshot  *ts_trainer_get_snapshot (TsTrainer *tr);
+/* A model to predict with on any thread: a new net holding the snapshot's
+ * parameters (their step in *step), the fitted preprocessing, the
+ * experiment. NULL until the data has loaded. Refresh it later with
+ * ts_snapshot_read (ts_trainer_get_snapshot (tr), model->net->params). */
+TsModel     *ts_trainer_dup_model (TsTrainer *tr, guint64 *step);
 /* The advice for what has been published so far (any thread). */
 GPtrArray   *ts_trainer_diagnose (TsTrainer *tr);
 const TsExperiment *ts_trainer_get_experiment (TsTrainer *tr);

@@ -40,6 +40,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
   t->team = ts_team_new (ts_blas_threads ());
   t->before = g_new (float, t->net->n_params);
+  t->snapshot = ts_snapshot_new (t->net->n_params);
+  ts_snapshot_publish (t->snapshot, t->net->params, 0);
   t->order = g_new (guint32, t->data.train->n);
   t->xb = g_new (float, (gsize) batch * in_dim);
   if (t->augment)
@@ -68,6 +70,7 @@ ts_training_free (TsTraining *t)
   ts_metric_log_free (t->epochs);
   ts_metric_log_free (t->stats);
   g_free (t->before);
+  ts_snapshot_free (t->snapshot);
   g_free (t->order);
   g_free (t->xb);
   g_free (t->xb_raw);
@@ -187,6 +190,7 @@ end_epoch (TsTraining *t)
     return; /* stopped mid-evaluation: the epoch is not recorded */
   rec.seconds = (g_get_monotonic_time () - t->start_time) * 1e-6;
   ts_metric_log_append (t->epochs, &rec);
+  ts_snapshot_publish (t->snapshot, t->net->params, t->step);
   update_plateau (t, isnan (rec.val_loss) ? rec.train_loss : rec.val_loss);
   t->epoch++;
   t->batch = 0;
@@ -229,6 +233,7 @@ ts_training_step (TsTraining *t)
       TsStatsRecord stats;
       ts_stats_measure (t->net, rows, t->before, t->step + 1, &stats);
       ts_metric_log_append (t->stats, &stats);
+      ts_snapshot_publish (t->snapshot, t->net->params, t->step + 1);
     }
 
   t->step++;

@@ -16,6 +16,7 @@
 #include "ts-net.h"
 #include "ts-optim.h"
 #include "ts-pipeline.h"
+#include "ts-snapshot.h"
 #include "ts-stats.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ typedef struct {
   TsMetricLog  *epochs;   /* TsEpochRecord */
   TsMetricLog  *stats;    /* TsStatsRecord, every TS_STATS_EVERY steps */
   float        *before;   /* (n_params) parameters before a measured step */
+  TsSnapshot   *snapshot; /* the parameters, published at measured steps and epoch ends */
   const gint   *stop;     /* optional: evaluation gives up when it becomes non-zero */
 
   guint         epoch;    /* epochs completed */

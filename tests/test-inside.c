@@ -1,0 +1,164 @@
+/* What the while-training views read: exact per-layer histograms in the
+ * stats log, the published parameter snapshot, and the decision grid. */
+#include "test-util.h"
+
+static void
+test_histogram_counts_exactly (void)
+{
+  float v[] = { 0, 1, 2, 3, 4, 4, NAN, INFINITY, -1e30f, 1e30f };
+  TsHistogram h;
+  guint total = 0;
+
+  ts_histogram_fill (&h, v, 6, 0, 0); /* the data's range: [0, 4] */
+  g_assert_cmpfloat (h.edges[0], ==, 0);
+  g_assert_cmpfloat (h.edges[TS_HISTOGRAM_BINS], ==, 4);
+  g_assert_cmpuint (h.counts[0], ==, 1);
+  g_assert_cmpuint (h.counts[TS_HISTOGRAM_BINS / 4], ==, 1); /* 1 starts bin 10 */
+  g_assert_cmpuint (h.counts[TS_HISTOGRAM_BINS - 1], ==, 2); /* the maximum lands in the last bin */
+
+  ts_histogram_fill (&h, v, G_N_ELEMENTS (v), -1, 1); /* a given range: outliers go to the ends */
+  for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+    total += h.counts[b];
+  g_assert_cmpuint (total, ==, 8); /* NaN and Inf are not counted */
+  g_assert_cmpuint (h.counts[0], ==, 1);
+  g_assert_cmpuint (h.counts[TS_HISTOGRAM_BINS - 1], ==, 6); /* 1 (the upper edge), 2, 3, 4, 4, 1e30 */
+
+  ts_histogram_fill (&h, v + 6, 2, 0, 0); /* nothing finite: an empty histogram, a valid range */
+  g_assert_cmpfloat (h.edges[TS_HISTOGRAM_BINS], >, h.edges[0]);
+  ts_histogram_fill (&h, (float[]) { 0, 0, 0 }, 3, 0, 0); /* zero init: one spike, not a division by 0 */
+  g_assert_cmpfloat (h.edges[TS_HISTOGRAM_BINS], >, h.edges[0]);
+  total = 0;
+  for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+    total += h.counts[b];
+  g_assert_cmpuint (total, ==, 3);
+}
+
+static TsTraining *
+train_spiral (guint epochs)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", epochs);
+  g_autoptr(GError) error = NULL;
+  TsTraining *t = ts_training_new (exp, NULL, &error);
+
+  g_assert_no_error (error);
+  while (!ts_training_done (t))
+    ts_training_step (t);
+  return t;
+}
+
+static guint
+histogram_total (const TsHistogram *h)
+{
+  guint total = 0;
+  for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+    total += h->counts[b];
+  return total;
+}
+
+static void
+test_stats_hold_layer_histograms (void)
+{
+  g_autoptr(TsTraining) t = train_spiral (10);
+  gsize n = ts_metric_log_length (t->stats);
+  const TsStatsRecord *first, *last;
+
+  g_assert_cmpuint (n, >=, 3);
+  first = ts_metric_log_get (t->stats, 0);
+  last = ts_metric_log_get (t->stats, n - 1);
+  g_assert_cmpuint (last->n_layers, ==, t->net->n_layers);
+  for (guint l = 0; l < last->n_layers; l++)
+    {
+      const TsNetLayer *layer = &t->net->layers[l];
+      const TsLayerStats *s = &last->layers[l];
+      guint batch = t->exp->train.batch_size;
+      g_assert_cmpuint (histogram_total (&s->hist[TS_HIST_WEIGHTS]), ==, layer->in * layer->out);
+      g_assert_cmpuint (histogram_total (&s->hist[TS_HIST_GRADIENTS]), ==, layer->in * layer->out);
+      g_assert_cmpuint (histogram_total (&s->hist[TS_HIST_ACTIVATIONS]), ==, batch * layer->out);
+    }
+  /* training moved the first layer's weights: its histogram changed */
+  g_assert_true (memcmp (&first->layers[0].hist[TS_HIST_WEIGHTS], &last->layers[0].hist[TS_HIST_WEIGHTS],
+                         sizeof (TsHistogram)) != 0);
+  /* ReLU hidden activations are never negative */
+  g_assert_cmpfloat (last->layers[0].hist[TS_HIST_ACTIVATIONS].edges[0], >=, 0);
+}
+
+static void
+test_snapshot_follows_epochs (void)
+{
+  g_autoptr(TsTraining) t = train_spiral (3);
+  g_autofree float *params = g_new (float, t->net->n_params);
+
+  g_assert_cmpuint (ts_snapshot_get_size (t->snapshot), ==, t->net->n_params);
+  g_assert_cmpuint (ts_snapshot_get_step (t->snapshot), ==, t->step);
+  g_assert_cmpuint (ts_snapshot_read (t->snapshot, params), ==, t->step);
+  g_assert_cmpmem (params, sizeof (float) * t->net->n_params, t->net->params, sizeof (float) * t->net->n_params);
+}
+
+static void
+test_trainer_model_predicts_live (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 40);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, NULL);
+  g_autoptr(TsModel) model = NULL;
+  g_autoptr(TsDecisionGrid) grid = NULL;
+  g_autoptr(GError) error = NULL;
+  TsSplits splits = { 0 };
+  guint64 step = 0;
+  guint agree = 0;
+
+  g_assert_null (ts_trainer_dup_model (tr, NULL));
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  model = ts_trainer_dup_model (tr, &step);
+  g_assert_nonnull (model);
+  g_assert_cmpuint (step, >, 0);
+
+  /* the raw training points, as the window has them; the grid's cell under
+   * each point predicts its label (the default reaches ≥ 97%) */
+  g_assert_true (ts_splits_load (exp, &splits, NULL, &error));
+  {
+    double x0, x1, y0, y1;
+    const TsDataset *ds = splits.train;
+    ts_decision_bounds (ds, 0.05, &x0, &x1, &y0, &y1);
+    grid = ts_decision_grid_new (model, x0, x1, y0, y1, 200, 200, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (grid->n_classes, ==, 3);
+    for (guint i = 0; i < ds->n; i++)
+      {
+        guint gx = (guint) ((ds->x[2 * i] - x0) / (x1 - x0) * 200);
+        guint gy = (guint) ((ds->x[2 * i + 1] - y0) / (y1 - y0) * 200);
+        agree += grid->classes[MIN (gy, 199) * 200 + MIN (gx, 199)] == ds->y[i];
+        g_assert_cmpfloat (grid->confidence[MIN (gy, 199) * 200 + MIN (gx, 199)], >=, 1.0 / 3 - 1e-6);
+      }
+    g_test_message ("grid agrees with %u of %u training labels", agree, ds->n);
+    g_assert_cmpfloat ((double) agree / ds->n, >=, 0.93);
+  }
+  ts_splits_clear (&splits);
+}
+
+static void
+test_decision_grid_needs_2d (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:shapes", 1);
+  g_autoptr(TsModel) model = g_new0 (TsModel, 1);
+  g_autoptr(GError) error = NULL;
+
+  model->experiment = ts_experiment_copy (exp);
+  model->net = ts_net_new_from_experiment (exp, 3072, 8, 16);
+  model->preprocess = ts_preprocess_new_from_parts (TS_PRE_NONE, 3072, 3072, NULL, NULL, NULL);
+  g_assert_null (ts_decision_grid_new (model, 0, 1, 0, 1, 4, 4, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "3072 inputs"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/inside/histogram-counts-exactly", test_histogram_counts_exactly);
+  g_test_add_func ("/inside/stats-hold-layer-histograms", test_stats_hold_layer_histograms);
+  g_test_add_func ("/inside/snapshot-follows-epochs", test_snapshot_follows_epochs);
+  g_test_add_func ("/inside/trainer-model-predicts-live", test_trainer_model_predicts_live);
+  g_test_add_func ("/inside/decision-grid-needs-2d", test_decision_grid_needs_2d);
+  return g_test_run ();
+}
