@@ -41,6 +41,8 @@ ts_plot_curves_ranges (const TsPlotSeries *series, guint n_series, const TsPlotA
       }
   if (lx > hx)
     lx = 0, hx = 1, ly = 0, hy = 1;
+  if (axes->band_hi > axes->band_lo) /* the healthy range stays in view, to show how far off a curve is */
+    ly = MIN (ly, value (axes->band_lo, axes->log_y)), hy = MAX (hy, value (axes->band_hi, axes->log_y));
   if (axes->x_min != axes->x_max)
     lx = axes->x_min, hx = axes->x_max;
   if (axes->y_min != axes->y_max)
@@ -238,6 +240,17 @@ draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, 
     }
 }
 
+static void
+draw_band (cairo_t *cr, const TsPlotAxes *axes, double px, double py, double pw, double ph, double y0, double y1)
+{
+  double lo = value (axes->band_lo, axes->log_y), hi = value (axes->band_hi, axes->log_y);
+  double top = py + ph - (hi - y0) / (y1 - y0) * ph, bottom = py + ph - (lo - y0) / (y1 - y0) * ph;
+
+  cairo_set_source_rgba (cr, 0.0, 0.62, 0.45, 0.14); /* the palette's green, faint */
+  cairo_rectangle (cr, px, top, pw, bottom - top);
+  cairo_fill (cr);
+}
+
 void
 ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsPlotSeries *series,
                 guint n_series, const TsPlotAxes *axes, const char *caption)
@@ -254,6 +267,8 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
   cairo_rectangle (cr, px, py, pw, ph);
   cairo_clip (cr);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  if (axes->band_hi > axes->band_lo)
+    draw_band (cr, axes, px, py, pw, ph, y0, y1);
   for (guint s = 0; s < n_series; s++)
     {
       const TsPlotSeries *se = &series[s];

@@ -31,6 +31,7 @@ typedef struct {
   gboolean    log_y;
   double      x_min, x_max; /* both 0: fit the data */
   double      y_min, y_max;
+  double      band_lo, band_hi; /* a shaded horizontal band (a healthy range); both 0: none */
 } TsPlotAxes;
 
 /* The plotting area inside a width × height plot, for hit-testing. */

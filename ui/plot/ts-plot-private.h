@@ -3,6 +3,9 @@
 
 #include <cairo.h>
 #include <glib.h>
+#include <trainscope.h>
+
+#include "ts-plot.h"
 
 /* text at (x, y), aligned by fractions of its size (0 left/top … 1 right/bottom) */
 void   ts_plot_text (cairo_t *cr, const char *text, double x, double y, double size, double align_x, double align_y);
@@ -13,3 +16,7 @@ ts_plot_set_rgb (cairo_t *cr, const double *rgb)
 {
   cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
 }
+
+/* ts_plot_scatter, over a decision grid (NULL: none) whose bounds it then uses */
+void   _ts_plot_scatter_over (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                              const TsDataset *ds, const TsDecisionGrid *grid, const char *caption);

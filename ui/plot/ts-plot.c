@@ -68,9 +68,46 @@ draw_text (cairo_t *cr, const char *text, double x, double y, double size, doubl
   ts_plot_text (cr, text, x, y, size, align, 0.5);
 }
 
+/* the grid's classes as an image, each pixel its class colour blended into
+ * the background by how sure the model is beyond chance */
+static void
+paint_decision (cairo_t *cr, const TsPlotStyle *style, const TsDecisionGrid *grid, double x0, double y0,
+                double size)
+{
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, grid->nx, grid->ny);
+  guint8 *data = cairo_image_surface_get_data (img);
+  int stride = cairo_image_surface_get_stride (img);
+  double chance = 1.0 / MAX (grid->n_classes, 2);
+
+  cairo_surface_flush (img);
+  for (guint j = 0; j < grid->ny; j++)
+    for (guint i = 0; i < grid->nx; i++)
+      {
+        gsize at = (gsize) j * grid->nx + i;
+        double rgb[3], sure = CLAMP ((grid->confidence[at] - chance) / (1 - chance), 0, 1), mix = 0.18 + 0.42 * sure;
+        guint32 *px = (guint32 *) (data + (gsize) (grid->ny - 1 - j) * stride) + i; /* row 0 is the top */
+        ts_plot_palette (grid->classes[at], rgb);
+        for (int c = 0; c < 3; c++)
+          rgb[c] = style->background[c] * (1 - mix) + rgb[c] * mix;
+        *px = ((guint32) (rgb[0] * 255) << 16) | ((guint32) (rgb[1] * 255) << 8) | (guint32) (rgb[2] * 255);
+      }
+  cairo_surface_mark_dirty (img);
+  cairo_save (cr);
+  cairo_rectangle (cr, x0, y0, size, size);
+  cairo_clip (cr);
+  cairo_translate (cr, x0, y0);
+  cairo_scale (cr, size / grid->nx, size / grid->ny);
+  cairo_set_source_surface (cr, img, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (img);
+}
+
 void
-ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsDataset *ds,
-                 const char *caption)
+_ts_plot_scatter_over (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsDataset *ds,
+                       const TsDecisionGrid *grid, const char *caption)
 {
   double lo[2] = { G_MAXDOUBLE, G_MAXDOUBLE }, hi[2] = { -G_MAXDOUBLE, -G_MAXDOUBLE };
   double left = 48, right = width - 130, top = 36, bottom = height - 40;
@@ -79,16 +116,21 @@ ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *st
   cairo_save (cr);
   cairo_set_source_rgb (cr, style->background[0], style->background[1], style->background[2]);
   cairo_paint (cr);
-  for (guint i = 0; i < ds->n; i++)
-    for (int a = 0; a < 2; a++)
-      {
-        lo[a] = MIN (lo[a], ds->x[i * ds->dim + a]);
-        hi[a] = MAX (hi[a], ds->x[i * ds->dim + a]);
-      }
-  for (int a = 0; a < 2; a++)
+  if (grid)
+    lo[0] = grid->x0, hi[0] = grid->x1, lo[1] = grid->y0, hi[1] = grid->y1;
+  else
     {
-      double pad = MAX (hi[a] - lo[a], 1e-6) * 0.05;
-      lo[a] -= pad, hi[a] += pad;
+      for (guint i = 0; i < ds->n; i++)
+        for (int a = 0; a < 2; a++)
+          {
+            lo[a] = MIN (lo[a], ds->x[i * ds->dim + a]);
+            hi[a] = MAX (hi[a], ds->x[i * ds->dim + a]);
+          }
+      for (int a = 0; a < 2; a++)
+        {
+          double pad = MAX (hi[a] - lo[a], 1e-6) * 0.05;
+          lo[a] -= pad, hi[a] += pad;
+        }
     }
   cairo_set_source_rgb (cr, style->grid[0], style->grid[1], style->grid[2]);
   cairo_rectangle (cr, x0, y0, size, size);
@@ -96,6 +138,11 @@ ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *st
   cairo_set_source_rgb (cr, style->background[0], style->background[1], style->background[2]);
   cairo_rectangle (cr, x0 + 1, y0 + 1, size - 2, size - 2);
   cairo_fill (cr);
+  if (grid)
+    paint_decision (cr, style, grid, x0 + 1, y0 + 1, size - 2);
+  cairo_save (cr);
+  cairo_rectangle (cr, x0, y0, size, size); /* points beyond a grid's bounds are not drawn */
+  cairo_clip (cr);
   for (guint i = 0; i < ds->n; i++)
     {
       double rgb[3];
@@ -104,8 +151,17 @@ ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *st
       ts_plot_palette (ds->y[i], rgb);
       cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], 0.85);
       cairo_arc (cr, px, py, 2.4, 0, 2 * G_PI);
-      cairo_fill (cr);
+      if (grid) /* a rim keeps points visible on their own class's colour */
+        {
+          cairo_fill_preserve (cr);
+          ts_plot_set_rgb (cr, style->background);
+          cairo_set_line_width (cr, 0.6);
+          cairo_stroke (cr);
+        }
+      else
+        cairo_fill (cr);
     }
+  cairo_restore (cr);
   cairo_set_source_rgb (cr, style->foreground[0], style->foreground[1], style->foreground[2]);
   {
     char buf[64];
@@ -131,6 +187,13 @@ ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *st
       draw_text (cr, ds->class_names ? ds->class_names[c] : "", x0 + size + 36, ly, 12, 0);
     }
   cairo_restore (cr);
+}
+
+void
+ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsDataset *ds,
+                 const char *caption)
+{
+  _ts_plot_scatter_over (cr, width, height, style, ds, NULL, caption);
 }
 
 static cairo_status_t
