@@ -1,4 +1,5 @@
 #include "ts-advisor-page.h"
+#include "ts-export.h"
 #include "ts-plot-lr.h"
 #include "ts-run-row.h"
 
@@ -310,31 +311,17 @@ ts_advisor_page_export_lr (TsAdvisorPage *self, const char *path, GError **error
   return ts_plot_save (draw_lr_export, self, 960, 540, 2, path, error);
 }
 
-static void
-on_export_response (GtkNativeDialog *dialog, int response, TsAdvisorPage *self)
+static gboolean
+save_lr (const char *path, double scale, gpointer data, GError **error)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      if (!ts_advisor_page_export_lr (self, path, &error))
-        gtk_label_set_text (GTK_LABEL (self->lr_status), error->message);
-      else
-        gtk_label_set_text (GTK_LABEL (self->lr_status), path);
-    }
-  g_object_unref (dialog);
+  return ts_advisor_page_export_lr (data, path, error);
 }
 
 static void
 on_export (GtkButton *button, TsAdvisorPage *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new ("Export the Range Test", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                              GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), g_object_get_data (G_OBJECT (button), "name"));
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  ts_export_ask (GTK_WIDGET (self), "Export the Range Test", g_object_get_data (G_OBJECT (button), "name"), save_lr,
+                 self);
 }
 
 /* ---- the page ------------------------------------------------------------------- */

@@ -1,4 +1,5 @@
 /* The window's commands: training control, files, exports, drops. */
+#include "ts-export.h"
 #include "ts-window-private.h"
 
 #include <string.h>
@@ -150,60 +151,19 @@ open_run (GtkWidget *widget, const char *name, GVariant *param)
   open_dialog (TS_WINDOW (widget), "Open Run Folder", GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
 }
 
-typedef void (*SaveFunc) (TsWindow *self, const char *path, const char *what, GError **error);
-
-static void
-on_save_response (GtkNativeDialog *dialog, int response, TsWindow *self)
+static gboolean
+write_experiment (const char *path, double scale, gpointer data, GError **error)
 {
-  SaveFunc save = g_object_get_data (G_OBJECT (dialog), "save");
-  const char *what = g_object_get_data (G_OBJECT (dialog), "what");
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      const char *scale = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "scale");
-      self->export_scale = scale ? g_ascii_strtod (scale, NULL) : 2;
-      save (self, path, what, &error);
-      if (error)
-        _ts_window_toast (self, "%s", error->message);
-      else
-        _ts_window_toast (self, "Saved %s", path);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-save_dialog (TsWindow *self, const char *title, const char *suggested, SaveFunc save, const char *what)
-{
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                                              "_Save", "_Cancel");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
-  if (g_str_has_suffix (suggested, ".png"))
-    gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "scale", "Resolution",
-                                 (const char *[]) { "1", "2", "4", NULL },
-                                 (const char *[]) { "960×540 (96 dpi)", "1920×1080 (192 dpi)", "3840×2160 (384 dpi)", NULL });
-  if (g_str_has_suffix (suggested, ".png"))
-    gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "scale", "2");
-  g_object_set_data (G_OBJECT (dialog), "save", save);
-  g_object_set_data_full (G_OBJECT (dialog), "what", g_strdup (what), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-write_experiment (TsWindow *self, const char *path, const char *what, GError **error)
-{
+  TsWindow *self = data;
   g_autofree char *json = ts_experiment_to_json (ts_experiment_editor_get_experiment (TS_EXPERIMENT_EDITOR (self->editor)));
   g_autofree char *text = g_strconcat (json, "\n", NULL);
-  ts_write_file_atomic (path, text, strlen (text), error);
+  return ts_write_file_atomic (path, text, strlen (text), error);
 }
 
 static void
 save_experiment (GtkWidget *widget, const char *name, GVariant *param)
 {
-  save_dialog (TS_WINDOW (widget), "Save Experiment", "experiment.json", write_experiment, NULL);
+  ts_export_ask (widget, "Save Experiment", "experiment.json", write_experiment, widget);
 }
 
 /* ---- exports ---------------------------------------------------------------- */
@@ -223,47 +183,31 @@ plot_named (TsWindow *self, const char *kind)
   return self->plots[0];
 }
 
-static void
-write_export (TsWindow *self, const char *path, const char *what, GError **error)
+static gboolean
+write_export (const char *path, double scale, gpointer data, GError **error)
 {
-  TsPlotView *view = plot_named (self, what);
+  TsPlotView *view = data;
 
   if (g_str_has_suffix (path, ".csv"))
     {
       g_autofree char *csv = ts_plot_view_csv (view);
-      ts_write_file_atomic (path, csv, strlen (csv), error);
+      return ts_write_file_atomic (path, csv, strlen (csv), error);
     }
-  else
-    ts_plot_save (draw_plot, view, 960, 540, self->export_scale > 0 ? self->export_scale : 2, path, error);
+  return ts_plot_save (draw_plot, view, 960, 540, scale, path, error);
 }
 
 static void
 export_plot (GtkWidget *widget, const char *name, GVariant *param)
 {
   const char *target = g_variant_get_string (param, NULL);
-  save_dialog (TS_WINDOW (widget), "Export Plot", target, write_export, target);
+  ts_export_ask (widget, "Export Plot", target, write_export, plot_named (TS_WINDOW (widget), target));
 }
 
 static void
 copy_plot (GtkWidget *widget, const char *name, GVariant *param)
 {
-  TsWindow *self = TS_WINDOW (widget);
-  TsPlotView *view = plot_named (self, g_variant_get_string (param, NULL));
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1920, 1080);
-  cairo_t *cr = cairo_create (surface);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-
-  cairo_scale (cr, 2, 2);
-  ts_plot_view_draw (view, cr, 960, 540, FALSE);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
-                       (gsize) cairo_image_surface_get_stride (surface) * 1080);
-  texture = gdk_memory_texture_new (1920, 1080, GDK_MEMORY_DEFAULT, bytes, cairo_image_surface_get_stride (surface));
-  gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), texture);
-  cairo_surface_destroy (surface);
-  _ts_window_toast (self, "Copied the %s plot", g_variant_get_string (param, NULL));
+  const char *what = g_variant_get_string (param, NULL);
+  ts_export_copy (widget, draw_plot, plot_named (TS_WINDOW (widget), what), 960, 540, what);
 }
 
 /* ---- drops ------------------------------------------------------------------ */

@@ -45,7 +45,6 @@ struct _TsWindow {
   GtkWidget       *data_view;    /* TsDataPage */
   guint            tick_id;
   guint            next_colour;
-  double           export_scale; /* PNG pixels per point, from the export dialog */
   gboolean         plots_dirty;  /* new data not yet drawn */
   gint64           last_redraw;  /* frame time of the last plot redraw, µs */
 };
