@@ -22,12 +22,13 @@ ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
         }
     }
   for (int b = 0; b <= TS_HISTOGRAM_BINS; b++)
-    h->edges[b] = lo + (hi - lo) * b / TS_HISTOGRAM_BINS;
+    h->edges[b] = (float) (lo + ((double) hi - lo) * b / TS_HISTOGRAM_BINS);
   for (gsize i = 0; i < n; i++)
     if (isfinite (v[i]))
       {
-        float f = (v[i] - lo) / (hi - lo) * TS_HISTOGRAM_BINS; /* clamped as float: no overflowing cast */
-        h->counts[(int) CLAMP (f, 0.f, TS_HISTOGRAM_BINS - 1.f)]++;
+        /* in double: float ranges near ±FLT_MAX do not overflow; clamped before the cast */
+        double f = ((double) v[i] - lo) / ((double) hi - lo) * TS_HISTOGRAM_BINS;
+        h->counts[f > 0 ? (int) MIN (f, TS_HISTOGRAM_BINS - 1.0) : 0]++;
       }
 }
 

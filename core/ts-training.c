@@ -48,6 +48,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
     t->xb_raw = g_new (float, (gsize) batch * t->data.train->dim);
   t->yb = g_new (guint32, batch);
   t->n_batches = (t->data.train->n + batch - 1) / batch;
+  /* a short run is measured more often, so its layer views have ~100 points */
+  t->stats_every = (guint) CLAMP ((guint64) t->n_batches * exp->train.epochs / TS_STATS_POINTS, 1, TS_STATS_EVERY);
   t->base_lr = t->lr = exp->train.lr;
   t->lr_override = NAN;
   t->best_val_loss = INFINITY;
@@ -223,7 +225,7 @@ ts_training_step (TsTraining *t)
             : t->lr_override;
   cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,
                          (float) train->max_norm };
-  measure = t->step % TS_STATS_EVERY == 0;
+  measure = t->step % t->stats_every == 0;
   if (measure)
     memcpy (t->before, t->net->params, sizeof (float) * t->net->n_params);
   loss = ts_net_train_batch (t->net, t->team, &cfg, &batch, rows,

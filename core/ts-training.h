@@ -31,7 +31,8 @@ typedef struct {
   TsTeam       *team;     /* the threads each step is spread over */
   TsMetricLog  *steps;    /* TsStepRecord */
   TsMetricLog  *epochs;   /* TsEpochRecord */
-  TsMetricLog  *stats;    /* TsStatsRecord, every TS_STATS_EVERY steps */
+  TsMetricLog  *stats;    /* TsStatsRecord, every stats_every steps */
+  guint         stats_every;
   float        *before;   /* (n_params) parameters before a measured step */
   TsSnapshot   *snapshot; /* the parameters, published at measured steps and epoch ends */
   const gint   *stop;     /* optional: evaluation gives up when it becomes non-zero */
