@@ -7,11 +7,14 @@
 #include "ts-data-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-init-lab.h"
+#include "ts-figure.h"
 #include "ts-layer-list.h"
+#include "ts-layer-views.h"
 #include "ts-plot-view.h"
 #include "ts-window.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 static TsWindow *
 new_window (void)
@@ -402,6 +405,102 @@ test_layer_list_round_trip (void)
   g_object_unref (list);
 }
 
+/* every view of the layers exports to each format; CSV has the data */
+static void
+assert_figure_exports (TsLayerViews *views, const char *name, guint min_csv_lines)
+{
+  TsFigure *figure = TS_FIGURE (ts_layer_views_get_figure (views, name));
+  g_autofree char *dir = make_temp_dir ();
+  const char *exts[] = { "png", "svg", "pdf", "csv" };
+
+  for (int k = 0; k < 4; k++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.%s", name, exts[k]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize len;
+      g_assert_true (ts_figure_export (figure, path, 1, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      if (k == 3)
+        {
+          g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+          g_assert_cmpuint (g_strv_length (lines), >=, min_csv_lines);
+        }
+      else
+        g_assert_cmpuint (len, >, 1000);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+static gboolean
+data_and_run_ready (gpointer data)
+{
+  TsWindow *window = data;
+  TsRun *run = ts_window_get_selected (window);
+  return run_is_final (run) && data_loaded (ts_window_get_data_page (window));
+}
+
+static void
+test_layer_views_on_2d (void)
+{
+  TsWindow *window = new_window ();
+  TsLayerViews *views = TS_LAYER_VIEWS (ts_window_get_layer_views (window));
+  TsRun *run = ts_window_get_selected (window);
+  gsize n_stats;
+  guint64 step;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1500);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_true (spin_until (data_and_run_ready, window, 60));
+  g_assert_nonnull (ts_run_get_stats (run, &n_stats));
+  g_assert_cmpuint (n_stats, >=, 10); /* 760 steps, one measurement per 50 */
+  g_assert_nonnull (ts_run_get_model (run, &step));
+  g_assert_cmpuint (step, ==, ts_run_get_curves (run)->step->len); /* the last epoch's parameters */
+  /* 2-D data: the decision boundary, not filters */
+  g_assert_true (gtk_widget_get_visible (ts_layer_views_get_figure (views, "decision-boundary")));
+  g_assert_false (gtk_widget_get_visible (ts_layer_views_get_figure (views, "first-layer-weights")));
+  ts_layer_views_show (views, 0, TS_HIST_WEIGHTS, TS_HIST_OFFSET);
+  spin_until (frames_drawn, views, 2);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-2d.png"));
+  assert_figure_exports (views, "histograms", 1 + 10 * TS_HISTOGRAM_BINS);
+  assert_figure_exports (views, "update-ratio", 1 + 2 * 10);
+  assert_figure_exports (views, "grad-norm", 1 + 2 * 10);
+  assert_figure_exports (views, "dead-saturated", 1 + 10);
+  assert_figure_exports (views, "decision-boundary", 1 + 120 * 120);
+  ts_layer_views_show (views, 1, TS_HIST_GRADIENTS, TS_HIST_OVERLAY);
+  spin_until (frames_drawn, views, 2);
+  cairo_surface_destroy (render_widget (ts_layer_views_get_figure (views, "histograms"), "layers-overlay.png"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_layer_views_on_images (void)
+{
+  TsWindow *window = new_window ();
+  TsLayerViews *views = TS_LAYER_VIEWS (ts_window_get_layer_views (window));
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1500);
+  g_assert_true (ts_experiment_set (exp, "data.source", "builtin:shapes", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.samples", "800", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.epochs", "8", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.lr", "0.02", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.preprocess", "standardize", NULL));
+  ts_window_add_experiment (window, exp);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_true (spin_until (data_and_run_ready, window, 120));
+  g_assert_true (gtk_widget_get_visible (ts_layer_views_get_figure (views, "first-layer-weights")));
+  g_assert_false (gtk_widget_get_visible (ts_layer_views_get_figure (views, "decision-boundary")));
+  spin_until (frames_drawn, views, 2);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-images.png"));
+  /* 100 units × 3072 inputs */
+  assert_figure_exports (views, "first-layer-weights", 1 + 100 * 3072);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -426,5 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/data/page", test_data_page);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
+  g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);
+  g_test_add_func ("/ui/layers/images", test_layer_views_on_images);
   return g_test_run ();
 }

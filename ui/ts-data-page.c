@@ -35,6 +35,9 @@ struct _TsDataPage {
 
 G_DEFINE_FINAL_TYPE (TsDataPage, ts_data_page, GTK_TYPE_BOX)
 
+enum { LOADED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static const char *const slider_keys[7] = { "hflip", "crop_pad", "brightness", "contrast", "saturation",
                                             "fancy_pca", "erase" };
 static const double slider_max[7] = { 1, 8, 1, 1, 1, 1, 1 };
@@ -417,6 +420,7 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
   gtk_widget_queue_draw (self->balance);
   gtk_widget_queue_draw (self->views);
   gtk_widget_queue_draw (self->points);
+  g_signal_emit (self, signals[LOADED], 0);
 }
 
 static gboolean
@@ -500,6 +504,8 @@ ts_data_page_dispose (GObject *object)
 static void
 ts_data_page_class_init (TsDataPageClass *klass)
 {
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 0);
   G_OBJECT_CLASS (klass)->dispose = ts_data_page_dispose;
 }
 

@@ -3,7 +3,7 @@
  * redrawn as the augmentation sliders move, the "what the net sees" strip
  * (raw → augmented → preprocessed), and the preprocessing's mean, std and
  * principal components; for 2-D sets, raw → centred → decorrelated →
- * whitened. The data loads in a worker thread. */
+ * whitened. The data loads in a worker thread; ::loaded says it arrived. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (TsDataPage, ts_data_page, TS, DATA_PAGE, GtkBox)
 GtkWidget       *ts_data_page_new (void);
 /* Loads exp's data source (if it changed) and redraws. */
 void             ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp);
-/* the loaded training part, or NULL while loading (for tests) */
+/* the loaded training part (before preprocessing; a stratified sample of a
+ * large set), or NULL while loading; valid until the next ::loaded */
 const TsDataset *ts_data_page_get_dataset (TsDataPage *self);
 /* the augmentation the sliders set */
 TsAugmentSpec    ts_data_page_get_augment (TsDataPage *self);

@@ -12,6 +12,10 @@ struct _TsRun {
   char         *message;
   GPtrArray    *advice;
   gint64        advised_at; /* µs */
+  gsize         stats_len;   /* stats records read at the last poll */
+  TsModel      *model;       /* the latest parameters, for the views that predict */
+  guint64       model_step;  /* of the parameters in model */
+  gboolean      model_tried; /* a run from disk: model.safetensors was read (or missing) */
   guint         colour;
   TsRunState    state;
   gboolean      queued;
@@ -38,6 +42,7 @@ ts_run_finalize (GObject *object)
   g_free (self->run_dir);
   g_free (self->message);
   g_clear_pointer (&self->advice, g_ptr_array_unref);
+  g_clear_pointer (&self->model, ts_model_free);
   G_OBJECT_CLASS (ts_run_parent_class)->finalize (object);
 }
 
@@ -178,6 +183,50 @@ const TsCurveData *ts_run_get_curves (TsRun *self) { return self->curves; }
 const char *ts_run_get_message (TsRun *self) { return self->message; }
 GPtrArray *ts_run_get_advice (TsRun *self) { return self->advice; }
 
+const TsMetricLog *
+ts_run_get_stats (TsRun *self, gsize *n)
+{
+  TsMetricLog *log = self->trainer ? ts_trainer_get_stats (self->trainer) : NULL;
+
+  *n = log ? self->stats_len : 0;
+  return log;
+}
+
+/* a run from disk predicts with its saved model, if it has one */
+static void
+load_saved_model (TsRun *self)
+{
+  g_autofree char *path = NULL;
+
+  self->model_tried = TRUE;
+  if (self->run_dir == NULL)
+    return;
+  path = g_build_filename (self->run_dir, "model.safetensors", NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GError) error = NULL;
+      self->model = ts_model_load (path, &error);
+      if (error)
+        g_warning ("%s", error->message);
+      self->model_step = self->curves->step->len;
+    }
+}
+
+TsModel *
+ts_run_get_model (TsRun *self, guint64 *step)
+{
+  TsSnapshot *snap = self->trainer ? ts_trainer_get_snapshot (self->trainer) : NULL;
+
+  if (self->trainer == NULL && !self->model_tried)
+    load_saved_model (self);
+  else if (snap && self->model == NULL)
+    self->model = ts_trainer_dup_model (self->trainer, &self->model_step);
+  else if (snap && ts_snapshot_get_step (snap) != self->model_step)
+    self->model_step = ts_snapshot_read (snap, self->model->net->params);
+  *step = self->model_step;
+  return self->model;
+}
+
 guint
 ts_run_count_warnings (TsRun *self)
 {
@@ -315,6 +364,12 @@ ts_run_poll (TsRun *self)
                                   ts_trainer_get_epochs (self->trainer));
   if (changed)
     update_best (self);
+  {
+    TsMetricLog *stats = ts_trainer_get_stats (self->trainer);
+    gsize n = stats ? ts_metric_log_length (stats) : 0;
+    changed |= n != self->stats_len;
+    self->stats_len = n;
+  }
   if (changed || state != self->state)
     changed |= update_advice (self, state != self->state);
   if (state != self->state)

@@ -31,6 +31,13 @@ void                ts_run_set_overlay (TsRun *run, gboolean overlay);
 double              ts_run_get_best_val_acc (TsRun *run);
 void                ts_run_get_progress (TsRun *run, TsProgress *out);
 const TsCurveData  *ts_run_get_curves (TsRun *run);
+/* the stats log (TsStatsRecord) and the records in it as of the last poll;
+ * NULL for a run that has not loaded or was read from disk */
+const TsMetricLog  *ts_run_get_stats (TsRun *run, gsize *n);
+/* A model with the newest parameters the trainer published (or the saved
+ * model of a run read from disk); NULL when there is none yet. *step says
+ * which parameters it holds: it changes when they do. Owned by the run. */
+TsModel            *ts_run_get_model (TsRun *run, guint64 *step);
 /* TsAdvice records: live while it trains, advice.json once read from disk */
 GPtrArray          *ts_run_get_advice (TsRun *run);
 /* how many advice records are warnings or worse */

@@ -9,6 +9,7 @@
 #include "ts-data-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-init-lab.h"
+#include "ts-layer-views.h"
 #include "ts-plot-view.h"
 #include "ts-run.h"
 #include "ts-window.h"
@@ -30,6 +31,7 @@ struct _TsWindow {
   GtkWidget       *initlab_page;
   GtkWidget       *data_page;
   GtkGrid         *plot_grid;
+  GtkBox          *training_content;
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
   GtkToggleButton *log_toggle;
@@ -43,6 +45,7 @@ struct _TsWindow {
   GtkWidget       *advisor;      /* TsAdvisorPage */
   GtkWidget       *init_lab;     /* TsInitLab */
   GtkWidget       *data_view;    /* TsDataPage */
+  GtkWidget       *layer_views;  /* TsLayerViews */
   guint            tick_id;
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */

@@ -192,6 +192,7 @@ _ts_window_select (TsWindow *self, TsRun *run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
                                          ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
+  ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)
     ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run));
   update_header (self);
@@ -397,8 +398,11 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
     return G_SOURCE_CONTINUE;
   self->last_redraw = now;
   if (self->plots_dirty)
-    for (int k = 0; k < 3; k++)
-      gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+    {
+      for (int k = 0; k < 3; k++)
+        gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+      ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
+    }
   self->plots_dirty = FALSE;
   update_progress (self);
   if (self->selected && is_active (self->selected))
@@ -481,6 +485,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, initlab_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, training_content);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, log_toggle);
@@ -508,6 +513,15 @@ build_plots (TsWindow *self)
   gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_LOSS]), 0, 0, 2, 1);
   gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_ACCURACY]), 0, 1, 1, 1);
   gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_LR]), 1, 1, 1, 1);
+  self->layer_views = ts_layer_views_new ();
+  ts_layer_views_set_runs (TS_LAYER_VIEWS (self->layer_views), G_LIST_MODEL (self->runs));
+  gtk_box_append (self->training_content, self->layer_views);
+}
+
+static void
+on_data_loaded (TsDataPage *page, TsWindow *self)
+{
+  ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), ts_data_page_get_dataset (page));
 }
 
 static void
@@ -530,6 +544,7 @@ ts_window_init (TsWindow *self)
   self->data_view = ts_data_page_new ();
   gtk_widget_set_vexpand (self->data_view, TRUE);
   gtk_box_append (GTK_BOX (self->data_page), self->data_view);
+  g_signal_connect_object (self->data_view, "loaded", G_CALLBACK (on_data_loaded), self, 0);
   self->init_lab = ts_init_lab_new ();
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
@@ -573,6 +588,12 @@ GtkWidget *
 ts_window_get_plot (TsWindow *self, int kind)
 {
   return GTK_WIDGET (self->plots[kind]);
+}
+
+GtkWidget *
+ts_window_get_layer_views (TsWindow *self)
+{
+  return self->layer_views;
 }
 
 GtkWidget *

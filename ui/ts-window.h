@@ -27,5 +27,6 @@ GtkWidget *ts_window_get_editor (TsWindow *self);
 GtkWidget *ts_window_get_advisor (TsWindow *self);
 GtkWidget *ts_window_get_init_lab (TsWindow *self);
 GtkWidget *ts_window_get_data_page (TsWindow *self);
+GtkWidget *ts_window_get_layer_views (TsWindow *self);
 
 G_END_DECLS

@@ -249,6 +249,11 @@ draw_band (cairo_t *cr, const TsPlotAxes *axes, double px, double py, double pw,
   cairo_set_source_rgba (cr, 0.0, 0.62, 0.45, 0.14); /* the palette's green, faint */
   cairo_rectangle (cr, px, top, pw, bottom - top);
   cairo_fill (cr);
+  if (axes->band_label)
+    {
+      cairo_set_source_rgba (cr, 0.0, 0.5, 0.36, 0.9);
+      ts_plot_text (cr, axes->band_label, px + 6, top + 8, 10, 0, 0.5);
+    }
 }
 
 void

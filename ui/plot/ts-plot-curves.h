@@ -32,6 +32,7 @@ typedef struct {
   double      x_min, x_max; /* both 0: fit the data */
   double      y_min, y_max;
   double      band_lo, band_hi; /* a shaded horizontal band (a healthy range); both 0: none */
+  const char *band_label;       /* written inside the band, or NULL */
 } TsPlotAxes;
 
 /* The plotting area inside a width × height plot, for hit-testing. */

@@ -161,7 +161,7 @@ ts_plot_layer_histograms (cairo_t *cr, double width, double height, const TsPlot
     ts_plot_set_rgb (cr, style->foreground);
     ts_plot_text (cr, caption ? caption : title, px, 14, 12, 0, 0.5);
     if (slots == 0)
-      ts_plot_text (cr, "No measurements yet: they come every 50 steps", width / 2, height / 2, 12, 0.5, 0.5);
+      ts_plot_text (cr, "No measurements yet: they come as it trains", width / 2, height / 2, 12, 0.5, 0.5);
   }
   for (guint r = 0, x = 0; r < n_runs && n_runs > 1; r++) /* which colour is which run */
     {
@@ -265,14 +265,14 @@ void
 ts_plot_layer_metric (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsRunStats *runs,
                       guint n_runs, TsLayerMetric metric, const char *caption)
 {
-  static const char *titles[] = { "Update / weight ratio per layer (green: around 1e-3)",
-                                   "Gradient norm per layer", "Dead or saturated units per layer" };
+  static const char *titles[] = { "Update / weight ratio per layer", "Gradient norm per layer",
+                                   "Dead or saturated units per layer" };
   static const char *y_labels[] = { "‖ΔW‖ / ‖W‖", "‖∂L/∂W‖", "share of units" };
   MetricSeries m;
   TsPlotAxes axes = { "step", y_labels[metric], metric != TS_LAYER_UNHEALTHY };
 
   if (metric == TS_LAYER_UPDATE_RATIO)
-    axes.band_lo = 3e-4, axes.band_hi = 3e-3;
+    axes.band_lo = 3e-4, axes.band_hi = 3e-3, axes.band_label = "healthy ≈ 1e-3";
   if (metric == TS_LAYER_UNHEALTHY)
     axes.y_min = 0, axes.y_max = 1;
   metric_series (runs, n_runs, metric, &m);
@@ -363,8 +363,7 @@ ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *st
       for (guint u = 0; u < n; u++)
         paint_filter (cr, net->params + first->w + (gsize) u * first->in, C, H, W,
                       gap + (u % cols) * (tile + gap), top + gap + (u / cols) * (tile + gap), tile);
-      g_snprintf (title, sizeof title, "First-layer weights: %u of %u units as %u×%u images (each to its own range)",
-                  n, first->out, W, H);
+      g_snprintf (title, sizeof title, "First-layer weights · %u of %u units · each to its own range", n, first->out);
     }
   else
     g_snprintf (title, sizeof title, "The first layer reads %u values, not a %u×%u×%u image", first->in, C, H, W);

@@ -196,6 +196,25 @@ ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *st
   _ts_plot_scatter_over (cr, width, height, style, ds, NULL, caption);
 }
 
+void
+ts_plot_message (cairo_t *cr, double width, double height, const TsPlotStyle *style, const char *title,
+                 const char *text)
+{
+  cairo_save (cr);
+  ts_plot_set_rgb (cr, style->background);
+  cairo_paint (cr);
+  ts_plot_set_rgb (cr, style->foreground);
+  if (title)
+    ts_plot_text (cr, title, 24, 14, 12, 0, 0.5);
+  ts_plot_set_rgb (cr, style->grid);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, 24.5, 32.5, MAX (width - 49, 1), MAX (height - 57, 1));
+  cairo_stroke (cr);
+  cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
+  ts_plot_text (cr, text, width / 2, height / 2 + 8, 12, 0.5, 0.5);
+  cairo_restore (cr);
+}
+
 static cairo_status_t
 append_bytes (void *closure, const unsigned char *data, unsigned int length)
 {

@@ -28,6 +28,10 @@ void        ts_plot_palette (guint i, double rgb[3]);
 void        ts_plot_scatter (cairo_t *cr, double width, double height, const TsPlotStyle *style,
                              const TsDataset *ds, const char *caption);
 
+/* a view with nothing to draw yet: its title and why, centred */
+void        ts_plot_message (cairo_t *cr, double width, double height, const TsPlotStyle *style, const char *title,
+                             const char *text);
+
 typedef void (*TsPlotDrawFunc) (cairo_t *cr, double width, double height, gpointer data);
 /* Renders to PATH: .png (at `scale`× pixels), .svg or .pdf. */
 gboolean    ts_plot_save (TsPlotDrawFunc draw, gpointer data, double width, double height, double scale,

@@ -1,0 +1,389 @@
+#include "ts-layer-views.h"
+#include "ts-figure.h"
+
+#define MAX_RUNS 16
+#define GRID_CELLS 120 /* decision grid: cells per side */
+
+struct _TsLayerViews {
+  GtkBox          parent_instance;
+
+  GListModel     *runs;
+  TsRun          *run;
+  const TsDataset *ds;
+  guint           layer;
+  TsHistKind      kind;
+  TsHistMode      mode;
+
+  GtkWidget      *layer_choice;
+  GtkWidget      *kind_choice;
+  GtkWidget      *overlay_toggle;
+  GtkWidget      *histograms;
+  GtkWidget      *metrics[TS_LAYER_N_METRICS];
+  GtkWidget      *filters;
+  GtkWidget      *decision;
+
+  TsDecisionGrid *grid;       /* for the model at grid_step */
+  guint64         grid_step;
+  TsRun          *grid_run;   /* weak: which run the grid is of */
+};
+
+G_DEFINE_FINAL_TYPE (TsLayerViews, ts_layer_views, GTK_TYPE_BOX)
+
+/* the overlaid runs that measured anything, selected first */
+static guint
+collect_runs (TsLayerViews *self, TsRunStats *out)
+{
+  guint n = 0, total = self->runs ? g_list_model_get_n_items (self->runs) : 0;
+
+  for (guint i = 0; i < total && n < MAX_RUNS; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (self->runs, i);
+      gsize len;
+      const TsMetricLog *log = ts_run_get_stats (run, &len);
+      if (log && len > 0 && (ts_run_get_overlay (run) || run == self->run))
+        out[n++] = (TsRunStats) { ts_run_get_name (run), ts_run_get_colour (run), log, len };
+    }
+  return n;
+}
+
+static const char *
+no_stats_reason (TsLayerViews *self)
+{
+  if (self->run && ts_run_get_state (self->run) != TS_RUN_READY && ts_run_get_stats (self->run, &(gsize) { 0 }) == NULL
+      && ts_run_get_run_dir (self->run) && ts_run_state_is_final (ts_run_get_state (self->run)))
+    return "Layer statistics are measured while a run trains in this window, not saved with it";
+  return "Start a run: its layers are measured as it trains";
+}
+
+/* ---- drawing ---------------------------------------------------------------- */
+
+static void
+draw_histograms (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsLayerViews *self = data;
+  TsRunStats runs[MAX_RUNS];
+  guint n = collect_runs (self, runs);
+
+  if (n == 0)
+    ts_plot_message (cr, width, height, style, "Histograms over time", no_stats_reason (self));
+  else
+    ts_plot_layer_histograms (cr, width, height, style, runs, n, self->layer, self->kind, self->mode, NULL);
+}
+
+static char *
+histograms_csv (gpointer data)
+{
+  TsLayerViews *self = data;
+  TsRunStats runs[MAX_RUNS];
+  guint n = collect_runs (self, runs);
+  return n ? ts_plot_layer_histograms_csv (runs, n, self->layer, self->kind) : NULL;
+}
+
+typedef struct {
+  TsLayerViews *self;
+  TsLayerMetric metric;
+} MetricView;
+
+static void
+draw_metric (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  MetricView *view = data;
+  TsRunStats runs[MAX_RUNS];
+  guint n = collect_runs (view->self, runs);
+  static const char *titles[] = { "Update / weight ratio", "Gradient norm", "Dead or saturated units" };
+
+  if (n == 0)
+    ts_plot_message (cr, width, height, style, titles[view->metric], no_stats_reason (view->self));
+  else
+    ts_plot_layer_metric (cr, width, height, style, runs, n, view->metric, NULL);
+}
+
+static char *
+metric_csv (gpointer data)
+{
+  MetricView *view = data;
+  TsRunStats runs[MAX_RUNS];
+  guint n = collect_runs (view->self, runs);
+  return n ? ts_plot_layer_metric_csv (runs, n, view->metric) : NULL;
+}
+
+static TsModel *
+current_model (TsLayerViews *self, guint64 *step)
+{
+  return self->run ? ts_run_get_model (self->run, step) : NULL;
+}
+
+static gboolean
+image_shape_fits (const TsLayerViews *self, const TsModel *model)
+{
+  return self->ds && ts_dataset_is_image (self->ds) && model
+         && model->net->in_dim == (gsize) self->ds->channels * self->ds->height * self->ds->width;
+}
+
+static void
+draw_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsLayerViews *self = data;
+  guint64 step;
+  TsModel *model = current_model (self, &step);
+
+  if (model == NULL || self->ds == NULL)
+    ts_plot_message (cr, width, height, style, "First-layer weights", "Start a run to see its first layer");
+  else if (!image_shape_fits (self, model))
+    ts_plot_message (cr, width, height, style, "First-layer weights",
+                     "The preprocessing changed the input's shape: no images to show");
+  else
+    ts_plot_filters (cr, width, height, style, model->net, self->ds->channels, self->ds->height, self->ds->width,
+                     NULL);
+}
+
+static char *
+filters_csv (gpointer data)
+{
+  TsLayerViews *self = data;
+  guint64 step;
+  TsModel *model = current_model (self, &step);
+  return model ? ts_plot_filters_csv (model->net, 100) : NULL;
+}
+
+/* the grid of the selected run's newest parameters, recomputed when they change */
+static const TsDecisionGrid *
+decision_grid (TsLayerViews *self)
+{
+  guint64 step;
+  TsModel *model = current_model (self, &step);
+  double x0, x1, y0, y1;
+
+  if (model == NULL || self->ds == NULL || self->ds->dim != 2 || model->preprocess->in_dim != 2)
+    return NULL;
+  if (self->grid && step == self->grid_step && self->grid_run == self->run)
+    return self->grid;
+  g_clear_pointer (&self->grid, ts_decision_grid_free);
+  ts_decision_bounds (self->ds, 0.05, &x0, &x1, &y0, &y1);
+  self->grid = ts_decision_grid_new (model, x0, x1, y0, y1, GRID_CELLS, GRID_CELLS, NULL);
+  self->grid_step = step;
+  g_set_weak_pointer (&self->grid_run, self->run);
+  return self->grid;
+}
+
+static void
+draw_decision (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsLayerViews *self = data;
+  const TsDecisionGrid *grid = decision_grid (self);
+  g_autofree char *caption = NULL;
+
+  if (grid == NULL)
+    {
+      ts_plot_message (cr, width, height, style, "Decision boundary", "Start a run to see what it predicts");
+      return;
+    }
+  caption = g_strdup_printf ("Decision boundary · %s · step %" G_GUINT64_FORMAT, ts_run_get_name (self->run),
+                             self->grid_step);
+  ts_plot_decision (cr, width, height, style, grid, self->ds, caption);
+}
+
+static char *
+decision_csv (gpointer data)
+{
+  const TsDecisionGrid *grid = decision_grid (data);
+  return grid ? ts_plot_decision_csv (grid) : NULL;
+}
+
+/* ---- state -------------------------------------------------------------------- */
+
+static void
+update_side_views (TsLayerViews *self)
+{
+  gboolean image = self->ds && ts_dataset_is_image (self->ds);
+  gtk_widget_set_visible (self->filters, image);
+  gtk_widget_set_visible (self->decision, self->ds && !image && self->ds->dim == 2);
+}
+
+void
+ts_layer_views_refresh (TsLayerViews *self)
+{
+  gtk_widget_queue_draw (self->histograms);
+  for (int m = 0; m < TS_LAYER_N_METRICS; m++)
+    gtk_widget_queue_draw (self->metrics[m]);
+  gtk_widget_queue_draw (self->filters);
+  gtk_widget_queue_draw (self->decision);
+}
+
+static void
+fill_layer_choice (TsLayerViews *self)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  const TsExperiment *exp = self->run ? ts_run_get_experiment (self->run) : NULL;
+  guint n = exp ? exp->model.layers->len : 0;
+
+  for (guint l = 0; l < n; l++)
+    {
+      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, l);
+      TsActivation act = spec->activation == TS_INHERIT_ACTIVATION ? exp->model.activation : (TsActivation) spec->activation;
+      g_autofree char *name = g_strdup_printf ("Layer %u · %u %s", l + 1, spec->units, ts_activation_name (act));
+      gtk_string_list_append (names, name);
+    }
+  gtk_string_list_append (names, "Output layer");
+  gtk_drop_down_set_model (GTK_DROP_DOWN (self->layer_choice), G_LIST_MODEL (names));
+  self->layer = MIN (self->layer, n);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->layer_choice), self->layer);
+}
+
+void
+ts_layer_views_set_runs (TsLayerViews *self, GListModel *runs)
+{
+  g_set_object (&self->runs, runs);
+  ts_layer_views_refresh (self);
+}
+
+void
+ts_layer_views_set_run (TsLayerViews *self, TsRun *run)
+{
+  if (!g_set_object (&self->run, run))
+    return;
+  fill_layer_choice (self);
+  ts_layer_views_refresh (self);
+}
+
+void
+ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds)
+{
+  self->ds = ds;
+  g_clear_pointer (&self->grid, ts_decision_grid_free);
+  update_side_views (self);
+  ts_layer_views_refresh (self);
+}
+
+void
+ts_layer_views_show (TsLayerViews *self, guint layer, TsHistKind kind, TsHistMode mode)
+{
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->layer_choice), layer);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->kind_choice), kind);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->overlay_toggle), mode == TS_HIST_OVERLAY);
+}
+
+GtkWidget *
+ts_layer_views_get_figure (TsLayerViews *self, const char *name)
+{
+  GtkWidget *all[] = { self->histograms, self->metrics[0], self->metrics[1], self->metrics[2], self->filters,
+                       self->decision };
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (g_str_equal (ts_figure_get_name (TS_FIGURE (all[i])), name))
+      return all[i];
+  return NULL;
+}
+
+static void
+on_choice (TsLayerViews *self)
+{
+  guint layer = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->layer_choice));
+  self->layer = layer == GTK_INVALID_LIST_POSITION ? 0 : layer;
+  self->kind = MIN (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->kind_choice)), TS_HIST_N_KINDS - 1);
+  self->mode = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->overlay_toggle)) ? TS_HIST_OVERLAY
+                                                                                         : TS_HIST_OFFSET;
+  gtk_widget_queue_draw (self->histograms);
+}
+
+/* ---- construction ---------------------------------------------------------------- */
+
+static GtkWidget *
+figure (const char *name, TsFigureDraw draw, TsFigureCsv csv, gpointer data, int height)
+{
+  GtkWidget *f = ts_figure_new (name, draw, csv, data);
+  gtk_widget_set_size_request (f, 280, height);
+  gtk_widget_set_hexpand (f, TRUE);
+  gtk_widget_add_css_class (f, "card");
+  return f;
+}
+
+static GtkWidget *
+controls (TsLayerViews *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8), *title = gtk_label_new ("Inside the network");
+  GtkWidget *offset = gtk_toggle_button_new_with_label ("Offset"), *modes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_box_append (GTK_BOX (row), title);
+  self->layer_choice = gtk_drop_down_new (NULL, NULL);
+  gtk_widget_set_tooltip_text (self->layer_choice, "The layer whose histograms are shown");
+  self->kind_choice = gtk_drop_down_new_from_strings ((const char *[]) { "Weights", "Activations", "Gradients", NULL });
+  gtk_widget_set_tooltip_text (self->kind_choice, "What is binned: the weights, the activations of the last measured "
+                                                  "batch, or the gradients of the weights");
+  self->overlay_toggle = gtk_toggle_button_new_with_label ("Overlay");
+  gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (self->overlay_toggle), GTK_TOGGLE_BUTTON (offset));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (offset), TRUE);
+  gtk_widget_set_tooltip_text (offset, "One ridge per measurement, later ones in front");
+  gtk_widget_set_tooltip_text (self->overlay_toggle, "All measurements on one axis, the newest strongest");
+  gtk_widget_add_css_class (modes, "linked");
+  gtk_box_append (GTK_BOX (modes), offset);
+  gtk_box_append (GTK_BOX (modes), self->overlay_toggle);
+  gtk_box_append (GTK_BOX (row), self->layer_choice);
+  gtk_box_append (GTK_BOX (row), self->kind_choice);
+  gtk_box_append (GTK_BOX (row), modes);
+  g_signal_connect_swapped (self->layer_choice, "notify::selected", G_CALLBACK (on_choice), self);
+  g_signal_connect_swapped (self->kind_choice, "notify::selected", G_CALLBACK (on_choice), self);
+  g_signal_connect_swapped (self->overlay_toggle, "toggled", G_CALLBACK (on_choice), self);
+  return row;
+}
+
+static void
+ts_layer_views_dispose (GObject *object)
+{
+  TsLayerViews *self = TS_LAYER_VIEWS (object);
+
+  g_clear_object (&self->runs);
+  g_clear_object (&self->run);
+  g_clear_pointer (&self->grid, ts_decision_grid_free);
+  g_clear_weak_pointer (&self->grid_run);
+  G_OBJECT_CLASS (ts_layer_views_parent_class)->dispose (object);
+}
+
+static void
+ts_layer_views_class_init (TsLayerViewsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ts_layer_views_dispose;
+}
+
+static void
+ts_layer_views_init (TsLayerViews *self)
+{
+  static const char *metric_names[] = { "update-ratio", "grad-norm", "dead-saturated" };
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8), *bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  MetricView *mine = g_new (MetricView, TS_LAYER_N_METRICS);
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 8);
+  gtk_box_append (GTK_BOX (self), controls (self));
+  self->histograms = figure ("histograms", draw_histograms, histograms_csv, self, 340);
+  self->filters = figure ("first-layer-weights", draw_filters, filters_csv, self, 340);
+  self->decision = figure ("decision-boundary", draw_decision, decision_csv, self, 340);
+  gtk_widget_set_hexpand (self->filters, FALSE);
+  gtk_widget_set_hexpand (self->decision, FALSE);
+  gtk_widget_set_size_request (self->filters, 420, 340);
+  gtk_widget_set_size_request (self->decision, 460, 340);
+  gtk_box_append (GTK_BOX (top), self->histograms);
+  gtk_box_append (GTK_BOX (top), self->filters);
+  gtk_box_append (GTK_BOX (top), self->decision);
+  gtk_box_set_homogeneous (GTK_BOX (bottom), TRUE);
+  for (int m = 0; m < TS_LAYER_N_METRICS; m++)
+    {
+      mine[m] = (MetricView) { self, m };
+      self->metrics[m] = figure (metric_names[m], draw_metric, metric_csv, &mine[m], 260);
+      gtk_box_append (GTK_BOX (bottom), self->metrics[m]);
+    }
+  g_object_set_data_full (G_OBJECT (self), "metric-views", mine, g_free);
+  gtk_box_append (GTK_BOX (self), top);
+  gtk_box_append (GTK_BOX (self), bottom);
+  fill_layer_choice (self);
+  update_side_views (self);
+}
+
+GtkWidget *
+ts_layer_views_new (void)
+{
+  return g_object_new (TS_TYPE_LAYER_VIEWS, NULL);
+}
