@@ -97,6 +97,58 @@ render_widget (GtkWidget *widget, const char *name)
   return surface; /* the caller destroys it */
 }
 
+/* the TsFigure called name under root (depth first), or NULL */
+static GtkWidget *
+find_figure (GtkWidget *root, const char *name)
+{
+  if (TS_IS_FIGURE (root) && g_str_equal (ts_figure_get_name (TS_FIGURE (root)), name))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_figure (child, name);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* a view exports to each format; its CSV has the data (min_csv_lines 0: a
+ * picture without data, whose CSV export is refused by name) */
+static void
+assert_figure_exports (GtkWidget *root, const char *name, guint min_csv_lines)
+{
+  TsFigure *figure = TS_FIGURE (find_figure (root, name));
+  g_autofree char *dir = make_temp_dir ();
+  const char *exts[] = { "png", "svg", "pdf", "csv" };
+
+  for (int k = 0; k < 4; k++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.%s", name, exts[k]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize len;
+      if (k == 3 && min_csv_lines == 0)
+        {
+          g_assert_false (ts_figure_export (figure, path, 1, &error));
+          g_assert_nonnull (strstr (error->message, name));
+          continue;
+        }
+      g_assert_true (ts_figure_export (figure, path, 1, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      if (k == 3)
+        {
+          g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+          g_assert_cmpuint (g_strv_length (lines), >=, min_csv_lines);
+        }
+      else
+        g_assert_cmpuint (len, >, 1000);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_opens_on_default (void)
 {
@@ -348,6 +400,9 @@ test_data_page (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
   spin_until (frames_drawn, page, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (page), "data-page.png"));
+  assert_figure_exports (GTK_WIDGET (page), "class-balance", 1 + 3); /* data.classes */
+  assert_figure_exports (GTK_WIDGET (page), "preprocessing", 1 + 3 * 32 * 32); /* mean and std of every value */
+  assert_figure_exports (GTK_WIDGET (page), "augmented-samples", 0);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -405,36 +460,6 @@ test_layer_list_round_trip (void)
   g_object_unref (list);
 }
 
-/* every view of the layers exports to each format; CSV has the data */
-static void
-assert_figure_exports (TsLayerViews *views, const char *name, guint min_csv_lines)
-{
-  TsFigure *figure = TS_FIGURE (ts_layer_views_get_figure (views, name));
-  g_autofree char *dir = make_temp_dir ();
-  const char *exts[] = { "png", "svg", "pdf", "csv" };
-
-  for (int k = 0; k < 4; k++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s.%s", name, exts[k]);
-      g_autofree char *path = g_build_filename (dir, file, NULL);
-      g_autofree char *text = NULL;
-      g_autoptr(GError) error = NULL;
-      gsize len;
-      g_assert_true (ts_figure_export (figure, path, 1, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
-      if (k == 3)
-        {
-          g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-          g_assert_cmpuint (g_strv_length (lines), >=, min_csv_lines);
-        }
-      else
-        g_assert_cmpuint (len, >, 1000);
-      g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
 static gboolean
 data_and_run_ready (gpointer data)
 {
@@ -465,11 +490,11 @@ test_layer_views_on_2d (void)
   ts_layer_views_show (views, 0, TS_HIST_WEIGHTS, TS_HIST_OFFSET);
   spin_until (frames_drawn, views, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-2d.png"));
-  assert_figure_exports (views, "histograms", 1 + 10 * TS_HISTOGRAM_BINS);
-  assert_figure_exports (views, "update-ratio", 1 + 2 * 10);
-  assert_figure_exports (views, "grad-norm", 1 + 2 * 10);
-  assert_figure_exports (views, "dead-saturated", 1 + 10);
-  assert_figure_exports (views, "decision-boundary", 1 + 120 * 120);
+  assert_figure_exports (GTK_WIDGET (views), "histograms", 1 + 10 * TS_HISTOGRAM_BINS);
+  assert_figure_exports (GTK_WIDGET (views), "update-ratio", 1 + 2 * 10);
+  assert_figure_exports (GTK_WIDGET (views), "grad-norm", 1 + 2 * 10);
+  assert_figure_exports (GTK_WIDGET (views), "dead-saturated", 1 + 10);
+  assert_figure_exports (GTK_WIDGET (views), "decision-boundary", 1 + 120 * 120);
   ts_layer_views_show (views, 1, TS_HIST_GRADIENTS, TS_HIST_OVERLAY);
   spin_until (frames_drawn, views, 2);
   cairo_surface_destroy (render_widget (ts_layer_views_get_figure (views, "histograms"), "layers-overlay.png"));
@@ -497,7 +522,7 @@ test_layer_views_on_images (void)
   spin_until (frames_drawn, views, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-images.png"));
   /* 100 units × 3072 inputs */
-  assert_figure_exports (views, "first-layer-weights", 1 + 100 * 3072);
+  assert_figure_exports (GTK_WIDGET (views), "first-layer-weights", 1 + 100 * 3072);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

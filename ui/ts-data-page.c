@@ -1,4 +1,5 @@
 #include "ts-data-page.h"
+#include "ts-figure.h"
 #include "ts-image.h"
 #include "ts-plot.h"
 #include "ts-plot-private.h"
@@ -94,10 +95,11 @@ paint_image (cairo_t *cr, const float *img, guint C, guint H, guint W, double x,
   cairo_surface_destroy (s);
 }
 
-static TsPlotStyle
-current_style (void)
+static void
+paint_background (cairo_t *cr, const TsPlotStyle *style)
 {
-  return ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  ts_plot_set_rgb (cr, style->background);
+  cairo_paint (cr);
 }
 
 static guint
@@ -108,13 +110,14 @@ sample_index (const TsDataset *ds, guint row)
 
 /* originals, then AUGMENTED augmented copies of each */
 static void
-draw_samples (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_samples (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
   const TsDataset *ds = self->ds;
   g_autofree float *tmp = NULL;
   double cell, scale;
 
+  paint_background (cr, style);
   if (ds == NULL || !ts_dataset_is_image (ds) || self->augment == NULL)
     return;
   tmp = g_new (float, ds->dim);
@@ -135,15 +138,15 @@ draw_samples (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer
 
 /* raw → augmented → preprocessed, for the first sample */
 static void
-draw_strip (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_strip (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
   const TsDataset *ds = self->ds;
   g_autofree float *aug = NULL, *pre = NULL;
-  TsPlotStyle style = current_style ();
   const char *labels[3] = { "raw", "augmented", "preprocessed (rescaled to be seen)" };
   double scale;
 
+  paint_background (cr, style);
   if (ds == NULL || !ts_dataset_is_image (ds) || self->augment == NULL)
     return;
   aug = g_new (float, ds->dim);
@@ -157,7 +160,7 @@ draw_strip (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
     {
       double x = 4 + k * (ds->width * scale + 60);
       paint_image (cr, k == 0 ? ds->x : k == 1 ? aug : pre, ds->channels, ds->height, ds->width, x, 20, scale, k == 2);
-      ts_plot_set_rgb (cr, style.foreground);
+      ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, labels[k], x, 8, 11, 0, 0.5);
       if (k < 2)
         ts_plot_text (cr, "→", x + ds->width * scale + 30, 20 + ds->height * scale / 2, 18, 0.5, 0.5);
@@ -166,27 +169,27 @@ draw_strip (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
 
 /* mean and std images, the eigenvalue spectrum (log), the top components */
 static void
-draw_views (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_views (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
   const TsDataset *ds = self->ds;
-  TsPlotStyle style = current_style ();
   double scale, x = 4;
 
+  paint_background (cr, style);
   if (ds == NULL || !ts_dataset_is_image (ds) || self->std_pp == NULL)
     return;
   scale = floor (96.0 / ds->width * 4) / 4;
-  ts_plot_set_rgb (cr, style.foreground);
+  ts_plot_set_rgb (cr, style->foreground);
   ts_plot_text (cr, "mean", x, 8, 11, 0, 0.5);
   paint_image (cr, self->std_pp->mean, ds->channels, ds->height, ds->width, x, 20, scale, FALSE);
   x += ds->width * scale + 16;
-  ts_plot_set_rgb (cr, style.foreground);
+  ts_plot_set_rgb (cr, style->foreground);
   ts_plot_text (cr, "std (rescaled)", x, 8, 11, 0, 0.5);
   paint_image (cr, self->std_image, ds->channels, ds->height, ds->width, x, 20, scale, TRUE);
   x += ds->width * scale + 24;
   if (self->pca_pp == NULL)
     {
-      ts_plot_set_rgb (cr, style.foreground);
+      ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, "(principal components: images of at most 1024 values)", x, 60, 11, 0, 0.5);
       return;
     }
@@ -197,9 +200,9 @@ draw_views (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
     for (guint k = 0; k < n; k++)
       if (self->pca_pp->eigenvalues[k] > 0)
         lo = MIN (lo, log10 (self->pca_pp->eigenvalues[k])), hi = MAX (hi, log10 (self->pca_pp->eigenvalues[k]));
-    ts_plot_set_rgb (cr, style.foreground);
+    ts_plot_set_rgb (cr, style->foreground);
     ts_plot_text (cr, "eigenvalues (log)", x, 8, 11, 0, 0.5);
-    ts_plot_set_rgb (cr, style.grid);
+    ts_plot_set_rgb (cr, style->grid);
     cairo_rectangle (cr, x, top, w, h);
     cairo_fill (cr);
     {
@@ -217,7 +220,7 @@ draw_views (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
     cairo_stroke (cr);
     x += w + 24;
   }
-  ts_plot_set_rgb (cr, style.foreground);
+  ts_plot_set_rgb (cr, style->foreground);
   ts_plot_text (cr, "top principal components", x, 8, 11, 0, 0.5);
   for (guint k = 0; k < 8 && x + ds->width * scale / 2 < width; k++)
     {
@@ -229,14 +232,14 @@ draw_views (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
 
 /* 2-D sets: the classic four panels */
 static void
-draw_points (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_points (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
   const TsDataset *ds = self->ds;
   static const char *const titles[4] = { "raw", "zero-centred", "decorrelated (PCA)", "whitened" };
-  TsPlotStyle style = current_style ();
   double w = width / 4.0;
 
+  paint_background (cr, style);
   if (ds == NULL || self->panels[0] == NULL)
     return;
   for (int k = 0; k < 4; k++)
@@ -245,21 +248,21 @@ draw_points (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
       cairo_translate (cr, k * w, 0);
       cairo_rectangle (cr, 0, 0, w, height);
       cairo_clip (cr);
-      ts_plot_scatter (cr, w + 110, height, &style, self->panels[k], titles[k]); /* the legend falls outside */
+      ts_plot_scatter (cr, w + 110, height, style, self->panels[k], titles[k]); /* the legend falls outside */
       cairo_restore (cr);
     }
 }
 
 static void
-draw_balance (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_balance (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
   const TsDataset *ds = self->ds;
-  TsPlotStyle style = current_style ();
   g_autofree guint *counts = NULL;
   guint peak = 1;
   double bar;
 
+  paint_background (cr, style);
   if (ds == NULL)
     return;
   counts = g_new (guint, ds->n_classes);
@@ -275,11 +278,65 @@ draw_balance (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer
       cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
       cairo_rectangle (cr, 130, y + 1, (width - 200) * counts[c] / (double) peak, bar - 2);
       cairo_fill (cr);
-      ts_plot_set_rgb (cr, style.foreground);
+      ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, ds->class_names ? ds->class_names[c] : "", 124, y + bar / 2, 11, 1, 0.5);
       g_snprintf (label, sizeof label, "%u", counts[c]);
       ts_plot_text (cr, label, 136 + (width - 200) * counts[c] / (double) peak, y + bar / 2, 11, 0, 0.5);
     }
+}
+
+static char *
+balance_csv (gpointer data)
+{
+  TsDataPage *self = data;
+  g_autofree guint *counts = NULL;
+  GString *csv;
+
+  if (self->ds == NULL)
+    return NULL;
+  counts = g_new (guint, self->ds->n_classes);
+  ts_dataset_class_counts (self->ds, counts);
+  csv = g_string_new ("class,name,count\n");
+  for (guint c = 0; c < self->ds->n_classes; c++)
+    g_string_append_printf (csv, "%u,\"%s\",%u\n", c, self->ds->class_names ? self->ds->class_names[c] : "", counts[c]);
+  return g_string_free (csv, FALSE);
+}
+
+/* per input value: the mean and std images; the eigenvalues when fitted */
+static char *
+preprocessing_csv (gpointer data)
+{
+  TsDataPage *self = data;
+  GString *csv;
+
+  if (self->std_pp == NULL || self->std_image == NULL)
+    return NULL;
+  csv = g_string_new (self->pca_pp ? "index,mean,std,eigenvalue\n" : "index,mean,std\n");
+  for (guint k = 0; k < self->std_pp->in_dim; k++)
+    {
+      g_string_append_printf (csv, "%u,%.9g,%.9g", k, self->std_pp->mean[k], self->std_image[k]);
+      if (self->pca_pp)
+        g_string_append_printf (csv, ",%.9g", self->pca_pp->eigenvalues[k]);
+      g_string_append_c (csv, '\n');
+    }
+  return g_string_free (csv, FALSE);
+}
+
+static char *
+panels_csv (gpointer data)
+{
+  TsDataPage *self = data;
+  static const char *const names[4] = { "raw", "centred", "decorrelated", "whitened" };
+  GString *csv;
+
+  if (self->panels[0] == NULL)
+    return NULL;
+  csv = g_string_new ("panel,x,y,label\n");
+  for (int k = 0; k < 4; k++)
+    for (guint i = 0; i < self->panels[k]->n; i++)
+      g_string_append_printf (csv, "%s,%.6g,%.6g,%u\n", names[k], self->panels[k]->x[2 * i],
+                              self->panels[k]->x[2 * i + 1], self->panels[k]->y[i]);
+  return g_string_free (csv, FALSE);
 }
 
 /* ---- loading, in a worker thread ------------------------------------------------ */
@@ -465,12 +522,11 @@ ts_data_page_get_dataset (TsDataPage *self)
 }
 
 static GtkWidget *
-area (TsDataPage *self, GtkDrawingAreaDrawFunc draw, int height, const char *label)
+area (TsDataPage *self, const char *name, TsFigureDraw draw, TsFigureCsv csv, int height, const char *label)
 {
-  GtkWidget *a = gtk_drawing_area_new ();
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (a), height);
+  GtkWidget *a = ts_figure_new (name, draw, csv, self);
+  gtk_widget_set_size_request (a, -1, height);
   gtk_widget_set_hexpand (a, TRUE);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (a), draw, self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (a), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   return a;
 }
@@ -529,7 +585,7 @@ ts_data_page_init (TsDataPage *self)
   gtk_label_set_wrap (GTK_LABEL (self->facts), TRUE);
   gtk_box_append (GTK_BOX (column), self->facts);
   gtk_box_append (GTK_BOX (column), heading ("Class balance"));
-  self->balance = area (self, draw_balance, 120, "Samples per class");
+  self->balance = area (self, "class-balance", draw_balance, balance_csv, 120, "Samples per class");
   gtk_box_append (GTK_BOX (column), self->balance);
 
   self->image_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
@@ -549,16 +605,16 @@ ts_data_page_init (TsDataPage *self)
       gtk_grid_attach (GTK_GRID (controls), self->sliders[i], (i % 2) * 2 + 1, i / 2, 1, 1);
     }
   gtk_box_append (GTK_BOX (self->image_box), controls);
-  self->samples = area (self, draw_samples, 6 * 64 + 8, "Samples, then four augmented copies of each");
+  self->samples = area (self, "augmented-samples", draw_samples, NULL, 6 * 64 + 8, "Samples, then four augmented copies of each");
   gtk_box_append (GTK_BOX (self->image_box), self->samples);
   gtk_box_append (GTK_BOX (self->image_box), heading ("What the net sees"));
-  self->strip = area (self, draw_strip, 130, "One sample raw, augmented, and preprocessed");
+  self->strip = area (self, "what-the-net-sees", draw_strip, NULL, 130, "One sample raw, augmented, and preprocessed");
   gtk_box_append (GTK_BOX (self->image_box), self->strip);
   gtk_box_append (GTK_BOX (self->image_box), heading ("Preprocessing"));
-  self->views = area (self, draw_views, 130, "Mean image, std image, eigenvalue spectrum, top principal components");
+  self->views = area (self, "preprocessing", draw_views, preprocessing_csv, 130, "Mean image, std image, eigenvalue spectrum, top principal components");
   gtk_box_append (GTK_BOX (self->image_box), self->views);
   gtk_box_append (GTK_BOX (column), self->image_box);
-  self->points = area (self, draw_points, 300, "The points raw, centred, decorrelated and whitened");
+  self->points = area (self, "whitening-panels", draw_points, panels_csv, 300, "The points raw, centred, decorrelated and whitened");
   gtk_box_append (GTK_BOX (column), self->points);
 }
 
