@@ -68,15 +68,13 @@ ts_probe_run (const TsProbeSpec *spec, TsInit init, TsActivation act, const floa
     {
       TsProbeLayer *p = &cell->layers[l];
       gsize n = (gsize) samples * width;
-      gboolean bounded = act == TS_ACT_TANH || act == TS_ACT_SIGMOID;
       p->act_mean = stats.layers[l].act_mean;
       p->act_std = stats.layers[l].act_std;
       p->dead_fraction = stats.layers[l].dead_fraction;
       p->saturated_fraction = stats.layers[l].saturated_fraction;
       p->grad_std = std_of (net->d[l], n);
-      ts_histogram_fill (&p->act_hist, net->a[l], n, bounded ? (act == TS_ACT_TANH ? -1.f : 0.f) : 0.f,
-                         bounded ? 1.f : 0.f);
-      ts_histogram_fill (&p->weight_hist, net->params + net->layers[l].w, (gsize) net->layers[l].in * width, 0, 0);
+      p->act_hist = stats.layers[l].hist[TS_HIST_ACTIVATIONS];
+      p->weight_hist = stats.layers[l].hist[TS_HIST_WEIGHTS];
     }
   return cell;
 }

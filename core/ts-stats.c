@@ -23,13 +23,16 @@ ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
     }
   for (int b = 0; b <= TS_HISTOGRAM_BINS; b++)
     h->edges[b] = (float) (lo + ((double) hi - lo) * b / TS_HISTOGRAM_BINS);
-  for (gsize i = 0; i < n; i++)
-    if (isfinite (v[i]))
-      {
-        /* in double: float ranges near ±FLT_MAX do not overflow; clamped before the cast */
-        double f = ((double) v[i] - lo) / ((double) hi - lo) * TS_HISTOGRAM_BINS;
-        h->counts[f > 0 ? (int) MIN (f, TS_HISTOGRAM_BINS - 1.0) : 0]++;
-      }
+  {
+    /* in double: float ranges near ±FLT_MAX do not overflow; clamped before the cast */
+    const double base = lo, scale = TS_HISTOGRAM_BINS / ((double) hi - lo);
+    for (gsize i = 0; i < n; i++)
+      if (isfinite (v[i]))
+        {
+          double f = ((double) v[i] - base) * scale;
+          h->counts[f > 0 ? (int) MIN (f, TS_HISTOGRAM_BINS - 1.0) : 0]++;
+        }
+  }
 }
 
 const char *
@@ -78,7 +81,9 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
   s->act_std = (float) sqrt (MAX (sq / MAX (n, 1) - pow (sum / MAX (n, 1), 2), 0));
   s->dead_fraction = (float) dead / layer->out;
   s->saturated_fraction = (float) saturated / MAX (n, 1);
-  ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, 0, 0);
+  /* bounded activations on their whole range, so saturation shows at the ends */
+  ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, layer->act == TS_ACT_TANH ? -1.f : 0.f,
+                     layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID ? 1.f : 0.f);
 }
 
 static void
