@@ -431,6 +431,70 @@ test_init_lab (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+all_final (gpointer data)
+{
+  GPtrArray *runs = data;
+  for (guint i = 0; i < runs->len; i++)
+    if (!run_is_final (runs->pdata[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* a batch of the spiral through the lab; weight histograms export; Train
+ * All races every cell at the lab's depth and width, only they overlaid */
+static void
+test_init_lab_data_and_race (void)
+{
+  TsWindow *window = new_window ();
+  TsInitLab *lab = TS_INIT_LAB (ts_window_get_init_lab (window));
+  GListModel *runs = ts_window_get_runs (window);
+  g_autoptr(GPtrArray) race = g_ptr_array_new_with_free_func (g_object_unref);
+  const TsProbeCell *cell;
+  guint before;
+
+  g_assert_true (spin_until (data_loaded, ts_window_get_data_page (window), 30));
+  ts_init_lab_set_size (lab, 4, 32, 300);
+  ts_init_lab_use_data (lab, TRUE);
+  ts_init_lab_run (lab);
+  g_assert_true (spin_until (lab_done, lab, 30));
+  g_assert_true (ts_init_lab_probed_data (lab));
+  cell = ts_init_lab_get_cell (lab, 0, NULL);
+  g_assert_nonnull (cell);
+  g_assert_cmpuint (cell->n_layers, ==, 4);
+  /* the first layer reads the 2-D points: 32 × 2 weights */
+  {
+    guint total = 0;
+    for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+      total += cell->layers[0].weight_hist.counts[b];
+    g_assert_cmpuint (total, ==, 32 * 2);
+  }
+  assert_figure_exports (GTK_WIDGET (lab), "probe-small-tanh", 1 + 4 * 2 * TS_HISTOGRAM_BINS);
+  assert_figure_exports (GTK_WIDGET (lab), "activation-spread-by-depth", 1 + 6 * 4);
+
+  before = g_list_model_get_n_items (runs);
+  g_signal_emit_by_name (lab, "train-all");
+  g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 6);
+  for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (runs, i);
+      const TsExperiment *exp = ts_run_get_experiment (run);
+      gboolean raced = g_str_has_prefix (ts_run_get_name (run), "race · ");
+      g_assert_cmpint (ts_run_get_overlay (run), ==, raced);
+      if (!raced)
+        continue;
+      g_assert_cmpuint (exp->model.layers->len, ==, 4);
+      g_assert_cmpuint (g_array_index (exp->model.layers, TsLayerSpec, 0).units, ==, 32);
+      g_assert_true (ts_run_is_queued (run) || ts_run_get_state (run) != TS_RUN_READY);
+      g_ptr_array_add (race, g_object_ref (run));
+    }
+  g_assert_cmpuint (race->len, ==, 6);
+  g_assert_true (spin_until (all_final, race, 120));
+  for (guint i = 0; i < race->len; i++)
+    g_assert_cmpuint (ts_run_get_curves (race->pdata[i])->epoch->len, ==, 40);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_log_steps (void)
 {
@@ -547,6 +611,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
+  g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
   g_test_add_func ("/ui/data/page", test_data_page);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);

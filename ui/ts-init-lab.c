@@ -1,9 +1,17 @@
 #include "ts-init-lab.h"
+#include "ts-figure.h"
 #include "ts-plot-probe.h"
 
 #include <adwaita.h>
+#include <math.h>
+#include <string.h>
 
 #define MAX_CELLS 35
+
+typedef struct {
+  TsInitLab   *lab;
+  TsProbeCell *cell;
+} CellView;
 
 struct _TsInitLab {
   GtkBox       parent_instance;
@@ -11,8 +19,15 @@ struct _TsInitLab {
   GtkWidget   *layers, *width, *samples, *scale; /* spin buttons */
   GtkWidget   *act_checks[TS_N_USER_ACTIVATIONS];
   GtkWidget   *init_checks[5];
+  GtkWidget   *input_choice; /* Gaussian noise, or a batch of the data */
+  GtkWidget   *show_choice;  /* activation or weight histograms */
   GtkWidget   *run_button;
+  GtkWidget   *train_button;
   GtkWidget   *status;
+  const TsDataset *ds;       /* borrowed: the selected experiment's data */
+  TsProbeSpec  spec;         /* of the cells shown */
+  gboolean     from_data;    /* the cells shown were probed with data */
+  CellView     views[MAX_CELLS];
   GtkWidget   *grid;
   GtkWidget   *depth_plots[2];
   TsProbeCell *cells[MAX_CELLS];
@@ -22,7 +37,7 @@ struct _TsInitLab {
 
 G_DEFINE_FINAL_TYPE (TsInitLab, ts_init_lab, GTK_TYPE_BOX)
 
-enum { PICK, N_SIGNALS };
+enum { PICK, TRAIN_ALL, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 typedef struct {
@@ -30,6 +45,8 @@ typedef struct {
   TsInit       inits[5];
   TsActivation acts[TS_N_USER_ACTIVATIONS];
   guint        n_inits, n_acts;
+  float       *input;  /* (spec.samples, in_dim), or NULL for Gaussian noise */
+  guint        in_dim;
   TsProbeCell *cells[MAX_CELLS];
 } Job;
 
@@ -38,6 +55,7 @@ job_free (Job *job)
 {
   for (guint c = 0; c < MAX_CELLS; c++)
     ts_probe_cell_free (job->cells[c]);
+  g_free (job->input);
   g_free (job);
 }
 
@@ -49,7 +67,8 @@ probe_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 
   for (guint i = 0; i < job->n_inits; i++)
     for (guint a = 0; a < job->n_acts; a++)
-      if ((job->cells[i * job->n_acts + a] = ts_probe_run (&job->spec, job->inits[i], job->acts[a], NULL, 0, &error))
+      if ((job->cells[i * job->n_acts + a] = ts_probe_run (&job->spec, job->inits[i], job->acts[a], job->input, job->in_dim,
+                                                                &error))
           == NULL)
         {
           g_task_return_error (task, error);
@@ -59,27 +78,62 @@ probe_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 }
 
 static void
-draw_cell (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
-  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
-  ts_plot_probe_cell (cr, width, height, &style, data);
+  CellView *view = data;
+  gboolean weights = gtk_drop_down_get_selected (GTK_DROP_DOWN (view->lab->show_choice)) == 1;
+  ts_plot_probe_cell (cr, width, height, style, view->cell, weights);
+}
+
+static char *
+cell_csv (gpointer data)
+{
+  return ts_plot_probe_cell_csv (((CellView *) data)->cell);
+}
+
+typedef struct {
+  TsInitLab *lab;
+  gboolean   gradients;
+} DepthView;
+
+static void
+draw_depth (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  DepthView *view = data;
+  if (view->lab->n_cells > 0)
+    ts_plot_probe_depth (cr, width, height, style, view->lab->cells, view->lab->n_cells, view->gradients);
+  else
+    ts_plot_message (cr, width, height, style, view->gradients ? "Gradient spread by depth" : "Activation spread by depth",
+                     "Press Run Probe");
+}
+
+static char *
+depth_csv (gpointer data)
+{
+  DepthView *view = data;
+  GString *csv;
+
+  if (view->lab->n_cells == 0)
+    return NULL;
+  csv = g_string_new ("init,activation,layer,act_mean,act_std,grad_std,dead_fraction,saturated_fraction\n");
+  for (guint c = 0; c < view->lab->n_cells; c++)
+    {
+      const TsProbeCell *cell = view->lab->cells[c];
+      for (guint l = 0; l < cell->n_layers; l++)
+        {
+          const TsProbeLayer *p = &cell->layers[l];
+          g_string_append_printf (csv, "%s,%s,%u,%.6g,%.6g,%.6g,%.6g,%.6g\n", ts_init_name (cell->init),
+                                  ts_activation_name (cell->activation), l + 1, p->act_mean, p->act_std, p->grad_std,
+                                  p->dead_fraction, p->saturated_fraction);
+        }
+    }
+  return g_string_free (csv, FALSE);
 }
 
 static void
-draw_depth (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+on_cell_pressed (GtkGestureClick *gesture, int n, double x, double y, CellView *view)
 {
-  TsInitLab *self = g_object_get_data (G_OBJECT (area), "lab");
-  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
-  if (self->n_cells > 0)
-    ts_plot_probe_depth (cr, width, height, &style, self->cells, self->n_cells, GPOINTER_TO_INT (data));
-}
-
-static void
-on_cell_pressed (GtkGestureClick *gesture, int n, double x, double y, TsProbeCell *cell)
-{
-  GtkWidget *area = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  TsInitLab *self = TS_INIT_LAB (gtk_widget_get_ancestor (area, TS_TYPE_INIT_LAB));
-  g_signal_emit (self, signals[PICK], 0, (int) cell->init, (int) cell->activation);
+  g_signal_emit (view->lab, signals[PICK], 0, (int) view->cell->init, (int) view->cell->activation);
 }
 
 static void
@@ -91,21 +145,24 @@ show_cells (TsInitLab *self)
     gtk_grid_remove (GTK_GRID (self->grid), child);
   for (guint c = 0; c < self->n_cells; c++)
     {
-      GtkWidget *area = gtk_drawing_area_new ();
+      g_autofree char *name = g_strdup_printf ("probe-%s-%s", ts_init_name (self->cells[c]->init),
+                                               ts_activation_name (self->cells[c]->activation));
+      GtkWidget *area;
       GtkGesture *click = gtk_gesture_click_new ();
-      g_autofree char *label = g_strdup_printf ("%s with %s: per-layer activation histograms; click to try it",
-                                                ts_init_name (self->cells[c]->init),
+      g_autofree char *label = g_strdup_printf ("%s with %s: per-layer histograms; click to try it, right-click to "
+                                                "export", ts_init_name (self->cells[c]->init),
                                                 ts_activation_name (self->cells[c]->activation));
-      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 320);
-      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), 110);
+      self->views[c] = (CellView) { self, self->cells[c] };
+      area = ts_figure_new (name, draw_cell, cell_csv, &self->views[c]);
+      gtk_widget_set_size_request (area, 320, 110);
       gtk_widget_set_hexpand (area, TRUE);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_cell, self->cells[c], NULL);
       gtk_widget_set_tooltip_text (area, label);
       gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      g_signal_connect (click, "pressed", G_CALLBACK (on_cell_pressed), self->cells[c]);
+      g_signal_connect (click, "pressed", G_CALLBACK (on_cell_pressed), &self->views[c]);
       gtk_widget_add_controller (area, GTK_EVENT_CONTROLLER (click));
       gtk_grid_attach (GTK_GRID (self->grid), area, c % self->n_acts, c / self->n_acts, 1, 1);
     }
+  gtk_widget_set_sensitive (self->train_button, self->n_cells > 0);
   for (int k = 0; k < 2; k++)
     gtk_widget_queue_draw (self->depth_plots[k]);
 }
@@ -129,9 +186,35 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   self->n_acts = job->n_acts;
   for (guint c = 0; c < self->n_cells; c++)
     self->cells[c] = g_steal_pointer (&job->cells[c]);
-  gtk_label_set_text (GTK_LABEL (self->status), "Gaussian input through the untrained net, forward and backward. "
-                                                "Click a cell to make an experiment of it.");
+  self->spec = job->spec;
+  self->from_data = job->input != NULL;
+  gtk_label_set_text (GTK_LABEL (self->status),
+                      job->input ? "A batch of the data (each feature standardised) through the untrained net, forward "
+                                   "and backward. Click a cell to make an experiment of it; Train All races them."
+                                 : "Gaussian input through the untrained net, forward and backward. Click a cell to "
+                                   "make an experiment of it; Train All races them.");
   show_cells (self);
+}
+
+/* rows spread over the set, each feature to mean 0 and std 1 over the batch */
+static float *
+standardised_batch (const TsDataset *ds, guint rows)
+{
+  float *x = g_new (float, (gsize) rows * ds->dim);
+
+  for (guint r = 0; r < rows; r++)
+    memcpy (x + (gsize) r * ds->dim, ds->x + (gsize) ((guint64) r * ds->n / rows) * ds->dim, sizeof (float) * ds->dim);
+  for (guint j = 0; j < ds->dim; j++)
+    {
+      double sum = 0, sq = 0, mean, std;
+      for (guint r = 0; r < rows; r++)
+        sum += x[(gsize) r * ds->dim + j], sq += (double) x[(gsize) r * ds->dim + j] * x[(gsize) r * ds->dim + j];
+      mean = sum / rows;
+      std = sqrt (MAX (sq / rows - mean * mean, 0));
+      for (guint r = 0; r < rows; r++)
+        x[(gsize) r * ds->dim + j] = (float) ((x[(gsize) r * ds->dim + j] - mean) / (std > 1e-6 ? std : 1));
+    }
+  return x;
 }
 
 void
@@ -157,11 +240,49 @@ ts_init_lab_run (TsInitLab *self)
       job_free (job);
       return;
     }
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->input_choice)) == 1)
+    {
+      if (self->ds == NULL || self->ds->n == 0)
+        {
+          gtk_label_set_text (GTK_LABEL (self->status), "The data has not loaded yet: see the Data page.");
+          job_free (job);
+          return;
+        }
+      job->spec.samples = MIN (job->spec.samples, self->ds->n);
+      job->in_dim = self->ds->dim;
+      job->input = standardised_batch (self->ds, job->spec.samples);
+    }
   task = g_task_new (self, NULL, on_probed, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   gtk_widget_set_sensitive (self->run_button, FALSE);
   gtk_label_set_text (GTK_LABEL (self->status), "Probing…");
   g_task_run_in_thread (task, probe_in_thread);
+}
+
+void
+ts_init_lab_set_dataset (TsInitLab *self, const TsDataset *ds)
+{
+  self->ds = ds;
+}
+
+void
+ts_init_lab_use_data (TsInitLab *self, gboolean data)
+{
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->input_choice), data ? 1 : 0);
+}
+
+const TsProbeCell *
+ts_init_lab_get_cell (TsInitLab *self, guint i, TsProbeSpec *spec)
+{
+  if (spec)
+    *spec = self->spec;
+  return i < self->n_cells ? self->cells[i] : NULL;
+}
+
+gboolean
+ts_init_lab_probed_data (TsInitLab *self)
+{
+  return self->from_data;
 }
 
 guint
@@ -176,6 +297,19 @@ ts_init_lab_set_size (TsInitLab *self, guint layers, guint width, guint samples)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->layers), layers);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->width), width);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->samples), samples);
+}
+
+static void
+redraw_cells (TsInitLab *self)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (self->grid); c; c = gtk_widget_get_next_sibling (c))
+    gtk_widget_queue_draw (c);
+}
+
+static void
+emit_train_all (TsInitLab *self)
+{
+  g_signal_emit (self, signals[TRAIN_ALL], 0);
 }
 
 static GtkWidget *
@@ -202,6 +336,8 @@ static void
 ts_init_lab_class_init (TsInitLabClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = ts_init_lab_dispose;
+  signals[TRAIN_ALL] = g_signal_new ("train-all", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                     G_TYPE_NONE, 0);
   signals[PICK] = g_signal_new ("pick", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                 G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
 }
@@ -242,7 +378,19 @@ ts_init_lab_init (TsInitLab *self)
   gtk_widget_set_hexpand (self->run_button, TRUE);
   gtk_widget_set_halign (self->run_button, GTK_ALIGN_END);
   g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (ts_init_lab_run), self);
+  self->input_choice = labelled (sizes, "Input",
+                                 gtk_drop_down_new_from_strings ((const char *[]) { "Gaussian noise", "A batch of the data",
+                                                                                    NULL }));
+  self->show_choice = labelled (sizes, "Show",
+                                gtk_drop_down_new_from_strings ((const char *[]) { "Activations", "Weights", NULL }));
+  g_signal_connect_swapped (self->show_choice, "notify::selected", G_CALLBACK (redraw_cells), self);
+  self->train_button = gtk_button_new_with_label ("Train All");
+  gtk_widget_set_tooltip_text (self->train_button, "Train every cell's init and activation at this depth and width on "
+                                                   "the selected data, their loss curves overlaid");
+  gtk_widget_set_sensitive (self->train_button, FALSE);
+  g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (emit_train_all), self);
   gtk_box_append (GTK_BOX (sizes), self->run_button);
+  gtk_box_append (GTK_BOX (sizes), self->train_button);
   gtk_box_append (GTK_BOX (column), sizes);
 
   gtk_box_append (GTK_BOX (acts), gtk_label_new ("Activations"));
@@ -272,11 +420,13 @@ ts_init_lab_init (TsInitLab *self)
   gtk_box_append (GTK_BOX (column), self->grid);
   for (int k = 0; k < 2; k++)
     {
-      self->depth_plots[k] = gtk_drawing_area_new ();
-      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->depth_plots[k]), 300);
+      DepthView *view = g_new (DepthView, 1);
+      *view = (DepthView) { self, k };
+      self->depth_plots[k] = ts_figure_new (k ? "gradient-spread-by-depth" : "activation-spread-by-depth", draw_depth,
+                                            depth_csv, view);
+      g_object_set_data_full (G_OBJECT (self->depth_plots[k]), "view", view, g_free);
+      gtk_widget_set_size_request (self->depth_plots[k], -1, 300);
       gtk_widget_set_hexpand (self->depth_plots[k], TRUE);
-      g_object_set_data (G_OBJECT (self->depth_plots[k]), "lab", self);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->depth_plots[k]), draw_depth, GINT_TO_POINTER (k), NULL);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->depth_plots[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       k ? "Gradient spread by depth" : "Activation spread by depth", -1);
       gtk_box_append (GTK_BOX (plots), self->depth_plots[k]);

@@ -2,7 +2,10 @@
  * width, activations and init schemes; a probe (forward and backward, no
  * training) fills a grid of cells with per-layer activation histograms and
  * dead/saturated shares, beside activation and gradient spread by depth.
- * Clicking a cell emits ::pick (init, activation) for a new experiment. */
+ * The input is Gaussian noise or a standardised batch of the selected data;
+ * cells show activation or weight histograms and export like every view.
+ * Clicking a cell emits ::pick (init, activation) for a new experiment;
+ * Train All emits ::train-all, for the window to race every cell. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -18,6 +21,14 @@ GtkWidget *ts_init_lab_new (void);
 void       ts_init_lab_run (TsInitLab *self);
 /* cells shown, once a probe has finished (for tests) */
 guint      ts_init_lab_get_n_cells (TsInitLab *self);
+/* the selected experiment's data, before preprocessing (borrowed; NULL: none) */
+void       ts_init_lab_set_dataset (TsInitLab *self, const TsDataset *ds);
+/* probe with a batch of the data (TRUE) or with Gaussian noise */
+void       ts_init_lab_use_data (TsInitLab *self, gboolean data);
+/* cell i of the grid shown (NULL past the end) and the spec it was probed with */
+const TsProbeCell *ts_init_lab_get_cell (TsInitLab *self, guint i, TsProbeSpec *spec);
+/* whether the cells shown were probed with the data */
+gboolean   ts_init_lab_probed_data (TsInitLab *self);
 /* Overrides the page's size settings (for tests and small machines). */
 void       ts_init_lab_set_size (TsInitLab *self, guint layers, guint width, guint samples);
 

@@ -243,6 +243,52 @@ on_init_lab_pick (TsInitLab *lab, int init, int activation, TsWindow *self)
   _ts_window_toast (self, "New experiment “%s”: press Start to train it", exp->name);
 }
 
+/* "Train All": every cell's init and activation at the lab's depth and width,
+ * on the selected experiment's data, queued; only these runs overlaid */
+static void
+on_init_lab_train_all (TsInitLab *lab, TsWindow *self)
+{
+  g_autoptr(TsExperiment) base = self->selected ? ts_experiment_copy (ts_run_get_experiment (self->selected))
+                                                : ts_experiment_new_default ();
+  g_autoptr(GPtrArray) race = g_ptr_array_new_with_free_func (g_object_unref);
+  const TsProbeCell *cell;
+  TsProbeSpec spec;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  if (ts_init_lab_get_cell (lab, 0, &spec) == NULL)
+    {
+      _ts_window_toast (self, "Run the probe first: Train All races its cells");
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      ts_run_set_overlay (run, FALSE);
+    }
+  g_array_set_size (base->model.layers, 0);
+  for (guint l = 0; l < spec.layers; l++)
+    g_array_append_val (base->model.layers, ((TsLayerSpec) { spec.width, TS_INHERIT_ACTIVATION }));
+  for (guint c = 0; (cell = ts_init_lab_get_cell (lab, c, NULL)); c++)
+    {
+      g_autoptr(TsExperiment) exp = ts_experiment_copy (base);
+      TsRun *run;
+      exp->model.init = cell->init;
+      exp->model.activation = cell->activation;
+      exp->model.init_scale = spec.init_scale;
+      g_free (exp->name);
+      exp->name = g_strdup_printf ("race · %s · %s · %u×%u", ts_init_name (cell->init),
+                                   ts_activation_name (cell->activation), spec.layers, spec.width);
+      run = ts_window_add_experiment (self, exp);
+      g_ptr_array_add (race, g_object_ref (run));
+    }
+  for (guint i = 0; i < race->len; i++)
+    ts_run_enqueue (race->pdata[i]);
+  _ts_window_dispatch_queue (self);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.page", "s", "training");
+  _ts_window_toast (self, "Racing %u runs: %u layers of %u units on %s", race->len, spec.layers, spec.width,
+                    base->data.source);
+}
+
 /* ---- runs ---------------------------------------------------------------- */
 
 static void
@@ -522,6 +568,7 @@ static void
 on_data_loaded (TsDataPage *page, TsWindow *self)
 {
   ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), ts_data_page_get_dataset (page));
+  ts_init_lab_set_dataset (TS_INIT_LAB (self->init_lab), ts_data_page_get_dataset (page));
 }
 
 static void
@@ -549,6 +596,7 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
   g_signal_connect (self->init_lab, "pick", G_CALLBACK (on_init_lab_pick), self);
+  g_signal_connect (self->init_lab, "train-all", G_CALLBACK (on_init_lab_train_all), self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),

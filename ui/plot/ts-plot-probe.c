@@ -30,7 +30,8 @@ ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle
 }
 
 void
-ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsProbeCell *cell)
+ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsProbeCell *cell,
+                    gboolean weights)
 {
   double top = 22, bottom = 16, gap = 3;
   double w = (width - gap * (cell->n_layers + 1)) / MAX (cell->n_layers, 1), h = height - top - bottom;
@@ -42,7 +43,8 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
   ts_plot_set_rgb (cr, style->foreground);
-  g_snprintf (title, sizeof title, "%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
+  g_snprintf (title, sizeof title, "%s · %s%s", ts_init_name (cell->init), ts_activation_name (cell->activation),
+              weights ? " · weights" : "");
   ts_plot_text (cr, title, gap, 10, 11, 0, 0.5);
   g_snprintf (badge, sizeof badge, "dead %.0f%% · saturated %.0f%%", 100 * last->dead_fraction,
               100 * last->saturated_fraction);
@@ -50,7 +52,7 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
   ts_plot_palette (cell->init, rgb);
   for (guint l = 0; l < cell->n_layers; l++)
     {
-      const TsHistogram *hist = &cell->layers[l].act_hist;
+      const TsHistogram *hist = weights ? &cell->layers[l].weight_hist : &cell->layers[l].act_hist;
       double x0 = gap + l * (w + gap);
       guint peak = 1;
       for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
@@ -73,4 +75,21 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
       }
     }
   cairo_restore (cr);
+}
+
+char *
+ts_plot_probe_cell_csv (const TsProbeCell *cell)
+{
+  GString *csv = g_string_new ("init,activation,layer,kind,bin_lo,bin_hi,count\n");
+
+  for (guint l = 0; l < cell->n_layers; l++)
+    for (int k = 0; k < 2; k++)
+      {
+        const TsHistogram *h = k ? &cell->layers[l].weight_hist : &cell->layers[l].act_hist;
+        for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+          g_string_append_printf (csv, "%s,%s,%u,%s,%.9g,%.9g,%u\n", ts_init_name (cell->init),
+                                  ts_activation_name (cell->activation), l + 1, k ? "weights" : "activations",
+                                  h->edges[b], h->edges[b + 1], h->counts[b]);
+      }
+  return g_string_free (csv, FALSE);
 }

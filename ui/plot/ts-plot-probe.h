@@ -9,9 +9,11 @@ G_BEGIN_DECLS
 /* activation (gradients FALSE) or gradient std against depth, a line per cell */
 void ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle *style,
                           TsProbeCell *const *cells, guint n_cells, gboolean gradients);
-/* the cell's activation histograms, one per layer, side by side, with its
- * name and the last layer's dead and saturated shares */
+/* the cell's activation (or weight) histograms, one per layer, side by
+ * side, with its name and the last layer's dead and saturated shares */
 void ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style,
-                         const TsProbeCell *cell);
+                         const TsProbeCell *cell, gboolean weights);
+/* layer,kind,bin_lo,bin_hi,count for both kinds */
+char *ts_plot_probe_cell_csv (const TsProbeCell *cell);
 
 G_END_DECLS
