@@ -7,6 +7,7 @@
 #   ./dev.sh bench   the throughput benchmark beside PyTorch
 #   ./dev.sh sanitize address|thread   the test suites under a sanitizer
 #   ./dev.sh fuzz [SECONDS] [NAMES]     the libFuzzer harnesses (default: all, 300 s each)
+#   ./dev.sh screenshots                 retake docs/screenshot-*.png from a real window
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -121,6 +122,15 @@ case "${1:-}" in
     ensure_packages "${TEST_PACKAGES[@]}"
     GSETTINGS_SCHEMA_DIR="$PWD/build/resources" GSETTINGS_BACKEND=memory with_display ./build/tests/bench/bench-gui
     ;;
+  screenshots)
+    ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build
+    say "Taking the README's screenshots into docs/"
+    data_home=$(mktemp -d)
+    TS_SCREENSHOT_DIR="$PWD/docs" XDG_DATA_HOME="$data_home" GSETTINGS_BACKEND=memory \
+      GSETTINGS_SCHEMA_DIR="$PWD/build/resources" with_display ./build/tests/screenshots
+    rm -rf "$data_home"
+    ;;
   sanitize)
     kind=${2:-address}
     ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -154,7 +164,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -348,6 +348,7 @@ ts_init_lab_init (TsInitLab *self)
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
   GtkWidget *sizes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *choices = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *acts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *inits = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *plots = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
@@ -378,10 +379,10 @@ ts_init_lab_init (TsInitLab *self)
   gtk_widget_set_hexpand (self->run_button, TRUE);
   gtk_widget_set_halign (self->run_button, GTK_ALIGN_END);
   g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (ts_init_lab_run), self);
-  self->input_choice = labelled (sizes, "Input",
+  self->input_choice = labelled (choices, "Input",
                                  gtk_drop_down_new_from_strings ((const char *[]) { "Gaussian noise", "A batch of the data",
                                                                                     NULL }));
-  self->show_choice = labelled (sizes, "Show",
+  self->show_choice = labelled (choices, "Show",
                                 gtk_drop_down_new_from_strings ((const char *[]) { "Activations", "Weights", NULL }));
   g_signal_connect_swapped (self->show_choice, "notify::selected", G_CALLBACK (redraw_cells), self);
   self->train_button = gtk_button_new_with_label ("Train All");
@@ -389,9 +390,10 @@ ts_init_lab_init (TsInitLab *self)
                                                    "the selected data, their loss curves overlaid");
   gtk_widget_set_sensitive (self->train_button, FALSE);
   g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (emit_train_all), self);
-  gtk_box_append (GTK_BOX (sizes), self->run_button);
-  gtk_box_append (GTK_BOX (sizes), self->train_button);
+  gtk_box_append (GTK_BOX (choices), self->run_button);
+  gtk_box_append (GTK_BOX (choices), self->train_button);
   gtk_box_append (GTK_BOX (column), sizes);
+  gtk_box_append (GTK_BOX (column), choices);
 
   gtk_box_append (GTK_BOX (acts), gtk_label_new ("Activations"));
   for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)

@@ -29,19 +29,22 @@ struct _TsLayerViews {
 
 G_DEFINE_FINAL_TYPE (TsLayerViews, ts_layer_views, GTK_TYPE_BOX)
 
-/* the overlaid runs that measured anything, selected first */
+/* the selected run, then the other overlaid runs, that measured anything */
 static guint
 collect_runs (TsLayerViews *self, TsRunStats *out)
 {
   guint n = 0, total = self->runs ? g_list_model_get_n_items (self->runs) : 0;
+  gsize len;
+  const TsMetricLog *log = self->run ? ts_run_get_stats (self->run, &len) : NULL;
 
+  if (log && len > 0)
+    out[n++] = (TsRunStats) { ts_run_get_name (self->run), ts_run_get_colour (self->run), log, len };
   for (guint i = 0; i < total && n < MAX_RUNS; i++)
     {
       g_autoptr(TsRun) run = g_list_model_get_item (self->runs, i);
-      gsize len;
-      const TsMetricLog *log = ts_run_get_stats (run, &len);
-      if (log && len > 0 && (ts_run_get_overlay (run) || run == self->run))
-        out[n++] = (TsRunStats) { ts_run_get_name (run), ts_run_get_colour (run), log, len };
+      if (run == self->run || !ts_run_get_overlay (run) || (log = ts_run_get_stats (run, &len)) == NULL || len == 0)
+        continue;
+      out[n++] = (TsRunStats) { ts_run_get_name (run), ts_run_get_colour (run), log, len };
     }
   return n;
 }

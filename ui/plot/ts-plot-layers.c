@@ -106,7 +106,7 @@ ts_plot_layer_histograms (cairo_t *cr, double width, double height, const TsPlot
       slots = MAX (slots, MIN (runs[r].n, TS_HIST_MAX_RIDGES));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (gsize slot = 0; slot < slots; slot++)
-    for (guint r = 0; r < n_runs; r++)
+    for (guint r = n_runs; r-- > 0;) /* the first run in front */
       {
         gsize picked[TS_HIST_MAX_RIDGES];
         guint k;
@@ -150,10 +150,7 @@ ts_plot_layer_histograms (cairo_t *cr, double width, double height, const TsPlot
       }
   {
     g_autofree char *name = NULL;
-    guint n_layers = 0;
-    for (guint r = 0; r < n_runs; r++)
-      if (runs[r].n > 0)
-        n_layers = record (&runs[r], runs[r].n - 1)->n_layers;
+    guint n_layers = n_runs && runs[0].n ? record (&runs[0], runs[0].n - 1)->n_layers : 0; /* as the first run counts */
     name = layer_name (layer, n_layers);
     draw_value_axis (cr, style, px, pw, bottom, lo, hi, ts_hist_kind_name (kind), height);
     g_snprintf (title, sizeof title, "%s · %s over time%s", name, ts_hist_kind_name (kind),

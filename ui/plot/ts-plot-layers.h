@@ -28,7 +28,8 @@ typedef enum {
 
 #define TS_HIST_MAX_RIDGES 24 /* measurements drawn; evenly picked when there are more */
 
-/* layer: 0-based, the output layer is the last */
+/* layer: 0-based, the output layer is the last; the first run is drawn in
+ * front and names the layers */
 void  ts_plot_layer_histograms (cairo_t *cr, double width, double height, const TsPlotStyle *style,
                                 const TsRunStats *runs, guint n_runs, guint layer, TsHistKind kind, TsHistMode mode,
                                 const char *caption);

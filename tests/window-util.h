@@ -1,0 +1,110 @@
+/* Helpers for the suites that drive a real window (under Xvfb). */
+#pragma once
+
+#include "test-util.h"
+#include "ts-application.h"
+#include "ts-data-page.h"
+#include "ts-figure.h"
+#include "ts-init-lab.h"
+#include "ts-layer-views.h"
+#include "ts-plot-view.h"
+#include "ts-window.h"
+
+#include <adwaita.h>
+
+static inline TsWindow *
+new_window (void)
+{
+  TsWindow *window = ts_window_new (NULL);
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+
+  ts_window_add_experiment (window, exp);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+/* Runs the main loop until cond holds; FALSE after `seconds`. */
+static inline gboolean
+spin_until (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  return TRUE;
+}
+
+static inline gboolean
+run_is_final (gpointer run)
+{
+  ts_run_poll (run);
+  return ts_run_state_is_final (ts_run_get_state (run));
+}
+
+static inline gboolean
+run_is_running (gpointer run)
+{
+  ts_run_poll (run);
+  return ts_run_get_state (run) == TS_RUN_RUNNING && ts_run_get_curves (run)->step->len > 3;
+}
+
+static inline gboolean
+frames_drawn (gpointer widget)
+{
+  static gint64 since;
+  if (since == 0)
+    since = g_get_monotonic_time ();
+  if (g_get_monotonic_time () - since > 300000)
+    {
+      since = 0;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* renders a widget as GTK draws it; saves it under TS_SCREENSHOT_DIR if set */
+static inline cairo_surface_t *
+render_widget (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (w, 1), MAX (h, 1));
+  cairo_t *cr = cairo_create (surface);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node)
+    gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  if (g_getenv ("TS_SCREENSHOT_DIR"))
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("TS_SCREENSHOT_DIR"), name, NULL);
+      cairo_surface_write_to_png (surface, path);
+    }
+  g_assert_nonnull (node);
+  cairo_surface_flush (surface);
+  return surface; /* the caller destroys it */
+}
+
+/* the TsFigure called name under root (depth first), or NULL */
+static inline GtkWidget *
+find_figure (GtkWidget *root, const char *name)
+{
+  if (TS_IS_FIGURE (root) && g_str_equal (ts_figure_get_name (TS_FIGURE (root)), name))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_figure (child, name);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
