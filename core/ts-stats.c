@@ -3,16 +3,68 @@
 #include <math.h>
 #include <string.h>
 
+/* the finite values' range; NaN fails both comparisons, ±Inf the bound */
+static void
+finite_range (const float *v, gsize n, float *lo_out, float *hi_out)
+{
+  float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float x = fabsf (v[i]) <= G_MAXFLOAT ? v[i] : lo; /* non-finite: a value that changes nothing */
+      lo = x < lo ? x : lo;
+      hi = x > hi && fabsf (v[i]) <= G_MAXFLOAT ? x : hi;
+    }
+  *lo_out = lo, *hi_out = hi;
+}
+
+/* Bins are computed a block at a time (a loop the compiler vectorises),
+ * then counted into four partial histograms, so runs of equal bins do not
+ * wait on one another's increments. Non-finite values go to a spare bin
+ * that is dropped. The arithmetic is float unless the range is too wide
+ * for it (a diverged net's ±1e38). */
+#define BLOCK 256
+
+static void
+count_bins (guint counts[TS_HISTOGRAM_BINS], const float *v, gsize n, float lo, float hi)
+{
+  guint part[4][TS_HISTOGRAM_BINS + 1] = { { 0 } };
+  const double span = (double) hi - lo;
+  const gboolean wide = span > G_MAXFLOAT / 4;
+  const float base = lo, scale = (float) (TS_HISTOGRAM_BINS / span), last = TS_HISTOGRAM_BINS - 1;
+  int bins[BLOCK];
+
+  for (gsize start = 0; start < n; start += BLOCK)
+    {
+      int m = (int) MIN (BLOCK, n - start);
+      const float *x = v + start;
+      if (wide)
+        for (int k = 0; k < m; k++)
+          {
+            double f = ((double) x[k] - lo) * (TS_HISTOGRAM_BINS / span);
+            bins[k] = !(fabsf (x[k]) <= G_MAXFLOAT) ? TS_HISTOGRAM_BINS : f > 0 ? (int) MIN (f, last) : 0;
+          }
+      else
+        for (int k = 0; k < m; k++)
+          {
+            float f = (x[k] - base) * scale;
+            f = f > 0.f ? f : 0.f; /* clamped before the cast */
+            f = f < last ? f : last;
+            bins[k] = fabsf (x[k]) <= G_MAXFLOAT ? (int) f : TS_HISTOGRAM_BINS;
+          }
+      for (int k = 0; k < m; k++)
+        part[k & 3][bins[k]]++;
+    }
+  for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+    counts[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
+}
+
 void
 ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
 {
-  memset (h->counts, 0, sizeof h->counts);
   if (lo >= hi)
     {
-      lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
-      for (gsize i = 0; i < n; i++)
-        if (isfinite (v[i]))
-          lo = MIN (lo, v[i]), hi = MAX (hi, v[i]);
+      finite_range (v, n, &lo, &hi);
       if (lo > hi) /* nothing finite */
         lo = hi = 0;
       if (!(hi > lo))
@@ -23,16 +75,7 @@ ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
     }
   for (int b = 0; b <= TS_HISTOGRAM_BINS; b++)
     h->edges[b] = (float) (lo + ((double) hi - lo) * b / TS_HISTOGRAM_BINS);
-  {
-    /* in double: float ranges near ±FLT_MAX do not overflow; clamped before the cast */
-    const double base = lo, scale = TS_HISTOGRAM_BINS / ((double) hi - lo);
-    for (gsize i = 0; i < n; i++)
-      if (isfinite (v[i]))
-        {
-          double f = ((double) v[i] - base) * scale;
-          h->counts[f > 0 ? (int) MIN (f, TS_HISTOGRAM_BINS - 1.0) : 0]++;
-        }
-  }
+  count_bins (h->counts, v, n, lo, hi);
 }
 
 const char *
@@ -40,6 +83,16 @@ ts_hist_kind_name (TsHistKind kind)
 {
   static const char *names[] = { "weights", "activations", "gradients" };
   return kind < TS_HIST_N_KINDS ? names[kind] : "?";
+}
+
+static void
+plain_range (const float *v, gsize n, float *lo_out, float *hi_out)
+{
+  float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+
+  for (gsize i = 0; i < n; i++)
+    lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+  *lo_out = lo, *hi_out = hi;
 }
 
 static gboolean
@@ -93,6 +146,7 @@ weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
   gsize n = (gsize) layer->in * layer->out;
   const float *w = net->params + layer->w, *g = net->grads + layer->w;
   double ww = 0, gg = 0, dd = 0;
+  float w_lo, w_hi, g_lo, g_hi;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -104,8 +158,19 @@ weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
   s->weight_rms = (float) sqrt (ww / MAX (n, 1));
   s->grad_norm = (float) sqrt (gg);
   s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
-  ts_histogram_fill (&s->hist[TS_HIST_WEIGHTS], w, n, 0, 0);
-  ts_histogram_fill (&s->hist[TS_HIST_GRADIENTS], g, n, 0, 0);
+  /* finite sums mean finite values: their range is a plain min/max (vectorised) */
+  if (isfinite (ww) && isfinite (gg))
+    {
+      plain_range (w, n, &w_lo, &w_hi);
+      plain_range (g, n, &g_lo, &g_hi);
+      ts_histogram_fill (&s->hist[TS_HIST_WEIGHTS], w, n, w_lo, w_hi > w_lo ? w_hi : w_lo);
+      ts_histogram_fill (&s->hist[TS_HIST_GRADIENTS], g, n, g_lo, g_hi > g_lo ? g_hi : g_lo);
+    }
+  else
+    {
+      ts_histogram_fill (&s->hist[TS_HIST_WEIGHTS], w, n, 0, 0);
+      ts_histogram_fill (&s->hist[TS_HIST_GRADIENTS], g, n, 0, 0);
+    }
 }
 
 void
