@@ -203,8 +203,8 @@ init_orthogonal (float *w, guint out, guint in, TsRng *rng)
       }
 }
 
-void
-ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
+static void
+init_weights (TsNet *net, TsInit init, double scale, TsRng *rng, gboolean pairs)
 {
   for (guint l = 0; l < net->n_layers; l++)
     {
@@ -222,9 +222,26 @@ ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
         case TS_INIT_HE: sigma = sqrt (2.0 / layer->in); break;            /* w ~ N(0, 2/fan_in) */
         case TS_INIT_ORTHOGONAL: init_orthogonal (w, layer->out, layer->in, rng); continue;
         }
-      for (gsize i = 0; i < n; i++)
-        w[i] = sigma == 0.0 ? 0.f : (float) (ts_rng_normal (rng) * sigma);
+      if (sigma == 0.0)
+        memset (w, 0, sizeof (float) * n);
+      else if (pairs)
+        ts_rng_normal_fill (rng, w, n, (float) sigma);
+      else
+        for (gsize i = 0; i < n; i++)
+          w[i] = (float) (ts_rng_normal (rng) * sigma);
     }
+}
+
+void
+ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
+{
+  init_weights (net, init, scale, rng, FALSE);
+}
+
+void
+ts_net_init_fast (TsNet *net, TsInit init, double scale, TsRng *rng)
+{
+  init_weights (net, init, scale, rng, TRUE);
 }
 
 /* ---- forward and backward, by blocks of units --------------------------- */

@@ -47,7 +47,7 @@ ts_probe_run (const TsProbeSpec *spec, TsInit init, TsActivation act, const floa
   in_dim = input ? in_dim : width;
   net = ts_net_new (in_dim, hidden, layers, act, 0.01f, 0.f, 10, samples);
   ts_rng_init (&rng, spec->seed, TS_STREAM_INIT);
-  ts_net_init (net, init, spec->init_scale > 0 ? spec->init_scale : 0.01, &rng);
+  ts_net_init_fast (net, init, spec->init_scale > 0 ? spec->init_scale : 0.01, &rng);
   if (input == NULL)
     {
       x = g_new (float, (gsize) samples * in_dim);
