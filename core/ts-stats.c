@@ -73,9 +73,15 @@ ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi)
           lo -= pad, hi += pad;
         }
     }
+  ts_histogram_set_range (h, lo, hi);
+  count_bins (h->counts, v, n, lo, hi);
+}
+
+void
+ts_histogram_set_range (TsHistogram *h, float lo, float hi)
+{
   for (int b = 0; b <= TS_HISTOGRAM_BINS; b++)
     h->edges[b] = (float) (lo + ((double) hi - lo) * b / TS_HISTOGRAM_BINS);
-  count_bins (h->counts, v, n, lo, hi);
 }
 
 const char *

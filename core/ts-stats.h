@@ -27,6 +27,8 @@ typedef struct {
 /* counts of v over bins spanning [lo, hi] (lo >= hi: the data's range);
  * values outside go to the end bins, NaN and Inf are not counted */
 void ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi);
+/* the equal bin edges from lo to hi (what fill sets; counts untouched) */
+void ts_histogram_set_range (TsHistogram *h, float lo, float hi);
 
 typedef enum {
   TS_HIST_WEIGHTS,

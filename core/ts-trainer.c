@@ -376,7 +376,7 @@ write_outputs (TsTrainer *tr, TsTraining *t, TsRunWriter *w, JsonNode *summary, 
   g_autofree char *advice_path = ts_run_writer_path (w, "advice.json");
   g_autofree char *model_path = ts_run_writer_path (w, "model.safetensors");
 
-  if (!ts_run_writer_add_steps (w, t->steps, error)
+  if (!ts_run_writer_add_steps (w, t->steps, error) || !ts_run_writer_add_stats (w, t->stats, error)
       || !ts_write_json_atomic (advice_path, advice_json, error))
     return FALSE;
   /* a diverged net holds NaN: no model is better than a garbage one */
@@ -449,7 +449,8 @@ run_thread (gpointer data)
       update_progress (tr, t);
       for (; writer && epochs_written < ts_metric_log_length (t->epochs); epochs_written++)
         if (!ts_run_writer_add_epoch (writer, ts_metric_log_epoch (t->epochs, epochs_written), &error)
-            || !ts_run_writer_add_steps (writer, t->steps, &error))
+            || !ts_run_writer_add_steps (writer, t->steps, &error)
+            || !ts_run_writer_add_stats (writer, t->stats, &error))
           goto failed;
     }
   finish (tr, t, writer);

@@ -141,6 +141,54 @@ test_trainer_model_predicts_live (void)
   ts_splits_clear (&splits);
 }
 
+/* layers.csv holds every measurement; read back, it is the same records */
+static void
+test_layers_csv_round_trip (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:moons", 6);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, dir);
+  g_autoptr(TsMetricLog) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "layers.csv", NULL);
+  TsMetricLog *live;
+  gsize n;
+
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  live = ts_trainer_get_stats (tr);
+  n = ts_metric_log_length (live);
+  loaded = ts_run_dir_load_stats (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ts_metric_log_length (loaded), ==, n);
+  g_assert_cmpuint (n, >=, 50);
+  for (gsize i = 0; i < n; i++)
+    {
+      const TsStatsRecord *a = ts_metric_log_get (live, i), *b = ts_metric_log_get (loaded, i);
+      g_assert_cmpuint (a->step, ==, b->step);
+      g_assert_cmpuint (a->n_layers, ==, b->n_layers);
+      for (guint l = 0; l < a->n_layers; l++)
+        {
+          g_assert_cmpfloat (a->layers[l].act_std, ==, b->layers[l].act_std); /* %.9g keeps every float digit */
+          g_assert_true (a->layers[l].update_ratio == b->layers[l].update_ratio
+                         || (isnan (a->layers[l].update_ratio) && isnan (b->layers[l].update_ratio)));
+          g_assert_cmpmem (a->layers[l].hist, sizeof a->layers[l].hist, b->layers[l].hist, sizeof b->layers[l].hist);
+        }
+    }
+  /* a damaged file is refused by name and line */
+  {
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    text[strlen (text) / 2] = '\0'; /* cut mid-row */
+    g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    g_clear_pointer (&loaded, ts_metric_log_free);
+    loaded = ts_run_dir_load_stats (dir, &error);
+    g_assert_null (loaded);
+    g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "layers.csv:"));
+  }
+}
+
 static void
 test_decision_grid_needs_2d (void)
 {
@@ -165,5 +213,6 @@ main (int argc, char **argv)
   g_test_add_func ("/inside/snapshot-follows-epochs", test_snapshot_follows_epochs);
   g_test_add_func ("/inside/trainer-model-predicts-live", test_trainer_model_predicts_live);
   g_test_add_func ("/inside/decision-grid-needs-2d", test_decision_grid_needs_2d);
+  g_test_add_func ("/inside/layers-csv-round-trip", test_layers_csv_round_trip);
   return g_test_run ();
 }

@@ -155,6 +155,15 @@ test_saved_run_reopens (void)
   g_assert_cmpuint (ts_run_get_curves (run)->epoch->len, ==, 6);
   g_assert_cmpuint (ts_run_get_curves (run)->step->len, ==, ts_metric_log_length (ts_trainer_get_steps (tr)));
   g_assert_cmpstr (ts_run_get_run_dir (run), ==, dir);
+  /* its layers and its model come back too: the views of a reopened run */
+  {
+    gsize n;
+    guint64 step;
+    g_assert_nonnull (ts_run_get_stats (run, &n));
+    g_assert_cmpuint (n, ==, ts_metric_log_length (ts_trainer_get_stats (tr)));
+    g_assert_nonnull (ts_run_get_model (run, &step));
+    assert_figure_exports (ts_window_get_layer_views (window), "histograms", 1 + n * TS_HISTOGRAM_BINS);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -52,9 +52,10 @@ collect_runs (TsLayerViews *self, TsRunStats *out)
 static const char *
 no_stats_reason (TsLayerViews *self)
 {
-  if (self->run && ts_run_get_state (self->run) != TS_RUN_READY && ts_run_get_stats (self->run, &(gsize) { 0 }) == NULL
-      && ts_run_get_run_dir (self->run) && ts_run_state_is_final (ts_run_get_state (self->run)))
-    return "Layer statistics are measured while a run trains in this window, not saved with it";
+  TsRunState state = self->run ? ts_run_get_state (self->run) : TS_RUN_READY;
+
+  if (ts_run_state_is_final (state) && state != TS_RUN_FAILED && ts_run_get_run_dir (self->run))
+    return "This run was saved without layer statistics (layers.csv)";
   return "Start a run: its layers are measured as it trains";
 }
 

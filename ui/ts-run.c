@@ -13,6 +13,7 @@ struct _TsRun {
   GPtrArray    *advice;
   gint64        advised_at; /* µs */
   gsize         stats_len;   /* stats records read at the last poll */
+  TsMetricLog  *saved_stats; /* a run from disk: its layers.csv */
   TsModel      *model;       /* the latest parameters, for the views that predict */
   guint64       model_step;  /* of the parameters in model */
   gboolean      model_tried; /* a run from disk: model.safetensors was read (or missing) */
@@ -43,6 +44,7 @@ ts_run_finalize (GObject *object)
   g_free (self->message);
   g_clear_pointer (&self->advice, g_ptr_array_unref);
   g_clear_pointer (&self->model, ts_model_free);
+  g_clear_pointer (&self->saved_stats, ts_metric_log_free);
   G_OBJECT_CLASS (ts_run_parent_class)->finalize (object);
 }
 
@@ -143,6 +145,22 @@ update_best (TsRun *self)
     }
 }
 
+/* layers.csv, when the run has one (runs written before it existed do not) */
+static void
+load_saved_stats (TsRun *self)
+{
+  g_autofree char *path = g_build_filename (self->run_dir, "layers.csv", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  self->saved_stats = ts_run_dir_load_stats (self->run_dir, &error);
+  if (self->saved_stats == NULL)
+    g_warning ("%s", error->message);
+  else
+    self->stats_len = ts_metric_log_length (self->saved_stats);
+}
+
 TsRun *
 ts_run_new_from_dir (const char *dir, guint colour, GError **error)
 {
@@ -158,6 +176,7 @@ ts_run_new_from_dir (const char *dir, guint colour, GError **error)
   self->curves = g_steal_pointer (&curves);
   self->run_dir = g_strdup (dir);
   self->state = state_from_summary (dir);
+  load_saved_stats (self);
   update_best (self);
   {
     g_autofree char *advice_path = g_build_filename (dir, "advice.json", NULL);
@@ -186,7 +205,7 @@ GPtrArray *ts_run_get_advice (TsRun *self) { return self->advice; }
 const TsMetricLog *
 ts_run_get_stats (TsRun *self, gsize *n)
 {
-  TsMetricLog *log = self->trainer ? ts_trainer_get_stats (self->trainer) : NULL;
+  TsMetricLog *log = self->trainer ? ts_trainer_get_stats (self->trainer) : self->saved_stats;
 
   *n = log ? self->stats_len : 0;
   return log;

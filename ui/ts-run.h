@@ -31,8 +31,8 @@ void                ts_run_set_overlay (TsRun *run, gboolean overlay);
 double              ts_run_get_best_val_acc (TsRun *run);
 void                ts_run_get_progress (TsRun *run, TsProgress *out);
 const TsCurveData  *ts_run_get_curves (TsRun *run);
-/* the stats log (TsStatsRecord) and the records in it as of the last poll;
- * NULL for a run that has not loaded or was read from disk */
+/* the stats log (TsStatsRecord) and the records in it as of the last poll
+ * (a run read from disk: its layers.csv); NULL before the data has loaded */
 const TsMetricLog  *ts_run_get_stats (TsRun *run, gsize *n);
 /* A model with the newest parameters the trainer published (or the saved
  * model of a run read from disk); NULL when there is none yet. *step says
