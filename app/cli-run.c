@@ -1,5 +1,6 @@
 /* trainscope-cli run: train one experiment into a run directory. */
 #include "cli-common.h"
+#include "ts-plot-layers.h"
 #include "ts-plot-run.h"
 
 #include <glib-unix.h>
@@ -105,31 +106,111 @@ draw_run_plot (cairo_t *cr, double width, double height, gpointer data)
   ts_plot_run (cr, width, height, &style, job->kind, &job->run, 1, job->kind != TS_RUN_PLOT_ACCURACY, job->caption);
 }
 
-/* --plots png,svg,pdf: loss, accuracy and lr through the window's renderers */
+/* one picture in every format asked for, as DIR/stem.EXT */
+static gboolean
+save_formats (TsTrainer *tr, char **formats, const char *stem, TsPlotDrawFunc draw, gpointer data, GError **error)
+{
+  for (int f = 0; formats[f]; f++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%s", stem, formats[f]);
+      g_autofree char *path = g_build_filename (ts_trainer_get_run_dir (tr), name, NULL);
+      if (!ts_plot_save (draw, data, 720, 400, 2, path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  TsRunStats    run;
+  TsLayerMetric metric;
+} LayerJob;
+
+static void
+draw_weights (cairo_t *cr, double width, double height, gpointer data)
+{
+  LayerJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_layer_histograms (cr, width, height, &style, &job->run, 1, 0, TS_HIST_WEIGHTS, TS_HIST_OFFSET, NULL);
+}
+
+static void
+draw_layer_metric (cairo_t *cr, double width, double height, gpointer data)
+{
+  LayerJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_layer_metric (cr, width, height, &style, &job->run, 1, job->metric, NULL);
+}
+
+typedef struct {
+  const TsDecisionGrid *grid;
+  const TsDataset      *points;
+  const char           *caption;
+} DecisionJob;
+
+static void
+draw_decision (cairo_t *cr, double width, double height, gpointer data)
+{
+  DecisionJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_decision (cr, width, height, &style, job->grid, job->points, job->caption);
+}
+
+/* the first layer's weights over time and the per-layer curves */
+static gboolean
+write_layer_plots (TsTrainer *tr, char **formats, GError **error)
+{
+  TsMetricLog *stats = ts_trainer_get_stats (tr);
+  LayerJob job = { { ts_trainer_get_experiment (tr)->name, 0, stats, ts_metric_log_length (stats) } };
+
+  if (job.run.n == 0)
+    return TRUE;
+  if (!save_formats (tr, formats, "weights", draw_weights, &job, error))
+    return FALSE;
+  for (job.metric = 0; job.metric < TS_LAYER_N_METRICS; job.metric++)
+    if (!save_formats (tr, formats, ts_layer_metric_name (job.metric), draw_layer_metric, &job, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* for 2-D data: what the model predicts over the plane, under the training points */
+static gboolean
+write_decision_plot (TsTrainer *tr, char **formats, GError **error)
+{
+  g_autoptr(TsModel) model = ts_trainer_dup_model (tr, NULL);
+  g_autoptr(TsDecisionGrid) grid = NULL;
+  TsSplits splits = { 0 };
+  double x0, x1, y0, y1;
+  gboolean ok;
+
+  if (model == NULL || model->preprocess->in_dim != 2)
+    return TRUE;
+  if (!ts_splits_load (model->experiment, &splits, NULL, error))
+    return FALSE;
+  ts_decision_bounds (splits.train, 0.05, &x0, &x1, &y0, &y1);
+  grid = ts_decision_grid_new (model, x0, x1, y0, y1, 160, 160, error);
+  ok = grid && save_formats (tr, formats, "decision-boundary", draw_decision,
+                             &(DecisionJob) { grid, splits.train, model->experiment->name }, error);
+  ts_splits_clear (&splits);
+  return ok;
+}
+
+/* --plots png,svg,pdf: loss, accuracy and lr, the layers, and for 2-D data
+ * the decision boundary, through the window's renderers */
 static gboolean
 write_plots (TsTrainer *tr, char **formats, GError **error)
 {
   g_autoptr(TsCurveData) data = ts_curve_data_new ();
   const TsExperiment *exp = ts_trainer_get_experiment (tr);
+  g_autofree char *caption = NULL;
   PlotJob job;
 
   ts_curve_data_update (data, ts_trainer_get_steps (tr), ts_trainer_get_epochs (tr));
-  job.run = (TsRunCurves) { exp->name, 0, data };
-  job.caption = g_strdup_printf ("%s · seed %" G_GUINT64_FORMAT " · %u steps", exp->name, exp->seed, data->step->len);
-  for (int k = TS_RUN_PLOT_LOSS; k <= TS_RUN_PLOT_LR; k++)
-    for (int f = 0; formats[f]; f++)
-      {
-        g_autofree char *name = g_strdup_printf ("%s.%s", ts_run_plot_name (k), formats[f]);
-        g_autofree char *path = g_build_filename (ts_trainer_get_run_dir (tr), name, NULL);
-        job.kind = k;
-        if (!ts_plot_save (draw_run_plot, &job, 720, 400, 2, path, error))
-          {
-            g_free (job.caption);
-            return FALSE;
-          }
-      }
-  g_free (job.caption);
-  return TRUE;
+  caption = g_strdup_printf ("%s · seed %" G_GUINT64_FORMAT " · %u steps", exp->name, exp->seed, data->step->len);
+  job = (PlotJob) { 0, { exp->name, 0, data }, caption };
+  for (job.kind = TS_RUN_PLOT_LOSS; job.kind <= TS_RUN_PLOT_LR; job.kind++)
+    if (!save_formats (tr, formats, ts_run_plot_name (job.kind), draw_run_plot, &job, error))
+      return FALSE;
+  return write_layer_plots (tr, formats, error) && write_decision_plot (tr, formats, error);
 }
 
 static gboolean
@@ -196,7 +277,7 @@ cli_run (int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed", "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: all cores)", "N" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
-    { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write loss, accuracy and lr plots", "png,svg,pdf" },
+    { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write the loss, accuracy, lr, layer and decision-boundary plots", "png,svg,pdf" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");

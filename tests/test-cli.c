@@ -33,8 +33,8 @@ test_run_and_eval (void)
   g_autofree char *run = g_build_filename (dir, "run", NULL);
   g_autofree char *model = g_build_filename (run, "model.safetensors", NULL);
   g_autofree char *out = NULL, *err = NULL, *json = NULL;
-  const char *files[] = { "experiment.json", "metrics.csv", "steps.csv", "advice.json", "summary.json",
-                          "model.safetensors" };
+  const char *files[] = { "experiment.json", "metrics.csv", "steps.csv", "layers.csv", "advice.json",
+                          "summary.json", "model.safetensors" };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *o;
 
@@ -123,6 +123,31 @@ is_png (const char *path, int *width)
   return pb != NULL;
 }
 
+/* --plots: the curves, the layers and (2-D data) the decision boundary, in each format */
+static void
+test_run_plots (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *stems[] = { "loss", "accuracy", "lr", "weights", "update-ratio", "grad-norm", "dead-saturated",
+                          "decision-boundary" };
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "5", "--plots", "png,pdf", NULL),
+                   ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (stems); i++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/%s.png", run, stems[i]);
+      g_autofree char *pdf = g_strdup_printf ("%s/%s.pdf", run, stems[i]);
+      int width = 0;
+      g_assert_true (is_png (png, &width));
+      g_assert_cmpint (width, ==, 1440); /* 720 points at 2× */
+      g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+    }
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--plots", "bmp", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--plots: expected png, svg or pdf (got \"bmp\")"));
+}
+
 static void
 test_data_preview (void)
 {
@@ -178,6 +203,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/diverged", test_diverged_exits_1);
   g_test_add_func ("/app/cli/version", test_version_reports_kernel);
   g_test_add_func ("/app/cli/data-info", test_data_info);
+  g_test_add_func ("/app/cli/run-plots", test_run_plots);
   g_test_add_func ("/app/cli/data-preview", test_data_preview);
   g_test_add_func ("/app/cli/probe-and-lr-find", test_probe_and_lr_find);
   return g_test_run ();
