@@ -1,4 +1,5 @@
 #include "ts-stats.h"
+#include "ts-team.h"
 
 #include <math.h>
 #include <string.h>
@@ -145,49 +146,136 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
                      layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID ? 1.f : 0.f);
 }
 
+/* a histogram over the data's range; finite sums mean finite values, whose
+ * range is a plain (vectorised) min/max */
+static void
+fill_from_data (TsHistogram *h, const float *v, gsize n, double sum_of_squares)
+{
+  float lo = 0, hi = 0;
+
+  if (isfinite (sum_of_squares))
+    plain_range (v, n, &lo, &hi);
+  ts_histogram_fill (h, v, n, lo, hi); /* lo >= hi: found again, skipping non-finite values */
+}
+
 static void
 weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
 {
   const TsNetLayer *layer = &net->layers[l];
   gsize n = (gsize) layer->in * layer->out;
-  const float *w = net->params + layer->w, *g = net->grads + layer->w;
-  double ww = 0, gg = 0, dd = 0;
-  float w_lo, w_hi, g_lo, g_hi;
+  const float *w = net->params + layer->w;
+  double ww = 0, dd = 0;
 
   for (gsize i = 0; i < n; i++)
     {
       ww += (double) w[i] * w[i];
-      gg += (double) g[i] * g[i];
       if (before)
         dd += pow ((double) w[i] - before[layer->w + i], 2);
     }
   s->weight_rms = (float) sqrt (ww / MAX (n, 1));
-  s->grad_norm = (float) sqrt (gg);
   s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
-  /* finite sums mean finite values: their range is a plain min/max (vectorised) */
-  if (isfinite (ww) && isfinite (gg))
+  fill_from_data (&s->hist[TS_HIST_WEIGHTS], w, n, ww);
+}
+
+static void
+gradient_stats (const TsNet *net, guint l, TsLayerStats *s)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  gsize n = (gsize) layer->in * layer->out;
+  const float *g = net->grads + layer->w;
+  double gg = 0;
+
+  for (gsize i = 0; i < n; i++)
+    gg += (double) g[i] * g[i];
+  s->grad_norm = (float) sqrt (gg);
+  fill_from_data (&s->hist[TS_HIST_GRADIENTS], g, n, gg);
+}
+
+/* ---- the measurement, as tasks spread over a team ------------------------------ */
+
+typedef enum { TASK_ACTIVATIONS, TASK_WEIGHTS, TASK_GRADIENTS, N_TASK_KINDS } TaskKind;
+
+typedef struct {
+  const TsNet   *net;
+  guint          B;
+  const float   *before;
+  TsStatsRecord *out;
+  guint          n_tasks;
+  guint8         owner[TS_STATS_MAX_LAYERS * N_TASK_KINDS]; /* task → thread */
+} Measure;
+
+static void
+run_task (Measure *m, guint task)
+{
+  guint l = task / N_TASK_KINDS;
+  TsLayerStats *s = &m->out->layers[l];
+
+  switch ((TaskKind) (task % N_TASK_KINDS))
     {
-      plain_range (w, n, &w_lo, &w_hi);
-      plain_range (g, n, &g_lo, &g_hi);
-      ts_histogram_fill (&s->hist[TS_HIST_WEIGHTS], w, n, w_lo, w_hi > w_lo ? w_hi : w_lo);
-      ts_histogram_fill (&s->hist[TS_HIST_GRADIENTS], g, n, g_lo, g_hi > g_lo ? g_hi : g_lo);
+    case TASK_ACTIVATIONS: activation_stats (m->net, l, m->B, s); break;
+    case TASK_WEIGHTS: weight_stats (m->net, l, m->before, s); break;
+    default: gradient_stats (m->net, l, s); break;
     }
-  else
+}
+
+static void
+measure_share (TsTeam *team, guint t, guint n_threads, gpointer data)
+{
+  Measure *m = data;
+  for (guint task = 0; task < m->n_tasks; task++)
+    if (m->owner[task] == t)
+      run_task (m, task);
+}
+
+/* each task to the thread with the least work so far, largest first: a
+ * fixed plan, so the same net is always measured the same way */
+static void
+plan (Measure *m, guint n_threads)
+{
+  gsize load[TS_TEAM_MAX] = { 0 }, size[TS_STATS_MAX_LAYERS * N_TASK_KINDS];
+  gboolean placed[TS_STATS_MAX_LAYERS * N_TASK_KINDS] = { FALSE };
+
+  for (guint task = 0; task < m->n_tasks; task++)
     {
-      ts_histogram_fill (&s->hist[TS_HIST_WEIGHTS], w, n, 0, 0);
-      ts_histogram_fill (&s->hist[TS_HIST_GRADIENTS], g, n, 0, 0);
+      const TsNetLayer *layer = &m->net->layers[task / N_TASK_KINDS];
+      size[task] = task % N_TASK_KINDS == TASK_ACTIVATIONS ? (gsize) m->B * layer->out : (gsize) layer->in * layer->out;
+    }
+  for (guint k = 0; k < m->n_tasks; k++)
+    {
+      guint biggest = 0, least = 0;
+      while (placed[biggest])
+        biggest++;
+      for (guint task = biggest + 1; task < m->n_tasks; task++)
+        if (!placed[task] && size[task] > size[biggest])
+          biggest = task;
+      for (guint t = 1; t < n_threads; t++)
+        if (load[t] < load[least])
+          least = t;
+      m->owner[biggest] = (guint8) least;
+      load[least] += size[biggest];
+      placed[biggest] = TRUE;
     }
 }
 
 void
 ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out)
 {
+  ts_stats_measure_team (net, NULL, B, before, step, out);
+}
+
+void
+ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
+                       TsStatsRecord *out)
+{
+  Measure m = { net, B, before, out };
+  guint threads = team ? ts_team_size (team) : 1;
+
   out->step = step;
   out->n_layers = MIN (net->n_layers, TS_STATS_MAX_LAYERS);
-  for (guint l = 0; l < out->n_layers; l++)
-    {
-      TsLayerStats *s = &out->layers[l];
-      activation_stats (net, l, B, s);
-      weight_stats (net, l, before, s);
-    }
+  m.n_tasks = out->n_layers * N_TASK_KINDS;
+  plan (&m, MIN (threads, TS_TEAM_MAX));
+  if (team && threads > 1)
+    ts_team_run (team, measure_share, &m);
+  else
+    measure_share (NULL, 0, 1, &m);
 }

@@ -59,5 +59,9 @@ typedef struct {
 /* From the net's last training forward and backward pass over B rows.
  * before: the parameters before the last update (NULL: no update ratios). */
 void ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out);
+/* The same, the layers' activations, weights and gradients measured by the
+ * team's threads side by side (the training step's idle team). */
+void ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
+                            TsStatsRecord *out);
 
 G_END_DECLS

@@ -233,7 +233,7 @@ ts_training_step (TsTraining *t)
   if (measure)
     {
       TsStatsRecord stats;
-      ts_stats_measure (t->net, rows, t->before, t->step + 1, &stats);
+      ts_stats_measure_team (t->net, t->team, rows, t->before, t->step + 1, &stats);
       ts_metric_log_append (t->stats, &stats);
       ts_snapshot_publish (t->snapshot, t->net->params, t->step + 1);
     }
