@@ -39,13 +39,7 @@ static TsTraining *
 train_spiral (guint epochs)
 {
   g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", epochs);
-  g_autoptr(GError) error = NULL;
-  TsTraining *t = ts_training_new (exp, NULL, &error);
-
-  g_assert_no_error (error);
-  while (!ts_training_done (t))
-    ts_training_step (t);
-  return t;
+  return train_to_end (exp);
 }
 
 static guint

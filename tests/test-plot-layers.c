@@ -23,12 +23,8 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 40);
-  g_autoptr(GError) error = NULL;
 
-  f->t = ts_training_new (exp, NULL, &error);
-  g_assert_no_error (error);
-  while (!ts_training_done (f->t))
-    ts_training_step (f->t);
+  f->t = train_to_end (exp);
   f->run = (TsRunStats) { "spiral", 2, f->t->stats, ts_metric_log_length (f->t->stats) };
 }
 

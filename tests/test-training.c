@@ -2,18 +2,6 @@
  * and its schedules do what the experiment file says. */
 #include "test-util.h"
 
-static TsTraining *
-train_to_end (TsExperiment *exp)
-{
-  g_autoptr(GError) error = NULL;
-  TsTraining *t = ts_training_new (exp, NULL, &error);
-
-  g_assert_no_error (error);
-  while (!ts_training_done (t))
-    ts_training_step (t);
-  return t;
-}
-
 static const TsEpochRecord *
 final_epoch (TsTraining *t)
 {

@@ -52,3 +52,16 @@ quick_experiment (const char *source, guint epochs)
   exp->train.epochs = epochs;
   return exp;
 }
+
+/* Trains exp synchronously to its last epoch. */
+static inline TsTraining *
+train_to_end (const TsExperiment *exp)
+{
+  g_autoptr(GError) error = NULL;
+  TsTraining *t = ts_training_new (exp, NULL, &error);
+
+  g_assert_no_error (error);
+  while (!ts_training_done (t))
+    ts_training_step (t);
+  return t;
+}
