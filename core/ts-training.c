@@ -48,8 +48,13 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
     t->xb_raw = g_new (float, (gsize) batch * t->data.train->dim);
   t->yb = g_new (guint32, batch);
   t->n_batches = (t->data.train->n + batch - 1) / batch;
-  /* a short run is measured more often, so its layer views have ~100 points */
-  t->stats_every = (guint) CLAMP ((guint64) t->n_batches * exp->train.epochs / TS_STATS_POINTS, 1, TS_STATS_EVERY);
+  /* a short run is measured more often, so its layer views have ~100 points;
+   * but a measurement costs about a step, so a large net not too often */
+  {
+    guint64 wanted = (guint64) t->n_batches * exp->train.epochs / TS_STATS_POINTS;
+    guint64 least = CLAMP (t->net->n_params / 20000, 1, TS_STATS_EVERY);
+    t->stats_every = (guint) CLAMP (wanted, least, TS_STATS_EVERY);
+  }
   t->base_lr = t->lr = exp->train.lr;
   t->lr_override = NAN;
   t->best_val_loss = INFINITY;
