@@ -58,12 +58,57 @@ lab_has_cells (gpointer lab)
   return ts_init_lab_get_n_cells (lab) > 0;
 }
 
+/* an experiment from key/value pairs over the default; a wrong key is fatal */
+static TsExperiment *
+experiment (const char *const (*keys)[2], guint n)
+{
+  TsExperiment *exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint k = 0; k < n; k++)
+    if (!ts_experiment_set (exp, keys[k][0], keys[k][1], &error))
+      g_error ("%s", error->message);
+  return exp;
+}
+
+static gboolean
+past_two_epochs (gpointer run)
+{
+  ts_run_poll (run);
+  return ts_run_get_curves (run)->epoch->len >= 2;
+}
+
+static void
+scroll_to_top (GtkWidget *inside)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (inside, GTK_TYPE_SCROLLED_WINDOW);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+}
+
 int
 main (int argc, char **argv)
 {
+  static const char *const fashion_keys[][2] = {
+    { "name", "Fashion-MNIST · 100 ReLU · He" }, { "data.source", "fashion-mnist" }, { "model.layers", "100" },
+    { "data.preprocess", "standardize" }, { "train.epochs", "4" }, { "train.lr", "0.01" }, { "train.l2", "0.01" } };
+  static const char *const sigmoid_keys[][2] = {
+    { "name", "Fashion-MNIST · sigmoid · small init" }, { "data.source", "fashion-mnist" },
+    { "model.layers", "100" }, { "model.activation", "sigmoid" }, { "model.init", "small" },
+    { "data.preprocess", "standardize" }, { "train.epochs", "4" }, { "train.lr", "0.01" }, { "train.l2", "0.01" } };
+  static const char *const high_lr_keys[][2] = {
+    { "name", "Spiral · ReLU · lr 1" }, { "model.layers", "100,100" }, { "train.lr", "1" }, { "train.epochs", "20" } };
+  static const char *const shapes_keys[][2] = {
+    { "name", "Shapes · augmented" }, { "data.source", "builtin:shapes" }, { "data.classes", "8" },
+    { "data.samples", "2000" }, { "data.augment.hflip", "0.5" }, { "data.augment.crop_pad", "4" },
+    { "data.augment.brightness", "0.2" }, { "data.augment.contrast", "0.3" }, { "data.augment.saturation", "0.4" },
+    { "data.augment.fancy_pca", "0.1" }, { "data.augment.erase", "0.25" } };
   g_autoptr(TsExperiment) spiral = ts_experiment_new_default ();
-  g_autoptr(TsExperiment) fashion = ts_experiment_new_default ();
+  g_autoptr(TsExperiment) fashion = experiment (fashion_keys, G_N_ELEMENTS (fashion_keys));
+  g_autoptr(TsExperiment) sigmoid = experiment (sigmoid_keys, G_N_ELEMENTS (sigmoid_keys));
+  g_autoptr(TsExperiment) high_lr = experiment (high_lr_keys, G_N_ELEMENTS (high_lr_keys));
+  g_autoptr(TsExperiment) shapes = experiment (shapes_keys, G_N_ELEMENTS (shapes_keys));
   TsWindow *window;
+  TsRun *run;
 
   ts_blas_ensure_kernel (argv);
   gtk_init ();
@@ -77,34 +122,28 @@ main (int argc, char **argv)
 
   train_and_show_layers (window, spiral, "screenshot-layers-spiral.png");
   ts_run_set_overlay (ts_window_get_selected (window), FALSE); /* its scales would dwarf Fashion-MNIST's */
-
-  ts_experiment_set (fashion, "name", "Fashion-MNIST · 100 ReLU · He", NULL);
-  ts_experiment_set (fashion, "data.source", "fashion-mnist", NULL);
-  if (!ts_experiment_set (fashion, "model.layers", "100", NULL))
-    g_error ("model.layers");
-  ts_experiment_set (fashion, "data.preprocess", "standardize", NULL);
-  ts_experiment_set (fashion, "train.epochs", "4", NULL);
-  ts_experiment_set (fashion, "train.lr", "0.01", NULL);
-  ts_experiment_set (fashion, "train.l2", "0.01", NULL);
-
   train_and_show_layers (window, fashion, "screenshot-layers-fashion.png");
 
-  {
-    const char *keys[][2] = { { "name", "Shapes · augmented" }, { "data.source", "builtin:shapes" },
-                              { "data.classes", "8" }, { "data.samples", "2000" },
-                              { "data.augment.hflip", "0.5" }, { "data.augment.crop_pad", "4" },
-                              { "data.augment.brightness", "0.2" }, { "data.augment.contrast", "0.3" },
-                              { "data.augment.saturation", "0.4" }, { "data.augment.fancy_pca", "0.1" },
-                              { "data.augment.erase", "0.25" } };
-    g_autoptr(TsExperiment) shapes = ts_experiment_new_default ();
-    for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
-      if (!ts_experiment_set (shapes, keys[k][0], keys[k][1], NULL))
-        g_error ("%s", keys[k][0]);
-    ts_window_add_experiment (window, shapes);
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
-    spin_until (data_ready, window, 30);
-    shoot (window, "screenshot-data.png");
-  }
+  /* the curves of a second Fashion-MNIST run, caught while it trains */
+  run = ts_window_add_experiment (window, sigmoid);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  spin_until (past_two_epochs, run, 120);
+  scroll_to_top (ts_window_get_plot (window, TS_RUN_PLOT_LOSS));
+  spin_until (frames_drawn, window, 2);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (window), "screenshot-training.png"));
+  spin_until (run_is_final, run, 120);
+
+  ts_window_add_experiment (window, high_lr);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  spin_until (ready, window, 60);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "advisor");
+  spin_until (never, NULL, 12); /* three runs' toasts, one after another */
+  shoot (window, "screenshot-advisor.png");
+
+  ts_window_add_experiment (window, shapes);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  spin_until (data_ready, window, 30);
+  shoot (window, "screenshot-data.png");
 
   ts_init_lab_run (TS_INIT_LAB (ts_window_get_init_lab (window)));
   spin_until (lab_has_cells, ts_window_get_init_lab (window), 60);
