@@ -1,8 +1,12 @@
 #include "ts-layer-views.h"
 #include "ts-figure.h"
 
+#include <math.h>
+
 #define MAX_RUNS 16
-#define GRID_CELLS 120 /* decision grid: cells per side */
+#define GRID_CELLS 120     /* decision grid: cells per side, at most */
+#define GRID_MIN_CELLS 24
+#define GRID_BUDGET 1e8    /* multiply-adds per grid */
 
 struct _TsLayerViews {
   GtkBox          parent_instance;
@@ -150,6 +154,18 @@ filters_csv (gpointer data)
   return model ? ts_plot_filters_csv (model->net, 100) : NULL;
 }
 
+/* cells per side: the grid is computed on the UI thread when the parameters
+ * change, so a big net gets a coarser one (about 10⁸ multiply-adds at most) */
+static guint
+grid_cells (const TsNet *net)
+{
+  double per_row = 0;
+
+  for (guint l = 0; l < net->n_layers; l++)
+    per_row += (double) net->layers[l].in * net->layers[l].out;
+  return (guint) CLAMP (sqrt (GRID_BUDGET / MAX (per_row, 1)), GRID_MIN_CELLS, GRID_CELLS);
+}
+
 /* the grid of the selected run's newest parameters, recomputed when they change */
 static const TsDecisionGrid *
 decision_grid (TsLayerViews *self)
@@ -164,7 +180,7 @@ decision_grid (TsLayerViews *self)
     return self->grid;
   g_clear_pointer (&self->grid, ts_decision_grid_free);
   ts_decision_bounds (self->ds, 0.05, &x0, &x1, &y0, &y1);
-  self->grid = ts_decision_grid_new (model, x0, x1, y0, y1, GRID_CELLS, GRID_CELLS, NULL);
+  self->grid = ts_decision_grid_new (model, x0, x1, y0, y1, grid_cells (model->net), grid_cells (model->net), NULL);
   self->grid_step = step;
   g_set_weak_pointer (&self->grid_run, self->run);
   return self->grid;
