@@ -229,6 +229,8 @@ test_advisor_page (void)
   g_assert_nonnull (dead);
   g_assert_cmpuint (ts_advisor_page_get_n_cards (page), ==, advice->len);
   g_assert_cmpuint (ts_run_count_warnings (run), >, 0);
+  /* the card's evidence exports like any view: the loss it shows, a row per step */
+  assert_figure_exports (GTK_WIDGET (page), "evidence-dead_units", 1 + ts_run_get_curves (run)->step->len);
   /* what "Fork with this fix" makes */
   fixed = ts_advice_apply (dead, ts_run_get_experiment (run), NULL);
   g_assert_cmpfloat (fixed->train.lr, <, 0.5);

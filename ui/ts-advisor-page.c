@@ -1,5 +1,6 @@
 #include "ts-advisor-page.h"
 #include "ts-export.h"
+#include "ts-figure.h"
 #include "ts-plot-lr.h"
 #include "ts-run-row.h"
 
@@ -30,17 +31,39 @@ static guint signals[N_SIGNALS];
 static const char *const severity_icons[] = { "dialog-information-symbolic", "dialog-warning-symbolic",
                                               "dialog-error-symbolic" };
 
+typedef struct {
+  TsRun   *run;
+  gboolean curve;
+} Evidence;
+
+static void
+evidence_free (Evidence *e)
+{
+  g_object_unref (e->run);
+  g_free (e);
+}
+
 /* the smoothed loss; for curve-based advice, its last 30% in the warning colour */
 static void
-draw_evidence (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_evidence (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
-  if (GPOINTER_TO_INT (data))
+  Evidence *e = data;
+
+  if (e->curve)
     {
       cairo_set_source_rgba (cr, 0.9, 0.6, 0.0, 0.18);
       cairo_rectangle (cr, width * 0.7, 0, width * 0.3, height);
       cairo_fill (cr);
     }
-  ts_run_draw_loss (g_object_get_data (G_OBJECT (area), "run"), cr, width, height, TRUE);
+  ts_run_draw_loss (e->run, cr, (int) width, (int) height, TRUE);
+}
+
+static char *
+evidence_csv (gpointer data)
+{
+  Evidence *e = data;
+  TsRunCurves run = { ts_run_get_name (e->run), 0, ts_run_get_curves (e->run) };
+  return ts_plot_run_csv (TS_RUN_PLOT_LOSS, &run, 1);
 }
 
 static void
@@ -65,7 +88,9 @@ card_for (TsAdvisorPage *self, TsAdvice *a)
   GtkWidget *title = gtk_label_new (a->code);
   GtkWidget *confidence = gtk_label_new (NULL);
   GtkWidget *message = gtk_label_new (a->message);
-  GtkWidget *evidence = gtk_drawing_area_new ();
+  Evidence *e = g_new (Evidence, 1);
+  g_autofree char *name = g_strdup_printf ("evidence-%s", a->code);
+  GtkWidget *evidence;
   g_autofree char *conf = g_strdup_printf ("%s · confidence %.0f%%", ts_severity_name (a->severity), 100 * a->confidence);
   g_autofree char *ev_text = a->evidence ? ts_json_to_string (a->evidence, FALSE) : NULL;
   gboolean curve = g_str_has_prefix (a->code, "lr_") || g_str_equal (a->code, "plateau_decay")
@@ -92,9 +117,10 @@ card_for (TsAdvisorPage *self, TsAdvice *a)
   gtk_label_set_xalign (GTK_LABEL (message), 0);
   gtk_label_set_selectable (GTK_LABEL (message), TRUE);
   gtk_box_append (GTK_BOX (card), message);
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (evidence), 48);
-  g_object_set_data_full (G_OBJECT (evidence), "run", g_object_ref (self->run), g_object_unref);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (evidence), draw_evidence, GINT_TO_POINTER (curve), NULL);
+  *e = (Evidence) { g_object_ref (self->run), curve };
+  evidence = ts_figure_new (name, draw_evidence, evidence_csv, e);
+  g_object_set_data_full (G_OBJECT (evidence), "evidence", e, (GDestroyNotify) evidence_free);
+  gtk_widget_set_size_request (evidence, -1, 48);
   gtk_widget_set_margin_start (evidence, 12);
   gtk_widget_set_margin_end (evidence, 12);
   gtk_widget_set_tooltip_text (evidence, ev_text);
@@ -163,12 +189,26 @@ rebuild_cards (TsAdvisorPage *self)
 /* ---- the LR finder ------------------------------------------------------------ */
 
 static void
-draw_lr (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+draw_lr (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsAdvisorPage *self = data;
-  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
   if (self->lr_result)
-    ts_plot_lr_finder (cr, width, height, &style, self->lr_result, "Learning-rate range test");
+    ts_plot_lr_finder (cr, width, height, style, self->lr_result, "Learning-rate range test");
+}
+
+static char *
+lr_csv (gpointer data)
+{
+  TsAdvisorPage *self = data;
+  GString *csv;
+
+  if (self->lr_result == NULL)
+    return NULL;
+  csv = g_string_new ("lr,loss,loss_lo,loss_hi\n");
+  for (guint i = 0; i < self->lr_result->n; i++)
+    g_string_append_printf (csv, "%.9g,%.9g,%.9g,%.9g\n", self->lr_result->lr[i], self->lr_result->loss[i],
+                            self->lr_result->loss_lo[i], self->lr_result->loss_hi[i]);
+  return g_string_free (csv, FALSE);
 }
 
 static void
@@ -281,14 +321,6 @@ ts_advisor_page_find_lr (TsAdvisorPage *self)
 
 /* ---- export of the finder's plot and data --------------------------------------- */
 
-static void
-draw_lr_export (cairo_t *cr, double width, double height, gpointer data)
-{
-  TsAdvisorPage *self = data;
-  TsPlotStyle style = ts_plot_style_default (FALSE);
-  ts_plot_lr_finder (cr, width, height, &style, self->lr_result, "Learning-rate range test");
-}
-
 gboolean
 ts_advisor_page_export_lr (TsAdvisorPage *self, const char *path, GError **error)
 {
@@ -297,18 +329,7 @@ ts_advisor_page_export_lr (TsAdvisorPage *self, const char *path, GError **error
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "run the learning-rate finder first");
       return FALSE;
     }
-  if (g_str_has_suffix (path, ".csv"))
-    {
-      GString *csv = g_string_new ("lr,loss,loss_lo,loss_hi\n");
-      gboolean ok;
-      for (guint i = 0; i < self->lr_result->n; i++)
-        g_string_append_printf (csv, "%.9g,%.9g,%.9g,%.9g\n", self->lr_result->lr[i], self->lr_result->loss[i],
-                                self->lr_result->loss_lo[i], self->lr_result->loss_hi[i]);
-      ok = ts_write_file_atomic (path, csv->str, csv->len, error);
-      g_string_free (csv, TRUE);
-      return ok;
-    }
-  return ts_plot_save (draw_lr_export, self, 960, 540, 2, path, error);
+  return ts_figure_export (TS_FIGURE (self->lr_plot), path, 2, error);
 }
 
 static gboolean
@@ -419,9 +440,8 @@ ts_advisor_page_init (TsAdvisorPage *self)
   gtk_label_set_xalign (GTK_LABEL (self->lr_status), 0);
   gtk_widget_add_css_class (self->lr_status, "dim-label");
   gtk_box_append (GTK_BOX (column), self->lr_status);
-  self->lr_plot = gtk_drawing_area_new ();
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->lr_plot), 320);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->lr_plot), draw_lr, self, NULL);
+  self->lr_plot = ts_figure_new ("lr_find", draw_lr, lr_csv, self);
+  gtk_widget_set_size_request (self->lr_plot, -1, 320);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->lr_plot), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   "Smoothed loss against the learning rate", -1);
   gtk_widget_set_visible (self->lr_plot, FALSE);
