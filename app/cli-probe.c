@@ -87,7 +87,7 @@ grid_json (const Grid *g)
 
 typedef struct {
   const Grid *grid;
-  gboolean    gradients;
+  TsProbeDepthKind kind;
 } DepthPlot;
 
 static void
@@ -95,7 +95,22 @@ draw_depth (cairo_t *cr, double width, double height, gpointer data)
 {
   DepthPlot *d = data;
   TsPlotStyle style = ts_plot_style_default (FALSE);
-  ts_plot_probe_depth (cr, width, height, &style, d->grid->cells, d->grid->n_cells, d->gradients);
+  ts_plot_probe_depth (cr, width, height, &style, d->grid->cells, d->grid->n_cells, d->kind);
+}
+
+/* probe-activation-mean.png, probe-activation-std.png, probe-gradient-std.png */
+static gboolean
+write_depth_plots (const Grid *g, const char *out, GError **error)
+{
+  for (int k = 0; k < TS_PROBE_N_DEPTH_PLOTS; k++)
+    {
+      DepthPlot plot = { g, k };
+      g_autofree char *name = g_strdup_printf ("probe-%s.png", ts_probe_depth_name (k));
+      g_autofree char *path = g_build_filename (out, name, NULL);
+      if (!ts_plot_save (draw_depth, &plot, 720, 400, 2, path, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -201,15 +216,11 @@ cli_probe (int argc, char **argv)
       code = cli_bad_input ("%s", g.errors[c]->message);
   if (code == CLI_OK)
     {
-      DepthPlot acts_plot = { &g, FALSE }, grads_plot = { &g, TRUE };
-      g_autofree char *a = g_build_filename (out, "probe-activations.png", NULL);
-      g_autofree char *b = g_build_filename (out, "probe-gradients.png", NULL);
       g_print ("%u cells of %d layers × %d units × %d samples probed in %.0f ms\n", g.n_cells, layers, width, samples,
                (g_get_monotonic_time () - t0) / 1000.0);
       json = grid_json (&g);
       json_path = g_build_filename (out, "probe.json", NULL);
-      if (!ts_write_json_atomic (json_path, json, &error) || !ts_plot_save (draw_depth, &acts_plot, 720, 400, 2, a, &error)
-          || !ts_plot_save (draw_depth, &grads_plot, 720, 400, 2, b, &error))
+      if (!ts_write_json_atomic (json_path, json, &error) || !write_depth_plots (&g, out, &error))
         {
           g_printerr ("trainscope-cli: %s\n", error->message);
           code = CLI_RUN_FAILED;

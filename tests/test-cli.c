@@ -187,6 +187,12 @@ test_probe_and_lr_find (void)
   layers = json_object_get_array_member (json_array_get_object_element (cells, 0), "layers");
   g_assert_cmpuint (json_array_get_length (layers), ==, 4);
   g_assert_true (json_object_has_member (json_array_get_object_element (layers, 0), "act_hist"));
+  for (int k = 0; k < 3; k++)
+    {
+      const char *names[] = { "probe-activation-mean.png", "probe-activation-std.png", "probe-gradient-std.png" };
+      g_autofree char *png = g_build_filename (dir, names[k], NULL);
+      g_assert_true (is_png (png, NULL));
+    }
   g_assert_cmpint (run_cli (&out, &err, "probe", "--init", "magic", "--out", dir, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--init: unknown name \"magic\""));
   g_assert_cmpint (run_cli (&out, &err, "lr-find", "default", "--iterations", "60", "--sweeps", "2", "--out", dir, NULL), ==, 0);

@@ -377,7 +377,7 @@ test_init_lab_data_and_race (void)
     g_assert_cmpuint (total, ==, 32 * 2);
   }
   assert_figure_exports (GTK_WIDGET (lab), "probe-small-tanh", 1 + 4 * 2 * TS_HISTOGRAM_BINS);
-  assert_figure_exports (GTK_WIDGET (lab), "activation-spread-by-depth", 1 + 6 * 4);
+  assert_figure_exports (GTK_WIDGET (lab), "activation-mean-by-depth", 1 + 6 * 4);
 
   before = g_list_model_get_n_items (runs);
   g_signal_emit_by_name (lab, "train-all");

@@ -29,7 +29,7 @@ struct _TsInitLab {
   gboolean     from_data;    /* the cells shown were probed with data */
   CellView     views[MAX_CELLS];
   GtkWidget   *grid;
-  GtkWidget   *depth_plots[2];
+  GtkWidget   *depth_plots[TS_PROBE_N_DEPTH_PLOTS];
   TsProbeCell *cells[MAX_CELLS];
   guint        n_cells;
   guint        n_acts;
@@ -92,19 +92,20 @@ cell_csv (gpointer data)
 }
 
 typedef struct {
-  TsInitLab *lab;
-  gboolean   gradients;
+  TsInitLab       *lab;
+  TsProbeDepthKind kind;
 } DepthView;
 
 static void
 draw_depth (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   DepthView *view = data;
+  static const char *titles[] = { "Activation mean by depth", "Activation spread by depth",
+                                  "Gradient spread by depth" };
   if (view->lab->n_cells > 0)
-    ts_plot_probe_depth (cr, width, height, style, view->lab->cells, view->lab->n_cells, view->gradients);
+    ts_plot_probe_depth (cr, width, height, style, view->lab->cells, view->lab->n_cells, view->kind);
   else
-    ts_plot_message (cr, width, height, style, view->gradients ? "Gradient spread by depth" : "Activation spread by depth",
-                     "Press Run Probe");
+    ts_plot_message (cr, width, height, style, titles[view->kind], "Press Run Probe");
 }
 
 static char *
@@ -163,7 +164,7 @@ show_cells (TsInitLab *self)
       gtk_grid_attach (GTK_GRID (self->grid), area, c % self->n_acts, c / self->n_acts, 1, 1);
     }
   gtk_widget_set_sensitive (self->train_button, self->n_cells > 0);
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < TS_PROBE_N_DEPTH_PLOTS; k++)
     gtk_widget_queue_draw (self->depth_plots[k]);
 }
 
@@ -420,17 +421,19 @@ ts_init_lab_init (TsInitLab *self)
   gtk_grid_set_column_spacing (GTK_GRID (self->grid), 8);
   gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
   gtk_box_append (GTK_BOX (column), self->grid);
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < TS_PROBE_N_DEPTH_PLOTS; k++)
     {
+      static const char *labels[] = { "Activation mean by depth", "Activation spread by depth",
+                                      "Gradient spread by depth" };
       DepthView *view = g_new (DepthView, 1);
+      g_autofree char *name = g_strdup_printf ("%s-by-depth", ts_probe_depth_name (k));
       *view = (DepthView) { self, k };
-      self->depth_plots[k] = ts_figure_new (k ? "gradient-spread-by-depth" : "activation-spread-by-depth", draw_depth,
-                                            depth_csv, view);
+      self->depth_plots[k] = ts_figure_new (name, draw_depth, depth_csv, view);
       g_object_set_data_full (G_OBJECT (self->depth_plots[k]), "view", view, g_free);
       gtk_widget_set_size_request (self->depth_plots[k], -1, 300);
       gtk_widget_set_hexpand (self->depth_plots[k], TRUE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->depth_plots[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      k ? "Gradient spread by depth" : "Activation spread by depth", -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->depth_plots[k]), GTK_ACCESSIBLE_PROPERTY_LABEL, labels[k],
+                                      -1);
       gtk_box_append (GTK_BOX (plots), self->depth_plots[k]);
     }
   gtk_box_append (GTK_BOX (column), plots);

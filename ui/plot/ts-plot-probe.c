@@ -3,15 +3,31 @@
 
 #define MAX_DEPTH 64
 
+const char *
+ts_probe_depth_name (TsProbeDepthKind kind)
+{
+  static const char *names[] = { "activation-mean", "activation-std", "gradient-std" };
+  return kind < TS_PROBE_N_DEPTH_PLOTS ? names[kind] : "?";
+}
+
+static double
+depth_value (const TsProbeLayer *p, TsProbeDepthKind kind)
+{
+  return kind == TS_PROBE_ACT_MEAN ? p->act_mean : kind == TS_PROBE_ACT_STD ? p->act_std : p->grad_std;
+}
+
 void
 ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle *style,
-                     TsProbeCell *const *cells, guint n_cells, gboolean gradients)
+                     TsProbeCell *const *cells, guint n_cells, TsProbeDepthKind kind)
 {
+  static const char *y_labels[] = { "mean of the activations", "std of the activations", "std of the gradient" };
+  static const char *titles[] = { "Forward: activation mean by depth", "Forward: activation spread by depth",
+                                  "Backward: gradient spread by depth" };
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, MAX (n_cells, 1));
   g_autofree double *xs = g_new (double, MAX_DEPTH);
   g_autofree double *ys = g_new (double, (gsize) MAX (n_cells, 1) * MAX_DEPTH);
   char **names = g_new0 (char *, n_cells + 1);
-  TsPlotAxes axes = { "layer", gradients ? "std of the gradient" : "std of the activations", TRUE };
+  TsPlotAxes axes = { "layer", y_labels[kind], kind != TS_PROBE_ACT_MEAN };
 
   for (guint l = 0; l < MAX_DEPTH; l++)
     xs[l] = l + 1;
@@ -20,12 +36,11 @@ ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle
       const TsProbeCell *cell = cells[c];
       guint n = MIN (cell->n_layers, MAX_DEPTH);
       for (guint l = 0; l < n; l++)
-        ys[c * MAX_DEPTH + l] = gradients ? cell->layers[l].grad_std : cell->layers[l].act_std;
+        ys[c * MAX_DEPTH + l] = depth_value (&cell->layers[l], kind);
       names[c] = g_strdup_printf ("%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
       series[c] = (TsPlotSeries) { names[c], c, xs, ys + c * MAX_DEPTH, n, FALSE, c % 2 == 1 };
     }
-  ts_plot_curves (cr, width, height, style, series, n_cells, &axes,
-                  gradients ? "Backward: gradient spread by depth" : "Forward: activation spread by depth");
+  ts_plot_curves (cr, width, height, style, series, n_cells, &axes, titles[kind]);
   g_strfreev (names);
 }
 
