@@ -313,6 +313,39 @@ test_data_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* images of at most 1024 values get whitened samples: the same as core's ZCA makes them */
+static void
+test_data_page_whitens (void)
+{
+  TsWindow *window = new_window ();
+  TsDataPage *page = TS_DATA_PAGE (ts_window_get_data_page (window));
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(TsPreprocess) zca = NULL;
+  g_autofree float *expected = NULL;
+  const TsDataset *ds;
+  const float *whitened;
+  guint n;
+
+  g_assert_true (ts_experiment_set (exp, "data.source", "fashion-mnist", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.whiten_epsilon", "0.01", NULL));
+  ts_window_add_experiment (window, exp);
+  g_assert_true (spin_until (data_loaded, page, 30));
+  ds = ts_data_page_get_dataset (page);
+  g_assert_cmpuint (ds->dim, ==, 28 * 28);
+  whitened = ts_data_page_get_whitened (page, &n);
+  g_assert_cmpuint (n, ==, 8);
+  zca = ts_preprocess_fit (TS_PRE_ZCA, ds, 0, 0.01, NULL);
+  expected = g_new (float, (gsize) n * ds->dim);
+  for (guint k = 0; k < n; k++)
+    ts_preprocess_apply_rows (zca, ds->x + (gsize) (k * ds->n / n) * ds->dim, 1, expected + (gsize) k * ds->dim);
+  assert_close_array ("whitened", whitened, expected, (gsize) n * ds->dim, 1e-2, 1e-2);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  spin_until (frames_drawn, page, 2);
+  cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (page), "whitened-samples"), "whitened.png"));
+  assert_figure_exports (GTK_WIDGET (page), "whitened-samples", 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 lab_done (gpointer lab)
 {
@@ -520,6 +553,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
   g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
   g_test_add_func ("/ui/data/page", test_data_page);
+  g_test_add_func ("/ui/data/whitens", test_data_page_whitens);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);

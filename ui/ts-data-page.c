@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#define WHITENED 8 /* samples shown whitened */
 #define SAMPLE_ROWS 6
 #define AUGMENTED 4
 #define MAX_FIT 5000 /* samples the preprocessing views are fitted on */
@@ -28,6 +29,7 @@ struct _TsDataPage {
   TsPreprocess *std_pp;       /* standardize: the mean image */
   float        *std_image;    /* per-pixel std, for its view */
   TsPreprocess *pca_pp;       /* PCA: spectrum and components; NULL if too wide */
+  float        *whitened;     /* (WHITENED, dim): a few samples after ZCA, or NULL */
   TsPreprocess *exp_pp;       /* the experiment's preprocessing, for the strip */
   TsDataset    *panels[4];    /* 2-D: raw, centred, decorrelated, whitened */
   TsAugment    *augment;
@@ -230,6 +232,34 @@ draw_views (cairo_t *cr, double width, double height, const TsPlotStyle *style, 
     }
 }
 
+/* the same samples raw (top) and ZCA-whitened (below, rescaled to be seen) */
+static void
+draw_whitened (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsDataPage *self = data;
+  const TsDataset *ds = self->ds;
+  double scale, cell;
+
+  paint_background (cr, style);
+  if (ds == NULL || !ts_dataset_is_image (ds) || self->whitened == NULL)
+    {
+      ts_plot_set_rgb (cr, style->foreground);
+      ts_plot_text (cr, "Whitened samples: for images of at most 1024 values", 4, height / 2, 11, 0, 0.5);
+      return;
+    }
+  scale = floor ((height - 28.0) / 2 / ds->height * 4) / 4;
+  cell = ds->width * scale + 6;
+  ts_plot_set_rgb (cr, style->foreground);
+  ts_plot_text (cr, "raw, then ZCA-whitened: edges survive, the shared colour and brightness go", 4, 8, 11, 0, 0.5);
+  for (guint k = 0; k < WHITENED && k < ds->n; k++)
+    {
+      const float *x = ds->x + (gsize) ((guint64) k * ds->n / WHITENED) * ds->dim;
+      paint_image (cr, x, ds->channels, ds->height, ds->width, 4 + k * cell, 20, scale, FALSE);
+      paint_image (cr, self->whitened + (gsize) k * ds->dim, ds->channels, ds->height, ds->width, 4 + k * cell,
+                   24 + ds->height * scale, scale, TRUE);
+    }
+}
+
 /* 2-D sets: the classic four panels */
 static void
 draw_points (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
@@ -345,6 +375,7 @@ typedef struct {
   TsExperiment *exp;
   TsDataset    *ds;
   TsPreprocess *std_pp, *pca_pp, *exp_pp;
+  float        *whitened;
   float        *std_image;
   TsDataset    *panels[4];
 } Loaded;
@@ -356,11 +387,42 @@ loaded_free (Loaded *l)
   ts_dataset_free (l->ds);
   ts_preprocess_free (l->std_pp);
   ts_preprocess_free (l->pca_pp);
+  g_free (l->whitened);
   ts_preprocess_free (l->exp_pp);
   g_free (l->std_image);
   for (int k = 0; k < 4; k++)
     ts_dataset_free (l->panels[k]);
   g_free (l);
+}
+
+/* WHITENED samples spread over the set, ZCA-whitened with the PCA's
+ * eigenvectors: Uᵀ·diag(1/√(λ+ε))·U·(x − μ) */
+static float *
+zca_samples (const TsDataset *ds, const TsPreprocess *pca, double epsilon)
+{
+  guint d = ds->dim;
+  float *out = g_new0 (float, (gsize) WHITENED * d);
+  g_autofree double *c = g_new (double, d);
+
+  for (guint k = 0; k < WHITENED && k < ds->n; k++)
+    {
+      const float *x = ds->x + (gsize) ((guint64) k * ds->n / WHITENED) * d;
+      for (guint r = 0; r < d; r++)
+        {
+          const float *u = pca->eigenvectors + (gsize) r * d;
+          double dot = 0;
+          for (guint j = 0; j < d; j++)
+            dot += (double) u[j] * (x[j] - pca->mean[j]);
+          c[r] = dot / sqrt (MAX (pca->eigenvalues[r], 0) + epsilon);
+        }
+      for (guint r = 0; r < d; r++)
+        {
+          const float *u = pca->eigenvectors + (gsize) r * d;
+          for (guint j = 0; j < d; j++)
+            out[(gsize) k * d + j] += (float) (c[r] * u[j]);
+        }
+    }
+  return out;
 }
 
 static void
@@ -399,8 +461,8 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
             s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
           l->std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
         }
-      if (ds->dim <= 1024)
-        l->pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL);
+      if (ds->dim <= 1024 && (l->pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
+        l->whitened = zca_samples (ds, l->pca_pp, l->exp->data.whiten_epsilon);
       /* the strip shows images: the PCA kinds change the shape, show standardize */
       if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
         kind = TS_PRE_STANDARDIZE;
@@ -458,11 +520,13 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
   g_clear_pointer (&self->ds, ts_dataset_free);
   g_clear_pointer (&self->std_pp, ts_preprocess_free);
   g_clear_pointer (&self->pca_pp, ts_preprocess_free);
+  g_clear_pointer (&self->whitened, g_free);
   g_clear_pointer (&self->exp_pp, ts_preprocess_free);
   g_clear_pointer (&self->std_image, g_free);
   self->ds = g_steal_pointer (&l->ds);
   self->std_pp = g_steal_pointer (&l->std_pp);
   self->pca_pp = g_steal_pointer (&l->pca_pp);
+  self->whitened = g_steal_pointer (&l->whitened);
   self->exp_pp = g_steal_pointer (&l->exp_pp);
   self->std_image = g_steal_pointer (&l->std_image);
   for (int k = 0; k < 4; k++)
@@ -515,6 +579,13 @@ ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp)
   g_task_run_in_thread (task, load_in_thread);
 }
 
+const float *
+ts_data_page_get_whitened (TsDataPage *self, guint *n)
+{
+  *n = self->whitened && self->ds ? MIN (WHITENED, self->ds->n) : 0;
+  return self->whitened;
+}
+
 const TsDataset *
 ts_data_page_get_dataset (TsDataPage *self)
 {
@@ -549,6 +620,7 @@ ts_data_page_dispose (GObject *object)
   g_clear_pointer (&self->ds, ts_dataset_free);
   g_clear_pointer (&self->std_pp, ts_preprocess_free);
   g_clear_pointer (&self->pca_pp, ts_preprocess_free);
+  g_clear_pointer (&self->whitened, g_free);
   g_clear_pointer (&self->exp_pp, ts_preprocess_free);
   g_clear_pointer (&self->std_image, g_free);
   g_clear_pointer (&self->augment, ts_augment_free);
@@ -613,6 +685,8 @@ ts_data_page_init (TsDataPage *self)
   gtk_box_append (GTK_BOX (self->image_box), heading ("Preprocessing"));
   self->views = area (self, "preprocessing", draw_views, preprocessing_csv, 130, "Mean image, std image, eigenvalue spectrum, top principal components");
   gtk_box_append (GTK_BOX (self->image_box), self->views);
+  gtk_box_append (GTK_BOX (self->image_box),
+                  area (self, "whitened-samples", draw_whitened, NULL, 2 * 56 + 32, "Samples raw and ZCA-whitened"));
   gtk_box_append (GTK_BOX (column), self->image_box);
   self->points = area (self, "whitening-panels", draw_points, panels_csv, 300, "The points raw, centred, decorrelated and whitened");
   gtk_box_append (GTK_BOX (column), self->points);
