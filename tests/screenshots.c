@@ -145,6 +145,9 @@ main (int argc, char **argv)
   spin_until (data_ready, window, 30);
   shoot (window, "screenshot-data.png");
 
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "experiment");
+  shoot (window, "screenshot-experiment.png");
+
   ts_init_lab_run (TS_INIT_LAB (ts_window_get_init_lab (window)));
   spin_until (lab_has_cells, ts_window_get_init_lab (window), 60);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "initlab");
