@@ -22,7 +22,8 @@ ts_export_toast (GtkWidget *widget, const char *text)
 static void
 on_response (GtkNativeDialog *dialog, int response, Ask *ask)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
+  /* the widget is gone (a probe redrew its cells): so may its data be */
+  if (response == GTK_RESPONSE_ACCEPT && ask->widget)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = g_file_get_path (file);

@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 /* writes path (its extension says the format); scale: PNG pixels per point */
 typedef gboolean (*TsExportSave) (const char *path, double scale, gpointer data, GError **error);
 
-/* Asks where to save, then calls save; data must outlive the dialog (a widget in the window does). */
+/* Asks where to save, then calls save — unless widget was destroyed
+ * meanwhile; data must live as long as widget (the widget itself, or
+ * something its window owns). */
 void        ts_export_ask (GtkWidget *widget, const char *title, const char *suggested, TsExportSave save,
                            gpointer data);
 /* draw's picture as a texture of width × height points at scale */
