@@ -169,11 +169,46 @@ test_layers_csv_round_trip (void)
           g_assert_cmpmem (a->layers[l].hist, sizeof a->layers[l].hist, b->layers[l].hist, sizeof b->layers[l].hist);
         }
     }
-  /* a damaged file is refused by name and line */
+  /* a damaged file is refused by name and line: a non-number, a layer out
+   * of order, an empty histogram range, a cut row */
+  {
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *edits[][2] = { { ",1,", ",1,x" }, { ",1,", ",2," }, { ",1,", ",1," } };
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    lines = g_strsplit (text, "\n", 3); /* header, first row, the rest */
+    for (guint k = 0; k < G_N_ELEMENTS (edits); k++)
+      {
+        g_autofree char *row = g_strdup (lines[1]);
+        g_autofree char *bad = NULL;
+        if (k < 2)
+          {
+            char *at = strstr (row, edits[k][0]);
+            g_autofree char *head = g_strndup (row, at - row);
+            bad = g_strconcat (lines[0], "\n", head, edits[k][1], at + strlen (edits[k][0]), "\n", NULL);
+          }
+        else /* weights_hi = weights_lo: columns 9 and 10 (0-based) */
+          {
+            g_auto(GStrv) f = g_strsplit (row, ",", -1);
+            g_free (f[10]);
+            f[10] = g_strdup (f[9]);
+            g_autofree char *joined = g_strjoinv (",", f);
+            bad = g_strconcat (lines[0], "\n", joined, "\n", NULL);
+          }
+        g_assert_true (g_file_set_contents (path, bad, -1, NULL));
+        g_clear_pointer (&loaded, ts_metric_log_free);
+        g_clear_error (&error);
+        loaded = ts_run_dir_load_stats (dir, &error);
+        g_assert_null (loaded);
+        g_assert_nonnull (strstr (error->message, "layers.csv:2:"));
+      }
+    g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  }
   {
     g_autofree char *text = NULL;
     g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
     text[strlen (text) / 2] = '\0'; /* cut mid-row */
+    g_clear_error (&error);
     g_assert_true (g_file_set_contents (path, text, -1, NULL));
     g_clear_pointer (&loaded, ts_metric_log_free);
     loaded = ts_run_dir_load_stats (dir, &error);
