@@ -216,10 +216,10 @@ parse_layer_row (char **f, TsStatsRecord *rec, guint *layer)
   for (int k = 0; k < TS_HIST_N_KINDS; k++)
     {
       char **h = f + 2 + LAYER_SCALARS + k * (2 + TS_HISTOGRAM_BINS);
-      double lo = g_ascii_strtod (h[0], NULL), hi = g_ascii_strtod (h[1], NULL);
-      if (!(hi > lo))
+      float lo = (float) g_ascii_strtod (h[0], NULL), hi = (float) g_ascii_strtod (h[1], NULL);
+      if (!isfinite (lo) || !isfinite (hi) || !(hi > lo)) /* as floats: the range must stay a range */
         return FALSE;
-      ts_histogram_set_range (&s->hist[k], (float) lo, (float) hi);
+      ts_histogram_set_range (&s->hist[k], lo, hi);
       for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
         {
           guint64 count;

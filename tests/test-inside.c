@@ -170,11 +170,11 @@ test_layers_csv_round_trip (void)
         }
     }
   /* a damaged file is refused by name and line: a non-number, a layer out
-   * of order, an empty histogram range, a cut row */
+   * of order, an empty or infinite histogram range, a cut row */
   {
     g_autofree char *text = NULL;
     g_auto(GStrv) lines = NULL;
-    const char *edits[][2] = { { ",1,", ",1,x" }, { ",1,", ",2," }, { ",1,", ",1," } };
+    const char *edits[][2] = { { ",1,", ",1,x" }, { ",1,", ",2," }, { ",1,", ",1," }, { ",1,", ",1," } };
     g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
     lines = g_strsplit (text, "\n", 3); /* header, first row, the rest */
     for (guint k = 0; k < G_N_ELEMENTS (edits); k++)
@@ -187,11 +187,16 @@ test_layers_csv_round_trip (void)
             g_autofree char *head = g_strndup (row, at - row);
             bad = g_strconcat (lines[0], "\n", head, edits[k][1], at + strlen (edits[k][0]), "\n", NULL);
           }
-        else /* weights_hi = weights_lo: columns 9 and 10 (0-based) */
+        else /* weights_hi = weights_lo, then weights_lo = -inf (found by fuzzing): columns 9 and 10 */
           {
             g_auto(GStrv) f = g_strsplit (row, ",", -1);
             g_free (f[10]);
             f[10] = g_strdup (f[9]);
+            if (k == 3)
+              {
+                g_free (f[9]);
+                f[9] = g_strdup ("-inf");
+              }
             g_autofree char *joined = g_strjoinv (",", f);
             bad = g_strconcat (lines[0], "\n", joined, "\n", NULL);
           }

@@ -36,6 +36,23 @@ def safetensors(tensors, meta):
     return struct.pack("<Q", len(text)) + text + blob
 
 
+def layers_csv(measurements):
+    """layers.csv as a run writes it: per (step, layers) a row per layer"""
+    kinds = ["weights", "activations", "gradients"]
+    head = ["step", "layer", "act_mean", "act_std", "dead_fraction", "saturated_fraction", "weight_rms",
+            "grad_norm", "update_ratio"]
+    for k in kinds:
+        head += [f"{k}_lo", f"{k}_hi"] + [f"{k}_{b}" for b in range(40)]
+    rows = [",".join(head)]
+    for step, n_layers in measurements:
+        for layer in range(1, n_layers + 1):
+            row = [str(step), str(layer), "0.5", "0.25", "0", "0", "0.1", "1.5", "" if step == 0 else "0.001"]
+            for k in range(3):
+                row += ["-1", "1"] + [str((b * 7 + k) % 5) for b in range(40)]
+            rows.append(",".join(row))
+    return ("\n".join(rows) + "\n").encode()
+
+
 def main():
     write("idx", "images", idx([2, 2, 3], bytes(range(12))))
     write("idx", "labels", idx([2], bytes([1, 0])))
@@ -51,6 +68,7 @@ def main():
         "data": {"source": "builtin:moons", "preprocess": "zca", "augment": {"hflip": 0.5}},
         "model": {"layers": [{"type": "dense", "units": 8, "activation": "tanh"}], "init": "xavier"},
         "train": {"lr": 0.1, "schedule": {"type": "step", "every_epochs": 2}}}).encode())
+    write("layers", "two-layers", layers_csv([(50, 2), (100, 2)]))
     experiment = json.dumps({"model": {"layers": [{"type": "dense", "units": 2}]}, "data": {"preprocess": "none"}})
     write("safetensors", "model", safetensors({
         "layers.0.weight": ([2, 2], [1, 2, 3, 4]), "layers.0.bias": ([2], [0, 0]),
