@@ -489,8 +489,8 @@ test_layer_views_on_2d (void)
   g_assert_nonnull (ts_run_get_model (run, &step));
   g_assert_cmpuint (step, ==, ts_run_get_curves (run)->step->len); /* the last epoch's parameters */
   /* 2-D data: the decision boundary, not filters */
-  g_assert_true (gtk_widget_get_visible (ts_layer_views_get_figure (views, "decision-boundary")));
-  g_assert_false (gtk_widget_get_visible (ts_layer_views_get_figure (views, "first-layer-weights")));
+  g_assert_true (gtk_widget_get_visible (find_figure (GTK_WIDGET (views), "decision-boundary")));
+  g_assert_false (gtk_widget_get_visible (find_figure (GTK_WIDGET (views), "first-layer-weights")));
   ts_layer_views_show (views, 0, TS_HIST_WEIGHTS, TS_HIST_OFFSET);
   spin_until (frames_drawn, views, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-2d.png"));
@@ -501,7 +501,7 @@ test_layer_views_on_2d (void)
   assert_figure_exports (GTK_WIDGET (views), "decision-boundary", 1 + 120 * 120);
   ts_layer_views_show (views, 1, TS_HIST_GRADIENTS, TS_HIST_OVERLAY);
   spin_until (frames_drawn, views, 2);
-  cairo_surface_destroy (render_widget (ts_layer_views_get_figure (views, "histograms"), "layers-overlay.png"));
+  cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (views), "histograms"), "layers-overlay.png"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -521,8 +521,8 @@ test_layer_views_on_images (void)
   ts_window_add_experiment (window, exp);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
   g_assert_true (spin_until (data_and_run_ready, window, 120));
-  g_assert_true (gtk_widget_get_visible (ts_layer_views_get_figure (views, "first-layer-weights")));
-  g_assert_false (gtk_widget_get_visible (ts_layer_views_get_figure (views, "decision-boundary")));
+  g_assert_true (gtk_widget_get_visible (find_figure (GTK_WIDGET (views), "first-layer-weights")));
+  g_assert_false (gtk_widget_get_visible (find_figure (GTK_WIDGET (views), "decision-boundary")));
   spin_until (frames_drawn, views, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-images.png"));
   /* 100 units × 3072 inputs */

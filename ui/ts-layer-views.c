@@ -283,18 +283,6 @@ ts_layer_views_show (TsLayerViews *self, guint layer, TsHistKind kind, TsHistMod
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->overlay_toggle), mode == TS_HIST_OVERLAY);
 }
 
-GtkWidget *
-ts_layer_views_get_figure (TsLayerViews *self, const char *name)
-{
-  GtkWidget *all[] = { self->histograms, self->metrics[0], self->metrics[1], self->metrics[2], self->filters,
-                       self->decision };
-
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (g_str_equal (ts_figure_get_name (TS_FIGURE (all[i])), name))
-      return all[i];
-  return NULL;
-}
-
 static void
 on_choice (TsLayerViews *self)
 {

@@ -4,7 +4,8 @@
  * with the ~1e-3 band, gradient norms and dead or saturated shares, and for
  * the selected run the first layer's weights as images (image data) or the
  * decision boundary under the training points (2-D data). Every view is a
- * TsFigure, so each exports.
+ * TsFigure, so each exports; their names are "histograms", "update-ratio",
+ * "grad-norm", "dead-saturated", "first-layer-weights", "decision-boundary".
  */
 #pragma once
 
@@ -30,7 +31,5 @@ void       ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds);
 void       ts_layer_views_refresh (TsLayerViews *self);
 
 void       ts_layer_views_show (TsLayerViews *self, guint layer, TsHistKind kind, TsHistMode mode);
-/* "histograms", "update-ratio", "grad-norm", "dead-saturated", "first-layer-weights", "decision-boundary" */
-GtkWidget *ts_layer_views_get_figure (TsLayerViews *self, const char *name);
 
 G_END_DECLS
