@@ -114,6 +114,7 @@ main (int argc, char **argv)
   gtk_init ();
   adw_init ();
   ts_application_register_resources ();
+  ts_application_style_display ();
   if (g_getenv ("TS_SCREENSHOT_DIR") == NULL)
     g_error ("set TS_SCREENSHOT_DIR to the folder for the PNGs");
   window = ts_window_new (NULL);

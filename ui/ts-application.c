@@ -109,13 +109,19 @@ ts_application_startup (GApplication *app)
   static const GActionEntry entries[] = {
     { "about", show_about }, { "preferences", show_preferences }, { "quit", quit },
   };
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
   G_APPLICATION_CLASS (ts_application_parent_class)->startup (app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
                                          (const char *[]) { "<Control>comma", NULL });
+  ts_application_style_display ();
+}
+
+void
+ts_application_style_display (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
   gtk_css_provider_load_from_resource (css, "/io/github/trainscope/Trainscope/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
