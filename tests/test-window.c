@@ -499,6 +499,14 @@ test_layer_views_on_2d (void)
   assert_figure_exports (GTK_WIDGET (views), "grad-norm", 1 + 2 * 10);
   assert_figure_exports (GTK_WIDGET (views), "dead-saturated", 1 + 10);
   assert_figure_exports (GTK_WIDGET (views), "decision-boundary", 1 + 120 * 120);
+  /* the menu a right-click opens, and Copy puts an image on the clipboard */
+  {
+    GtkWidget *figure = find_figure (GTK_WIDGET (views), "decision-boundary");
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (figure);
+    g_assert_true (gtk_widget_activate_action (figure, "figure.menu", NULL));
+    g_assert_true (gtk_widget_activate_action (figure, "figure.copy", NULL));
+    g_assert_true (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), GDK_TYPE_TEXTURE));
+  }
   ts_layer_views_show (views, 1, TS_HIST_GRADIENTS, TS_HIST_OVERLAY);
   spin_until (frames_drawn, views, 2);
   cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (views), "histograms"), "layers-overlay.png"));
