@@ -256,7 +256,8 @@ test_advisor_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* an edited, unstarted experiment is still there after a restart */
+/* an edited, unstarted experiment is still there after a restart, and so
+ * are the layer histograms' kind and mode */
 static void
 test_drafts_survive_restart (void)
 {
@@ -266,8 +267,17 @@ test_drafts_survive_restart (void)
   guint n;
 
   g_assert_true (ts_experiment_editor_edit (editor, "name", "kept across restarts"));
+  ts_layer_views_show (TS_LAYER_VIEWS (ts_window_get_layer_views (window)), 0, TS_HIST_ACTIVATIONS, TS_HIST_OVERLAY);
   gtk_window_close (GTK_WINDOW (window)); /* close-request saves the drafts */
   window = ts_window_new (NULL);
+  {
+    guint layer;
+    TsHistKind kind;
+    TsHistMode mode;
+    ts_layer_views_get_view (TS_LAYER_VIEWS (ts_window_get_layer_views (window)), &layer, &kind, &mode);
+    g_assert_cmpint (kind, ==, TS_HIST_ACTIVATIONS);
+    g_assert_cmpint (mode, ==, TS_HIST_OVERLAY);
+  }
   n = g_list_model_get_n_items (ts_window_get_runs (window));
   for (guint i = 0; i < n; i++)
     {

@@ -276,6 +276,19 @@ ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds)
 }
 
 void
+ts_layer_views_get_view (TsLayerViews *self, guint *layer, TsHistKind *kind, TsHistMode *mode)
+{
+  *layer = self->layer, *kind = self->kind, *mode = self->mode;
+}
+
+void
+ts_layer_views_bind_settings (TsLayerViews *self, GSettings *settings)
+{
+  g_settings_bind (settings, "layer-histogram-kind", self->kind_choice, "selected", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "layer-histograms-overlaid", self->overlay_toggle, "active", G_SETTINGS_BIND_DEFAULT);
+}
+
+void
 ts_layer_views_show (TsLayerViews *self, guint layer, TsHistKind kind, TsHistMode mode)
 {
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->layer_choice), layer);

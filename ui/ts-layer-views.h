@@ -30,6 +30,9 @@ void       ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds);
 /* something new was published: redraw */
 void       ts_layer_views_refresh (TsLayerViews *self);
 
+/* the histogram kind and mode survive a restart */
+void       ts_layer_views_bind_settings (TsLayerViews *self, GSettings *settings);
 void       ts_layer_views_show (TsLayerViews *self, guint layer, TsHistKind kind, TsHistMode mode);
+void       ts_layer_views_get_view (TsLayerViews *self, guint *layer, TsHistKind *kind, TsHistMode *mode);
 
 G_END_DECLS

@@ -604,6 +604,7 @@ ts_window_init (TsWindow *self)
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
       g_settings_bind (self->settings, "log-scale", self->log_toggle, "active", G_SETTINGS_BIND_DEFAULT);
+      ts_layer_views_bind_settings (TS_LAYER_VIEWS (self->layer_views), self->settings);
     }
   else
     gtk_toggle_button_set_active (self->log_toggle, TRUE);
