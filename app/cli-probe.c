@@ -6,30 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct {
-  TsProbeSpec   spec;
-  TsInit       *inits;
-  TsActivation *acts;
-  guint         n_acts;
-  guint         n_cells;
-  TsProbeCell **cells;
-  GError      **errors;
-  guint         stride;
-  guint         first;
-} Grid;
-
-static gpointer
-probe_cells (gpointer data)
-{
-  Grid *g = ((gpointer *) data)[0];
-  guint first = GPOINTER_TO_UINT (((gpointer *) data)[1]);
-
-  for (guint c = first; c < g->n_cells; c += g->stride)
-    g->cells[c] = ts_probe_run (&g->spec, g->inits[c / g->n_acts], g->acts[c % g->n_acts], NULL, 0, &g->errors[c]);
-  g_free (data);
-  return NULL;
-}
-
 static void
 add_histogram (JsonBuilder *b, const char *name, const TsHistogram *h)
 {
@@ -49,7 +25,7 @@ add_histogram (JsonBuilder *b, const char *name, const TsHistogram *h)
 }
 
 static JsonNode *
-grid_json (const Grid *g)
+grid_json (const TsProbeGrid *g)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -86,8 +62,8 @@ grid_json (const Grid *g)
 }
 
 typedef struct {
-  const Grid *grid;
-  TsProbeDepthKind kind;
+  const TsProbeGrid *grid;
+  TsProbeDepthKind   kind;
 } DepthPlot;
 
 static void
@@ -100,7 +76,7 @@ draw_depth (cairo_t *cr, double width, double height, gpointer data)
 
 /* probe-activation-mean.png, probe-activation-std.png, probe-gradient-std.png */
 static gboolean
-write_depth_plots (const Grid *g, const char *out, GError **error)
+write_depth_plots (const TsProbeGrid *g, const char *out, GError **error)
 {
   for (int k = 0; k < TS_PROBE_N_DEPTH_PLOTS; k++)
     {
@@ -173,10 +149,10 @@ cli_probe (int argc, char **argv)
   g_autoptr(JsonNode) json = NULL;
   g_autofree char *json_path = NULL;
   int inits[16], acts[16];
-  guint n_inits, n_acts, threads = (guint) ts_blas_threads ();
-  g_autofree GThread **workers = NULL;
+  guint n_inits, n_acts;
+  g_autoptr(TsProbeGrid) grid = NULL;
+  TsProbeSpec spec;
   gint64 t0;
-  Grid g = { 0 };
   int code = CLI_OK;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -192,46 +168,20 @@ cli_probe (int argc, char **argv)
     return cli_bad_input ("%s", error ? error->message : "probe: empty list");
   if (g_mkdir_with_parents (out, 0755) != 0)
     return cli_bad_input ("%s: cannot create the folder", out);
-  g.spec = (TsProbeSpec) { (guint) layers, (guint) width, (guint) samples, init_scale, 7 };
-  g.inits = (TsInit *) inits;
-  g.acts = (TsActivation *) acts;
-  g.n_acts = n_acts;
-  g.n_cells = n_inits * n_acts;
-  g.cells = g_new0 (TsProbeCell *, g.n_cells);
-  g.errors = g_new0 (GError *, g.n_cells);
-  g.stride = MAX (threads, 1);
-  workers = g_new0 (GThread *, g.stride);
+  spec = (TsProbeSpec) { (guint) layers, (guint) width, (guint) samples, init_scale, 7 };
   t0 = g_get_monotonic_time ();
-  for (guint t = 0; t < g.stride; t++)
+  grid = ts_probe_grid_new (&spec, (TsInit *) inits, n_inits, (TsActivation *) acts, n_acts, NULL, 0,
+                            (guint) ts_blas_threads (), &error);
+  if (grid == NULL)
+    return cli_bad_input ("%s", error->message);
+  g_print ("%u cells of %d layers × %d units × %d samples probed in %.0f ms\n", grid->n_cells, layers, width, samples,
+           (g_get_monotonic_time () - t0) / 1000.0);
+  json = grid_json (grid);
+  json_path = g_build_filename (out, "probe.json", NULL);
+  if (!ts_write_json_atomic (json_path, json, &error) || !write_depth_plots (grid, out, &error))
     {
-      gpointer *args = g_new (gpointer, 2);
-      args[0] = &g;
-      args[1] = GUINT_TO_POINTER (t);
-      workers[t] = g_thread_new ("probe", probe_cells, args);
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      code = CLI_RUN_FAILED;
     }
-  for (guint t = 0; t < g.stride; t++)
-    g_thread_join (workers[t]);
-  for (guint c = 0; c < g.n_cells; c++)
-    if (g.errors[c] && code == CLI_OK)
-      code = cli_bad_input ("%s", g.errors[c]->message);
-  if (code == CLI_OK)
-    {
-      g_print ("%u cells of %d layers × %d units × %d samples probed in %.0f ms\n", g.n_cells, layers, width, samples,
-               (g_get_monotonic_time () - t0) / 1000.0);
-      json = grid_json (&g);
-      json_path = g_build_filename (out, "probe.json", NULL);
-      if (!ts_write_json_atomic (json_path, json, &error) || !write_depth_plots (&g, out, &error))
-        {
-          g_printerr ("trainscope-cli: %s\n", error->message);
-          code = CLI_RUN_FAILED;
-        }
-    }
-  for (guint c = 0; c < g.n_cells; c++)
-    {
-      ts_probe_cell_free (g.cells[c]);
-      g_clear_error (&g.errors[c]);
-    }
-  g_free (g.cells);
-  g_free (g.errors);
   return code;
 }

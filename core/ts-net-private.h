@@ -18,5 +18,7 @@ void _ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, gui
 /* d[l-1][:, lo:hi] = dz · W[:, lo:hi]; [lo, hi) ranges over layer l's inputs */
 void _ts_net_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi);
 void _ts_net_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c);
+/* w (out, in) orthonormal rows (or columns) from q, (max, min) N(0,1) values, overwritten */
+void _ts_net_orthonormalize (float *w, guint out, guint in, float *q);
 
 G_END_DECLS

@@ -181,19 +181,17 @@ ts_net_copy (const TsNet *net)
 /* ---- initialisation ----------------------------------------------------- */
 
 /* Orthonormal rows (or columns, when out > in): the Q of a QR factorisation
- * (LAPACK) of a Gaussian matrix, as Saxe et al. and torch.nn.init do. */
-static void
-init_orthogonal (float *w, guint out, guint in, TsRng *rng)
+ * (LAPACK) of a Gaussian matrix, as Saxe et al. and torch.nn.init do.
+ * q: (max(out,in), min(out,in)) N(0,1) values, overwritten. */
+void
+_ts_net_orthonormalize (float *w, guint out, guint in, float *q)
 {
   guint count = MIN (out, in), len = MAX (out, in);
-  g_autofree float *q = g_new (float, (gsize) len * count); /* (len, count): the vectors are columns */
   g_autofree float *tau = g_new (float, count);
 
-  for (gsize i = 0; i < (gsize) len * count; i++)
-    q[i] = ts_rng_normal (rng);
   if (LAPACKE_sgeqrf (LAPACK_ROW_MAJOR, len, count, q, count, tau) != 0
       || LAPACKE_sorgqr (LAPACK_ROW_MAJOR, len, count, count, q, count, tau) != 0)
-    return; /* cannot happen for a finite matrix; leaves the Gaussian values */
+    return; /* cannot happen for a finite matrix; leaves w as it was */
   for (guint j = 0; j < len; j++)
     for (guint r = 0; r < count; r++)
       {
@@ -204,44 +202,47 @@ init_orthogonal (float *w, guint out, guint in, TsRng *rng)
 }
 
 static void
-init_weights (TsNet *net, TsInit init, double scale, TsRng *rng, gboolean pairs)
+init_orthogonal (float *w, guint out, guint in, TsRng *rng)
 {
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      float *w = net->params + layer->w;
-      gsize n = (gsize) layer->in * layer->out;
-      double sigma = 0.0;
+  gsize n = (gsize) out * in;
+  g_autofree float *q = g_new (float, n);
 
-      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
-      switch (init)
-        {
-        case TS_INIT_ZERO: sigma = 0.0; break;
-        case TS_INIT_SMALL: sigma = scale; break;                          /* w ~ N(0, σ²) */
-        case TS_INIT_XAVIER: sigma = 1.0 / sqrt (layer->in); break;        /* w ~ N(0, 1/fan_in) */
-        case TS_INIT_HE: sigma = sqrt (2.0 / layer->in); break;            /* w ~ N(0, 2/fan_in) */
-        case TS_INIT_ORTHOGONAL: init_orthogonal (w, layer->out, layer->in, rng); continue;
-        }
-      if (sigma == 0.0)
-        memset (w, 0, sizeof (float) * n);
-      else if (pairs)
-        ts_rng_normal_fill (rng, w, n, (float) sigma);
-      else
-        for (gsize i = 0; i < n; i++)
-          w[i] = (float) (ts_rng_normal (rng) * sigma);
+  for (gsize i = 0; i < n; i++)
+    q[i] = ts_rng_normal (rng);
+  _ts_net_orthonormalize (w, out, in, q);
+}
+
+double
+ts_init_sigma (TsInit init, guint fan_in, double scale)
+{
+  switch (init)
+    {
+    case TS_INIT_SMALL: return scale;                   /* w ~ N(0, σ²) */
+    case TS_INIT_XAVIER: return 1.0 / sqrt (fan_in);    /* w ~ N(0, 1/fan_in) */
+    case TS_INIT_HE: return sqrt (2.0 / fan_in);        /* w ~ N(0, 2/fan_in) */
+    default: return 0.0;                                /* zero; orthogonal is not Gaussian */
     }
 }
 
 void
 ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
 {
-  init_weights (net, init, scale, rng, FALSE);
-}
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      float *w = net->params + layer->w;
+      gsize n = (gsize) layer->in * layer->out;
+      double sigma = ts_init_sigma (init, layer->in, scale);
 
-void
-ts_net_init_fast (TsNet *net, TsInit init, double scale, TsRng *rng)
-{
-  init_weights (net, init, scale, rng, TRUE);
+      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
+      if (init == TS_INIT_ORTHOGONAL)
+        init_orthogonal (w, layer->out, layer->in, rng);
+      else if (sigma == 0.0)
+        memset (w, 0, sizeof (float) * n);
+      else
+        for (gsize i = 0; i < n; i++)
+          w[i] = (float) (ts_rng_normal (rng) * sigma);
+    }
 }
 
 /* ---- forward and backward, by blocks of units --------------------------- */

@@ -75,10 +75,8 @@ void         ts_net_free (TsNet *net);
 TsNet       *ts_net_copy (const TsNet *net);
 
 void         ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng);
-/* The same distributions from both values of each Box-Muller pair: about
- * twice as fast, a different stream (probes use it; training keeps the
- * stream its seeds have always meant). */
-void         ts_net_init_fast (TsNet *net, TsInit init, double scale, TsRng *rng);
+/* σ of a Gaussian init for a layer of fan_in inputs (0 for zero and orthogonal) */
+double       ts_init_sigma (TsInit init, guint fan_in, double scale);
 
 /* logits (B, n_classes). Training draws dropout masks and rrelu slopes
  * from the counter-based stream noise_key (ts_rng_key). */

@@ -1,6 +1,7 @@
 #include "ts-probe.h"
+#include "ts-blas.h"
 #include "ts-error.h"
-#include "ts-net.h"
+#include "ts-net-private.h"
 #include "ts-stats.h"
 
 #include <math.h>
@@ -15,6 +16,17 @@ ts_probe_cell_free (TsProbeCell *cell)
   g_free (cell);
 }
 
+void
+ts_probe_grid_free (TsProbeGrid *grid)
+{
+  if (grid == NULL)
+    return;
+  for (guint c = 0; c < grid->n_cells; c++)
+    ts_probe_cell_free (grid->cells[c]);
+  g_free (grid->cells);
+  g_free (grid);
+}
+
 static float
 std_of (const float *v, gsize n)
 {
@@ -24,57 +36,220 @@ std_of (const float *v, gsize n)
   return (float) sqrt (MAX (sq / n - pow (s / n, 2), 0));
 }
 
-TsProbeCell *
-ts_probe_run (const TsProbeSpec *spec, TsInit init, TsActivation act, const float *input, guint in_dim, GError **error)
+/* What every cell shares: the input, the gradient pushed in at the logits,
+ * and per layer (the output layer too) one matrix of N(0, 1) draws — scaled
+ * by σ for the Gaussian inits, orthonormalised once for orthogonal — so
+ * cells differ only in their init and activation, and nothing is drawn
+ * twenty times. */
+typedef struct {
+  TsProbeSpec  spec;
+  guint        in_dim;
+  const float *x;         /* (samples, in_dim) */
+  float       *own_x;
+  float       *dlogits;   /* (samples, 10) */
+  float      **unit;      /* [layer] (units, fan_in) N(0, 1); layers + 1 of them */
+  float      **ortho;     /* [layer] orthonormal, or NULL when no cell needs it */
+  const TsInit       *inits;
+  const TsActivation *acts;
+  guint        n_acts;
+  TsProbeGrid *grid;
+  guint        stride;
+  gint         next;      /* the next cell to take, activation-major */
+} Shared;
+
+#define PROBE_CLASSES 10 /* the output layer the gradient enters by */
+
+static guint
+fan_in (const Shared *s, guint l)
 {
-  guint layers = spec->layers ? spec->layers : 10, width = spec->width ? spec->width : 500;
-  guint samples = spec->samples ? spec->samples : 1000;
-  g_autofree TsLayerSpec *hidden = g_new (TsLayerSpec, layers);
-  g_autofree float *x = NULL;
-  g_autoptr(TsNet) net = NULL;
-  TsStatsRecord stats;
-  TsProbeCell *cell;
+  return l == 0 ? s->in_dim : s->spec.width;
+}
+
+static guint
+units (const Shared *s, guint l)
+{
+  return l < s->spec.layers ? s->spec.width : PROBE_CLASSES;
+}
+
+static void
+shared_init (Shared *s, const float *input, gboolean orthogonal)
+{
+  guint L = s->spec.layers, B = s->spec.samples;
   TsRng rng;
 
-  if (layers > TS_STATS_MAX_LAYERS - 1 || width > 10000 || samples > 100000)
+  ts_rng_init (&rng, s->spec.seed, TS_STREAM_INIT);
+  s->unit = g_new0 (float *, L + 1);
+  s->ortho = g_new0 (float *, L + 1);
+  for (guint l = 0; l <= L; l++)
+    {
+      gsize n = (gsize) units (s, l) * fan_in (s, l);
+      s->unit[l] = g_new (float, n);
+      ts_rng_normal_fill (&rng, s->unit[l], n, 1.f);
+      if (orthogonal)
+        {
+          g_autofree float *q = g_memdup2 (s->unit[l], sizeof (float) * n);
+          s->ortho[l] = g_new0 (float, n);
+          _ts_net_orthonormalize (s->ortho[l], units (s, l), fan_in (s, l), q);
+        }
+    }
+  ts_rng_init (&rng, s->spec.seed, TS_STREAM_DATA);
+  if (input == NULL)
+    {
+      s->own_x = g_new (float, (gsize) B * s->in_dim);
+      ts_rng_normal_fill (&rng, s->own_x, (gsize) B * s->in_dim, 1.f);
+    }
+  s->x = input ? input : s->own_x;
+  s->dlogits = g_new (float, (gsize) B * PROBE_CLASSES);
+  ts_rng_normal_fill (&rng, s->dlogits, (gsize) B * PROBE_CLASSES, 1.f / B);
+}
+
+static void
+shared_clear (Shared *s)
+{
+  for (guint l = 0; l <= s->spec.layers; l++)
+    {
+      g_free (s->unit[l]);
+      g_free (s->ortho[l]);
+    }
+  g_free (s->unit);
+  g_free (s->ortho);
+  g_free (s->own_x);
+  g_free (s->dlogits);
+}
+
+static void
+set_weights (TsNet *net, const Shared *s, TsInit init)
+{
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      const TsNetLayer *layer = &net->layers[l];
+      float *w = net->params + layer->w;
+      gsize n = (gsize) layer->in * layer->out;
+      float sigma = (float) ts_init_sigma (init, layer->in, s->spec.init_scale);
+
+      if (init == TS_INIT_ORTHOGONAL)
+        memcpy (w, s->ortho[l], sizeof (float) * n);
+      else
+        for (gsize i = 0; i < n; i++)
+          w[i] = sigma * s->unit[l][i]; /* σ = 0 (zero init) gives zeros */
+      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
+    }
+}
+
+static TsNet *
+probe_net (const Shared *s, TsActivation act)
+{
+  g_autofree TsLayerSpec *hidden = g_new (TsLayerSpec, s->spec.layers);
+
+  for (guint l = 0; l < s->spec.layers; l++)
+    hidden[l] = (TsLayerSpec) { s->spec.width, act };
+  return ts_net_new (s->in_dim, hidden, s->spec.layers, act, 0.01f, 0.f, PROBE_CLASSES, s->spec.samples);
+}
+
+/* net: for this cell's activation; its weights are set here */
+static TsProbeCell *
+probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act)
+{
+  guint L = s->spec.layers, B = s->spec.samples;
+  TsStatsRecord stats;
+  TsProbeCell *cell;
+
+  set_weights (net, s, init);
+  /* forward; then a random gradient at the logits, pushed back to the input */
+  ts_net_forward (net, s->x, B, FALSE, 0);
+  memcpy (ts_net_dlogits (net), s->dlogits, sizeof (float) * B * PROBE_CLASSES);
+  ts_net_backward_signal (net, s->x, B);
+  ts_stats_measure_forward (net, B, &stats);
+
+  cell = g_new0 (TsProbeCell, 1);
+  cell->init = init;
+  cell->activation = act;
+  cell->n_layers = L;
+  cell->layers = g_new0 (TsProbeLayer, L);
+  for (guint l = 0; l < L; l++)
+    {
+      TsProbeLayer *p = &cell->layers[l];
+      p->act_mean = stats.layers[l].act_mean;
+      p->act_std = stats.layers[l].act_std;
+      p->dead_fraction = stats.layers[l].dead_fraction;
+      p->saturated_fraction = stats.layers[l].saturated_fraction;
+      p->grad_std = std_of (net->d[l], (gsize) B * s->spec.width);
+      p->act_hist = stats.layers[l].hist[TS_HIST_ACTIVATIONS];
+      p->weight_hist = stats.layers[l].hist[TS_HIST_WEIGHTS];
+    }
+  return cell;
+}
+
+/* Workers take the next cell from a shared counter, activation by
+ * activation, and build a net only when the activation changes: a 10 × 500
+ * net over 1000 samples is ~100 MB of workspace to fault in. */
+static gpointer
+probe_cells (gpointer data)
+{
+  Shared *s = data;
+  g_autoptr(TsNet) net = NULL;
+  int act = -1;
+  guint k;
+
+  while ((k = (guint) g_atomic_int_add (&s->next, 1)) < s->grid->n_cells)
+    {
+      guint n_inits = s->grid->n_cells / s->n_acts, a = k / n_inits, i = k % n_inits; /* activation-major */
+      if ((int) s->acts[a] != act)
+        {
+          g_clear_pointer (&net, ts_net_free);
+          net = probe_net (s, s->acts[a]);
+          act = (int) s->acts[a];
+        }
+      s->grid->cells[i * s->n_acts + a] = probe_cell (s, net, s->inits[i], s->acts[a]);
+    }
+  return NULL;
+}
+
+TsProbeGrid *
+ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits, const TsActivation *acts,
+                   guint n_acts, const float *input, guint in_dim, guint threads, GError **error)
+{
+  Shared s = { *spec, 0 };
+  gboolean orthogonal = FALSE;
+  GThread *workers[TS_TEAM_MAX] = { NULL };
+
+  s.spec.layers = spec->layers ? spec->layers : 10;
+  s.spec.width = spec->width ? spec->width : 500;
+  s.spec.samples = spec->samples ? spec->samples : 1000;
+  s.spec.init_scale = spec->init_scale > 0 ? spec->init_scale : 0.01;
+  if (s.spec.layers > TS_STATS_MAX_LAYERS - 1 || s.spec.width > 10000 || s.spec.samples > 100000
+      || (input && in_dim == 0))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "probe: at most %d layers of 10000 units and 100000 samples",
                    TS_STATS_MAX_LAYERS - 1);
       return NULL;
     }
-  for (guint l = 0; l < layers; l++)
-    hidden[l] = (TsLayerSpec) { width, act };
-  in_dim = input ? in_dim : width;
-  net = ts_net_new (in_dim, hidden, layers, act, 0.01f, 0.f, 10, samples);
-  ts_rng_init (&rng, spec->seed, TS_STREAM_INIT);
-  ts_net_init_fast (net, init, spec->init_scale > 0 ? spec->init_scale : 0.01, &rng);
-  if (input == NULL)
-    {
-      x = g_new (float, (gsize) samples * in_dim);
-      ts_rng_normal_fill (&rng, x, (gsize) samples * in_dim, 1.f);
-    }
-  /* forward; then a random gradient at the logits, pushed back to the input */
-  ts_net_forward (net, input ? input : x, samples, FALSE, 0);
-  ts_rng_normal_fill (&rng, ts_net_dlogits (net), (gsize) samples * 10, 1.f / samples);
-  ts_net_backward_signal (net, input ? input : x, samples);
-  ts_stats_measure (net, samples, NULL, 0, &stats);
+  s.in_dim = input ? in_dim : s.spec.width;
+  for (guint i = 0; i < n_inits; i++)
+    orthogonal |= inits[i] == TS_INIT_ORTHOGONAL;
+  shared_init (&s, input, orthogonal);
+  s.inits = inits, s.acts = acts, s.n_acts = n_acts;
+  s.grid = g_new0 (TsProbeGrid, 1);
+  s.grid->n_cells = n_inits * n_acts;
+  s.grid->n_acts = n_acts;
+  s.grid->cells = g_new0 (TsProbeCell *, MAX (s.grid->n_cells, 1));
+  s.stride = CLAMP (threads, 1, MIN (TS_TEAM_MAX, MAX (s.grid->n_cells, 1)));
+  ts_blas_single_threaded ();
+  for (guint t = 1; t < s.stride; t++)
+    workers[t] = g_thread_new ("probe", probe_cells, &s);
+  probe_cells (&s); /* the caller's thread is one of them */
+  for (guint t = 1; t < s.stride; t++)
+    g_thread_join (workers[t]);
+  shared_clear (&s);
+  return s.grid;
+}
 
-  cell = g_new0 (TsProbeCell, 1);
-  cell->init = init;
-  cell->activation = act;
-  cell->n_layers = layers;
-  cell->layers = g_new0 (TsProbeLayer, layers);
-  for (guint l = 0; l < layers; l++)
-    {
-      TsProbeLayer *p = &cell->layers[l];
-      gsize n = (gsize) samples * width;
-      p->act_mean = stats.layers[l].act_mean;
-      p->act_std = stats.layers[l].act_std;
-      p->dead_fraction = stats.layers[l].dead_fraction;
-      p->saturated_fraction = stats.layers[l].saturated_fraction;
-      p->grad_std = std_of (net->d[l], n);
-      p->act_hist = stats.layers[l].hist[TS_HIST_ACTIVATIONS];
-      p->weight_hist = stats.layers[l].hist[TS_HIST_WEIGHTS];
-    }
+TsProbeCell *
+ts_probe_run (const TsProbeSpec *spec, TsInit init, TsActivation act, const float *input, guint in_dim, GError **error)
+{
+  TsProbeGrid *grid = ts_probe_grid_new (spec, &init, 1, &act, 1, input, in_dim, 1, error);
+  TsProbeCell *cell = grid ? g_steal_pointer (&grid->cells[0]) : NULL;
+
+  ts_probe_grid_free (grid);
   return cell;
 }

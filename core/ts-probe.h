@@ -38,11 +38,27 @@ typedef struct {
   TsProbeLayer *layers; /* from the input */
 } TsProbeCell;
 
-/* input: samples × in_dim rows of data, or NULL for N(0, 1) noise of width dims */
+typedef struct {
+  guint         n_cells;
+  guint         n_acts;
+  TsProbeCell **cells; /* [init * n_acts + activation] */
+} TsProbeGrid;
+
+/* Every init × activation cell, spread over `threads` threads (the caller's
+ * among them). The cells share their random draws: the same input, the
+ * same N(0, 1) matrices under every init (scaled by its σ, or
+ * orthonormalised), the same gradient at the logits.
+ * input: samples × in_dim rows of data, or NULL for N(0, 1) noise of width dims. */
+TsProbeGrid *ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits,
+                                const TsActivation *acts, guint n_acts, const float *input, guint in_dim,
+                                guint threads, GError **error);
+void         ts_probe_grid_free (TsProbeGrid *grid);
+/* one cell: a grid of one */
 TsProbeCell *ts_probe_run (const TsProbeSpec *spec, TsInit init, TsActivation act, const float *input, guint in_dim,
                            GError **error);
 void         ts_probe_cell_free (TsProbeCell *cell);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsProbeCell, ts_probe_cell_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsProbeGrid, ts_probe_grid_free)
 
 G_END_DECLS

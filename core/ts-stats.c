@@ -200,6 +200,7 @@ typedef struct {
   guint          B;
   const float   *before;
   TsStatsRecord *out;
+  gboolean       gradients; /* FALSE: the net ran forward only */
   guint          n_tasks;
   guint8         owner[TS_STATS_MAX_LAYERS * N_TASK_KINDS]; /* task → thread */
 } Measure;
@@ -223,7 +224,7 @@ measure_share (TsTeam *team, guint t, guint n_threads, gpointer data)
 {
   Measure *m = data;
   for (guint task = 0; task < m->n_tasks; task++)
-    if (m->owner[task] == t)
+    if (m->owner[task] == t && (m->gradients || task % N_TASK_KINDS != TASK_GRADIENTS))
       run_task (m, task);
 }
 
@@ -257,17 +258,11 @@ plan (Measure *m, guint n_threads)
     }
 }
 
-void
-ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out)
+static void
+measure (const TsNet *net, TsTeam *team, guint B, const float *before, gboolean gradients, guint64 step,
+         TsStatsRecord *out)
 {
-  ts_stats_measure_team (net, NULL, B, before, step, out);
-}
-
-void
-ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
-                       TsStatsRecord *out)
-{
-  Measure m = { net, B, before, out };
+  Measure m = { net, B, before, out, gradients };
   guint threads = team ? ts_team_size (team) : 1;
 
   out->step = step;
@@ -278,4 +273,24 @@ ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *bef
     ts_team_run (team, measure_share, &m);
   else
     measure_share (NULL, 0, 1, &m);
+}
+
+void
+ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out)
+{
+  measure (net, NULL, B, before, TRUE, step, out);
+}
+
+void
+ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
+                       TsStatsRecord *out)
+{
+  measure (net, team, B, before, TRUE, step, out);
+}
+
+void
+ts_stats_measure_forward (const TsNet *net, guint B, TsStatsRecord *out)
+{
+  memset (out, 0, sizeof *out);
+  measure (net, NULL, B, NULL, FALSE, 0, out);
 }

@@ -47,34 +47,30 @@ typedef struct {
   guint        n_inits, n_acts;
   float       *input;  /* (spec.samples, in_dim), or NULL for Gaussian noise */
   guint        in_dim;
-  TsProbeCell *cells[MAX_CELLS];
+  TsProbeGrid *grid;
 } Job;
 
 static void
 job_free (Job *job)
 {
-  for (guint c = 0; c < MAX_CELLS; c++)
-    ts_probe_cell_free (job->cells[c]);
+  ts_probe_grid_free (job->grid);
   g_free (job->input);
   g_free (job);
 }
 
+/* the whole grid on the worker and the cores' other threads */
 static void
 probe_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Job *job = data;
   GError *error = NULL;
 
-  for (guint i = 0; i < job->n_inits; i++)
-    for (guint a = 0; a < job->n_acts; a++)
-      if ((job->cells[i * job->n_acts + a] = ts_probe_run (&job->spec, job->inits[i], job->acts[a], job->input, job->in_dim,
-                                                                &error))
-          == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-  g_task_return_boolean (task, TRUE);
+  job->grid = ts_probe_grid_new (&job->spec, job->inits, job->n_inits, job->acts, job->n_acts, job->input, job->in_dim,
+                                 (guint) ts_blas_threads (), &error);
+  if (job->grid == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -186,7 +182,7 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   self->n_cells = job->n_inits * job->n_acts;
   self->n_acts = job->n_acts;
   for (guint c = 0; c < self->n_cells; c++)
-    self->cells[c] = g_steal_pointer (&job->cells[c]);
+    self->cells[c] = g_steal_pointer (&job->grid->cells[c]);
   self->spec = job->spec;
   self->from_data = job->input != NULL;
   gtk_label_set_text (GTK_LABEL (self->status),
