@@ -348,7 +348,7 @@ ts_init_lab_init (TsInitLab *self)
   GtkWidget *choices = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *acts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *inits = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *plots = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *plots = gtk_grid_new ();
   const gboolean act_default[] = { FALSE, TRUE, TRUE, FALSE, FALSE, FALSE, FALSE };
   const gboolean init_default[] = { FALSE, TRUE, TRUE, TRUE, FALSE };
 
@@ -430,8 +430,13 @@ ts_init_lab_init (TsInitLab *self)
       gtk_widget_set_hexpand (self->depth_plots[k], TRUE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->depth_plots[k]), GTK_ACCESSIBLE_PROPERTY_LABEL, labels[k],
                                       -1);
-      gtk_box_append (GTK_BOX (plots), self->depth_plots[k]);
+      /* the two forward plots side by side, the backward one below: each wide
+       * enough for its legend of every cell */
+      gtk_grid_attach (GTK_GRID (plots), self->depth_plots[k], k == 2 ? 0 : k, k == 2 ? 1 : 0, k == 2 ? 2 : 1, 1);
     }
+  gtk_grid_set_row_spacing (GTK_GRID (plots), 8);
+  gtk_grid_set_column_spacing (GTK_GRID (plots), 8);
+  gtk_grid_set_column_homogeneous (GTK_GRID (plots), TRUE);
   gtk_box_append (GTK_BOX (column), plots);
 }
 
