@@ -119,6 +119,7 @@ case "${1:-}" in
     ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build build
     ./build/tests/bench/bench-train "${@:2}"
+    ./build/tests/bench/bench-probe
     ensure_packages "${TEST_PACKAGES[@]}"
     GSETTINGS_SCHEMA_DIR="$PWD/build/resources" GSETTINGS_BACKEND=memory with_display ./build/tests/bench/bench-gui
     ;;
