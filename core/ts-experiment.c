@@ -62,7 +62,7 @@ static const KeySpec keys[] = {
   { "data.augment.fancy_pca", K_DOUBLE, OFF (data.augment.fancy_pca), R_GE0, NULL, "0", "σ of AlexNet fancy-PCA lighting" },
   { "data.augment.erase", K_DOUBLE, OFF (data.augment.erase), R_UNIT, NULL, "0", "probability of random erasing" },
   { "model.layers", K_LAYERS, OFF (model.layers), R_ANY, NULL, "[{\"type\":\"dense\",\"units\":100}]",
-    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}; the output layer is implicit" },
+    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}; the output layer is implicit; at most 15" },
   { "model.activation", K_ENUM, OFF (model.activation), R_ANY, activation_names, "\"relu\"", "activation of hidden layers without their own" },
   { "model.leaky_slope", K_DOUBLE, OFF (model.leaky_slope), R_UNIT_OPEN, NULL, "0.01", "negative slope of leaky_relu, and prelu's initial slope" },
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
@@ -544,6 +544,13 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
         g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: must be >= 1", i);
         return FALSE;
       }
+  /* every layer is measured while it trains, the output layer too */
+  if (exp->model.layers->len > TS_MAX_HIDDEN_LAYERS)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: at most %d hidden layers (got %u)",
+                   TS_MAX_HIDDEN_LAYERS, exp->model.layers->len);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -33,6 +33,7 @@ typedef enum { TS_LOSS_SOFTMAX, TS_LOSS_SVM } TsLossKind;
 typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PRE_PCA_WHITEN, TS_PRE_ZCA } TsPreprocessKind;
 
 #define TS_INHERIT_ACTIVATION (-1)
+#define TS_MAX_HIDDEN_LAYERS 15 /* with the output layer, what the layer statistics hold */
 
 typedef struct {
   guint units;

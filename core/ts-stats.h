@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define TS_STATS_MAX_LAYERS 16
+#define TS_STATS_MAX_LAYERS (TS_MAX_HIDDEN_LAYERS + 1)
 #define TS_STATS_EVERY 50   /* steps between two measurements, at most */
 #define TS_STATS_POINTS 100 /* measurements a shorter run aims for */
 #define TS_HISTOGRAM_BINS 40

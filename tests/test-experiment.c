@@ -67,6 +67,14 @@ test_bad_values_name_the_key (void)
   expect_error ("{\"train\": {\"epochs\": 2.5}}", "train.epochs: must be a whole number");
   expect_error ("{\"model\": {\"layers\": [{\"units\": 0}]}}", "model.layers[0].units");
   expect_error ("{\"model\": {\"layers\": [{\"units\": 4, \"kind\": 1}]}}", "model.layers[0].kind: unknown key");
+  expect_error ("{\"model\": {\"layers\": [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}}", "model.layers[0]: must be an object");
+  {
+    g_autoptr(TsExperiment) deep = ts_experiment_new_default ();
+    g_autoptr(GError) error = NULL;
+    g_assert_true (ts_experiment_set (deep, "model.layers", "8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8", NULL));
+    g_assert_false (ts_experiment_validate (deep, &error));
+    g_assert_cmpstr (error->message, ==, "model.layers: at most 15 hidden layers (got 16)");
+  }
   expect_error ("{\"train\": {\"schedule\": 3}}", "train.schedule: must be an object");
   expect_error ("[1, 2]", "must be a JSON object");
   expect_error ("{\"train\": {\"lr\": 6e166}}", "train.lr: must be below 1e15"); /* found by fuzz-experiment */
