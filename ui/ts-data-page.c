@@ -13,6 +13,30 @@
 #define AUGMENTED 4
 #define MAX_FIT 5000 /* samples the preprocessing views are fitted on */
 
+/* what a worker thread computes from the data, and the page then shows */
+typedef struct {
+  TsDataset    *ds;           /* the source's training part (at most MAX_FIT samples) */
+  TsPreprocess *std_pp;       /* standardize: the mean image */
+  float        *std_image;    /* per-pixel std, for its view */
+  TsPreprocess *pca_pp;       /* PCA: spectrum and components; NULL if too wide */
+  float        *whitened;     /* (WHITENED, dim): a few samples after ZCA, or NULL */
+  TsPreprocess *exp_pp;       /* the experiment's preprocessing, for the strip */
+  TsDataset    *panels[4];    /* 2-D: raw, centred, decorrelated, whitened */
+} Views;
+
+static void
+views_clear (Views *v)
+{
+  g_clear_pointer (&v->ds, ts_dataset_free);
+  g_clear_pointer (&v->std_pp, ts_preprocess_free);
+  g_clear_pointer (&v->std_image, g_free);
+  g_clear_pointer (&v->pca_pp, ts_preprocess_free);
+  g_clear_pointer (&v->whitened, g_free);
+  g_clear_pointer (&v->exp_pp, ts_preprocess_free);
+  for (int k = 0; k < 4; k++)
+    g_clear_pointer (&v->panels[k], ts_dataset_free);
+}
+
 struct _TsDataPage {
   GtkBox        parent_instance;
 
@@ -25,13 +49,7 @@ struct _TsDataPage {
   GtkWidget    *views;
   GtkWidget    *points;       /* the four 2-D panels */
   TsExperiment *exp;
-  TsDataset    *ds;           /* the source's training part (at most MAX_FIT samples) */
-  TsPreprocess *std_pp;       /* standardize: the mean image */
-  float        *std_image;    /* per-pixel std, for its view */
-  TsPreprocess *pca_pp;       /* PCA: spectrum and components; NULL if too wide */
-  float        *whitened;     /* (WHITENED, dim): a few samples after ZCA, or NULL */
-  TsPreprocess *exp_pp;       /* the experiment's preprocessing, for the strip */
-  TsDataset    *panels[4];    /* 2-D: raw, centred, decorrelated, whitened */
+  Views         v;            /* of the loaded data */
   TsAugment    *augment;
   guint         generation;
 };
@@ -115,7 +133,7 @@ static void
 draw_samples (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   g_autofree float *tmp = NULL;
   double cell, scale;
 
@@ -143,7 +161,7 @@ static void
 draw_strip (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   g_autofree float *aug = NULL, *pre = NULL;
   const char *labels[3] = { "raw", "augmented", "preprocessed (rescaled to be seen)" };
   double scale;
@@ -155,9 +173,9 @@ draw_strip (cairo_t *cr, double width, double height, const TsPlotStyle *style, 
   pre = g_new (float, ds->dim);
   scale = floor ((height - 24.0) / ds->height * 4) / 4;
   ts_augment_sample (self->augment, ds->x, aug, ts_rng_key (self->exp->seed, TS_STREAM_AUGMENT), 0);
-  if (self->exp_pp == NULL)
+  if (self->v.exp_pp == NULL)
     return;
-  ts_preprocess_apply_rows (self->exp_pp, aug, 1, pre);
+  ts_preprocess_apply_rows (self->v.exp_pp, aug, 1, pre);
   for (int k = 0; k < 3; k++)
     {
       double x = 4 + k * (ds->width * scale + 60);
@@ -174,22 +192,22 @@ static void
 draw_views (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   double scale, x = 4;
 
   paint_background (cr, style);
-  if (ds == NULL || !ts_dataset_is_image (ds) || self->std_pp == NULL)
+  if (ds == NULL || !ts_dataset_is_image (ds) || self->v.std_pp == NULL)
     return;
   scale = floor (96.0 / ds->width * 4) / 4;
   ts_plot_set_rgb (cr, style->foreground);
   ts_plot_text (cr, "mean", x, 8, 11, 0, 0.5);
-  paint_image (cr, self->std_pp->mean, ds->channels, ds->height, ds->width, x, 20, scale, FALSE);
+  paint_image (cr, self->v.std_pp->mean, ds->channels, ds->height, ds->width, x, 20, scale, FALSE);
   x += ds->width * scale + 16;
   ts_plot_set_rgb (cr, style->foreground);
   ts_plot_text (cr, "std (rescaled)", x, 8, 11, 0, 0.5);
-  paint_image (cr, self->std_image, ds->channels, ds->height, ds->width, x, 20, scale, TRUE);
+  paint_image (cr, self->v.std_image, ds->channels, ds->height, ds->width, x, 20, scale, TRUE);
   x += ds->width * scale + 24;
-  if (self->pca_pp == NULL)
+  if (self->v.pca_pp == NULL)
     {
       ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, "(principal components: images of at most 1024 values)", x, 60, 11, 0, 0.5);
@@ -198,10 +216,10 @@ draw_views (cairo_t *cr, double width, double height, const TsPlotStyle *style, 
   {
     /* spectrum: log10 eigenvalue against index */
     double w = 220, h = ds->height * scale, top = 20, lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
-    guint n = self->pca_pp->in_dim;
+    guint n = self->v.pca_pp->in_dim;
     for (guint k = 0; k < n; k++)
-      if (self->pca_pp->eigenvalues[k] > 0)
-        lo = MIN (lo, log10 (self->pca_pp->eigenvalues[k])), hi = MAX (hi, log10 (self->pca_pp->eigenvalues[k]));
+      if (self->v.pca_pp->eigenvalues[k] > 0)
+        lo = MIN (lo, log10 (self->v.pca_pp->eigenvalues[k])), hi = MAX (hi, log10 (self->v.pca_pp->eigenvalues[k]));
     ts_plot_set_rgb (cr, style->foreground);
     ts_plot_text (cr, "eigenvalues (log)", x, 8, 11, 0, 0.5);
     ts_plot_set_rgb (cr, style->grid);
@@ -215,7 +233,7 @@ draw_views (cairo_t *cr, double width, double height, const TsPlotStyle *style, 
     cairo_set_line_width (cr, 1.5);
     for (guint k = 0; k < n; k++)
       {
-        double v = self->pca_pp->eigenvalues[k] > 0 ? log10 (self->pca_pp->eigenvalues[k]) : lo;
+        double v = self->v.pca_pp->eigenvalues[k] > 0 ? log10 (self->v.pca_pp->eigenvalues[k]) : lo;
         double px = x + w * k / MAX (n - 1, 1), py = top + h * (1 - (v - lo) / MAX (hi - lo, 1e-9));
         k ? cairo_line_to (cr, px, py) : cairo_move_to (cr, px, py);
       }
@@ -226,7 +244,7 @@ draw_views (cairo_t *cr, double width, double height, const TsPlotStyle *style, 
   ts_plot_text (cr, "top principal components", x, 8, 11, 0, 0.5);
   for (guint k = 0; k < 8 && x + ds->width * scale / 2 < width; k++)
     {
-      paint_image (cr, self->pca_pp->eigenvectors + (gsize) k * ds->dim, ds->channels, ds->height, ds->width, x, 20,
+      paint_image (cr, self->v.pca_pp->eigenvectors + (gsize) k * ds->dim, ds->channels, ds->height, ds->width, x, 20,
                    scale / 2, TRUE);
       x += ds->width * scale / 2 + 6;
     }
@@ -237,11 +255,11 @@ static void
 draw_whitened (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   double scale, cell;
 
   paint_background (cr, style);
-  if (ds == NULL || !ts_dataset_is_image (ds) || self->whitened == NULL)
+  if (ds == NULL || !ts_dataset_is_image (ds) || self->v.whitened == NULL)
     {
       ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, "Whitened samples: for images of at most 1024 values", 4, height / 2, 11, 0, 0.5);
@@ -255,7 +273,7 @@ draw_whitened (cairo_t *cr, double width, double height, const TsPlotStyle *styl
     {
       const float *x = ds->x + (gsize) ((guint64) k * ds->n / WHITENED) * ds->dim;
       paint_image (cr, x, ds->channels, ds->height, ds->width, 4 + k * cell, 20, scale, FALSE);
-      paint_image (cr, self->whitened + (gsize) k * ds->dim, ds->channels, ds->height, ds->width, 4 + k * cell,
+      paint_image (cr, self->v.whitened + (gsize) k * ds->dim, ds->channels, ds->height, ds->width, 4 + k * cell,
                    24 + ds->height * scale, scale, TRUE);
     }
 }
@@ -265,12 +283,12 @@ static void
 draw_points (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   static const char *const titles[4] = { "raw", "zero-centred", "decorrelated (PCA)", "whitened" };
   double w = width / 4.0;
 
   paint_background (cr, style);
-  if (ds == NULL || self->panels[0] == NULL)
+  if (ds == NULL || self->v.panels[0] == NULL)
     return;
   for (int k = 0; k < 4; k++)
     {
@@ -278,7 +296,7 @@ draw_points (cairo_t *cr, double width, double height, const TsPlotStyle *style,
       cairo_translate (cr, k * w, 0);
       cairo_rectangle (cr, 0, 0, w, height);
       cairo_clip (cr);
-      ts_plot_scatter (cr, w + 110, height, style, self->panels[k], titles[k]); /* the legend falls outside */
+      ts_plot_scatter (cr, w + 110, height, style, self->v.panels[k], titles[k]); /* the legend falls outside */
       cairo_restore (cr);
     }
 }
@@ -287,7 +305,7 @@ static void
 draw_balance (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsDataPage *self = data;
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   g_autofree guint *counts = NULL;
   guint peak = 1;
   double bar;
@@ -322,13 +340,13 @@ balance_csv (gpointer data)
   g_autofree guint *counts = NULL;
   GString *csv;
 
-  if (self->ds == NULL)
+  if (self->v.ds == NULL)
     return NULL;
-  counts = g_new (guint, self->ds->n_classes);
-  ts_dataset_class_counts (self->ds, counts);
+  counts = g_new (guint, self->v.ds->n_classes);
+  ts_dataset_class_counts (self->v.ds, counts);
   csv = g_string_new ("class,name,count\n");
-  for (guint c = 0; c < self->ds->n_classes; c++)
-    g_string_append_printf (csv, "%u,\"%s\",%u\n", c, self->ds->class_names ? self->ds->class_names[c] : "", counts[c]);
+  for (guint c = 0; c < self->v.ds->n_classes; c++)
+    g_string_append_printf (csv, "%u,\"%s\",%u\n", c, self->v.ds->class_names ? self->v.ds->class_names[c] : "", counts[c]);
   return g_string_free (csv, FALSE);
 }
 
@@ -339,14 +357,14 @@ preprocessing_csv (gpointer data)
   TsDataPage *self = data;
   GString *csv;
 
-  if (self->std_pp == NULL || self->std_image == NULL)
+  if (self->v.std_pp == NULL || self->v.std_image == NULL)
     return NULL;
-  csv = g_string_new (self->pca_pp ? "index,mean,std,eigenvalue\n" : "index,mean,std\n");
-  for (guint k = 0; k < self->std_pp->in_dim; k++)
+  csv = g_string_new (self->v.pca_pp ? "index,mean,std,eigenvalue\n" : "index,mean,std\n");
+  for (guint k = 0; k < self->v.std_pp->in_dim; k++)
     {
-      g_string_append_printf (csv, "%u,%.9g,%.9g", k, self->std_pp->mean[k], self->std_image[k]);
-      if (self->pca_pp)
-        g_string_append_printf (csv, ",%.9g", self->pca_pp->eigenvalues[k]);
+      g_string_append_printf (csv, "%u,%.9g,%.9g", k, self->v.std_pp->mean[k], self->v.std_image[k]);
+      if (self->v.pca_pp)
+        g_string_append_printf (csv, ",%.9g", self->v.pca_pp->eigenvalues[k]);
       g_string_append_c (csv, '\n');
     }
   return g_string_free (csv, FALSE);
@@ -359,13 +377,13 @@ panels_csv (gpointer data)
   static const char *const names[4] = { "raw", "centred", "decorrelated", "whitened" };
   GString *csv;
 
-  if (self->panels[0] == NULL)
+  if (self->v.panels[0] == NULL)
     return NULL;
   csv = g_string_new ("panel,x,y,label\n");
   for (int k = 0; k < 4; k++)
-    for (guint i = 0; i < self->panels[k]->n; i++)
-      g_string_append_printf (csv, "%s,%.6g,%.6g,%u\n", names[k], self->panels[k]->x[2 * i],
-                              self->panels[k]->x[2 * i + 1], self->panels[k]->y[i]);
+    for (guint i = 0; i < self->v.panels[k]->n; i++)
+      g_string_append_printf (csv, "%s,%.6g,%.6g,%u\n", names[k], self->v.panels[k]->x[2 * i],
+                              self->v.panels[k]->x[2 * i + 1], self->v.panels[k]->y[i]);
   return g_string_free (csv, FALSE);
 }
 
@@ -373,25 +391,14 @@ panels_csv (gpointer data)
 
 typedef struct {
   TsExperiment *exp;
-  TsDataset    *ds;
-  TsPreprocess *std_pp, *pca_pp, *exp_pp;
-  float        *whitened;
-  float        *std_image;
-  TsDataset    *panels[4];
+  Views         v;
 } Loaded;
 
 static void
 loaded_free (Loaded *l)
 {
   ts_experiment_free (l->exp);
-  ts_dataset_free (l->ds);
-  ts_preprocess_free (l->std_pp);
-  ts_preprocess_free (l->pca_pp);
-  g_free (l->whitened);
-  ts_preprocess_free (l->exp_pp);
-  g_free (l->std_image);
-  for (int k = 0; k < 4; k++)
-    ts_dataset_free (l->panels[k]);
+  views_clear (&l->v);
   g_free (l);
 }
 
@@ -448,25 +455,25 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       ts_dataset_free (ds);
       ds = few;
     }
-  l->ds = ds;
+  l->v.ds = ds;
   if (ts_dataset_is_image (ds))
     {
       TsPreprocessKind kind = l->exp->data.preprocess;
-      l->std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
-      l->std_image = g_new (float, ds->dim);
+      l->v.std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
+      l->v.std_image = g_new (float, ds->dim);
       for (guint j = 0; j < ds->dim; j++)
         {
           double s = 0, sq = 0;
           for (guint i = 0; i < ds->n; i++)
             s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
-          l->std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
+          l->v.std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
         }
-      if (ds->dim <= 1024 && (l->pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
-        l->whitened = zca_samples (ds, l->pca_pp, l->exp->data.whiten_epsilon);
+      if (ds->dim <= 1024 && (l->v.pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
+        l->v.whitened = zca_samples (ds, l->v.pca_pp, l->exp->data.whiten_epsilon);
       /* the strip shows images: the PCA kinds change the shape, show standardize */
       if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
         kind = TS_PRE_STANDARDIZE;
-      l->exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
+      l->v.exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
     }
   else if (ds->dim == 2)
     {
@@ -474,7 +481,7 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       for (int k = 0; k < 4; k++)
         {
           g_autoptr(TsPreprocess) pp = ts_preprocess_fit (kinds[k], ds, 0, 1e-5, NULL);
-          l->panels[k] = pp ? ts_preprocess_apply (pp, ds) : ts_dataset_copy (ds);
+          l->v.panels[k] = pp ? ts_preprocess_apply (pp, ds) : ts_dataset_copy (ds);
         }
     }
   g_task_return_boolean (task, TRUE);
@@ -486,8 +493,8 @@ rebuild_augment (TsDataPage *self)
   TsAugmentSpec spec = ts_data_page_get_augment (self);
 
   g_clear_pointer (&self->augment, ts_augment_free);
-  if (self->ds && ts_dataset_is_image (self->ds))
-    self->augment = ts_augment_new (&spec, self->ds, NULL);
+  if (self->v.ds && ts_dataset_is_image (self->v.ds))
+    self->augment = ts_augment_new (&spec, self->v.ds, NULL);
   gtk_widget_queue_draw (self->samples);
   gtk_widget_queue_draw (self->strip);
 }
@@ -495,7 +502,7 @@ rebuild_augment (TsDataPage *self)
 static void
 describe (TsDataPage *self)
 {
-  const TsDataset *ds = self->ds;
+  const TsDataset *ds = self->v.ds;
   g_autofree char *shape = ts_dataset_is_image (ds) ? g_strdup_printf ("%u×%u×%u", ds->channels, ds->height, ds->width)
                                                     : g_strdup_printf ("%u features", ds->dim);
   g_autofree char *text = g_strdup_printf ("%s · %u samples shown%s · %s · %u classes", self->exp->data.source, ds->n,
@@ -517,26 +524,12 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
       gtk_label_set_text (GTK_LABEL (self->facts), error->message);
       return;
     }
-  g_clear_pointer (&self->ds, ts_dataset_free);
-  g_clear_pointer (&self->std_pp, ts_preprocess_free);
-  g_clear_pointer (&self->pca_pp, ts_preprocess_free);
-  g_clear_pointer (&self->whitened, g_free);
-  g_clear_pointer (&self->exp_pp, ts_preprocess_free);
-  g_clear_pointer (&self->std_image, g_free);
-  self->ds = g_steal_pointer (&l->ds);
-  self->std_pp = g_steal_pointer (&l->std_pp);
-  self->pca_pp = g_steal_pointer (&l->pca_pp);
-  self->whitened = g_steal_pointer (&l->whitened);
-  self->exp_pp = g_steal_pointer (&l->exp_pp);
-  self->std_image = g_steal_pointer (&l->std_image);
-  for (int k = 0; k < 4; k++)
-    {
-      g_clear_pointer (&self->panels[k], ts_dataset_free);
-      self->panels[k] = g_steal_pointer (&l->panels[k]);
-    }
+  views_clear (&self->v);
+  self->v = l->v; /* the page owns them now */
+  l->v = (Views) { 0 };
   describe (self);
-  gtk_widget_set_visible (self->image_box, ts_dataset_is_image (self->ds));
-  gtk_widget_set_visible (self->points, !ts_dataset_is_image (self->ds) && self->ds->dim == 2);
+  gtk_widget_set_visible (self->image_box, ts_dataset_is_image (self->v.ds));
+  gtk_widget_set_visible (self->points, !ts_dataset_is_image (self->v.ds) && self->v.ds->dim == 2);
   rebuild_augment (self);
   gtk_widget_queue_draw (self->balance);
   gtk_widget_queue_draw (self->views);
@@ -582,14 +575,14 @@ ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp)
 const float *
 ts_data_page_get_whitened (TsDataPage *self, guint *n)
 {
-  *n = self->whitened && self->ds ? MIN (WHITENED, self->ds->n) : 0;
-  return self->whitened;
+  *n = self->v.whitened && self->v.ds ? MIN (WHITENED, self->v.ds->n) : 0;
+  return self->v.whitened;
 }
 
 const TsDataset *
 ts_data_page_get_dataset (TsDataPage *self)
 {
-  return self->ds;
+  return self->v.ds;
 }
 
 static GtkWidget *
@@ -617,15 +610,8 @@ ts_data_page_dispose (GObject *object)
   TsDataPage *self = TS_DATA_PAGE (object);
 
   g_clear_pointer (&self->exp, ts_experiment_free);
-  g_clear_pointer (&self->ds, ts_dataset_free);
-  g_clear_pointer (&self->std_pp, ts_preprocess_free);
-  g_clear_pointer (&self->pca_pp, ts_preprocess_free);
-  g_clear_pointer (&self->whitened, g_free);
-  g_clear_pointer (&self->exp_pp, ts_preprocess_free);
-  g_clear_pointer (&self->std_image, g_free);
+  views_clear (&self->v);
   g_clear_pointer (&self->augment, ts_augment_free);
-  for (int k = 0; k < 4; k++)
-    g_clear_pointer (&self->panels[k], ts_dataset_free);
   G_OBJECT_CLASS (ts_data_page_parent_class)->dispose (object);
 }
 
