@@ -27,15 +27,6 @@ ts_probe_grid_free (TsProbeGrid *grid)
   g_free (grid);
 }
 
-static float
-std_of (const float *v, gsize n)
-{
-  double s = 0, sq = 0;
-  for (gsize i = 0; i < n; i++)
-    s += v[i], sq += (double) v[i] * v[i];
-  return (float) sqrt (MAX (sq / n - pow (s / n, 2), 0));
-}
-
 /* What every cell shares: the input, the gradient pushed in at the logits,
  * and per layer (the output layer too) one matrix of N(0, 1) draws — scaled
  * by σ for the Gaussian inits, orthonormalised once for orthogonal — so
@@ -173,7 +164,7 @@ probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act)
       p->act_std = stats.layers[l].act_std;
       p->dead_fraction = stats.layers[l].dead_fraction;
       p->saturated_fraction = stats.layers[l].saturated_fraction;
-      p->grad_std = std_of (net->d[l], (gsize) B * s->spec.width);
+      p->grad_std = (float) ts_moments (net->d[l], (gsize) B * s->spec.width).std;
       p->act_hist = stats.layers[l].hist[TS_HIST_ACTIVATIONS];
       p->weight_hist = stats.layers[l].hist[TS_HIST_WEIGHTS];
     }

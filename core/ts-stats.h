@@ -24,6 +24,14 @@ typedef struct {
   guint counts[TS_HISTOGRAM_BINS];
 } TsHistogram;
 
+typedef struct {
+  double mean, std;
+} TsMoments;
+
+/* mean and (population) standard deviation of v, vectorised; NaN when a
+ * value is not finite */
+TsMoments ts_moments (const float *v, gsize n);
+
 /* counts of v over bins spanning [lo, hi] (lo >= hi: the data's range);
  * values outside go to the end bins, NaN and Inf are not counted */
 void ts_histogram_fill (TsHistogram *h, const float *v, gsize n, float lo, float hi);

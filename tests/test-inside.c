@@ -2,6 +2,39 @@
  * stats log, the published parameter snapshot, and the decision grid. */
 #include "test-util.h"
 
+/* the SIMD sums against plain double loops, on lengths that leave a tail,
+ * and a tight spread around a large mean (sigmoid units near ½) */
+static void
+test_moments_match_double_sums (void)
+{
+  const gsize lengths[] = { 0, 1, 15, 17, 1023, 1024, 1025, 50001 };
+  TsRng rng;
+
+  ts_rng_init (&rng, 3, TS_STREAM_DATA);
+  for (guint c = 0; c < G_N_ELEMENTS (lengths); c++)
+    for (int tight = 0; tight < 2; tight++)
+      {
+        gsize n = lengths[c];
+        g_autofree float *v = g_new (float, MAX (n, 1));
+        double sum = 0, sq = 0, mean, std;
+        TsMoments m;
+
+        for (gsize i = 0; i < n; i++)
+          v[i] = tight ? 0.5f + 1e-6f * (float) ts_rng_normal (&rng) : 3.f * (float) ts_rng_normal (&rng) - 1.f;
+        for (gsize i = 0; i < n; i++)
+          sum += v[i];
+        mean = n ? sum / n : 0;
+        for (gsize i = 0; i < n; i++)
+          sq += (v[i] - mean) * (v[i] - mean);
+        std = n ? sqrt (sq / n) : 0;
+        m = ts_moments (v, n);
+        g_assert_cmpfloat_with_epsilon (m.mean, mean, 1e-6 * MAX (fabs (mean), 1e-3));
+        g_assert_cmpfloat_with_epsilon (m.std, std, 1e-3 * std + 1e-12); /* a 1e-6 spread kept to 0.1% */
+      }
+  g_assert_true (isnan (ts_moments ((float[]) { 1, NAN, 2 }, 3).std));
+  g_assert_false (isfinite (ts_moments ((float[]) { 1, 2, INFINITY }, 3).mean));
+}
+
 static void
 test_histogram_counts_exactly (void)
 {
@@ -242,6 +275,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/inside/moments-match-double-sums", test_moments_match_double_sums);
   g_test_add_func ("/inside/histogram-counts-exactly", test_histogram_counts_exactly);
   g_test_add_func ("/inside/stats-hold-layer-histograms", test_stats_hold_layer_histograms);
   g_test_add_func ("/inside/snapshot-follows-epochs", test_snapshot_follows_epochs);
