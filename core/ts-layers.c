@@ -133,11 +133,14 @@ sigmoid_row (float *a, const float *z, int n)
 }
 
 /* One row segment of n units; slopes are per unit (prelu) or per element
- * (rrelu in training), both already offset to the segment. */
+ * (rrelu in training), both already offset to the segment. Vectorised as
+ * backward_row is. */
 static void
 forward_row (float *restrict a, const float *restrict z, int n, const TsActParams *p,
              const float *restrict unit_slope, const float *restrict sample_slope)
 {
+  const float slope = p->slope; /* a local: a store through a cannot change it, so the loops vectorise */
+
   switch (p->kind)
     {
     case TS_ACT_SIGMOID:
@@ -152,18 +155,19 @@ forward_row (float *restrict a, const float *restrict z, int n, const TsActParam
       break;
     case TS_ACT_LEAKY_RELU:
       for (int i = 0; i < n; i++)
-        a[i] = z[i] > 0.f ? z[i] : p->slope * z[i];
+        a[i] = z[i] > 0.f ? z[i] : slope * z[i];
       break;
     case TS_ACT_PRELU:
       for (int i = 0; i < n; i++)
         a[i] = z[i] > 0.f ? z[i] : unit_slope[i] * z[i];
       break;
     case TS_ACT_RRELU:
-      for (int i = 0; i < n; i++)
-        {
-          float slope = sample_slope ? sample_slope[i] : p->slope;
+      if (sample_slope)
+        for (int i = 0; i < n; i++)
+          a[i] = z[i] > 0.f ? z[i] : sample_slope[i] * z[i];
+      else
+        for (int i = 0; i < n; i++)
           a[i] = z[i] > 0.f ? z[i] : slope * z[i];
-        }
       break;
     case TS_ACT_ELU:
       for (int i = 0; i < n; i++)
@@ -184,86 +188,77 @@ ts_activation_forward (float *a, const float *z, int rows, int cols, int ld, con
                  p->sample_slope ? p->sample_slope + (gsize) r * ld : NULL);
 }
 
-/* Loads are unconditional and the selects branch-free, so the loops
- * vectorise: ReLU's mask is random, and a branch on it mispredicts half
- * the time. dz may equal da. */
+/* In place, d: ∂L/∂a → ∂L/∂z. Loads are unconditional, no pointer may
+ * alias another (the slope is a local) and the build says float operations
+ * do not trap (-fno-trapping-math): so the selects are branch-free and the
+ * loops vectorise. ReLU's mask is random; a branch on it would mispredict
+ * half the time. */
 static void
-backward_row (float *dz, const float *da, const float *restrict z, const float *restrict a,
-              int n, const TsActParams *p, const float *restrict sample_slope)
+backward_row (float *restrict d, const float *restrict z, const float *restrict a, int n, const TsActParams *p,
+              const float *restrict unit_slope, const float *restrict sample_slope)
 {
+  const float slope = p->slope;
+
   switch (p->kind)
     {
     case TS_ACT_SIGMOID:
       for (int i = 0; i < n; i++)
-        dz[i] = da[i] * a[i] * (1.f - a[i]);
+        d[i] *= a[i] * (1.f - a[i]);
       break;
     case TS_ACT_TANH:
       for (int i = 0; i < n; i++)
-        dz[i] = da[i] * (1.f - a[i] * a[i]);
+        d[i] *= 1.f - a[i] * a[i];
       break;
     case TS_ACT_RELU:
       for (int i = 0; i < n; i++)
-        {
-          float g = da[i];
-          dz[i] = z[i] > 0.f ? g : 0.f;
-        }
+        d[i] = z[i] > 0.f ? d[i] : 0.f;
       break;
     case TS_ACT_LEAKY_RELU:
       for (int i = 0; i < n; i++)
-        {
-          float g = da[i];
-          dz[i] = z[i] > 0.f ? g : p->slope * g;
-        }
+        d[i] = z[i] > 0.f ? d[i] : slope * d[i];
       break;
     case TS_ACT_PRELU:
       for (int i = 0; i < n; i++)
-        {
-          float g = da[i];
-          dz[i] = z[i] > 0.f ? g : p->unit_slope[i] * g;
-        }
+        d[i] = z[i] > 0.f ? d[i] : unit_slope[i] * d[i];
       break;
     case TS_ACT_RRELU:
-      for (int i = 0; i < n; i++)
-        {
-          float g = da[i], slope = sample_slope ? sample_slope[i] : p->slope;
-          dz[i] = z[i] > 0.f ? g : slope * g;
-        }
+      if (sample_slope)
+        for (int i = 0; i < n; i++)
+          d[i] = z[i] > 0.f ? d[i] : sample_slope[i] * d[i];
+      else
+        for (int i = 0; i < n; i++)
+          d[i] = z[i] > 0.f ? d[i] : slope * d[i];
       break;
     case TS_ACT_ELU:
       /* for z ≤ 0: a = α(eᶻ − 1), so f'(z) = a + α */
       for (int i = 0; i < n; i++)
-        {
-          float g = da[i];
-          dz[i] = z[i] > 0.f ? g : g * (a[i] + TS_ELU_ALPHA);
-        }
+        d[i] = z[i] > 0.f ? d[i] : d[i] * (a[i] + TS_ELU_ALPHA);
       break;
     case TS_ACT_IDENTITY:
-      if (dz != da)
-        memcpy (dz, da, sizeof (float) * n);
       break;
     }
 }
 
 void
-ts_activation_backward (float *dz, float *dslope, const float *da, const float *z, const float *a,
-                        int rows, int cols, int ld, const TsActParams *p)
+ts_activation_backward (float *d, float *dslope, const float *z, const float *a, int rows, int cols, int ld,
+                        const TsActParams *p)
 {
   if (p->kind == TS_ACT_PRELU && dslope)
     {
-      /* ∂L/∂α_j = Σ_rows da · z where z ≤ 0; before dz may overwrite da */
+      /* ∂L/∂α_j = Σ_rows (∂L/∂a) · z where z ≤ 0; before d becomes ∂L/∂z */
       memset (dslope, 0, sizeof (float) * cols);
       for (int r = 0; r < rows; r++)
         for (int j = 0; j < cols; j++)
           {
             gsize i = (gsize) r * ld + j;
             if (z[i] <= 0.f)
-              dslope[j] += da[i] * z[i];
+              dslope[j] += d[i] * z[i];
           }
     }
   for (int r = 0; r < rows; r++)
     {
       gsize at = (gsize) r * ld;
-      backward_row (dz + at, da + at, z + at, a + at, cols, p, p->sample_slope ? p->sample_slope + at : NULL);
+      backward_row (d + at, z + at, a + at, cols, p, p->unit_slope, p->sample_slope ? p->sample_slope + at : NULL);
     }
 }
 

@@ -7,7 +7,7 @@
  *   ts_dense_forward (z, x, w, b, B, in, out, 0, out);       // z = x·wᵀ + b
  *   ts_activation_forward (a, z, B, out, out, &act);
  *   ...
- *   ts_activation_backward (dz, dslope, da, z, a, B, out, out, &act);
+ *   ts_activation_backward (d, dslope, z, a, B, out, out, &act);     // d: ∂L/∂a in, ∂L/∂z out
  *   ts_dense_backward_weights (dw, db, dz, x, B, in, out, 0, out);
  *   ts_dense_backward_input (dx, dz, w, B, in, out, 0, in);
  */
@@ -48,10 +48,11 @@ void ts_dense_backward_input (float *dx, const float *dz, const float *w,
  * (a column range of a (B, units) matrix); a may equal z. p->unit_slope
  * and p->sample_slope point at the block's first column. */
 void ts_activation_forward (float *a, const float *z, int rows, int cols, int ld, const TsActParams *p);
-/* dz = da ⊙ f'(z) on the same kind of block; dz may equal da. dslope (cols)
- * is overwritten with ∂L/∂slope for prelu and may be NULL otherwise. */
-void ts_activation_backward (float *dz, float *dslope, const float *da, const float *z,
-                             const float *a, int rows, int cols, int ld, const TsActParams *p);
+/* d ⊙= f'(z) on the same kind of block, in place: ∂L/∂a becomes ∂L/∂z.
+ * dslope (cols) is overwritten with ∂L/∂slope for prelu and may be NULL
+ * otherwise. */
+void ts_activation_backward (float *d, float *dslope, const float *z, const float *a, int rows, int cols, int ld,
+                             const TsActParams *p);
 
 /* Mean loss over the batch; dlogits (B,C) = ∂loss/∂logits when non-NULL;
  * *correct += the number of rows whose arg-max is the label. */

@@ -318,7 +318,7 @@ _ts_net_backward_block (TsNet *net, guint l, guint B, guint lo, guint hi)
       for (guint j = lo; j < hi; j++)
         d[(gsize) r * out + j] *= net->noise[l][(gsize) r * out + j];
   /* d: ∂L/∂y → ∂L/∂z, in place */
-  ts_activation_backward (d + lo, layer->prelu != TS_NO_PARAM ? net->grads + layer->prelu + lo : NULL, d + lo,
+  ts_activation_backward (d + lo, layer->prelu != TS_NO_PARAM ? net->grads + layer->prelu + lo : NULL,
                           net->z[l] + lo, net->a[l] + lo, B, hi - lo, out, &act);
 }
 
