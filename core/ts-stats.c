@@ -1,4 +1,5 @@
 #include "ts-stats.h"
+#include "ts-simd.h"
 #include "ts-team.h"
 
 #include <math.h>
@@ -95,28 +96,17 @@ ts_hist_kind_name (TsHistKind kind)
 /* ---- sums in SIMD lanes ------------------------------------------------------
  * C does not let a compiler reorder a float sum, so a plain loop adds one
  * value after another (four cycles each). Here 16 floats a step go into four
- * independent vector sums (GCC's vector extensions: SSE on any x86-64), and
+ * independent vector sums (ts-simd.h), and
  * each block of values is added into doubles. Moments are of (x − shift),
  * shift the first value: a tight spread around a large mean (sigmoid near ½)
  * keeps its digits. */
-typedef float F4 __attribute__ ((vector_size (16)));
-typedef int I4 __attribute__ ((vector_size (16))); /* comparisons: −1 where true */
-
 #define STEP 16
 #define SUM_BLOCK 1024
 
-static inline F4
-load4 (const float *v)
-{
-  F4 x;
-  memcpy (&x, v, sizeof x);
-  return x;
-}
-
 static inline double
-lanes_total (F4 a, F4 b, F4 c, F4 d)
+lanes_total (TsF4 a, TsF4 b, TsF4 c, TsF4 d)
 {
-  F4 t = (a + b) + (c + d);
+  TsF4 t = (a + b) + (c + d);
   return (double) t[0] + t[1] + t[2] + t[3];
 }
 
@@ -124,18 +114,18 @@ TsMoments
 ts_moments (const float *v, gsize n)
 {
   const float shift = n ? v[0] : 0.f;
-  const F4 sh = { shift, shift, shift, shift };
+  const TsF4 sh = { shift, shift, shift, shift };
   double sum = 0, sq = 0;
   TsMoments m = { 0, 0 };
 
   for (gsize start = 0; start < n; start += SUM_BLOCK)
     {
-      F4 s[4] = { { 0 } }, q[4] = { { 0 } };
+      TsF4 s[4] = { { 0 } }, q[4] = { { 0 } };
       gsize end = MIN (start + SUM_BLOCK, n), i = start;
       for (; i + STEP <= end; i += STEP)
         for (int k = 0; k < 4; k++)
           {
-            F4 d = load4 (v + i + 4 * k) - sh;
+            TsF4 d = ts_load4 (v + i + 4 * k) - sh;
             s[k] += d, q[k] += d * d;
           }
       sum += lanes_total (s[0], s[1], s[2], s[3]);
@@ -159,12 +149,12 @@ sum_of_squares (const float *a, const float *b, gsize n)
 
   for (gsize start = 0; start < n; start += SUM_BLOCK)
     {
-      F4 q[4] = { { 0 } };
+      TsF4 q[4] = { { 0 } };
       gsize end = MIN (start + SUM_BLOCK, n), i = start;
       for (; i + STEP <= end; i += STEP)
         for (int k = 0; k < 4; k++)
           {
-            F4 d = b ? load4 (a + i + 4 * k) - load4 (b + i + 4 * k) : load4 (a + i + 4 * k);
+            TsF4 d = b ? ts_load4 (a + i + 4 * k) - ts_load4 (b + i + 4 * k) : ts_load4 (a + i + 4 * k);
             q[k] += d * d;
           }
       total += lanes_total (q[0], q[1], q[2], q[3]);
@@ -178,16 +168,16 @@ sum_of_squares (const float *a, const float *b, gsize n)
 static gsize
 count_outside (const float *v, gsize n, float lo, float hi)
 {
-  const F4 lo4 = { lo, lo, lo, lo }, hi4 = { hi, hi, hi, hi };
+  const TsF4 lo4 = { lo, lo, lo, lo }, hi4 = { hi, hi, hi, hi };
   gsize total = 0, i = 0;
 
   for (gsize start = 0; start < n; start += SUM_BLOCK)
     {
-      I4 c = { 0 };
+      TsI4 c = { 0 };
       gsize end = MIN (start + SUM_BLOCK, n);
       for (i = start; i + 4 <= end; i += 4)
         {
-          F4 x = load4 (v + i);
+          TsF4 x = ts_load4 (v + i);
           c -= (x < lo4) | (x > hi4);
         }
       total += (gsize) (c[0] + c[1] + c[2] + c[3]);
@@ -197,25 +187,18 @@ count_outside (const float *v, gsize n, float lo, float hi)
   return total;
 }
 
-/* the lanes of a where pick is true, else of b */
-static inline F4
-blend (I4 pick, F4 a, F4 b)
-{
-  return (F4) ((pick & (I4) a) | (~pick & (I4) b));
-}
-
 static void
 plain_range (const float *v, gsize n, float *lo_out, float *hi_out)
 {
-  F4 lo = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi = -lo;
+  TsF4 lo = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi = -lo;
   float l, h;
   gsize i = 0;
 
   for (; i + 4 <= n; i += 4)
     {
-      F4 x = load4 (v + i);
-      lo = blend (x < lo, x, lo);
-      hi = blend (x > hi, x, hi);
+      TsF4 x = ts_load4 (v + i);
+      lo = ts_blend4 (x < lo, x, lo);
+      hi = ts_blend4 (x > hi, x, hi);
     }
   l = MIN (MIN (lo[0], lo[1]), MIN (lo[2], lo[3]));
   h = MAX (MAX (hi[0], hi[1]), MAX (hi[2], hi[3]));

@@ -160,6 +160,50 @@ test_max_norm (void)
       }
 }
 
+/* A zero weight block skips its GEMM; what comes out must be what the
+ * product gives: the bias (forward), zeros (backward) — and NaN when the
+ * other factor holds an Inf or NaN, as 0·Inf is. Columns [2, 4) of a
+ * matrix whose other columns are not zero test the block bounds. */
+static void
+test_zero_weights_multiply_exactly (void)
+{
+  enum { B = 3, NIN = 6, NOUT = 4 };
+  float w[NOUT * NIN] = { 0 }, b[NOUT] = { 1, 2, 3, 4 }, xs[B * NIN], z[B * NOUT], dz[B * NOUT], dx[B * NIN];
+
+  for (int i = 0; i < B * NIN; i++)
+    xs[i] = (float) (i % 5) - 2.f;
+  for (int i = 0; i < B * NOUT; i++)
+    dz[i] = 0.5f * (float) (i % 3) - 0.5f;
+  ts_dense_forward (z, xs, w, b, B, NIN, NOUT, 1, 3); /* units 1 and 2 only */
+  for (int r = 0; r < B; r++)
+    for (int j = 1; j < 3; j++)
+      g_assert_cmpfloat (z[r * NOUT + j], ==, b[j]);
+  xs[4] = INFINITY;
+  ts_dense_forward (z, xs, w, b, B, NIN, NOUT, 0, NOUT);
+  g_assert_true (isnan (z[0]));
+
+  for (int r = 0; r < NOUT; r++) /* non-zero outside columns [2, 4) */
+    for (int j = 0; j < NIN; j++)
+      w[r * NIN + j] = j >= 2 && j < 4 ? 0.f : 1.f + r + j;
+  memset (dx, 0x7f, sizeof dx);
+  ts_dense_backward_input (dx, dz, w, B, NIN, NOUT, 0, NIN);
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < NIN; j++)
+      {
+        double want = 0;
+        for (int k = 0; k < NOUT; k++)
+          want += (double) dz[r * NOUT + k] * w[k * NIN + j];
+        g_assert_cmpfloat_with_epsilon (dx[r * NIN + j], want, 1e-5);
+      }
+  memset (dx, 0x7f, sizeof dx);
+  ts_dense_backward_input (dx, dz, w, B, NIN, NOUT, 2, 4); /* the zero columns: zeros */
+  for (int r = 0; r < B; r++)
+    g_assert_true (dx[r * NIN + 2] == 0.f && dx[r * NIN + 3] == 0.f);
+  dz[5] = NAN;
+  ts_dense_backward_input (dx, dz, w, B, NIN, NOUT, 2, 4);
+  g_assert_true (isnan (dx[NIN + 2]));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -181,5 +225,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/gradients/dropout", test_dropout);
   g_test_add_func ("/core/gradients/prelu-slope", test_prelu_slope_moves);
   g_test_add_func ("/core/regularization/max-norm", test_max_norm);
+  g_test_add_func ("/core/dense/zero-weights-multiply-exactly", test_zero_weights_multiply_exactly);
   return g_test_run ();
 }
