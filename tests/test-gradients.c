@@ -160,6 +160,40 @@ test_max_norm (void)
       }
 }
 
+/* The forward product in both its forms — transposed below 256 samples,
+ * direct from there — against a plain double loop, on a block of units */
+static void
+test_dense_forward_forms (void)
+{
+  enum { NIN = 9, NOUT = 7, LO = 2, HI = 6 };
+  const int batches[] = { 5, 300 };
+  TsRng rng;
+
+  ts_rng_init (&rng, 5, 1);
+  for (guint c = 0; c < G_N_ELEMENTS (batches); c++)
+    {
+      int B = batches[c];
+      g_autofree float *xs = g_new (float, B * NIN), *z = g_new0 (float, B * NOUT);
+      float w[NOUT * NIN], b[NOUT];
+
+      for (int i = 0; i < B * NIN; i++)
+        xs[i] = (float) ts_rng_normal (&rng);
+      for (int i = 0; i < NOUT * NIN; i++)
+        w[i] = (float) ts_rng_normal (&rng);
+      for (int j = 0; j < NOUT; j++)
+        b[j] = (float) j - 3.f;
+      ts_dense_forward (z, xs, w, b, B, NIN, NOUT, LO, HI);
+      for (int r = 0; r < B; r++)
+        for (int j = 0; j < NOUT; j++)
+          {
+            double want = b[j];
+            for (int k = 0; k < NIN; k++)
+              want += (double) xs[r * NIN + k] * w[j * NIN + k];
+            g_assert_cmpfloat_with_epsilon (z[r * NOUT + j], j >= LO && j < HI ? want : 0.0, 1e-4);
+          }
+    }
+}
+
 /* A zero weight block skips its GEMM; what comes out must be what the
  * product gives: the bias (forward), zeros (backward) — and NaN when the
  * other factor holds an Inf or NaN, as 0·Inf is. Columns [2, 4) of a
@@ -225,6 +259,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/gradients/dropout", test_dropout);
   g_test_add_func ("/core/gradients/prelu-slope", test_prelu_slope_moves);
   g_test_add_func ("/core/regularization/max-norm", test_max_norm);
+  g_test_add_func ("/core/dense/forward-forms", test_dense_forward_forms);
   g_test_add_func ("/core/dense/zero-weights-multiply-exactly", test_zero_weights_multiply_exactly);
   return g_test_run ();
 }
