@@ -137,9 +137,11 @@ probe_net (const Shared *s, TsActivation act)
   return ts_net_new (s->in_dim, hidden, s->spec.layers, act, 0.01f, 0.f, PROBE_CLASSES, s->spec.samples);
 }
 
-/* net: for this cell's activation; its weights are set here */
+/* net: for this cell's activation; its weights are set here. The weights
+ * are measured in one cell per init (weights): they are the same under
+ * every activation. */
 static TsProbeCell *
-probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act)
+probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act, gboolean weights)
 {
   guint L = s->spec.layers, B = s->spec.samples;
   TsStatsRecord stats;
@@ -150,7 +152,7 @@ probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act)
   ts_net_forward (net, s->x, B, FALSE, 0);
   memcpy (ts_net_dlogits (net), s->dlogits, sizeof (float) * B * PROBE_CLASSES);
   ts_net_backward_signal (net, s->x, B);
-  ts_stats_measure_forward (net, B, &stats);
+  ts_stats_measure_forward (net, B, weights, &stats);
 
   cell = g_new0 (TsProbeCell, 1);
   cell->init = init;
@@ -191,7 +193,7 @@ probe_cells (gpointer data)
           net = probe_net (s, s->acts[a]);
           act = (int) s->acts[a];
         }
-      s->grid->cells[i * s->n_acts + a] = probe_cell (s, net, s->inits[i], s->acts[a]);
+      s->grid->cells[i * s->n_acts + a] = probe_cell (s, net, s->inits[i], s->acts[a], a == 0);
     }
   return NULL;
 }
@@ -231,6 +233,9 @@ ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits, 
   probe_cells (&s); /* the caller's thread is one of them */
   for (guint t = 1; t < s.stride; t++)
     g_thread_join (workers[t]);
+  for (guint c = 0; c < s.grid->n_cells; c++) /* the weights measured in each row's first cell */
+    for (guint l = 0; l < s.spec.layers; l++)
+      s.grid->cells[c]->layers[l].weight_hist = s.grid->cells[c - c % n_acts]->layers[l].weight_hist;
   shared_clear (&s);
   return s.grid;
 }

@@ -234,6 +234,28 @@ is_relu_family (TsActivation act)
          || act == TS_ACT_ELU;
 }
 
+/* a ReLU unit is dead on this batch when no sample makes it positive: each
+ * unit's largest z, rows outer so memory is read in order (NaN is never
+ * the largest, and never positive) */
+static guint
+dead_units (const float *restrict z, guint B, guint out)
+{
+  g_autofree float *top = g_new (float, out);
+  guint dead = 0;
+
+  for (guint j = 0; j < out; j++)
+    top[j] = -G_MAXFLOAT;
+  for (guint r = 0; r < B; r++)
+    {
+      const float *restrict row = z + (gsize) r * out;
+      for (guint j = 0; j < out; j++)
+        top[j] = row[j] > top[j] ? row[j] : top[j];
+    }
+  for (guint j = 0; j < out; j++)
+    dead += !(top[j] > 0.f);
+  return dead;
+}
+
 static void
 activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
 {
@@ -247,17 +269,8 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
     saturated = count_outside (a, n, -0.99f, 0.99f);
   else if (layer->act == TS_ACT_SIGMOID)
     saturated = count_outside (a, n, 0.01f, 0.99f);
-  /* a ReLU unit is dead on this batch when no sample makes it positive;
-   * rows outer, so the scan reads memory in order */
   if (is_relu_family (layer->act))
-    {
-      g_autofree guint8 *alive = g_new0 (guint8, layer->out);
-      for (guint r = 0; r < B; r++)
-        for (guint j = 0; j < layer->out; j++)
-          alive[j] |= z[(gsize) r * layer->out + j] > 0.f;
-      for (guint j = 0; j < layer->out; j++)
-        dead += !alive[j];
-    }
+    dead = dead_units (z, B, layer->out);
   s->act_mean = (float) m.mean;
   s->act_std = (float) m.std;
   s->dead_fraction = (float) dead / layer->out;
@@ -303,7 +316,7 @@ typedef struct {
   guint          B;
   const float   *before;
   TsStatsRecord *out;
-  gboolean       gradients; /* FALSE: the net ran forward only */
+  guint          kinds;     /* 1 << TaskKind for each kind measured */
   guint          n_tasks;
   guint8         owner[TS_STATS_MAX_LAYERS * N_TASK_KINDS]; /* task → thread */
 } Measure;
@@ -327,7 +340,7 @@ measure_share (TsTeam *team, guint t, guint n_threads, gpointer data)
 {
   Measure *m = data;
   for (guint task = 0; task < m->n_tasks; task++)
-    if (m->owner[task] == t && (m->gradients || task % N_TASK_KINDS != TASK_GRADIENTS))
+    if (m->owner[task] == t && (m->kinds & (1u << (task % N_TASK_KINDS))))
       run_task (m, task);
 }
 
@@ -362,10 +375,10 @@ plan (Measure *m, guint n_threads)
 }
 
 static void
-measure (const TsNet *net, TsTeam *team, guint B, const float *before, gboolean gradients, guint64 step,
+measure (const TsNet *net, TsTeam *team, guint B, const float *before, guint kinds, guint64 step,
          TsStatsRecord *out)
 {
-  Measure m = { net, B, before, out, gradients };
+  Measure m = { net, B, before, out, kinds };
   guint threads = team ? ts_team_size (team) : 1;
 
   out->step = step;
@@ -378,22 +391,24 @@ measure (const TsNet *net, TsTeam *team, guint B, const float *before, gboolean 
     measure_share (NULL, 0, 1, &m);
 }
 
+#define ALL_KINDS ((1u << N_TASK_KINDS) - 1)
+
 void
 ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out)
 {
-  measure (net, NULL, B, before, TRUE, step, out);
+  measure (net, NULL, B, before, ALL_KINDS, step, out);
 }
 
 void
 ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
                        TsStatsRecord *out)
 {
-  measure (net, team, B, before, TRUE, step, out);
+  measure (net, team, B, before, ALL_KINDS, step, out);
 }
 
 void
-ts_stats_measure_forward (const TsNet *net, guint B, TsStatsRecord *out)
+ts_stats_measure_forward (const TsNet *net, guint B, gboolean weights, TsStatsRecord *out)
 {
   memset (out, 0, sizeof *out);
-  measure (net, NULL, B, NULL, FALSE, 0, out);
+  measure (net, NULL, B, NULL, 1u << TASK_ACTIVATIONS | (weights ? 1u << TASK_WEIGHTS : 0), 0, out);
 }

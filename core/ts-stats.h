@@ -71,8 +71,8 @@ void ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 s
  * team's threads side by side (the training step's idle team). */
 void ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
                             TsStatsRecord *out);
-/* Activations and weights only, for a net that has not been trained (no
- * gradients, no update: those fields and histograms stay zero). */
-void ts_stats_measure_forward (const TsNet *net, guint B, TsStatsRecord *out);
+/* Activations, and weights when asked, for a net that has not been trained
+ * (no gradients, no update: what is not measured stays zero). */
+void ts_stats_measure_forward (const TsNet *net, guint B, gboolean weights, TsStatsRecord *out);
 
 G_END_DECLS

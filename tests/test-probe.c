@@ -70,6 +70,43 @@ test_histograms_and_gradients (void)
     g_assert_cmpfloat (c->layers[l].grad_std, >, 0.f);
 }
 
+/* A grid on two threads gives each cell what a probe of that cell alone
+ * gives: shared draws, weights measured once per init and copied along
+ * the row, zero init's skipped products, any order of the work queue. */
+static void
+test_grid_cells_match_single_probes (void)
+{
+  const TsInit inits[] = { TS_INIT_ZERO, TS_INIT_XAVIER, TS_INIT_ORTHOGONAL };
+  const TsActivation acts[] = { TS_ACT_TANH, TS_ACT_RELU, TS_ACT_LEAKY_RELU };
+  TsProbeSpec spec = { 4, 64, 200, 0.01, 9 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsProbeGrid) grid = ts_probe_grid_new (&spec, inits, 3, acts, 3, NULL, 0, 2, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (grid->n_cells, ==, 9);
+  for (guint i = 0; i < 3; i++)
+    for (guint a = 0; a < 3; a++)
+      {
+        const TsProbeCell *c = grid->cells[i * 3 + a];
+        g_autoptr(TsProbeCell) alone = ts_probe_run (&spec, inits[i], acts[a], NULL, 0, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (c->init, ==, inits[i]);
+        g_assert_cmpint (c->activation, ==, acts[a]);
+        for (guint l = 0; l < spec.layers; l++)
+          {
+            g_assert_cmpfloat (c->layers[l].act_std, ==, alone->layers[l].act_std);
+            g_assert_cmpfloat (c->layers[l].grad_std, ==, alone->layers[l].grad_std);
+            g_assert_cmpfloat (c->layers[l].dead_fraction, ==, alone->layers[l].dead_fraction);
+            g_assert_true (memcmp (&c->layers[l].act_hist, &alone->layers[l].act_hist, sizeof (TsHistogram)) == 0);
+            g_assert_true (memcmp (&c->layers[l].weight_hist, &alone->layers[l].weight_hist, sizeof (TsHistogram))
+                           == 0);
+          }
+      }
+  /* zero init: every unit outputs act(0) — ReLU's are all dead, tanh's all 0 */
+  g_assert_cmpfloat (grid->cells[1]->layers[2].dead_fraction, ==, 1.f);
+  g_assert_cmpfloat (grid->cells[0]->layers[2].act_std, ==, 0.f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -80,5 +117,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/probe/relu-xavier-halves", test_relu_xavier_halves_variance);
   g_test_add_func ("/core/probe/tanh-sigma-one-saturates", test_tanh_sigma_one_saturates);
   g_test_add_func ("/core/probe/histograms", test_histograms_and_gradients);
+  g_test_add_func ("/core/probe/grid-cells-match-single-probes", test_grid_cells_match_single_probes);
   return g_test_run ();
 }
