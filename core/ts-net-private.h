@@ -20,5 +20,9 @@ void _ts_net_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi);
 void _ts_net_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c);
 /* w (out, in) orthonormal rows (or columns) from q, (max, min) N(0,1) values, overwritten */
 void _ts_net_orthonormalize (float *w, guint out, guint in, float *q);
+/* Every hidden layer to act (leaky kinds: slope), in place, when that
+ * changes no layout — no PReLU slopes (parameters) or RReLU draws
+ * (workspace) before or after. FALSE, net untouched: build a new one. */
+gboolean _ts_net_set_hidden_activation (TsNet *net, TsActivation act, float slope);
 
 G_END_DECLS

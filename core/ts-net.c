@@ -162,6 +162,25 @@ ts_net_free (TsNet *net)
   g_free (net);
 }
 
+static gboolean
+changes_layout (TsActivation act)
+{
+  return act == TS_ACT_PRELU || act == TS_ACT_RRELU;
+}
+
+gboolean
+_ts_net_set_hidden_activation (TsNet *net, TsActivation act, float slope)
+{
+  if (changes_layout (act))
+    return FALSE;
+  for (guint l = 0; l + 1 < net->n_layers; l++)
+    if (changes_layout (net->layers[l].act))
+      return FALSE;
+  for (guint l = 0; l + 1 < net->n_layers; l++)
+    net->layers[l].act = act, net->layers[l].slope = slope;
+  return TRUE;
+}
+
 TsNet *
 ts_net_copy (const TsNet *net)
 {

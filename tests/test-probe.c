@@ -77,17 +77,18 @@ static void
 test_grid_cells_match_single_probes (void)
 {
   const TsInit inits[] = { TS_INIT_ZERO, TS_INIT_XAVIER, TS_INIT_ORTHOGONAL };
-  const TsActivation acts[] = { TS_ACT_TANH, TS_ACT_RELU, TS_ACT_LEAKY_RELU };
+  /* PReLU needs a net of its own; the others share one */
+  const TsActivation acts[] = { TS_ACT_TANH, TS_ACT_RELU, TS_ACT_PRELU, TS_ACT_LEAKY_RELU };
   TsProbeSpec spec = { 4, 64, 200, 0.01, 9 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(TsProbeGrid) grid = ts_probe_grid_new (&spec, inits, 3, acts, 3, NULL, 0, 2, &error);
+  g_autoptr(TsProbeGrid) grid = ts_probe_grid_new (&spec, inits, 3, acts, 4, NULL, 0, 2, &error);
 
   g_assert_no_error (error);
-  g_assert_cmpuint (grid->n_cells, ==, 9);
+  g_assert_cmpuint (grid->n_cells, ==, 12);
   for (guint i = 0; i < 3; i++)
-    for (guint a = 0; a < 3; a++)
+    for (guint a = 0; a < 4; a++)
       {
-        const TsProbeCell *c = grid->cells[i * 3 + a];
+        const TsProbeCell *c = grid->cells[i * 4 + a];
         g_autoptr(TsProbeCell) alone = ts_probe_run (&spec, inits[i], acts[a], NULL, 0, &error);
         g_assert_no_error (error);
         g_assert_cmpint (c->init, ==, inits[i]);
