@@ -45,7 +45,8 @@ typedef struct {
   guint        n_acts;
   TsProbeGrid *grid;
   guint        stride;
-  gint         next;      /* the next cell to take, activation-major */
+  guint       *order;     /* the cells (init × n_acts + activation) in the order they are taken */
+  gint         next;      /* the next set-up task, then the next cell, to take */
 } Shared;
 
 #define PROBE_CLASSES 10 /* the output layer the gradient enters by */
@@ -63,36 +64,49 @@ units (const Shared *s, guint l)
   return l < s->spec.layers ? s->spec.width : PROBE_CLASSES;
 }
 
+/* The set-up, as tasks the threads share: first the input and the logit
+ * gradient, then one per layer (its draws, from a stream of its own, and
+ * their orthonormal version when a cell needs it — a QR factorisation: the
+ * slow part). */
+static void
+set_up_task (Shared *s, guint task)
+{
+  guint B = s->spec.samples;
+  TsRng rng;
+
+  if (task-- > 0)
+    {
+      gsize n = (gsize) units (s, task) * fan_in (s, task);
+      ts_rng_init (&rng, s->spec.seed, TS_STREAM_PROBE + task);
+      ts_rng_normal_fill (&rng, s->unit[task], n, 1.f);
+      if (s->ortho[task])
+        {
+          g_autofree float *q = g_memdup2 (s->unit[task], sizeof (float) * n);
+          _ts_net_orthonormalize (s->ortho[task], units (s, task), fan_in (s, task), q);
+        }
+      return;
+    }
+  ts_rng_init (&rng, s->spec.seed, TS_STREAM_DATA);
+  if (s->own_x)
+    ts_rng_normal_fill (&rng, s->own_x, (gsize) B * s->in_dim, 1.f);
+  ts_rng_normal_fill (&rng, s->dlogits, (gsize) B * PROBE_CLASSES, 1.f / B);
+}
+
 static void
 shared_init (Shared *s, const float *input, gboolean orthogonal)
 {
   guint L = s->spec.layers, B = s->spec.samples;
-  TsRng rng;
 
-  ts_rng_init (&rng, s->spec.seed, TS_STREAM_INIT);
   s->unit = g_new0 (float *, L + 1);
   s->ortho = g_new0 (float *, L + 1);
   for (guint l = 0; l <= L; l++)
     {
-      gsize n = (gsize) units (s, l) * fan_in (s, l);
-      s->unit[l] = g_new (float, n);
-      ts_rng_normal_fill (&rng, s->unit[l], n, 1.f);
-      if (orthogonal)
-        {
-          g_autofree float *q = g_memdup2 (s->unit[l], sizeof (float) * n);
-          s->ortho[l] = g_new0 (float, n);
-          _ts_net_orthonormalize (s->ortho[l], units (s, l), fan_in (s, l), q);
-        }
+      s->unit[l] = g_new (float, (gsize) units (s, l) * fan_in (s, l));
+      s->ortho[l] = orthogonal ? g_new0 (float, (gsize) units (s, l) * fan_in (s, l)) : NULL;
     }
-  ts_rng_init (&rng, s->spec.seed, TS_STREAM_DATA);
-  if (input == NULL)
-    {
-      s->own_x = g_new (float, (gsize) B * s->in_dim);
-      ts_rng_normal_fill (&rng, s->own_x, (gsize) B * s->in_dim, 1.f);
-    }
+  s->own_x = input ? NULL : g_new (float, (gsize) B * s->in_dim);
   s->x = input ? input : s->own_x;
   s->dlogits = g_new (float, (gsize) B * PROBE_CLASSES);
-  ts_rng_normal_fill (&rng, s->dlogits, (gsize) B * PROBE_CLASSES, 1.f / B);
 }
 
 static void
@@ -107,6 +121,7 @@ shared_clear (Shared *s)
   g_free (s->ortho);
   g_free (s->own_x);
   g_free (s->dlogits);
+  g_free (s->order);
 }
 
 static void
@@ -174,10 +189,35 @@ probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act, gboolean
   return cell;
 }
 
-/* Workers take the next cell from a shared counter, activation by
- * activation, and keep their net when the activation changes (a new one
- * only for PReLU or RReLU layers): a 10 × 500 net over 1000 samples is
- * ~80 MB of workspace to fault in. */
+static gpointer
+set_up_tasks (gpointer data)
+{
+  Shared *s = data;
+  guint k;
+
+  while ((k = (guint) g_atomic_int_add (&s->next, 1)) < s->spec.layers + 2)
+    set_up_task (s, k);
+  return NULL;
+}
+
+/* Cells activation by activation, the zero-init ones (no products: quick)
+ * last, so the threads finish together */
+static void
+plan_cells (Shared *s, guint n_inits)
+{
+  guint k = 0;
+
+  s->order = g_new (guint, MAX (n_inits * s->n_acts, 1));
+  for (int zero = 0; zero < 2; zero++)
+    for (guint a = 0; a < s->n_acts; a++)
+      for (guint i = 0; i < n_inits; i++)
+        if ((s->inits[i] == TS_INIT_ZERO) == zero)
+          s->order[k++] = i * s->n_acts + a;
+}
+
+/* Workers take the next cell from a shared counter and keep their net when
+ * the activation changes (a new one only for PReLU or RReLU layers): a
+ * 10 × 500 net over 1000 samples is ~80 MB of workspace to fault in. */
 static gpointer
 probe_cells (gpointer data)
 {
@@ -188,7 +228,7 @@ probe_cells (gpointer data)
 
   while ((k = (guint) g_atomic_int_add (&s->next, 1)) < s->grid->n_cells)
     {
-      guint n_inits = s->grid->n_cells / s->n_acts, a = k / n_inits, i = k % n_inits; /* activation-major */
+      guint a = s->order[k] % s->n_acts, i = s->order[k] / s->n_acts;
       if ((int) s->acts[a] != act)
         {
           if (net == NULL || !_ts_net_set_hidden_activation (net, s->acts[a], PROBE_SLOPE))
@@ -198,9 +238,24 @@ probe_cells (gpointer data)
             }
           act = (int) s->acts[a];
         }
-      s->grid->cells[i * s->n_acts + a] = probe_cell (s, net, s->inits[i], s->acts[a], a == 0);
+      s->grid->cells[s->order[k]] = probe_cell (s, net, s->inits[i], s->acts[a], a == 0);
     }
   return NULL;
+}
+
+/* work on the caller's thread and stride − 1 more, then a fresh queue */
+static void
+run_on_threads (GThreadFunc work, Shared *s)
+{
+  GThread *workers[TS_TEAM_MAX] = { NULL };
+
+  s->next = 0;
+  for (guint t = 1; t < s->stride; t++)
+    workers[t] = g_thread_new ("probe", work, s);
+  work (s);
+  for (guint t = 1; t < s->stride; t++)
+    g_thread_join (workers[t]);
+  s->next = 0;
 }
 
 TsProbeGrid *
@@ -209,7 +264,6 @@ ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits, 
 {
   Shared s = { *spec, 0 };
   gboolean orthogonal = FALSE;
-  GThread *workers[TS_TEAM_MAX] = { NULL };
 
   s.spec.layers = spec->layers ? spec->layers : 10;
   s.spec.width = spec->width ? spec->width : 500;
@@ -232,12 +286,10 @@ ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits, 
   s.grid->n_acts = n_acts;
   s.grid->cells = g_new0 (TsProbeCell *, MAX (s.grid->n_cells, 1));
   s.stride = CLAMP (threads, 1, MIN (TS_TEAM_MAX, MAX (s.grid->n_cells, 1)));
+  plan_cells (&s, n_inits);
   ts_blas_single_threaded ();
-  for (guint t = 1; t < s.stride; t++)
-    workers[t] = g_thread_new ("probe", probe_cells, &s);
-  probe_cells (&s); /* the caller's thread is one of them */
-  for (guint t = 1; t < s.stride; t++)
-    g_thread_join (workers[t]);
+  run_on_threads (set_up_tasks, &s);
+  run_on_threads (probe_cells, &s);
   for (guint c = 0; c < s.grid->n_cells; c++) /* the weights measured in each row's first cell */
     for (guint l = 0; l < s.spec.layers; l++)
       s.grid->cells[c]->layers[l].weight_hist = s.grid->cells[c - c % n_acts]->layers[l].weight_hist;
