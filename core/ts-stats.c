@@ -26,11 +26,12 @@ finite_range (const float *v, gsize n, float *lo_out, float *hi_out)
  * that is dropped. The arithmetic is float unless the range is too wide
  * for it (a diverged net's ±1e38). */
 #define BLOCK 256
+#define PARTS 4
 
 static void
 count_bins (guint counts[TS_HISTOGRAM_BINS], const float *v, gsize n, float lo, float hi)
 {
-  guint part[4][TS_HISTOGRAM_BINS + 1] = { { 0 } };
+  guint part[PARTS][TS_HISTOGRAM_BINS + 1] = { { 0 } };
   const double span = (double) hi - lo;
   const gboolean wide = span > G_MAXFLOAT / 4;
   const float base = lo, scale = (float) (TS_HISTOGRAM_BINS / span), last = TS_HISTOGRAM_BINS - 1;
@@ -55,18 +56,18 @@ count_bins (guint counts[TS_HISTOGRAM_BINS], const float *v, gsize n, float lo, 
             bins[k] = fabsf (x[k]) <= G_MAXFLOAT ? (int) f : TS_HISTOGRAM_BINS;
           }
       int k = 0;
-      for (; k + 4 <= m; k += 4) /* unrolled: an address a load and an add each */
-        {
-          part[0][bins[k]]++;
-          part[1][bins[k + 1]]++;
-          part[2][bins[k + 2]]++;
-          part[3][bins[k + 3]]++;
-        }
+      for (; k + PARTS <= m; k += PARTS) /* unrolled: an address, a load and an add each */
+        for (int p = 0; p < PARTS; p++)
+          part[p][bins[k + p]]++;
       for (; k < m; k++)
         part[0][bins[k]]++;
     }
   for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
-    counts[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
+    {
+      counts[b] = 0;
+      for (int p = 0; p < PARTS; p++)
+        counts[b] += part[p][b];
+    }
 }
 
 void
@@ -123,8 +124,9 @@ ts_moments (const float *v, gsize n)
 {
   const float shift = n ? v[0] : 0.f;
   const TsF4 sh = { shift, shift, shift, shift };
+  TsF4 lo = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi = -lo;
   double sum = 0, sq = 0;
-  TsMoments m = { 0, 0 };
+  TsMoments m = { 0, 0, 0, 0 };
 
   for (gsize start = 0; start < n; start += SUM_BLOCK)
     {
@@ -133,25 +135,33 @@ ts_moments (const float *v, gsize n)
       for (; i + STEP <= end; i += STEP)
         for (int k = 0; k < 4; k++)
           {
-            TsF4 d = ts_load4 (v + i + 4 * k) - sh;
+            TsF4 x = ts_load4 (v + i + 4 * k), d = x - sh;
             s[k] += d, q[k] += d * d;
+            lo = ts_blend4 (x < lo, x, lo); /* NaN is never picked */
+            hi = ts_blend4 (x > hi, x, hi);
           }
       sum += lanes_total (s[0], s[1], s[2], s[3]);
       sq += lanes_total (q[0], q[1], q[2], q[3]);
       for (; i < end; i++)
-        sum += v[i] - shift, sq += (double) (v[i] - shift) * (v[i] - shift);
+        {
+          sum += v[i] - shift, sq += (double) (v[i] - shift) * (v[i] - shift);
+          lo[0] = v[i] < lo[0] ? v[i] : lo[0];
+          hi[0] = v[i] > hi[0] ? v[i] : hi[0];
+        }
     }
   if (n == 0)
     return m;
   m.mean = shift + sum / n;
   m.std = sq / n - (sum / n) * (sum / n); /* the variance; rounding can take a zero one below 0, NaN stays */
   m.std = m.std < 0 ? 0 : sqrt (m.std);
+  m.min = MIN (MIN (lo[0], lo[1]), MIN (lo[2], lo[3]));
+  m.max = MAX (MAX (hi[0], hi[1]), MAX (hi[2], hi[3]));
   return m;
 }
 
-/* Σ (a − b)², or Σ a² when b is NULL */
+/* Σ (a − b)² */
 static double
-sum_of_squares (const float *a, const float *b, gsize n)
+squared_distance (const float *a, const float *b, gsize n)
 {
   double total = 0;
 
@@ -162,12 +172,12 @@ sum_of_squares (const float *a, const float *b, gsize n)
       for (; i + STEP <= end; i += STEP)
         for (int k = 0; k < 4; k++)
           {
-            TsF4 d = b ? ts_load4 (a + i + 4 * k) - ts_load4 (b + i + 4 * k) : ts_load4 (a + i + 4 * k);
+            TsF4 d = ts_load4 (a + i + 4 * k) - ts_load4 (b + i + 4 * k);
             q[k] += d * d;
           }
       total += lanes_total (q[0], q[1], q[2], q[3]);
       for (; i < end; i++)
-        total += (double) (a[i] - (b ? b[i] : 0.f)) * (a[i] - (b ? b[i] : 0.f));
+        total += (double) (a[i] - b[i]) * (a[i] - b[i]);
     }
   return total;
 }
@@ -195,36 +205,14 @@ count_outside (const float *v, gsize n, float lo, float hi)
   return total;
 }
 
+/* a histogram over the data's range: when the moments are finite, so are
+ * the values, and their range is the moments' */
 static void
-plain_range (const float *v, gsize n, float *lo_out, float *hi_out)
+fill_from_data (TsHistogram *h, const float *v, gsize n, const TsMoments *m)
 {
-  TsF4 lo = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi = -lo;
-  float l, h;
-  gsize i = 0;
-
-  for (; i + 4 <= n; i += 4)
-    {
-      TsF4 x = ts_load4 (v + i);
-      lo = ts_blend4 (x < lo, x, lo);
-      hi = ts_blend4 (x > hi, x, hi);
-    }
-  l = MIN (MIN (lo[0], lo[1]), MIN (lo[2], lo[3]));
-  h = MAX (MAX (hi[0], hi[1]), MAX (hi[2], hi[3]));
-  for (; i < n; i++)
-    l = MIN (l, v[i]), h = MAX (h, v[i]);
-  *lo_out = l, *hi_out = h;
-}
-
-/* a histogram over the data's range; a finite sum (of squares, or a finite
- * spread) means finite values, whose range is a plain vectorised min/max */
-static void
-fill_from_data (TsHistogram *h, const float *v, gsize n, double finite_sum)
-{
-  float lo = 0, hi = 0;
-
-  if (isfinite (finite_sum))
-    plain_range (v, n, &lo, &hi);
-  ts_histogram_fill (h, v, n, lo, hi); /* lo >= hi: found again, skipping non-finite values */
+  gboolean finite = isfinite (m->mean) && isfinite (m->std);
+  ts_histogram_fill (h, v, n, finite ? m->min : 0, finite ? m->max : 0); /* lo >= hi: found again, skipping
+                                                                             non-finite values */
 }
 
 static gboolean
@@ -279,7 +267,14 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
   if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
     ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, layer->act == TS_ACT_TANH ? -1.f : 0.f, 1.f);
   else
-    fill_from_data (&s->hist[TS_HIST_ACTIVATIONS], a, n, m.std);
+    fill_from_data (&s->hist[TS_HIST_ACTIVATIONS], a, n, &m);
+}
+
+/* Σ x² over n values from their moments */
+static double
+sum_of_squares_of (const TsMoments *m, gsize n)
+{
+  return n * (m->std * m->std + m->mean * m->mean);
 }
 
 static void
@@ -288,11 +283,12 @@ weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
   const TsNetLayer *layer = &net->layers[l];
   gsize n = (gsize) layer->in * layer->out;
   const float *w = net->params + layer->w;
-  double ww = sum_of_squares (w, NULL, n), dd = before ? sum_of_squares (w, before + layer->w, n) : 0;
+  TsMoments m = ts_moments (w, n);
+  double ww = sum_of_squares_of (&m, n), dd = before ? squared_distance (w, before + layer->w, n) : 0;
 
   s->weight_rms = (float) sqrt (ww / MAX (n, 1));
   s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
-  fill_from_data (&s->hist[TS_HIST_WEIGHTS], w, n, ww);
+  fill_from_data (&s->hist[TS_HIST_WEIGHTS], w, n, &m);
 }
 
 static void
@@ -301,10 +297,10 @@ gradient_stats (const TsNet *net, guint l, TsLayerStats *s)
   const TsNetLayer *layer = &net->layers[l];
   gsize n = (gsize) layer->in * layer->out;
   const float *g = net->grads + layer->w;
-  double gg = sum_of_squares (g, NULL, n);
+  TsMoments m = ts_moments (g, n);
 
-  s->grad_norm = (float) sqrt (gg);
-  fill_from_data (&s->hist[TS_HIST_GRADIENTS], g, n, gg);
+  s->grad_norm = (float) sqrt (sum_of_squares_of (&m, n));
+  fill_from_data (&s->hist[TS_HIST_GRADIENTS], g, n, &m);
 }
 
 /* ---- the measurement, as tasks spread over a team ------------------------------ */

@@ -26,10 +26,11 @@ typedef struct {
 
 typedef struct {
   double mean, std;
+  float  min, max; /* of the values that are not NaN */
 } TsMoments;
 
-/* mean and (population) standard deviation of v, vectorised; NaN when a
- * value is not finite */
+/* mean, (population) standard deviation and range of v in one vectorised
+ * pass; mean and std are NaN or infinite when a value is not finite */
 TsMoments ts_moments (const float *v, gsize n);
 
 /* counts of v over bins spanning [lo, hi] (lo >= hi: the data's range);
