@@ -5,6 +5,9 @@
 
 #include <glib.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 typedef float TsF4 __attribute__ ((vector_size (16)));
 typedef int TsI4 __attribute__ ((vector_size (16))); /* comparisons: −1 where true */
@@ -22,6 +25,27 @@ static inline TsF4
 ts_blend4 (TsI4 pick, TsF4 a, TsF4 b)
 {
   return (TsF4) ((pick & (TsI4) a) | (~pick & (TsI4) b));
+}
+
+/* lane-wise larger and smaller, as SSE's maxps/minps: a > b ? a : b */
+static inline TsF4
+ts_max4 (TsF4 a, TsF4 b)
+{
+#ifdef __SSE__
+  return (TsF4) __builtin_ia32_maxps ((__v4sf) a, (__v4sf) b);
+#else
+  return ts_blend4 (a > b, a, b);
+#endif
+}
+
+static inline TsF4
+ts_min4 (TsF4 a, TsF4 b)
+{
+#ifdef __SSE__
+  return (TsF4) __builtin_ia32_minps ((__v4sf) a, (__v4sf) b);
+#else
+  return ts_blend4 (a < b, a, b);
+#endif
 }
 
 /* every value ±0 (an early exit at the first that is not) */

@@ -28,6 +28,24 @@ finite_range (const float *v, gsize n, float *lo_out, float *hi_out)
 #define BLOCK 256
 #define PARTS 4
 
+/* the bins of m finite values, four at a time */
+static void
+bins_of_finite (int *bins, const float *x, int m, float base, float scale, float last)
+{
+  const TsF4 base4 = { base, base, base, base }, scale4 = { scale, scale, scale, scale },
+             last4 = { last, last, last, last }, zero4 = { 0 };
+  int k = 0;
+
+  for (; k + 4 <= m; k += 4)
+    {
+      TsF4 f = ts_min4 (ts_max4 ((ts_load4 (x + k) - base4) * scale4, zero4), last4); /* clamped before the cast */
+      TsI4 b = __builtin_convertvector (f, TsI4);
+      memcpy (bins + k, &b, sizeof b);
+    }
+  for (; k < m; k++)
+    bins[k] = (int) MIN (MAX ((x[k] - base) * scale, 0.f), last);
+}
+
 static void
 count_bins (guint counts[TS_HISTOGRAM_BINS], const float *v, gsize n, float lo, float hi)
 {
@@ -47,6 +65,8 @@ count_bins (guint counts[TS_HISTOGRAM_BINS], const float *v, gsize n, float lo, 
             double f = ((double) x[k] - lo) * (TS_HISTOGRAM_BINS / span);
             bins[k] = !(fabsf (x[k]) <= G_MAXFLOAT) ? TS_HISTOGRAM_BINS : f > 0 ? (int) MIN (f, last) : 0;
           }
+      else if (ts_all_finite (x, m))
+        bins_of_finite (bins, x, m, base, scale, last);
       else
         for (int k = 0; k < m; k++)
           {
@@ -124,7 +144,8 @@ ts_moments (const float *v, gsize n)
 {
   const float shift = n ? v[0] : 0.f;
   const TsF4 sh = { shift, shift, shift, shift };
-  TsF4 lo = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi = -lo;
+  const TsF4 top = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT };
+  TsF4 lo[4] = { top, top, top, top }, hi[4] = { -top, -top, -top, -top };
   double sum = 0, sq = 0;
   TsMoments m = { 0, 0, 0, 0 };
 
@@ -137,16 +158,16 @@ ts_moments (const float *v, gsize n)
           {
             TsF4 x = ts_load4 (v + i + 4 * k), d = x - sh;
             s[k] += d, q[k] += d * d;
-            lo = ts_blend4 (x < lo, x, lo); /* NaN is never picked */
-            hi = ts_blend4 (x > hi, x, hi);
+            lo[k] = ts_min4 (x, lo[k]); /* x < lo ? x : lo — NaN is never picked */
+            hi[k] = ts_max4 (x, hi[k]);
           }
       sum += lanes_total (s[0], s[1], s[2], s[3]);
       sq += lanes_total (q[0], q[1], q[2], q[3]);
       for (; i < end; i++)
         {
           sum += v[i] - shift, sq += (double) (v[i] - shift) * (v[i] - shift);
-          lo[0] = v[i] < lo[0] ? v[i] : lo[0];
-          hi[0] = v[i] > hi[0] ? v[i] : hi[0];
+          lo[0][0] = v[i] < lo[0][0] ? v[i] : lo[0][0];
+          hi[0][0] = v[i] > hi[0][0] ? v[i] : hi[0][0];
         }
     }
   if (n == 0)
@@ -154,8 +175,10 @@ ts_moments (const float *v, gsize n)
   m.mean = shift + sum / n;
   m.std = sq / n - (sum / n) * (sum / n); /* the variance; rounding can take a zero one below 0, NaN stays */
   m.std = m.std < 0 ? 0 : sqrt (m.std);
-  m.min = MIN (MIN (lo[0], lo[1]), MIN (lo[2], lo[3]));
-  m.max = MAX (MAX (hi[0], hi[1]), MAX (hi[2], hi[3]));
+  lo[0] = ts_min4 (ts_min4 (lo[0], lo[1]), ts_min4 (lo[2], lo[3]));
+  hi[0] = ts_max4 (ts_max4 (hi[0], hi[1]), ts_max4 (hi[2], hi[3]));
+  m.min = MIN (MIN (lo[0][0], lo[0][1]), MIN (lo[0][2], lo[0][3]));
+  m.max = MAX (MAX (hi[0][0], hi[0][1]), MAX (hi[0][2], hi[0][3]));
   return m;
 }
 

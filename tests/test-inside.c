@@ -30,8 +30,18 @@ test_moments_match_double_sums (void)
         m = ts_moments (v, n);
         g_assert_cmpfloat_with_epsilon (m.mean, mean, 1e-6 * MAX (fabs (mean), 1e-3));
         g_assert_cmpfloat_with_epsilon (m.std, std, 1e-3 * std + 1e-12); /* a 1e-6 spread kept to 0.1% */
+        for (gsize i = 0; i < n; i++)
+          g_assert_true (v[i] >= m.min && v[i] <= m.max);
+        if (n > 0)
+          {
+            gboolean min_seen = FALSE, max_seen = FALSE;
+            for (gsize i = 0; i < n; i++)
+              min_seen |= v[i] == m.min, max_seen |= v[i] == m.max;
+            g_assert_true (min_seen && max_seen);
+          }
       }
   g_assert_true (isnan (ts_moments ((float[]) { 1, NAN, 2 }, 3).std));
+  g_assert_cmpfloat (ts_moments ((float[]) { 1, NAN, 2 }, 3).max, ==, 2); /* the range skips NaN */
   g_assert_false (isfinite (ts_moments ((float[]) { 1, 2, INFINITY }, 3).mean));
 }
 
@@ -60,6 +70,24 @@ test_histogram_counts_exactly (void)
   g_assert_cmpfloat (h.edges[TS_HISTOGRAM_BINS], >, h.edges[0]);
   ts_histogram_fill (&h, (float[]) { -3e38f, 3e38f, 1 }, 3, 0, 0); /* a diverged net's range: no overflow */
   g_assert_cmpuint (h.counts[0] + h.counts[TS_HISTOGRAM_BINS / 2] + h.counts[TS_HISTOGRAM_BINS - 1], ==, 3);
+  {
+    /* many values (vectorised blocks and a tail), some outside the range: as a plain loop bins them */
+    enum { N = 10007 };
+    g_autofree float *many = g_new (float, N);
+    guint want[TS_HISTOGRAM_BINS] = { 0 };
+    TsRng rng;
+    ts_rng_init (&rng, 8, TS_STREAM_DATA);
+    for (int i = 0; i < N; i++)
+      {
+        float f;
+        many[i] = 2.f * (float) ts_rng_normal (&rng);
+        f = (many[i] - -2.f) * (float) (TS_HISTOGRAM_BINS / 5.0);
+        want[(int) MIN (MAX (f, 0.f), TS_HISTOGRAM_BINS - 1.f)]++;
+      }
+    ts_histogram_fill (&h, many, N, -2, 3);
+    for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+      g_assert_cmpuint (h.counts[b], ==, want[b]);
+  }
   ts_histogram_fill (&h, (float[]) { 0, 0, 0 }, 3, 0, 0); /* zero init: one spike, not a division by 0 */
   g_assert_cmpfloat (h.edges[TS_HISTOGRAM_BINS], >, h.edges[0]);
   total = 0;
