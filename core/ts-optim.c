@@ -35,12 +35,13 @@ ts_optimizer_begin_step (TsOptimizer *opt)
 
 /* The penalty's gradient joins the data gradient as PyTorch's weight_decay
  * does: g' = g + λ₂w + λ₁·sign(w). It is folded into each update loop so
- * the step is one pass over memory. */
-#define PENALISED(i) (g[i] + l2 * w[i] + l1 * (float) ((w[i] > 0.f) - (w[i] < 0.f)))
+ * the step is one pass over memory; update() is inlined twice, with and
+ * without the L1 term, so the usual run without it skips the sign. */
+#define PENALISED(i) (g[i] + l2 * w[i] + (with_l1 ? l1 * (float) ((w[i] > 0.f) - (w[i] < 0.f)) : 0.f))
 
-void
-ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
-                     float lr, float l2, float l1)
+static inline __attribute__ ((always_inline)) void
+update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count, float lr, float l2, float l1,
+        const gboolean with_l1)
 {
   float *restrict w = params + offset;
   const float *restrict g = grads + offset;
@@ -95,6 +96,16 @@ ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset
         }
       break;
     }
+}
+
+void
+ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
+                     float lr, float l2, float l1)
+{
+  if (l1 != 0.f)
+    update (opt, params, grads, offset, count, lr, l2, l1, TRUE);
+  else
+    update (opt, params, grads, offset, count, lr, l2, 0.f, FALSE);
 }
 
 void
