@@ -139,37 +139,65 @@ lanes_total (TsF4 a, TsF4 b, TsF4 c, TsF4 d)
   return (double) t[0] + t[1] + t[2] + t[3];
 }
 
-TsMoments
-ts_moments (const float *v, gsize n)
+/* What a pass over rows × cols values finds besides their moments: each
+ * column's largest value (top: cols of them, updated), and how many values
+ * lie outside [lo, hi]. */
+typedef struct {
+  float *top;
+  float  lo, hi;
+  gsize  outside;
+} Extra;
+
+/* inlined with the extras a caller wants, so each variant is its own loop */
+static inline __attribute__ ((always_inline)) TsMoments
+scan (const float *v, gsize rows, gsize cols, Extra *extra, const gboolean with_top, const gboolean with_outside)
 {
-  const float shift = n ? v[0] : 0.f;
-  const TsF4 sh = { shift, shift, shift, shift };
-  const TsF4 top = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT };
-  TsF4 lo[4] = { top, top, top, top }, hi[4] = { -top, -top, -top, -top };
+  const gsize n = rows * cols;
+  const float shift = n ? v[0] : 0.f, out_lo = extra ? extra->lo : 0.f, out_hi = extra ? extra->hi : 0.f;
+  const TsF4 sh = { shift, shift, shift, shift }, max4 = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT },
+             lo4 = { out_lo, out_lo, out_lo, out_lo }, hi4 = { out_hi, out_hi, out_hi, out_hi };
+  TsF4 lo[4] = { max4, max4, max4, max4 }, hi[4] = { -max4, -max4, -max4, -max4 };
+  TsI4 outside = { 0 };
   double sum = 0, sq = 0;
   TsMoments m = { 0, 0, 0, 0 };
 
-  for (gsize start = 0; start < n; start += SUM_BLOCK)
-    {
-      TsF4 s[4] = { { 0 } }, q[4] = { { 0 } };
-      gsize end = MIN (start + SUM_BLOCK, n), i = start;
-      for (; i + STEP <= end; i += STEP)
-        for (int k = 0; k < 4; k++)
+  for (gsize r = 0; r < rows; r++)
+    for (gsize start = 0; start < cols; start += SUM_BLOCK)
+      {
+        const float *row = v + r * cols;
+        TsF4 s[4] = { { 0 } }, q[4] = { { 0 } };
+        gsize end = MIN (start + SUM_BLOCK, cols), j = start;
+        for (; j + STEP <= end; j += STEP)
+          for (int k = 0; k < 4; k++)
+            {
+              TsF4 x = ts_load4 (row + j + 4 * k), d = x - sh;
+              s[k] += d, q[k] += d * d;
+              lo[k] = ts_min4 (x, lo[k]); /* x < lo ? x : lo — NaN is never picked */
+              hi[k] = ts_max4 (x, hi[k]);
+              if (with_top)
+                {
+                  TsF4 t = ts_max4 (x, ts_load4 (extra->top + j + 4 * k));
+                  memcpy (extra->top + j + 4 * k, &t, sizeof t);
+                }
+              if (with_outside)
+                outside -= (x < lo4) | (x > hi4);
+            }
+        sum += lanes_total (s[0], s[1], s[2], s[3]);
+        sq += lanes_total (q[0], q[1], q[2], q[3]);
+        for (; j < end; j++)
           {
-            TsF4 x = ts_load4 (v + i + 4 * k), d = x - sh;
-            s[k] += d, q[k] += d * d;
-            lo[k] = ts_min4 (x, lo[k]); /* x < lo ? x : lo — NaN is never picked */
-            hi[k] = ts_max4 (x, hi[k]);
+            float x = row[j];
+            sum += x - shift, sq += (double) (x - shift) * (x - shift);
+            lo[0][0] = x < lo[0][0] ? x : lo[0][0];
+            hi[0][0] = x > hi[0][0] ? x : hi[0][0];
+            if (with_top)
+              extra->top[j] = x > extra->top[j] ? x : extra->top[j];
+            if (with_outside)
+              outside[0] += (x < out_lo) | (x > out_hi);
           }
-      sum += lanes_total (s[0], s[1], s[2], s[3]);
-      sq += lanes_total (q[0], q[1], q[2], q[3]);
-      for (; i < end; i++)
-        {
-          sum += v[i] - shift, sq += (double) (v[i] - shift) * (v[i] - shift);
-          lo[0][0] = v[i] < lo[0][0] ? v[i] : lo[0][0];
-          hi[0][0] = v[i] > hi[0][0] ? v[i] : hi[0][0];
-        }
-    }
+      }
+  if (with_outside)
+    extra->outside = (gsize) outside[0] + (gsize) outside[1] + (gsize) outside[2] + (gsize) outside[3];
   if (n == 0)
     return m;
   m.mean = shift + sum / n;
@@ -180,6 +208,12 @@ ts_moments (const float *v, gsize n)
   m.min = MIN (MIN (lo[0][0], lo[0][1]), MIN (lo[0][2], lo[0][3]));
   m.max = MAX (MAX (hi[0][0], hi[0][1]), MAX (hi[0][2], hi[0][3]));
   return m;
+}
+
+TsMoments
+ts_moments (const float *v, gsize n)
+{
+  return scan (v, 1, n, NULL, FALSE, FALSE);
 }
 
 /* Σ (a − b)² */
@@ -205,29 +239,6 @@ squared_distance (const float *a, const float *b, gsize n)
   return total;
 }
 
-/* how many values lie outside [lo, hi] */
-static gsize
-count_outside (const float *v, gsize n, float lo, float hi)
-{
-  const TsF4 lo4 = { lo, lo, lo, lo }, hi4 = { hi, hi, hi, hi };
-  gsize total = 0, i = 0;
-
-  for (gsize start = 0; start < n; start += SUM_BLOCK)
-    {
-      TsI4 c = { 0 };
-      gsize end = MIN (start + SUM_BLOCK, n);
-      for (i = start; i + 4 <= end; i += 4)
-        {
-          TsF4 x = ts_load4 (v + i);
-          c -= (x < lo4) | (x > hi4);
-        }
-      total += (gsize) (c[0] + c[1] + c[2] + c[3]);
-      for (; i < end; i++)
-        total += (v[i] < lo) | (v[i] > hi);
-    }
-  return total;
-}
-
 /* a histogram over the data's range: when the moments are finite, so are
  * the values, and their range is the moments' */
 static void
@@ -245,24 +256,16 @@ is_relu_family (TsActivation act)
          || act == TS_ACT_ELU;
 }
 
-/* a ReLU unit is dead on this batch when no sample makes it positive: each
- * unit's largest z, rows outer so memory is read in order (NaN is never
- * the largest, and never positive) */
+/* A ReLU-like unit is dead on this batch when no sample makes its z
+ * positive; its largest z tells. Where a > 0 exactly when z > 0 — every
+ * kind but PReLU, whose learned slope may turn negative — the largest a
+ * does, found in the pass that takes the moments. NaN is never the
+ * largest, and never positive. */
 static guint
-dead_units (const float *restrict z, guint B, guint out)
+count_dead (const float *top, guint units)
 {
-  g_autofree float *top = g_new (float, out);
   guint dead = 0;
-
-  for (guint j = 0; j < out; j++)
-    top[j] = -G_MAXFLOAT;
-  for (guint r = 0; r < B; r++)
-    {
-      const float *restrict row = z + (gsize) r * out;
-      for (guint j = 0; j < out; j++)
-        top[j] = row[j] > top[j] ? row[j] : top[j];
-    }
-  for (guint j = 0; j < out; j++)
+  for (guint j = 0; j < units; j++)
     dead += !(top[j] > 0.f);
   return dead;
 }
@@ -271,21 +274,39 @@ static void
 activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
 {
   const TsNetLayer *layer = &net->layers[l];
-  const float *a = net->a[l], *z = net->z[l];
-  gsize n = (gsize) B * layer->out, saturated = 0;
-  guint dead = 0;
-  TsMoments m = ts_moments (a, n);
+  const float *a = net->a[l];
+  guint out = layer->out, dead = 0;
+  gsize n = (gsize) B * out;
+  g_autofree float *top = NULL;
+  Extra extra = { NULL, 0, 0, 0 };
+  TsMoments m;
 
-  if (layer->act == TS_ACT_TANH)
-    saturated = count_outside (a, n, -0.99f, 0.99f);
-  else if (layer->act == TS_ACT_SIGMOID)
-    saturated = count_outside (a, n, 0.01f, 0.99f);
   if (is_relu_family (layer->act))
-    dead = dead_units (z, B, layer->out);
+    {
+      extra.top = top = g_new (float, out);
+      for (guint j = 0; j < out; j++)
+        top[j] = -G_MAXFLOAT;
+    }
+  if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
+    {
+      extra.lo = layer->act == TS_ACT_TANH ? -0.99f : 0.01f, extra.hi = 0.99f;
+      m = scan (a, 1, n, &extra, FALSE, TRUE);
+    }
+  else if (layer->act == TS_ACT_PRELU)
+    {
+      m = ts_moments (a, n);
+      scan (net->z[l], B, out, &extra, TRUE, FALSE);
+    }
+  else if (top)
+    m = scan (a, B, out, &extra, TRUE, FALSE);
+  else
+    m = ts_moments (a, n);
+  if (top)
+    dead = count_dead (top, out);
   s->act_mean = (float) m.mean;
   s->act_std = (float) m.std;
-  s->dead_fraction = (float) dead / layer->out;
-  s->saturated_fraction = (float) saturated / MAX (n, 1);
+  s->dead_fraction = (float) dead / out;
+  s->saturated_fraction = (float) extra.outside / MAX (n, 1);
   /* bounded activations on their whole range, so saturation shows at the ends */
   if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
     ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, layer->act == TS_ACT_TANH ? -1.f : 0.f, 1.f);

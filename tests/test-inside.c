@@ -45,6 +45,59 @@ test_moments_match_double_sums (void)
   g_assert_false (isfinite (ts_moments ((float[]) { 1, 2, INFINITY }, 3).mean));
 }
 
+/* dead and saturated shares as plain loops over z and a count them, for
+ * every kind; PReLU with a negative slope has a > 0 where z < 0, and its
+ * dead units are still those whose z never is positive */
+static void
+test_dead_and_saturated_match_plain_counts (void)
+{
+  const TsActivation kinds[] = { TS_ACT_RELU, TS_ACT_LEAKY_RELU, TS_ACT_ELU, TS_ACT_PRELU, TS_ACT_TANH,
+                                 TS_ACT_SIGMOID };
+  enum { IN = 6, UNITS = 37, B = 50 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      TsLayerSpec hidden[1] = { { UNITS, kinds[k] } };
+      g_autoptr(TsNet) net = ts_net_new (IN, hidden, 1, kinds[k], 0.1f, 0, 3, B);
+      float x[B * IN];
+      TsStatsRecord rec;
+      TsRng rng;
+      guint dead = 0, saturated = 0;
+
+      ts_rng_init (&rng, 4 + k, TS_STREAM_INIT);
+      ts_net_init (net, TS_INIT_SMALL, 1.5, &rng);
+      for (guint j = 0; j < UNITS; j++) /* biases that kill some units and saturate others */
+        net->params[net->layers[0].b + j] = (float) j / UNITS * 20.f - 14.f;
+      if (net->layers[0].prelu != TS_NO_PARAM)
+        net->params[net->layers[0].prelu] = -0.5f;
+      for (int i = 0; i < B * IN; i++)
+        x[i] = (float) ts_rng_normal (&rng);
+      ts_net_forward (net, x, B, FALSE, 0);
+      ts_stats_measure_forward (net, B, TRUE, &rec);
+      for (guint j = 0; j < UNITS; j++)
+        {
+          gboolean alive = FALSE;
+          for (guint r = 0; r < B; r++)
+            alive |= net->z[0][r * UNITS + j] > 0.f;
+          dead += !alive;
+        }
+      for (guint i = 0; i < B * UNITS; i++)
+        {
+          float a = net->a[0][i];
+          saturated += kinds[k] == TS_ACT_TANH ? fabsf (a) > 0.99f : kinds[k] == TS_ACT_SIGMOID && (a < 0.01f || a > 0.99f);
+        }
+      if (kinds[k] == TS_ACT_TANH || kinds[k] == TS_ACT_SIGMOID)
+        {
+          g_assert_cmpfloat (rec.layers[0].dead_fraction, ==, 0.f);
+          g_assert_cmpuint (saturated, >, 0);
+        }
+      else
+        g_assert_cmpuint (dead, >, 0);
+      g_assert_cmpfloat_with_epsilon (rec.layers[0].dead_fraction * UNITS, kinds[k] == TS_ACT_TANH || kinds[k] == TS_ACT_SIGMOID ? 0 : dead, 1e-4);
+      g_assert_cmpfloat_with_epsilon (rec.layers[0].saturated_fraction * B * UNITS, saturated, 1e-3);
+    }
+}
+
 static void
 test_histogram_counts_exactly (void)
 {
@@ -304,6 +357,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/inside/moments-match-double-sums", test_moments_match_double_sums);
+  g_test_add_func ("/inside/dead-and-saturated-match-plain-counts", test_dead_and_saturated_match_plain_counts);
   g_test_add_func ("/inside/histogram-counts-exactly", test_histogram_counts_exactly);
   g_test_add_func ("/inside/stats-hold-layer-histograms", test_stats_hold_layer_histograms);
   g_test_add_func ("/inside/snapshot-follows-epochs", test_snapshot_follows_epochs);
