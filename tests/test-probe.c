@@ -108,6 +108,32 @@ test_grid_cells_match_single_probes (void)
   g_assert_cmpfloat (grid->cells[0]->layers[2].act_std, ==, 0.f);
 }
 
+/* The probe's Gaussian draws (eight at a time, then a scalar tail): mean,
+ * spread, the share beyond 2σ and a lag-1 correlation (a cos/sin pair is
+ * independent) as N(0, σ²) has them; every value finite */
+static void
+test_normal_draws (void)
+{
+  enum { N = 200003 };
+  g_autofree float *v = g_new (float, N);
+  double sum = 0, sq = 0, lag = 0, tail = 0;
+  TsRng rng;
+
+  ts_rng_init (&rng, 21, TS_STREAM_PROBE);
+  ts_rng_normal_fill (&rng, v, N, 2.f);
+  for (gsize i = 0; i < N; i++)
+    {
+      g_assert_true (isfinite (v[i]));
+      sum += v[i], sq += (double) v[i] * v[i], tail += fabsf (v[i]) > 4.f;
+      if (i > 0)
+        lag += (double) v[i] * v[i - 1];
+    }
+  g_assert_cmpfloat (fabs (sum / N), <, 0.02);
+  g_assert_cmpfloat (fabs (sqrt (sq / N) / 2.0 - 1.0), <, 0.01);
+  g_assert_cmpfloat (fabs (tail / N - 0.0455), <, 0.003); /* P(|z| > 2) */
+  g_assert_cmpfloat (fabs (lag / N / 4.0), <, 0.01);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -119,5 +145,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/probe/tanh-sigma-one-saturates", test_tanh_sigma_one_saturates);
   g_test_add_func ("/core/probe/histograms", test_histograms_and_gradients);
   g_test_add_func ("/core/probe/grid-cells-match-single-probes", test_grid_cells_match_single_probes);
+  g_test_add_func ("/core/probe/normal-draws", test_normal_draws);
   return g_test_run ();
 }
