@@ -125,10 +125,9 @@ ts_hist_kind_name (TsHistKind kind)
 /* ---- sums in SIMD lanes ------------------------------------------------------
  * C does not let a compiler reorder a float sum, so a plain loop adds one
  * value after another (four cycles each). Here 16 floats a step go into four
- * independent vector sums (ts-simd.h), and
- * each block of values is added into doubles. Moments are of (x − shift),
- * shift the first value: a tight spread around a large mean (sigmoid near ½)
- * keeps its digits. */
+ * independent vector sums (ts-simd.h), and each block of values is added
+ * into doubles. Moments are of (x − shift), shift the first value: a tight
+ * spread around a large mean (sigmoid near ½) keeps its digits. */
 #define STEP 16
 #define SUM_BLOCK 1024
 
