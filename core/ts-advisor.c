@@ -99,16 +99,13 @@ has_worry (GPtrArray *advice)
   return FALSE;
 }
 
-/* "model.layers=200,100": every hidden layer twice as wide (one of 100 if none) */
+/* "model.layers=200:tanh,100": every hidden layer twice as wide, keeping
+ * its activation (one of 100 if none) */
 static char *
 wider_layers (const TsExperiment *exp)
 {
-  GString *s = g_string_new ("model.layers=");
-  for (guint l = 0; l < exp->model.layers->len; l++)
-    g_string_append_printf (s, "%s%u", l ? "," : "", 2 * g_array_index (exp->model.layers, TsLayerSpec, l).units);
-  if (exp->model.layers->len == 0)
-    g_string_append (s, "100");
-  return g_string_free (s, FALSE);
+  g_autofree char *layers = ts_experiment_layers_text (exp, 2);
+  return g_strdup_printf ("model.layers=%s", *layers ? layers : "100");
 }
 
 static void

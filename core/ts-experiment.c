@@ -556,26 +556,56 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
 
 /* ---- setting one key from text ---------------------------------------- */
 
+/* "512:tanh,256": units, and an activation of the layer's own after a colon */
 static gboolean
 set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GArray) layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
 
-  g_array_set_size (exp->model.layers, 0);
   for (int i = 0; parts[i] && *g_strstrip (parts[i]); i++)
     {
-      guint64 units;
+      g_auto(GStrv) fields = g_strsplit (parts[i], ":", 2);
       TsLayerSpec spec = { 0, TS_INHERIT_ACTIVATION };
-      if (!g_ascii_string_to_unsigned (parts[i], 10, 1, 1000000, &units, NULL))
+      guint64 units;
+      TsActivation act;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (fields[0]), 10, 1, 1000000, &units, NULL))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model.layers: expected unit counts like 512,256 (got \"%s\")", parts[i]);
+                       "model.layers: expected unit counts like 512,256 or 512:tanh,256 (got \"%s\")", parts[i]);
           return FALSE;
         }
       spec.units = (guint) units;
-      g_array_append_val (exp->model.layers, spec);
+      if (fields[1] && !ts_activation_from_name (g_strstrip (fields[1]), &act))
+        {
+          g_autofree char *list = choices_text (activation_names);
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d].activation: must be one of %s (got \"%s\")",
+                       i, list, fields[1]);
+          return FALSE;
+        }
+      if (fields[1])
+        spec.activation = act;
+      g_array_append_val (layers, spec);
     }
+  g_array_set_size (exp->model.layers, 0); /* only once all of it parsed: a bad text changes nothing */
+  g_array_append_vals (exp->model.layers, layers->data, layers->len);
   return TRUE;
+}
+
+char *
+ts_experiment_layers_text (const TsExperiment *exp, guint width_factor)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    {
+      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
+      g_string_append_printf (s, "%s%u", i ? "," : "", spec->units * width_factor);
+      if (spec->activation != TS_INHERIT_ACTIVATION)
+        g_string_append_printf (s, ":%s", ts_activation_name (spec->activation));
+    }
+  return g_string_free (s, FALSE);
 }
 
 gboolean
@@ -708,13 +738,7 @@ ts_experiment_get_text (const TsExperiment *exp, const char *key)
     case K_UINT: return g_strdup_printf ("%u", *(const guint *) field);
     case K_UINT64: return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) field);
     case K_DOUBLE: return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", *(const double *) field));
-    case K_LAYERS:
-      {
-        GString *s = g_string_new (NULL);
-        for (guint i = 0; i < exp->model.layers->len; i++)
-          g_string_append_printf (s, "%s%u", i ? "," : "", g_array_index (exp->model.layers, TsLayerSpec, i).units);
-        return g_string_free (s, FALSE);
-      }
+    case K_LAYERS: return ts_experiment_layers_text (exp, 1);
     }
   return NULL;
 }

@@ -140,8 +140,12 @@ typedef struct {
   const char *const *choices; /* the allowed names of a choice key, else NULL */
 } TsExperimentKeyDoc;
 const TsExperimentKeyDoc *ts_experiment_key_docs (guint *n_keys);
-/* A key's current value as ts_experiment_set takes it ("0.1", "relu", "512,256"). */
+/* A key's current value as ts_experiment_set takes it ("0.1", "relu",
+ * "512:tanh,256": model.layers gives each layer's units, and its own
+ * activation after a colon when it has one). */
 char         *ts_experiment_get_text (const TsExperiment *exp, const char *key);
+/* model.layers as that text, every layer's units times width_factor */
+char         *ts_experiment_layers_text (const TsExperiment *exp, guint width_factor);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsExperiment, ts_experiment_free)
 

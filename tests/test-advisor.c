@@ -96,6 +96,30 @@ test_scenarios (void)
   g_string_free (table, TRUE);
 }
 
+/* "Add capacity" widens every layer and keeps what the user chose for
+ * each: a per-layer activation survives the suggestion and its applying */
+static void
+test_wider_layers_keep_activations (void)
+{
+  const Scenario s = { "narrow leaky layer", "underfitting", { "model.layers=3:leaky_relu" } };
+  g_autoptr(GPtrArray) advice = diagnose (&s);
+  g_autoptr(TsExperiment) base = ts_experiment_new_default ();
+  const TsAdvice *wider = NULL;
+
+  for (guint k = 0; k < advice->len; k++)
+    if (g_str_equal (((TsAdvice *) advice->pdata[k])->code, "underfitting"))
+      wider = advice->pdata[k];
+  g_assert_nonnull (wider);
+  g_assert_cmpstr (wider->action, ==, "model.layers=6:leaky_relu");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TsExperiment) next = ts_advice_apply (wider, base, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_array_index (next->model.layers, TsLayerSpec, 0).units, ==, 6);
+    g_assert_cmpint (g_array_index (next->model.layers, TsLayerSpec, 0).activation, ==, TS_ACT_LEAKY_RELU);
+  }
+}
+
 static void
 test_lr_finder (void)
 {
@@ -130,5 +154,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/slow/advisor/scenarios", test_scenarios);
   g_test_add_func ("/slow/advisor/lr-finder", test_lr_finder);
+  g_test_add_func ("/slow/advisor/wider-layers-keep-activations", test_wider_layers_keep_activations);
   return g_test_run ();
 }

@@ -117,6 +117,15 @@ test_set_from_text (void)
   g_assert_cmpint (exp->train.optimizer, ==, TS_OPT_ADAM);
   g_assert_true (ts_experiment_set (exp, "model.layers", "512,256", &error));
   g_assert_cmpuint (exp->model.layers->len, ==, 2);
+  /* a layer's own activation after a colon; a bad one names the layer and changes nothing */
+  g_assert_true (ts_experiment_set (exp, "model.layers", "64:tanh, 32", &error));
+  g_assert_cmpuint (g_array_index (exp->model.layers, TsLayerSpec, 0).activation, ==, TS_ACT_TANH);
+  g_assert_cmpint (g_array_index (exp->model.layers, TsLayerSpec, 1).activation, ==, TS_INHERIT_ACTIVATION);
+  g_assert_false (ts_experiment_set (exp, "model.layers", "8,16:swish", &error));
+  g_assert_nonnull (strstr (error->message, "model.layers[1].activation: must be one of"));
+  g_clear_error (&error);
+  g_assert_cmpuint (exp->model.layers->len, ==, 2);
+  g_assert_cmpuint (g_array_index (exp->model.layers, TsLayerSpec, 0).units, ==, 64);
   g_assert_false (ts_experiment_set (exp, "train.l2", "-3", &error));
   g_assert_cmpstr (error->message, ==, "train.l2: must be >= 0 (got -3)");
   g_clear_error (&error);
@@ -133,7 +142,7 @@ test_get_text_round_trips (void)
   guint n;
   const TsExperimentKeyDoc *docs = ts_experiment_key_docs (&n);
 
-  g_assert_true (ts_experiment_set (exp, "model.layers", "64,32", NULL));
+  g_assert_true (ts_experiment_set (exp, "model.layers", "64,32:elu", NULL));
   g_assert_true (ts_experiment_set (exp, "train.lr", "0.0123", NULL));
   g_assert_true (ts_experiment_set (exp, "data.augment.pad_mode", "reflect", NULL));
   for (guint i = 0; i < n; i++)
@@ -146,6 +155,9 @@ test_get_text_round_trips (void)
   a = ts_experiment_to_json (exp);
   b = ts_experiment_to_json (copy);
   g_assert_cmpstr (a, ==, b);
+  g_free (a);
+  a = ts_experiment_get_text (exp, "model.layers");
+  g_assert_cmpstr (a, ==, "64,32:elu"); /* the per-layer activation survives the text */
 }
 
 int
