@@ -373,6 +373,7 @@ test_init_lab (void)
   ts_init_lab_run (lab);
   g_assert_true (spin_until (lab_done, lab, 30));
   g_assert_cmpuint (ts_init_lab_get_n_cells (lab), ==, 6); /* small, xavier, he × tanh, relu */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (lab), "6 cells in ")); /* and how long they took */
   runs = g_list_model_get_n_items (ts_window_get_runs (window));
   g_signal_emit_by_name (lab, "pick", (int) TS_INIT_XAVIER, (int) TS_ACT_TANH);
   g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, runs + 1);

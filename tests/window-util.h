@@ -108,3 +108,17 @@ find_figure (GtkWidget *root, const char *name)
   return NULL;
 }
 
+/* a GtkLabel under root whose text contains part (depth first), or NULL */
+static inline GtkWidget *
+find_label_containing (GtkWidget *root, const char *part)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, part);
+      if (found)
+        return found;
+    }
+  return NULL;
+}

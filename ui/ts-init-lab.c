@@ -48,6 +48,7 @@ typedef struct {
   float       *input;  /* (spec.samples, in_dim), or NULL for Gaussian noise */
   guint        in_dim;
   TsProbeGrid *grid;
+  double       seconds; /* the probe's own time */
 } Job;
 
 static void
@@ -64,9 +65,11 @@ probe_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 {
   Job *job = data;
   GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   job->grid = ts_probe_grid_new (&job->spec, job->inits, job->n_inits, job->acts, job->n_acts, job->input, job->in_dim,
                                  (guint) ts_blas_threads (), &error);
+  job->seconds = (g_get_monotonic_time () - start) * 1e-6;
   if (job->grid == NULL)
     g_task_return_error (task, error);
   else
@@ -185,11 +188,13 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
     self->cells[c] = g_steal_pointer (&job->grid->cells[c]);
   self->spec = job->spec;
   self->from_data = job->input != NULL;
-  gtk_label_set_text (GTK_LABEL (self->status),
-                      job->input ? "A batch of the data (each feature standardised) through the untrained net, forward "
-                                   "and backward. Click a cell to make an experiment of it; Train All races them."
-                                 : "Gaussian input through the untrained net, forward and backward. Click a cell to "
-                                   "make an experiment of it; Train All races them.");
+  {
+    g_autofree char *text = g_strdup_printf (
+      "%s through the untrained net, forward and backward: %u cells in %.2f s. Click a cell to make an experiment of "
+      "it; Train All races them.",
+      job->input ? "A batch of the data (each feature standardised)" : "Gaussian input", self->n_cells, job->seconds);
+    gtk_label_set_text (GTK_LABEL (self->status), text);
+  }
   show_cells (self);
 }
 
