@@ -98,13 +98,8 @@ transpose_into (float *restrict dst, int ld, const float *restrict src, int B, i
  * factor is finite (0·Inf is NaN): zero-initialised layers — the init lab's
  * whole first row, the hidden layers of a zero-init ReLU net, which never
  * learn — need no GEMM. A weight matrix that is not zero is found so at its
- * first non-zero value. */
-static gboolean
-zero_times_finite (const float *zero, gsize n_zero, const float *finite, gsize n_finite)
-{
-  return ts_all_zero (zero, n_zero) && ts_all_finite (finite, n_finite);
-}
-
+ * first non-zero value. Columns [lo, hi) of w (rows × ld), for the backward
+ * product: */
 static gboolean
 columns_zero (const float *w, int rows, int ld, int lo, int hi)
 {
@@ -126,7 +121,7 @@ ts_dense_forward (float *z, const float *x, const float *w, const float *b, int 
 
   if (hi <= lo)
     return;
-  gboolean zero = zero_times_finite (w + (gsize) lo * in, (gsize) (hi - lo) * in, x, (gsize) B * in);
+  gboolean zero = ts_all_zero (w + (gsize) lo * in, (gsize) (hi - lo) * in) && ts_all_finite (x, (gsize) B * in);
 
   if (zero || B >= TS_DIRECT_FORWARD_BATCH)
     {

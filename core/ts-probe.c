@@ -71,18 +71,18 @@ units (const Shared *s, guint l)
 static void
 set_up_task (Shared *s, guint task)
 {
-  guint B = s->spec.samples;
+  guint B = s->spec.samples, l = task - 1; /* task 0: the input; task l + 1: layer l */
   TsRng rng;
 
-  if (task-- > 0)
+  if (task > 0)
     {
-      gsize n = (gsize) units (s, task) * fan_in (s, task);
-      ts_rng_init (&rng, s->spec.seed, TS_STREAM_PROBE + task);
-      ts_rng_normal_fill (&rng, s->unit[task], n, 1.f);
-      if (s->ortho[task])
+      gsize n = (gsize) units (s, l) * fan_in (s, l);
+      ts_rng_init (&rng, s->spec.seed, TS_STREAM_PROBE + l);
+      ts_rng_normal_fill (&rng, s->unit[l], n, 1.f);
+      if (s->ortho[l])
         {
-          g_autofree float *q = g_memdup2 (s->unit[task], sizeof (float) * n);
-          _ts_net_orthonormalize (s->ortho[task], units (s, task), fan_in (s, task), q);
+          g_autofree float *q = g_memdup2 (s->unit[l], sizeof (float) * n);
+          _ts_net_orthonormalize (s->ortho[l], units (s, l), fan_in (s, l), q);
         }
       return;
     }
@@ -243,7 +243,7 @@ probe_cells (gpointer data)
   return NULL;
 }
 
-/* work on the caller's thread and stride − 1 more, then a fresh queue */
+/* work, from a fresh queue, on the caller's thread and stride − 1 more */
 static void
 run_on_threads (GThreadFunc work, Shared *s)
 {
@@ -255,7 +255,6 @@ run_on_threads (GThreadFunc work, Shared *s)
   work (s);
   for (guint t = 1; t < s->stride; t++)
     g_thread_join (workers[t]);
-  s->next = 0;
 }
 
 TsProbeGrid *

@@ -93,32 +93,43 @@ render_widget (GtkWidget *widget, const char *name)
   return surface; /* the caller destroys it */
 }
 
-/* the TsFigure called name under root (depth first), or NULL */
+/* the first widget under root (depth first, root included) that matches */
 static inline GtkWidget *
-find_figure (GtkWidget *root, const char *name)
+find_widget (GtkWidget *root, gboolean (*matches) (GtkWidget *, const char *), const char *text)
 {
-  if (TS_IS_FIGURE (root) && g_str_equal (ts_figure_get_name (TS_FIGURE (root)), name))
+  if (matches (root, text))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_figure (child, name);
+      GtkWidget *found = find_widget (child, matches, text);
       if (found)
         return found;
     }
   return NULL;
 }
 
-/* a GtkLabel under root whose text contains part (depth first), or NULL */
+static inline gboolean
+is_figure_called (GtkWidget *widget, const char *name)
+{
+  return TS_IS_FIGURE (widget) && g_str_equal (ts_figure_get_name (TS_FIGURE (widget)), name);
+}
+
+static inline gboolean
+is_label_containing (GtkWidget *widget, const char *part)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL;
+}
+
+/* the TsFigure called name under root, or NULL */
+static inline GtkWidget *
+find_figure (GtkWidget *root, const char *name)
+{
+  return find_widget (root, is_figure_called, name);
+}
+
+/* a GtkLabel under root whose text contains part, or NULL */
 static inline GtkWidget *
 find_label_containing (GtkWidget *root, const char *part)
 {
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_containing (child, part);
-      if (found)
-        return found;
-    }
-  return NULL;
+  return find_widget (root, is_label_containing, part);
 }
