@@ -141,13 +141,10 @@ ts_dense_forward (float *z, const float *x, const float *w, const float *b, int 
 }
 
 void
-ts_dense_backward_weights (float *dw, float *db, const float *dz, const float *x, int B, int in, int out,
-                           int lo, int hi)
+ts_dense_backward_bias (float *db, const float *dz, int B, int out, int lo, int hi)
 {
   if (hi <= lo)
     return;
-  /* dw[lo:hi] (hi−lo, in) = dz[:, lo:hi]ᵀ · x (B, in) */
-  ts_sgemm (TRUE, FALSE, hi - lo, in, B, 1.f, dz + lo, out, x, in, 0.f, dw + (gsize) lo * in, in);
   memset (db + lo, 0, sizeof (float) * (hi - lo));
   for (int r = 0; r < B; r++)
     {
@@ -155,6 +152,15 @@ ts_dense_backward_weights (float *dw, float *db, const float *dz, const float *x
       for (int j = lo; j < hi; j++)
         db[j] += row[j];
     }
+}
+
+void
+ts_dense_accumulate_weights (float *v, float mu, const float *dz, const float *x, int B, int in, int out, int lo,
+                             int hi, int c0, int c1)
+{
+  /* v[lo:hi, c0:c1] (hi−lo, c1−c0) = dz[:, lo:hi]ᵀ · x[:, c0:c1] (B, c1−c0) + μ·v[lo:hi, c0:c1] */
+  if (hi > lo && c1 > c0)
+    ts_sgemm (TRUE, FALSE, hi - lo, c1 - c0, B, 1.f, dz + lo, out, x + c0, in, mu, v + (gsize) lo * in + c0, in);
 }
 
 void

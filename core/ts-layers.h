@@ -8,7 +8,8 @@
  *   ts_activation_forward (a, z, B, out, out, &act);
  *   ...
  *   ts_activation_backward (d, dslope, z, a, B, out, out, &act);     // d: ∂L/∂a in, ∂L/∂z out
- *   ts_dense_backward_weights (dw, db, dz, x, B, in, out, 0, out);
+ *   ts_dense_accumulate_weights (dw, 0.f, dz, x, B, in, out, 0, out, 0, in);
+ *   ts_dense_backward_bias (db, dz, B, out, 0, out);
  *   ts_dense_backward_input (dx, dz, w, B, in, out, 0, in);
  */
 #pragma once
@@ -37,9 +38,13 @@ typedef struct {
 /* z[:, lo:hi] = x (B,in) · w[lo:hi]ᵀ + b[lo:hi];  w is (out,in) as in PyTorch; z is (B,out) */
 void ts_dense_forward (float *z, const float *x, const float *w, const float *b,
                        int B, int in, int out, int lo, int hi);
-/* dw[lo:hi] = dz[:, lo:hi]ᵀ · x;  db[lo:hi] = Σ_b dz[:, lo:hi] (overwritten) */
-void ts_dense_backward_weights (float *dw, float *db, const float *dz, const float *x,
-                                int B, int in, int out, int lo, int hi);
+/* db[lo:hi] = Σ_b dz[:, lo:hi] (overwritten) */
+void ts_dense_backward_bias (float *db, const float *dz, int B, int out, int lo, int hi);
+/* v[lo:hi, c0:c1] = μ·v[lo:hi, c0:c1] + dz[:, lo:hi]ᵀ · x[:, c0:c1]: the
+ * weight gradient of a block of rows and columns (μ = 0: overwritten), or
+ * added straight into a momentum buffer (ts_optimizer_finish_momentum) */
+void ts_dense_accumulate_weights (float *v, float mu, const float *dz, const float *x,
+                                  int B, int in, int out, int lo, int hi, int c0, int c1);
 /* dx[:, lo:hi] = dz (B,out) · w[:, lo:hi]; here [lo, hi) ranges over the inputs */
 void ts_dense_backward_input (float *dx, const float *dz, const float *w,
                               int B, int in, int out, int lo, int hi);

@@ -13,8 +13,21 @@ void _ts_net_forward_block (TsNet *net, guint l, const float *in, guint B, guint
                             gboolean training, guint64 noise_key);
 /* d[l][:, lo:hi]: ∂L/∂y → ∂L/∂z (dropout, activation), PReLU slope gradients */
 void _ts_net_backward_block (TsNet *net, guint l, guint B, guint lo, guint hi);
-/* weight and bias gradients of rows [lo, hi) */
-void _ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, guint lo, guint hi);
+/* A block of a layer's weight matrix: rows (units) [lo, hi), columns
+ * (inputs) [c0, c1). Threads share a layer by rows, or, when it is too
+ * narrow for that, by columns. The bias goes with the block at column 0. */
+typedef struct {
+  guint lo, hi, c0, c1;
+} TsWeightBlock;
+
+/* weight gradients of the block, bias gradients of its rows if it starts
+ * at column 0; with a velocity (the momentum buffer, laid out as params)
+ * the weights' gradient is added into it, v = μv + g, not kept in grads */
+void _ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, const TsWeightBlock *block,
+                               float *velocity, float mu);
+/* z, a, y of the last layer (no dropout, no activation noise) for batch
+ * rows [r0, r1): the split that suits a layer too narrow to share by units */
+void _ts_net_forward_output_rows (TsNet *net, const float *in, guint r0, guint r1);
 /* d[l-1][:, lo:hi] = dz · W[:, lo:hi]; [lo, hi) ranges over layer l's inputs */
 void _ts_net_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi);
 void _ts_net_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c);

@@ -16,28 +16,101 @@ typedef struct {
   const guint32      *labels;
   guint               B;
   guint64             noise_key;
-  gboolean            train;   /* FALSE: forward only, in evaluation mode */
+  gboolean            train;    /* FALSE: forward only, in evaluation mode */
+  gboolean            narrow;   /* the output layer is shared by rows and columns */
+  float              *velocity; /* the fused momentum step's buffer, or NULL */
   double              loss[TS_TEAM_MAX];    /* per thread, over its rows */
   guint               correct[TS_TEAM_MAX];
 } StepJob;
 
-static void
-update_rows (TsNet *net, const TsStepConfig *cfg, guint l, guint t, guint n)
+/* Shares of units are cut at whole cache lines (16 floats), so a layer of
+ * fewer than 16 units per thread — the output layer of a classifier —
+ * would leave all of it to one thread while the others wait. That layer
+ * is shared by batch rows in the forward pass (it has no dropout or
+ * activation noise, which are drawn by unit) and by input columns for its
+ * weights. */
+static gboolean
+narrow_output (const TsNet *net, guint n)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  float lr = cfg->lr;
-  guint lo, hi;
+  return net->layers[net->n_layers - 1].out < 16 * n;
+}
 
-  ts_team_share (layer->out, t, n, &lo, &hi);
-  if (hi <= lo)
+static TsWeightBlock
+weight_block (const StepJob *job, guint l, guint t, guint n)
+{
+  const TsNetLayer *layer = &job->net->layers[l];
+  TsWeightBlock block = { 0, layer->out, 0, layer->in };
+
+  if (job->narrow && l + 1 == job->net->n_layers)
+    ts_team_share (layer->in, t, n, &block.c0, &block.c1);
+  else
+    ts_team_share (layer->out, t, n, &block.lo, &block.hi);
+  return block;
+}
+
+static void
+update_weights (TsNet *net, const StepJob *job, gsize offset, gsize count)
+{
+  const TsStepConfig *cfg = job->cfg;
+
+  if (job->velocity)
+    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, cfg->lr, cfg->l2);
+  else
+    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, cfg->lr, cfg->l2, cfg->l1);
+}
+
+static void
+update_block (TsNet *net, const StepJob *job, guint l, const TsWeightBlock *block)
+{
+  const TsStepConfig *cfg = job->cfg;
+  const TsNetLayer *layer = &net->layers[l];
+  guint lo = block->lo, hi = block->hi, width = block->c1 - block->c0;
+  gboolean whole_rows = width == layer->in;
+
+  if (hi <= lo || width == 0)
     return;
-  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->w + (gsize) lo * layer->in,
-                       (gsize) (hi - lo) * layer->in, lr, cfg->l2, cfg->l1);
-  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, lr, 0.f, 0.f);
-  if (layer->prelu != TS_NO_PARAM)
-    ts_optimizer_update (cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, lr, 0.f, 0.f);
-  if (cfg->max_norm > 0.f)
+  if (whole_rows)
+    update_weights (net, job, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in);
+  else
+    for (guint r = lo; r < hi; r++)
+      update_weights (net, job, layer->w + (gsize) r * layer->in + block->c0, width);
+  if (block->c0 == 0)
+    {
+      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr, 0.f, 0.f);
+      if (layer->prelu != TS_NO_PARAM)
+        ts_optimizer_update (cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, cfg->lr, 0.f, 0.f);
+    }
+  /* a narrow layer's rows are clipped once every column has moved */
+  if (cfg->max_norm > 0.f && whole_rows)
     _ts_net_max_norm_rows (net, l, lo, hi, cfg->max_norm);
+}
+
+static void
+update_layer (TsNet *net, const StepJob *job, guint l, guint t, guint n)
+{
+  TsWeightBlock block = weight_block (job, l, t, n);
+  update_block (net, job, l, &block);
+}
+
+static void
+forward (TsTeam *team, StepJob *job, guint t, guint n)
+{
+  TsNet *net = job->net;
+  guint L = net->n_layers, lo, hi;
+
+  for (guint l = 0; l < L; l++)
+    {
+      const float *in = l > 0 ? net->y[l - 1] : job->x;
+      if (l + 1 == L && job->narrow)
+        {
+          /* by rows, the ones this thread's loss reads: nobody need wait */
+          _ts_net_forward_output_rows (net, in, job->B * t / n, job->B * (t + 1) / n);
+          return;
+        }
+      ts_team_share (net->layers[l].out, t, n, &lo, &hi);
+      _ts_net_forward_block (net, l, in, job->B, lo, hi, job->train, job->noise_key);
+      ts_team_barrier (team); /* layer l+1 (and the loss) reads all of y[l] */
+    }
 }
 
 static void
@@ -45,7 +118,7 @@ step_thread (TsTeam *team, guint t, guint n, gpointer data)
 {
   StepJob *job = data;
   TsNet *net = job->net;
-  guint L = net->n_layers, B = job->B, lo, hi;
+  guint L = net->n_layers, B = job->B;
 
   if (job->batch)
     {
@@ -53,12 +126,7 @@ step_thread (TsTeam *team, guint t, guint n, gpointer data)
       job->batch->fill (job->batch->data, job->batch->x, job->batch->labels, B * t / n, B * (t + 1) / n);
       ts_team_barrier (team);
     }
-  for (guint l = 0; l < L; l++)
-    {
-      ts_team_share (net->layers[l].out, t, n, &lo, &hi);
-      _ts_net_forward_block (net, l, l > 0 ? net->y[l - 1] : job->x, B, lo, hi, job->train, job->noise_key);
-      ts_team_barrier (team); /* layer l+1 reads all of y[l] */
-    }
+  forward (team, job, t, n);
   if (!job->train)
     return;
   {
@@ -72,23 +140,22 @@ step_thread (TsTeam *team, guint t, guint n, gpointer data)
   ts_team_barrier (team);
   for (guint l = L; l-- > 0;)
     {
-      ts_team_share (net->layers[l].out, t, n, &lo, &hi);
+      TsWeightBlock block = weight_block (job, l, t, n);
+      guint in_lo, in_hi;
+
       if (l + 1 < L)
         {
           /* my columns of d[l] came from my share of layer l+1's input gradients */
-          _ts_net_backward_block (net, l, B, lo, hi);
+          _ts_net_backward_block (net, l, B, block.lo, block.hi);
           ts_team_barrier (team); /* everyone has read W[l+1]: it may change now */
-          update_rows (net, job->cfg, l + 1, t, n);
+          update_layer (net, job, l + 1, t, n);
         }
-      {
-        guint in_lo, in_hi;
-        ts_team_share (net->layers[l].in, t, n, &in_lo, &in_hi);
-        _ts_net_input_gradients (net, l, B, in_lo, in_hi);
-      }
-      _ts_net_weight_gradients (net, l, job->x, B, lo, hi);
+      ts_team_share (net->layers[l].in, t, n, &in_lo, &in_hi);
+      _ts_net_input_gradients (net, l, B, in_lo, in_hi);
+      _ts_net_weight_gradients (net, l, job->x, B, &block, job->velocity, job->cfg->opt->momentum);
     }
   /* nobody reads W[0] in the backward pass: no barrier needed before this */
-  update_rows (net, job->cfg, 0, t, n);
+  update_layer (net, job, 0, t, n);
 }
 
 double
@@ -104,12 +171,19 @@ ts_net_train_batch (TsNet *net, TsTeam *team, const TsStepConfig *cfg, const TsB
                     guint64 noise_key, guint *correct)
 {
   StepJob job = { net, cfg, batch->fill ? batch : NULL, batch->x, batch->labels, B, noise_key, TRUE };
+  guint L = net->n_layers;
   double loss = 0.0;
 
   g_return_val_if_fail (ts_team_size (team) <= TS_TEAM_MAX, NAN);
+  job.narrow = narrow_output (net, ts_team_size (team));
+  if (!cfg->keep_gradients && ts_optimizer_can_fuse (cfg->opt, cfg->l1))
+    job.velocity = cfg->opt->m;
+
   _ts_net_prepare (net, B, TRUE);
   ts_optimizer_begin_step (cfg->opt);
   ts_team_run (team, step_thread, &job);
+  if (job.narrow && cfg->max_norm > 0.f)
+    _ts_net_max_norm_rows (net, L - 1, 0, net->layers[L - 1].out, cfg->max_norm);
   for (guint t = 0; t < ts_team_size (team); t++)
     {
       loss += job.loss[t];
@@ -122,7 +196,7 @@ ts_net_train_batch (TsNet *net, TsTeam *team, const TsStepConfig *cfg, const TsB
 const float *
 ts_net_forward_team (TsNet *net, TsTeam *team, const float *x, guint B)
 {
-  StepJob job = { net, NULL, NULL, x, NULL, B, 0, FALSE };
+  StepJob job = { net, NULL, NULL, x, NULL, B, 0, FALSE, narrow_output (net, ts_team_size (team)) };
 
   _ts_net_prepare (net, B, FALSE);
   ts_team_run (team, step_thread, &job);

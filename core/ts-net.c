@@ -342,11 +342,31 @@ _ts_net_backward_block (TsNet *net, guint l, guint B, guint lo, guint hi)
 }
 
 void
-_ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, guint lo, guint hi)
+_ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, const TsWeightBlock *block,
+                          float *velocity, float mu)
 {
   TsNetLayer *layer = &net->layers[l];
-  ts_dense_backward_weights (net->grads + layer->w, net->grads + layer->b, net->d[l], l > 0 ? net->y[l - 1] : x,
-                             B, layer->in, layer->out, lo, hi);
+  float *dw = velocity ? velocity + layer->w : net->grads + layer->w;
+
+  ts_dense_accumulate_weights (dw, velocity ? mu : 0.f, net->d[l], l > 0 ? net->y[l - 1] : x, B, layer->in,
+                               layer->out, block->lo, block->hi, block->c0, block->c1);
+  if (block->c0 == 0 && block->c1 > 0) /* an empty block at column 0 has no bias */
+    ts_dense_backward_bias (net->grads + layer->b, net->d[l], B, layer->out, block->lo, block->hi);
+}
+
+void
+_ts_net_forward_output_rows (TsNet *net, const float *in, guint r0, guint r1)
+{
+  guint l = net->n_layers - 1;
+  TsNetLayer *layer = &net->layers[l];
+  gsize first = (gsize) r0 * layer->out;
+  TsActParams act = act_params (net, l, 0, FALSE);
+
+  if (r1 <= r0)
+    return;
+  ts_dense_forward (net->z[l] + first, in + (gsize) r0 * layer->in, net->params + layer->w,
+                    net->params + layer->b, r1 - r0, layer->in, layer->out, 0, layer->out);
+  ts_activation_forward (net->a[l] + first, net->z[l] + first, r1 - r0, layer->out, layer->out, &act);
 }
 
 void
@@ -386,7 +406,10 @@ backward (TsNet *net, const float *x, guint B, gboolean weights)
     {
       _ts_net_backward_block (net, l, B, 0, net->layers[l].out);
       if (weights)
-        _ts_net_weight_gradients (net, l, x, B, 0, net->layers[l].out);
+        {
+          TsWeightBlock all = { 0, net->layers[l].out, 0, net->layers[l].in };
+          _ts_net_weight_gradients (net, l, x, B, &all, NULL, 0.f);
+        }
       _ts_net_input_gradients (net, l, B, 0, net->layers[l].in);
     }
 }

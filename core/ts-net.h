@@ -104,6 +104,9 @@ typedef struct {
   float        l2;
   float        l1;
   float        max_norm; /* 0: off */
+  /* FALSE lets momentum (without L1) fuse its step into the weight
+   * gradients' GEMM: net->grads then holds no weight gradients */
+  gboolean     keep_gradients;
 } TsStepConfig;
 
 /* Returns the batch's mean loss; *correct += rows predicted right. */

@@ -108,6 +108,29 @@ ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset
     update (opt, params, grads, offset, count, lr, l2, 0.f, FALSE);
 }
 
+gboolean
+ts_optimizer_can_fuse (const TsOptimizer *opt, float l1)
+{
+  return opt->kind == TS_OPT_MOMENTUM && l1 == 0.f;
+}
+
+void
+ts_optimizer_finish_momentum (TsOptimizer *opt, float *params, gsize offset, gsize count, float lr, float l2)
+{
+  float *restrict w = params + offset, *restrict m = opt->m + offset;
+
+  g_return_if_fail (opt->kind == TS_OPT_MOMENTUM);
+  if (l2 != 0.f)
+    for (gsize i = 0; i < count; i++)
+      {
+        m[i] += l2 * w[i];
+        w[i] -= lr * m[i];
+      }
+  else
+    for (gsize i = 0; i < count; i++)
+      w[i] -= lr * m[i];
+}
+
 void
 ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay, float lr, float l2, float l1)
 {

@@ -39,6 +39,15 @@ void         ts_optimizer_begin_step (TsOptimizer *opt);
 void         ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
                                   float lr, float l2, float l1);
 
+/* Momentum without L1 can take its step in two halves: the weight-gradient
+ * GEMM adds the gradient straight into the velocity (v = μv + g, with
+ * ts_dense_accumulate_weights into opt->m + offset), then this adds the L2
+ * term (v += l2·w) and moves the weights (w -= lr·v). The gradient itself
+ * is never stored: one pass over memory fewer on the largest arrays. */
+gboolean     ts_optimizer_can_fuse (const TsOptimizer *opt, float l1);
+void         ts_optimizer_finish_momentum (TsOptimizer *opt, float *params, gsize offset, gsize count,
+                                           float lr, float l2);
+
 /* Learning rate for a point in training: epoch (0-based) + fraction done.
  * plateau_decays counts how often the plateau rule has fired so far. */
 double       ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch,

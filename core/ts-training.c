@@ -250,9 +250,9 @@ ts_training_step (TsTraining *t)
   t->lr = isnan (t->lr_override)
             ? ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau_decays)
             : t->lr_override;
-  cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,
-                         (float) train->max_norm };
   measure = t->step % t->stats_every == 0;
+  cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,
+                         (float) train->max_norm, .keep_gradients = measure };
   if (measure)
     memcpy (t->before, t->net->params, sizeof (float) * t->net->n_params);
   loss = ts_net_train_batch (t->net, t->team, &cfg, &batch, rows,
