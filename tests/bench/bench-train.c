@@ -53,24 +53,74 @@ compare_double (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* the median of three windows of `samples` each: this machine is noisy */
-static double
-measure (TsTraining *t, guint samples)
-{
-  double rates[3];
+/* The host this runs on slows it down now and then, for seconds at a time,
+ * and only ever slows it down. So the batch sizes are measured in turns —
+ * ROUNDS rounds of one window each (samples/ROUNDS), a few untimed steps
+ * after each switch — with the sgemm peak measured again in every round,
+ * and each is reported at its best round (what the code can do) and its
+ * median. PyTorch's script takes its windows the same way. */
+#define ROUNDS 5
 
-  for (int i = 0; i < 20; i++) /* warm caches and threads */
+typedef struct {
+  double best, median;
+} Rate;
+
+static Rate
+summarise (double *rates, int n)
+{
+  qsort (rates, n, sizeof (double), compare_double);
+  return (Rate) { rates[n - 1], rates[n / 2] };
+}
+
+static double
+window (TsTraining *t, guint samples)
+{
+  guint64 start_samples;
+  double start_seconds;
+
+  for (int i = 0; i < 5; i++) /* caches and threads, after another run had them */
     ts_training_step (t);
-  for (int w = 0; w < 3; w++)
+  start_samples = t->samples_trained;
+  start_seconds = t->step_seconds;
+  while (t->samples_trained - start_samples < samples)
+    ts_training_step (t);
+  return (t->samples_trained - start_samples) / (t->step_seconds - start_seconds);
+}
+
+static gboolean
+measure_all (guint samples, Rate *sps, Rate *peak)
+{
+  TsTraining *runs[G_N_ELEMENTS (batch_sizes)] = { NULL };
+  double rates[G_N_ELEMENTS (batch_sizes)][ROUNDS], peaks[ROUNDS];
+  gboolean ok = TRUE;
+
+  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes) && ok; b++)
     {
-      guint64 start_samples = t->samples_trained;
-      double start_seconds = t->step_seconds;
-      while (t->samples_trained - start_samples < samples / 3)
-        ts_training_step (t);
-      rates[w] = (t->samples_trained - start_samples) / (t->step_seconds - start_seconds);
+      g_autoptr(TsExperiment) exp = bench_experiment (batch_sizes[b], FALSE);
+      g_autoptr(GError) error = NULL;
+      runs[b] = ts_training_new (exp, NULL, &error);
+      if (runs[b] == NULL)
+        {
+          g_printerr ("bench: %s\n", error->message);
+          ok = FALSE;
+        }
     }
-  qsort (rates, 3, sizeof (double), compare_double);
-  return rates[1];
+  for (int r = 0; r < ROUNDS && ok; r++)
+    {
+      peaks[r] = ts_blas_peak_gflops (1536, 3);
+      g_usleep (300000); /* OpenBLAS's own threads spin ~0.1 s after their work: let them sleep */
+      for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+        rates[b][r] = window (runs[b], samples / ROUNDS);
+    }
+  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+    {
+      if (ok)
+        sps[b] = summarise (rates[b], ROUNDS);
+      g_clear_pointer (&runs[b], ts_training_free);
+    }
+  if (ok)
+    *peak = summarise (peaks, ROUNDS);
+  return ok;
 }
 
 /* batch 128 with and without augmentation, in alternating windows so the
@@ -112,9 +162,10 @@ augmentation_cost (guint samples, double *plain, double *augmented)
   return TRUE;
 }
 
-/* "batch samples_per_second" lines from the PyTorch script, by batch size */
+/* "torch batch=B threads=T samples_per_second=S median=M" lines from the
+ * PyTorch script: per batch size, the thread count with the best window */
 static gboolean
-run_torch (guint samples, double *torch_sps, int *torch_threads)
+run_torch (guint samples, Rate *torch_sps, int *torch_threads)
 {
   g_autofree char *out = NULL;
   g_autofree char *cmd = g_strdup_printf ("/usr/bin/python3 %s/torch_reference.py --samples %u",
@@ -129,17 +180,30 @@ run_torch (guint samples, double *torch_sps, int *torch_threads)
     {
       guint batch;
       int threads;
-      double sps;
-      if (sscanf (lines[i], "torch batch=%u threads=%d samples_per_second=%lf", &batch, &threads, &sps) != 3)
+      Rate rate;
+      if (sscanf (lines[i], "torch batch=%u threads=%d samples_per_second=%lf median=%lf", &batch, &threads,
+                  &rate.best, &rate.median) != 4)
         continue;
       for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
-        if (batch_sizes[b] == batch && sps > torch_sps[b])
+        if (batch_sizes[b] == batch && rate.best > torch_sps[b].best)
           {
-            torch_sps[b] = sps;
+            torch_sps[b] = rate;
             torch_threads[b] = threads;
           }
     }
   return TRUE;
+}
+
+static void
+print_row (guint batch, double sps, double peak, double torch_sps, int torch_threads)
+{
+  double gflops = sps * flops_per_sample () * 1e-9;
+
+  printf ("| %u | %.0f | %.1f | %.0f%% | ", batch, sps, gflops, 100 * gflops / peak);
+  if (torch_sps > 0)
+    printf ("%.0f (%d) | %.2f× |\n", torch_sps, torch_threads, sps / torch_sps);
+  else
+    printf ("– | – |\n");
 }
 
 int
@@ -147,8 +211,8 @@ main (int argc, char **argv)
 {
   guint samples = 60000;
   gboolean with_torch = TRUE;
-  double peak, plain_sps = 0, augmented_sps = 0, sps[G_N_ELEMENTS (batch_sizes)] = { 0 };
-  double torch_sps[G_N_ELEMENTS (batch_sizes)] = { 0 };
+  double plain_sps = 0, augmented_sps = 0;
+  Rate peak, sps[G_N_ELEMENTS (batch_sizes)] = { { 0 } }, torch_sps[G_N_ELEMENTS (batch_sizes)] = { { 0 } };
   int torch_threads[G_N_ELEMENTS (batch_sizes)] = { 0 };
 
   ts_blas_ensure_kernel (argv);
@@ -158,21 +222,10 @@ main (int argc, char **argv)
     else if (strcmp (argv[i], "--no-torch") == 0)
       with_torch = FALSE;
   ts_blas_set_threads (0);
-  peak = ts_blas_peak_gflops (1536, 5);
-  printf ("OpenBLAS kernel %s (detected %s), %d threads, sgemm peak %.1f GFLOP/s\n", ts_blas_core (),
-          ts_blas_detected_core (), ts_blas_threads (), peak);
-  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
-    {
-      g_autoptr(TsExperiment) exp = bench_experiment (batch_sizes[b], FALSE);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(TsTraining) t = ts_training_new (exp, NULL, &error);
-      if (t == NULL)
-        {
-          g_printerr ("bench: %s\n", error->message);
-          return 1;
-        }
-      sps[b] = measure (t, samples);
-    }
+  if (!measure_all (samples, sps, &peak))
+    return 1;
+  printf ("OpenBLAS kernel %s (detected %s), %d threads, sgemm peak %.1f GFLOP/s (median round %.1f)\n",
+          ts_blas_core (), ts_blas_detected_core (), ts_blas_threads (), peak.best, peak.median);
   if (!augmentation_cost (samples, &plain_sps, &augmented_sps))
     return 1;
   if (with_torch && !run_torch (samples, torch_sps, torch_threads))
@@ -180,14 +233,10 @@ main (int argc, char **argv)
   printf ("\n| batch | Trainscope samples/s | GFLOP/s | of peak | PyTorch samples/s (threads) | ratio |\n");
   printf ("|---|---|---|---|---|---|\n");
   for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
-    {
-      double gflops = sps[b] * flops_per_sample () * 1e-9;
-      printf ("| %u | %.0f | %.1f | %.0f%% | ", batch_sizes[b], sps[b], gflops, 100 * gflops / peak);
-      if (torch_sps[b] > 0)
-        printf ("%.0f (%d) | %.2f× |\n", torch_sps[b], torch_threads[b], sps[b] / torch_sps[b]);
-      else
-        printf ("– | – |\n");
-    }
+    print_row (batch_sizes[b], sps[b].best, peak.best, torch_sps[b].best, torch_threads[b]);
+  printf ("\nthe median rounds (peak, Trainscope, PyTorch):\n\n");
+  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+    print_row (batch_sizes[b], sps[b].median, peak.median, torch_sps[b].median, torch_threads[b]);
   printf ("\nbatch 128 with augmentation (flip 0.5, crop pad 2, brightness and contrast 0.2): %.0f samples/s, "
           "%.1f%% below the plain run (%.0f samples/s, measured in turns with it)\n", augmented_sps,
           100 * (1 - augmented_sps / plain_sps), plain_sps);
