@@ -32,7 +32,7 @@ typedef struct {
 static gboolean
 narrow_output (const TsNet *net, guint n)
 {
-  return net->layers[net->n_layers - 1].out < 16 * n;
+  return n > 1 && net->layers[net->n_layers - 1].out < 16 * n;
 }
 
 static TsWeightBlock
