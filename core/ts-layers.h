@@ -1,8 +1,9 @@
 /* ts-layers.h — the maths of one layer, as pairs of free functions.
  *
  * Outputs come first, then inputs, then sizes. Buffers are row-major; the
- * shape of each is in a comment. Backward functions overwrite the weight
- * gradients (one step's worth).
+ * shape of each is in a comment. Backward functions overwrite the
+ * gradients (one step's worth); the weights' can instead be added into a
+ * momentum buffer (μ ≠ 0).
  *
  *   ts_dense_forward (z, x, w, b, B, in, out, 0, out);       // z = x·wᵀ + b
  *   ts_activation_forward (a, z, B, out, out, &act);

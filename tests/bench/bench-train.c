@@ -133,32 +133,20 @@ augmentation_cost (guint samples, double *plain, double *augmented)
   g_autoptr(GError) error = NULL;
   g_autoptr(TsTraining) ta = ts_training_new (a, NULL, &error);
   g_autoptr(TsTraining) tb = ta ? ts_training_new (b, NULL, &error) : NULL;
-  double ra[5], rb[5];
+  double rates[2][ROUNDS];
 
   if (tb == NULL)
     {
       g_printerr ("bench: %s\n", error->message);
       return FALSE;
     }
-  for (int i = 0; i < 20; i++)
-    ts_training_step (ta), ts_training_step (tb);
-  for (int w = 0; w < 5; w++)
+  for (int r = 0; r < ROUNDS; r++)
     {
-      TsTraining *both[2] = { ta, tb };
-      double *rates[2] = { ra, rb };
-      for (int k = 0; k < 2; k++)
-        {
-          guint64 s0 = both[k]->samples_trained;
-          double t0 = both[k]->step_seconds;
-          while (both[k]->samples_trained - s0 < samples / 5)
-            ts_training_step (both[k]);
-          rates[k][w] = (both[k]->samples_trained - s0) / (both[k]->step_seconds - t0);
-        }
+      rates[0][r] = window (ta, samples / ROUNDS);
+      rates[1][r] = window (tb, samples / ROUNDS);
     }
-  qsort (ra, 5, sizeof (double), compare_double);
-  qsort (rb, 5, sizeof (double), compare_double);
-  *plain = ra[2];
-  *augmented = rb[2];
+  *plain = summarise (rates[0], ROUNDS).median;
+  *augmented = summarise (rates[1], ROUNDS).median;
   return TRUE;
 }
 
