@@ -13,6 +13,7 @@ typedef struct {
   GMainLoop *loop;
   gboolean   tty;
   gboolean   interrupted;
+  gboolean   warned;
 } RunContext;
 
 static char *
@@ -41,10 +42,30 @@ print_progress (RunContext *ctx)
            isnan (p.val_acc) ? 0.0 : 100 * p.val_acc, p.samples_per_second, eta);
 }
 
+/* what the loader skipped (unreadable images), said once the data is in */
+static void
+print_warnings (RunContext *ctx)
+{
+  const GPtrArray *warnings = ts_trainer_get_warnings (ctx->trainer);
+  const guint shown = 10;
+
+  if (ctx->warned || warnings == NULL)
+    return;
+  ctx->warned = TRUE;
+  if (ctx->tty)
+    fprintf (stderr, "\r\033[K");
+  for (guint i = 0; i < warnings->len && i < shown; i++)
+    g_printerr ("trainscope-cli: warning: %s\n", (const char *) warnings->pdata[i]);
+  if (warnings->len > shown)
+    g_printerr ("trainscope-cli: warning: and %u more (summary.json lists them all)\n", warnings->len - shown);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
   RunContext *ctx = data;
+
+  print_warnings (ctx);
 
   if (ctx->tty)
     print_progress (ctx);
@@ -81,6 +102,12 @@ print_result (TsTrainer *tr, TsRunState end)
   if (summary == NULL)
     return;
   o = json_node_get_object (summary);
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "state", ""), "interrupted") == 0)
+    {
+      g_printerr ("trainscope-cli: %s: interrupted while loading the data; nothing was trained (%s/summary.json "
+                  "says so)\n", ts_trainer_get_experiment (tr)->name, ts_trainer_get_run_dir (tr));
+      return;
+    }
   g_print ("%s: %s after %" G_GINT64_FORMAT " epochs — train acc %.2f%%", ts_trainer_get_experiment (tr)->name,
            ts_run_state_name (end), json_object_get_int_member (o, "epochs_completed"),
            100 * summary_number (o, "train_acc"));
@@ -309,7 +336,7 @@ cli_run (int argc, char **argv)
 
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);
-  ctx = (RunContext) { trainer, loop, isatty (STDERR_FILENO), FALSE };
+  ctx = (RunContext) { trainer, loop, isatty (STDERR_FILENO), FALSE, FALSE };
   ts_trainer_start (trainer);
   g_timeout_add (100, on_tick, &ctx);
   sigint = g_unix_signal_add (SIGINT, on_interrupt, &ctx);
@@ -320,6 +347,7 @@ cli_run (int argc, char **argv)
   end = ts_trainer_wait (trainer);
   if (ctx.tty)
     fprintf (stderr, "\r\033[K");
+  print_warnings (&ctx); /* a run shorter than a tick */
   print_result (trainer, end);
   if (formats && ts_trainer_get_steps (trainer) && !write_plots (trainer, formats, &error))
     {

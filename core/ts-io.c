@@ -32,7 +32,8 @@ ts_write_file_atomic (const char *path, const void *data, gsize length, GError *
 {
   g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
   const guint8 *p = data;
-  int fd = g_mkstemp (tmp);
+  /* 0666: the umask decides, as for every other file the user makes */
+  int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
 
   if (fd < 0)
     return set_io_error (error, path, "create a temporary file");

@@ -16,6 +16,7 @@ struct _TsTrainer {
   GThread      *thread;
   GCancellable *cancellable; /* stops the loading */
   TsTraining   *training;  /* published once loaded; owned until the trainer dies */
+  TsRunWriter  *writer;    /* the run folder, locked until the trainer dies */
   gint          stop;      /* atomic */
   gint          state;     /* atomic TsRunState */
 
@@ -81,6 +82,7 @@ ts_trainer_unref (TsTrainer *tr)
       g_thread_join (tr->thread);
     }
   ts_training_free (tr->training);
+  ts_run_writer_free (tr->writer);
   g_object_unref (tr->cancellable);
   ts_experiment_free (tr->exp);
   g_free (tr->run_dir);
@@ -238,6 +240,13 @@ ts_trainer_get_run_dir (TsTrainer *tr)
   return tr->run_dir;
 }
 
+const GPtrArray *
+ts_trainer_get_warnings (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+  return t ? t->data.warnings : NULL;
+}
+
 GError *
 ts_trainer_dup_error (TsTrainer *tr)
 {
@@ -361,6 +370,13 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
   json_object_set_string_member (o, "blas_core", ts_blas_core ());
   json_object_set_int_member (o, "threads", ts_blas_threads ());
   json_object_set_boolean_member (o, "diverged", t->diverged);
+  {
+    /* what the loader skipped (unreadable images), each naming its file */
+    JsonArray *warnings = json_array_new ();
+    for (guint i = 0; t->data.warnings && i < t->data.warnings->len; i++)
+      json_array_add_string_element (warnings, t->data.warnings->pdata[i]);
+    json_object_set_array_member (o, "warnings", warnings);
+  }
 #undef SET_NUMBER
   json_node_take_object (node, o);
   return node;
@@ -385,6 +401,34 @@ write_outputs (TsTrainer *tr, TsTraining *t, TsRunWriter *w, JsonNode *summary, 
   return ts_write_json_atomic (summary_path, summary, error);
 }
 
+/* A run that ends with an error still says so in summary.json, when its
+ * folder is its own and the disk lets it (the writer kept a reserve). */
+static void
+write_failure_summary (TsTrainer *tr, TsTraining *t, TsRunWriter *w, const char *state, const GError *why)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *o;
+
+  if (w == NULL)
+    return;
+  if (t)
+    node = build_summary (tr, t, TS_RUN_FAILED, NAN, NAN);
+  else
+    {
+      node = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (node, json_object_new ());
+      o = json_node_get_object (node);
+      json_object_set_string_member (o, "name", tr->exp->name);
+      json_object_set_int_member (o, "epochs_completed", 0);
+      json_object_set_int_member (o, "steps", 0);
+      json_object_set_boolean_member (o, "diverged", FALSE);
+    }
+  o = json_node_get_object (node);
+  json_object_set_string_member (o, "state", state);
+  json_object_set_string_member (o, "error", why->message);
+  ts_run_writer_write_summary (w, node, NULL); /* the run's error is the one to report */
+}
+
 static void
 finish (TsTrainer *tr, TsTraining *t, TsRunWriter *w)
 {
@@ -400,9 +444,13 @@ finish (TsTrainer *tr, TsTraining *t, TsRunWriter *w)
   summary = build_summary (tr, t, end, test_loss, test_acc);
   if (w && !write_outputs (tr, t, w, summary, &error))
     {
+      write_failure_summary (tr, t, w, "failed", error);
       fail (tr, error);
       end = TS_RUN_FAILED;
+      json_object_set_string_member (json_node_get_object (summary), "state", ts_run_state_name (end));
     }
+  if (w)
+    ts_run_writer_close (w);
   pthread_mutex_lock (&tr->lock);
   tr->summary = summary;
   pthread_mutex_unlock (&tr->lock);
@@ -418,25 +466,48 @@ on_load_progress (double fraction, gpointer data)
   pthread_mutex_unlock (&tr->lock);
 }
 
+/* Stopped before the data was loaded: nothing trained, and the summary
+ * says so. */
+static void
+interrupted_while_loading (TsTrainer *tr, TsRunWriter *w)
+{
+  g_autoptr(GError) why = g_error_new (TS_ERROR, TS_ERROR_CANCELLED, "interrupted while loading the data");
+  JsonNode *summary = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  write_failure_summary (tr, NULL, w, "interrupted", why);
+  json_object_set_string_member (o, "name", tr->exp->name);
+  json_object_set_string_member (o, "state", "interrupted");
+  json_object_set_string_member (o, "error", why->message);
+  json_object_set_int_member (o, "epochs_completed", 0);
+  json_node_take_object (summary, o);
+  if (w)
+    ts_run_writer_close (w);
+  pthread_mutex_lock (&tr->lock);
+  tr->summary = summary;
+  pthread_mutex_unlock (&tr->lock);
+  set_state (tr, TS_RUN_STOPPED);
+}
+
 static gpointer
 run_thread (gpointer data)
 {
   TsTrainer *tr = data;
-  g_autoptr(TsRunWriter) writer = NULL;
+  TsRunWriter *writer = NULL;
   TsLoadContext load = { tr->cancellable, on_load_progress, tr };
   GError *error = NULL;
-  TsTraining *t;
+  TsTraining *t = NULL;
   gsize epochs_written = 0;
 
   set_state (tr, TS_RUN_LOADING);
-  if (tr->run_dir && (writer = ts_run_writer_new (tr->run_dir, tr->exp, &error)) == NULL)
+  if (tr->run_dir && (writer = tr->writer = ts_run_writer_new (tr->run_dir, tr->exp, &error)) == NULL)
     goto failed;
   if ((t = ts_training_new (tr->exp, &load, &error)) == NULL)
     {
       if (g_error_matches (error, TS_ERROR, TS_ERROR_CANCELLED))
         {
           g_clear_error (&error);
-          set_state (tr, TS_RUN_STOPPED);
+          interrupted_while_loading (tr, writer);
           return NULL;
         }
       goto failed;
@@ -457,6 +528,9 @@ run_thread (gpointer data)
   return NULL;
 
 failed:
+  write_failure_summary (tr, t, writer, "failed", error);
+  if (writer)
+    ts_run_writer_close (writer);
   fail (tr, error);
   set_state (tr, TS_RUN_FAILED);
   return NULL;

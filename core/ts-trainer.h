@@ -83,6 +83,8 @@ GPtrArray   *ts_trainer_diagnose (TsTrainer *tr);
 const TsExperiment *ts_trainer_get_experiment (TsTrainer *tr);
 const char  *ts_trainer_get_run_dir (TsTrainer *tr);
 GError      *ts_trainer_dup_error (TsTrainer *tr);
+/* What the loader skipped, each naming its file (NULL until loaded). */
+const GPtrArray *ts_trainer_get_warnings (TsTrainer *tr);
 /* summary.json's content, once the run has ended (else NULL) */
 JsonNode    *ts_trainer_dup_summary (TsTrainer *tr);
 const char  *ts_run_state_name (TsRunState state);

@@ -1,6 +1,7 @@
 #include "ts-run.h"
 
 #include <math.h>
+#include <string.h>
 
 struct _TsRun {
   GObject       parent_instance;
@@ -113,20 +114,37 @@ ts_run_new (const TsExperiment *exp, guint colour)
   return self;
 }
 
+/* The end state summary.json records; a run without one was still being
+ * written (or was killed) and shows as stopped; a summary that does not
+ * read shows as failed, saying why. */
 static TsRunState
-state_from_summary (const char *dir)
+state_from_summary (TsRun *self, const char *dir)
 {
   g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *name;
+  g_autoptr(GError) error = NULL;
+  TsRunSummary summary;
+  TsRunState state = TS_RUN_DONE;
 
-  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return TS_RUN_STOPPED; /* written while it trained, never finished */
-  name = ts_json_string (json_node_get_object (json_parser_get_root (parser)), "state");
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TS_RUN_STOPPED;
+  if (!ts_run_dir_load_summary (dir, &summary, &error))
+    {
+      g_free (self->message);
+      self->message = g_strdup (error->message);
+      return TS_RUN_FAILED;
+    }
+  if (strcmp (summary.state, "interrupted") == 0)
+    state = TS_RUN_STOPPED;
   for (int s = TS_RUN_DONE; s <= TS_RUN_FAILED; s++)
-    if (g_strcmp0 (name, ts_run_state_name (s)) == 0)
-      return s;
-  return TS_RUN_DONE;
+    if (strcmp (summary.state, ts_run_state_name (s)) == 0)
+      state = s;
+  if (summary.error)
+    {
+      g_free (self->message);
+      self->message = g_strdup (summary.error);
+    }
+  ts_run_summary_clear (&summary);
+  return state;
 }
 
 static void
@@ -175,7 +193,7 @@ ts_run_new_from_dir (const char *dir, guint colour, GError **error)
   ts_curve_data_free (self->curves);
   self->curves = g_steal_pointer (&curves);
   self->run_dir = g_strdup (dir);
-  self->state = state_from_summary (dir);
+  self->state = state_from_summary (self, dir);
   load_saved_stats (self);
   update_best (self);
   {

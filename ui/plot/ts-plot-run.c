@@ -58,60 +58,16 @@ ts_curve_data_update (TsCurveData *d, const TsMetricLog *steps, const TsMetricLo
   return changed;
 }
 
-static double
-field_value (const char *text)
-{
-  return *text ? g_ascii_strtod (text, NULL) : NAN;
-}
-
-static gboolean
-read_csv_rows (const char *dir, const char *name, guint columns, GPtrArray **rows, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return FALSE;
-  lines = g_strsplit (text, "\n", -1);
-  *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  for (int i = 1; lines[i]; i++)
-    {
-      char **f = g_strsplit (lines[i], ",", -1);
-      if (g_strv_length (f) >= columns)
-        g_ptr_array_add (*rows, f);
-      else
-        g_strfreev (f);
-    }
-  return TRUE;
-}
-
 TsCurveData *
 ts_curve_data_load (const char *run_dir, GError **error)
 {
   g_autoptr(TsCurveData) d = ts_curve_data_new ();
-  g_autoptr(GPtrArray) steps = NULL;
-  g_autoptr(GPtrArray) epochs = NULL;
+  g_autoptr(TsMetricLog) steps = ts_run_dir_load_steps (run_dir, error);
+  g_autoptr(TsMetricLog) epochs = steps ? ts_run_dir_load_epochs (run_dir, error) : NULL;
 
-  if (!read_csv_rows (run_dir, "steps.csv", 4, &steps, error)
-      || !read_csv_rows (run_dir, "metrics.csv", 8, &epochs, error))
+  if (epochs == NULL)
     return NULL;
-  for (guint i = 0; i < steps->len; i++)
-    {
-      char **f = steps->pdata[i];
-      append (d->step, field_value (f[0]));
-      append (d->lr, field_value (f[2]));
-      append (d->loss, field_value (f[3]));
-    }
-  for (guint i = 0; i < epochs->len; i++)
-    {
-      char **f = epochs->pdata[i];
-      append (d->epoch, field_value (f[0]));
-      append (d->train_loss, field_value (f[3]));
-      append (d->train_acc, field_value (f[4]));
-      append (d->val_loss, field_value (f[5]));
-      append (d->val_acc, field_value (f[6]));
-    }
+  ts_curve_data_update (d, steps, epochs);
   return g_steal_pointer (&d);
 }
 
