@@ -189,46 +189,73 @@ ts_advice_to_json (GPtrArray *advice)
   return node;
 }
 
+/* a number member, or def when absent or not a number */
+static double
+member_number (JsonObject *o, const char *name, double def)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  GType t = n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
+  return t == G_TYPE_DOUBLE || t == G_TYPE_INT64 ? json_node_get_double (n) : def;
+}
+
+static const char *
+member_text (JsonObject *o, const char *name)
+{
+  const char *text = ts_json_string (o, name);
+  return text ? text : "";
+}
+
 GPtrArray *
 ts_advice_load (const char *path, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  g_autoptr(GError) inner = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *root;
   JsonArray *list;
+  gsize len;
 
-  if (!json_parser_load_from_file (parser, path, error))
+  if (!g_file_get_contents (path, &text, &len, &inner))
     {
-      g_ptr_array_unref (out);
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
       return NULL;
     }
-  list = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-           ? ts_json_array (json_node_get_object (json_parser_get_root (parser)), "advice") : NULL;
+  if (!json_parser_load_from_data (parser, text, (gssize) len, &inner))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not JSON: %s", path, inner->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  list = root && JSON_NODE_HOLDS_OBJECT (root) ? ts_json_array (json_node_get_object (root), "advice") : NULL;
   if (list == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected {\"advice\": [...]}", path);
-      g_ptr_array_unref (out);
       return NULL;
     }
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonNode *node = json_array_get_element (list, i);
       JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      TsAdvice *a;
       const char *severity = ts_json_string (o, "severity");
+      JsonNode *evidence;
+      TsAdvice *a;
+      double confidence;
       if (o == NULL || ts_json_string (o, "code") == NULL)
-        continue;
+        continue; /* a record that is not advice: the others still show */
       a = g_new0 (TsAdvice, 1);
       a->code = g_strdup (ts_json_string (o, "code"));
-      a->message = g_strdup (ts_json_string (o, "message") ? ts_json_string (o, "message") : "");
-      a->action = g_strdup (ts_json_string (o, "action") ? ts_json_string (o, "action") : "");
+      a->message = g_strdup (member_text (o, "message"));
+      a->action = g_strdup (member_text (o, "action"));
       a->severity = g_strcmp0 (severity, "critical") == 0 ? TS_SEVERITY_CRITICAL
                     : g_strcmp0 (severity, "warning") == 0 ? TS_SEVERITY_WARNING : TS_SEVERITY_INFO;
-      a->confidence = json_object_has_member (o, "confidence") ? json_object_get_double_member (o, "confidence") : 0.5;
-      a->evidence = json_object_has_member (o, "evidence") ? json_node_copy (json_object_get_member (o, "evidence"))
-                                                           : json_node_new (JSON_NODE_NULL);
+      confidence = member_number (o, "confidence", 0.5);
+      a->confidence = isfinite (confidence) ? CLAMP (confidence, 0.0, 1.0) : 0.5;
+      evidence = json_object_get_member (o, "evidence");
+      a->evidence = evidence ? json_node_copy (evidence) : json_node_new (JSON_NODE_NULL);
       g_ptr_array_add (out, a);
     }
-  return out;
+  return g_steal_pointer (&out);
 }
 
 TsExperiment *

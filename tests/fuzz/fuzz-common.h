@@ -6,6 +6,7 @@
 #include <trainscope.h>
 
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Writes the input to a per-process scratch file and returns its path. */

@@ -69,6 +69,21 @@ def main():
         "model": {"layers": [{"type": "dense", "units": 8, "activation": "tanh"}], "init": "xavier"},
         "train": {"lr": 0.1, "schedule": {"type": "step", "every_epochs": 2}}}).encode())
     write("layers", "two-layers", layers_csv([(50, 2), (100, 2)]))
+    write("summary", "done", json.dumps({
+        "name": "seed", "state": "done", "epochs_completed": 2, "steps": 38, "train_acc": 0.9, "val_acc": 0.85,
+        "best_val_acc": 0.9, "test_acc": None, "samples_per_second": 50000.5, "diverged": False,
+        "warnings": ["a/b.png: skipped: truncated"]}, indent=2).encode())
+    write("summary", "failed", json.dumps({
+        "name": "seed", "state": "failed", "epochs_completed": 0, "error": "r/layers.csv: cannot write"}).encode())
+    write("advice", "two", json.dumps({"advice": [
+        {"code": "lr_too_low", "severity": "warning", "confidence": 0.7, "message": "The loss falls slowly",
+         "evidence": {"slope": -0.001, "window": [10, 200]}, "action": "train.lr=0.3"},
+        {"code": "healthy", "severity": "info", "confidence": 1, "message": "ok", "evidence": None, "action": ""}]},
+        indent=2).encode())
+    write("metrics", "three-epochs", b"epoch,step,lr,train_loss,train_acc,val_loss,val_acc,seconds\n"
+          b"1,19,0.100000001,1.0986,0.4,0.9,0.5,0.012\n2,38,0.100000001,0.5,0.8,,,0.020\n"
+          b"3,57,0.0500000007,inf,0.3,-inf,0.2,0.031\n")
+    write("steps", "steps", b"step,epoch,lr,loss\n1,1,0.100000001,1.09861231\n2,1,0.100000001,\n3,1,0.1,inf\n4,2,0.1,0.5")
     experiment = json.dumps({"model": {"layers": [{"type": "dense", "units": 2}]}, "data": {"preprocess": "none"}})
     write("safetensors", "model", safetensors({
         "layers.0.weight": ([2, 2], [1, 2, 3, 4]), "layers.0.bias": ([2], [0, 0]),
