@@ -167,6 +167,87 @@ test_saved_run_reopens (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+  while (d && g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+/* trainscope BAD.json [--start]: the error in the window, naming the file;
+ * neither the default nor anything else opened or started in its place */
+static void
+test_bad_arguments_start_nothing (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *runs_root = g_build_filename (g_get_user_data_dir (), "trainscope", "runs", NULL);
+  g_autofree char *run_dir = g_build_filename (dir, "run", NULL);
+  struct { const char *name, *text, *says; } cases[] = {
+    { "syntax.json", "{\"train\": {\"lr\": 0.1", "syntax.json" },
+    { "negative-lr.json", "{\"train\": {\"lr\": -1}}", "train.lr: must be > 0 (got -1)" },
+    { "unknown-key.json", "{\"model\": {\"depth\": 3}}", "model.depth: unknown key" },
+    { "missing.json", NULL, "No such file" },
+    { "run", NULL, "run/experiment.json: train.lr: must be > 0 (got -1)" },
+  };
+
+  g_assert_cmpint (g_mkdir (run_dir, 0755), ==, 0);
+  {
+    g_autofree char *exp = g_build_filename (run_dir, "experiment.json", NULL);
+    g_autofree char *metrics = g_build_filename (run_dir, "metrics.csv", NULL);
+    g_assert_true (g_file_set_contents (exp, "{\"train\": {\"lr\": -1}}", -1, NULL));
+    g_assert_true (g_file_set_contents (metrics, "", -1, NULL));
+  }
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autofree char *path = g_build_filename (dir, cases[k].name, NULL);
+      const char *paths[] = { path, NULL };
+      g_autoptr(GError) error = NULL;
+      guint folders = count_entries (runs_root);
+      TsWindow *window = ts_window_new (NULL);
+      GListModel *runs = ts_window_get_runs (window);
+      guint before = g_list_model_get_n_items (runs);
+
+      if (cases[k].text)
+        g_assert_true (g_file_set_contents (path, cases[k].text, -1, NULL));
+      gtk_window_present (GTK_WINDOW (window));
+      g_assert_false (ts_window_open_arguments (window, paths, TRUE, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", cases[k].name, ts_window_get_problem (window));
+      g_assert_nonnull (ts_window_get_problem (window));
+      g_assert_nonnull (strstr (ts_window_get_problem (window), path));
+      g_assert_nonnull (strstr (ts_window_get_problem (window), cases[k].says));
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (
+                         ts_window_get_plot (window, TS_RUN_PLOT_LOSS), ADW_TYPE_VIEW_STACK))), ==, "problem");
+      /* no default added in its place, and --start started nothing */
+      g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before);
+      for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+        {
+          g_autoptr(TsRun) run = g_list_model_get_item (runs, i);
+          ts_run_poll (run);
+          g_assert_false (ts_run_is_queued (run));
+          g_assert_true (ts_run_get_state (run) == TS_RUN_READY || ts_run_get_run_dir (run) != NULL);
+          g_assert_false (ts_run_get_state (run) == TS_RUN_LOADING || ts_run_get_state (run) == TS_RUN_RUNNING);
+        }
+      g_assert_cmpuint (count_entries (runs_root), ==, folders);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  /* a good file opens, and nothing is said */
+  {
+    g_autofree char *path = g_build_filename (dir, "good.json", NULL);
+    const char *paths[] = { path, NULL };
+    TsWindow *window = ts_window_new (NULL);
+    g_assert_true (g_file_set_contents (path, "{\"name\": \"good\"}", -1, NULL));
+    gtk_window_present (GTK_WINDOW (window));
+    g_assert_true (ts_window_open_arguments (window, paths, FALSE, NULL));
+    g_assert_null (ts_window_get_problem (window));
+    g_assert_cmpstr (ts_run_get_name (ts_window_get_selected (window)), ==, "good");
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+}
+
 /* the loss plot, rendered as GTK renders it: not just background */
 static void
 test_plot_widget_renders (void)
@@ -566,6 +647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/fork-copies", test_fork_copies);
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
+  g_test_add_func ("/ui/window/bad-arguments-start-nothing", test_bad_arguments_start_nothing);
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);

@@ -20,31 +20,22 @@ static int
 ts_application_command_line (GApplication *app, GApplicationCommandLine *cmdline)
 {
   GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
-  g_auto(GStrv) paths = NULL;
+  g_auto(GStrv) args = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
   gboolean start = g_variant_dict_contains (options, "start");
   TsWindow *window = main_window (app);
-  gboolean opened = FALSE;
 
-  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^aay", &paths); /* copies: paths owns them */
-  for (int i = 0; paths && paths[i]; i++)
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^aay", &args); /* copies: args owns them */
+  for (int i = 0; args && args[i]; i++)
     {
-      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, paths[i]);
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      if (ts_window_open_path (window, path, &error))
-        opened = TRUE;
-      else
-        g_application_command_line_printerr (cmdline, "trainscope: %s\n", error->message);
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, args[i]);
+      g_ptr_array_add (paths, g_file_get_path (file));
     }
-  if (!opened)
-    {
-      /* the built-in default, ready to press Start */
-      g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
-      ts_window_add_experiment (window, exp);
-    }
+  g_ptr_array_add (paths, NULL);
   gtk_window_present (GTK_WINDOW (window));
-  if (start)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  if (!ts_window_open_arguments (window, (const char *const *) paths->pdata, start, &error))
+    g_application_command_line_printerr (cmdline, "trainscope: %s\n", error->message);
   return 0;
 }
 

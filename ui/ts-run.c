@@ -187,7 +187,14 @@ ts_run_new_from_dir (const char *dir, guint colour, GError **error)
   g_autoptr(TsCurveData) curves = NULL;
   TsRun *self;
 
-  if (exp == NULL || (curves = ts_curve_data_load (dir, error)) == NULL)
+  if (exp == NULL)
+    {
+      /* the experiment's errors name the key; say which file */
+      if (error && *error && strstr ((*error)->message, exp_path) == NULL)
+        g_prefix_error (error, "%s: ", exp_path);
+      return NULL;
+    }
+  if ((curves = ts_curve_data_load (dir, error)) == NULL)
     return NULL;
   self = ts_run_new (exp, colour);
   ts_curve_data_free (self->curves);

@@ -46,6 +46,8 @@ struct _TsWindow {
   GtkWidget       *init_lab;     /* TsInitLab */
   GtkWidget       *data_view;    /* TsDataPage */
   GtkWidget       *layer_views;  /* TsLayerViews */
+  GtkWidget       *problem_page; /* AdwStatusPage: what the command line could not open */
+  char            *problem;
   guint            tick_id;
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */

@@ -19,6 +19,14 @@ TsRun    *ts_window_add_experiment (TsWindow *self, const TsExperiment *exp);
 TsRun    *ts_window_open_run_dir (TsWindow *self, const char *dir, GError **error);
 /* Opens an experiment file or a run directory, as the command line does. */
 gboolean  ts_window_open_path (TsWindow *self, const char *path, GError **error);
+/* The command line's files (NULL-terminated): each opened, or its error
+ * shown in the window on a page that names the file. The built-in default
+ * is added only when no file was given, and `start` starts the selected run
+ * only when every file opened: a bad file starts nothing. FALSE (with every
+ * error in one) when any failed. */
+gboolean  ts_window_open_arguments (TsWindow *self, const char *const *paths, gboolean start, GError **error);
+/* The text of that page, or NULL when it is not shown. */
+const char *ts_window_get_problem (TsWindow *self);
 TsRun    *ts_window_get_selected (TsWindow *self);
 GListModel *ts_window_get_runs (TsWindow *self);
 /* The plot widget of a kind (for tests and exports). */
