@@ -111,20 +111,31 @@ field (GPtrArray *rows, guint r, int c)
   return g_ptr_array_index ((GPtrArray *) rows->pdata[r], c);
 }
 
-/* numeric labels are class indices; any other label makes them all names,
- * numbered in sorted order */
-static void
-assign_labels (GPtrArray *rows, guint first, int label_col, TsDataset *ds)
+/* numeric labels are class indices 0…N−1, each present (a stray 9999 would
+ * make a model of 10 000 classes, nearly all empty); any other label makes
+ * them all names, numbered in sorted order. An empty label is refused. */
+static gboolean
+assign_labels (const char *path, GPtrArray *rows, guint first, int label_col, TsDataset *ds, GError **error)
 {
   g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree guint *count = NULL;
   gboolean numeric = TRUE;
-  guint max_label = 0;
+  guint max_label = 0, missing;
   double v;
 
   for (guint r = first; r < rows->len; r++)
     {
       const char *label = field (rows, r, label_col);
+      const char *p = label;
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == '\0')
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: record %u, column %d: empty label", path, r + 1,
+                       label_col + 1);
+          return FALSE;
+        }
       if (!g_hash_table_contains (index, label))
         {
           g_hash_table_insert (index, (gpointer) label, NULL);
@@ -138,13 +149,25 @@ assign_labels (GPtrArray *rows, guint first, int label_col, TsDataset *ds)
     }
   if (numeric)
     {
+      count = g_new0 (guint, max_label + 1);
       for (guint r = first; r < rows->len; r++)
         {
           parse_number (field (rows, r, label_col), &v);
           ds->y[r - first] = (guint32) v;
+          count[(guint) v]++;
         }
+      for (missing = 0; missing < max_label && count[missing] > 0; missing++)
+        ;
+      for (guint r = first; missing < max_label && r < rows->len; r++)
+        if (ds->y[r - first] > missing)
+          {
+            g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                         "%s: record %u: label %u, but no record has label %u; numeric labels must number the "
+                         "classes 0…N−1, each present", path, r + 1, ds->y[r - first], missing);
+            return FALSE;
+          }
       ds->n_classes = max_label + 1;
-      return;
+      return TRUE;
     }
   g_ptr_array_sort (names, compare_strings);
   ds->n_classes = names->len;
@@ -156,6 +179,7 @@ assign_labels (GPtrArray *rows, guint first, int label_col, TsDataset *ds)
     }
   for (guint r = first; r < rows->len; r++)
     ds->y[r - first] = GPOINTER_TO_UINT (g_hash_table_lookup (index, field (rows, r, label_col)));
+  return TRUE;
 }
 
 static gboolean
@@ -226,7 +250,11 @@ ts_csv_load (const char *path, const char *label_column, TsSourceData *out, GErr
           }
         ds->x[(gsize) (r - first) * ds->dim + k++] = (float) v;
       }
-  assign_labels (rows, first, label_col, ds);
+  if (!assign_labels (path, rows, first, label_col, ds, error))
+    {
+      ts_dataset_free (ds);
+      return FALSE;
+    }
   out->train = ds;
   return TRUE;
 }

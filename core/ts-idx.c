@@ -131,9 +131,46 @@ parse_idx_header (const char *path, GBytes *bytes, guint ndim, guint32 *dims, GE
   return p + 4 + 4 * ndim;
 }
 
+/* The labels number the classes: for a training part 0…N−1 with each
+ * present (a stray 255 would make a 256-class model of empty classes); for
+ * a test part, classes of the training part (n_train_classes > 0). */
+static gboolean
+check_labels (const char *path, const guint8 *label, guint n, guint n_train_classes, GError **error)
+{
+  guint count[256] = { 0 };
+  guint max_label = 0, missing;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (n_train_classes > 0 && label[i] >= n_train_classes)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                       "%s: item %u (offset %u): label %u is not a class of the training part (0–%u)", path, i,
+                       8 + i, label[i], n_train_classes - 1);
+          return FALSE;
+        }
+      count[label[i]]++;
+      max_label = MAX (max_label, label[i]);
+    }
+  if (n_train_classes > 0)
+    return TRUE;
+  for (missing = 0; missing < max_label && count[missing] > 0; missing++)
+    ;
+  if (missing < max_label)
+    for (guint i = 0; i < n; i++)
+      if (label[i] > missing)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                       "%s: item %u (offset %u): label %u, but no item has label %u; expected labels numbering the "
+                       "classes 0…N−1, each present", path, i, 8 + i, label[i], missing);
+          return FALSE;
+        }
+  return TRUE;
+}
+
 static TsDataset *
 idx_load (const char *images_path, const char *labels_path, const TsLoadContext *ctx, double lo, double hi,
-          GError **error)
+          guint n_train_classes, GError **error)
 {
   g_autoptr(GBytes) images = read_maybe_gzipped (images_path, ctx, lo, lo + (hi - lo) * 0.95, error);
   g_autoptr(GBytes) labels = NULL;
@@ -154,6 +191,8 @@ idx_load (const char *images_path, const char *labels_path, const TsLoadContext 
                    labels_path, ldims[0], images_path, idims[0]);
       return NULL;
     }
+  if (!check_labels (labels_path, label, ldims[0], n_train_classes, error))
+    return NULL;
   for (guint i = 0; i < ldims[0]; i++)
     max_label = MAX (max_label, label[i]);
   ds = ts_dataset_new_image (idims[0], 1, idims[1], idims[2], max_label + 1);
@@ -168,7 +207,7 @@ idx_load (const char *images_path, const char *labels_path, const TsLoadContext 
 TsDataset *
 ts_idx_load (const char *images_path, const char *labels_path, GError **error)
 {
-  return idx_load (images_path, labels_path, NULL, 0, 1, error);
+  return idx_load (images_path, labels_path, NULL, 0, 1, 0, error);
 }
 
 typedef struct {
@@ -207,11 +246,11 @@ ts_idx_load_dir (const char *dir, TsSourceData *out, const TsLoadContext *ctx, G
   if (train.images == NULL || train.labels == NULL)
     g_set_error (error, TS_ERROR, TS_ERROR_IO,
                  "%s: expected train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", dir);
-  else if ((out->train = idx_load (train.images, train.labels, ctx, 0, test.images ? 0.85 : 1, error)) != NULL)
+  else if ((out->train = idx_load (train.images, train.labels, ctx, 0, test.images ? 0.85 : 1, 0, error)) != NULL)
     {
       ok = TRUE;
       if (test.images && test.labels)
-        ok = (out->test = idx_load (test.images, test.labels, ctx, 0.85, 1, error)) != NULL;
+        ok = (out->test = idx_load (test.images, test.labels, ctx, 0.85, 1, out->train->n_classes, error)) != NULL;
     }
   g_free (train.images);
   g_free (train.labels);

@@ -84,6 +84,21 @@ ensure_class_names (TsDataset *ds)
     ds->class_names[c] = g_strdup_printf ("%u", c);
 }
 
+/* One class is nothing to classify: it trains to "100%" and says nothing. */
+static gboolean
+check_two_classes (const char *source, const TsDataset *train, GError **error)
+{
+  guint32 first = train->y[0];
+
+  for (guint i = 1; i < train->n; i++)
+    if (train->y[i] != first)
+      return TRUE;
+  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+               "%s: every sample (%u) has the same class (“%s”); expected at least two classes", source, train->n,
+               train->class_names && first < g_strv_length (train->class_names) ? train->class_names[first] : "?");
+  return FALSE;
+}
+
 gboolean
 ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
                 const TsLoadContext *ctx, GError **error)
@@ -122,6 +137,7 @@ ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: has no samples", source);
       ok = FALSE;
     }
+  ok = ok && check_two_classes (source, out->train, error);
   ok = ok && ts_load_step (ctx, 1.0, error);
   ok = ok && reconcile_parts (source, out, error);
   if (!ok)
