@@ -19,10 +19,36 @@ load (const char *kind, const char *path, GError **error)
     }
   else if (strcmp (kind, "cifar10") == 0)
     ok = ts_cifar_load_dir (path, FALSE, &data, NULL, error);
-  else if (strcmp (kind, "csv") == 0)
-    ok = ts_csv_load (path, "", &data, error);
-  else if (strcmp (kind, "folder") == 0)
-    ok = ts_folder_load (path, 8, &data, NULL, error);
+  else if (strcmp (kind, "idx") == 0)
+    ok = ts_idx_load_dir (path, &data, NULL, error);
+  else if (strcmp (kind, "csv") == 0 || strcmp (kind, "folder") == 0)
+    {
+      /* through the source, as a run loads it: its checks on the classes too */
+      g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+      g_autofree char *source = g_strdup_printf ("%s:%s", kind, path);
+      g_assert_true (ts_experiment_set (exp, "data.source", source, NULL));
+      exp->data.image_size = 8;
+      ts_source_data_clear (&data);
+      ok = ts_source_load (&exp->data, 1, &data, NULL, error);
+    }
+  else if (strcmp (kind, "steps") == 0 || strcmp (kind, "metrics") == 0)
+    {
+      TsMetricLog *log = kind[0] == 's' ? ts_run_dir_load_steps (path, error) : ts_run_dir_load_epochs (path, error);
+      ok = log != NULL;
+      ts_metric_log_free (log);
+    }
+  else if (strcmp (kind, "summary") == 0)
+    {
+      TsRunSummary summary;
+      ok = ts_run_dir_load_summary (path, &summary, error);
+      ts_run_summary_clear (&summary);
+    }
+  else if (strcmp (kind, "advice") == 0)
+    {
+      GPtrArray *advice = ts_advice_load (path, error);
+      ok = advice != NULL;
+      g_clear_pointer (&advice, g_ptr_array_unref);
+    }
   else if (strcmp (kind, "safetensors") == 0)
     {
       TsSafetensors *st = ts_safetensors_load (path, error);
@@ -92,12 +118,32 @@ test_broken_images_are_skipped_by_name (void)
   g_assert_cmpuint (data.train->channels, ==, 3);
   g_assert_cmpuint (data.train->n_classes, ==, 2);
   g_assert_cmpstr (data.train->class_names[0], ==, "blue");
-  g_assert_cmpuint (data.warnings->len, ==, 2);
-  g_assert_nonnull (strstr (data.warnings->pdata[0], "notes.png"));
-  g_assert_nonnull (strstr (data.warnings->pdata[1], "zero.png"));
+  g_assert_cmpuint (data.warnings->len, ==, 4);
+  g_assert_nonnull (strstr (data.warnings->pdata[0], "corrupt.png"));
+  /* a PNG cut short: gdk-pixbuf returns the rows it decoded and no error */
+  g_assert_nonnull (strstr (data.warnings->pdata[1], "half.png: skipped: truncated: "));
+  g_assert_nonnull (strstr (data.warnings->pdata[2], "notes.png"));
+  g_assert_nonnull (strstr (data.warnings->pdata[3], "zero.png"));
   /* red is red: the first red image's R plane is bright */
   g_assert_cmpfloat (data.train->x[data.train->dim + 0], >, 0.7);
   ts_source_data_clear (&data);
+}
+
+/* what a run killed at any moment leaves reads as what is whole */
+static void
+test_partial_run_folder (void)
+{
+  g_autofree char *dir = fixture_path ("bad/run-partial");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsMetricLog) steps = ts_run_dir_load_steps (dir, &error);
+  g_autoptr(TsMetricLog) epochs = ts_run_dir_load_epochs (dir, &error);
+  g_autoptr(TsMetricLog) stats = ts_run_dir_load_stats (dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ts_metric_log_length (steps), ==, 2); /* the third row was cut short */
+  g_assert_cmpfloat (ts_metric_log_step (steps, 1)->loss, ==, 2.2f);
+  g_assert_cmpuint (ts_metric_log_length (epochs), ==, 0);
+  g_assert_cmpuint (ts_metric_log_length (stats), ==, 0);
 }
 
 int
@@ -106,5 +152,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/bad-input/corpus", test_corpus);
   g_test_add_func ("/data/bad-input/broken-images-skipped", test_broken_images_are_skipped_by_name);
+  g_test_add_func ("/data/bad-input/partial-run-folder", test_partial_run_folder);
   return g_test_run ();
 }
