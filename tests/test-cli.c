@@ -2,6 +2,11 @@
 #include "test-util.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int
 run_cli (char **out, char **err, ...)
@@ -200,6 +205,249 @@ test_probe_and_lr_find (void)
   g_assert_nonnull (strstr (text, "\"suggested\""));
 }
 
+static GPid
+spawn_cli (const char *run, const char *const *extra)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("TS_CLI"));
+  g_ptr_array_add (argv, "run");
+  g_ptr_array_add (argv, "default");
+  g_ptr_array_add (argv, "--out");
+  g_ptr_array_add (argv, (gpointer) run);
+  for (int i = 0; extra[i]; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_async (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                                | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  return pid;
+}
+
+static gboolean
+wait_for_file (const char *dir, const char *name, double seconds)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+/* Two runs into one folder: the second is refused, naming the first; a
+ * killed run leaves no lock behind (the kernel drops a flock with its
+ * holder), only an unfinished run, refused as such. */
+static void
+test_run_folder_is_locked (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *out = NULL, *err = NULL, *pid_text = NULL;
+  const char *long_run[] = { "--epochs", "100000", NULL };
+  GPid pid = spawn_cli (run, long_run);
+  int status;
+
+  g_assert_true (wait_for_file (run, "steps.csv", 30));
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, NULL), ==, 2);
+  pid_text = g_strdup_printf ("another run is writing this folder (pid %d on %s, started ", (int) pid,
+                              g_get_host_name ());
+  g_assert_nonnull (strstr (err, run));
+  g_assert_nonnull (strstr (err, pid_text));
+  kill (pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "100000", NULL), ==, 2);
+  g_assert_null (strstr (err, "another run"));
+  g_assert_nonnull (strstr (err, "holds an unfinished run of this experiment (no readable summary.json"));
+}
+
+static gboolean
+only_files (const char *dir, const char *const *names)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (!g_strv_contains (names, name))
+        {
+          g_test_message ("%s: unexpected %s", dir, name);
+          return FALSE;
+        }
+      n++;
+    }
+  return n == g_strv_length ((char **) names);
+}
+
+/* A run owns its folder: a foreign folder or another experiment's run is
+ * refused saying what is there; a finished run of the same experiment runs
+ * again from nothing — no plot, model or temporary file of the last one left */
+static void
+test_run_folder_is_owned (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *div = g_build_filename (dir, "div", NULL);
+  g_autofree char *notes = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *model = g_build_filename (run, "model.safetensors", NULL);
+  g_autofree char *loss_png = g_build_filename (run, "loss.png", NULL);
+  g_autofree char *temp = g_build_filename (run, "advice.json.Ab3xY9", NULL);
+  g_autofree char *div_model = g_build_filename (div, "model.safetensors", NULL);
+  g_autofree char *div_temp = g_build_filename (div, "summary.json.k2PqZ0", NULL);
+  g_autofree char *out = NULL, *err = NULL, *text = NULL;
+  const char *run_files[] = { ".trainscope.lock", "experiment.json", "metrics.csv", "steps.csv", "layers.csv",
+                              "advice.json", "summary.json", "model.safetensors", NULL };
+  const char *diverged_files[] = { ".trainscope.lock", "experiment.json", "metrics.csv", "steps.csv", "layers.csv",
+                                   "advice.json", "summary.json", NULL };
+
+  g_assert_true (g_file_set_contents (notes, "mine\n", -1, NULL));
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", dir, "--epochs", "2", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "not a run folder (it holds “notes.txt”); choose a new or empty folder"));
+  g_assert_true (g_file_test (notes, G_FILE_TEST_EXISTS));
+
+  /* the same run again: the last one's plots and a temporary file left by a kill are gone */
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "2", "--plots", "png", NULL), ==, 0);
+  g_assert_true (g_file_test (loss_png, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_set_contents (temp, "{", -1, NULL));
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "2", NULL), ==, 0);
+  g_assert_true (only_files (run, run_files));
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "3", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "holds a run of another experiment (“Spiral · ReLU · He”)"));
+
+  /* a diverged run writes no model, and keeps none from the last run */
+  g_assert_true (g_file_get_contents (model, &text, NULL, NULL));
+  for (int k = 0; k < 2; k++)
+    {
+      g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", div, "--set", "train.lr=1e6", "--set",
+                                "train.optimizer=sgd", "--set", "data.preprocess=none", NULL), ==, 1);
+      g_assert_nonnull (strstr (out, "diverged"));
+      g_assert_true (only_files (div, diverged_files));
+      /* what an earlier run, and a kill -9 in an atomic write, would leave */
+      g_assert_true (g_file_set_contents (div_model, text, -1, NULL));
+      g_assert_true (g_file_set_contents (div_temp, "{", -1, NULL));
+    }
+}
+
+/* Every file the run writes honours the umask (mkstemp's 0600 did not). */
+static void
+test_run_files_honour_umask (void)
+{
+  const char *files[] = { "experiment.json", "metrics.csv", "steps.csv", "layers.csv", "advice.json", "summary.json",
+                          "model.safetensors" };
+  const mode_t masks[] = { 022, 077, 002 };
+
+  for (gsize m = 0; m < G_N_ELEMENTS (masks); m++)
+    {
+      g_autofree char *dir = make_temp_dir ();
+      g_autofree char *run = g_build_filename (dir, "run", NULL);
+      g_autofree char *out = NULL, *err = NULL;
+      mode_t old = umask (masks[m]);
+      int code = run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "1", NULL);
+      umask (old);
+      g_assert_cmpint (code, ==, 0);
+      for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+        {
+          g_autofree char *path = g_build_filename (run, files[i], NULL);
+          GStatBuf st;
+          g_assert_cmpint (g_stat (path, &st), ==, 0);
+          if ((st.st_mode & 0777) != (0666 & ~masks[m]))
+            g_error ("%s: mode %03o under umask %03o, expected %03o", files[i], st.st_mode & 0777, masks[m],
+                     0666 & ~masks[m]);
+        }
+    }
+}
+
+/* A real full disk: a small tmpfs in a user namespace (skipped where the
+ * system allows none). The run fails with 1 naming the file, every CSV
+ * ends with a whole row, and summary.json says why. */
+static void
+test_disk_full (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *mnt = g_build_filename (dir, "mnt", NULL);
+  g_autofree char *copy = g_build_filename (dir, "copy", NULL);
+  g_autofree char *script = NULL, *out = NULL, *err = NULL, *summary = NULL;
+  const char *csvs[] = { "metrics.csv", "steps.csv", "layers.csv" };
+  int status;
+
+  if (!g_spawn_command_line_sync ("unshare -rm true", NULL, NULL, &status, NULL) || !WIFEXITED (status)
+      || WEXITSTATUS (status) != 0)
+    {
+      g_test_skip ("no user namespaces here: cannot mount a small tmpfs");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (mnt, 0755), ==, 0);
+  /* 48 KiB fill up in the first epochs of the default, in layers.csv */
+  script = g_strdup_printf ("mount -t tmpfs -o size=48k tmpfs '%s' && '%s' run default --out '%s/r' --epochs 100; "
+                            "s=$?; cp -r '%s/r' '%s'; exit $s", mnt, g_getenv ("TS_CLI"), mnt, mnt, copy);
+  {
+    const char *argv[] = { "unshare", "-rm", "sh", "-c", script, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                                 NULL));
+  }
+  g_test_message ("%s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (err, "/r/layers.csv: cannot write: No space left on device"));
+  for (gsize i = 0; i < G_N_ELEMENTS (csvs); i++)
+    {
+      g_autofree char *path = g_build_filename (copy, csvs[i], NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      g_assert_cmpuint (len, >, 0);
+      g_assert_cmpint (text[len - 1], ==, '\n'); /* whole rows only */
+    }
+  {
+    g_autofree char *path = g_build_filename (copy, "summary.json", NULL);
+    g_assert_true (g_file_get_contents (path, &summary, NULL, NULL));
+    g_assert_nonnull (strstr (summary, "\"state\" : \"failed\""));
+    g_assert_nonnull (strstr (summary, "layers.csv: cannot write: No space left on device"));
+  }
+}
+
+/* Ctrl-C while the data loads: exit 1, said so, and summary.json says so */
+static void
+test_interrupted_while_loading (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *summary = g_build_filename (run, "summary.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("TS_CLI"), "run", "default", "--out", run, "--set", "data.source=fashion-mnist",
+                         NULL };
+  GPid pid;
+  int err_fd, status;
+  char buf[4096];
+  gssize n;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                           NULL, NULL, &err_fd, &error));
+  g_assert_true (wait_for_file (run, "steps.csv", 30)); /* the folder is claimed: loading starts */
+  kill (pid, SIGINT);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  n = read (err_fd, buf, sizeof buf - 1);
+  close (err_fd);
+  buf[MAX (n, 0)] = '\0';
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (buf, "interrupted while loading the data; nothing was trained"));
+  g_assert_true (g_file_get_contents (summary, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"state\" : \"interrupted\""));
+  g_assert_nonnull (strstr (text, "\"error\" : \"interrupted while loading the data\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -212,5 +460,10 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/run-plots", test_run_plots);
   g_test_add_func ("/app/cli/data-preview", test_data_preview);
   g_test_add_func ("/app/cli/probe-and-lr-find", test_probe_and_lr_find);
+  g_test_add_func ("/app/cli/run-folder-locked", test_run_folder_is_locked);
+  g_test_add_func ("/app/cli/run-folder-owned", test_run_folder_is_owned);
+  g_test_add_func ("/app/cli/umask", test_run_files_honour_umask);
+  g_test_add_func ("/app/cli/disk-full", test_disk_full);
+  g_test_add_func ("/app/cli/interrupted-while-loading", test_interrupted_while_loading);
   return g_test_run ();
 }
