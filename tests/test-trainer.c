@@ -2,6 +2,8 @@
  * and the run directory it writes. */
 #include "test-util.h"
 
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 static void
@@ -237,6 +239,71 @@ test_stop_while_loading (void)
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 100000);
 }
 
+/* The window's runs share a process: two into one folder exclude each
+ * other too (flock is per open file, not per process), and the second is
+ * refused naming the first. The lock lasts as long as the first trainer. */
+static void
+test_one_run_per_folder (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 100000);
+  g_autoptr(TsTrainer) first = ts_trainer_new (exp, dir);
+  g_autoptr(TsTrainer) second = ts_trainer_new (exp, dir);
+  g_autoptr(TsTrainer) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *holder = g_strdup_printf ("another run is writing this folder (pid %d on ", (int) getpid ());
+
+  ts_trainer_start (first);
+  while (ts_trainer_get_state (first) != TS_RUN_RUNNING)
+    g_usleep (1000);
+  ts_trainer_start (second);
+  g_assert_cmpint (ts_trainer_wait (second), ==, TS_RUN_FAILED);
+  error = ts_trainer_dup_error (second);
+  g_assert_error (error, TS_ERROR, TS_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_assert_nonnull (strstr (error->message, holder));
+  ts_trainer_stop (first);
+  g_assert_cmpint (ts_trainer_wait (first), ==, TS_RUN_STOPPED);
+  /* its summary is written; the folder stays its own until it is freed */
+  third = ts_trainer_new (exp, dir);
+  ts_trainer_start (third);
+  g_assert_cmpint (ts_trainer_wait (third), ==, TS_RUN_FAILED);
+  g_clear_pointer (&third, ts_trainer_unref);
+  g_clear_pointer (&first, ts_trainer_unref);
+  third = ts_trainer_new (exp, dir); /* a stopped run of the same experiment: run again */
+  ts_trainer_start (third);
+  while (ts_trainer_get_state (third) < TS_RUN_RUNNING)
+    g_usleep (1000);
+  ts_trainer_stop (third);
+  g_assert_cmpint (ts_trainer_wait (third), ==, TS_RUN_STOPPED);
+}
+
+/* stopped while loading: summary.json says "interrupted" and why */
+static void
+test_interrupted_summary (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsExperiment) exp = quick_experiment ("fashion-mnist", 1);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  TsRunSummary read;
+
+  ts_trainer_start (tr);
+  while (ts_trainer_get_state (tr) != TS_RUN_LOADING)
+    g_usleep (100);
+  g_usleep (20000);
+  ts_trainer_stop (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_STOPPED);
+  summary = ts_trainer_dup_summary (tr);
+  g_assert_nonnull (summary);
+  g_assert_true (ts_run_dir_load_summary (dir, &read, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (read.state, ==, "interrupted");
+  g_assert_cmpstr (read.error, ==, "interrupted while loading the data");
+  ts_run_summary_clear (&read);
+}
+
 static void
 report_progress (double fraction, gpointer data)
 {
@@ -274,5 +341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/trainer/bad-source", test_bad_source_fails_cleanly);
   g_test_add_func ("/core/trainer/stop-while-loading", test_stop_while_loading);
   g_test_add_func ("/core/trainer/load-progress", test_load_progress);
+  g_test_add_func ("/core/trainer/one-run-per-folder", test_one_run_per_folder);
+  g_test_add_func ("/core/trainer/interrupted-summary", test_interrupted_summary);
   return g_test_run ();
 }
