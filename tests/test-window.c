@@ -177,6 +177,58 @@ count_entries (const char *dir)
   return n;
 }
 
+/* What a run killed at any moment leaves opens as what is whole (an empty
+ * steps.csv crashed the window); a malformed file is refused by name. */
+static void
+test_partial_run_folders_open (void)
+{
+  struct { const char *steps, *metrics, *summary; guint n_steps; const char *error; } cases[] = {
+    { "", "", NULL, 0, NULL },                                                  /* killed while loading */
+    { "step,epoch,lr,loss\n", "epoch,step,lr,train_loss,train_acc,val_loss,val_acc,seconds\n", NULL, 0, NULL },
+    { "step,epoch,lr,loss\n1,1,0.1,1.1\n2,1,0.1,1.0\n3,1,0.", "epoch,st", NULL, 2, NULL },  /* cut short */
+    { "step,epoch,lr,loss\n1,1,0.1,1.1\n", "", "{\"state\": \"failed\", \"error\": \"disk full\"}", 1, NULL },
+    { "step,epoch,lr,loss\n1,one,0.1,1.1\n", "", NULL, 0, "steps.csv:2: expected step,epoch,lr,loss" },
+    { "", "garbage\n", NULL, 0, "metrics.csv:1: expected the header" },
+  };
+  TsWindow *window = new_window ();
+
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autofree char *dir = make_temp_dir ();
+      g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+      g_autofree char *steps = g_build_filename (dir, "steps.csv", NULL);
+      g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);
+      g_autofree char *summary = g_build_filename (dir, "summary.json", NULL);
+      g_autoptr(GError) error = NULL;
+      gboolean opened;
+      TsRun *run;
+
+      g_assert_true (g_file_set_contents (exp, "{\"name\": \"killed\"}", -1, NULL));
+      g_assert_true (g_file_set_contents (steps, cases[k].steps, -1, NULL));
+      g_assert_true (g_file_set_contents (metrics, cases[k].metrics, -1, NULL));
+      if (cases[k].summary)
+        g_assert_true (g_file_set_contents (summary, cases[k].summary, -1, NULL));
+      opened = ts_window_open_path (window, dir, &error);
+      if (cases[k].error)
+        {
+          g_assert_false (opened);
+          g_assert_nonnull (strstr (error->message, dir));
+          g_assert_nonnull (strstr (error->message, cases[k].error));
+          continue;
+        }
+      g_assert_no_error (error);
+      run = ts_window_get_selected (window);
+      g_assert_cmpstr (ts_run_get_run_dir (run), ==, dir);
+      g_assert_cmpuint (ts_run_get_curves (run)->step->len, ==, cases[k].n_steps);
+      g_assert_cmpuint (ts_run_get_curves (run)->epoch->len, ==, 0);
+      g_assert_cmpint (ts_run_get_state (run), ==, cases[k].summary ? TS_RUN_FAILED : TS_RUN_STOPPED);
+      if (cases[k].summary)
+        g_assert_cmpstr (ts_run_get_message (run), ==, "disk full");
+      spin_until (frames_drawn, window, 2); /* and the window draws it */
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* trainscope BAD.json [--start]: the error in the window, naming the file;
  * neither the default nor anything else opened or started in its place */
 static void
@@ -648,6 +700,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
   g_test_add_func ("/ui/window/bad-arguments-start-nothing", test_bad_arguments_start_nothing);
+  g_test_add_func ("/ui/window/partial-run-folders-open", test_partial_run_folders_open);
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
