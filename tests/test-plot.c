@@ -167,6 +167,20 @@ test_curve_data_from_run_dir (void)
   g_assert_cmpuint (saved->step->len, ==, live->step->len);
   g_assert_cmpuint (saved->epoch->len, ==, 3);
   g_assert_cmpfloat (fabs (g_array_index (saved->val_acc, double, 2) - g_array_index (live->val_acc, double, 2)), <, 1e-8);
+
+  /* a run killed while loading leaves both CSVs empty: no curve, no read
+   * past the end (the old reader started at line 1 of none) */
+  {
+    g_autofree char *steps = g_build_filename (dir, "steps.csv", NULL);
+    g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);
+    g_autoptr(TsCurveData) empty = NULL;
+    g_assert_true (g_file_set_contents (steps, "", -1, NULL));
+    g_assert_true (g_file_set_contents (metrics, "", -1, NULL));
+    empty = ts_curve_data_load (dir, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (empty->step->len, ==, 0);
+    g_assert_cmpuint (empty->epoch->len, ==, 0);
+  }
 }
 
 int
