@@ -448,6 +448,39 @@ test_interrupted_while_loading (void)
   g_assert_nonnull (strstr (text, "\"error\" : \"interrupted while loading the data\""));
 }
 
+/* images the loader skipped are named on stderr and in summary.json, as
+ * `data info` names them (run said nothing) */
+static void
+test_run_reports_skipped_images (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *folder = fixture_path ("bad/folder-some-broken");
+  g_autofree char *source = g_strdup_printf ("data.source=folder:%s", folder);
+  g_autofree char *summary_path = g_build_filename (run, "summary.json", NULL);
+  g_autofree char *out = NULL, *err = NULL, *summary = NULL;
+  const char *skipped[] = { "blue/corrupt.png: skipped: ", "blue/half.png: skipped: truncated: ",
+                            "blue/notes.png: skipped: ", "red/zero.png: skipped: " };
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "1", "--set", source, "--set",
+                            "data.image_size=8", "--set", "data.val_fraction=0", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (summary_path, &summary, NULL, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (skipped); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("trainscope-cli: warning: %s/%s", folder, skipped[i]);
+      g_assert_nonnull (strstr (err, line));
+      g_assert_nonnull (strstr (summary, skipped[i]));
+    }
+  /* a class with nothing readable is refused, naming its folder and why */
+  {
+    g_autofree char *bad = fixture_path ("bad/folder-truncated-class");
+    g_autofree char *bad_source = g_strdup_printf ("data.source=folder:%s", bad);
+    g_autofree char *run2 = g_build_filename (dir, "run2", NULL);
+    g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run2, "--set", bad_source, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "folder-truncated-class/b: no readable images in this class folder"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -465,5 +498,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/umask", test_run_files_honour_umask);
   g_test_add_func ("/app/cli/disk-full", test_disk_full);
   g_test_add_func ("/app/cli/interrupted-while-loading", test_interrupted_while_loading);
+  g_test_add_func ("/app/cli/skipped-images", test_run_reports_skipped_images);
   return g_test_run ();
 }
