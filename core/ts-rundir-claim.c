@@ -3,6 +3,7 @@
 #include "ts-rundir.h"
 #include "ts-rundir-private.h"
 #include "ts-error.h"
+#include "ts-io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,17 +128,57 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* Is the folder's experiment.json exp? Sets *name to its experiment's name. */
+/* The first key whose value differs, as "train.epochs is 200 there, 20 here". */
+static char *
+first_difference (JsonNode *there, JsonNode *here, const char *prefix)
+{
+  if (JSON_NODE_HOLDS_OBJECT (there) && JSON_NODE_HOLDS_OBJECT (here))
+    {
+      JsonObject *a = json_node_get_object (there), *b = json_node_get_object (here);
+      g_autoptr(GList) keys = json_object_get_members (b);
+      for (GList *k = keys; k; k = k->next)
+        {
+          g_autofree char *path = *prefix ? g_strdup_printf ("%s.%s", prefix, (char *) k->data) : g_strdup (k->data);
+          JsonNode *x = json_object_get_member (a, k->data);
+          char *diff;
+          if (x == NULL)
+            return g_strdup_printf ("%s is missing there", path);
+          if ((diff = first_difference (x, json_object_get_member (b, k->data), path)) != NULL)
+            return diff;
+        }
+      return NULL;
+    }
+  {
+    g_autofree char *x = ts_json_to_string (there, FALSE), *y = ts_json_to_string (here, FALSE);
+    return strcmp (x, y) != 0 ? g_strdup_printf ("%s is %.40s there, %.40s here", prefix, x, y) : NULL;
+  }
+}
+
+/* Is the folder's experiment.json exp? If not, *why says how it differs. */
 static gboolean
-same_experiment (const char *dir, const TsExperiment *exp, char **name)
+same_experiment (const char *dir, const TsExperiment *exp, char **why)
 {
   g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
-  g_autoptr(TsExperiment) old = ts_experiment_load_file (path, NULL);
-  g_autofree char *old_json = old ? ts_experiment_to_json (old) : NULL;
-  g_autofree char *new_json = ts_experiment_to_json (exp);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) old = ts_experiment_load_file (path, &error);
+  g_autoptr(JsonNode) there = NULL, here = NULL;
 
-  *name = old ? g_strdup (old->name) : NULL;
-  return old_json && strcmp (old_json, new_json) == 0;
+  if (old == NULL)
+    {
+      *why = g_strdup_printf ("its experiment.json does not load: %s", error->message);
+      return FALSE;
+    }
+  there = ts_experiment_to_node (old);
+  here = ts_experiment_to_node (exp);
+  *why = first_difference (there, here, "");
+  if (*why == NULL)
+    return TRUE;
+  if (strcmp (old->name, exp->name) != 0)
+    {
+      g_free (*why);
+      *why = g_strdup_printf ("“%s”", old->name);
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -215,8 +256,8 @@ _ts_run_dir_take (const char *dir, const TsExperiment *exp, GError **error)
   if (!same_experiment (dir, exp, &old_name))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "%s: holds a run of another experiment (“%s”); choose another folder, or delete this one to "
-                   "reuse it", dir, old_name ? old_name : "its experiment.json does not load");
+                   "%s: holds a run of another experiment (%s); choose another folder, or delete this one to "
+                   "reuse it", dir, old_name);
       return FALSE;
     }
   {

@@ -321,6 +321,10 @@ test_run_folder_is_owned (void)
   g_assert_true (only_files (run, run_files));
 
   g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "3", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "holds a run of another experiment (train.epochs is 2 there, 3 here); choose another "
+                                 "folder, or delete this one"));
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "2", "--set", "name=other", NULL),
+                   ==, 2);
   g_assert_nonnull (strstr (err, "holds a run of another experiment (“Spiral · ReLU · He”)"));
 
   /* a diverged run writes no model, and keeps none from the last run */
