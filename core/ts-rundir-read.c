@@ -8,6 +8,7 @@
 #include "ts-error.h"
 #include "ts-io.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -75,6 +76,13 @@ parse_float (const char *text, double *out)
   return end != text && *end == '\0' && !g_ascii_isspace (*text) && !isnan (*out);
 }
 
+/* double to float without undefined behaviour: beyond FLT_MAX is infinite */
+static float
+to_float (double v)
+{
+  return fabs (v) > FLT_MAX ? (v > 0 ? INFINITY : -INFINITY) : (float) v;
+}
+
 static gboolean
 parse_count (const char *text, guint64 max, guint64 *out)
 {
@@ -90,7 +98,7 @@ parse_step_row (char **f, TsStepRecord *r)
   if (g_strv_length (f) != 4 || !parse_count (f[0], G_MAXUINT64, &step) || !parse_count (f[1], G_MAXUINT, &epoch)
       || !parse_float (f[2], &lr) || !parse_float (f[3], &loss))
     return FALSE;
-  *r = (TsStepRecord) { step, (guint) epoch, (float) lr, (float) loss };
+  *r = (TsStepRecord) { step, (guint) epoch, to_float (lr), to_float (loss) };
   return TRUE;
 }
 
@@ -170,7 +178,8 @@ parse_layer_row (char **f, TsStatsRecord *rec, guint *layer)
   rec->step = step;
   *layer = (guint) l - 1;
   s = &rec->layers[*layer];
-  *s = (TsLayerStats) { v[0], v[1], v[2], v[3], v[4], v[5], v[6] };
+  *s = (TsLayerStats) { to_float (v[0]), to_float (v[1]), to_float (v[2]), to_float (v[3]), to_float (v[4]),
+                        to_float (v[5]), to_float (v[6]) };
   for (int k = 0; k < TS_HIST_N_KINDS; k++)
     {
       char **h = f + 2 + LAYER_SCALARS + k * (2 + TS_HISTOGRAM_BINS);
@@ -178,9 +187,9 @@ parse_layer_row (char **f, TsStatsRecord *rec, guint *layer)
       if (!parse_float (h[0], &lo) || !parse_float (h[1], &hi))
         return FALSE;
       /* as floats: the range must stay a range */
-      if (!isfinite ((float) lo) || !isfinite ((float) hi) || !((float) hi > (float) lo))
+      if (!isfinite (to_float (lo)) || !isfinite (to_float (hi)) || !(to_float (hi) > to_float (lo)))
         return FALSE;
-      ts_histogram_set_range (&s->hist[k], (float) lo, (float) hi);
+      ts_histogram_set_range (&s->hist[k], to_float (lo), to_float (hi));
       for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
         {
           guint64 count;
