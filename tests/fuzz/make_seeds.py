@@ -83,6 +83,8 @@ def main():
     write("metrics", "three-epochs", b"epoch,step,lr,train_loss,train_acc,val_loss,val_acc,seconds\n"
           b"1,19,0.100000001,1.0986,0.4,0.9,0.5,0.012\n2,38,0.100000001,0.5,0.8,,,0.020\n"
           b"3,57,0.0500000007,inf,0.3,-inf,0.2,0.031\n")
+    write("metrics", "regression-lone-newline", b"\n")  # an empty header line: read lines[0] of none
+    write("steps", "regression-lone-newline", b"\n")
     write("steps", "steps", b"step,epoch,lr,loss\n1,1,0.100000001,1.09861231\n2,1,0.100000001,\n3,1,0.1,inf\n4,2,0.1,0.5")
     experiment = json.dumps({"model": {"layers": [{"type": "dense", "units": 2}]}, "data": {"preprocess": "none"}})
     write("safetensors", "model", safetensors({
