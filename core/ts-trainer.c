@@ -401,32 +401,40 @@ write_outputs (TsTrainer *tr, TsTraining *t, TsRunWriter *w, JsonNode *summary, 
   return ts_write_json_atomic (summary_path, summary, error);
 }
 
+/* summary.json for a run that ended before its data had loaded */
+static JsonNode *
+summary_without_training (TsTrainer *tr, const char *state, const GError *why)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "name", tr->exp->name);
+  json_object_set_string_member (o, "state", state);
+  json_object_set_string_member (o, "error", why->message);
+  json_object_set_int_member (o, "epochs_completed", 0);
+  json_object_set_int_member (o, "steps", 0);
+  json_object_set_boolean_member (o, "diverged", FALSE);
+  json_node_take_object (node, o);
+  return node;
+}
+
 /* A run that ends with an error still says so in summary.json, when its
  * folder is its own and the disk lets it (the writer kept a reserve). */
 static void
-write_failure_summary (TsTrainer *tr, TsTraining *t, TsRunWriter *w, const char *state, const GError *why)
+write_failure_summary (TsTrainer *tr, TsTraining *t, TsRunWriter *w, const GError *why)
 {
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *o;
 
   if (w == NULL)
     return;
-  if (t)
-    node = build_summary (tr, t, TS_RUN_FAILED, NAN, NAN);
+  if (t == NULL)
+    node = summary_without_training (tr, "failed", why);
   else
     {
-      node = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (node, json_object_new ());
-      o = json_node_get_object (node);
-      json_object_set_string_member (o, "name", tr->exp->name);
-      json_object_set_int_member (o, "epochs_completed", 0);
-      json_object_set_int_member (o, "steps", 0);
-      json_object_set_boolean_member (o, "diverged", FALSE);
+      node = build_summary (tr, t, TS_RUN_FAILED, NAN, NAN);
+      json_object_set_string_member (json_node_get_object (node), "error", why->message);
     }
-  o = json_node_get_object (node);
-  json_object_set_string_member (o, "state", state);
-  json_object_set_string_member (o, "error", why->message);
-  ts_run_writer_write_summary (w, node, NULL); /* the run's error is the one to report */
+  ts_run_writer_write_summary (w, node, NULL); /* the run's own error is the one to report */
 }
 
 static void
@@ -444,7 +452,7 @@ finish (TsTrainer *tr, TsTraining *t, TsRunWriter *w)
   summary = build_summary (tr, t, end, test_loss, test_acc);
   if (w && !write_outputs (tr, t, w, summary, &error))
     {
-      write_failure_summary (tr, t, w, "failed", error);
+      write_failure_summary (tr, t, w, error);
       fail (tr, error);
       end = TS_RUN_FAILED;
       json_object_set_string_member (json_node_get_object (summary), "state", ts_run_state_name (end));
@@ -472,17 +480,13 @@ static void
 interrupted_while_loading (TsTrainer *tr, TsRunWriter *w)
 {
   g_autoptr(GError) why = g_error_new (TS_ERROR, TS_ERROR_CANCELLED, "interrupted while loading the data");
-  JsonNode *summary = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *o = json_object_new ();
+  JsonNode *summary = summary_without_training (tr, "interrupted", why);
 
-  write_failure_summary (tr, NULL, w, "interrupted", why);
-  json_object_set_string_member (o, "name", tr->exp->name);
-  json_object_set_string_member (o, "state", "interrupted");
-  json_object_set_string_member (o, "error", why->message);
-  json_object_set_int_member (o, "epochs_completed", 0);
-  json_node_take_object (summary, o);
   if (w)
-    ts_run_writer_close (w);
+    {
+      ts_run_writer_write_summary (w, summary, NULL); /* a stop has nothing more to say */
+      ts_run_writer_close (w);
+    }
   pthread_mutex_lock (&tr->lock);
   tr->summary = summary;
   pthread_mutex_unlock (&tr->lock);
@@ -528,7 +532,7 @@ run_thread (gpointer data)
   return NULL;
 
 failed:
-  write_failure_summary (tr, t, writer, "failed", error);
+  write_failure_summary (tr, t, writer, error);
   if (writer)
     ts_run_writer_close (writer);
   fail (tr, error);
