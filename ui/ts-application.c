@@ -30,7 +30,8 @@ ts_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   for (int i = 0; args && args[i]; i++)
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, args[i]);
-      g_ptr_array_add (paths, g_file_get_path (file));
+      char *path = g_file_get_path (file);
+      g_ptr_array_add (paths, path ? path : g_strdup (args[i])); /* not a local file: its error names it */
     }
   g_ptr_array_add (paths, NULL);
   gtk_window_present (GTK_WINDOW (window));
