@@ -2,6 +2,7 @@
 
 #include "ts-error.h"
 #include "ts-io.h"
+#include "ts-json.h"
 
 #include <math.h>
 
@@ -192,17 +193,14 @@ ts_advice_to_json (GPtrArray *advice)
 GPtrArray *
 ts_advice_load (const char *path, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  g_autoptr(JsonNode) root = ts_json_load_file (path, error);
+  GPtrArray *out;
   JsonArray *list;
 
-  if (!json_parser_load_from_file (parser, path, error))
-    {
-      g_ptr_array_unref (out);
-      return NULL;
-    }
-  list = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-           ? ts_json_array (json_node_get_object (json_parser_get_root (parser)), "advice") : NULL;
+  if (root == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  list = JSON_NODE_HOLDS_OBJECT (root) ? ts_json_array (json_node_get_object (root), "advice") : NULL;
   if (list == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected {\"advice\": [...]}", path);

@@ -22,6 +22,7 @@ typedef enum {
   TS_ERROR_UNSUPPORTED, /* valid, but not something this build can do */
   TS_ERROR_CANCELLED,   /* the user stopped the work */
   TS_ERROR_DIVERGED,    /* training produced NaN or Inf */
+  TS_ERROR_WRITE,       /* an output could not be written: the run failed, the input was fine */
 } TsError;
 
 GQuark ts_error_quark (void);

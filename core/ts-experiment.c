@@ -1,6 +1,7 @@
 #include "ts-experiment.h"
 #include "ts-error.h"
 #include "ts-io.h"
+#include "ts-json.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@ typedef struct {
   const char *const *choices;
   const char        *default_text;
   const char        *doc;
+  double             max; /* whole-number keys: the largest allowed (0: the type's) */
 } KeySpec;
 
 static const char *const activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
@@ -43,18 +45,18 @@ static const KeySpec keys[] = {
   { "seed", K_UINT64, OFF (seed), R_ANY, NULL, "7", "every random choice derives from it" },
   { "data.source", K_STRING, OFF (data.source), R_ANY, NULL, "\"builtin:spiral\"",
     "builtin:spiral|circles|xor|gaussians|moons|shapes, fashion-mnist, idx:DIR, cifar10:DIR, cifar100:DIR, folder:DIR, csv:FILE" },
-  { "data.samples", K_UINT, OFF (data.samples), R_GE1, NULL, "1500", "samples a builtin generator makes" },
-  { "data.classes", K_UINT, OFF (data.classes), R_GE1, NULL, "3", "classes a builtin generator makes (2-D sets)" },
+  { "data.samples", K_UINT, OFF (data.samples), R_GE1, NULL, "1500", "samples a builtin generator makes" , 10000000 },
+  { "data.classes", K_UINT, OFF (data.classes), R_GE1, NULL, "3", "classes a builtin generator makes (2-D sets)" , 100 },
   { "data.noise", K_DOUBLE, OFF (data.noise), R_GE0, NULL, "0.1", "noise of a builtin generator" },
   { "data.limit", K_UINT, OFF (data.limit), R_GE0, NULL, "0", "use at most this many training samples (0 = all)" },
   { "data.val_fraction", K_DOUBLE, OFF (data.val_fraction), R_UNIT_OPEN, NULL, "0.2", "stratified share of the training part held out for validation" },
   { "data.preprocess", K_ENUM, OFF (data.preprocess), R_ANY, preprocess_names, "\"standardize\"", "fitted on the training split only" },
-  { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)" },
+  { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)" , 1000000 },
   { "data.whiten_epsilon", K_DOUBLE, OFF (data.whiten_epsilon), R_GT0, NULL, "1e-5", "added to eigenvalues before whitening" },
-  { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size" },
+  { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size" , 1024 },
   { "data.label_column", K_STRING, OFF (data.label_column), R_ANY, NULL, "\"\"", "csv: the label column, by header name or 0-based index (empty: the last)" },
   { "data.augment.hflip", K_DOUBLE, OFF (data.augment.hflip), R_UNIT, NULL, "0", "probability of a horizontal flip" },
-  { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random" },
+  { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random" , 1024 },
   { "data.augment.pad_mode", K_ENUM, OFF (data.augment.pad_reflect), R_ANY, pad_names, "\"zero\"", "what the crop padding holds: zero or reflect" },
   { "data.augment.brightness", K_DOUBLE, OFF (data.augment.brightness), R_UNIT, NULL, "0", "brightness jitter amplitude" },
   { "data.augment.contrast", K_DOUBLE, OFF (data.augment.contrast), R_UNIT, NULL, "0", "contrast jitter amplitude" },
@@ -68,16 +70,16 @@ static const KeySpec keys[] = {
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
   { "model.init_scale", K_DOUBLE, OFF (model.init_scale), R_GT0, NULL, "0.01", "σ of the small init" },
   { "model.dropout", K_DOUBLE, OFF (model.dropout), R_UNIT_OPEN, NULL, "0", "probability of dropping a hidden unit (inverted dropout)" },
-  { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split" },
-  { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step" },
+  { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split" , 1000000 },
+  { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step" , 65536 },
   { "train.optimizer", K_ENUM, OFF (train.optimizer), R_ANY, optimizer_names, "\"momentum\"", "update rule" },
   { "train.momentum", K_DOUBLE, OFF (train.momentum), R_UNIT_OPEN, NULL, "0.9", "momentum / nesterov coefficient" },
   { "train.lr", K_DOUBLE, OFF (train.lr), R_GT0, NULL, "0.1", "learning rate" },
   { "train.schedule.type", K_ENUM, OFF (train.schedule.type), R_ANY, schedule_names, "\"none\"", "learning-rate decay" },
-  { "train.schedule.every_epochs", K_UINT, OFF (train.schedule.every_epochs), R_GE1, NULL, "10", "step: divide every N epochs; exp: divide by factor over N epochs" },
+  { "train.schedule.every_epochs", K_UINT, OFF (train.schedule.every_epochs), R_GE1, NULL, "10", "step: divide every N epochs; exp: divide by factor over N epochs" , 1000000 },
   { "train.schedule.factor", K_DOUBLE, OFF (train.schedule.factor), R_GE1, NULL, "2", "the LR is divided by this" },
-  { "train.schedule.patience", K_UINT, OFF (train.schedule.patience), R_GE1, NULL, "3", "plateau: epochs without val-loss improvement before decaying" },
-  { "train.schedule.warmup_epochs", K_UINT, OFF (train.schedule.warmup_epochs), R_GE0, NULL, "0", "linear warm-up from 0 over N epochs" },
+  { "train.schedule.patience", K_UINT, OFF (train.schedule.patience), R_GE1, NULL, "3", "plateau: epochs without val-loss improvement before decaying" , 1000000 },
+  { "train.schedule.warmup_epochs", K_UINT, OFF (train.schedule.warmup_epochs), R_GE0, NULL, "0", "linear warm-up from 0 over N epochs" , 1000000 },
   { "train.l2", K_DOUBLE, OFF (train.l2), R_GE0, NULL, "1e-4", "L2 penalty ½λ‖W‖² on weights (not biases)" },
   { "train.l1", K_DOUBLE, OFF (train.l1), R_GE0, NULL, "0", "L1 penalty λ‖W‖₁ on weights" },
   { "train.max_norm", K_DOUBLE, OFF (train.max_norm), R_GE0, NULL, "0", "clip each unit's incoming weights to ‖w‖₂ ≤ c after every step (0 = off)" },
@@ -203,8 +205,9 @@ format_number (double v)
   return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", v));
 }
 
+/* got: the value as the user gave it (a --set text), else it is formatted */
 static gboolean
-check_range (const char *key, Range range, double v, GError **error)
+check_range (const char *key, Range range, double v, const char *given, GError **error)
 {
   static const char *const phrase[] = {
     [R_GT0] = "must be > 0", [R_GE0] = "must be >= 0", [R_UNIT] = "must be in [0, 1]",
@@ -228,14 +231,34 @@ check_range (const char *key, Range range, double v, GError **error)
       /* nothing here needs such a value, and json-glib 1.6 writes numbers
        * like 6e166 as "6e+166.0", which no parser reads back (found by
        * fuzz-experiment) */
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be below 1e15 in size (got %g)", key, v);
+      got = given ? g_strdup (given) : format_number (v);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be below 1e15 in size (got %s)", key, got);
       return FALSE;
     }
   if (ok)
     return TRUE;
-  got = format_number (v);
+  got = given ? g_strdup (given) : format_number (v);
   g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %s (got %s)", key,
                range == R_ANY ? "must be a finite number" : phrase[range], got);
+  return FALSE;
+}
+
+/* whole-number keys: [0 or 1, max], said with the range, never wrapped */
+static gboolean
+check_value (const KeySpec *spec, double v, const char *given, GError **error)
+{
+  double lo, hi;
+  g_autofree char *got = NULL;
+
+  if (spec->kind != K_UINT && spec->kind != K_UINT64)
+    return check_range (spec->key, spec->range, v, given, error);
+  lo = spec->range == R_GE1 ? 1 : 0;
+  hi = spec->max > 0 ? spec->max : spec->kind == K_UINT ? (double) G_MAXUINT32 : 9007199254740992.0 /* 2^53 */;
+  if (isfinite (v) && v == floor (v) && v >= lo && v <= hi)
+    return TRUE;
+  got = given ? g_strdup (given) : format_number (v);
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a whole number in [%.0f, %.0f] (got %s)", spec->key,
+               lo, hi, got);
   return FALSE;
 }
 
@@ -261,23 +284,16 @@ set_enum (const KeySpec *spec, TsExperiment *exp, const char *text, GError **err
 }
 
 static gboolean
-set_number (const KeySpec *spec, TsExperiment *exp, double v, GError **error)
+set_number (const KeySpec *spec, TsExperiment *exp, double v, const char *given, GError **error)
 {
   char *field = (char *) exp + spec->offset;
 
-  if (!check_range (spec->key, spec->range, v, error))
+  if (!check_value (spec, v, given, error))
     return FALSE;
   if (spec->kind == K_DOUBLE)
     {
       *(double *) field = v;
       return TRUE;
-    }
-  if (v != floor (v) || v < 0 || v > (spec->kind == K_UINT ? (double) G_MAXUINT32 : 9007199254740992.0))
-    {
-      g_autofree char *got = format_number (v);
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a whole number >= 0 (got %s)",
-                   spec->key, got);
-      return FALSE;
     }
   if (spec->kind == K_UINT)
     *(guint *) field = (guint) v;
@@ -290,6 +306,16 @@ static gboolean
 set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
 {
   char **field = (char **) ((char *) exp + spec->offset);
+  const char *bad;
+
+  /* the experiment is written as JSON (experiment.json, a model's metadata)
+   * and must read back the same: a path in another encoding cannot */
+  if (!g_utf8_validate (text, -1, &bad))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: not valid UTF-8 (byte %td is 0x%02x); "
+                   "rename the file or folder, or give the name in UTF-8", spec->key, bad - text, (guint8) *bad);
+      return FALSE;
+    }
 
   if (spec->kind == K_ENUM)
     return set_enum (spec, exp, text, error);
@@ -425,7 +451,7 @@ set_from_node (const KeySpec *spec, TsExperiment *exp, JsonNode *node, GError **
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number", spec->key);
       return FALSE;
     }
-  return set_number (spec, exp, json_node_get_double (node), error);
+  return set_number (spec, exp, json_node_get_double (node), NULL, error);
 }
 
 static gboolean
@@ -483,11 +509,11 @@ ts_experiment_from_node (JsonNode *root, GError **error)
 TsExperiment *
 ts_experiment_from_json (const char *json, gssize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = ts_json_parse (json, length, NULL, error);
 
-  if (!json_parser_load_from_data (parser, json, length, error))
+  if (root == NULL)
     return NULL;
-  return ts_experiment_from_node (json_parser_get_root (parser), error);
+  return ts_experiment_from_node (root, error);
 }
 
 TsExperiment *
@@ -498,12 +524,8 @@ ts_experiment_load_file (const char *path, GError **error)
   TsExperiment *exp;
   GError *inner = NULL;
 
-  if (!g_file_get_contents (path, &contents, &length, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      g_error_free (inner);
-      return NULL;
-    }
+  if (!ts_file_read_bounded (path, TS_JSON_MAX_BYTES, &contents, &length, error))
+    return NULL;
   exp = ts_experiment_from_json (contents, (gssize) length, &inner);
   if (exp == NULL)
     {
@@ -528,9 +550,11 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
         v = *(const double *) field;
       else if (spec->kind == K_UINT)
         v = *(const guint *) field;
+      else if (spec->kind == K_UINT64)
+        v = (double) *(const guint64 *) field;
       else
         continue;
-      if (!check_range (spec->key, spec->range, v, error))
+      if (!check_value (spec, v, NULL, error))
         return FALSE;
     }
   if (exp->data.source == NULL || exp->data.source[0] == '\0')
@@ -556,24 +580,84 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
 
 /* ---- setting one key from text ---------------------------------------- */
 
+#define LAYERS_FORMS "unit counts like 512,256 or 512:tanh,256, or [] for no hidden layer"
+
+/* model.layers=[512,{"units":256,"activation":"tanh"}] or =[]: the JSON form
+ * (bare numbers are unit counts) */
+static gboolean
+set_layers_from_json (TsExperiment *exp, const char *text, GError **error)
+{
+  g_autoptr(JsonNode) root = ts_json_parse (text, -1, "model.layers", error);
+  g_autoptr(JsonNode) objects = NULL;
+  g_autoptr(GArray) before = NULL;
+  JsonArray *array, *layers;
+
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: expected %s (got \"%s\")", LAYERS_FORMS, text);
+      return FALSE;
+    }
+  array = json_node_get_array (root);
+  layers = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) != G_TYPE_STRING)
+        {
+          JsonObject *layer = json_object_new ();
+          json_object_set_member (layer, "units", json_node_copy (e));
+          json_array_add_object_element (layers, layer);
+        }
+      else
+        json_array_add_element (layers, json_node_copy (e));
+    }
+  objects = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (objects, layers);
+  before = g_array_copy (exp->model.layers);
+  if (parse_layers (exp, objects, error))
+    return TRUE;
+  g_array_set_size (exp->model.layers, 0); /* a bad text changes nothing */
+  g_array_append_vals (exp->model.layers, before->data, before->len);
+  return FALSE;
+}
+
 /* "512:tanh,256": units, and an activation of the layer's own after a colon */
 static gboolean
 set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
 {
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_auto(GStrv) parts = NULL;
   g_autoptr(GArray) layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
 
-  for (int i = 0; parts[i] && *g_strstrip (parts[i]); i++)
+  if (text[0] == '[')
+    return set_layers_from_json (exp, text, error);
+  if (*text == '\0')
     {
-      g_auto(GStrv) fields = g_strsplit (parts[i], ":", 2);
+      /* an empty text is more likely a mistake than a wish for no hidden layer */
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: empty; expected %s", LAYERS_FORMS);
+      return FALSE;
+    }
+  parts = g_strsplit (text, ",", -1);
+  for (int i = 0; parts[i]; i++)
+    {
+      g_auto(GStrv) fields = NULL;
       TsLayerSpec spec = { 0, TS_INHERIT_ACTIVATION };
       guint64 units;
       TsActivation act;
 
+      if (*g_strstrip (parts[i]) == '\0')
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d]: empty entry in \"%s\"; expected %s", i,
+                       text, LAYERS_FORMS);
+          return FALSE;
+        }
+      fields = g_strsplit (parts[i], ":", 2);
       if (!g_ascii_string_to_unsigned (g_strstrip (fields[0]), 10, 1, 1000000, &units, NULL))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model.layers: expected unit counts like 512,256 or 512:tanh,256 (got \"%s\")", parts[i]);
+                       "model.layers[%d]: units must be a whole number in [1, 1000000] (got \"%s\"); expected %s", i,
+                       fields[0], LAYERS_FORMS);
           return FALSE;
         }
       spec.units = (guint) units;
@@ -612,7 +696,6 @@ gboolean
 ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError **error)
 {
   const KeySpec *spec = find_key (key);
-  char *end = NULL;
   double v;
 
   if (spec == NULL)
@@ -624,13 +707,13 @@ ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError
     return set_layers_from_text (exp, value, error);
   if (spec->kind == K_STRING || spec->kind == K_ENUM)
     return set_string (spec, exp, value, error);
-  v = g_ascii_strtod (value, &end);
-  if (end == value || *end != '\0')
+  if (!ts_parse_decimal (value, &v))
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number (got \"%s\")", key, value);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a decimal number like 0.3 or 1e-4 (got \"%s\")",
+                   key, value);
       return FALSE;
     }
-  return set_number (spec, exp, v, error);
+  return set_number (spec, exp, v, value, error);
 }
 
 /* ---- JSON out --------------------------------------------------------- */
@@ -738,7 +821,9 @@ ts_experiment_get_text (const TsExperiment *exp, const char *key)
     case K_UINT: return g_strdup_printf ("%u", *(const guint *) field);
     case K_UINT64: return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) field);
     case K_DOUBLE: return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", *(const double *) field));
-    case K_LAYERS: return ts_experiment_layers_text (exp, 1);
+    case K_LAYERS:
+      /* no hidden layer as the JSON form: an empty text is refused */
+      return exp->model.layers->len ? ts_experiment_layers_text (exp, 1) : g_strdup ("[]");
     }
   return NULL;
 }

@@ -28,7 +28,7 @@ open_csv (const char *dir, const char *name, const char *header, GError **error)
   if (f == NULL)
     {
       int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot create: %s", path, g_strerror (saved));
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot create: %s", path, g_strerror (saved));
       return NULL;
     }
   fprintf (f, "%s\n", header);
@@ -61,7 +61,7 @@ ts_run_writer_new (const char *dir, const TsExperiment *exp, GError **error)
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot create the folder: %s", dir, g_strerror (saved));
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot create the folder: %s", dir, g_strerror (saved));
       return NULL;
     }
   if (!ts_write_json_atomic (exp_path, node, error))
@@ -112,7 +112,7 @@ flush_or_fail (FILE *f, const char *dir, const char *name, GError **error)
 {
   if (fflush (f) == 0 && !ferror (f))
     return TRUE;
-  g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s/%s: cannot write: %s", dir, name, g_strerror (errno));
+  g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s/%s: cannot write: %s", dir, name, g_strerror (errno));
   return FALSE;
 }
 

@@ -117,12 +117,12 @@ static TsRunState
 state_from_summary (const char *dir)
 {
   g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = ts_json_load_file (path, NULL);
   const char *name;
 
-  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return TS_RUN_STOPPED; /* written while it trained, never finished */
-  name = ts_json_string (json_node_get_object (json_parser_get_root (parser)), "state");
+  name = ts_json_string (json_node_get_object (root), "state");
   for (int s = TS_RUN_DONE; s <= TS_RUN_FAILED; s++)
     if (g_strcmp0 (name, ts_run_state_name (s)) == 0)
       return s;
