@@ -47,22 +47,16 @@ cli_apply_overrides (TsExperiment *exp, char **overrides, gboolean data_only, GE
 {
   for (int i = 0; overrides && overrides[i]; i++)
     {
-      const char *text = overrides[i], *eq = strchr (text, '=');
-      g_autofree char *key = eq ? g_strndup (text, (gsize) (eq - text)) : NULL;
+      const char *text = overrides[i];
 
-      if (eq == NULL || eq == text)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set \"%s\": %s; expected KEY=VALUE, like train.lr=0.3", text,
-                       eq ? "the key before '=' is empty" : "no '='");
-          return FALSE;
-        }
-      if (data_only && !g_str_has_prefix (key, "data.") && strcmp (key, "seed") != 0)
+      if (data_only && !g_str_has_prefix (text, "data.") && !g_str_has_prefix (text, "seed=")
+          && strchr (text, '=') != NULL && text[0] != '=')
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set %s: does not apply here; only data.* keys and seed do",
                        text);
           return FALSE;
         }
-      if (!ts_experiment_set (exp, key, eq + 1, error))
+      if (!ts_experiment_set_override (exp, text, error))
         return FALSE;
     }
   return TRUE;

@@ -5,6 +5,7 @@
 #include "ts-json.h"
 
 #include <math.h>
+#include <string.h>
 
 const char *
 ts_severity_name (TsSeverity severity)
@@ -233,14 +234,12 @@ TsExperiment *
 ts_advice_apply (const TsAdvice *advice, const TsExperiment *exp, GError **error)
 {
   g_autoptr(TsExperiment) next = ts_experiment_copy (exp);
-  g_auto(GStrv) kv = g_strsplit (advice->action ? advice->action : "", "=", 2);
-
-  if (kv[0] == NULL || kv[1] == NULL)
+  if (advice->action == NULL || strchr (advice->action, '=') == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: this advice has no change to try", advice->code);
       return NULL;
     }
-  if (!ts_experiment_set (next, kv[0], kv[1], error))
+  if (!ts_experiment_set_override (next, advice->action, error))
     return NULL;
   g_free (next->name);
   next->name = g_strdup_printf ("%s · %s", exp->name, advice->action);

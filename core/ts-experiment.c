@@ -239,7 +239,7 @@ check_range (const char *key, Range range, double v, const char *given, GError *
     return TRUE;
   got = given ? g_strdup (given) : format_number (v);
   g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %s (got %s)", key,
-               range == R_ANY ? "must be a finite number" : phrase[range], got);
+               range == R_ANY || !isfinite (v) ? "must be a finite number" : phrase[range], got);
   return FALSE;
 }
 
@@ -716,6 +716,22 @@ ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError
   return set_number (spec, exp, v, value, error);
 }
 
+gboolean
+ts_experiment_set_override (TsExperiment *exp, const char *text, GError **error)
+{
+  const char *eq = strchr (text, '=');
+  g_autofree char *key = NULL;
+
+  if (eq == NULL || eq == text)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set \"%s\": %s; expected KEY=VALUE, like train.lr=0.3", text,
+                   eq ? "the key before '=' is empty" : "no '='");
+      return FALSE;
+    }
+  key = g_strndup (text, (gsize) (eq - text));
+  return ts_experiment_set (exp, key, eq + 1, error);
+}
+
 /* ---- JSON out --------------------------------------------------------- */
 
 static JsonObject *
@@ -820,7 +836,16 @@ ts_experiment_get_text (const TsExperiment *exp, const char *key)
     case K_ENUM: return g_strdup (spec->choices[*(const int *) field]);
     case K_UINT: return g_strdup_printf ("%u", *(const guint *) field);
     case K_UINT64: return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) field);
-    case K_DOUBLE: return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", *(const double *) field));
+    case K_DOUBLE:
+      {
+        /* short for the eye, unless that would not set the same value back
+         * (0.9999999 as "1" is out of momentum's range) */
+        double v = *(const double *) field, back;
+        g_ascii_formatd (buf, sizeof buf, "%.6g", v);
+        if (!ts_parse_decimal (buf, &back) || back != v)
+          g_ascii_formatd (buf, sizeof buf, "%.17g", v);
+        return g_strdup (buf);
+      }
     case K_LAYERS:
       /* no hidden layer as the JSON form: an empty text is refused */
       return exp->model.layers->len ? ts_experiment_layers_text (exp, 1) : g_strdup ("[]");
