@@ -29,6 +29,18 @@ load (const char *kind, const char *path, GError **error)
       ok = st != NULL;
       ts_safetensors_free (st);
     }
+  else if (strcmp (kind, "model") == 0)
+    {
+      TsModel *model = ts_model_load (path, error);
+      ok = model != NULL;
+      ts_model_free (model);
+    }
+  else if (strcmp (kind, "advice") == 0)
+    {
+      GPtrArray *advice = ts_advice_load (path, error);
+      ok = advice != NULL;
+      g_clear_pointer (&advice, g_ptr_array_unref);
+    }
   else if (strcmp (kind, "experiment") == 0)
     {
       TsExperiment *exp = ts_experiment_load_file (path, error);
