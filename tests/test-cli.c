@@ -127,6 +127,8 @@ test_hardening_exit_codes (void)
     { 2, "--sweeps: must be a whole number in [1, 20] (got \"-1\")", { "lr-find", "default", "--out", run, "--sweeps", "-1" } },
     { 2, "--layers: must be a whole number in [1, 15] (got \"0x8\")", { "probe", "--out", run, "--layers", "0x8" } },
     { 2, "--init-scale: must be a decimal number > 0", { "probe", "--out", run, "--init-scale", "nan" } },
+    { 2, "model.layers: 1000009000003 parameters and their activations at train.batch_size 64 need about",
+      { "run", "default", "--out", run, "--set", "model.layers=1000000,1000000" } },
     { 2, "GB of memory; this machine has", { "probe", "--out", run, "--layers", "15", "--width", "10000", "--samples", "100000" } },
     { 1, "a-file: cannot create the folder: Not a directory", { "run", "default", "--out", file, "--epochs", "1" } },
     { 1, "a-file/sub: cannot create the folder: Not a directory", { "run", "default", "--out", under_file, "--epochs", "1" } },
