@@ -107,7 +107,7 @@ data_info (int argc, char **argv)
   g_auto(GStrv) overrides = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Set a data key, e.g. data.samples=3000", "KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Set a data key, e.g. data.samples=3000", "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("SOURCE");
@@ -215,7 +215,7 @@ data_preview (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "PNG to write", "grid.png" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "Augmentation, as data.augment, e.g. '{\"hflip\":0.5}'", "JSON" },
     { "preprocess", 0, 0, G_OPTION_ARG_STRING, &preprocess, "Preprocessing to show", "P" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Set a data key", "KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Set a data key", "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("SOURCE");

@@ -7,7 +7,7 @@ cli_eval (int argc, char **argv)
   g_autofree char *data = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "Data source, as data.source in an experiment", "SOURCE" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Data source, as data.source in an experiment", "SOURCE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { NULL }
   };

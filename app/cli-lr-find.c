@@ -63,7 +63,7 @@ cli_lr_find (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder to write lr_find.csv, suggestion.json, lr_find.png", "DIR" },
     { "iterations", 0, 0, G_OPTION_ARG_STRING, &iterations_text, "Steps per sweep (default 200)", "N" },
     { "sweeps", 0, 0, G_OPTION_ARG_STRING, &sweeps_text, "Sweeps for the spread (default 3)", "N" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key", "KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key", "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");

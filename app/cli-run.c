@@ -283,7 +283,7 @@ cli_run (int argc, char **argv)
     { "epochs", 0, 0, G_OPTION_ARG_STRING, &epochs, "Override train.epochs", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Override the seed", "S" },
     { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_text, "Compute threads (default: all cores)", "N" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
     { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write the loss, accuracy, lr, layer and decision-boundary plots", "png,svg,pdf" },
     { NULL }
   };

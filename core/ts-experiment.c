@@ -312,8 +312,8 @@ set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **e
    * and must read back the same: a path in another encoding cannot */
   if (!g_utf8_validate (text, -1, &bad))
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: not valid UTF-8 (byte %td is 0x%02x); "
-                   "rename the file or folder, or give the name in UTF-8", spec->key, bad - text, (guint8) *bad);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: not valid UTF-8 (byte %td is 0x%02x); the experiment "
+                   "is UTF-8 JSON (rename a file or folder whose name is not)", spec->key, bad - text, (guint8) *bad);
       return FALSE;
     }
 
