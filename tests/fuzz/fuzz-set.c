@@ -37,11 +37,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   for (int i = 0; lines[i]; i++)
     {
       g_autoptr(TsExperiment) before = ts_experiment_copy (exp);
-      g_autofree char *json_before = ts_experiment_to_json (before);
       GError *error = NULL;
 
       if (!ts_experiment_set_override (exp, lines[i], &error))
         {
+          g_autofree char *json_before = ts_experiment_to_json (before);
           g_autofree char *json_after = ts_experiment_to_json (exp);
           g_assert (error != NULL && error->message[0] != '\0');
           g_assert (strcmp (json_before, json_after) == 0);
