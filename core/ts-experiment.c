@@ -1,4 +1,4 @@
-#include "ts-experiment.h"
+#include "ts-experiment-private.h"
 #include "ts-error.h"
 #include "ts-io.h"
 #include "ts-json.h"
@@ -7,30 +7,8 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef enum { K_STRING, K_UINT, K_UINT64, K_DOUBLE, K_ENUM, K_LAYERS } KeyKind;
 
-/* Allowed ranges, each with the phrase an error message uses. */
-typedef enum {
-  R_ANY,
-  R_GT0,       /* > 0 */
-  R_GE0,       /* >= 0 */
-  R_UNIT,      /* [0, 1] */
-  R_UNIT_OPEN, /* [0, 1) */
-  R_GE1,       /* >= 1 */
-} Range;
-
-typedef struct {
-  const char        *key;
-  KeyKind            kind;
-  gsize              offset;
-  Range              range;
-  const char *const *choices;
-  const char        *default_text;
-  const char        *doc;
-  double             max; /* whole-number keys: the largest allowed (0: the type's) */
-} KeySpec;
-
-static const char *const activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
+const char *const _ts_activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
 static const char *const init_names[] = { "zero", "small", "xavier", "he", "orthogonal", NULL };
 static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "adam", "rmsprop", NULL };
 static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", NULL };
@@ -40,7 +18,7 @@ static const char *const preprocess_names[] = { "none", "center", "standardize",
 
 #define OFF(member) offsetof (TsExperiment, member)
 
-static const KeySpec keys[] = {
+static const TsKeySpec keys[] = {
   { "name", K_STRING, OFF (name), R_ANY, NULL, "\"Spiral · ReLU · He\"", "shown in the sidebar and plot captions" },
   { "seed", K_UINT64, OFF (seed), R_ANY, NULL, "7", "every random choice derives from it" },
   { "data.source", K_STRING, OFF (data.source), R_ANY, NULL, "\"builtin:spiral\"",
@@ -65,7 +43,7 @@ static const KeySpec keys[] = {
   { "data.augment.erase", K_DOUBLE, OFF (data.augment.erase), R_UNIT, NULL, "0", "probability of random erasing" },
   { "model.layers", K_LAYERS, OFF (model.layers), R_ANY, NULL, "[{\"type\":\"dense\",\"units\":100}]",
     "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}; the output layer is implicit; at most 15" },
-  { "model.activation", K_ENUM, OFF (model.activation), R_ANY, activation_names, "\"relu\"", "activation of hidden layers without their own" },
+  { "model.activation", K_ENUM, OFF (model.activation), R_ANY, _ts_activation_names, "\"relu\"", "activation of hidden layers without their own" },
   { "model.leaky_slope", K_DOUBLE, OFF (model.leaky_slope), R_UNIT_OPEN, NULL, "0.01", "negative slope of leaky_relu, and prelu's initial slope" },
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
   { "model.init_scale", K_DOUBLE, OFF (model.init_scale), R_GT0, NULL, "0.01", "σ of the small init" },
@@ -105,14 +83,14 @@ name_lookup (const char *const *names, const char *name, int *out)
 const char *
 ts_activation_name (TsActivation act)
 {
-  return act == TS_ACT_IDENTITY ? "identity" : activation_names[act];
+  return act == TS_ACT_IDENTITY ? "identity" : _ts_activation_names[act];
 }
 
 gboolean
 ts_activation_from_name (const char *name, TsActivation *out)
 {
   int v;
-  if (!name_lookup (activation_names, name, &v))
+  if (!name_lookup (_ts_activation_names, name, &v))
     return FALSE;
   *out = (TsActivation) v;
   return TRUE;
@@ -207,7 +185,7 @@ format_number (double v)
 
 /* got: the value as the user gave it (a --set text), else it is formatted */
 static gboolean
-check_range (const char *key, Range range, double v, const char *given, GError **error)
+check_range (const char *key, TsKeyRange range, double v, const char *given, GError **error)
 {
   static const char *const phrase[] = {
     [R_GT0] = "must be > 0", [R_GE0] = "must be >= 0", [R_UNIT] = "must be in [0, 1]",
@@ -245,7 +223,7 @@ check_range (const char *key, Range range, double v, const char *given, GError *
 
 /* whole-number keys: [0 or 1, max], said with the range, never wrapped */
 static gboolean
-check_value (const KeySpec *spec, double v, const char *given, GError **error)
+check_value (const TsKeySpec *spec, double v, const char *given, GError **error)
 {
   double lo, hi;
   g_autofree char *got = NULL;
@@ -262,19 +240,19 @@ check_value (const KeySpec *spec, double v, const char *given, GError **error)
   return FALSE;
 }
 
-static char *
-choices_text (const char *const *choices)
+char *
+_ts_experiment_choices_text (const char *const *choices)
 {
   return g_strjoinv (", ", (char **) choices);
 }
 
 static gboolean
-set_enum (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
+set_enum (const TsKeySpec *spec, TsExperiment *exp, const char *text, GError **error)
 {
   int v;
   if (!name_lookup (spec->choices, text, &v))
     {
-      g_autofree char *list = choices_text (spec->choices);
+      g_autofree char *list = _ts_experiment_choices_text (spec->choices);
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be one of %s (got \"%s\")",
                    spec->key, list, text);
       return FALSE;
@@ -283,8 +261,8 @@ set_enum (const KeySpec *spec, TsExperiment *exp, const char *text, GError **err
   return TRUE;
 }
 
-static gboolean
-set_number (const KeySpec *spec, TsExperiment *exp, double v, const char *given, GError **error)
+gboolean
+_ts_experiment_set_number (const TsKeySpec *spec, TsExperiment *exp, double v, const char *given, GError **error)
 {
   char *field = (char *) exp + spec->offset;
 
@@ -302,8 +280,8 @@ set_number (const KeySpec *spec, TsExperiment *exp, double v, const char *given,
   return TRUE;
 }
 
-static gboolean
-set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
+gboolean
+_ts_experiment_set_string (const TsKeySpec *spec, TsExperiment *exp, const char *text, GError **error)
 {
   char **field = (char **) ((char *) exp + spec->offset);
   const char *bad;
@@ -324,8 +302,8 @@ set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **e
   return TRUE;
 }
 
-static const KeySpec *
-find_key (const char *key)
+const TsKeySpec *
+_ts_experiment_find_key (const char *key)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     if (strcmp (keys[i].key, key) == 0)
@@ -385,7 +363,7 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
           TsActivation act;
           if (!is_string || !ts_activation_from_name (json_node_get_string (value), &act))
             {
-              g_autofree char *list = choices_text (activation_names);
+              g_autofree char *list = _ts_experiment_choices_text (_ts_activation_names);
               g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                            "model.layers[%u].activation: must be one of %s", index, list);
               return FALSE;
@@ -406,8 +384,8 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
   return TRUE;
 }
 
-static gboolean
-parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
+gboolean
+_ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
 {
   JsonArray *array;
 
@@ -431,12 +409,12 @@ parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
 /* ---- JSON in ---------------------------------------------------------- */
 
 static gboolean
-set_from_node (const KeySpec *spec, TsExperiment *exp, JsonNode *node, GError **error)
+set_from_node (const TsKeySpec *spec, TsExperiment *exp, JsonNode *node, GError **error)
 {
   GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
 
   if (spec->kind == K_LAYERS)
-    return parse_layers (exp, node, error);
+    return _ts_experiment_parse_layers (exp, node, error);
   if (spec->kind == K_STRING || spec->kind == K_ENUM)
     {
       if (type != G_TYPE_STRING)
@@ -444,14 +422,14 @@ set_from_node (const KeySpec *spec, TsExperiment *exp, JsonNode *node, GError **
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a string", spec->key);
           return FALSE;
         }
-      return set_string (spec, exp, json_node_get_string (node), error);
+      return _ts_experiment_set_string (spec, exp, json_node_get_string (node), error);
     }
   if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number", spec->key);
       return FALSE;
     }
-  return set_number (spec, exp, json_node_get_double (node), NULL, error);
+  return _ts_experiment_set_number (spec, exp, json_node_get_double (node), NULL, error);
 }
 
 static gboolean
@@ -464,7 +442,7 @@ parse_object (TsExperiment *exp, JsonObject *obj, const char *prefix, GError **e
       const char *name = l->data;
       JsonNode *node = json_object_get_member (obj, name);
       g_autofree char *path = prefix ? g_strconcat (prefix, ".", name, NULL) : g_strdup (name);
-      const KeySpec *spec;
+      const TsKeySpec *spec;
 
       if (is_group (path))
         {
@@ -477,7 +455,7 @@ parse_object (TsExperiment *exp, JsonObject *obj, const char *prefix, GError **e
             return FALSE;
           continue;
         }
-      spec = find_key (path);
+      spec = _ts_experiment_find_key (path);
       if (spec == NULL)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: unknown key", path);
@@ -542,7 +520,7 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      const KeySpec *spec = &keys[i];
+      const TsKeySpec *spec = &keys[i];
       const char *field = (const char *) exp + spec->offset;
       double v;
 
@@ -578,160 +556,6 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
   return TRUE;
 }
 
-/* ---- setting one key from text ---------------------------------------- */
-
-#define LAYERS_FORMS "unit counts like 512,256 or 512:tanh,256, or [] for no hidden layer"
-
-/* model.layers=[512,{"units":256,"activation":"tanh"}] or =[]: the JSON form
- * (bare numbers are unit counts) */
-static gboolean
-set_layers_from_json (TsExperiment *exp, const char *text, GError **error)
-{
-  g_autoptr(JsonNode) root = ts_json_parse (text, -1, "model.layers", error);
-  g_autoptr(JsonNode) objects = NULL;
-  g_autoptr(GArray) before = NULL;
-  JsonArray *array, *layers;
-
-  if (root == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_ARRAY (root))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: expected %s (got \"%s\")", LAYERS_FORMS, text);
-      return FALSE;
-    }
-  array = json_node_get_array (root);
-  layers = json_array_new ();
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *e = json_array_get_element (array, i);
-      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) != G_TYPE_STRING)
-        {
-          JsonObject *layer = json_object_new ();
-          json_object_set_member (layer, "units", json_node_copy (e));
-          json_array_add_object_element (layers, layer);
-        }
-      else
-        json_array_add_element (layers, json_node_copy (e));
-    }
-  objects = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (objects, layers);
-  before = g_array_copy (exp->model.layers);
-  if (parse_layers (exp, objects, error))
-    return TRUE;
-  g_array_set_size (exp->model.layers, 0); /* a bad text changes nothing */
-  g_array_append_vals (exp->model.layers, before->data, before->len);
-  return FALSE;
-}
-
-/* "512:tanh,256": units, and an activation of the layer's own after a colon */
-static gboolean
-set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GArray) layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
-
-  if (text[0] == '[')
-    return set_layers_from_json (exp, text, error);
-  if (*text == '\0')
-    {
-      /* an empty text is more likely a mistake than a wish for no hidden layer */
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: empty; expected %s", LAYERS_FORMS);
-      return FALSE;
-    }
-  parts = g_strsplit (text, ",", -1);
-  for (int i = 0; parts[i]; i++)
-    {
-      g_auto(GStrv) fields = NULL;
-      TsLayerSpec spec = { 0, TS_INHERIT_ACTIVATION };
-      guint64 units;
-      TsActivation act;
-
-      if (*g_strstrip (parts[i]) == '\0')
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d]: empty entry in \"%s\"; expected %s", i,
-                       text, LAYERS_FORMS);
-          return FALSE;
-        }
-      fields = g_strsplit (parts[i], ":", 2);
-      if (!g_ascii_string_to_unsigned (g_strstrip (fields[0]), 10, 1, 1000000, &units, NULL))
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model.layers[%d]: units must be a whole number in [1, 1000000] (got \"%s\"); expected %s", i,
-                       fields[0], LAYERS_FORMS);
-          return FALSE;
-        }
-      spec.units = (guint) units;
-      if (fields[1] && !ts_activation_from_name (g_strstrip (fields[1]), &act))
-        {
-          g_autofree char *list = choices_text (activation_names);
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d].activation: must be one of %s (got \"%s\")",
-                       i, list, fields[1]);
-          return FALSE;
-        }
-      if (fields[1])
-        spec.activation = act;
-      g_array_append_val (layers, spec);
-    }
-  g_array_set_size (exp->model.layers, 0); /* only once all of it parsed: a bad text changes nothing */
-  g_array_append_vals (exp->model.layers, layers->data, layers->len);
-  return TRUE;
-}
-
-char *
-ts_experiment_layers_text (const TsExperiment *exp, guint width_factor)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < exp->model.layers->len; i++)
-    {
-      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
-      g_string_append_printf (s, "%s%u", i ? "," : "", spec->units * width_factor);
-      if (spec->activation != TS_INHERIT_ACTIVATION)
-        g_string_append_printf (s, ":%s", ts_activation_name (spec->activation));
-    }
-  return g_string_free (s, FALSE);
-}
-
-gboolean
-ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError **error)
-{
-  const KeySpec *spec = find_key (key);
-  double v;
-
-  if (spec == NULL)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: unknown key", key);
-      return FALSE;
-    }
-  if (spec->kind == K_LAYERS)
-    return set_layers_from_text (exp, value, error);
-  if (spec->kind == K_STRING || spec->kind == K_ENUM)
-    return set_string (spec, exp, value, error);
-  if (!ts_parse_decimal (value, &v))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a decimal number like 0.3 or 1e-4 (got \"%s\")",
-                   key, value);
-      return FALSE;
-    }
-  return set_number (spec, exp, v, value, error);
-}
-
-gboolean
-ts_experiment_set_override (TsExperiment *exp, const char *text, GError **error)
-{
-  const char *eq = strchr (text, '=');
-  g_autofree char *key = NULL;
-
-  if (eq == NULL || eq == text)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set \"%s\": %s; expected KEY=VALUE, like train.lr=0.3", text,
-                   eq ? "the key before '=' is empty" : "no '='");
-      return FALSE;
-    }
-  key = g_strndup (text, (gsize) (eq - text));
-  return ts_experiment_set (exp, key, eq + 1, error);
-}
-
 /* ---- JSON out --------------------------------------------------------- */
 
 static JsonObject *
@@ -764,7 +588,7 @@ layers_to_node (const TsExperiment *exp)
       json_object_set_string_member (layer, "type", "dense");
       json_object_set_int_member (layer, "units", spec->units);
       if (spec->activation != TS_INHERIT_ACTIVATION)
-        json_object_set_string_member (layer, "activation", activation_names[spec->activation]);
+        json_object_set_string_member (layer, "activation", _ts_activation_names[spec->activation]);
       json_array_add_object_element (array, layer);
     }
   json_node_take_array (node, array);
@@ -779,7 +603,7 @@ ts_experiment_to_node (const TsExperiment *exp)
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      const KeySpec *spec = &keys[i];
+      const TsKeySpec *spec = &keys[i];
       const char *field = (const char *) exp + spec->offset;
       const char *leaf;
       JsonObject *obj = group_object (root, spec->key, &leaf);
@@ -819,36 +643,4 @@ ts_experiment_key_docs (guint *n_keys)
     }
   *n_keys = G_N_ELEMENTS (keys);
   return docs;
-}
-
-char *
-ts_experiment_get_text (const TsExperiment *exp, const char *key)
-{
-  const KeySpec *spec = find_key (key);
-  const char *field;
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_return_val_if_fail (spec != NULL, NULL);
-  field = (const char *) exp + spec->offset;
-  switch (spec->kind)
-    {
-    case K_STRING: return g_strdup (*(char *const *) field);
-    case K_ENUM: return g_strdup (spec->choices[*(const int *) field]);
-    case K_UINT: return g_strdup_printf ("%u", *(const guint *) field);
-    case K_UINT64: return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) field);
-    case K_DOUBLE:
-      {
-        /* short for the eye, unless that would not set the same value back
-         * (0.9999999 as "1" is out of momentum's range) */
-        double v = *(const double *) field, back;
-        g_ascii_formatd (buf, sizeof buf, "%.6g", v);
-        if (!ts_parse_decimal (buf, &back) || back != v)
-          g_ascii_formatd (buf, sizeof buf, "%.17g", v);
-        return g_strdup (buf);
-      }
-    case K_LAYERS:
-      /* no hidden layer as the JSON form: an empty text is refused */
-      return exp->model.layers->len ? ts_experiment_layers_text (exp, 1) : g_strdup ("[]");
-    }
-  return NULL;
 }
