@@ -80,7 +80,7 @@ ts_file_read_bounded (const char *path, gsize max_bytes, char **contents, gsize 
 
 /* ---- parsing ---------------------------------------------------------- */
 
-/* A number as JSON writes it: [-]digits[.digits][e[+-]digits], the whole
+/* A number as JSON writes it (a leading + allowed): [+-]digits[.digits][e[+-]digits], the whole
  * text. g_ascii_strtod alone would also take "0x10" (16), "inf", "nan",
  * " 1" and "1e999" (inf). */
 gboolean

@@ -31,7 +31,7 @@ JsonNode *ts_json_parse (const char *text, gssize length, const char *name, GErr
 JsonNode *ts_json_load_file (const char *path, GError **error);
 
 /* A number as JSON writes it, and nothing else: the whole text is
- * [-]digits[.digits][e[+-]digits] ("0x10", "inf", "nan", " 1" are not);
+ * [+-]digits[.digits][e[+-]digits] ("0x10", "inf", "nan", " 1" are not);
  * beyond double range it gives ±inf, for a range check to refuse. */
 gboolean  ts_parse_decimal (const char *text, double *out);
 
