@@ -49,8 +49,14 @@ on_record (int c, void *user)
 static gboolean
 parse_number (const char *text, double *out)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  return ts_parse_decimal (trimmed, out) && isfinite (*out);
+  gsize len = strlen (text);
+
+  if (len > 0 && (g_ascii_isspace (text[0]) || g_ascii_isspace (text[len - 1])))
+    {
+      g_autofree char *trimmed = g_strstrip (g_strdup (text)); /* the rare case: no copy per field */
+      return ts_parse_decimal (trimmed, out) && isfinite (*out);
+    }
+  return ts_parse_decimal (text, out) && isfinite (*out);
 }
 
 static int
