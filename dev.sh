@@ -148,7 +148,7 @@ case "${1:-}" in
     ;;
   fuzz)
     seconds=${2:-300}
-    names=${3:-idx cifar csv experiment safetensors layers summary advice metrics steps}
+    names=${3:-idx cifar csv experiment safetensors layers set summary advice metrics steps}
     status=0
     ensure_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-14-dev
     CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \

@@ -13,8 +13,21 @@ int cli_data (int argc, char **argv);
 int cli_lr_find (int argc, char **argv);
 int cli_probe (int argc, char **argv);
 
-/* --set KEY=VALUE overrides, in order; the error names the key. */
-gboolean cli_apply_overrides (TsExperiment *exp, char **overrides, GError **error);
+/* --set KEY=VALUE overrides, in order; the error names the key. With
+ * data_only, only data.* keys and seed apply (data info, data preview). */
+gboolean cli_apply_overrides (TsExperiment *exp, char **overrides, gboolean data_only, GError **error);
+
+/* A numeric flag given as text (NULL: not given, *out unchanged): decimal
+ * digits only, the whole text, within [lo, hi]; the error names the flag. */
+gboolean cli_parse_count (const char *flag, const char *text, guint64 lo, guint64 hi, guint64 *out, GError **error);
+gboolean cli_parse_real (const char *flag, const char *text, double lo_exclusive, double hi, double *out,
+                         GError **error);
+/* Refuses work that would need more memory than the machine has, with the
+ * estimate, before anything is allocated (an allocation would abort). */
+gboolean cli_check_memory (const char *what, double bytes, GError **error);
+/* Exit status for a failed step: could not write (TS_ERROR_WRITE) is a
+ * failed run (1), anything else bad input (2); prints the message. */
+int      cli_fail (const GError *error);
 
 /* Prints "trainscope-cli: MESSAGE" and returns CLI_BAD_INPUT. */
 int cli_bad_input (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -15,7 +15,7 @@ experiment_for_source (const char *source, char **overrides, GError **error)
 {
   g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
 
-  if (!ts_experiment_set (exp, "data.source", source, error) || !cli_apply_overrides (exp, overrides, error))
+  if (!ts_experiment_set (exp, "data.source", source, error) || !cli_apply_overrides (exp, overrides, TRUE, error))
     return NULL;
   return g_steal_pointer (&exp);
 }
@@ -107,7 +107,7 @@ data_info (int argc, char **argv)
   g_auto(GStrv) overrides = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Set a data key, e.g. data.samples=3000", "KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Set a data key, e.g. data.samples=3000", "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("SOURCE");
@@ -194,6 +194,18 @@ image_preview (const TsExperiment *exp, const TsDataset *ds, gboolean augment, G
   return ts_image_grid (images, k, ds->channels, ds->height, ds->width, per_row, MAX (1, 96 / ds->width));
 }
 
+/* encoded in memory, then written atomically: a failed write names the OS reason */
+static gboolean
+save_png (GdkPixbuf *pixbuf, const char *path, GError **error)
+{
+  g_autofree char *png = NULL;
+  gsize len;
+
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &png, &len, "png", error, NULL))
+    return FALSE;
+  return ts_write_file_atomic (path, png, len, error);
+}
+
 static int
 data_preview (int argc, char **argv)
 {
@@ -203,7 +215,7 @@ data_preview (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "PNG to write", "grid.png" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "Augmentation, as data.augment, e.g. '{\"hflip\":0.5}'", "JSON" },
     { "preprocess", 0, 0, G_OPTION_ARG_STRING, &preprocess, "Preprocessing to show", "P" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Set a data key", "KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Set a data key", "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("SOURCE");
@@ -245,11 +257,12 @@ data_preview (int argc, char **argv)
       if ((preprocess && pp == NULL) || s.ds->dim != 2)
         code = cli_bad_input ("data preview: %s", error ? error->message : "points are shown for 2-D sources only");
       else if (!ts_plot_save (draw_scatter, &s, 640, 480, 1, out, &error))
-        code = cli_bad_input ("%s", error->message);
+        code = cli_fail (error);
     }
-  else if ((grid = image_preview (exp, data.train, augment != NULL, &error)) == NULL
-           || !gdk_pixbuf_save (grid, out, "png", &error, NULL))
+  else if ((grid = image_preview (exp, data.train, augment != NULL, &error)) == NULL)
     code = cli_bad_input ("%s", error->message);
+  else if (!save_png (grid, out, &error))
+    code = cli_fail (error);
   ts_source_data_clear (&data);
   return code;
 }

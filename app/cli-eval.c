@@ -7,7 +7,7 @@ cli_eval (int argc, char **argv)
   g_autofree char *data = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "Data source, as data.source in an experiment", "SOURCE" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Data source, as data.source in an experiment", "SOURCE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { NULL }
   };
@@ -50,6 +50,14 @@ cli_eval (int argc, char **argv)
   ts_splits_apply (&splits, g_steal_pointer (&model->preprocess), FALSE);
   set = splits.test ? splits.test : splits.val;
   split_name = splits.test ? "test" : "val";
+  if (set->n == 0)
+    {
+      int code = cli_bad_input ("eval: nothing to evaluate: %s has no test split, and the validation split is empty "
+                                "(%s was trained with data.val_fraction %g)", data, argv[1],
+                                model->experiment->data.val_fraction);
+      ts_splits_clear (&splits);
+      return code;
+    }
   for (guint start = 0; start < set->n; start += 256)
     {
       guint rows = MIN (256, set->n - start);

@@ -2,6 +2,7 @@
 #include "cli-common.h"
 #include "ts-plot-lr.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -55,14 +56,14 @@ write_outputs (const char *dir, const TsExperiment *exp, const TsLrFinderResult 
 int
 cli_lr_find (int argc, char **argv)
 {
-  g_autofree char *out = NULL;
+  g_autofree char *out = NULL, *iterations_text = NULL, *sweeps_text = NULL;
   g_auto(GStrv) overrides = NULL;
-  int iterations = 200, sweeps = 3;
+  guint64 iterations = 200, sweeps = 3;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder to write lr_find.csv, suggestion.json, lr_find.png", "DIR" },
-    { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations, "Steps per sweep (default 200)", "N" },
-    { "sweeps", 0, 0, G_OPTION_ARG_INT, &sweeps, "Sweeps for the spread (default 3)", "N" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key", "KEY=VALUE" },
+    { "iterations", 0, 0, G_OPTION_ARG_STRING, &iterations_text, "Steps per sweep (default 200)", "N" },
+    { "sweeps", 0, 0, G_OPTION_ARG_STRING, &sweeps_text, "Sweeps for the spread (default 3)", "N" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key", "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
@@ -76,17 +77,24 @@ cli_lr_find (int argc, char **argv)
     return CLI_BAD_INPUT;
   if (argc != 2 || out == NULL)
     return cli_bad_input ("lr-find: expected EXP.json|default --out DIR");
-  if (iterations < 20 || sweeps < 1)
-    return cli_bad_input ("lr-find: --iterations must be >= 20 and --sweeps >= 1");
+  /* the sweeps' losses are kept (8 bytes a step): at most 16 MB */
+  if (!cli_parse_count ("iterations", iterations_text, 20, 100000, &iterations, &error)
+      || !cli_parse_count ("sweeps", sweeps_text, 1, 20, &sweeps, &error))
+    return cli_bad_input ("%s", error->message);
   exp = g_strcmp0 (argv[1], "default") == 0 ? ts_experiment_new_default () : ts_experiment_load_file (argv[1], &error);
-  if (exp == NULL || !cli_apply_overrides (exp, overrides, &error))
+  if (exp == NULL || !cli_apply_overrides (exp, overrides, FALSE, &error) || !ts_experiment_validate (exp, &error))
     return cli_bad_input ("%s", error->message);
   if (g_mkdir_with_parents (out, 0755) != 0)
-    return cli_bad_input ("%s: cannot create the folder", out);
+    {
+      int saved = errno;
+      g_printerr ("trainscope-cli: %s: cannot create the folder: %s\n", out, g_strerror (saved));
+      return CLI_RUN_FAILED;
+    }
   options = (TsLrFinderOptions) { 1e-6, 10, (guint) iterations, (guint) sweeps };
   if ((result = ts_lr_find (exp, &options, NULL, &error)) == NULL)
-    return error->domain == TS_ERROR && error->code == TS_ERROR_DIVERGED ? (g_printerr ("trainscope-cli: %s\n", error->message), CLI_RUN_FAILED)
-                                                                          : cli_bad_input ("%s", error->message);
+    return g_error_matches (error, TS_ERROR, TS_ERROR_DIVERGED) ? (g_printerr ("trainscope-cli: %s\n", error->message),
+                                                                  CLI_RUN_FAILED)
+                                                               : cli_fail (error);
   if (!write_outputs (out, exp, result, &error))
     {
       g_printerr ("trainscope-cli: %s\n", error->message);

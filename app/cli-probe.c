@@ -3,6 +3,7 @@
 #include "cli-common.h"
 #include "ts-plot-probe.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -96,8 +97,13 @@ parse_list (const char *text, const char *what, int *out, guint *n, gboolean (*l
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
 
   *n = 0;
-  for (int i = 0; parts[i] && *n < 16; i++)
+  for (int i = 0; parts[i]; i++)
     {
+      if (*n == 16)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--%s: at most 16 names", what);
+          return FALSE;
+        }
       if (!lookup (g_strstrip (parts[i]), &out[*n]))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--%s: unknown name \"%s\"", what, parts[i]);
@@ -132,16 +138,17 @@ int
 cli_probe (int argc, char **argv)
 {
   g_autofree char *out = NULL, *act_text = NULL, *init_text = NULL;
-  int layers = 10, width = 500, samples = 1000;
+  g_autofree char *layers_text = NULL, *width_text = NULL, *samples_text = NULL, *scale_text = NULL;
+  guint64 layers = 10, width = 500, samples = 1000;
   double init_scale = 0.01;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for probe.json and the plots", "DIR" },
-    { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Hidden layers (default 10)", "N" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Units per layer (default 500)", "N" },
-    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Rows of N(0,1) input (default 1000)", "N" },
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_text, "Hidden layers (default 10)", "N" },
+    { "width", 0, 0, G_OPTION_ARG_STRING, &width_text, "Units per layer (default 500)", "N" },
+    { "samples", 0, 0, G_OPTION_ARG_STRING, &samples_text, "Rows of N(0,1) input (default 1000)", "N" },
     { "activation", 0, 0, G_OPTION_ARG_STRING, &act_text, "Activations (default tanh,relu)", "A,B" },
     { "init", 0, 0, G_OPTION_ARG_STRING, &init_text, "Init schemes (default small,xavier,he)", "A,B" },
-    { "init-scale", 0, 0, G_OPTION_ARG_DOUBLE, &init_scale, "σ of the small init (default 0.01)", "S" },
+    { "init-scale", 0, 0, G_OPTION_ARG_STRING, &scale_text, "σ of the small init (default 0.01)", "S" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -160,21 +167,34 @@ cli_probe (int argc, char **argv)
     return CLI_BAD_INPUT;
   if (argc != 1 || out == NULL)
     return cli_bad_input ("probe: expected --out DIR");
-  if (layers < 1 || layers > 15 || width < 1 || width > 10000 || samples < 2 || samples > 100000 || !(init_scale > 0))
-    return cli_bad_input ("probe: --layers must be in [1, 15], --width in [1, 10000], --samples in [2, 100000], "
-                          "--init-scale > 0");
+  if (!cli_parse_count ("layers", layers_text, 1, 15, &layers, &error)
+      || !cli_parse_count ("width", width_text, 1, 10000, &width, &error)
+      || !cli_parse_count ("samples", samples_text, 2, 100000, &samples, &error)
+      || !cli_parse_real ("init-scale", scale_text, 0, 1e6, &init_scale, &error))
+    return cli_bad_input ("%s", error->message);
+  /* per core: each layer's weights twice (drawn, orthonormalised) and the
+   * batch's activations, pre-activations and gradients, as floats */
+  if (!cli_check_memory ("probe: --layers × --width × --samples",
+                         4.0 * (double) layers * ((double) width * width * 2 + (double) samples * width * 4)
+                           * ts_blas_threads (), &error))
+    return cli_bad_input ("%s", error->message);
   if (!parse_list (act_text ? act_text : "tanh,relu", "activation", acts, &n_acts, lookup_activation, &error)
       || !parse_list (init_text ? init_text : "small,xavier,he", "init", inits, &n_inits, lookup_init, &error))
     return cli_bad_input ("%s", error ? error->message : "probe: empty list");
   if (g_mkdir_with_parents (out, 0755) != 0)
-    return cli_bad_input ("%s: cannot create the folder", out);
+    {
+      int saved = errno;
+      g_printerr ("trainscope-cli: %s: cannot create the folder: %s\n", out, g_strerror (saved));
+      return CLI_RUN_FAILED;
+    }
   spec = (TsProbeSpec) { (guint) layers, (guint) width, (guint) samples, init_scale, 7 };
   t0 = g_get_monotonic_time ();
   grid = ts_probe_grid_new (&spec, (TsInit *) inits, n_inits, (TsActivation *) acts, n_acts, NULL, 0,
                             (guint) ts_blas_threads (), &error);
   if (grid == NULL)
     return cli_bad_input ("%s", error->message);
-  g_print ("%u cells of %d layers × %d units × %d samples probed in %.0f ms\n", grid->n_cells, layers, width, samples,
+  g_print ("%u cells of %u layers × %u units × %u samples probed in %.0f ms\n", grid->n_cells, (guint) layers, (guint) width,
+           (guint) samples,
            (g_get_monotonic_time () - t0) / 1000.0);
   json = grid_json (grid);
   json_path = g_build_filename (out, "probe.json", NULL);

@@ -262,30 +262,38 @@ exit_code_for (TsTrainer *tr, TsRunState end)
   if (error)
     {
       g_printerr ("trainscope-cli: %s\n", error->message);
-      /* what the user fed in (data, values) is bad input; the rest a failed run */
-      if (error->domain == TS_ERROR && ts_trainer_get_steps (tr) == NULL)
+      /* what the user fed in (data, values) is bad input; the rest, and an
+       * output that could not be written, a failed run */
+      if (error->domain == TS_ERROR && error->code != TS_ERROR_WRITE && ts_trainer_get_steps (tr) == NULL)
         return CLI_BAD_INPUT;
     }
   return CLI_RUN_FAILED;
 }
 
+/* --epochs and --seed as their keys: the same strict parse and range */
+static gboolean
+set_flag (TsExperiment *exp, const char *flag, const char *key, const char *text, GError **error)
+{
+  GError *inner = NULL;
+
+  if (text == NULL || ts_experiment_set (exp, key, text, &inner))
+    return TRUE;
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--%s: %s", flag, inner->message);
+  g_error_free (inner);
+  return FALSE;
+}
+
 static TsExperiment *
-load_experiment (const char *arg, char **overrides, gint64 epochs, gint64 seed, GError **error)
+load_experiment (const char *arg, char **overrides, const char *epochs, const char *seed, GError **error)
 {
   g_autoptr(TsExperiment) exp = g_strcmp0 (arg, "default") == 0 ? ts_experiment_new_default ()
                                                                  : ts_experiment_load_file (arg, error);
   if (exp == NULL)
     return NULL;
-  if (!cli_apply_overrides (exp, overrides, error))
+  if (!cli_apply_overrides (exp, overrides, FALSE, error))
     return NULL;
-  if (epochs >= 0)
-    {
-      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, epochs);
-      if (!ts_experiment_set (exp, "train.epochs", text, error))
-        return NULL;
-    }
-  if (seed >= 0)
-    exp->seed = (guint64) seed;
+  if (!set_flag (exp, "epochs", "train.epochs", epochs, error) || !set_flag (exp, "seed", "seed", seed, error))
+    return NULL;
   if (!ts_experiment_validate (exp, error))
     return NULL;
   return g_steal_pointer (&exp);
@@ -294,16 +302,15 @@ load_experiment (const char *arg, char **overrides, gint64 epochs, gint64 seed, 
 int
 cli_run (int argc, char **argv)
 {
-  g_autofree char *out = NULL, *plots = NULL;
+  g_autofree char *out = NULL, *plots = NULL, *epochs = NULL, *seed = NULL, *threads_text = NULL;
   g_auto(GStrv) overrides = NULL, formats = NULL;
-  gint64 epochs = -1, seed = -1;
-  int threads = 0;
+  guint64 threads = 0;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Run directory to write", "DIR" },
-    { "epochs", 0, 0, G_OPTION_ARG_INT64, &epochs, "Override train.epochs", "N" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed", "S" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: all cores)", "N" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
+    { "epochs", 0, 0, G_OPTION_ARG_STRING, &epochs, "Override train.epochs", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Override the seed", "S" },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_text, "Compute threads (default: all cores)", "N" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
     { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write the loss, accuracy, lr, layer and decision-boundary plots", "png,svg,pdf" },
     { NULL }
   };
@@ -323,8 +330,9 @@ cli_run (int argc, char **argv)
     return cli_bad_input ("run: expected one experiment file (or \"default\")");
   if (out == NULL)
     return cli_bad_input ("run: --out DIR is required");
-  if (threads < 0)
-    return cli_bad_input ("--threads: must be >= 1 (got %d)", threads);
+  /* more threads than cores only wait on each other */
+  if (!cli_parse_count ("threads", threads_text, 1, (guint64) g_get_num_processors (), &threads, &error))
+    return cli_bad_input ("%s (this machine has %u cores)", error->message, g_get_num_processors ());
   exp = load_experiment (argv[1], overrides, epochs, seed, &error);
   if (exp == NULL)
     return cli_bad_input ("%s", error->message);
@@ -332,7 +340,7 @@ cli_run (int argc, char **argv)
   if (!check_plot_formats (formats, &error))
     return cli_bad_input ("%s", error->message);
   if (threads > 0)
-    ts_blas_set_threads (threads);
+    ts_blas_set_threads ((int) threads);
 
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);

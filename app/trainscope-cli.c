@@ -4,6 +4,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
   "Usage:\n"
@@ -42,20 +43,75 @@ cli_parse (GOptionContext *context, int *argc, char ***argv)
 }
 
 gboolean
-cli_apply_overrides (TsExperiment *exp, char **overrides, GError **error)
+cli_apply_overrides (TsExperiment *exp, char **overrides, gboolean data_only, GError **error)
 {
   for (int i = 0; overrides && overrides[i]; i++)
     {
-      g_auto(GStrv) kv = g_strsplit (overrides[i], "=", 2);
-      if (kv[1] == NULL)
+      const char *text = overrides[i];
+
+      if (data_only && !g_str_has_prefix (text, "data.") && !g_str_has_prefix (text, "seed=")
+          && strchr (text, '=') != NULL && text[0] != '=')
         {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set %s: expected KEY=VALUE", overrides[i]);
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--set %s: does not apply here; only data.* keys and seed do",
+                       text);
           return FALSE;
         }
-      if (!ts_experiment_set (exp, kv[0], kv[1], error))
+      if (!ts_experiment_set_override (exp, text, error))
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+cli_parse_count (const char *flag, const char *text, guint64 lo, guint64 hi, guint64 *out, GError **error)
+{
+  /* GOption's own integers take "0x10", "010" (8) and wrap silently */
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, lo, hi, out, NULL))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "--%s: must be a whole number in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "] (got \"%s\")", flag,
+                   lo, hi, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cli_parse_real (const char *flag, const char *text, double lo_exclusive, double hi, double *out, GError **error)
+{
+  double v;
+
+  if (text == NULL)
+    return TRUE;
+  if (!ts_parse_decimal (text, &v) || !(v > lo_exclusive && v <= hi))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "--%s: must be a decimal number > %g and <= %g (got \"%s\")",
+                   flag, lo_exclusive, hi, text);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+cli_check_memory (const char *what, double bytes, GError **error)
+{
+  double ram = (double) sysconf (_SC_PHYS_PAGES) * (double) sysconf (_SC_PAGE_SIZE);
+
+  if (ram <= 0 || bytes <= ram / 2)
+    return TRUE;
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: needs about %.1f GB of memory; this machine has %.1f GB", what,
+               bytes / 1e9, ram / 1e9);
+  return FALSE;
+}
+
+int
+cli_fail (const GError *error)
+{
+  g_printerr ("trainscope-cli: %s\n", error->message);
+  return g_error_matches (error, TS_ERROR, TS_ERROR_WRITE) ? CLI_RUN_FAILED : CLI_BAD_INPUT;
 }
 
 void

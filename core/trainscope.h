@@ -15,6 +15,7 @@
 #include "ts-error.h"
 #include "ts-experiment.h"
 #include "ts-io.h"
+#include "ts-json.h"
 #include "ts-layers.h"
 #include "ts-loaders.h"
 #include "ts-lr-finder.h"

@@ -2,8 +2,10 @@
 
 #include "ts-error.h"
 #include "ts-io.h"
+#include "ts-json.h"
 
 #include <math.h>
+#include <string.h>
 
 const char *
 ts_severity_name (TsSeverity severity)
@@ -208,26 +210,14 @@ member_text (JsonObject *o, const char *name)
 GPtrArray *
 ts_advice_load (const char *path, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
-  g_autoptr(GError) inner = NULL;
-  g_autofree char *text = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = ts_json_load_file (path, error);
+  g_autoptr(GPtrArray) out = NULL;
   JsonArray *list;
-  gsize len;
 
-  if (!g_file_get_contents (path, &text, &len, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not JSON: %s", path, inner->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  list = root && JSON_NODE_HOLDS_OBJECT (root) ? ts_json_array (json_node_get_object (root), "advice") : NULL;
+  if (root == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
+  list = JSON_NODE_HOLDS_OBJECT (root) ? ts_json_array (json_node_get_object (root), "advice") : NULL;
   if (list == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected {\"advice\": [...]}", path);
@@ -262,14 +252,12 @@ TsExperiment *
 ts_advice_apply (const TsAdvice *advice, const TsExperiment *exp, GError **error)
 {
   g_autoptr(TsExperiment) next = ts_experiment_copy (exp);
-  g_auto(GStrv) kv = g_strsplit (advice->action ? advice->action : "", "=", 2);
-
-  if (kv[0] == NULL || kv[1] == NULL)
+  if (advice->action == NULL || strchr (advice->action, '=') == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: this advice has no change to try", advice->code);
       return NULL;
     }
-  if (!ts_experiment_set (next, kv[0], kv[1], error))
+  if (!ts_experiment_set_override (next, advice->action, error))
     return NULL;
   g_free (next->name);
   next->name = g_strdup_printf ("%s · %s", exp->name, advice->action);

@@ -6,8 +6,10 @@
  * labels are class names, numbered in sorted order. */
 #include "ts-loaders.h"
 #include "ts-error.h"
+#include "ts-json.h"
 
 #include <csv.h>
+#include <float.h>
 #include <math.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@
 typedef struct {
   GPtrArray *rows;  /* of GPtrArray of char*, one per record */
   GPtrArray *row;   /* the record being read */
+  GArray    *lines; /* the line each record starts on, 1-based */
+  guint      line;  /* the line being fed to the parser */
 } Parse;
 
 static void
@@ -23,7 +27,10 @@ on_field (void *data, size_t len, void *user)
 {
   Parse *p = user;
   if (p->row == NULL)
-    p->row = g_ptr_array_new_with_free_func (g_free);
+    {
+      p->row = g_ptr_array_new_with_free_func (g_free);
+      g_array_append_val (p->lines, p->line);
+    }
   g_ptr_array_add (p->row, g_strndup (data, len));
 }
 
@@ -37,19 +44,19 @@ on_record (int c, void *user)
   p->row = NULL;
 }
 
+/* a number as JSON writes it, spaces around allowed; "0x10", "inf" and
+ * "nan" are not numbers here */
 static gboolean
 parse_number (const char *text, double *out)
 {
-  char *end;
-  while (g_ascii_isspace (*text))
-    text++;
-  if (*text == '\0')
-    return FALSE;
-  errno = 0;
-  *out = g_ascii_strtod (text, &end);
-  while (g_ascii_isspace (*end))
-    end++;
-  return *end == '\0' && errno == 0;
+  gsize len = strlen (text);
+
+  if (len > 0 && (g_ascii_isspace (text[0]) || g_ascii_isspace (text[len - 1])))
+    {
+      g_autofree char *trimmed = g_strstrip (g_strdup (text)); /* the rare case: no copy per field */
+      return ts_parse_decimal (trimmed, out) && isfinite (*out);
+    }
+  return ts_parse_decimal (text, out) && isfinite (*out);
 }
 
 static int
@@ -68,25 +75,37 @@ find_label_column (const char *path, GPtrArray *header, guint n_cols, const char
   return -1;
 }
 
+/* feeds the text a line at a time, so each record knows its line */
+static gboolean
+parse_lines (struct csv_parser *parser, const char *text, gsize len, Parse *p)
+{
+  for (gsize at = 0; at < len; p->line++)
+    {
+      const char *nl = memchr (text + at, '\n', len - at);
+      gsize n = nl ? (gsize) (nl - (text + at)) + 1 : len - at;
+      if (csv_parse (parser, text + at, n, on_field, on_record, p) != n)
+        return FALSE;
+      at += n;
+    }
+  return csv_fini (parser, on_field, on_record, p) == 0;
+}
+
 static GPtrArray *
-read_rows (const char *path, GError **error)
+read_rows (const char *path, GArray *lines, GError **error)
 {
   g_autofree char *text = NULL;
   struct csv_parser parser;
-  Parse p = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref), NULL };
-  GError *inner = NULL;
+  Parse p = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref), NULL, lines, 1 };
   gsize len;
 
-  if (!g_file_get_contents (path, &text, &len, &inner))
+  /* no cap on a data file's size, but never a FIFO or a device */
+  if (!ts_file_read_bounded (path, G_MAXSIZE - 2, &text, &len, error))
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      g_error_free (inner);
       g_ptr_array_unref (p.rows);
       return NULL;
     }
   csv_init (&parser, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI);
-  if (csv_parse (&parser, text, len, on_field, on_record, &p) != len
-      || csv_fini (&parser, on_field, on_record, &p) != 0)
+  if (!parse_lines (&parser, text, len, &p))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not valid CSV: %s", path, csv_strerror (csv_error (&parser)));
       csv_free (&parser);
@@ -195,7 +214,8 @@ row_is_header (GPtrArray *row, int label_col)
 gboolean
 ts_csv_load (const char *path, const char *label_column, TsSourceData *out, GError **error)
 {
-  g_autoptr(GPtrArray) rows = read_rows (path, error);
+  g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) rows = read_rows (path, lines, error);
   GPtrArray *first_row;
   guint n_cols, first;
   int label_col;
@@ -241,10 +261,13 @@ ts_csv_load (const char *path, const char *label_column, TsSourceData *out, GErr
         double v;
         if ((int) c == label_col)
           continue;
-        if (!parse_number (field (rows, r, (int) c), &v) || !isfinite (v))
+        if (!parse_number (field (rows, r, (int) c), &v) || fabs (v) > FLT_MAX)
           {
-            g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: record %u, column %u: \"%s\" is not a number", path,
-                         r + 1, c + 1, field (rows, r, (int) c));
+            /* features are floats: 1e39 would be inf, and the run "diverge" */
+            g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s:%u:%u: \"%s\" is %s", path,
+                         g_array_index (lines, guint, r), c + 1, field (rows, r, (int) c),
+                         parse_number (field (rows, r, (int) c), &v) ? "beyond the float range (±3.4e38)"
+                                                                      : "not a number");
             ts_dataset_free (ds);
             return FALSE;
           }

@@ -23,6 +23,7 @@ typedef enum {
   TS_ERROR_CANCELLED,   /* the user stopped the work */
   TS_ERROR_DIVERGED,    /* training produced NaN or Inf */
   TS_ERROR_BUSY,        /* another run is writing the same folder */
+  TS_ERROR_WRITE,       /* an output could not be written: the run failed, the input was fine */
 } TsError;
 
 GQuark ts_error_quark (void);

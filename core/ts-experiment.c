@@ -1,34 +1,14 @@
-#include "ts-experiment.h"
+#include "ts-experiment-private.h"
 #include "ts-error.h"
 #include "ts-io.h"
+#include "ts-json.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
-typedef enum { K_STRING, K_UINT, K_UINT64, K_DOUBLE, K_ENUM, K_LAYERS } KeyKind;
 
-/* Allowed ranges, each with the phrase an error message uses. */
-typedef enum {
-  R_ANY,
-  R_GT0,       /* > 0 */
-  R_GE0,       /* >= 0 */
-  R_UNIT,      /* [0, 1] */
-  R_UNIT_OPEN, /* [0, 1) */
-  R_GE1,       /* >= 1 */
-} Range;
-
-typedef struct {
-  const char        *key;
-  KeyKind            kind;
-  gsize              offset;
-  Range              range;
-  const char *const *choices;
-  const char        *default_text;
-  const char        *doc;
-} KeySpec;
-
-static const char *const activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
+const char *const _ts_activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
 static const char *const init_names[] = { "zero", "small", "xavier", "he", "orthogonal", NULL };
 static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "adam", "rmsprop", NULL };
 static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", NULL };
@@ -38,23 +18,23 @@ static const char *const preprocess_names[] = { "none", "center", "standardize",
 
 #define OFF(member) offsetof (TsExperiment, member)
 
-static const KeySpec keys[] = {
+static const TsKeySpec keys[] = {
   { "name", K_STRING, OFF (name), R_ANY, NULL, "\"Spiral · ReLU · He\"", "shown in the sidebar and plot captions" },
   { "seed", K_UINT64, OFF (seed), R_ANY, NULL, "7", "every random choice derives from it" },
   { "data.source", K_STRING, OFF (data.source), R_ANY, NULL, "\"builtin:spiral\"",
     "builtin:spiral|circles|xor|gaussians|moons|shapes, fashion-mnist, idx:DIR, cifar10:DIR, cifar100:DIR, folder:DIR, csv:FILE" },
-  { "data.samples", K_UINT, OFF (data.samples), R_GE1, NULL, "1500", "samples a builtin generator makes" },
-  { "data.classes", K_UINT, OFF (data.classes), R_GE1, NULL, "3", "classes a builtin generator makes (2-D sets)" },
+  { "data.samples", K_UINT, OFF (data.samples), R_GE1, NULL, "1500", "samples a builtin generator makes", 10000000 },
+  { "data.classes", K_UINT, OFF (data.classes), R_GE1, NULL, "3", "classes a builtin generator makes (2-D sets)", 100 },
   { "data.noise", K_DOUBLE, OFF (data.noise), R_GE0, NULL, "0.1", "noise of a builtin generator" },
   { "data.limit", K_UINT, OFF (data.limit), R_GE0, NULL, "0", "use at most this many training samples (0 = all)" },
   { "data.val_fraction", K_DOUBLE, OFF (data.val_fraction), R_UNIT_OPEN, NULL, "0.2", "stratified share of the training part held out for validation" },
   { "data.preprocess", K_ENUM, OFF (data.preprocess), R_ANY, preprocess_names, "\"standardize\"", "fitted on the training split only" },
-  { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)" },
+  { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)", 1000000 },
   { "data.whiten_epsilon", K_DOUBLE, OFF (data.whiten_epsilon), R_GT0, NULL, "1e-5", "added to eigenvalues before whitening" },
-  { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size" },
+  { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size", 1024 },
   { "data.label_column", K_STRING, OFF (data.label_column), R_ANY, NULL, "\"\"", "csv: the label column, by header name or 0-based index (empty: the last)" },
   { "data.augment.hflip", K_DOUBLE, OFF (data.augment.hflip), R_UNIT, NULL, "0", "probability of a horizontal flip" },
-  { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random" },
+  { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random", 1024 },
   { "data.augment.pad_mode", K_ENUM, OFF (data.augment.pad_reflect), R_ANY, pad_names, "\"zero\"", "what the crop padding holds: zero or reflect" },
   { "data.augment.brightness", K_DOUBLE, OFF (data.augment.brightness), R_UNIT, NULL, "0", "brightness jitter amplitude" },
   { "data.augment.contrast", K_DOUBLE, OFF (data.augment.contrast), R_UNIT, NULL, "0", "contrast jitter amplitude" },
@@ -63,21 +43,21 @@ static const KeySpec keys[] = {
   { "data.augment.erase", K_DOUBLE, OFF (data.augment.erase), R_UNIT, NULL, "0", "probability of random erasing" },
   { "model.layers", K_LAYERS, OFF (model.layers), R_ANY, NULL, "[{\"type\":\"dense\",\"units\":100}]",
     "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}; the output layer is implicit; at most 15" },
-  { "model.activation", K_ENUM, OFF (model.activation), R_ANY, activation_names, "\"relu\"", "activation of hidden layers without their own" },
+  { "model.activation", K_ENUM, OFF (model.activation), R_ANY, _ts_activation_names, "\"relu\"", "activation of hidden layers without their own" },
   { "model.leaky_slope", K_DOUBLE, OFF (model.leaky_slope), R_UNIT_OPEN, NULL, "0.01", "negative slope of leaky_relu, and prelu's initial slope" },
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
   { "model.init_scale", K_DOUBLE, OFF (model.init_scale), R_GT0, NULL, "0.01", "σ of the small init" },
   { "model.dropout", K_DOUBLE, OFF (model.dropout), R_UNIT_OPEN, NULL, "0", "probability of dropping a hidden unit (inverted dropout)" },
-  { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split" },
-  { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step" },
+  { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split", 1000000 },
+  { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step", 65536 },
   { "train.optimizer", K_ENUM, OFF (train.optimizer), R_ANY, optimizer_names, "\"momentum\"", "update rule" },
   { "train.momentum", K_DOUBLE, OFF (train.momentum), R_UNIT_OPEN, NULL, "0.9", "momentum / nesterov coefficient" },
   { "train.lr", K_DOUBLE, OFF (train.lr), R_GT0, NULL, "0.1", "learning rate" },
   { "train.schedule.type", K_ENUM, OFF (train.schedule.type), R_ANY, schedule_names, "\"none\"", "learning-rate decay" },
-  { "train.schedule.every_epochs", K_UINT, OFF (train.schedule.every_epochs), R_GE1, NULL, "10", "step: divide every N epochs; exp: divide by factor over N epochs" },
+  { "train.schedule.every_epochs", K_UINT, OFF (train.schedule.every_epochs), R_GE1, NULL, "10", "step: divide every N epochs; exp: divide by factor over N epochs", 1000000 },
   { "train.schedule.factor", K_DOUBLE, OFF (train.schedule.factor), R_GE1, NULL, "2", "the LR is divided by this" },
-  { "train.schedule.patience", K_UINT, OFF (train.schedule.patience), R_GE1, NULL, "3", "plateau: epochs without val-loss improvement before decaying" },
-  { "train.schedule.warmup_epochs", K_UINT, OFF (train.schedule.warmup_epochs), R_GE0, NULL, "0", "linear warm-up from 0 over N epochs" },
+  { "train.schedule.patience", K_UINT, OFF (train.schedule.patience), R_GE1, NULL, "3", "plateau: epochs without val-loss improvement before decaying", 1000000 },
+  { "train.schedule.warmup_epochs", K_UINT, OFF (train.schedule.warmup_epochs), R_GE0, NULL, "0", "linear warm-up from 0 over N epochs", 1000000 },
   { "train.l2", K_DOUBLE, OFF (train.l2), R_GE0, NULL, "1e-4", "L2 penalty ½λ‖W‖² on weights (not biases)" },
   { "train.l1", K_DOUBLE, OFF (train.l1), R_GE0, NULL, "0", "L1 penalty λ‖W‖₁ on weights" },
   { "train.max_norm", K_DOUBLE, OFF (train.max_norm), R_GE0, NULL, "0", "clip each unit's incoming weights to ‖w‖₂ ≤ c after every step (0 = off)" },
@@ -103,14 +83,14 @@ name_lookup (const char *const *names, const char *name, int *out)
 const char *
 ts_activation_name (TsActivation act)
 {
-  return act == TS_ACT_IDENTITY ? "identity" : activation_names[act];
+  return act == TS_ACT_IDENTITY ? "identity" : _ts_activation_names[act];
 }
 
 gboolean
 ts_activation_from_name (const char *name, TsActivation *out)
 {
   int v;
-  if (!name_lookup (activation_names, name, &v))
+  if (!name_lookup (_ts_activation_names, name, &v))
     return FALSE;
   *out = (TsActivation) v;
   return TRUE;
@@ -203,8 +183,9 @@ format_number (double v)
   return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", v));
 }
 
+/* got: the value as the user gave it (a --set text), else it is formatted */
 static gboolean
-check_range (const char *key, Range range, double v, GError **error)
+check_range (const char *key, TsKeyRange range, double v, const char *given, GError **error)
 {
   static const char *const phrase[] = {
     [R_GT0] = "must be > 0", [R_GE0] = "must be >= 0", [R_UNIT] = "must be in [0, 1]",
@@ -228,30 +209,50 @@ check_range (const char *key, Range range, double v, GError **error)
       /* nothing here needs such a value, and json-glib 1.6 writes numbers
        * like 6e166 as "6e+166.0", which no parser reads back (found by
        * fuzz-experiment) */
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be below 1e15 in size (got %g)", key, v);
+      got = given ? g_strdup (given) : format_number (v);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be below 1e15 in size (got %s)", key, got);
       return FALSE;
     }
   if (ok)
     return TRUE;
-  got = format_number (v);
+  got = given ? g_strdup (given) : format_number (v);
   g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %s (got %s)", key,
-               range == R_ANY ? "must be a finite number" : phrase[range], got);
+               range == R_ANY || !isfinite (v) ? "must be a finite number" : phrase[range], got);
   return FALSE;
 }
 
-static char *
-choices_text (const char *const *choices)
+/* whole-number keys: [0 or 1, max], said with the range, never wrapped */
+static gboolean
+check_value (const TsKeySpec *spec, double v, const char *given, GError **error)
+{
+  double lo, hi;
+  g_autofree char *got = NULL;
+
+  if (spec->kind != K_UINT && spec->kind != K_UINT64)
+    return check_range (spec->key, spec->range, v, given, error);
+  lo = spec->range == R_GE1 ? 1 : 0;
+  hi = spec->max > 0 ? spec->max : spec->kind == K_UINT ? (double) G_MAXUINT32 : 9007199254740992.0 /* 2^53 */;
+  if (isfinite (v) && v == floor (v) && v >= lo && v <= hi)
+    return TRUE;
+  got = given ? g_strdup (given) : format_number (v);
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a whole number in [%.0f, %.0f] (got %s)", spec->key,
+               lo, hi, got);
+  return FALSE;
+}
+
+char *
+_ts_experiment_choices_text (const char *const *choices)
 {
   return g_strjoinv (", ", (char **) choices);
 }
 
 static gboolean
-set_enum (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
+set_enum (const TsKeySpec *spec, TsExperiment *exp, const char *text, GError **error)
 {
   int v;
   if (!name_lookup (spec->choices, text, &v))
     {
-      g_autofree char *list = choices_text (spec->choices);
+      g_autofree char *list = _ts_experiment_choices_text (spec->choices);
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be one of %s (got \"%s\")",
                    spec->key, list, text);
       return FALSE;
@@ -260,24 +261,17 @@ set_enum (const KeySpec *spec, TsExperiment *exp, const char *text, GError **err
   return TRUE;
 }
 
-static gboolean
-set_number (const KeySpec *spec, TsExperiment *exp, double v, GError **error)
+gboolean
+_ts_experiment_set_number (const TsKeySpec *spec, TsExperiment *exp, double v, const char *given, GError **error)
 {
   char *field = (char *) exp + spec->offset;
 
-  if (!check_range (spec->key, spec->range, v, error))
+  if (!check_value (spec, v, given, error))
     return FALSE;
   if (spec->kind == K_DOUBLE)
     {
       *(double *) field = v;
       return TRUE;
-    }
-  if (v != floor (v) || v < 0 || v > (spec->kind == K_UINT ? (double) G_MAXUINT32 : 9007199254740992.0))
-    {
-      g_autofree char *got = format_number (v);
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a whole number >= 0 (got %s)",
-                   spec->key, got);
-      return FALSE;
     }
   if (spec->kind == K_UINT)
     *(guint *) field = (guint) v;
@@ -286,10 +280,20 @@ set_number (const KeySpec *spec, TsExperiment *exp, double v, GError **error)
   return TRUE;
 }
 
-static gboolean
-set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **error)
+gboolean
+_ts_experiment_set_string (const TsKeySpec *spec, TsExperiment *exp, const char *text, GError **error)
 {
   char **field = (char **) ((char *) exp + spec->offset);
+  const char *bad;
+
+  /* the experiment is written as JSON (experiment.json, a model's metadata)
+   * and must read back the same: a path in another encoding cannot */
+  if (!g_utf8_validate (text, -1, &bad))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: not valid UTF-8 (byte %td is 0x%02x); the experiment "
+                   "is UTF-8 JSON (rename a file or folder whose name is not)", spec->key, bad - text, (guint8) *bad);
+      return FALSE;
+    }
 
   if (spec->kind == K_ENUM)
     return set_enum (spec, exp, text, error);
@@ -298,8 +302,8 @@ set_string (const KeySpec *spec, TsExperiment *exp, const char *text, GError **e
   return TRUE;
 }
 
-static const KeySpec *
-find_key (const char *key)
+const TsKeySpec *
+_ts_experiment_find_key (const char *key)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     if (strcmp (keys[i].key, key) == 0)
@@ -359,7 +363,7 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
           TsActivation act;
           if (!is_string || !ts_activation_from_name (json_node_get_string (value), &act))
             {
-              g_autofree char *list = choices_text (activation_names);
+              g_autofree char *list = _ts_experiment_choices_text (_ts_activation_names);
               g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                            "model.layers[%u].activation: must be one of %s", index, list);
               return FALSE;
@@ -380,8 +384,8 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
   return TRUE;
 }
 
-static gboolean
-parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
+gboolean
+_ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
 {
   JsonArray *array;
 
@@ -405,12 +409,12 @@ parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
 /* ---- JSON in ---------------------------------------------------------- */
 
 static gboolean
-set_from_node (const KeySpec *spec, TsExperiment *exp, JsonNode *node, GError **error)
+set_from_node (const TsKeySpec *spec, TsExperiment *exp, JsonNode *node, GError **error)
 {
   GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
 
   if (spec->kind == K_LAYERS)
-    return parse_layers (exp, node, error);
+    return _ts_experiment_parse_layers (exp, node, error);
   if (spec->kind == K_STRING || spec->kind == K_ENUM)
     {
       if (type != G_TYPE_STRING)
@@ -418,14 +422,14 @@ set_from_node (const KeySpec *spec, TsExperiment *exp, JsonNode *node, GError **
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a string", spec->key);
           return FALSE;
         }
-      return set_string (spec, exp, json_node_get_string (node), error);
+      return _ts_experiment_set_string (spec, exp, json_node_get_string (node), error);
     }
   if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number", spec->key);
       return FALSE;
     }
-  return set_number (spec, exp, json_node_get_double (node), error);
+  return _ts_experiment_set_number (spec, exp, json_node_get_double (node), NULL, error);
 }
 
 static gboolean
@@ -438,7 +442,7 @@ parse_object (TsExperiment *exp, JsonObject *obj, const char *prefix, GError **e
       const char *name = l->data;
       JsonNode *node = json_object_get_member (obj, name);
       g_autofree char *path = prefix ? g_strconcat (prefix, ".", name, NULL) : g_strdup (name);
-      const KeySpec *spec;
+      const TsKeySpec *spec;
 
       if (is_group (path))
         {
@@ -451,7 +455,7 @@ parse_object (TsExperiment *exp, JsonObject *obj, const char *prefix, GError **e
             return FALSE;
           continue;
         }
-      spec = find_key (path);
+      spec = _ts_experiment_find_key (path);
       if (spec == NULL)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: unknown key", path);
@@ -483,11 +487,11 @@ ts_experiment_from_node (JsonNode *root, GError **error)
 TsExperiment *
 ts_experiment_from_json (const char *json, gssize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = ts_json_parse (json, length, NULL, error);
 
-  if (!json_parser_load_from_data (parser, json, length, error))
+  if (root == NULL)
     return NULL;
-  return ts_experiment_from_node (json_parser_get_root (parser), error);
+  return ts_experiment_from_node (root, error);
 }
 
 TsExperiment *
@@ -498,12 +502,8 @@ ts_experiment_load_file (const char *path, GError **error)
   TsExperiment *exp;
   GError *inner = NULL;
 
-  if (!g_file_get_contents (path, &contents, &length, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      g_error_free (inner);
-      return NULL;
-    }
+  if (!ts_file_read_bounded (path, TS_JSON_MAX_BYTES, &contents, &length, error))
+    return NULL;
   exp = ts_experiment_from_json (contents, (gssize) length, &inner);
   if (exp == NULL)
     {
@@ -520,7 +520,7 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      const KeySpec *spec = &keys[i];
+      const TsKeySpec *spec = &keys[i];
       const char *field = (const char *) exp + spec->offset;
       double v;
 
@@ -528,9 +528,11 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
         v = *(const double *) field;
       else if (spec->kind == K_UINT)
         v = *(const guint *) field;
+      else if (spec->kind == K_UINT64)
+        v = (double) *(const guint64 *) field;
       else
         continue;
-      if (!check_range (spec->key, spec->range, v, error))
+      if (!check_value (spec, v, NULL, error))
         return FALSE;
     }
   if (exp->data.source == NULL || exp->data.source[0] == '\0')
@@ -552,85 +554,6 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-/* ---- setting one key from text ---------------------------------------- */
-
-/* "512:tanh,256": units, and an activation of the layer's own after a colon */
-static gboolean
-set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
-{
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-  g_autoptr(GArray) layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
-
-  for (int i = 0; parts[i] && *g_strstrip (parts[i]); i++)
-    {
-      g_auto(GStrv) fields = g_strsplit (parts[i], ":", 2);
-      TsLayerSpec spec = { 0, TS_INHERIT_ACTIVATION };
-      guint64 units;
-      TsActivation act;
-
-      if (!g_ascii_string_to_unsigned (g_strstrip (fields[0]), 10, 1, 1000000, &units, NULL))
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model.layers: expected unit counts like 512,256 or 512:tanh,256 (got \"%s\")", parts[i]);
-          return FALSE;
-        }
-      spec.units = (guint) units;
-      if (fields[1] && !ts_activation_from_name (g_strstrip (fields[1]), &act))
-        {
-          g_autofree char *list = choices_text (activation_names);
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d].activation: must be one of %s (got \"%s\")",
-                       i, list, fields[1]);
-          return FALSE;
-        }
-      if (fields[1])
-        spec.activation = act;
-      g_array_append_val (layers, spec);
-    }
-  g_array_set_size (exp->model.layers, 0); /* only once all of it parsed: a bad text changes nothing */
-  g_array_append_vals (exp->model.layers, layers->data, layers->len);
-  return TRUE;
-}
-
-char *
-ts_experiment_layers_text (const TsExperiment *exp, guint width_factor)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < exp->model.layers->len; i++)
-    {
-      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
-      g_string_append_printf (s, "%s%u", i ? "," : "", spec->units * width_factor);
-      if (spec->activation != TS_INHERIT_ACTIVATION)
-        g_string_append_printf (s, ":%s", ts_activation_name (spec->activation));
-    }
-  return g_string_free (s, FALSE);
-}
-
-gboolean
-ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError **error)
-{
-  const KeySpec *spec = find_key (key);
-  char *end = NULL;
-  double v;
-
-  if (spec == NULL)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: unknown key", key);
-      return FALSE;
-    }
-  if (spec->kind == K_LAYERS)
-    return set_layers_from_text (exp, value, error);
-  if (spec->kind == K_STRING || spec->kind == K_ENUM)
-    return set_string (spec, exp, value, error);
-  v = g_ascii_strtod (value, &end);
-  if (end == value || *end != '\0')
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: must be a number (got \"%s\")", key, value);
-      return FALSE;
-    }
-  return set_number (spec, exp, v, error);
 }
 
 /* ---- JSON out --------------------------------------------------------- */
@@ -665,7 +588,7 @@ layers_to_node (const TsExperiment *exp)
       json_object_set_string_member (layer, "type", "dense");
       json_object_set_int_member (layer, "units", spec->units);
       if (spec->activation != TS_INHERIT_ACTIVATION)
-        json_object_set_string_member (layer, "activation", activation_names[spec->activation]);
+        json_object_set_string_member (layer, "activation", _ts_activation_names[spec->activation]);
       json_array_add_object_element (array, layer);
     }
   json_node_take_array (node, array);
@@ -680,7 +603,7 @@ ts_experiment_to_node (const TsExperiment *exp)
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      const KeySpec *spec = &keys[i];
+      const TsKeySpec *spec = &keys[i];
       const char *field = (const char *) exp + spec->offset;
       const char *leaf;
       JsonObject *obj = group_object (root, spec->key, &leaf);
@@ -720,25 +643,4 @@ ts_experiment_key_docs (guint *n_keys)
     }
   *n_keys = G_N_ELEMENTS (keys);
   return docs;
-}
-
-char *
-ts_experiment_get_text (const TsExperiment *exp, const char *key)
-{
-  const KeySpec *spec = find_key (key);
-  const char *field;
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_return_val_if_fail (spec != NULL, NULL);
-  field = (const char *) exp + spec->offset;
-  switch (spec->kind)
-    {
-    case K_STRING: return g_strdup (*(char *const *) field);
-    case K_ENUM: return g_strdup (spec->choices[*(const int *) field]);
-    case K_UINT: return g_strdup_printf ("%u", *(const guint *) field);
-    case K_UINT64: return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) field);
-    case K_DOUBLE: return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", *(const double *) field));
-    case K_LAYERS: return ts_experiment_layers_text (exp, 1);
-    }
-  return NULL;
 }

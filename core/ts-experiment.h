@@ -121,6 +121,10 @@ gboolean      ts_experiment_validate (const TsExperiment *exp, GError **error);
  * ts_experiment_set (exp, "train.lr", "0.3", &error). */
 gboolean      ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError **error);
 
+/* "KEY=VALUE" as --set and an advice's action give it: a text without
+ * '=' or with an empty key is refused, naming it. */
+gboolean      ts_experiment_set_override (TsExperiment *exp, const char *text, GError **error);
+
 TsActivation  ts_experiment_layer_activation (const TsExperiment *exp, guint layer);
 
 const char   *ts_activation_name (TsActivation act);

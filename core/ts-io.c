@@ -1,5 +1,6 @@
 #include "ts-io.h"
 #include "ts-error.h"
+#include "ts-json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +12,7 @@ static gboolean
 set_io_error (GError **error, const char *path, const char *what)
 {
   int saved = errno;
-  g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot %s: %s", path, what, g_strerror (saved));
+  g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot %s: %s", path, what, g_strerror (saved));
   return FALSE;
 }
 
@@ -72,9 +73,11 @@ char *
 ts_json_to_string (JsonNode *node, gboolean pretty)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
+  /* json-glib writes NaN as "nan.0" and strings' bytes as they are */
+  g_autoptr(JsonNode) fit = ts_json_sanitized_copy (node);
   json_generator_set_pretty (gen, pretty);
   json_generator_set_indent (gen, 2);
-  json_generator_set_root (gen, node);
+  json_generator_set_root (gen, fit ? fit : node);
   return json_generator_to_data (gen, NULL);
 }
 

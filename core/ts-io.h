@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 
 gboolean ts_write_file_atomic (const char *path, const void *data, gsize length, GError **error);
 gboolean ts_write_json_atomic (const char *path, JsonNode *node, GError **error);
+/* Every JSON text written goes through here: strings as valid UTF-8,
+ * NaN and infinities as null (ts_json_sanitized_copy). */
 char    *ts_json_to_string (JsonNode *node, gboolean pretty);
 
 G_END_DECLS

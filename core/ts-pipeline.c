@@ -1,5 +1,6 @@
 #include "ts-pipeline.h"
 #include "ts-loaders.h"
+#include "ts-error.h"
 
 #include <math.h>
 
@@ -36,8 +37,18 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
     }
   n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
   ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
-  ts_dataset_free (pool);
   out->test = g_steal_pointer (&data.test);
+  if (out->train->n == 0)
+    {
+      /* blame the key that did it, not the first step to notice */
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "data.val_fraction: %g of %u samples leaves none for training; lower it", exp->data.val_fraction,
+                   pool->n);
+      ts_dataset_free (pool);
+      ts_splits_clear (out);
+      return FALSE;
+    }
+  ts_dataset_free (pool);
   return TRUE;
 }
 

@@ -39,7 +39,7 @@ _ts_run_dir_lock (const char *dir, GError **error)
   if (fd < 0)
     {
       int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot create the lock file: %s", path, g_strerror (saved));
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot create the lock file: %s", path, g_strerror (saved));
       return -1;
     }
   /* flock, not fcntl: it belongs to this descriptor, so two runs of one
@@ -53,7 +53,7 @@ _ts_run_dir_lock (const char *dir, GError **error)
                      "%s: another run is writing this folder (%s); wait for it to end, or choose another folder",
                      dir, holder);
       else
-        g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot lock: %s", path, g_strerror (saved));
+        g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot lock: %s", path, g_strerror (saved));
       close (fd);
       return -1;
     }
@@ -190,7 +190,7 @@ remove_files (const char *dir, GPtrArray *names, GError **error)
   if (g_unlink (summary) != 0 && errno != ENOENT)
     {
       int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot remove: %s", summary, g_strerror (saved));
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot remove: %s", summary, g_strerror (saved));
       return FALSE;
     }
   for (guint i = 0; i < names->len; i++)
@@ -201,7 +201,7 @@ remove_files (const char *dir, GPtrArray *names, GError **error)
       if (g_unlink (path) != 0 && errno != ENOENT)
         {
           int saved = errno;
-          g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot remove: %s", path, g_strerror (saved));
+          g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot remove: %s", path, g_strerror (saved));
           return FALSE;
         }
     }

@@ -4,6 +4,7 @@
  * reader gives what is whole — a row cut short at the end is not yet a row
  * and is left out — or an error naming the file, the line and what was
  * expected; never a crash. */
+#include "ts-json.h"
 #include "ts-rundir.h"
 #include "ts-error.h"
 #include "ts-io.h"
@@ -264,27 +265,15 @@ gboolean
 ts_run_dir_load_summary (const char *dir, TsRunSummary *out, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) inner = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *o;
   const char *state;
-  gsize len;
 
   memset (out, 0, sizeof *out);
-  if (!g_file_get_contents (path, &text, &len, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      return FALSE;
-    }
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not JSON: %s", path, inner->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  root = ts_json_load_file (path, error);
+  if (root == NULL)
+    return FALSE;
+  o = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   state = ts_json_string (o, "state");
   if (state == NULL || !g_strv_contains (summary_states, state))
     {

@@ -49,7 +49,7 @@ append_whole (TsRunWriter *w, CsvFile *f, const char *name, const GString *text,
             {
               /* nothing better to do: the error below names the file */
             }
-          g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s/%s: cannot write: %s", w->dir, name, g_strerror (saved));
+          g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s/%s: cannot write: %s", w->dir, name, g_strerror (saved));
           return FALSE;
         }
       p += n;
@@ -70,7 +70,7 @@ open_csv (TsRunWriter *w, CsvFile *f, const char *name, const char *header, GErr
   if (f->fd < 0)
     {
       int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot create: %s", path, g_strerror (saved));
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot create: %s", path, g_strerror (saved));
       return FALSE;
     }
   g_string_append_c (line, '\n');
@@ -106,7 +106,7 @@ ts_run_writer_new (const char *dir, const TsExperiment *exp, GError **error)
   if (g_mkdir_with_parents (dir, 0777) != 0) /* the umask decides */
     {
       int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot create the folder: %s", dir, g_strerror (saved));
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot create the folder: %s", dir, g_strerror (saved));
       return NULL;
     }
   if ((w->lock = _ts_run_dir_lock (dir, error)) < 0 || !_ts_run_dir_take (dir, exp, error))

@@ -1,18 +1,19 @@
 #include "ts-safetensors.h"
 #include "ts-error.h"
 #include "ts-io.h"
+#include "ts-json.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#define MAX_HEADER_BYTES (100u << 20)
+#define MAX_HEADER_BYTES TS_JSON_MAX_BYTES
 
 struct _TsSafetensors {
   char       *path;
   GBytes     *bytes;
   gsize       data_start;
-  JsonObject *header; /* owned through parser */
-  JsonParser *parser;
+  JsonObject *header; /* owned through root */
+  JsonNode   *root;
 };
 
 guint64
@@ -31,7 +32,7 @@ ts_safetensors_free (TsSafetensors *st)
     return;
   g_free (st->path);
   g_bytes_unref (st->bytes);
-  g_clear_object (&st->parser);
+  g_clear_pointer (&st->root, json_node_unref);
   g_free (st);
 }
 
@@ -112,12 +113,9 @@ ts_safetensors_load (const char *path, GError **error)
   guint64 header_len = 0;
 
   st->path = g_strdup (path);
-  if (!g_file_get_contents (path, &contents, &len, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      g_error_free (inner);
-      return NULL;
-    }
+  /* a model is read whole, so no cap but the file's own size */
+  if (!ts_file_read_bounded (path, G_MAXSIZE - 2, &contents, &len, error))
+    return NULL;
   st->bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
   if (len < 8)
     {
@@ -134,15 +132,14 @@ ts_safetensors_load (const char *path, GError **error)
       return NULL;
     }
   st->data_start = 8 + header_len;
-  st->parser = json_parser_new ();
-  if (!json_parser_load_from_data (st->parser, (const char *) g_bytes_get_data (st->bytes, NULL) + 8,
-                                   (gssize) header_len, &inner))
+  st->root = ts_json_parse ((const char *) g_bytes_get_data (st->bytes, NULL) + 8, (gssize) header_len, NULL, &inner);
+  if (st->root == NULL)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: header is not JSON: %s", path, inner->message);
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: header: %s", path, inner->message);
       g_error_free (inner);
       return NULL;
     }
-  root = json_parser_get_root (st->parser);
+  root = st->root;
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: header must be a JSON object", path);

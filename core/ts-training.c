@@ -4,8 +4,38 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EVAL_ROWS 1024
+
+/* What a run holds, estimated before any of it is allocated (an allocation
+ * that fails aborts): the parameter block with its gradient, optimizer state
+ * (two blocks for Adam), the copy that measures updates and the published
+ * snapshot; per batch row each layer's pre-activation, activation and their
+ * gradients. Refused beyond half the machine's memory (DESIGN.md). */
+static gboolean
+check_memory (const TsExperiment *exp, guint in_dim, guint n_classes, GError **error)
+{
+  double params = 0, units = in_dim, fan_in = in_dim, bytes, ram;
+
+  for (guint l = 0; l < exp->model.layers->len; l++)
+    {
+      double out = g_array_index (exp->model.layers, TsLayerSpec, l).units;
+      params += fan_in * out + 2 * out; /* weights, bias, PReLU's slopes */
+      units += out;
+      fan_in = out;
+    }
+  params += fan_in * n_classes + n_classes;
+  units += n_classes;
+  bytes = sizeof (float) * (params * 6 + (double) exp->train.batch_size * units * 4);
+  ram = (double) sysconf (_SC_PHYS_PAGES) * (double) sysconf (_SC_PAGE_SIZE);
+  if (ram <= 0 || bytes <= ram / 2)
+    return TRUE;
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+               "model.layers: %.0f parameters and their activations at train.batch_size %u need about %.1f GB; "
+               "this machine has %.1f GB", params, exp->train.batch_size, bytes / 1e9, ram / 1e9);
+  return FALSE;
+}
 
 TsTraining *
 ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **error)
@@ -34,6 +64,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
       return NULL;
     }
   in_dim = t->data.preprocess->out_dim;
+  if (!check_memory (exp, in_dim, t->data.train->n_classes, error))
+    return NULL;
   t->net = ts_net_new_from_experiment (exp, in_dim, t->data.train->n_classes, batch);
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);

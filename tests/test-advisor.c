@@ -16,7 +16,7 @@ static const Scenario scenarios[] = {
       "train.epochs=5" } },
   { "lr far too high (spiral, momentum 1.0)", "lr_too_high", { "train.lr=1", "train.optimizer=momentum" } },
   { "divergence (lr 1e6)", "diverged", { "train.lr=1e6", "train.optimizer=sgd", "data.preprocess=none" } },
-  { "tiny model (no hidden layer)", "underfitting", { "model.layers=" } },
+  { "tiny model (no hidden layer)", "underfitting", { "model.layers=[]" } },
   { "large model, small subset, no regularisation", "overfitting",
     { "data.source=builtin:gaussians", "data.noise=1.0", "data.samples=200", "model.layers=512,512", "train.l2=0",
       "train.epochs=300", "train.lr=0.05" } },

@@ -55,6 +55,12 @@ load (const char *kind, const char *path, GError **error)
       ok = st != NULL;
       ts_safetensors_free (st);
     }
+  else if (strcmp (kind, "model") == 0)
+    {
+      TsModel *model = ts_model_load (path, error);
+      ok = model != NULL;
+      ts_model_free (model);
+    }
   else if (strcmp (kind, "experiment") == 0)
     {
       TsExperiment *exp = ts_experiment_load_file (path, error);

@@ -9,6 +9,17 @@
 #include <unistd.h>
 
 static int
+spawn_cli (char **argv, char **out, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static int
 run_cli (char **out, char **err, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -76,6 +87,128 @@ test_bad_input_exits_2 (void)
   g_assert_cmpint (run_cli (&out, &err, "eval", exp, "--data", "builtin:spiral", NULL), ==, 2);
   g_assert_nonnull (strstr (err, exp));
   g_assert_cmpint (run_cli (&out, &err, "frobnicate", NULL), ==, 2);
+}
+
+/* issue 18: each bad argument exits 2 naming the flag, key or file; each
+ * failed write exits 1 with the OS's reason; nothing crashes or hangs */
+static void
+test_hardening_exit_codes (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *nested = g_build_filename (dir, "nested.json", NULL);
+  g_autofree char *huge_int = g_build_filename (dir, "huge-int.json", NULL);
+  g_autofree char *csv = g_build_filename (dir, "big.csv", NULL);
+  g_autofree char *csv_source = g_strconcat ("csv:", csv, NULL);
+  g_autofree char *file = g_build_filename (dir, "a-file", NULL);
+  g_autofree char *under_file = g_build_filename (file, "sub", NULL);
+  g_autofree char *png_under_file = g_build_filename (file, "p.png", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "exp.fifo", NULL);
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *brackets = g_strnfill (100000, '[');
+  g_autofree char *out = NULL, *err = NULL;
+  const struct { int code; const char *message; const char *argv[12]; } cases[] = {
+    { 2, "nested.json: byte 73: nested deeper than 64 levels", { "run", nested, "--out", run } },
+    { 2, "nested.json: byte 73: nested deeper than 64 levels", { "lr-find", nested, "--out", run } },
+    { 2, "--set \"\": no '='", { "run", "default", "--out", run, "--set", "" } },
+    { 2, "--set \"=5\": the key before '=' is empty", { "run", "default", "--out", run, "--set", "=5" } },
+    { 2, "model.layers[1]: empty entry in \"512,,256\"", { "run", "default", "--out", run, "--set", "model.layers=512,,256" } },
+    { 2, "model.layers[0]: empty entry in \",\"", { "run", "default", "--out", run, "--set", "model.layers=," } },
+    { 2, "model.layers: empty; expected", { "run", "default", "--out", run, "--set", "model.layers=" } },
+    { 2, "big.csv:3:1: \"1e39\" is beyond the float range", { "data", "info", csv_source, "--json" } },
+    { 2, "big.csv:3:1: \"1e39\" is beyond the float range", { "run", "default", "--out", run, "--set", "data.source=" } },
+    { 2, "--epochs: train.epochs: must be a whole number in [1, 1000000] (got -1)", { "run", "default", "--out", run, "--epochs", "-1" } },
+    { 2, "--seed: seed: must be a whole number in [0, 9007199254740992] (got -1)", { "run", "default", "--out", run, "--seed", "-1" } },
+    { 2, "--threads: must be a whole number in [1, ", { "run", "default", "--out", run, "--threads", "10000" } },
+    { 2, "--threads: must be a whole number in [1, ", { "run", "default", "--out", run, "--threads", "0x1" } },
+    { 2, "train.lr: must be a decimal number like 0.3 or 1e-4 (got \"0x10\")", { "run", "default", "--out", run, "--set", "train.lr=0x10" } },
+    { 2, "--set train.lr=1: does not apply here; only data.* keys and seed do", { "data", "info", "builtin:spiral", "--set", "train.lr=1" } },
+    { 2, "--set model.layers=8: does not apply here", { "data", "preview", "builtin:spiral", "--out", run, "--set", "model.layers=8" } },
+    { 2, "huge-int.json: train.epochs: must be a whole number in [1, 1000000] (got 1e+23)", { "run", huge_int, "--out", run } },
+    { 2, "data.val_fraction: 0.999 of 1500 samples leaves none for training", { "run", "default", "--out", run, "--set", "data.val_fraction=0.999" } },
+    { 2, "/dev/zero: is a character device; expected a regular file", { "run", "/dev/zero", "--out", run } },
+    { 2, "exp.fifo: is a FIFO; expected a regular file", { "run", fifo, "--out", run } },
+    { 2, "--iterations: must be a whole number in [20, 100000] (got \"2000000000\")", { "lr-find", "default", "--out", run, "--iterations", "2000000000" } },
+    { 2, "--sweeps: must be a whole number in [1, 20] (got \"-1\")", { "lr-find", "default", "--out", run, "--sweeps", "-1" } },
+    { 2, "--layers: must be a whole number in [1, 15] (got \"0x8\")", { "probe", "--out", run, "--layers", "0x8" } },
+    { 2, "--init-scale: must be a decimal number > 0", { "probe", "--out", run, "--init-scale", "nan" } },
+    { 2, "model.layers: 1000009000003 parameters and their activations at train.batch_size 64 need about",
+      { "run", "default", "--out", run, "--set", "model.layers=1000000,1000000" } },
+    { 2, "GB of memory; this machine has", { "probe", "--out", run, "--layers", "15", "--width", "10000", "--samples", "100000" } },
+    { 1, "a-file: cannot create the folder: Not a directory", { "run", "default", "--out", file, "--epochs", "1" } },
+    { 1, "a-file/sub: cannot create the folder: Not a directory", { "run", "default", "--out", under_file, "--epochs", "1" } },
+    { 1, "a-file/sub: cannot create the folder: Not a directory", { "lr-find", "default", "--out", under_file } },
+    { 1, "a-file/sub: cannot create the folder: Not a directory", { "probe", "--out", under_file, "--layers", "1", "--width", "4" } },
+    { 1, "a-file/p.png: cannot create a temporary file: Not a directory", { "data", "preview", "builtin:spiral", "--out", png_under_file } },
+    { 1, "a-file/p.png: cannot create a temporary file: Not a directory", { "data", "preview", "builtin:shapes", "--out", png_under_file } },
+  };
+  g_autofree char *nested_text = g_strconcat ("{\"train\": ", brackets, NULL);
+
+  g_assert_true (g_file_set_contents (nested, nested_text, -1, NULL));
+  g_assert_true (g_file_set_contents (huge_int, "{\"train\": {\"epochs\": 99999999999999999999999}}", -1, NULL));
+  g_assert_true (g_file_set_contents (csv, "a,b,label\n1,2,x\n1e39,2,y\n3,4,x\n5,6,y\n", -1, NULL));
+  g_assert_true (g_file_set_contents (file, "", -1, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autofree char *set_source = NULL;
+      int code;
+
+      g_ptr_array_add (argv, (gpointer) g_getenv ("TS_CLI"));
+      for (int a = 0; cases[i].argv[a]; a++)
+        {
+          /* data.source= is completed with the CSV's path */
+          if (strcmp (cases[i].argv[a], "data.source=") == 0)
+            g_ptr_array_add (argv, set_source = g_strconcat ("data.source=", csv_source, NULL));
+          else
+            g_ptr_array_add (argv, (gpointer) cases[i].argv[a]);
+        }
+      g_ptr_array_add (argv, NULL);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      code = spawn_cli ((char **) argv->pdata, &out, &err);
+      if (code != cases[i].code || strstr (err, cases[i].message) == NULL)
+        g_error ("%s %s: exit %d \"%s\", expected exit %d with \"%s\"", cases[i].argv[0], cases[i].argv[1], code,
+                 err, cases[i].code, cases[i].message);
+    }
+}
+
+/* eval with nothing to evaluate: no test split, and val_fraction 0 */
+static void
+test_eval_empty_split (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *model = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", dir, "--epochs", "1", "--set", "data.val_fraction=0",
+                            NULL), ==, 0);
+  g_assert_cmpint (run_cli (&out, &err, "eval", model, "--data", "builtin:spiral", "--json", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "eval: nothing to evaluate: builtin:spiral has no test split, and the validation "
+                                 "split is empty"));
+  g_assert_nonnull (strstr (err, "data.val_fraction 0"));
+  g_assert_cmpstr (out, ==, "");
+}
+
+/* data info --json is valid JSON whatever the labels' encoding */
+static void
+test_data_info_json_valid (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *csv = g_build_filename (dir, "latin1.csv", NULL);
+  g_autofree char *source = g_strconcat ("csv:", csv, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *classes;
+
+  g_assert_true (g_file_set_contents (csv, "a,b,label\n1,2,caf\xe9\n3,4,tea\n5,6,tea\n", -1, NULL));
+  g_assert_cmpint (run_cli (&out, &err, "data", "info", source, "--json", NULL), ==, 0);
+  g_assert_true (g_utf8_validate (out, -1, NULL));
+  root = ts_json_parse (out, -1, "data info --json", NULL);
+  g_assert_nonnull (root);
+  classes = json_object_get_array_member (json_node_get_object (root), "classes");
+  g_assert_cmpstr (json_array_get_string_element (classes, 0), ==, "caf\uFFFD");
+  g_assert_cmpstr (json_array_get_string_element (classes, 1), ==, "tea");
 }
 
 static void
@@ -206,7 +339,7 @@ test_probe_and_lr_find (void)
 }
 
 static GPid
-spawn_cli (const char *run, const char *const *extra)
+spawn_cli_async (const char *run, const char *const *extra)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
@@ -251,7 +384,7 @@ test_run_folder_is_locked (void)
   g_autofree char *run = g_build_filename (dir, "run", NULL);
   g_autofree char *out = NULL, *err = NULL, *pid_text = NULL;
   const char *long_run[] = { "--epochs", "100000", NULL };
-  GPid pid = spawn_cli (run, long_run);
+  GPid pid = spawn_cli_async (run, long_run);
   int status;
 
   g_assert_true (wait_for_file (run, "steps.csv", 30));
@@ -491,6 +624,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/cli/run-and-eval", test_run_and_eval);
   g_test_add_func ("/app/cli/bad-input", test_bad_input_exits_2);
+  g_test_add_func ("/app/cli/hardening", test_hardening_exit_codes);
+  g_test_add_func ("/app/cli/eval-empty-split", test_eval_empty_split);
+  g_test_add_func ("/app/cli/data-info-json-valid", test_data_info_json_valid);
   g_test_add_func ("/app/cli/diverged", test_diverged_exits_1);
   g_test_add_func ("/app/cli/version", test_version_reports_kernel);
   g_test_add_func ("/app/cli/data-info", test_data_info);

@@ -1,6 +1,8 @@
 /* The experiment file: defaults, round trips and messages that name the key. */
 #include "test-util.h"
 
+#include <sys/stat.h>
+
 static void
 expect_error (const char *json, const char *message)
 {
@@ -63,7 +65,12 @@ test_bad_values_name_the_key (void)
   expect_error ("{\"train\": {\"learning_rate\": 1}}", "train.learning_rate: unknown key");
   expect_error ("{\"data\": {\"val_fraction\": 1.5}}", "data.val_fraction: must be in [0, 1) (got 1.5)");
   expect_error ("{\"model\": {\"activation\": \"swish\"}}", "model.activation: must be one of sigmoid, tanh");
-  expect_error ("{\"train\": {\"batch_size\": 0}}", "train.batch_size: must be >= 1 (got 0)");
+  expect_error ("{\"train\": {\"batch_size\": 0}}", "train.batch_size: must be a whole number in [1, 65536] (got 0)");
+  /* json-glib reads an integer beyond 64 bits as -1: ts_json_parse reads it as the double it is */
+  expect_error ("{\"train\": {\"epochs\": 99999999999999999999999}}",
+                "train.epochs: must be a whole number in [1, 1000000] (got 1e+23)");
+  expect_error ("{\"seed\": 18446744073709551615}", "seed: must be a whole number in [0, 9007199254740992] (got 1.84467e+19)");
+  expect_error ("{\"data\": {\"image_size\": 100000}}", "data.image_size: must be a whole number in [1, 1024] (got 100000)");
   expect_error ("{\"train\": {\"epochs\": 2.5}}", "train.epochs: must be a whole number");
   expect_error ("{\"model\": {\"layers\": [{\"units\": 0}]}}", "model.layers[0].units");
   expect_error ("{\"model\": {\"layers\": [{\"units\": 4, \"kind\": 1}]}}", "model.layers[0].kind: unknown key");
@@ -133,6 +140,123 @@ test_set_from_text (void)
   g_assert_nonnull (strstr (error->message, "train.lr"));
 }
 
+/* --set's texts: the whole text a decimal number, in range; lists without
+ * holes; strings valid UTF-8 — each refusal names the key and changes nothing */
+static void
+test_set_is_strict (void)
+{
+  static const struct { const char *key, *value, *message; } cases[] = {
+    { "train.lr", "0x10", "train.lr: must be a decimal number like 0.3 or 1e-4 (got \"0x10\")" },
+    { "train.lr", "inf", "train.lr: must be a decimal number like 0.3 or 1e-4 (got \"inf\")" },
+    { "train.lr", "nan", "train.lr: must be a decimal number like 0.3 or 1e-4 (got \"nan\")" },
+    { "train.lr", " 0.1", "train.lr: must be a decimal number like 0.3 or 1e-4 (got \" 0.1\")" },
+    { "train.lr", "", "train.lr: must be a decimal number like 0.3 or 1e-4 (got \"\")" },
+    { "train.lr", "1e999", "train.lr: must be a finite number (got 1e999)" },
+    { "train.epochs", "-1", "train.epochs: must be a whole number in [1, 1000000] (got -1)" },
+    { "train.epochs", "2.5", "train.epochs: must be a whole number in [1, 1000000] (got 2.5)" },
+    { "train.epochs", "4294967297", "train.epochs: must be a whole number in [1, 1000000] (got 4294967297)" },
+    { "train.batch_size", "100000", "train.batch_size: must be a whole number in [1, 65536] (got 100000)" },
+    { "seed", "-1", "seed: must be a whole number in [0, 9007199254740992] (got -1)" },
+    { "model.layers", "512,,256", "model.layers[1]: empty entry in \"512,,256\"" },
+    { "model.layers", ",", "model.layers[0]: empty entry in \",\"" },
+    { "model.layers", "", "model.layers: empty; expected unit counts like 512,256" },
+    { "model.layers", "512,0", "model.layers[1]: units must be a whole number in [1, 1000000] (got \"0\")" },
+    { "model.layers", "[[[", "model.layers: not JSON" },
+    { "model.layers", "[8,\"x\"]", "model.layers[1]: must be an object" },
+    { "name", "caf\xe9", "name: not valid UTF-8 (byte 3 is 0xe9)" },
+    { "data.source", "folder:/tmp/\xff", "data.source: not valid UTF-8 (byte 12 is 0xff)" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+      g_autofree char *before = ts_experiment_to_json (exp), *after = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (ts_experiment_set (exp, cases[i].key, cases[i].value, &error))
+        g_error ("%s=%s: accepted", cases[i].key, cases[i].value);
+      g_assert_true (error->domain == TS_ERROR);
+      if (!g_str_has_prefix (error->message, cases[i].message))
+        g_error ("%s=%s: expected \"%s\", got \"%s\"", cases[i].key, cases[i].value, cases[i].message, error->message);
+      after = ts_experiment_to_json (exp);
+      g_assert_cmpstr (before, ==, after);
+    }
+}
+
+static void
+test_set_override (void)
+{
+  static const struct { const char *text, *message; } cases[] = {
+    { "", "--set \"\": no '='; expected KEY=VALUE" },
+    { "train.lr", "--set \"train.lr\": no '='; expected KEY=VALUE" },
+    { "=5", "--set \"=5\": the key before '=' is empty" },
+    { "train.speed=5", "train.speed: unknown key" },
+  };
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (ts_experiment_set_override (exp, cases[i].text, &error));
+      g_assert_nonnull (error);
+      if (!g_str_has_prefix (error->message, cases[i].message))
+        g_error ("\"%s\": expected \"%s\", got \"%s\"", cases[i].text, cases[i].message, error->message);
+    }
+  g_assert_true (ts_experiment_set_override (exp, "train.lr=0.5", NULL));
+  g_assert_cmpfloat (exp->train.lr, ==, 0.5);
+  /* the value may hold '=' */
+  g_assert_true (ts_experiment_set_override (exp, "name=a=b", NULL));
+  g_assert_cmpstr (exp->name, ==, "a=b");
+}
+
+/* no hidden layer is said as [] (the JSON form), which get_text gives back */
+static void
+test_layers_json_form (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autofree char *text = NULL;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "[64,{\"units\":8,\"activation\":\"tanh\"}]", NULL));
+  g_assert_cmpuint (exp->model.layers->len, ==, 2);
+  g_assert_cmpuint (g_array_index (exp->model.layers, TsLayerSpec, 0).units, ==, 64);
+  g_assert_cmpint (g_array_index (exp->model.layers, TsLayerSpec, 1).activation, ==, TS_ACT_TANH);
+  g_assert_true (ts_experiment_set (exp, "model.layers", "[]", NULL));
+  g_assert_cmpuint (exp->model.layers->len, ==, 0);
+  text = ts_experiment_get_text (exp, "model.layers");
+  g_assert_cmpstr (text, ==, "[]");
+  g_assert_true (ts_experiment_set (exp, "model.layers", text, NULL));
+  /* a value that "%.6g" would round out of its range keeps its digits */
+  g_assert_true (ts_experiment_set (exp, "train.momentum", "0.9999999", NULL));
+  g_free (text);
+  text = ts_experiment_get_text (exp, "train.momentum");
+  g_assert_true (ts_experiment_set (exp, "train.momentum", text, NULL));
+  g_assert_cmpfloat (exp->train.momentum, ==, 0.9999999);
+}
+
+/* /dev/zero and a FIFO are refused at once, not read until memory runs out
+ * or waited on; a nested file is refused before json-glib recurses */
+static void
+test_load_unbounded_files (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "exp.fifo", NULL);
+  g_autofree char *nested = g_build_filename (dir, "nested.json", NULL);
+  g_autofree char *text = g_strnfill (200000, '[');
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (ts_experiment_load_file ("/dev/zero", &error));
+  g_assert_nonnull (strstr (error->message, "/dev/zero: is a character device; expected a regular file"));
+  g_clear_error (&error);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_null (ts_experiment_load_file (fifo, &error));
+  g_assert_nonnull (strstr (error->message, "is a FIFO; expected a regular file"));
+  g_clear_error (&error);
+  memset (text + 100000, ']', 100000);
+  g_assert_true (g_file_set_contents (nested, text, -1, NULL));
+  g_assert_null (ts_experiment_load_file (nested, &error));
+  g_assert_nonnull (strstr (error->message, "nested.json: byte 64: nested deeper than 64 levels"));
+}
+
 static void
 test_get_text_round_trips (void)
 {
@@ -171,5 +295,9 @@ main (int argc, char **argv)
   g_test_add_func ("/core/experiment/load-file", test_load_file_names_the_file);
   g_test_add_func ("/core/experiment/set", test_set_from_text);
   g_test_add_func ("/core/experiment/get-text", test_get_text_round_trips);
+  g_test_add_func ("/core/experiment/set-strict", test_set_is_strict);
+  g_test_add_func ("/core/experiment/set-override", test_set_override);
+  g_test_add_func ("/core/experiment/layers-json-form", test_layers_json_form);
+  g_test_add_func ("/core/experiment/unbounded-files", test_load_unbounded_files);
   return g_test_run ();
 }

@@ -182,10 +182,81 @@ test_model_errors (void)
   g_assert_nonnull (error);
 }
 
+/* every JSON reader goes through ts_json_parse: depth and size bounded
+ * before json-glib recurses (100 000 '[' overflowed its stack) */
+static void
+test_json_parse_bounds (void)
+{
+  g_autofree char *open = g_strnfill (TS_JSON_MAX_DEPTH, '['), *close = g_strnfill (TS_JSON_MAX_DEPTH, ']');
+  g_autofree char *many = g_strnfill (1000, '[');
+  g_autofree char *ok = g_strconcat (open, close, NULL);
+  g_autofree char *deep = g_strconcat ("{\"a\": ", open, NULL);
+  g_autofree char *quoted = g_strconcat ("[\"", many, "\\\"\"]", NULL);
+  g_autofree char *huge = g_malloc (TS_JSON_MAX_BYTES + 2);
+  g_autoptr(JsonNode) root = ts_json_parse (ok, -1, "ok.json", NULL);
+  g_autoptr(JsonNode) in_string = ts_json_parse (quoted, -1, "q.json", NULL);
+  g_autoptr(JsonNode) wide = ts_json_parse ("[18446744073709551616, -9223372036854775809, 9223372036854775807]", -1,
+                                            NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (root);
+  g_assert_nonnull (in_string); /* brackets inside a string (and an escaped quote) do not nest */
+  g_assert_null (ts_json_parse (deep, -1, "deep.json", &error));
+  g_assert_cmpstr (error->message, ==, "deep.json: byte 69: nested deeper than 64 levels");
+  g_clear_error (&error);
+  memset (huge, ' ', TS_JSON_MAX_BYTES + 1);
+  huge[TS_JSON_MAX_BYTES + 1] = '\0';
+  g_assert_null (ts_json_parse (huge, -1, "huge.json", &error));
+  g_assert_cmpstr (error->message, ==, "huge.json: 16777217 bytes of JSON; at most 16777216 are read");
+  g_clear_error (&error);
+  g_assert_null (ts_json_parse ("", -1, "empty.json", &error));
+  g_assert_nonnull (strstr (error->message, "empty.json: empty"));
+  /* integers beyond 64 bits are read as doubles, not wrapped (json-glib gives -1) */
+  g_assert_nonnull (wide);
+  g_assert_cmpfloat (json_array_get_double_element (json_node_get_array (wide), 0), ==, 18446744073709551616.0);
+  g_assert_cmpfloat (json_array_get_double_element (json_node_get_array (wide), 1), <, -9.2e18);
+  g_assert_cmpint (json_array_get_int_element (json_node_get_array (wide), 2), ==, G_MAXINT64);
+}
+
+/* every JSON text written is valid: UTF-8 strings and names, null for NaN and ±inf */
+static void
+test_json_written_valid (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL, back = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *o;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "label"), json_builder_add_string_value (b, "caf\xe9");
+  json_builder_set_member_name (b, "max"), json_builder_add_double_value (b, INFINITY);
+  json_builder_set_member_name (b, "mean"), json_builder_add_double_value (b, NAN);
+  json_builder_set_member_name (b, "n\xff"), json_builder_add_int_value (b, 3);
+  json_builder_set_member_name (b, "ok"), json_builder_add_double_value (b, 0.5);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  text = ts_json_to_string (node, TRUE);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_null (strstr (text, "inf"));
+  g_assert_null (strstr (text, "nan"));
+  back = ts_json_parse (text, -1, "written", NULL);
+  g_assert_nonnull (back);
+  o = json_node_get_object (back);
+  g_assert_cmpstr (json_object_get_string_member (o, "label"), ==, "caf\uFFFD");
+  g_assert_true (json_object_get_null_member (o, "max"));
+  g_assert_true (json_object_get_null_member (o, "mean"));
+  g_assert_cmpint (json_object_get_int_member (o, "n\uFFFD"), ==, 3);
+  g_assert_cmpfloat (json_object_get_double_member (o, "ok"), ==, 0.5);
+  /* a fit tree is written as it is, without a copy */
+  g_assert_null (ts_json_sanitized_copy (json_object_get_member (o, "ok")));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/json/parse-bounds", test_json_parse_bounds);
+  g_test_add_func ("/core/json/written-valid", test_json_written_valid);
   g_test_add_func ("/core/safetensors/round-trip", test_safetensors_round_trip);
   g_test_add_func ("/core/safetensors/malformed", test_safetensors_malformed);
   g_test_add_func ("/core/safetensors/unsupported-dtype", test_unsupported_dtype);

@@ -300,6 +300,37 @@ test_bad_arguments_start_nothing (void)
   }
 }
 
+/* a run folder whose JSON nests 100 000 deep (json-glib's parser overflowed
+ * the stack on it): its summary and advice are unreadable, not a crash, and
+ * such an experiment.json is refused naming the file (issue 18) */
+static void
+test_nested_run_json_refused (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *summary = g_build_filename (dir, "summary.json", NULL);
+  g_autofree char *advice = g_build_filename (dir, "advice.json", NULL);
+  g_autofree char *experiment = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *nested = g_strnfill (100000, '[');
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:moons", 2);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, dir);
+  g_autoptr(GError) error = NULL;
+  TsWindow *window;
+  TsRun *run;
+
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  g_assert_true (g_file_set_contents (summary, nested, -1, NULL));
+  g_assert_true (g_file_set_contents (advice, nested, -1, NULL));
+  window = new_window ();
+  g_assert_true (ts_window_open_path (window, dir, &error));
+  run = ts_window_get_selected (window);
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_FAILED); /* an unreadable summary, saying why */
+  g_assert_true (g_file_set_contents (experiment, nested, -1, NULL));
+  g_assert_false (ts_window_open_path (window, dir, &error));
+  g_assert_nonnull (strstr (error->message, "experiment.json: byte 64: nested deeper than 64 levels"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* the loss plot, rendered as GTK renders it: not just background */
 static void
 test_plot_widget_renders (void)
@@ -701,6 +732,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
   g_test_add_func ("/ui/window/bad-arguments-start-nothing", test_bad_arguments_start_nothing);
   g_test_add_func ("/ui/window/partial-run-folders-open", test_partial_run_folders_open);
+  g_test_add_func ("/ui/window/nested-run-json", test_nested_run_json_refused);
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);

@@ -68,6 +68,10 @@ def main():
         "data": {"source": "builtin:moons", "preprocess": "zca", "augment": {"hflip": 0.5}},
         "model": {"layers": [{"type": "dense", "units": 8, "activation": "tanh"}], "init": "xavier"},
         "train": {"lr": 0.1, "schedule": {"type": "step", "every_epochs": 2}}}).encode())
+    write("set", "numbers", b"train.lr=0.3\ntrain.epochs=12\nseed=42\ndata.val_fraction=0.25\ntrain.momentum=0.99")
+    write("set", "layers", b"model.layers=512:tanh,256\nmodel.activation=leaky_relu\nmodel.layers=[64,{\"units\":8}]")
+    write("set", "strings", b"name=caf\xc3\xa9 \xc2\xb7 1\ndata.source=builtin:moons\ntrain.optimizer=adam")
+    write("set", "refused", b"model.layers=512,,256\ntrain.lr=0x10\n=5\nnoequals\ntrain.epochs=1e99\nmodel.layers=[]")
     write("layers", "two-layers", layers_csv([(50, 2), (100, 2)]))
     write("summary", "done", json.dumps({
         "name": "seed", "state": "done", "epochs_completed": 2, "steps": 38, "train_acc": 0.9, "val_acc": 0.85,
