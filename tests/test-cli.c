@@ -152,6 +152,7 @@ test_hardening_exit_codes (void)
     {
       g_autoptr(GPtrArray) argv = g_ptr_array_new ();
       g_autofree char *set_source = NULL;
+      g_autofree char *case_run = g_strdup_printf ("%s-%zu", run, i); /* a run owns its folder */
       int code;
 
       g_ptr_array_add (argv, (gpointer) g_getenv ("TS_CLI"));
@@ -160,6 +161,8 @@ test_hardening_exit_codes (void)
           /* data.source= is completed with the CSV's path */
           if (strcmp (cases[i].argv[a], "data.source=") == 0)
             g_ptr_array_add (argv, set_source = g_strconcat ("data.source=", csv_source, NULL));
+          else if (cases[i].argv[a] == run)
+            g_ptr_array_add (argv, case_run);
           else
             g_ptr_array_add (argv, (gpointer) cases[i].argv[a]);
         }
