@@ -49,9 +49,7 @@ typedef struct {
   double        base_lr;
   double        lr_override; /* NaN: the schedule's LR; else this one (LR finder) */
   double        lr;       /* of the last step */
-  guint         plateau_decays;
-  double        best_val_loss;
-  guint         bad_epochs;
+  TsPlateau     plateau;  /* the plateau schedule's state */
 
   double        loss_sum; /* this epoch so far */
   guint         correct;
