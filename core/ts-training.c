@@ -58,6 +58,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->base_lr = t->lr = exp->train.lr;
   t->lr_override = NAN;
   ts_plateau_init (&t->plateau);
+  t->lr_changes = g_array_new (FALSE, FALSE, sizeof (TsLrChange));
   t->first_loss = NAN;
   t->start_time = g_get_monotonic_time ();
   return g_steal_pointer (&t);
@@ -83,6 +84,8 @@ ts_training_free (TsTraining *t)
   g_free (t->xb_raw);
   ts_augment_free (t->augment);
   g_free (t->yb);
+  if (t->lr_changes)
+    g_array_unref (t->lr_changes);
   g_free (t);
 }
 
@@ -95,6 +98,11 @@ ts_training_done (const TsTraining *t)
 void
 ts_training_set_base_lr (TsTraining *t, double lr)
 {
+  TsLrChange change = { t->step, t->base_lr, lr };
+
+  if (!(lr > 0) || !isfinite (lr) || lr == t->base_lr)
+    return;
+  g_array_append_val (t->lr_changes, change);
   t->base_lr = lr;
 }
 

@@ -168,20 +168,57 @@ ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style,
   ts_plot_run_zoomed (cr, width, height, style, kind, runs, n_runs, log_y, caption, 0, 0);
 }
 
+/* A dashed vertical line at every step where a run's LR was divided at
+ * once (by hand, or by a step or plateau schedule): pairs of points with a
+ * NaN y between them (a gap), spanning that run's LR range. Smooth decays (exp, cosine)
+ * change it by far less than the 1.5× a step must. */
+static gsize
+lr_steps (const TsRunCurves *runs, guint n_runs, GArray *x, GArray *y)
+{
+  const double gap = NAN;
+
+  for (guint r = 0; r < n_runs; r++)
+    {
+      const TsCurveData *d = runs[r].data;
+      const double *lr = DOUBLES (d->lr), *step = DOUBLES (d->step);
+      double lo = G_MAXDOUBLE, hi = 0;
+
+      for (guint i = 0; i < d->lr->len; i++)
+        if (lr[i] > 0)
+          lo = MIN (lo, lr[i]), hi = MAX (hi, lr[i]);
+      for (guint i = 1; i < d->lr->len; i++)
+        if (lr[i] > 0 && lr[i - 1] > 1.5 * lr[i])
+          {
+            double at = 0.5 * (step[i - 1] + step[i]);
+            g_array_append_val (x, at), g_array_append_val (y, lo);
+            g_array_append_val (x, at), g_array_append_val (y, hi);
+            g_array_append_val (x, at), g_array_append_val (y, gap); /* y NaN: a gap */
+          }
+    }
+  return x->len;
+}
+
 void
 ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
                     const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption, double x_min,
                     double x_max)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 2);
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 3);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
   guint n = collect_series (kind, runs, n_runs, series, names);
   TsPlotAxes axes = { "step", "loss", log_y };
+  g_autoptr(GArray) mark_x = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) mark_y = g_array_new (FALSE, FALSE, sizeof (double));
 
   if (kind == TS_RUN_PLOT_ACCURACY)
     axes = (TsPlotAxes) { "epoch", "accuracy", FALSE };
   else if (kind == TS_RUN_PLOT_LR)
-    axes = (TsPlotAxes) { "step", "learning rate", log_y };
+    {
+      axes = (TsPlotAxes) { "step", "learning rate", log_y };
+      if (lr_steps (runs, n_runs, mark_x, mark_y) > 0)
+        series[n++] = (TsPlotSeries) { "LR divided", 0, DOUBLES (mark_x), DOUBLES (mark_y), mark_x->len, FALSE,
+                                       TRUE, TRUE };
+    }
   axes.x_min = x_min;
   axes.x_max = x_max;
   ts_plot_curves (cr, width, height, style, series, n, &axes, caption);
