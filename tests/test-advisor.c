@@ -253,7 +253,7 @@ judge (const Scenario *s)
       o.closed = again == NULL || again->severity < primary->severity;
       o.loop = g_strdup_printf ("| %s | `%s` | %s | %s |", s->name, primary->action,
                                 again ? ts_severity_name (again->severity) : "gone",
-                                o.closed ? "cleared" : "NOT CLEARED");
+                                again == NULL ? "cleared" : o.closed ? "less severe" : "NOT CLEARED");
     }
   else if (!healthy)
     o.closed = primary && g_str_equal (primary->code, s->expected) && (!primary->action || !*primary->action);
