@@ -479,7 +479,7 @@ schedule_stalled (const TsAdvisorFacts *f, GPtrArray *out)
     return FALSE; /* still falling: rule_lr_low looks at it */
   ev = _ts_advice_add (out, "lr_too_low", TS_SEVERITY_WARNING, 0.8, action,
                        "The loss stopped falling at %.3g (epoch %u: %.3g) with the training accuracy at %.1f%%, "
-                       "because the schedule has already divided the learning rate by %.0f (now %.2g): it decays "
+                       "because the schedule has already divided the learning rate by %.3g (now %.2g): it decays "
                        "too early. %s", f->loss_last, q + 1, late, 100 * f->last->train_acc,
                        divided, f->lr_now,
                        f->in->exp->train.schedule.type == TS_SCHED_PLATEAU
