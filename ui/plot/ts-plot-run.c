@@ -124,50 +124,6 @@ ts_run_plot_name (TsRunPlotKind kind)
 
 #define DOUBLES(a) ((const double *) (a)->data)
 
-/* Series for a plot kind: per run, one or two (train and val accuracy,
- * the run named once, with a train/val key at the end). out holds 2n+2. */
-static guint
-collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlotSeries *out, char **names)
-{
-  guint n = 0;
-
-  for (guint r = 0; r < n_runs; r++)
-    {
-      const TsCurveData *d = runs[r].data;
-      switch (kind)
-        {
-        case TS_RUN_PLOT_LOSS:
-          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->loss), d->step->len, TRUE };
-          break;
-        case TS_RUN_PLOT_LR:
-          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->lr), d->step->len };
-          break;
-        case TS_RUN_PLOT_ACCURACY:
-          names[2 * r] = g_strdup_printf ("%s%strain", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
-          names[2 * r + 1] = g_strdup_printf ("%s%sval", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
-          /* names[] label the CSV; the legend shows the run once */
-          out[n++] = (TsPlotSeries) { NULL, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->train_acc),
-                                      d->epoch->len, FALSE, TRUE };
-          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->val_acc),
-                                      d->epoch->len };
-          break;
-        }
-    }
-  if (kind == TS_RUN_PLOT_ACCURACY && n_runs > 0)
-    {
-      out[n++] = (TsPlotSeries) { "train", 0, NULL, NULL, 0, FALSE, TRUE, TRUE };
-      out[n++] = (TsPlotSeries) { "val", 0, NULL, NULL, 0, FALSE, FALSE, TRUE };
-    }
-  return n;
-}
-
-void
-ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
-             const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption)
-{
-  ts_plot_run_zoomed (cr, width, height, style, kind, runs, n_runs, log_y, caption, 0, 0);
-}
-
 /* A dashed vertical line at every step where a run's LR was divided at
  * once (by hand, or by a step or plateau schedule): pairs of points with a
  * NaN y between them (a gap), spanning that run's LR range. Smooth decays (exp, cosine)
@@ -198,6 +154,55 @@ lr_steps (const TsRunCurves *runs, guint n_runs, GArray *x, GArray *y)
   return x->len;
 }
 
+/* Series for a plot kind: per run, one or two (train and val accuracy,
+ * the run named once, with a train/val key at the end); the LR plot's
+ * "LR divided" lines last, their points in marks (x, y). out holds 2n+3. */
+static guint
+collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlotSeries *out, char **names,
+                GArray *marks[2])
+{
+  guint n = 0;
+
+  for (guint r = 0; r < n_runs; r++)
+    {
+      const TsCurveData *d = runs[r].data;
+      switch (kind)
+        {
+        case TS_RUN_PLOT_LOSS:
+          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->loss), d->step->len, TRUE };
+          break;
+        case TS_RUN_PLOT_LR:
+          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->lr), d->step->len };
+          break;
+        case TS_RUN_PLOT_ACCURACY:
+          names[2 * r] = g_strdup_printf ("%s%strain", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
+          names[2 * r + 1] = g_strdup_printf ("%s%sval", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
+          /* names[] label the CSV; the legend shows the run once */
+          out[n++] = (TsPlotSeries) { NULL, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->train_acc),
+                                      d->epoch->len, FALSE, TRUE };
+          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->val_acc),
+                                      d->epoch->len };
+          break;
+        }
+    }
+  if (kind == TS_RUN_PLOT_ACCURACY && n_runs > 0)
+    {
+      out[n++] = (TsPlotSeries) { "train", 0, NULL, NULL, 0, FALSE, TRUE, TRUE };
+      out[n++] = (TsPlotSeries) { "val", 0, NULL, NULL, 0, FALSE, FALSE, TRUE };
+    }
+  if (kind == TS_RUN_PLOT_LR && lr_steps (runs, n_runs, marks[0], marks[1]) > 0)
+    out[n++] = (TsPlotSeries) { "LR divided", 0, DOUBLES (marks[0]), DOUBLES (marks[1]), marks[0]->len, FALSE,
+                                TRUE, TRUE };
+  return n;
+}
+
+void
+ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
+             const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption)
+{
+  ts_plot_run_zoomed (cr, width, height, style, kind, runs, n_runs, log_y, caption, 0, 0);
+}
+
 void
 ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
                     const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption, double x_min,
@@ -205,20 +210,16 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
 {
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 3);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
-  guint n = collect_series (kind, runs, n_runs, series, names);
-  TsPlotAxes axes = { "step", "loss", log_y };
   g_autoptr(GArray) mark_x = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) mark_y = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *marks[2] = { mark_x, mark_y };
+  guint n = collect_series (kind, runs, n_runs, series, names, marks);
+  TsPlotAxes axes = { "step", "loss", log_y };
 
   if (kind == TS_RUN_PLOT_ACCURACY)
     axes = (TsPlotAxes) { "epoch", "accuracy", FALSE };
   else if (kind == TS_RUN_PLOT_LR)
-    {
-      axes = (TsPlotAxes) { "step", "learning rate", log_y };
-      if (lr_steps (runs, n_runs, mark_x, mark_y) > 0)
-        series[n++] = (TsPlotSeries) { "LR divided", 0, DOUBLES (mark_x), DOUBLES (mark_y), mark_x->len, FALSE,
-                                       TRUE, TRUE };
-    }
+    axes = (TsPlotAxes) { "step", "learning rate", log_y };
   axes.x_min = x_min;
   axes.x_max = x_max;
   ts_plot_curves (cr, width, height, style, series, n, &axes, caption);
@@ -229,9 +230,12 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
 char *
 ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 2);
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 3);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
-  guint n = collect_series (kind, runs, n_runs, series, names);
+  g_autoptr(GArray) mark_x = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) mark_y = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *marks[2] = { mark_x, mark_y };
+  guint n = collect_series (kind, runs, n_runs, series, names, marks);
   GString *csv = g_string_new ("series,x,y\n");
 
   for (guint s = 0; s < n; s++)
