@@ -310,6 +310,43 @@ test_divide_lr_while_training (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_plateau_card (gpointer page)
+{
+  return find_widget (page, is_button_labelled, "÷2 Now") != NULL;
+}
+
+static gboolean
+base_lr_halved (gpointer run)
+{
+  TsProgress p;
+  ts_run_get_progress (run, &p);
+  return fabs (p.base_lr - 0.05) < 1e-9 && fabs (p.lr - 0.05) < 1e-7;
+}
+
+/* the plateau advice on a run that still trains offers ÷2 and ÷5 now, and
+ * its ÷2 divides that run's LR */
+static void
+test_plateau_card_divides_now (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  GtkWidget *page = ts_window_get_advisor (window);
+
+  /* noisy spiral: the validation loss stalls after a few dozen epochs */
+  g_assert_true (ts_experiment_editor_edit (editor, "data.noise", "0.3"));
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "100000"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (has_plateau_card, page, 120));
+  g_assert_nonnull (find_widget (page, is_button_labelled, "÷5 Now"));
+  g_signal_emit_by_name (find_widget (page, is_button_labelled, "÷2 Now"), "clicked");
+  g_assert_true (spin_until (base_lr_halved, run, 10));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (spin_until (run_is_final, run, 5));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* an edited, unstarted experiment is still there after a restart, and so
  * are the layer histograms' kind and mode */
 static void
@@ -624,6 +661,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
   g_test_add_func ("/ui/window/divide-lr-while-training", test_divide_lr_while_training);
+  g_test_add_func ("/ui/advisor/plateau-card-divides-now", test_plateau_card_divides_now);
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
   g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
   g_test_add_func ("/ui/data/page", test_data_page);
