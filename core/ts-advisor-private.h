@@ -1,20 +1,58 @@
-/* Shared by the advisor and its rules (ts-advisor-rules.c). */
+/* Shared by the advisor (ts-advisor.c), what it measures of a run
+ * (ts-advisor-facts.c) and its rules (ts-advisor-rules.c). */
 #pragma once
 
 #include "ts-advisor.h"
+#include "ts-stats.h"
 
 G_BEGIN_DECLS
+
+/* What the rules read, measured once: the loss curve's shape, the layers
+ * at step 0 (the first measurement is taken on the initial weights'
+ * forward pass) and lately, and what each hidden layer computes. */
+typedef struct {
+  const TsAdvisorInput *in;
+  double   expected;       /* ln C: softmax's loss at chance */
+
+  /* the loss per epoch (metrics.csv's train_loss: what the plots show) */
+  guint    n_epochs;
+  double   loss_first, loss_last, loss_min;
+  guint    falls, rises;   /* epoch-to-epoch changes by more than 1% */
+  double   biggest_rise;   /* relative, of one epoch over the one before */
+  gboolean falling;        /* lower at the end than at the start, falling in most epochs */
+  gboolean flat;           /* within 2% of where it started */
+  /* the loss per step, smoothed over ~5% of the run */
+  gsize    n_steps;
+  double   step_first, step_mid, step_last, step_min;
+  double   tail_spread;    /* std/mean of the raw loss over the last 30% */
+  double   first_loss;     /* at step 0 (NaN: batches under 16 samples) */
+
+  /* the layers: hidden ones, then the output layer */
+  guint    n_layers;       /* measured; 0 when nothing was */
+  guint    n_hidden;
+  TsActivation act[TS_STATS_MAX_LAYERS];
+  double   init_std[TS_STATS_MAX_LAYERS], init_dead[TS_STATS_MAX_LAYERS], init_sat[TS_STATS_MAX_LAYERS];
+  double   now_std[TS_STATS_MAX_LAYERS], now_dead[TS_STATS_MAX_LAYERS], now_sat[TS_STATS_MAX_LAYERS];
+  double   ratio_max, ratio_mean; /* ‖ΔW‖/‖W‖ lately: largest, geometric mean (NaN unmeasured) */
+
+  const TsEpochRecord *last;
+  double   lr_now;         /* of the last step */
+} TsAdvisorFacts;
+
+void _ts_advisor_facts_init (TsAdvisorFacts *f, const TsAdvisorInput *in);
 
 /* Appends an advice and returns its evidence object for the rule to fill. */
 JsonObject *_ts_advice_add (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
                             const char *action, const char *format, ...) G_GNUC_PRINTF (6, 7);
 
-void _ts_rule_lr_too_low (const TsAdvisorInput *in, GPtrArray *out);
-void _ts_rule_lr_too_high (const TsAdvisorInput *in, GPtrArray *out);
-void _ts_rule_plateau_decay (const TsAdvisorInput *in, GPtrArray *out);
-void _ts_rule_dead_units (const TsAdvisorInput *in, GPtrArray *out);
-void _ts_rule_saturated_units (const TsAdvisorInput *in, GPtrArray *out);
-void _ts_rule_activation_scale (const TsAdvisorInput *in, GPtrArray *out);
-void _ts_rule_update_ratio (const TsAdvisorInput *in, GPtrArray *out);
+/* The causes, in the order they are looked for; each adds at most one
+ * primary advice and folds what it explains into it. */
+void _ts_rules_init (const TsAdvisorFacts *f, GPtrArray *out);
+void _ts_rules_penalty (const TsAdvisorFacts *f, GPtrArray *out);
+void _ts_rules_lr_high (const TsAdvisorFacts *f, GPtrArray *out);
+void _ts_rules_lr_low (const TsAdvisorFacts *f, GPtrArray *out);
+void _ts_rules_update_ratio (const TsAdvisorFacts *f, GPtrArray *out);
+void _ts_rules_plateau (const TsAdvisorFacts *f, GPtrArray *out);
+void _ts_rules_fit (const TsAdvisorFacts *f, GPtrArray *out);
 
 G_END_DECLS

@@ -48,121 +48,69 @@ _ts_advice_add (GPtrArray *out, const char *code, TsSeverity severity, double co
   return evidence;
 }
 
-static const TsEpochRecord *
-last_epoch (const TsAdvisorInput *in)
-{
-  gsize n = ts_metric_log_length (in->epochs);
-  return n ? ts_metric_log_epoch (in->epochs, n - 1) : NULL;
-}
-
 static void
-rule_diverged (const TsAdvisorInput *in, GPtrArray *out)
+rule_diverged (const TsAdvisorFacts *f, GPtrArray *out)
 {
-  gsize n = ts_metric_log_length (in->steps);
+  const TsAdvisorInput *in = f->in;
+  const TsStepRecord *last;
+  double lr = in->exp->train.lr, target = lr / 5;
+  /* a start that is itself sane: an LR five times too high is still ruin */
+  double usual = in->exp->train.optimizer == TS_OPT_ADAM || in->exp->train.optimizer == TS_OPT_RMSPROP ? 1e-3 : 0.1;
   g_autofree char *action = NULL;
+  g_autofree char *finder_note = NULL;
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
   JsonObject *ev;
 
-  if (!in->diverged || n == 0)
+  if (!in->diverged || f->n_steps == 0)
     return;
-  action = g_strdup_printf ("train.lr=%.2g", in->exp->train.lr / 5);
+  last = ts_metric_log_step (in->steps, f->n_steps - 1);
+  target = MIN (target, usual);
+  if (in->finder && in->finder->suggested < target)
+    {
+      target = in->finder->suggested;
+      finder_note = g_strdup_printf (" The LR finder's valley, %.2g, is lower still: use it.", target);
+    }
+  else if (in->finder)
+    finder_note = g_strdup_printf (" (The LR finder's valley, %.2g, is not below a fifth of it.)",
+                                   in->finder->suggested);
+  action = g_strdup_printf ("train.lr=%s", g_ascii_formatd (text, sizeof text, "%.2g", target));
   ev = _ts_advice_add (out, "diverged", TS_SEVERITY_CRITICAL, 1.0, action,
-                   "The loss became NaN or infinite at step %" G_GUINT64_FORMAT ": divide the learning rate by 5.",
-                   ts_metric_log_step (in->steps, n - 1)->step);
-  json_object_set_int_member (ev, "step", (gint64) ts_metric_log_step (in->steps, n - 1)->step);
-  json_object_set_double_member (ev, "lr", in->exp->train.lr);
+                       "The loss became NaN or infinite at step %" G_GUINT64_FORMAT ": the learning rate %.2g "
+                       "is far too high; divide it by 5 or more (proposed: %s).%s", last->step, lr, text, finder_note ? finder_note : "");
+  json_object_set_int_member (ev, "step", (gint64) last->step);
+  json_object_set_double_member (ev, "lr", lr);
+  json_object_set_string_member (ev, "cause", "lr");
 }
 
-/* softmax with small weights starts near ln C: anything far off means the
- * initialisation (or the data's scale) is not what it should be */
-static void
-rule_initial_loss (const TsAdvisorInput *in, GPtrArray *out)
+static int
+by_severity (gconstpointer a, gconstpointer b)
 {
-  double expected = log (MAX (in->n_classes, 2)), first;
-  JsonObject *ev;
-
-  if (in->exp->train.loss != TS_LOSS_SOFTMAX || ts_metric_log_length (in->steps) == 0)
-    return;
-  first = ts_metric_log_step (in->steps, 0)->loss;
-  if (!isfinite (first) || (first < 3.0 * expected && first > 0.5 * expected))
-    return;
-  ev = _ts_advice_add (out, "initial_loss_unexpected", TS_SEVERITY_WARNING, 0.7, "model.init=xavier",
-                   "The first loss was %.3g where ln(%u) = %.3g was expected: check the initialisation scale.",
-                   first, in->n_classes, expected);
-  json_object_set_double_member (ev, "first_loss", first);
-  json_object_set_double_member (ev, "expected", expected);
+  const TsAdvice *x = *(TsAdvice *const *) a, *y = *(TsAdvice *const *) b;
+  if (x->severity != y->severity)
+    return x->severity > y->severity ? -1 : 1;
+  return 0; /* g_ptr_array_sort is stable: the causes keep their order */
 }
-
-static gboolean
-has_worry (GPtrArray *advice)
-{
-  for (guint i = 0; i < advice->len; i++)
-    if (((TsAdvice *) advice->pdata[i])->severity > TS_SEVERITY_INFO)
-      return TRUE;
-  return FALSE;
-}
-
-/* "model.layers=200:tanh,100": every hidden layer twice as wide, keeping
- * its activation (one of 100 if none) */
-static char *
-wider_layers (const TsExperiment *exp)
-{
-  g_autofree char *layers = ts_experiment_layers_text (exp, 2);
-  return g_strdup_printf ("model.layers=%s", *layers ? layers : "100");
-}
-
-static void
-rule_generalisation_gap (const TsAdvisorInput *in, GPtrArray *out)
-{
-  const TsEpochRecord *e = last_epoch (in);
-  double gap;
-  JsonObject *ev;
-  g_autofree char *action = NULL;
-
-  if (e == NULL || isnan (e->val_acc) || in->diverged)
-    return;
-  gap = e->train_acc - e->val_acc;
-  if (gap > 0.1)
-    {
-      action = g_strdup_printf ("train.l2=%.2g", MAX (in->exp->train.l2 * 10, 1e-4));
-      ev = _ts_advice_add (out, "overfitting", TS_SEVERITY_WARNING, MIN (1.0, gap * 4), action,
-                       "Training accuracy is %.1f%% but validation only %.1f%%: regularise more "
-                       "(L2, dropout, augmentation) or get more data.",
-                       100 * e->train_acc, 100 * e->val_acc);
-    }
-  else if (gap < 0.03 && e->train_acc < 0.8 && !has_worry (out))
-    {
-      /* only when nothing else (LR, init, dead units) explains it */
-      action = wider_layers (in->exp);
-      ev = _ts_advice_add (out, "underfitting", TS_SEVERITY_WARNING, 0.6, action,
-                       "Training and validation accuracy are both low (%.1f%%, %.1f%%) with no gap: "
-                       "add capacity or regularise less.",
-                       100 * e->train_acc, 100 * e->val_acc);
-    }
-  else
-    return;
-  json_object_set_int_member (ev, "epoch", e->epoch);
-  json_object_set_double_member (ev, "train_acc", e->train_acc);
-  json_object_set_double_member (ev, "val_acc", e->val_acc);
-}
-
-typedef void (*Rule) (const TsAdvisorInput *in, GPtrArray *out);
 
 GPtrArray *
 ts_advisor_diagnose (const TsAdvisorInput *in)
 {
-  static const Rule rules[] = {
-    rule_diverged, rule_initial_loss, _ts_rule_lr_too_high, _ts_rule_lr_too_low, _ts_rule_dead_units,
-    _ts_rule_saturated_units, _ts_rule_activation_scale, _ts_rule_update_ratio, rule_generalisation_gap,
-    _ts_rule_plateau_decay,
+  /* the order says which cause is looked for first: a later rule stays
+   * silent when an earlier one already explains the run */
+  static void (*const rules[]) (const TsAdvisorFacts *, GPtrArray *) = {
+    rule_diverged, _ts_rules_init, _ts_rules_penalty, _ts_rules_lr_high, _ts_rules_lr_low, _ts_rules_update_ratio, _ts_rules_fit,
+    _ts_rules_plateau,
   };
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
   gboolean worry = FALSE;
+  TsAdvisorFacts facts;
 
+  _ts_advisor_facts_init (&facts, in);
   for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
-    rules[i] (in, out);
+    rules[i] (&facts, out);
+  g_ptr_array_sort (out, by_severity);
   for (guint i = 0; i < out->len; i++)
     worry |= ((TsAdvice *) out->pdata[i])->severity > TS_SEVERITY_INFO;
-  if (!worry && last_epoch (in) != NULL)
+  if (!worry && facts.last != NULL)
     _ts_advice_add (out, "healthy", TS_SEVERITY_INFO, 0.6, "", "Nothing in the curves or the layers calls for a change.");
   return out;
 }

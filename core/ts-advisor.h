@@ -4,13 +4,16 @@
  *   JsonNode *json = ts_advice_to_json (advice);   // {"advice": [...]} (DESIGN.md)
  *
  * Codes are stable identifiers (DESIGN.md); each advice names its evidence
- * and the experiment change to try.
+ * and the experiment change to try. One advice per cause: the symptoms a
+ * cause explains are folded into its message and listed in its evidence
+ * ("consequences"); the most severe comes first.
  */
 #pragma once
 
 #include <json-glib/json-glib.h>
 
 #include "ts-experiment.h"
+#include "ts-lr-finder.h"
 #include "ts-metrics.h"
 
 G_BEGIN_DECLS
@@ -33,6 +36,10 @@ typedef struct {
   const TsMetricLog  *stats;  /* TsStatsRecord; may be NULL */
   guint               n_classes;
   gboolean            diverged;
+  /* optional: a range test of this experiment; LR advice uses its valley
+   * when it lies the way the curves point, and says why when it does not */
+  const TsLrFinderResult *finder;
+  gboolean            running; /* still training: the LR can be divided now */
 } TsAdvisorInput;
 
 GPtrArray  *ts_advisor_diagnose (const TsAdvisorInput *input); /* of TsAdvice */

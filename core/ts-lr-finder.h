@@ -37,6 +37,7 @@ typedef struct {
 
 TsLrFinderResult *ts_lr_find (const TsExperiment *exp, const TsLrFinderOptions *options,
                               const TsLoadContext *ctx, GError **error);
+TsLrFinderResult *ts_lr_finder_result_copy (const TsLrFinderResult *r);
 void              ts_lr_finder_result_free (TsLrFinderResult *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsLrFinderResult, ts_lr_finder_result_free)

@@ -139,6 +139,31 @@ ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay,
   ts_optimizer_update (opt, params, grads, n_decay, opt->n - n_decay, lr, 0.f, 0.f);
 }
 
+void
+ts_plateau_init (TsPlateau *p)
+{
+  *p = (TsPlateau) { INFINITY, 0, 0 };
+}
+
+gboolean
+ts_plateau_observe (TsPlateau *p, double loss, guint patience)
+{
+  /* PyTorch's is_better for rel/min: a < best·(1 − threshold). The old
+   * test, best − 1e-4·|best|, is ∞ − ∞ = NaN while best is +∞, so no
+   * epoch ever improved and the LR fell every `patience` epochs. */
+  if (loss < p->best * (1.0 - TS_PLATEAU_THRESHOLD))
+    {
+      p->best = loss;
+      p->bad_epochs = 0;
+      return FALSE;
+    }
+  if (++p->bad_epochs <= patience)
+    return FALSE;
+  p->decays++;
+  p->bad_epochs = 0;
+  return TRUE;
+}
+
 double
 ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch, double epoch_fraction,
                 guint plateau_decays)

@@ -53,6 +53,24 @@ void         ts_optimizer_finish_momentum (TsOptimizer *opt, float *params, gsiz
 double       ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch,
                              double epoch_fraction, guint plateau_decays);
 
+/* The plateau rule, as PyTorch's ReduceLROnPlateau (mode "min", relative
+ * threshold 1e-4, no cooldown): an epoch improves when its loss is below
+ * best·(1 − 1e-4); after more than `patience` epochs in a row that do not,
+ * the LR is divided once more and the count starts again. The best loss
+ * starts at +∞, so the first finite loss always improves. */
+typedef struct {
+  double best;       /* +∞ until a finite loss is seen */
+  guint  bad_epochs; /* in a row, since the last improvement or decay */
+  guint  decays;     /* how often the LR has been divided */
+} TsPlateau;
+
+#define TS_PLATEAU_THRESHOLD 1e-4
+
+void         ts_plateau_init (TsPlateau *p);
+/* One epoch's monitored loss (NaN counts as no improvement); TRUE when it
+ * made the LR fall. */
+gboolean     ts_plateau_observe (TsPlateau *p, double loss, guint patience);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsOptimizer, ts_optimizer_free)
 
 G_END_DECLS

@@ -29,6 +29,7 @@ struct _TsTrainer {
   TsProgress    progress;
   GError       *error;
   JsonNode     *summary;
+  TsLrFinderResult *finder; /* a range test of this experiment, for the advice; or NULL */
 };
 
 static const char *const state_names[] = {
@@ -58,6 +59,7 @@ ts_trainer_new (const TsExperiment *exp, const char *run_dir)
   tr->pending_lr = NAN;
   tr->cancellable = g_cancellable_new ();
   tr->progress.epochs = exp->train.epochs;
+  tr->progress.base_lr = tr->progress.lr = exp->train.lr;
   tr->progress.eta = -1;
   pthread_mutex_init (&tr->lock, NULL);
   pthread_cond_init (&tr->wake, NULL);
@@ -88,6 +90,7 @@ ts_trainer_unref (TsTrainer *tr)
   g_free (tr->run_dir);
   g_clear_error (&tr->error);
   g_clear_pointer (&tr->summary, json_node_unref);
+  ts_lr_finder_result_free (tr->finder);
   pthread_mutex_destroy (&tr->lock);
   pthread_cond_destroy (&tr->wake);
   g_free (tr);
@@ -144,9 +147,22 @@ ts_trainer_stop (TsTrainer *tr)
 void
 ts_trainer_set_lr (TsTrainer *tr, double lr)
 {
+  g_return_if_fail (lr > 0 && isfinite (lr));
   pthread_mutex_lock (&tr->lock);
   tr->pending_lr = lr;
   pthread_mutex_unlock (&tr->lock);
+}
+
+void
+ts_trainer_divide_lr (TsTrainer *tr, double factor)
+{
+  double base;
+
+  g_return_if_fail (factor > 0);
+  pthread_mutex_lock (&tr->lock);
+  base = isnan (tr->pending_lr) ? tr->progress.base_lr : tr->pending_lr;
+  pthread_mutex_unlock (&tr->lock);
+  ts_trainer_set_lr (tr, base / factor);
 }
 
 /* ---- queries -------------------------------------------------------------- */
@@ -219,13 +235,29 @@ GPtrArray *
 ts_trainer_diagnose (TsTrainer *tr)
 {
   TsTraining *t = g_atomic_pointer_get (&tr->training);
+  TsRunState state = ts_trainer_get_state (tr);
+  g_autoptr(TsLrFinderResult) finder = NULL;
   TsAdvisorInput in;
 
   if (t == NULL)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) ts_advice_free);
-  in = (TsAdvisorInput) { tr->exp, t->steps, t->epochs, t->stats, t->net->n_classes,
-                          ts_trainer_get_state (tr) == TS_RUN_DIVERGED };
+  pthread_mutex_lock (&tr->lock);
+  finder = tr->finder ? ts_lr_finder_result_copy (tr->finder) : NULL;
+  pthread_mutex_unlock (&tr->lock);
+  in = (TsAdvisorInput) { tr->exp, t->steps, t->epochs, t->stats, t->net->n_classes, state == TS_RUN_DIVERGED,
+                          finder, state == TS_RUN_RUNNING || state == TS_RUN_PAUSED };
   return ts_advisor_diagnose (&in);
+}
+
+void
+ts_trainer_set_lr_finder (TsTrainer *tr, const TsLrFinderResult *result)
+{
+  TsLrFinderResult *copy = result ? ts_lr_finder_result_copy (result) : NULL;
+
+  pthread_mutex_lock (&tr->lock);
+  ts_lr_finder_result_free (tr->finder);
+  tr->finder = copy;
+  pthread_mutex_unlock (&tr->lock);
 }
 
 const TsExperiment *
@@ -288,6 +320,7 @@ wait_for_go (TsTrainer *tr, TsTraining *t)
   if (go && !isnan (tr->pending_lr))
     {
       ts_training_set_base_lr (t, tr->pending_lr);
+      tr->progress.base_lr = t->base_lr;
       tr->pending_lr = NAN;
     }
   tr->progress.state = tr->paused ? TS_RUN_PAUSED : TS_RUN_RUNNING;
@@ -311,6 +344,7 @@ update_progress (TsTrainer *tr, TsTraining *t)
   p->batch = t->batch;
   p->batches = t->n_batches;
   p->lr = t->lr;
+  p->base_lr = t->base_lr;
   p->loss = ts_metric_log_length (t->steps) ? ts_metric_log_step (t->steps, ts_metric_log_length (t->steps) - 1)->loss : NAN;
   if (n_epochs > 0)
     {
@@ -376,6 +410,19 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
     for (guint i = 0; t->data.warnings && i < t->data.warnings->len; i++)
       json_array_add_string_element (warnings, t->data.warnings->pdata[i]);
     json_object_set_array_member (o, "warnings", warnings);
+  }
+  {
+    JsonArray *changes = json_array_new ();
+    for (guint i = 0; i < t->lr_changes->len; i++)
+      {
+        const TsLrChange *c = &g_array_index (t->lr_changes, TsLrChange, i);
+        JsonObject *change = json_object_new ();
+        json_object_set_int_member (change, "step", (gint64) c->step);
+        json_object_set_double_member (change, "from", c->from);
+        json_object_set_double_member (change, "to", c->to);
+        json_array_add_object_element (changes, change);
+      }
+    json_object_set_array_member (o, "lr_changes", changes);
   }
 #undef SET_NUMBER
   json_node_take_object (node, o);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "ts-experiment.h"
+#include "ts-lr-finder.h"
 #include "ts-metrics.h"
 #include "ts-model.h"
 #include "ts-training.h"
@@ -39,7 +40,8 @@ typedef struct {
   guint64    step;
   guint      batch;           /* within the current epoch */
   guint      batches;         /* per epoch */
-  double     lr;
+  double     lr;              /* of the last step */
+  double     base_lr;         /* what the schedule starts from (set_lr changes it) */
   double     loss;            /* last step */
   double     train_acc;       /* last epoch */
   double     val_acc;         /* last epoch */
@@ -62,7 +64,13 @@ void         ts_trainer_resume (TsTrainer *tr);
 /* While paused: train exactly one more batch. */
 void         ts_trainer_step (TsTrainer *tr);
 void         ts_trainer_stop (TsTrainer *tr);
+/* The LR the schedule starts from, from the next step on (before the first,
+ * the experiment's); recorded in steps.csv's lr column, metrics.csv and
+ * summary.json's "lr_changes". */
 void         ts_trainer_set_lr (TsTrainer *tr, double lr);
+/* The base LR divided by factor now: set_lr with the newest base, so two
+ * quick divisions compose even before the trainer has taken the first. */
+void         ts_trainer_divide_lr (TsTrainer *tr, double factor);
 TsRunState   ts_trainer_wait (TsTrainer *tr);
 
 TsRunState   ts_trainer_get_state (TsTrainer *tr);
@@ -80,6 +88,9 @@ TsSnapshot  *ts_trainer_get_snapshot (TsTrainer *tr);
 TsModel     *ts_trainer_dup_model (TsTrainer *tr, guint64 *step);
 /* The advice for what has been published so far (any thread). */
 GPtrArray   *ts_trainer_diagnose (TsTrainer *tr);
+/* A range test of this run's experiment (copied; NULL forgets it): the LR
+ * advice uses its valley or says why not. */
+void         ts_trainer_set_lr_finder (TsTrainer *tr, const TsLrFinderResult *result);
 const TsExperiment *ts_trainer_get_experiment (TsTrainer *tr);
 const char  *ts_trainer_get_run_dir (TsTrainer *tr);
 GError      *ts_trainer_dup_error (TsTrainer *tr);

@@ -89,7 +89,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   }
   t->base_lr = t->lr = exp->train.lr;
   t->lr_override = NAN;
-  t->best_val_loss = INFINITY;
+  ts_plateau_init (&t->plateau);
+  t->lr_changes = g_array_new (FALSE, FALSE, sizeof (TsLrChange));
   t->first_loss = NAN;
   t->start_time = g_get_monotonic_time ();
   return g_steal_pointer (&t);
@@ -115,6 +116,8 @@ ts_training_free (TsTraining *t)
   g_free (t->xb_raw);
   ts_augment_free (t->augment);
   g_free (t->yb);
+  if (t->lr_changes)
+    g_array_unref (t->lr_changes);
   g_free (t);
 }
 
@@ -127,6 +130,11 @@ ts_training_done (const TsTraining *t)
 void
 ts_training_set_base_lr (TsTraining *t, double lr)
 {
+  TsLrChange change = { t->step, t->base_lr, lr };
+
+  if (!(lr > 0) || !isfinite (lr) || lr == t->base_lr)
+    return;
+  g_array_append_val (t->lr_changes, change);
   t->base_lr = lr;
 }
 
@@ -218,22 +226,6 @@ ts_training_evaluate (TsTraining *t, const TsDataset *ds, double *loss, double *
   return TRUE;
 }
 
-/* plateau: count epochs without a relative improvement of 1e-4 */
-static void
-update_plateau (TsTraining *t, double monitored)
-{
-  if (monitored < t->best_val_loss - 1e-4 * fabs (t->best_val_loss))
-    {
-      t->best_val_loss = monitored;
-      t->bad_epochs = 0;
-    }
-  else if (++t->bad_epochs >= t->exp->train.schedule.patience)
-    {
-      t->plateau_decays++;
-      t->bad_epochs = 0;
-    }
-}
-
 static void
 end_epoch (TsTraining *t)
 {
@@ -252,7 +244,8 @@ end_epoch (TsTraining *t)
   rec.seconds = (g_get_monotonic_time () - t->start_time) * 1e-6;
   ts_metric_log_append (t->epochs, &rec);
   ts_snapshot_publish (t->snapshot, t->net->params, t->step);
-  update_plateau (t, isnan (rec.val_loss) ? rec.train_loss : rec.val_loss);
+  ts_plateau_observe (&t->plateau, isnan (rec.val_loss) ? rec.train_loss : rec.val_loss,
+                      t->exp->train.schedule.patience);
   t->epoch++;
   t->batch = 0;
 }
@@ -280,7 +273,7 @@ ts_training_step (TsTraining *t)
     begin_epoch (t);
   rows = MIN (train->batch_size, t->data.train->n - t->batch * train->batch_size);
   t->lr = isnan (t->lr_override)
-            ? ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau_decays)
+            ? ts_schedule_lr (train, t->base_lr, t->epoch, (double) t->batch / t->n_batches, t->plateau.decays)
             : t->lr_override;
   measure = t->step % t->stats_every == 0;
   cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,

@@ -21,6 +21,13 @@
 
 G_BEGIN_DECLS
 
+/* The base LR set at a step, e.g. divided by hand while the run trains;
+ * the schedule applies to it from the next step on. */
+typedef struct {
+  guint64 step;  /* steps taken before it: the next one uses it */
+  double  from, to;
+} TsLrChange;
+
 typedef struct {
   TsExperiment *exp;
   TsSplits      data;     /* preprocessed; train stays raw when augmenting */
@@ -49,9 +56,8 @@ typedef struct {
   double        base_lr;
   double        lr_override; /* NaN: the schedule's LR; else this one (LR finder) */
   double        lr;       /* of the last step */
-  guint         plateau_decays;
-  double        best_val_loss;
-  guint         bad_epochs;
+  TsPlateau     plateau;  /* the plateau schedule's state */
+  GArray       *lr_changes; /* TsLrChange: the base LR set while training (by hand) */
 
   double        loss_sum; /* this epoch so far */
   guint         correct;
@@ -73,6 +79,8 @@ gboolean    ts_training_step (TsTraining *t);
 /* Mean loss and accuracy of the current net on ds (evaluation mode).
  * Returns FALSE if *t->stop was raised meanwhile. */
 gboolean    ts_training_evaluate (TsTraining *t, const TsDataset *ds, double *loss, double *acc);
+/* Sets the LR the schedule starts from, effective from the next step, and
+ * records the change in lr_changes (steps.csv's lr column shows it too). */
 void        ts_training_set_base_lr (TsTraining *t, double lr);
 double      ts_training_samples_per_second (const TsTraining *t);
 

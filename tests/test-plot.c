@@ -183,6 +183,43 @@ test_curve_data_from_run_dir (void)
   }
 }
 
+/* the LR plot marks where the LR was divided at once (÷2 by hand at step
+ * 40, then a smooth decay that is not marked); its CSV holds the line */
+static void
+test_lr_plot_marks_divisions (void)
+{
+  g_autoptr(TsCurveData) data = ts_curve_data_new ();
+  TsRunCurves run = { "demo", 0, NULL };
+  g_autofree char *csv = NULL;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+
+  for (guint i = 1; i <= 100; i++)
+    {
+      double step = i, lr = (i <= 40 ? 0.1 : 0.05) * pow (0.999, i), loss = 1.0 / i;
+      g_array_append_val (data->step, step);
+      g_array_append_val (data->lr, lr);
+      g_array_append_val (data->loss, loss);
+    }
+  run.data = data;
+  csv = ts_plot_run_csv (TS_RUN_PLOT_LR, &run, 1);
+  /* one vertical line, between steps 40 and 41, from the lowest LR to the highest */
+  g_assert_nonnull (strstr (csv, "\"LR divided\",40.5,"));
+  {
+    g_auto(GStrv) parts = g_strsplit (csv, "LR divided", -1);
+    g_assert_cmpuint (g_strv_length (parts), ==, 4); /* three points: bottom, top, gap */
+  }
+  ts_plot_run (cr, 400, 300, &style, TS_RUN_PLOT_LR, &run, 1, TRUE, NULL);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  /* the loss plot has no such line */
+  g_clear_pointer (&csv, g_free);
+  csv = ts_plot_run_csv (TS_RUN_PLOT_LOSS, &run, 1);
+  g_assert_null (strstr (csv, "LR divided"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -191,5 +228,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/curves/million-points", test_million_points_decimated);
   g_test_add_func ("/plot/export/formats", test_exports_are_valid);
   g_test_add_func ("/plot/curves/from-run-dir", test_curve_data_from_run_dir);
+  g_test_add_func ("/plot/run/lr-divisions-marked", test_lr_plot_marks_divisions);
   return g_test_run ();
 }

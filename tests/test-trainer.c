@@ -107,6 +107,70 @@ test_set_lr_while_running (void)
   ts_trainer_wait (tr);
 }
 
+static char *read_file (const char *dir, const char *name);
+
+/* ÷2 then ÷5 by hand while paused: one change to a tenth, taken from the
+ * next step on, in steps.csv, metrics.csv and summary.json */
+static void
+test_divide_lr_by_hand (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 3);
+  g_autoptr(TsTrainer) tr = NULL;
+  g_autofree char *steps = NULL, *metrics = NULL, *summary = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *changes;
+  guint64 changed_at, first_new = 0;
+  TsProgress p;
+
+  exp->data.samples = 6000;
+  tr = ts_trainer_new (exp, run);
+  ts_trainer_start (tr);
+  wait_for (tr, has_steps);
+  ts_trainer_pause (tr);
+  wait_for (tr, is_paused);
+  ts_trainer_divide_lr (tr, 2);
+  ts_trainer_divide_lr (tr, 5); /* composes with the pending ÷2 */
+  ts_trainer_resume (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  ts_trainer_get_progress (tr, &p);
+  g_assert_cmpfloat (fabs (p.base_lr - exp->train.lr / 10), <, 1e-12);
+
+  summary = read_file (run, "summary.json");
+  root = json_from_string (summary, NULL);
+  changes = json_object_get_array_member (json_node_get_object (root), "lr_changes");
+  g_assert_cmpuint (json_array_get_length (changes), ==, 1);
+  changed_at = json_object_get_int_member (json_array_get_object_element (changes, 0), "step");
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (changes, 0), "from"), ==, 0.1);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (json_array_get_object_element (changes, 0), "to") - 0.01),
+                     <, 1e-12);
+  g_assert_cmpuint (changed_at, >, 5);
+
+  /* steps.csv: 0.1 up to the change, 0.01 from the next step on */
+  steps = read_file (run, "steps.csv");
+  lines = g_strsplit (steps, "\n", -1);
+  for (guint i = 1; lines[i] && *lines[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+      guint64 step = g_ascii_strtoull (f[0], NULL, 10);
+      double lr = g_ascii_strtod (f[2], NULL);
+      g_assert_cmpfloat (fabs (lr - (step <= changed_at ? 0.1 : 0.01)), <, 1e-7);
+      if (step > changed_at && first_new == 0)
+        first_new = step;
+    }
+  g_assert_cmpuint (first_new, ==, changed_at + 1);
+  /* metrics.csv: the last epoch trained at the new LR */
+  metrics = read_file (run, "metrics.csv");
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (metrics, "\n", -1);
+  {
+    g_auto(GStrv) f = g_strsplit (lines[3], ",", -1);
+    g_assert_cmpfloat (fabs (g_ascii_strtod (f[2], NULL) - 0.01), <, 1e-7);
+  }
+}
+
 /* Readers on another thread see a consistent, growing log (run under TSan). */
 static void
 test_concurrent_readers (void)
@@ -335,6 +399,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/trainer/stop-within-100ms", test_stop_within_100ms);
   g_test_add_func ("/core/trainer/pause-step-resume", test_pause_step_resume);
   g_test_add_func ("/core/trainer/set-lr", test_set_lr_while_running);
+  g_test_add_func ("/core/trainer/divide-lr-by-hand", test_divide_lr_by_hand);
   g_test_add_func ("/core/trainer/concurrent-readers", test_concurrent_readers);
   g_test_add_func ("/core/trainer/run-directory", test_run_directory);
   g_test_add_func ("/core/trainer/diverged", test_diverged_run_writes_no_model);

@@ -115,7 +115,7 @@ test_plateau_decays_in_training (void)
   exp->train.schedule.patience = 2;
   exp->train.schedule.factor = 5;
   t = train_to_end (exp);
-  g_assert_cmpuint (t->plateau_decays, >, 0);
+  g_assert_cmpuint (t->plateau.decays, >, 0);
   g_assert_cmpfloat (final_epoch (t)->lr, <, exp->train.lr / 4);
 }
 

@@ -420,6 +420,97 @@ test_advisor_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_button_labelled (GtkWidget *widget, const char *label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+lr_reached (gpointer run)
+{
+  TsProgress p;
+  ts_run_get_progress (run, &p);
+  return fabs (p.lr - 0.01) < 1e-7;
+}
+
+/* ÷2 and ÷5 while it trains: through the trainer's set-LR command, from
+ * the next step on; only while a run trains; listed with their shortcuts */
+static void
+test_divide_lr_while_training (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  g_autoptr(GBytes) overlay = NULL;
+  GtkWidget *half = find_widget (GTK_WIDGET (window), is_button_labelled, "÷2");
+  GArray *lr;
+
+  g_assert_nonnull (half);
+  g_assert_false (gtk_widget_get_sensitive (half)); /* nothing trains yet */
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "100000"));
+  g_assert_true (ts_experiment_editor_edit (editor, "data.samples", "20000"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_running, run, 30));
+  g_assert_true (gtk_widget_get_sensitive (half));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lr-divide", "i", 2));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lr-divide", "i", 5));
+  g_assert_true (spin_until (lr_reached, run, 10));
+  /* the curves the LR plot draws hold the change */
+  g_assert_true (spin_until (frames_drawn, ts_window_get_plot (window, TS_RUN_PLOT_LR), 5));
+  lr = ts_run_get_curves (run)->lr;
+  g_assert_cmpfloat (g_array_index (lr, double, 0), ==, (double) (float) 0.1);
+  g_assert_cmpfloat (fabs (g_array_index (lr, double, lr->len - 1) - 0.01), <, 1e-7);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (spin_until (run_is_final, run, 5));
+  g_assert_false (gtk_widget_get_sensitive (half));
+  /* the shortcuts window lists both */
+  overlay = g_resources_lookup_data ("/io/github/trainscope/Trainscope/gtk/help-overlay.ui", 0, NULL);
+  g_assert_nonnull (overlay);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), g_bytes_get_size (overlay),
+                                  "Divide the learning rate by 2 now"));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), g_bytes_get_size (overlay),
+                                  "&lt;ctrl&gt;&lt;shift&gt;d"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_plateau_card (gpointer page)
+{
+  return find_widget (page, is_button_labelled, "÷2 Now") != NULL;
+}
+
+static gboolean
+base_lr_halved (gpointer run)
+{
+  TsProgress p;
+  ts_run_get_progress (run, &p);
+  return fabs (p.base_lr - 0.05) < 1e-9 && fabs (p.lr - 0.05) < 1e-7;
+}
+
+/* the plateau advice on a run that still trains offers ÷2 and ÷5 now, and
+ * its ÷2 divides that run's LR */
+static void
+test_plateau_card_divides_now (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  GtkWidget *page = ts_window_get_advisor (window);
+
+  /* noisy spiral: the validation loss stalls after a few dozen epochs */
+  g_assert_true (ts_experiment_editor_edit (editor, "data.noise", "0.3"));
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "100000"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (has_plateau_card, page, 120));
+  g_assert_nonnull (find_widget (page, is_button_labelled, "÷5 Now"));
+  g_signal_emit_by_name (find_widget (page, is_button_labelled, "÷2 Now"), "clicked");
+  g_assert_true (spin_until (base_lr_halved, run, 10));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (spin_until (run_is_final, run, 5));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* an edited, unstarted experiment is still there after a restart, and so
  * are the layer histograms' kind and mode */
 static void
@@ -736,6 +827,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/plot-renders", test_plot_widget_renders);
   g_test_add_func ("/ui/editor/log-steps", test_log_steps);
   g_test_add_func ("/ui/advisor/page", test_advisor_page);
+  g_test_add_func ("/ui/window/divide-lr-while-training", test_divide_lr_while_training);
+  g_test_add_func ("/ui/advisor/plateau-card-divides-now", test_plateau_card_divides_now);
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
   g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
   g_test_add_func ("/ui/data/page", test_data_page);

@@ -130,6 +130,20 @@ card_for (TsAdvisorPage *self, TsAdvice *a)
   if (a->action && *a->action)
     {
       GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      TsRunState state = ts_run_get_state (self->run);
+
+      /* a stalled run that still trains: divide its LR now, no fork needed */
+      if (g_str_equal (a->code, "plateau_decay") && (state == TS_RUN_RUNNING || state == TS_RUN_PAUSED))
+        for (int factor = 2; factor <= 5; factor += 3)
+          {
+            g_autofree char *text = g_strdup_printf ("÷%d Now", factor);
+            GtkWidget *now = gtk_button_new_with_label (text);
+            gtk_actionable_set_action_name (GTK_ACTIONABLE (now), "win.lr-divide");
+            gtk_actionable_set_action_target (GTK_ACTIONABLE (now), "i", factor);
+            gtk_widget_set_tooltip_text (now, factor == 2 ? "Divide the learning rate by 2 from the next step (Ctrl+D)"
+                                                          : "Divide the learning rate by 5 from the next step (Ctrl+Shift+D)");
+            gtk_box_append (GTK_BOX (buttons), now);
+          }
       g_autofree char *label = g_strdup_printf ("Fork with %s", a->action);
       GtkWidget *fork = gtk_button_new_with_label (label);
       GtkWidget *start = gtk_button_new_with_label ("Fork and Start");
@@ -161,8 +175,10 @@ rebuild_cards (TsAdvisorPage *self)
   GString *codes = g_string_new (NULL);
   GPtrArray *advice = self->run ? ts_run_get_advice (self->run) : NULL;
 
+  /* the codes and their actions: an LR finder's result changes an action */
   for (guint i = 0; advice && i < advice->len; i++)
-    g_string_append_printf (codes, "%s ", ((TsAdvice *) advice->pdata[i])->code);
+    g_string_append_printf (codes, "%s:%s ", ((TsAdvice *) advice->pdata[i])->code,
+                            ((TsAdvice *) advice->pdata[i])->action);
   if (g_strcmp0 (codes->str, self->codes) == 0)
     {
       g_string_free (codes, TRUE);
@@ -300,8 +316,14 @@ on_lr_found (GObject *source, GAsyncResult *result, gpointer data)
     }
   g_clear_pointer (&self->lr_result, ts_lr_finder_result_free);
   self->lr_result = r;
-  gtk_label_set_text (GTK_LABEL (self->lr_status), "Three sweeps from 1e-6 to 10 on a copy of the model; "
-                                                   "the run itself is untouched.");
+  /* the LR advice now uses its valley, or says why not */
+  gtk_label_set_text (GTK_LABEL (self->lr_status),
+                      ts_run_set_lr_finder (self->run, r)
+                        ? "Three sweeps from 1e-6 to 10 on a copy of the model; the run itself is untouched. "
+                          "The learning-rate advice above takes them into account."
+                        : "Three sweeps from 1e-6 to 10 on a copy of the model; the run itself is untouched. "
+                          "This run has not trained here (not started, or read from disk): its advice is as "
+                          "written, without the sweeps.");
   show_lr_result (self);
 }
 

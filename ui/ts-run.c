@@ -334,8 +334,13 @@ ts_run_get_progress (TsRun *self, TsProgress *out)
   if (self->trainer)
     ts_trainer_get_progress (self->trainer, out);
   else
-    *out = (TsProgress) { .state = self->state, .epochs = self->experiment->train.epochs,
-                          .epoch = self->curves->epoch->len, .eta = -1 };
+    {
+      GArray *lr = self->curves->lr;
+      *out = (TsProgress) { .state = self->state, .epochs = self->experiment->train.epochs,
+                            .epoch = self->curves->epoch->len, .eta = -1,
+                            .lr = lr->len ? g_array_index (lr, double, lr->len - 1) : NAN,
+                            .base_lr = self->experiment->train.lr };
+    }
 }
 
 static char *
@@ -381,6 +386,24 @@ ts_run_enqueue (TsRun *self)
 void ts_run_pause (TsRun *self) { if (self->trainer) ts_trainer_pause (self->trainer); }
 void ts_run_resume (TsRun *self) { if (self->trainer) ts_trainer_resume (self->trainer); }
 void ts_run_step (TsRun *self) { if (self->trainer) ts_trainer_step (self->trainer); }
+
+void
+ts_run_divide_lr (TsRun *self, double factor)
+{
+  if (self->trainer && !ts_run_state_is_final (ts_trainer_get_state (self->trainer)))
+    ts_trainer_divide_lr (self->trainer, factor);
+}
+
+gboolean
+ts_run_set_lr_finder (TsRun *self, const TsLrFinderResult *result)
+{
+  if (self->trainer == NULL)
+    return FALSE; /* read from disk: its advice.json stays as written */
+  ts_trainer_set_lr_finder (self->trainer, result);
+  if (ts_trainer_get_steps (self->trainer) && update_advice (self, TRUE))
+    g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
 
 void
 ts_run_stop (TsRun *self)

@@ -52,6 +52,11 @@ void                ts_run_enqueue (TsRun *run);
 void                ts_run_pause (TsRun *run);
 void                ts_run_resume (TsRun *run);
 void                ts_run_step (TsRun *run);
+/* While it trains: the LR divided by factor from the next step on */
+void                ts_run_divide_lr (TsRun *run, double factor);
+/* A range test of this run's experiment, for its LR advice (NULL: none);
+ * FALSE when the run has no trainer (not started, or read from disk) */
+gboolean            ts_run_set_lr_finder (TsRun *run, const TsLrFinderResult *result);
 void                ts_run_stop (TsRun *run);
 
 /* Reads what the trainer published since the last poll; emits ::changed

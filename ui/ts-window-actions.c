@@ -13,6 +13,7 @@ _ts_window_update_actions (TsWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.step", state == TS_RUN_RUNNING || state == TS_RUN_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || queued);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lr-divide", state == TS_RUN_RUNNING || state == TS_RUN_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fork", self->selected != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-run", self->selected != NULL && !active);
 }
@@ -55,6 +56,22 @@ step (GtkWidget *widget, const char *name, GVariant *param)
   TsWindow *self = TS_WINDOW (widget);
   if (self->selected)
     ts_run_step (self->selected);
+}
+
+/* the classic tip: when the loss stalls, divide the LR by 2 or 5 — now */
+static void
+lr_divide (GtkWidget *widget, const char *name, GVariant *param)
+{
+  TsWindow *self = TS_WINDOW (widget);
+  TsProgress p;
+  int factor = g_variant_get_int32 (param);
+
+  if (self->selected == NULL || factor < 2)
+    return;
+  ts_run_get_progress (self->selected, &p);
+  ts_run_divide_lr (self->selected, factor);
+  _ts_window_toast (self, "Learning rate ÷%d: %.3g → %.3g from the next step", factor, p.base_lr,
+                    p.base_lr / factor);
 }
 
 static void
@@ -235,6 +252,7 @@ _ts_window_install_actions (TsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start-pause", NULL, start_pause);
   gtk_widget_class_install_action (widget_class, "win.step", NULL, step);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop);
+  gtk_widget_class_install_action (widget_class, "win.lr-divide", "i", lr_divide);
   gtk_widget_class_install_action (widget_class, "win.fork", NULL, fork_run);
   gtk_widget_class_install_action (widget_class, "win.remove-run", NULL, remove_run);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_experiment);
@@ -246,6 +264,8 @@ _ts_window_install_actions (TsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start-pause", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketright, GDK_CONTROL_MASK, "win.step", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.lr-divide", "i", 2);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.lr-divide", "i", 5);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.fork", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);

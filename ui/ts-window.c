@@ -164,9 +164,9 @@ update_progress (TsWindow *self)
       int s = (int) MAX (p.eta, 0);
       eta = p.eta >= 0 && !ts_run_state_is_final (p.state) ? g_strdup_printf (" · ETA %d:%02d", s / 60, s % 60)
                                                           : g_strdup ("");
-      line = g_strdup_printf ("%s · epoch %u/%u · step %" G_GUINT64_FORMAT " · loss %.4f · %.0f samples/s%s",
+      line = g_strdup_printf ("%s · epoch %u/%u · step %" G_GUINT64_FORMAT " · loss %.4f · lr %.3g · %.0f samples/s%s",
                               ts_run_state_name (p.state), MIN (p.epoch + (ts_run_state_is_final (p.state) ? 0 : 1), p.epochs),
-                              p.epochs, p.step, p.loss, p.samples_per_second, eta);
+                              p.epochs, p.step, p.loss, p.lr, p.samples_per_second, eta);
     }
   gtk_label_set_text (self->progress_label, line);
 }

@@ -80,10 +80,42 @@ ts_run_plot_name (TsRunPlotKind kind)
 
 #define DOUBLES(a) ((const double *) (a)->data)
 
+/* A dashed vertical line at every step where a run's LR was divided at
+ * once (by hand, or by a step or plateau schedule): pairs of points with a
+ * NaN y between them (a gap), spanning that run's LR range. Smooth decays (exp, cosine)
+ * change it by far less than the 1.5× a step must. */
+static gsize
+lr_steps (const TsRunCurves *runs, guint n_runs, GArray *x, GArray *y)
+{
+  const double gap = NAN;
+
+  for (guint r = 0; r < n_runs; r++)
+    {
+      const TsCurveData *d = runs[r].data;
+      const double *lr = DOUBLES (d->lr), *step = DOUBLES (d->step);
+      double lo = G_MAXDOUBLE, hi = 0;
+
+      for (guint i = 0; i < d->lr->len; i++)
+        if (lr[i] > 0)
+          lo = MIN (lo, lr[i]), hi = MAX (hi, lr[i]);
+      for (guint i = 1; i < d->lr->len; i++)
+        if (lr[i] > 0 && lr[i - 1] > 1.5 * lr[i])
+          {
+            double at = 0.5 * (step[i - 1] + step[i]);
+            g_array_append_val (x, at), g_array_append_val (y, lo);
+            g_array_append_val (x, at), g_array_append_val (y, hi);
+            g_array_append_val (x, at), g_array_append_val (y, gap); /* y NaN: a gap */
+          }
+    }
+  return x->len;
+}
+
 /* Series for a plot kind: per run, one or two (train and val accuracy,
- * the run named once, with a train/val key at the end). out holds 2n+2. */
+ * the run named once, with a train/val key at the end); the LR plot's
+ * "LR divided" lines last, their points in marks (x, y). out holds 2n+3. */
 static guint
-collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlotSeries *out, char **names)
+collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlotSeries *out, char **names,
+                GArray *marks[2])
 {
   guint n = 0;
 
@@ -114,6 +146,9 @@ collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlo
       out[n++] = (TsPlotSeries) { "train", 0, NULL, NULL, 0, FALSE, TRUE, TRUE };
       out[n++] = (TsPlotSeries) { "val", 0, NULL, NULL, 0, FALSE, FALSE, TRUE };
     }
+  if (kind == TS_RUN_PLOT_LR && lr_steps (runs, n_runs, marks[0], marks[1]) > 0)
+    out[n++] = (TsPlotSeries) { "LR divided", 0, DOUBLES (marks[0]), DOUBLES (marks[1]), marks[0]->len, FALSE,
+                                TRUE, TRUE };
   return n;
 }
 
@@ -129,9 +164,12 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
                     const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption, double x_min,
                     double x_max)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 2);
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 3);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
-  guint n = collect_series (kind, runs, n_runs, series, names);
+  g_autoptr(GArray) mark_x = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) mark_y = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *marks[2] = { mark_x, mark_y };
+  guint n = collect_series (kind, runs, n_runs, series, names, marks);
   TsPlotAxes axes = { "step", "loss", log_y };
 
   if (kind == TS_RUN_PLOT_ACCURACY)
@@ -148,9 +186,12 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
 char *
 ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 2);
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 3);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
-  guint n = collect_series (kind, runs, n_runs, series, names);
+  g_autoptr(GArray) mark_x = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) mark_y = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *marks[2] = { mark_x, mark_y };
+  guint n = collect_series (kind, runs, n_runs, series, names, marks);
   GString *csv = g_string_new ("series,x,y\n");
 
   for (guint s = 0; s < n; s++)

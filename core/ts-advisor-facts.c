@@ -1,0 +1,151 @@
+/* What the advisor measures of a run before any rule reads it: the loss
+ * curve's shape per epoch and per step, and the layers at step 0 and
+ * lately. Numbers are taken from the same records the plots draw. */
+#include "ts-advisor-private.h"
+
+#include <math.h>
+#include <string.h>
+
+static void
+epoch_curve (TsAdvisorFacts *f)
+{
+  const TsMetricLog *log = f->in->epochs;
+  guint n = log ? (guint) ts_metric_log_length (log) : 0;
+
+  f->n_epochs = n;
+  f->last = n ? ts_metric_log_epoch (log, n - 1) : NULL;
+  f->loss_min = INFINITY;
+  if (n == 0)
+    return;
+  f->loss_first = ts_metric_log_epoch (log, 0)->train_loss;
+  f->loss_last = f->last->train_loss;
+  for (guint i = 0; i < n; i++)
+    {
+      double v = ts_metric_log_epoch (log, i)->train_loss, prev;
+      f->loss_min = MIN (f->loss_min, v);
+      if (i == 0)
+        continue;
+      prev = ts_metric_log_epoch (log, i - 1)->train_loss;
+      if (v < prev)
+        f->falls++;
+      else if (v > prev * 1.01)
+        {
+          f->rises++;
+          f->biggest_rise = MAX (f->biggest_rise, v / prev - 1);
+        }
+    }
+  f->flat = fabs (f->loss_last - f->loss_first) <= 0.02 * f->loss_first;
+  f->falling = !f->flat && f->loss_last < f->loss_first && f->falls >= 2 * f->rises && f->falls * 3 >= (n - 1) * 2;
+}
+
+static void
+step_curve (TsAdvisorFacts *f)
+{
+  const TsMetricLog *log = f->in->steps;
+  gsize n = ts_metric_log_length (log), from = n * 7 / 10;
+  double ema = 0, norm = 0, w, mean = 0, sq = 0;
+  g_autofree double *s = NULL;
+
+  f->n_steps = n;
+  /* the loss at step 0: the first batch's mean, when it holds at least 16
+   * samples (fewer say little, and the steps after them already move) */
+  f->first_loss = n && f->in->exp->train.batch_size >= 16 ? ts_metric_log_step (log, 0)->loss : NAN;
+  f->lr_now = n ? ts_metric_log_step (log, n - 1)->lr : f->in->exp->train.lr;
+  if (n == 0)
+    return;
+  s = g_new (double, n);
+  w = 1.0 - 1.0 / MAX (n / 20.0, 1.0);
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = ts_metric_log_step (log, i)->loss;
+      if (isfinite (v))
+        {
+          ema = w * ema + (1 - w) * v;
+          norm = w * norm + (1 - w);
+        }
+      s[i] = norm > 0 ? ema / norm : NAN;
+    }
+  f->step_first = s[n / 20];
+  f->step_mid = s[n / 2];
+  f->step_last = s[n - 1];
+  f->step_min = INFINITY;
+  for (gsize i = n / 10; i < n; i++)
+    f->step_min = MIN (f->step_min, s[i]);
+  for (gsize i = from; i < n; i++)
+    {
+      double v = ts_metric_log_step (log, i)->loss;
+      mean += v / (n - from);
+      sq += v * v / (n - from);
+    }
+  f->tail_spread = mean > 0 ? sqrt (MAX (sq - mean * mean, 0)) / mean : 0;
+}
+
+/* the mean of one field over the last few measurements, per layer */
+static void
+recent_means (const TsMetricLog *stats, guint layers, gsize offset, double *means)
+{
+  gsize n = ts_metric_log_length (stats), from = n > 4 ? n - 4 : 0;
+
+  for (guint l = 0; l < layers; l++)
+    {
+      double sum = 0;
+      guint count = 0;
+      for (gsize i = from; i < n; i++)
+        {
+          const TsStatsRecord *r = ts_metric_log_get (stats, i);
+          double v = G_STRUCT_MEMBER (float, &r->layers[l], offset);
+          if (isfinite (v))
+            sum += v, count++;
+        }
+      means[l] = count ? sum / count : NAN;
+    }
+}
+
+static void
+layer_facts (TsAdvisorFacts *f)
+{
+  const TsMetricLog *stats = f->in->stats;
+  const TsModelSpec *model = &f->in->exp->model;
+  const TsStatsRecord *first;
+  double ratio[TS_STATS_MAX_LAYERS], logs = 0;
+  guint count = 0;
+
+  f->ratio_max = f->ratio_mean = NAN;
+  if (stats == NULL || ts_metric_log_length (stats) == 0)
+    return;
+  first = ts_metric_log_get (stats, 0);
+  f->n_layers = first->n_layers;
+  f->n_hidden = f->n_layers - 1;
+  for (guint l = 0; l < f->n_layers; l++)
+    {
+      int act = l < model->layers->len ? g_array_index (model->layers, TsLayerSpec, l).activation
+                                       : TS_ACT_IDENTITY;
+      f->act[l] = act == TS_INHERIT_ACTIVATION ? model->activation : (TsActivation) act;
+      f->init_std[l] = first->layers[l].act_std;
+      f->init_dead[l] = first->layers[l].dead_fraction;
+      f->init_sat[l] = first->layers[l].saturated_fraction;
+    }
+  recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, act_std), f->now_std);
+  recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, dead_fraction), f->now_dead);
+  recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, saturated_fraction), f->now_sat);
+  recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, update_ratio), ratio);
+  for (guint l = 0; l < f->n_layers; l++)
+    if (isfinite (ratio[l]) && ratio[l] > 0)
+      {
+        f->ratio_max = isnan (f->ratio_max) ? ratio[l] : MAX (f->ratio_max, ratio[l]);
+        logs += log10 (ratio[l]), count++;
+      }
+  if (count)
+    f->ratio_mean = pow (10, logs / count);
+}
+
+void
+_ts_advisor_facts_init (TsAdvisorFacts *f, const TsAdvisorInput *in)
+{
+  memset (f, 0, sizeof *f);
+  f->in = in;
+  f->expected = log (MAX (in->n_classes, 2));
+  epoch_curve (f);
+  step_curve (f);
+  layer_facts (f);
+}
