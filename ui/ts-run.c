@@ -26,7 +26,7 @@ struct _TsRun {
 
 G_DEFINE_FINAL_TYPE (TsRun, ts_run, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_NAME, PROP_STATE, PROP_OVERLAY, PROP_BEST_VAL_ACC, N_PROPS };
+enum { PROP_0, PROP_NAME, PROP_EXPERIMENT, PROP_STATE, PROP_OVERLAY, PROP_BEST_VAL_ACC, N_PROPS };
 enum { CHANGED, N_SIGNALS };
 
 static GParamSpec *properties[N_PROPS];
@@ -56,6 +56,7 @@ ts_run_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *
   switch (prop_id)
     {
     case PROP_NAME: g_value_set_string (value, ts_run_get_name (self)); break;
+    case PROP_EXPERIMENT: g_value_set_pointer (value, self->experiment); break;
     case PROP_STATE: g_value_set_int (value, self->state); break;
     case PROP_OVERLAY: g_value_set_boolean (value, self->overlay); break;
     case PROP_BEST_VAL_ACC: g_value_set_double (value, self->best_val_acc); break;
@@ -84,6 +85,9 @@ ts_run_class_init (TsRunClass *klass)
   object_class->get_property = ts_run_get_property;
   object_class->set_property = ts_run_set_property;
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* notified when an unstarted run's experiment is replaced (edited) */
+  properties[PROP_EXPERIMENT] = g_param_spec_pointer ("experiment", NULL, NULL,
+                                                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, TS_RUN_FAILED, TS_RUN_READY,
                                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_OVERLAY] = g_param_spec_boolean ("overlay", NULL, NULL, TRUE,
@@ -290,6 +294,7 @@ ts_run_set_experiment (TsRun *self, const TsExperiment *exp)
   ts_experiment_free (self->experiment);
   self->experiment = ts_experiment_copy (exp);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPERIMENT]);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
