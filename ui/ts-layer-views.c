@@ -328,7 +328,7 @@ static GtkWidget *
 figure (const char *name, TsFigureDraw draw, TsFigureCsv csv, gpointer data, int height)
 {
   GtkWidget *f = ts_figure_new (name, draw, csv, data);
-  gtk_widget_set_size_request (f, 280, height);
+  gtk_widget_set_size_request (f, 200, height); /* three in a row fit an 800 px window */
   gtk_widget_set_hexpand (f, TRUE);
   gtk_widget_add_css_class (f, "card");
   return f;
@@ -401,8 +401,9 @@ ts_layer_views_init (TsLayerViews *self)
   self->decision = figure ("decision-boundary", draw_decision, decision_csv, self, 340);
   gtk_widget_set_hexpand (self->filters, FALSE);
   gtk_widget_set_hexpand (self->decision, FALSE);
-  gtk_widget_set_size_request (self->filters, 420, 340);
-  gtk_widget_set_size_request (self->decision, 460, 340);
+  gtk_widget_set_size_request (self->histograms, 280, 340);
+  gtk_widget_set_size_request (self->filters, 360, 340);
+  gtk_widget_set_size_request (self->decision, 380, 340);
   gtk_box_append (GTK_BOX (top), self->histograms);
   gtk_box_append (GTK_BOX (top), self->filters);
   gtk_box_append (GTK_BOX (top), self->decision);

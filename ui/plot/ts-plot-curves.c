@@ -373,18 +373,18 @@ draw_entry (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *se, const
   ts_plot_text (cr, label, x + 20, y, size, 0, 0.5);
 }
 
-/* rows inside the plot's top right corner, over a veil of the background */
-static void
-draw_legend_box (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, const Legend *lg,
-                 double px, double py, double pw)
+/* where each entry goes when the legend takes rows: at_x from the rows'
+ * left edge, at_row from the top; the common words take the first row.
+ * Returns the number of rows, and the widest row in *widest. */
+static guint
+legend_rows (cairo_t *cr, const Legend *lg, guint n, double room, double *at_x, guint *at_row, double *widest)
 {
-  double room = MAX (pw * 0.7, 120), row_h = lg->size + 6, widest = 0, x = 0;
   guint rows = 1;
-  g_autofree double *at_x = g_new0 (double, n + 1);
-  g_autofree guint *at_row = g_new0 (guint, n + 1);
+  double x = 0;
 
-  if (*lg->common)
-    widest = ts_plot_text_width (cr, lg->common, lg->size), rows = 2;
+  *widest = 0;
+  if (lg->common && *lg->common)
+    *widest = ts_plot_text_width (cr, lg->common, lg->size), rows = 2;
   for (guint s = 0; s < n; s++)
     {
       double w;
@@ -395,56 +395,73 @@ draw_legend_box (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *seri
         rows++, x = 0;
       at_x[s] = x, at_row[s] = rows - 1;
       x += w;
-      widest = MAX (widest, x);
+      *widest = MAX (*widest, x);
     }
-  {
-    double bx = px + pw - widest - 14, by = py + 4;
-    cairo_set_source_rgba (cr, style->background[0], style->background[1], style->background[2], 0.88);
-    cairo_rectangle (cr, bx, by, widest + 10, rows * row_h + 6);
-    cairo_fill_preserve (cr);
-    ts_plot_set_rgb (cr, style->grid);
-    cairo_set_line_width (cr, 1);
-    cairo_stroke (cr);
-    if (*lg->common)
-      {
-        cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
-        ts_plot_text (cr, lg->common, bx + 5, by + 3 + row_h / 2, lg->size, 0, 0.5);
-      }
-    for (guint s = 0; s < n; s++)
-      if (lg->labels[s])
-        draw_entry (cr, style, &series[s], lg->labels[s], bx + 5 + at_x[s], by + 3 + (at_row[s] + 0.5) * row_h,
-                    lg->size);
-  }
+  return rows;
+}
+
+#define LEGEND_ROW 15
+
+/* How much lower the plot starts for a legend in rows (0: one line). */
+static double
+legend_extra_height (cairo_t *cr, const Legend *lg, guint n, double pw)
+{
+  g_autofree double *at_x = g_new0 (double, n + 1);
+  g_autofree guint *at_row = g_new0 (guint, n + 1);
+  double widest;
+
+  if (!lg->boxed)
+    return 0;
+  return (legend_rows (cr, lg, n, MAX (pw * 0.8, 120), at_x, at_row, &widest) - 1) * LEGEND_ROW;
+}
+
+/* rows above the plot, right-aligned as a block, below the caption's line */
+static void
+draw_legend_rows (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, const Legend *lg,
+                  double px, double py, double pw)
+{
+  g_autofree double *at_x = g_new0 (double, n + 1);
+  g_autofree guint *at_row = g_new0 (guint, n + 1);
+  double widest;
+  guint rows = legend_rows (cr, lg, n, MAX (pw * 0.8, 120), at_x, at_row, &widest);
+  double left = px + pw - 8 - widest, top = py - 11 - (rows - 1) * LEGEND_ROW;
+
+  if (lg->common && *lg->common)
+    {
+      g_autofree char *text = g_strconcat (lg->common, ":", NULL);
+      cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
+      ts_plot_text (cr, text, left, top, lg->size, 0, 0.5);
+    }
+  for (guint s = 0; s < n; s++)
+    if (lg->labels[s])
+      draw_entry (cr, style, &series[s], lg->labels[s], left + at_x[s], top + at_row[s] * LEGEND_ROW, lg->size);
 }
 
 /* one line above the plot, right-aligned; names cut to what differs, or
- * rows inside the plot, when crowded */
+ * rows (the plot starts lower), when crowded */
 static void
-draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, double px, double py,
-             double pw)
+draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, const Legend *lg,
+             double px, double py, double pw)
 {
-  Legend lg = { 0 };
   double x = px + pw - 8;
 
-  legend_layout (cr, series, n, pw, &lg);
-  if (lg.boxed)
-    draw_legend_box (cr, style, series, n, &lg, px, py, pw);
-  else
+  if (lg->boxed)
     {
-      for (guint s = n; s-- > 0;)
-        if (lg.labels[s])
-          {
-            x -= entry_width (cr, lg.labels[s], lg.size);
-            draw_entry (cr, style, &series[s], lg.labels[s], x, py - 11, lg.size);
-          }
-      if (lg.common && *lg.common)
-        {
-          g_autofree char *text = g_strconcat (lg.common, ":", NULL);
-          cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
-          ts_plot_text (cr, text, x - 6, py - 11, lg.size, 1, 0.5);
-        }
+      draw_legend_rows (cr, style, series, n, lg, px, py, pw);
+      return;
     }
-  legend_clear (&lg, n);
+  for (guint s = n; s-- > 0;)
+    if (lg->labels[s])
+      {
+        x -= entry_width (cr, lg->labels[s], lg->size);
+        draw_entry (cr, style, &series[s], lg->labels[s], x, py - 11, lg->size);
+      }
+  if (lg->common && *lg->common)
+    {
+      g_autofree char *text = g_strconcat (lg->common, ":", NULL);
+      cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
+      ts_plot_text (cr, text, x - 6, py - 11, lg->size, 1, 0.5);
+    }
 }
 
 /* where a diverged curve leaves the plot (or ends in NaN): a cross and
@@ -502,12 +519,18 @@ void
 ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsPlotSeries *series,
                 guint n_series, const TsPlotAxes *axes, const char *caption)
 {
-  double px, py, pw, ph, x0, x1, y0, y1;
+  double px, py, pw, ph, x0, x1, y0, y1, extra;
+  Legend lg = { 0 };
 
   cairo_save (cr);
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
   ts_plot_curves_area (width, height, &px, &py, &pw, &ph);
+  /* a legend in rows moves the plot's top down, never its x axis (which
+   * hit-testing maps from ts_plot_curves_area) */
+  legend_layout (cr, series, n_series, pw, &lg);
+  extra = MIN (legend_extra_height (cr, &lg, n_series, pw), ph / 3);
+  py += extra, ph -= extra;
   ts_plot_curves_ranges (series, n_series, axes, &x0, &x1, &y0, &y1);
   draw_axes (cr, style, axes, px, py, pw, ph, x0, x1, y0, y1, width, height);
   cairo_save (cr);
@@ -552,7 +575,8 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
     if (series[s].diverged)
       mark_divergence (cr, &series[s], axes, px, py, pw, ph, x0, x1, y0, y1);
   cairo_restore (cr);
-  draw_legend (cr, style, series, n_series, px, py, pw);
+  draw_legend (cr, style, series, n_series, &lg, px, py, pw);
+  legend_clear (&lg, n_series);
   if (caption)
     {
       ts_plot_set_rgb (cr, style->foreground);
