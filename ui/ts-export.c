@@ -39,30 +39,24 @@ ts_export_toast (GtkWidget *widget, const char *text)
     g_message ("%s", text);
 }
 
-gboolean
-ts_export_save_chosen (GtkFileChooser *chooser, GtkWidget *widget, TsExportSave save, gpointer data)
+const char *
+ts_export_dialog_scale (GtkFileChooser *dialog)
 {
-  g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  g_autofree char *base = NULL, *folder = NULL, *text = NULL;
-  g_autoptr(GError) error = NULL;
-  double scale = 2;
-
-  if (path == NULL)
-    return FALSE;
   /* only a PNG dialog has the choice: asking another for it is a warning */
-  if (g_str_has_suffix (path, ".png") && g_object_get_data (G_OBJECT (chooser), "has-scale"))
-    {
-      const char *choice = gtk_file_chooser_get_choice (chooser, "scale");
-      scale = choice ? g_ascii_strtod (choice, NULL) : 2;
-    }
+  return g_object_get_data (G_OBJECT (dialog), "has-scale") ? gtk_file_chooser_get_choice (dialog, "scale") : NULL;
+}
+
+gboolean
+ts_export_save_to (GtkWidget *widget, const char *path, double scale, TsExportSave save, gpointer data)
+{
+  g_autofree char *base = g_path_get_basename (path), *folder = g_path_get_dirname (path), *text = NULL;
+  g_autoptr(GError) error = NULL;
+
   if (!save (path, scale, data, &error))
     {
       ts_export_toast (widget, error->message);
       return FALSE;
     }
-  base = g_path_get_basename (path);
-  folder = g_path_get_dirname (path);
   text = g_strdup_printf ("Saved “%s” in %s", base, folder);
   ts_export_toast (widget, text);
   return TRUE;
@@ -73,7 +67,13 @@ on_response (GtkNativeDialog *dialog, int response, Ask *ask)
 {
   /* the widget is gone (a probe redrew its cells): so may its data be */
   if (response == GTK_RESPONSE_ACCEPT && ask->widget)
-    ts_export_save_chosen (GTK_FILE_CHOOSER (dialog), ask->widget, ask->save, ask->data);
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      const char *scale = ts_export_dialog_scale (GTK_FILE_CHOOSER (dialog));
+      if (path)
+        ts_export_save_to (ask->widget, path, scale ? g_ascii_strtod (scale, NULL) : 2, ask->save, ask->data);
+    }
   g_clear_weak_pointer (&ask->widget);
   g_free (ask);
   g_object_unref (dialog);
