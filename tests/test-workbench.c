@@ -208,6 +208,17 @@ test_six_runs_then_800 (void)
       assert_inside (GTK_WIDGET (window), GTK_WIDGET (window), pages[p]);
     }
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 800);
+  /* folded, the sidebar comes over the content from the header's button */
+  {
+    AdwFlap *flap = ADW_FLAP (gtk_widget_get_ancestor (ts_window_get_plot (window, 0), ADW_TYPE_FLAP));
+    g_assert_true (adw_flap_get_folded (flap));
+    g_assert_false (adw_flap_get_reveal_flap (flap));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "training");
+    adw_flap_set_reveal_flap (flap, TRUE);
+    spin_until (frames_drawn, window, 1);
+    cairo_surface_destroy (render_widget (GTK_WIDGET (window), "800-runs-shown.png"));
+    assert_names_whole (window);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
