@@ -204,6 +204,9 @@ test_distinct_labels (void)
   /* the same words reordered: the whole names, still different */
   const char *reordered[] = { "a relu he", "a he relu", "a tanh he" };
   const char *reordered_short[] = { "a relu he", "a he relu", "tanh" };
+  /* a number after a shared word that is not a key stays alone */
+  const char *readme[] = { "Fashion-MNIST · sigmoid · small init", "Fashion-MNIST · 100 ReLU · He" };
+  const char *readme_short[] = { "sigmoid small init", "100 ReLU He" };
   const char *one[] = { "only run" };
   const char *same[] = { "twin", "twin" };
   const char *with_null[] = { NULL, "x y" };
@@ -214,6 +217,7 @@ test_distinct_labels (void)
   assert_labels (lrs, 2, lrs_short, "Spiral ReLU He lr");
   assert_labels (base, 2, base_short, "FMNIST relu");
   assert_labels (reordered, 3, reordered_short, "a he");
+  assert_labels (readme, 2, readme_short, "Fashion-MNIST");
   assert_labels (one, 1, one, "");
   assert_labels (same, 2, same, "twin");
   assert_labels (with_null, 2, with_null_short, NULL);

@@ -1,5 +1,7 @@
 #include "ts-plot-labels.h"
 
+#include <string.h>
+
 
 /* words of a name: split at spaces; separators such as "·" or "|" alone
  * are not words */
@@ -36,6 +38,18 @@ is_number (const char *word)
          || (word[0] == '.' && g_ascii_isdigit (word[1]));
 }
 
+/* a setting's name written before its value: "lr", "l2", "seed", "width" */
+static gboolean
+is_key (const char *word)
+{
+  if (!g_ascii_islower (word[0]) || strlen (word) > 12)
+    return FALSE;
+  for (const char *p = word; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 in_common (GPtrArray **all, guint n, const char *word)
 {
@@ -45,8 +59,8 @@ in_common (GPtrArray **all, guint n, const char *word)
   return TRUE;
 }
 
-/* the differing words of one name, each number led by the shared word
- * naming it ("lr 0.3") */
+/* the differing words of one name, each number led by the shared key
+ * naming it ("lr 0.3"; not "Fashion-MNIST 100") */
 static char *
 label_of (GPtrArray **all, guint n, guint r)
 {
@@ -58,7 +72,7 @@ label_of (GPtrArray **all, guint n, guint r)
       const char *word = w->pdata[i];
       if (in_common (all, n, word))
         continue;
-      if (is_number (word) && i > 0 && in_common (all, n, w->pdata[i - 1]) && !is_number (w->pdata[i - 1]))
+      if (is_number (word) && i > 0 && in_common (all, n, w->pdata[i - 1]) && is_key (w->pdata[i - 1]))
         g_string_append_printf (s, "%s%s", s->len ? " " : "", (const char *) w->pdata[i - 1]);
       g_string_append_printf (s, "%s%s", s->len ? " " : "", word);
     }
