@@ -94,12 +94,12 @@ ts_run_row_new (TsRun *run)
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (sparkline), 24);
   gtk_widget_set_valign (sparkline, GTK_ALIGN_CENTER);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (sparkline), draw_sparkline, g_object_ref (run), g_object_unref);
-  /* up to two lines, then cut in the middle: runs' names differ at their
+  /* up to three lines, then cut in the middle: runs' names differ at their
    * ends ("FMNIST relu he", "FMNIST relu xavier"), which stay */
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_wrap (GTK_LABEL (name), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_lines (GTK_LABEL (name), 2);
+  gtk_label_set_lines (GTK_LABEL (name), 3);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_width_chars (GTK_LABEL (name), 8);
   gtk_label_set_max_width_chars (GTK_LABEL (name), 20);

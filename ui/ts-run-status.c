@@ -86,7 +86,7 @@ ts_run_status_line (TsRun *run, double smoothing)
   if (p.eta >= 0 && !ts_run_state_is_final (p.state))
     {
       int left = (int) p.eta;
-      g_string_append_printf (s, " · ETA %d:%02d", left / 60, left % 60);
+      g_string_append_printf (s, " · ETA\u00a0%d:%02d", left / 60, left % 60); /* kept on one line */
     }
   return g_string_free (s, FALSE);
 }
