@@ -285,6 +285,7 @@ ts_run_dir_load_summary (const char *dir, TsRunSummary *out, GError **error)
   out->error = g_strdup (ts_json_string (o, "error"));
   out->best_val_acc = summary_number (o, "best_val_acc");
   out->test_acc = summary_number (o, "test_acc");
+  out->samples_per_second = summary_number (o, "samples_per_second");
   return TRUE;
 }
 

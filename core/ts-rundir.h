@@ -67,6 +67,7 @@ typedef struct {
   char   *error;        /* why it failed or was interrupted, or NULL */
   double  best_val_acc; /* NaN when absent */
   double  test_acc;     /* NaN when absent */
+  double  samples_per_second; /* NaN when missing */
 } TsRunSummary;
 
 /* summary.json: FALSE with the error when it is missing or malformed */

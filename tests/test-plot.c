@@ -1,8 +1,11 @@
 /* The Cairo renderers: pixels where the data is, a legend, valid exports. */
 #include "test-util.h"
+#include "ts-plot-labels.h"
+#include "ts-plot-private.h"
 #include "ts-plot-run.h"
 
 #include <cairo-pdf.h>
+#include <math.h>
 
 static cairo_surface_t *
 render_series (const double *x, const double *y, gsize n, gboolean log_y, TsPlotAxes *axes_out)
@@ -220,6 +223,266 @@ test_lr_plot_marks_divisions (void)
   g_assert_null (strstr (csv, "LR divided"));
 }
 
+
+/* ---- names that tell runs apart ------------------------------------------ */
+
+static void
+assert_labels (const char *const *names, guint n, const char *const *expected, const char *expected_common)
+{
+  g_autofree char *common = NULL;
+  g_auto(GStrv) labels = ts_plot_distinct_labels (names, n, &common);
+
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (labels[i], ==, expected[i]);
+  g_assert_null (labels[n]);
+  if (expected_common)
+    g_assert_cmpstr (common, ==, expected_common);
+}
+
+static void
+test_distinct_labels (void)
+{
+  const char *six[] = { "FMNIST relu he", "FMNIST relu xavier", "FMNIST relu small",
+                        "FMNIST tanh he", "FMNIST tanh xavier", "FMNIST tanh small" };
+  const char *six_short[] = { "relu he", "relu xavier", "relu small", "tanh he", "tanh xavier", "tanh small" };
+  const char *race[] = { "race · xavier · tanh · 10×500", "race · he · tanh · 10×500", "race · he · relu · 10×500" };
+  const char *race_short[] = { "xavier tanh", "he tanh", "he relu" };
+  const char *lrs[] = { "Spiral · ReLU · He · lr 0.1", "Spiral · ReLU · He · lr 0.3" };
+  const char *lrs_short[] = { "lr 0.1", "lr 0.3" };
+  /* a base name and its variant: the base keeps its whole name */
+  const char *base[] = { "FMNIST relu", "FMNIST relu he" };
+  const char *base_short[] = { "FMNIST relu", "he" };
+  /* the same words reordered: the whole names, still different */
+  const char *reordered[] = { "a relu he", "a he relu", "a tanh he" };
+  const char *reordered_short[] = { "a relu he", "a he relu", "tanh" };
+  /* a number after a shared word that is not a key stays alone */
+  const char *readme[] = { "Fashion-MNIST · sigmoid · small init", "Fashion-MNIST · 100 ReLU · He" };
+  const char *readme_short[] = { "sigmoid small init", "100 ReLU He" };
+  const char *one[] = { "only run" };
+  const char *same[] = { "twin", "twin" };
+  const char *with_null[] = { NULL, "x y" };
+  const char *with_null_short[] = { "", "x y" };
+
+  assert_labels (six, 6, six_short, "FMNIST");
+  assert_labels (race, 3, race_short, "race 10×500");
+  assert_labels (lrs, 2, lrs_short, "Spiral ReLU He lr");
+  assert_labels (base, 2, base_short, "FMNIST relu");
+  assert_labels (reordered, 3, reordered_short, "a he");
+  assert_labels (readme, 2, readme_short, "Fashion-MNIST");
+  assert_labels (one, 1, one, "");
+  assert_labels (same, 2, same, "twin");
+  assert_labels (with_null, 2, with_null_short, NULL);
+}
+
+/* the legend of six similar runs names each by what differs, on screen
+ * and at export size; twelve go in rows, still uncut */
+static void
+test_legend_tells_runs_apart (void)
+{
+  const char *names[] = { "FMNIST relu he", "FMNIST relu xavier", "FMNIST relu small",
+                          "FMNIST tanh he", "FMNIST tanh xavier", "FMNIST tanh small",
+                          "FMNIST elu he", "FMNIST elu xavier", "FMNIST elu small",
+                          "FMNIST sigmoid he", "FMNIST sigmoid xavier", "FMNIST sigmoid small" };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 10, 10);
+  cairo_t *cr = cairo_create (surface);
+  double x[3] = { 1, 2, 3 }, y[3] = { 2, 1, 0.5 };
+  TsPlotSeries series[12];
+  const double widths[] = { 480, 960 };
+  const guint counts[] = { 6, 12 };
+
+  for (int i = 0; i < 12; i++)
+    series[i] = (TsPlotSeries) { names[i], i, x, y, 3 };
+  for (gsize w = 0; w < G_N_ELEMENTS (widths); w++)
+    for (gsize c = 0; c < G_N_ELEMENTS (counts); c++)
+      {
+        gboolean boxed;
+        g_auto(GStrv) labels = _ts_plot_legend_labels (cr, series, counts[c], widths[w], &boxed);
+        g_assert_cmpuint (g_strv_length (labels), ==, counts[c]);
+        for (guint i = 0; i < counts[c]; i++)
+          {
+            g_assert_null (strstr (labels[i], "…"));
+            g_assert_true (g_str_has_suffix (names[i], labels[i]));
+            for (guint j = 0; j < i; j++)
+              g_assert_cmpstr (labels[i], !=, labels[j]);
+          }
+        g_test_message ("%u runs at %.0f pt: \"%s\" …%s", counts[c], widths[w], labels[0], boxed ? " in rows" : "");
+      }
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
+/* ---- axes that do not mislead --------------------------------------------- */
+
+static void
+ranges_of (TsRunPlotKind kind, gboolean log_y, const double *y, gsize n, gboolean diverged, const double *y2,
+           double *y0, double *y1)
+{
+  g_autofree double *x = g_new (double, n);
+  TsRunPlotOptions options = { log_y, 0, 0, 0.6 };
+  TsPlotSeries s[2] = { { "a", 0, x, y, n, .diverged = diverged }, { "b", 1, x, y2, n } };
+  TsPlotAxes axes;
+  double x0, x1;
+
+  for (gsize i = 0; i < n; i++)
+    x[i] = i + 1;
+  ts_plot_run_axes (kind, &options, &axes);
+  ts_plot_curves_ranges (s, y2 ? 2 : 1, &axes, &x0, &x1, y0, y1);
+}
+
+static void
+test_log_axis_within_a_decade (void)
+{
+  double y[4] = { 2.36, 2.33, 2.29, 2.26 }, y0, y1, ticks[64];
+  guint n;
+
+  ranges_of (TS_RUN_PLOT_LOSS, TRUE, y, 4, FALSE, NULL, &y0, &y1);
+  n = ts_plot_y_ticks (y0, y1, TRUE, ticks, 64);
+  g_assert_cmpuint (n, >=, 3); /* labels inside 2.26 … 2.36, not none */
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (ticks[i], >=, y0);
+      g_assert_cmpfloat (ticks[i], <=, y1);
+    }
+  /* a range over decades keeps its decade labels */
+  n = ts_plot_y_ticks (-2, 1, TRUE, ticks, 64);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpfloat (fabs (ticks[0] + 2), <, 1e-9);
+}
+
+/* the y labels are drawn: ink left of the plotting area */
+static void
+test_log_axis_labels_drawn (void)
+{
+  double x[4] = { 1, 2, 3, 4 }, y[4] = { 2.36, 2.33, 2.29, 2.26 };
+  cairo_surface_t *surface = render_series (x, y, 4, TRUE, NULL);
+  guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface), dark = 0;
+  double ax, ay, aw, ah;
+
+  ts_plot_curves_area (400, 300, &ax, &ay, &aw, &ah);
+  for (int py = (int) ay; py < (int) (ay + ah); py++)
+    for (int px = 24; px < (int) ax - 4; px++) /* between the axis title and the frame */
+      dark += (*(guint32 *) (data + (gsize) py * stride + (gsize) px * 4) & 0xff) < 128;
+  g_assert_cmpint (dark, >, 40);
+  cairo_surface_destroy (surface);
+}
+
+static void
+test_accuracy_at_chance_not_zoomed (void)
+{
+  double y[4] = { 0.098, 0.1, 0.101, 0.099 }, y0, y1;
+
+  ranges_of (TS_RUN_PLOT_ACCURACY, FALSE, y, 4, FALSE, NULL, &y0, &y1);
+  g_assert_cmpfloat (y1 - y0, >=, 0.1);
+  g_assert_cmpfloat (y0, >=, 0);
+  /* near 1 the span stays inside [0, 1] before padding */
+  {
+    double top[3] = { 0.995, 0.997, 0.996 };
+    ranges_of (TS_RUN_PLOT_ACCURACY, FALSE, top, 3, FALSE, NULL, &y0, &y1);
+    g_assert_cmpfloat (y1, <=, 1.06);
+    g_assert_cmpfloat (y1 - y0, >=, 0.1);
+  }
+}
+
+static void
+test_linear_lr_never_below_zero (void)
+{
+  double constant[3] = { 0.1, 0.1, 0.1 }, warmup[3] = { 0, 0.05, 0.1 }, y0, y1;
+
+  ranges_of (TS_RUN_PLOT_LR, FALSE, constant, 3, FALSE, NULL, &y0, &y1);
+  g_assert_cmpfloat (y0, >=, 0);
+  g_assert_cmpfloat (y0, <, 0.1);
+  g_assert_cmpfloat (y1, >, 0.1);
+  ranges_of (TS_RUN_PLOT_LR, FALSE, warmup, 3, FALSE, NULL, &y0, &y1);
+  g_assert_cmpfloat (y0, ==, 0);
+}
+
+static void
+test_diverged_run_does_not_flatten_others (void)
+{
+  double blown[5] = { 2.3, 5, 1e4, 1e9, NAN }, fine[5] = { 2.3, 1.5, 1.0, 0.6, 0.4 }, y0, y1;
+
+  /* linear: the axis is the healthy run's, not 0 … 1e9 */
+  ranges_of (TS_RUN_PLOT_LOSS, FALSE, blown, 5, TRUE, fine, &y0, &y1);
+  g_assert_cmpfloat (y1, <, 3);
+  /* log too */
+  ranges_of (TS_RUN_PLOT_LOSS, TRUE, blown, 5, TRUE, fine, &y0, &y1);
+  g_assert_cmpfloat (y1, <, log10 (3));
+  /* alone, a diverged run shows its start, up to ten times its first loss */
+  ranges_of (TS_RUN_PLOT_LOSS, FALSE, blown, 5, TRUE, NULL, &y0, &y1);
+  g_assert_cmpfloat (y1, <, 10);
+  g_assert_cmpfloat (y1, >, 5);
+}
+
+/* a loss that turned NaN marks its run diverged, without being told */
+static void
+test_nan_loss_marks_divergence (void)
+{
+  g_autoptr(TsCurveData) d = ts_curve_data_new ();
+  g_autoptr(TsCurveData) ok = ts_curve_data_new ();
+  double blown[5] = { 2.3, 5, 1e4, 1e9, NAN }, fine[5] = { 2.3, 1.5, 1.0, 0.6, 0.4 };
+  TsRunCurves runs[2] = { { "blown", 0, d }, { "fine", 1, ok } };
+  TsRunPlotOptions options = { FALSE, 0, 0, 0.6 };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  guint8 *data;
+  int stride, top_ink = 0;
+  double ax, ay, aw, ah, rgb[3];
+
+  for (int i = 0; i < 5; i++)
+    {
+      double step = i + 1;
+      g_array_append_val (d->step, step), g_array_append_val (ok->step, step);
+      g_array_append_val (d->loss, blown[i]), g_array_append_val (ok->loss, fine[i]);
+      g_array_append_val (d->lr, step), g_array_append_val (ok->lr, step);
+    }
+  ts_plot_run_with (cr, 400, 300, &style, TS_RUN_PLOT_LOSS, runs, 2, &options, NULL);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  /* the healthy curve fills the height: its first point is near the top */
+  ts_plot_curves_area (400, 300, &ax, &ay, &aw, &ah);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  ts_plot_palette (1, rgb);
+  for (int py = (int) ay; py < (int) (ay + ah * 0.2); py++)
+    for (int px = (int) ax; px < (int) (ax + aw * 0.2); px++)
+      {
+        guint32 p = *(guint32 *) (data + (gsize) py * stride + (gsize) px * 4);
+        top_ink += abs ((int) ((p >> 16) & 0xff) - (int) (rgb[0] * 255)) < 30
+                   && abs ((int) ((p >> 8) & 0xff) - (int) (rgb[1] * 255)) < 30
+                   && abs ((int) (p & 0xff) - (int) (rgb[2] * 255)) < 30;
+      }
+  g_assert_cmpint (top_ink, >, 3);
+  cairo_surface_destroy (surface);
+}
+
+/* ---- smoothing ----------------------------------------------------------- */
+
+static void
+test_smoothing_is_tensorboards (void)
+{
+  double y[5] = { 1, 2, NAN, 3, 3 }, out[5], expect[5];
+  double last = 0, w = 0.5;
+  int k = 0;
+
+  /* TensorBoard: last = last·w + (1−w)·y; shown as last / (1 − w^k) */
+  for (int i = 0; i < 5; i++)
+    {
+      if (isfinite (y[i]))
+        last = last * w + (1 - w) * y[i], k++;
+      expect[i] = last / (1 - pow (w, k));
+    }
+  ts_plot_smooth (y, 5, w, out);
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpfloat (fabs (out[i] - expect[i]), <, 1e-12);
+  g_assert_cmpfloat (fabs (out[0] - 1), <, 1e-12); /* debiased: starts at the data, not at 0 */
+  g_assert_cmpfloat (fabs (out[1] - 5.0 / 3), <, 1e-12);
+  /* weight 0 is the raw data */
+  ts_plot_smooth (y, 2, 0, out);
+  g_assert_cmpfloat (out[1], ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,5 +492,14 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/export/formats", test_exports_are_valid);
   g_test_add_func ("/plot/curves/from-run-dir", test_curve_data_from_run_dir);
   g_test_add_func ("/plot/run/lr-divisions-marked", test_lr_plot_marks_divisions);
+  g_test_add_func ("/plot/labels/distinct", test_distinct_labels);
+  g_test_add_func ("/plot/labels/legend-six-runs", test_legend_tells_runs_apart);
+  g_test_add_func ("/plot/axes/log-within-a-decade", test_log_axis_within_a_decade);
+  g_test_add_func ("/plot/axes/log-labels-drawn", test_log_axis_labels_drawn);
+  g_test_add_func ("/plot/axes/accuracy-at-chance", test_accuracy_at_chance_not_zoomed);
+  g_test_add_func ("/plot/axes/lr-not-below-zero", test_linear_lr_never_below_zero);
+  g_test_add_func ("/plot/axes/diverged-run-clipped", test_diverged_run_does_not_flatten_others);
+  g_test_add_func ("/plot/axes/nan-loss-marks-divergence", test_nan_loss_marks_divergence);
+  g_test_add_func ("/plot/smoothing/tensorboard", test_smoothing_is_tensorboards);
   return g_test_run ();
 }

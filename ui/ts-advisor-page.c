@@ -116,6 +116,9 @@ card_for (TsAdvisorPage *self, TsAdvice *a)
   gtk_label_set_wrap (GTK_LABEL (message), TRUE);
   gtk_label_set_xalign (GTK_LABEL (message), 0);
   gtk_label_set_selectable (GTK_LABEL (message), TRUE);
+  /* selectable by the mouse, but not a focus stop: focused, a selectable
+   * label selects all its text, and the page opened with a card's selected */
+  gtk_widget_set_focusable (message, FALSE);
   gtk_box_append (GTK_BOX (card), message);
   *e = (Evidence) { g_object_ref (self->run), curve };
   evidence = ts_figure_new (name, draw_evidence, evidence_csv, e);
@@ -256,7 +259,7 @@ show_lr_result (TsAdvisorPage *self)
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (self->lr_choices)))
-    gtk_box_remove (GTK_BOX (self->lr_choices), child);
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->lr_choices), child);
   for (gsize i = 0; i < G_N_ELEMENTS (picks); i++)
     {
       g_autofree char *label = g_strdup_printf ("Use %.2g (%s)", picks[i].lr, picks[i].name);
@@ -267,7 +270,7 @@ show_lr_result (TsAdvisorPage *self)
       g_signal_connect (button, "clicked", G_CALLBACK (on_use_lr), self);
       if (i == 0)
         gtk_widget_add_css_class (button, "suggested-action");
-      gtk_box_append (GTK_BOX (self->lr_choices), button);
+      gtk_flow_box_append (GTK_FLOW_BOX (self->lr_choices), button);
     }
   for (int f = 0; f < 4; f++)
     {
@@ -278,7 +281,7 @@ show_lr_result (TsAdvisorPage *self)
       gtk_widget_set_tooltip_text (button, "Export the range test");
       gtk_widget_add_css_class (button, "flat");
       g_signal_connect (button, "clicked", G_CALLBACK (on_export), self);
-      gtk_box_prepend (GTK_BOX (self->lr_choices), button);
+      gtk_flow_box_prepend (GTK_FLOW_BOX (self->lr_choices), button);
     }
   gtk_widget_set_visible (self->lr_plot, TRUE);
   gtk_widget_queue_draw (self->lr_plot);
@@ -437,6 +440,7 @@ ts_advisor_page_init (TsAdvisorPage *self)
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_box_append (GTK_BOX (self), scroller);
   gtk_widget_set_margin_start (column, 24);
   gtk_widget_set_margin_end (column, 24);
@@ -468,8 +472,13 @@ ts_advisor_page_init (TsAdvisorPage *self)
                                   "Smoothed loss against the learning rate", -1);
   gtk_widget_set_visible (self->lr_plot, FALSE);
   gtk_box_append (GTK_BOX (column), self->lr_plot);
-  self->lr_choices = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_halign (self->lr_choices, GTK_ALIGN_END);
+  /* seven buttons: in a row they held the page (and its cards) wider than
+   * the window; they wrap instead */
+  self->lr_choices = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->lr_choices), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->lr_choices), 8);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->lr_choices), 6);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->lr_choices), 6);
   gtk_box_append (GTK_BOX (column), self->lr_choices);
 }
 

@@ -529,6 +529,9 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
   l->v = (Views) { 0 };
   describe (self);
   gtk_widget_set_visible (self->image_box, ts_dataset_is_image (self->v.ds));
+  /* saturation jitter does nothing to grey pixels: no slider for it */
+  gtk_widget_set_visible (self->sliders[4], self->v.ds->channels == 3);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (self->sliders[4]), "label"), self->v.ds->channels == 3);
   gtk_widget_set_visible (self->points, !ts_dataset_is_image (self->v.ds) && self->v.ds->dim == 2);
   rebuild_augment (self);
   gtk_widget_queue_draw (self->balance);
@@ -604,6 +607,37 @@ heading (const char *text)
   return label;
 }
 
+/* The wheel over a slider scrolls the page, as over anything else in it:
+ * a slider under a page's scrolling pointer took the scroll as a change of
+ * its value. Keys and drags still set it. */
+static gboolean
+on_slider_scroll (GtkEventControllerScroll *controller, double dx, double dy, gpointer data)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller)),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adj = scroller ? gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)) : NULL;
+  double page, delta;
+
+  if (adj == NULL)
+    return FALSE;
+  page = gtk_adjustment_get_page_size (adj);
+  /* GtkScrolledWindow's own step for a wheel notch; touchpads give pixels */
+  delta = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL ? dy * pow (page, 2.0 / 3.0) : dy;
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + delta);
+  return TRUE;
+}
+
+static void
+scroll_passes_over (GtkWidget *slider)
+{
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+  /* capture: before the slider's own scroll handling, which it then stops */
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_slider_scroll), NULL);
+  gtk_widget_add_controller (slider, scroll);
+}
+
 static void
 ts_data_page_dispose (GObject *object)
 {
@@ -659,6 +693,8 @@ ts_data_page_init (TsDataPage *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->sliders[i]), GTK_ACCESSIBLE_PROPERTY_LABEL, slider_keys[i], -1);
       g_signal_connect_swapped (self->sliders[i], "value-changed", G_CALLBACK (rebuild_augment), self);
       gtk_label_set_xalign (GTK_LABEL (label), 1);
+      scroll_passes_over (self->sliders[i]);
+      g_object_set_data (G_OBJECT (self->sliders[i]), "label", label);
       gtk_grid_attach (GTK_GRID (controls), label, (i % 2) * 2, i / 2, 1, 1);
       gtk_grid_attach (GTK_GRID (controls), self->sliders[i], (i % 2) * 2 + 1, i / 2, 1, 1);
     }

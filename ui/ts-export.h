@@ -21,6 +21,14 @@ typedef gboolean (*TsExportSave) (const char *path, double scale, gpointer data,
  * something its window owns). */
 void        ts_export_ask (GtkWidget *widget, const char *title, const char *suggested, TsExportSave save,
                            gpointer data);
+/* The save dialog ts_export_ask shows: a named filter for the suggested
+ * name's type and, for PNG, the resolution choice. */
+GtkFileChooserNative *ts_export_dialog_new (GtkWindow *parent, const char *title, const char *suggested);
+/* the PNG resolution chosen in such a dialog; NULL for other types */
+const char *ts_export_dialog_scale (GtkFileChooser *dialog);
+/* Writes path with save and says in a toast (on widget's window) where it
+ * went, or why not. */
+gboolean    ts_export_save_to (GtkWidget *widget, const char *path, double scale, TsExportSave save, gpointer data);
 /* draw's picture as a texture of width × height points at scale */
 GdkTexture *ts_export_texture (TsPlotDrawFunc draw, gpointer data, int width, int height, double scale);
 void        ts_export_copy (GtkWidget *widget, TsPlotDrawFunc draw, gpointer data, int width, int height,

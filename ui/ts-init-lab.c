@@ -154,7 +154,7 @@ show_cells (TsInitLab *self)
                                                 ts_activation_name (self->cells[c]->activation));
       self->views[c] = (CellView) { self, self->cells[c] };
       area = ts_figure_new (name, draw_cell, cell_csv, &self->views[c]);
-      gtk_widget_set_size_request (area, 320, 110);
+      gtk_widget_set_size_request (area, 220, 110);
       gtk_widget_set_hexpand (area, TRUE);
       gtk_widget_set_tooltip_text (area, label);
       gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
@@ -314,12 +314,26 @@ emit_train_all (TsInitLab *self)
   g_signal_emit (self, signals[TRAIN_ALL], 0);
 }
 
+/* a row of controls that wraps onto more lines in a narrow window */
 static GtkWidget *
-labelled (GtkWidget *box, const char *text, GtkWidget *widget)
+wrapping_row (void)
 {
-  GtkWidget *label = gtk_label_new (text);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), widget);
+  GtkWidget *row = gtk_flow_box_new ();
+
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (row), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (row), 16);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (row), 8);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (row), 4);
+  return row;
+}
+
+static GtkWidget *
+labelled (GtkWidget *row, const char *text, GtkWidget *widget)
+{
+  GtkWidget *pair = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_box_append (GTK_BOX (pair), gtk_label_new (text));
+  gtk_box_append (GTK_BOX (pair), widget);
+  gtk_flow_box_append (GTK_FLOW_BOX (row), pair);
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   return widget;
 }
@@ -349,16 +363,16 @@ ts_init_lab_init (TsInitLab *self)
 {
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
-  GtkWidget *sizes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *choices = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *acts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *inits = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *sizes = wrapping_row (), *choices = wrapping_row (), *acts = wrapping_row (), *inits = wrapping_row ();
+  GtkWidget *grid_scroller = gtk_scrolled_window_new ();
   GtkWidget *plots = gtk_grid_new ();
   const gboolean act_default[] = { FALSE, TRUE, TRUE, FALSE, FALSE, FALSE, FALSE };
   const gboolean init_default[] = { FALSE, TRUE, TRUE, TRUE, FALSE };
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_widget_set_vexpand (scroller, TRUE);
+  /* the controls wrap; only a grid of many activations scrolls sideways */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_box_append (GTK_BOX (self), scroller);
   for (GtkWidget *w = column; w; w = NULL)
     {
@@ -378,8 +392,6 @@ ts_init_lab_init (TsInitLab *self)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->scale), 0.01);
   self->run_button = gtk_button_new_with_label ("Run Probe");
   gtk_widget_add_css_class (self->run_button, "suggested-action");
-  gtk_widget_set_hexpand (self->run_button, TRUE);
-  gtk_widget_set_halign (self->run_button, GTK_ALIGN_END);
   g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (ts_init_lab_run), self);
   self->input_choice = labelled (choices, "Input",
                                  gtk_drop_down_new_from_strings ((const char *[]) { "Gaussian noise", "A batch of the data",
@@ -392,36 +404,40 @@ ts_init_lab_init (TsInitLab *self)
                                                    "the selected data, their loss curves overlaid");
   gtk_widget_set_sensitive (self->train_button, FALSE);
   g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (emit_train_all), self);
-  gtk_box_append (GTK_BOX (choices), self->run_button);
-  gtk_box_append (GTK_BOX (choices), self->train_button);
+  gtk_flow_box_append (GTK_FLOW_BOX (choices), self->run_button);
+  gtk_flow_box_append (GTK_FLOW_BOX (choices), self->train_button);
   gtk_box_append (GTK_BOX (column), sizes);
   gtk_box_append (GTK_BOX (column), choices);
 
-  gtk_box_append (GTK_BOX (acts), gtk_label_new ("Activations"));
+  gtk_flow_box_append (GTK_FLOW_BOX (acts), gtk_label_new ("Activations"));
   for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)
     {
       self->act_checks[a] = gtk_check_button_new_with_label (ts_activation_name (a));
       gtk_check_button_set_active (GTK_CHECK_BUTTON (self->act_checks[a]), act_default[a]);
-      gtk_box_append (GTK_BOX (acts), self->act_checks[a]);
+      gtk_flow_box_append (GTK_FLOW_BOX (acts), self->act_checks[a]);
     }
   gtk_box_append (GTK_BOX (column), acts);
-  gtk_box_append (GTK_BOX (inits), gtk_label_new ("Init schemes"));
+  gtk_flow_box_append (GTK_FLOW_BOX (inits), gtk_label_new ("Init schemes"));
   for (int i = 0; i < 5; i++)
     {
       self->init_checks[i] = gtk_check_button_new_with_label (ts_init_name (i));
       gtk_check_button_set_active (GTK_CHECK_BUTTON (self->init_checks[i]), init_default[i]);
-      gtk_box_append (GTK_BOX (inits), self->init_checks[i]);
+      gtk_flow_box_append (GTK_FLOW_BOX (inits), self->init_checks[i]);
     }
   gtk_box_append (GTK_BOX (column), inits);
   self->status = gtk_label_new ("Press Run Probe: rows are init schemes, columns activations.");
   gtk_label_set_xalign (GTK_LABEL (self->status), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->status), TRUE);
   gtk_widget_add_css_class (self->status, "dim-label");
   gtk_box_append (GTK_BOX (column), self->status);
   self->grid = gtk_grid_new ();
   gtk_grid_set_row_spacing (GTK_GRID (self->grid), 8);
   gtk_grid_set_column_spacing (GTK_GRID (self->grid), 8);
   gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
-  gtk_box_append (GTK_BOX (column), self->grid);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (grid_scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (grid_scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (grid_scroller), self->grid);
+  gtk_box_append (GTK_BOX (column), grid_scroller);
   for (int k = 0; k < TS_PROBE_N_DEPTH_PLOTS; k++)
     {
       static const char *labels[] = { "Activation mean by depth", "Activation spread by depth",

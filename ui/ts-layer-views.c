@@ -257,11 +257,26 @@ ts_layer_views_set_runs (TsLayerViews *self, GListModel *runs)
   ts_layer_views_refresh (self);
 }
 
+/* The layer names say each layer's activation: an edit of the selected,
+ * unstarted experiment (its activation, its layers) renames them. Without
+ * this the menu kept the names of the experiment as it was when selected. */
+static void
+on_experiment_changed (TsLayerViews *self)
+{
+  fill_layer_choice (self);
+  ts_layer_views_refresh (self);
+}
+
 void
 ts_layer_views_set_run (TsLayerViews *self, TsRun *run)
 {
-  if (!g_set_object (&self->run, run))
+  if (self->run == run)
     return;
+  if (self->run)
+    g_signal_handlers_disconnect_by_data (self->run, self);
+  g_set_object (&self->run, run);
+  if (run)
+    g_signal_connect_swapped (run, "notify::experiment", G_CALLBACK (on_experiment_changed), self);
   fill_layer_choice (self);
   ts_layer_views_refresh (self);
 }
@@ -313,7 +328,7 @@ static GtkWidget *
 figure (const char *name, TsFigureDraw draw, TsFigureCsv csv, gpointer data, int height)
 {
   GtkWidget *f = ts_figure_new (name, draw, csv, data);
-  gtk_widget_set_size_request (f, 280, height);
+  gtk_widget_set_size_request (f, 200, height); /* three in a row fit an 800 px window */
   gtk_widget_set_hexpand (f, TRUE);
   gtk_widget_add_css_class (f, "card");
   return f;
@@ -357,6 +372,8 @@ ts_layer_views_dispose (GObject *object)
   TsLayerViews *self = TS_LAYER_VIEWS (object);
 
   g_clear_object (&self->runs);
+  if (self->run)
+    g_signal_handlers_disconnect_by_data (self->run, self);
   g_clear_object (&self->run);
   g_clear_pointer (&self->grid, ts_decision_grid_free);
   g_clear_weak_pointer (&self->grid_run);
@@ -384,8 +401,9 @@ ts_layer_views_init (TsLayerViews *self)
   self->decision = figure ("decision-boundary", draw_decision, decision_csv, self, 340);
   gtk_widget_set_hexpand (self->filters, FALSE);
   gtk_widget_set_hexpand (self->decision, FALSE);
-  gtk_widget_set_size_request (self->filters, 420, 340);
-  gtk_widget_set_size_request (self->decision, 460, 340);
+  gtk_widget_set_size_request (self->histograms, 280, 340);
+  gtk_widget_set_size_request (self->filters, 360, 340);
+  gtk_widget_set_size_request (self->decision, 380, 340);
   gtk_box_append (GTK_BOX (top), self->histograms);
   gtk_box_append (GTK_BOX (top), self->filters);
   gtk_box_append (GTK_BOX (top), self->decision);

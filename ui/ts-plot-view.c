@@ -9,14 +9,16 @@ struct _TsPlotView {
 
   TsRunPlotKind kind;
   gboolean      log_y;
+  double        smoothing; /* EMA weight of the loss's strong line */
   GListModel   *runs;
   double        zoom_min, zoom_max; /* x range; equal: fit the data */
   double        drag_start_min, drag_start_max;
+  GtkWidget    *menu;      /* owned: the right-click export menu */
 };
 
 G_DEFINE_FINAL_TYPE (TsPlotView, ts_plot_view, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_LOG_Y, N_PROPS };
+enum { PROP_0, PROP_LOG_Y, PROP_SMOOTHING, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static const char *const titles[] = { "Loss per iteration", "Accuracy per epoch", "Learning rate" };
@@ -31,7 +33,8 @@ visible_runs (TsPlotView *self, TsRunCurves *out, guint max)
     {
       g_autoptr(TsRun) run = g_list_model_get_item (self->runs, i);
       if (ts_run_get_overlay (run))
-        out[n++] = (TsRunCurves) { ts_run_get_name (run), ts_run_get_colour (run), ts_run_get_curves (run) };
+        out[n++] = (TsRunCurves) { ts_run_get_name (run), ts_run_get_colour (run), ts_run_get_curves (run),
+                                   ts_run_get_state (run) == TS_RUN_DIVERGED };
     }
   return n;
 }
@@ -59,8 +62,9 @@ ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, g
     }
   else
     caption = g_strdup_printf ("%s · %u runs", titles[self->kind], n);
-  ts_plot_run_zoomed (cr, width, height, &style, self->kind, runs, n, self->log_y && self->kind != TS_RUN_PLOT_ACCURACY,
-                      caption, self->zoom_min, self->zoom_max);
+  TsRunPlotOptions options = { self->log_y && self->kind != TS_RUN_PLOT_ACCURACY, self->zoom_min, self->zoom_max,
+                               self->smoothing };
+  ts_plot_run_with (cr, width, height, &style, self->kind, runs, n, &options, caption);
 }
 
 static void
@@ -206,6 +210,58 @@ on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, gpointer 
     }
 }
 
+/* ---- the export menu: right-click, Shift+F10 or the Menu key --------------- */
+
+/* the window's export actions, aimed at this plot */
+static GtkWidget *
+export_menu (TsRunPlotKind kind)
+{
+  static const char *const items[][2] = {
+    { "Export as _PNG…", "png" }, { "Export as _SVG…", "svg" }, { "Export as P_DF…", "pdf" },
+    { "Export the Data as _CSV…", "csv" },
+  };
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autofree char *copy = g_strdup_printf ("win.copy-plot::%s", ts_run_plot_name (kind));
+  GtkWidget *popover;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autofree char *action = g_strdup_printf ("win.export::%s.%s", ts_run_plot_name (kind), items[i][1]);
+      g_menu_append (menu, items[i][0], action);
+    }
+  g_menu_append (menu, "_Copy Image", copy);
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_widget_set_halign (popover, GTK_ALIGN_START);
+  return popover;
+}
+
+static void
+popup_menu (TsPlotView *self, double x, double y)
+{
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->menu));
+}
+
+static void
+on_secondary_pressed (GtkGestureClick *gesture, int n_press, double x, double y, gpointer data)
+{
+  popup_menu (data, x, y);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+menu_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  popup_menu (TS_PLOT_VIEW (widget), gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+}
+
+static void
+ts_plot_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  gtk_popover_present (GTK_POPOVER (TS_PLOT_VIEW (widget)->menu));
+}
+
 /* ---- GObject ------------------------------------------------------------ */
 
 static void
@@ -216,6 +272,7 @@ ts_plot_view_dispose (GObject *object)
   if (self->runs)
     g_signal_handlers_disconnect_by_data (self->runs, self);
   g_clear_object (&self->runs);
+  g_clear_pointer (&self->menu, gtk_widget_unparent);
   G_OBJECT_CLASS (ts_plot_view_parent_class)->dispose (object);
 }
 
@@ -224,6 +281,8 @@ ts_plot_view_get_property (GObject *object, guint prop_id, GValue *value, GParam
 {
   if (prop_id == PROP_LOG_Y)
     g_value_set_boolean (value, TS_PLOT_VIEW (object)->log_y);
+  else if (prop_id == PROP_SMOOTHING)
+    g_value_set_double (value, TS_PLOT_VIEW (object)->smoothing);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -233,6 +292,8 @@ ts_plot_view_set_property (GObject *object, guint prop_id, const GValue *value, 
 {
   if (prop_id == PROP_LOG_Y)
     ts_plot_view_set_log_y (TS_PLOT_VIEW (object), g_value_get_boolean (value));
+  else if (prop_id == PROP_SMOOTHING)
+    ts_plot_view_set_smoothing (TS_PLOT_VIEW (object), g_value_get_double (value));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -247,8 +308,14 @@ ts_plot_view_class_init (TsPlotViewClass *klass)
   object_class->get_property = ts_plot_view_get_property;
   object_class->set_property = ts_plot_view_set_property;
   widget_class->snapshot = ts_plot_view_snapshot;
+  widget_class->size_allocate = ts_plot_view_size_allocate;
+  gtk_widget_class_install_action (widget_class, "plot.menu", NULL, menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "plot.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "plot.menu", NULL);
   properties[PROP_LOG_Y] = g_param_spec_boolean ("log-y", NULL, NULL, FALSE,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SMOOTHING] = g_param_spec_double ("smoothing", NULL, NULL, 0, 0.99, TS_PLOT_DEFAULT_SMOOTHING,
+                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_widget_class_set_css_name (widget_class, "plotview");
@@ -260,7 +327,12 @@ ts_plot_view_init (TsPlotView *self)
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *secondary = gtk_gesture_click_new ();
 
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
+  g_signal_connect (secondary, "pressed", G_CALLBACK (on_secondary_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (secondary));
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
@@ -286,6 +358,9 @@ ts_plot_view_new (TsRunPlotKind kind)
   };
 
   self->kind = kind;
+  self->smoothing = TS_PLOT_DEFAULT_SMOOTHING;
+  self->menu = export_menu (kind);
+  gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, titles[kind],
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, descriptions[kind], -1);
   return GTK_WIDGET (self);
@@ -316,6 +391,23 @@ ts_plot_view_set_log_y (TsPlotView *self, gboolean log_y)
   self->log_y = log_y;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_Y]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ts_plot_view_set_smoothing (TsPlotView *self, double smoothing)
+{
+  smoothing = CLAMP (smoothing, 0, 0.99);
+  if (self->smoothing == smoothing)
+    return;
+  self->smoothing = smoothing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMOOTHING]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+ts_plot_view_get_smoothing (TsPlotView *self)
+{
+  return self->smoothing;
 }
 
 gboolean

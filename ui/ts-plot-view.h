@@ -2,7 +2,8 @@
  * rate for the runs it is given (those with overlay on), drawn by the same
  * Cairo renderer as the exports. Hover shows the nearest value; the scroll
  * wheel zooms the x axis around the pointer, dragging pans, a double click
- * resets. Redraws only when a run reports new data.
+ * resets; right-click (Shift+F10, the Menu key) offers the window's
+ * exports of this plot. Redraws only when a run reports new data.
  */
 #pragma once
 
@@ -21,6 +22,9 @@ TsRunPlotKind ts_plot_view_get_kind (TsPlotView *self);
 void          ts_plot_view_set_runs (TsPlotView *self, GListModel *runs);
 void          ts_plot_view_set_log_y (TsPlotView *self, gboolean log_y);
 gboolean      ts_plot_view_get_log_y (TsPlotView *self);
+/* the loss's EMA weight, 0 … 0.99 (TensorBoard's smoothing; 0: raw only) */
+void          ts_plot_view_set_smoothing (TsPlotView *self, double smoothing);
+double        ts_plot_view_get_smoothing (TsPlotView *self);
 /* Draws what the widget shows into any cairo_t (for exports). */
 void          ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, gboolean dark);
 char         *ts_plot_view_csv (TsPlotView *self);

@@ -54,32 +54,6 @@ draw_sparkline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
   ts_run_draw_loss (data, cr, width, height, FALSE);
 }
 
-char *
-ts_run_status_text (TsRun *run)
-{
-  TsProgress p;
-  GString *s = g_string_new (NULL);
-
-  ts_run_get_progress (run, &p);
-  if (ts_run_is_queued (run))
-    g_string_append (s, "queued");
-  else if (p.state == TS_RUN_LOADING)
-    g_string_append_printf (s, "loading %.0f%%", 100 * p.loaded);
-  else
-    g_string_append (s, ts_run_state_name (ts_run_get_state (run)));
-  /* the epoch under way while training; the last one completed after */
-  if (p.state == TS_RUN_RUNNING || p.state == TS_RUN_PAUSED)
-    g_string_append_printf (s, " · epoch %u/%u", MIN (p.epoch + 1, p.epochs), p.epochs);
-  else if (ts_run_get_curves (run)->epoch->len > 0)
-    g_string_append_printf (s, " · epoch %u/%u", ts_run_get_curves (run)->epoch->len,
-                            ts_run_get_experiment (run)->train.epochs);
-  if (ts_run_get_best_val_acc (run) > 0)
-    g_string_append_printf (s, " · best val %.1f%%", 100 * ts_run_get_best_val_acc (run));
-  if (ts_run_count_warnings (run) > 0)
-    g_string_append_printf (s, " · ⚠ %u", ts_run_count_warnings (run));
-  return g_string_free (s, FALSE);
-}
-
 static void
 update (TsRun *run, GtkWidget *row)
 {
@@ -88,7 +62,9 @@ update (TsRun *run, GtkWidget *row)
   g_autofree char *text = ts_run_status_text (run);
 
   gtk_label_set_text (name, ts_run_get_name (run));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (name), ts_run_get_name (run));
   gtk_label_set_text (status, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (status), text);
   gtk_widget_queue_draw (g_object_get_data (G_OBJECT (row), "sparkline"));
 }
 
@@ -118,8 +94,15 @@ ts_run_row_new (TsRun *run)
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (sparkline), 24);
   gtk_widget_set_valign (sparkline, GTK_ALIGN_CENTER);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (sparkline), draw_sparkline, g_object_ref (run), g_object_unref);
+  /* up to three lines, then cut in the middle: runs' names differ at their
+   * ends ("FMNIST relu he", "FMNIST relu xavier"), which stay */
   gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (name), 3);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_width_chars (GTK_LABEL (name), 8);
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 20);
   gtk_widget_add_css_class (name, "heading");
   gtk_label_set_xalign (GTK_LABEL (status), 0);
   gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
@@ -144,6 +127,8 @@ ts_run_row_new (TsRun *run)
   g_object_set_data_full (G_OBJECT (row), "run", g_object_ref (run), g_object_unref);
   g_signal_connect_object (run, "changed", G_CALLBACK (update), row, 0);
   g_signal_connect_object (run, "notify::state", G_CALLBACK (on_state), row, 0);
+  g_signal_connect_object (run, "notify::status", G_CALLBACK (on_state), row, 0);
+  g_signal_connect_object (run, "notify::name", G_CALLBACK (on_state), row, 0);
   update (run, row);
   return row;
 }

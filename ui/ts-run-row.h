@@ -11,7 +11,5 @@ G_BEGIN_DECLS
 GtkWidget *ts_run_row_new (TsRun *run);
 /* the run's smoothed loss as a line filling width × height */
 void       ts_run_draw_loss (TsRun *run, cairo_t *cr, int width, int height, gboolean log_scale);
-/* one line: "training · epoch 3/40 · best val 97.3%" */
-char      *ts_run_status_text (TsRun *run);
 
 G_END_DECLS

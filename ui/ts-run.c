@@ -23,11 +23,18 @@ struct _TsRun {
   gboolean      queued;
   gboolean      overlay;
   double        best_val_acc;
+  double        saved_sps;   /* a run from disk: its summary's samples/s */
+  char         *status;      /* ts_run_status_text as last notified */
+  /* the loss's EMA as of ema_len steps, at weight ema_weight (see ts_plot_smooth) */
+  double        ema_weight, ema, ema_norm;
+  guint         ema_len;
 };
 
 G_DEFINE_FINAL_TYPE (TsRun, ts_run, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_NAME, PROP_STATE, PROP_OVERLAY, PROP_BEST_VAL_ACC, N_PROPS };
+static void notify_status (TsRun *self);
+
+enum { PROP_0, PROP_NAME, PROP_EXPERIMENT, PROP_STATE, PROP_STATUS, PROP_OVERLAY, PROP_BEST_VAL_ACC, N_PROPS };
 enum { CHANGED, N_SIGNALS };
 
 static GParamSpec *properties[N_PROPS];
@@ -43,6 +50,7 @@ ts_run_finalize (GObject *object)
   g_clear_pointer (&self->curves, ts_curve_data_free);
   g_free (self->run_dir);
   g_free (self->message);
+  g_free (self->status);
   g_clear_pointer (&self->advice, g_ptr_array_unref);
   g_clear_pointer (&self->model, ts_model_free);
   g_clear_pointer (&self->saved_stats, ts_metric_log_free);
@@ -57,7 +65,9 @@ ts_run_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *
   switch (prop_id)
     {
     case PROP_NAME: g_value_set_string (value, ts_run_get_name (self)); break;
+    case PROP_EXPERIMENT: g_value_set_pointer (value, self->experiment); break;
     case PROP_STATE: g_value_set_int (value, self->state); break;
+    case PROP_STATUS: g_value_take_string (value, ts_run_status_text (self)); break;
     case PROP_OVERLAY: g_value_set_boolean (value, self->overlay); break;
     case PROP_BEST_VAL_ACC: g_value_set_double (value, self->best_val_acc); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -85,8 +95,14 @@ ts_run_class_init (TsRunClass *klass)
   object_class->get_property = ts_run_get_property;
   object_class->set_property = ts_run_set_property;
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* notified when an unstarted run's experiment is replaced (edited) */
+  properties[PROP_EXPERIMENT] = g_param_spec_pointer ("experiment", NULL, NULL,
+                                                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, TS_RUN_FAILED, TS_RUN_READY,
                                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* ts_run_status_text changed: every place showing it updates at once */
+  properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_OVERLAY] = g_param_spec_boolean ("overlay", NULL, NULL, TRUE,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BEST_VAL_ACC] = g_param_spec_double ("best-val-acc", NULL, NULL, 0, 1, 0,
@@ -135,6 +151,7 @@ state_from_summary (TsRun *self, const char *dir)
     }
   if (strcmp (summary.state, "interrupted") == 0)
     state = TS_RUN_STOPPED;
+  self->saved_sps = isfinite (summary.samples_per_second) ? summary.samples_per_second : 0;
   for (int s = TS_RUN_DONE; s <= TS_RUN_FAILED; s++)
     if (strcmp (summary.state, ts_run_state_name (s)) == 0)
       state = s;
@@ -315,6 +332,7 @@ ts_run_set_experiment (TsRun *self, const TsExperiment *exp)
   ts_experiment_free (self->experiment);
   self->experiment = ts_experiment_copy (exp);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPERIMENT]);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -335,12 +353,38 @@ ts_run_get_progress (TsRun *self, TsProgress *out)
     ts_trainer_get_progress (self->trainer, out);
   else
     {
-      GArray *lr = self->curves->lr;
+      /* a run from disk (or not started): what its files say */
+      const GArray *steps = self->curves->step, *loss = self->curves->loss, *lr = self->curves->lr;
       *out = (TsProgress) { .state = self->state, .epochs = self->experiment->train.epochs,
-                            .epoch = self->curves->epoch->len, .eta = -1,
+                            .epoch = self->curves->epoch->len, .eta = -1, .loss = NAN,
                             .lr = lr->len ? g_array_index (lr, double, lr->len - 1) : NAN,
-                            .base_lr = self->experiment->train.lr };
+                            .base_lr = self->experiment->train.lr,
+                            .best_val_acc = self->best_val_acc, .samples_per_second = self->saved_sps };
+      if (steps->len > 0)
+        {
+          out->step = (guint64) g_array_index (steps, double, steps->len - 1);
+          out->loss = g_array_index (loss, double, loss->len - 1);
+        }
     }
+}
+double
+ts_run_get_smoothed_loss (TsRun *self, double weight)
+{
+  const GArray *loss = self->curves->loss;
+
+  if (weight != self->ema_weight || loss->len < self->ema_len)
+    self->ema_weight = weight, self->ema = self->ema_norm = 0, self->ema_len = 0;
+  /* only the steps since the last call: the same sums as ts_plot_smooth */
+  for (; self->ema_len < loss->len; self->ema_len++)
+    {
+      double y = g_array_index (loss, double, self->ema_len);
+      if (isfinite (y))
+        {
+          self->ema = weight * self->ema + (1 - weight) * y;
+          self->ema_norm = weight * self->ema_norm + (1 - weight);
+        }
+    }
+  return self->ema_norm > 0 ? self->ema / self->ema_norm : NAN;
 }
 
 static char *
@@ -381,6 +425,7 @@ ts_run_enqueue (TsRun *self)
 {
   self->queued = TRUE;
   g_signal_emit (self, signals[CHANGED], 0);
+  notify_status (self);
 }
 
 void ts_run_pause (TsRun *self) { if (self->trainer) ts_trainer_pause (self->trainer); }
@@ -415,7 +460,21 @@ ts_run_stop (TsRun *self)
       self->queued = FALSE;
       self->state = TS_RUN_STOPPED;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      notify_status (self);
     }
+}
+
+/* loading shares and epochs change the status without new curves */
+static void
+notify_status (TsRun *self)
+{
+  g_autofree char *status = ts_run_status_text (self);
+
+  if (g_strcmp0 (status, self->status) == 0)
+    return;
+  g_free (self->status);
+  self->status = g_steal_pointer (&status);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
 gboolean
@@ -453,5 +512,6 @@ ts_run_poll (TsRun *self)
     }
   if (changed)
     g_signal_emit (self, signals[CHANGED], 0);
+  notify_status (self);
   return changed;
 }

@@ -42,6 +42,18 @@ TsModel            *ts_run_get_model (TsRun *run, guint64 *step);
 GPtrArray          *ts_run_get_advice (TsRun *run);
 /* how many advice records are warnings or worse */
 guint               ts_run_count_warnings (TsRun *run);
+/* The loss smoothed as the loss plot draws it (ts_plot_smooth at weight),
+ * at its last step; NaN before any. Cheap: it adds only the new steps. */
+double              ts_run_get_smoothed_loss (TsRun *run, double weight);
+
+/* The run's status in words, the one formatter behind every place that
+ * shows it (ts-run-status.c). Short, for the sidebar and the window title:
+ * "running · epoch 3/40 · best val 97.3% · ⚠ 1". The progress line adds
+ * the step, the smoothed loss (or "diverged"), samples/s with its digits
+ * grouped, and the ETA. ::notify::status says the short text changed. */
+char               *ts_run_status_text (TsRun *run);
+char               *ts_run_status_line (TsRun *run, double smoothing);
+
 /* the error of a failed run */
 const char         *ts_run_get_message (TsRun *run);
 

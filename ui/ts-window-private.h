@@ -35,6 +35,10 @@ struct _TsWindow {
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
   GtkToggleButton *log_toggle;
+  GtkAdjustment   *smoothing;
+  AdwFlap         *flap;
+  GtkWidget       *sidebar;
+  GtkWidget       *sidebar_handle;
 
   /* owned */
   GSettings       *settings;
@@ -52,6 +56,7 @@ struct _TsWindow {
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */
   gint64           last_redraw;  /* frame time of the last plot redraw, µs */
+  int              drag_width;   /* the sidebar's width when a resize began */
 };
 
 void     _ts_window_install_actions (TsWindowClass *klass);

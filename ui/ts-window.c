@@ -136,7 +136,6 @@ static void
 update_progress (TsWindow *self)
 {
   TsProgress p;
-  g_autofree char *eta = NULL;
   g_autofree char *line = NULL;
   double fraction;
 
@@ -144,30 +143,13 @@ update_progress (TsWindow *self)
     return;
   ts_run_get_progress (self->selected, &p);
   if (p.state == TS_RUN_LOADING)
-    {
-      gtk_progress_bar_set_fraction (self->progress_bar, p.loaded);
-      gtk_label_set_text (self->progress_label, "Loading the data…");
-      return;
-    }
-  fraction = p.epochs ? (p.epoch + (p.batches ? (double) p.batch / p.batches : 0)) / p.epochs : 0;
-  if (ts_run_state_is_final (p.state) && p.state == TS_RUN_DONE)
+    fraction = p.loaded;
+  else if (p.state == TS_RUN_DONE)
     fraction = 1;
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
-  if (p.state == TS_RUN_READY && !ts_run_is_queued (self->selected))
-    line = g_strdup ("Ready — press Start (Ctrl+Return)");
-  else if (ts_run_is_queued (self->selected))
-    line = g_strdup ("Queued — waiting for a running experiment to finish");
-  else if (p.state == TS_RUN_FAILED)
-    line = g_strdup_printf ("Failed: %s", ts_run_get_message (self->selected));
   else
-    {
-      int s = (int) MAX (p.eta, 0);
-      eta = p.eta >= 0 && !ts_run_state_is_final (p.state) ? g_strdup_printf (" · ETA %d:%02d", s / 60, s % 60)
-                                                          : g_strdup ("");
-      line = g_strdup_printf ("%s · epoch %u/%u · step %" G_GUINT64_FORMAT " · loss %.4f · lr %.3g · %.0f samples/s%s",
-                              ts_run_state_name (p.state), MIN (p.epoch + (ts_run_state_is_final (p.state) ? 0 : 1), p.epochs),
-                              p.epochs, p.step, p.loss, p.lr, p.samples_per_second, eta);
-    }
+    fraction = p.epochs ? (p.epoch + (p.batches ? (double) p.batch / p.batches : 0)) / p.epochs : 0;
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+  line = ts_run_status_line (self->selected, ts_plot_view_get_smoothing (self->plots[TS_RUN_PLOT_LOSS]));
   gtk_label_set_text (self->progress_label, line);
 }
 
@@ -329,6 +311,14 @@ on_run_state (TsRun *run, GParamSpec *pspec, TsWindow *self)
     update_header (self);
 }
 
+/* the title says what the sidebar row says, at the same moment */
+static void
+on_run_status (TsRun *run, GParamSpec *pspec, TsWindow *self)
+{
+  if (run == self->selected)
+    update_header (self);
+}
+
 /* New data is drawn on the next frame due (see on_tick). */
 static void
 on_run_changed (TsRun *run, TsWindow *self)
@@ -340,6 +330,7 @@ TsRun *
 _ts_window_add_run (TsWindow *self, TsRun *run)
 {
   g_signal_connect_object (run, "notify::state", G_CALLBACK (on_run_state), self, 0);
+  g_signal_connect_object (run, "notify::status", G_CALLBACK (on_run_status), self, 0);
   g_signal_connect_object (run, "changed", G_CALLBACK (on_run_changed), self, 0);
   g_list_store_insert (self->runs, 0, run);
   self->next_colour++;
@@ -542,8 +533,6 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
     }
   self->plots_dirty = FALSE;
   update_progress (self);
-  if (self->selected && is_active (self->selected))
-    update_header (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -628,6 +617,10 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, log_toggle);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, smoothing);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, sidebar_handle);
   _ts_window_install_actions (klass);
 }
 
@@ -648,6 +641,7 @@ build_plots (TsWindow *self)
       gtk_widget_set_vexpand (GTK_WIDGET (self->plots[k]), TRUE);
       if (k != TS_RUN_PLOT_ACCURACY)
         g_object_bind_property (self->log_toggle, "active", self->plots[k], "log-y", G_BINDING_SYNC_CREATE);
+      g_object_bind_property (self->smoothing, "value", self->plots[k], "smoothing", G_BINDING_SYNC_CREATE);
     }
   gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_LOSS]), 0, 0, 2, 1);
   gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->plots[TS_RUN_PLOT_ACCURACY]), 0, 1, 1, 1);
@@ -655,6 +649,72 @@ build_plots (TsWindow *self)
   self->layer_views = ts_layer_views_new ();
   ts_layer_views_set_runs (TS_LAYER_VIEWS (self->layer_views), G_LIST_MODEL (self->runs));
   gtk_box_append (self->training_content, self->layer_views);
+}
+
+/* ---- the sidebar: dragged wider or narrower; over the content when the
+ * window is too narrow for both (AdwFlap folds it) ------------------------ */
+
+#define SIDEBAR_MIN 200
+#define SIDEBAR_MAX 600
+
+void
+ts_window_set_sidebar_width (TsWindow *self, int width)
+{
+  width = CLAMP (width, SIDEBAR_MIN, SIDEBAR_MAX);
+  gtk_widget_set_size_request (self->sidebar, width, -1);
+}
+
+static void
+on_handle_drag_begin (GtkGestureDrag *gesture, double x, double y, TsWindow *self)
+{
+  int w;
+  gtk_widget_get_size_request (self->sidebar, &w, NULL);
+  self->drag_width = w > 0 ? w : gtk_widget_get_width (self->sidebar);
+}
+
+static void
+on_handle_drag_update (GtkGestureDrag *gesture, double dx, double dy, TsWindow *self)
+{
+  ts_window_set_sidebar_width (self, self->drag_width + (int) dx);
+}
+
+static void
+on_handle_drag_end (GtkGestureDrag *gesture, double dx, double dy, TsWindow *self)
+{
+  int w;
+  gtk_widget_get_size_request (self->sidebar, &w, NULL);
+  if (self->settings)
+    g_settings_set_int (self->settings, "sidebar-width", w);
+}
+
+/* a folded sidebar hides again once a run is picked from it */
+static void
+on_row_activated (GtkListBox *box, GtkListBoxRow *row, TsWindow *self)
+{
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+}
+
+static void
+build_sidebar (TsWindow *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  g_autoptr(GdkCursor) cursor = gdk_cursor_new_from_name ("col-resize", NULL);
+
+  gtk_widget_set_cursor (self->sidebar_handle, cursor);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_handle_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_handle_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_handle_drag_end), self);
+  gtk_widget_add_controller (self->sidebar_handle, GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (self->run_list, "row-activated", G_CALLBACK (on_row_activated), self);
+  if (self->settings)
+    ts_window_set_sidebar_width (self, g_settings_get_int (self->settings, "sidebar-width"));
+}
+
+static void
+on_smoothing_changed (TsWindow *self)
+{
+  update_progress (self);
 }
 
 static void
@@ -697,10 +757,13 @@ ts_window_init (TsWindow *self)
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
       g_settings_bind (self->settings, "log-scale", self->log_toggle, "active", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "smoothing", self->smoothing, "value", G_SETTINGS_BIND_DEFAULT);
       ts_layer_views_bind_settings (TS_LAYER_VIEWS (self->layer_views), self->settings);
     }
   else
     gtk_toggle_button_set_active (self->log_toggle, TRUE);
+  build_sidebar (self);
+  g_signal_connect_swapped (self->smoothing, "value-changed", G_CALLBACK (on_smoothing_changed), self);
   _ts_window_install_drop_target (self);
   restore_recent_runs (self);
   restore_drafts (self);

@@ -36,5 +36,7 @@ GtkWidget *ts_window_get_advisor (TsWindow *self);
 GtkWidget *ts_window_get_init_lab (TsWindow *self);
 GtkWidget *ts_window_get_data_page (TsWindow *self);
 GtkWidget *ts_window_get_layer_views (TsWindow *self);
+/* The Runs sidebar's width (200–600 px), as dragging its edge sets it. */
+void       ts_window_set_sidebar_width (TsWindow *self, int width);
 
 G_END_DECLS

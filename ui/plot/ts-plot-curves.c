@@ -1,4 +1,5 @@
 #include "ts-plot-curves.h"
+#include "ts-plot-labels.h"
 #include "ts-plot-private.h"
 
 #include <math.h>
@@ -24,38 +25,83 @@ value (double v, gboolean log_y)
   return log_y ? (v > 0 ? log10 (v) : NAN) : v;
 }
 
+/* A diverged series sets the range only when nothing else is shown, and
+ * then only up to ten times its first value: the climb to 1e9 before NaN
+ * would flatten every other curve. */
+static gboolean
+counts_for_y (const TsPlotSeries *se, gboolean any_sane, double first, double y)
+{
+  if (!se->diverged)
+    return TRUE;
+  return !any_sane && fabs (y) <= 10 * fabs (first);
+}
+
+/* pads [*lo, *hi] (data units) so curves do not touch the frame, at least
+ * min_span wide, never below 0 for data that is not, inside [0, 1] for shares */
+static void
+pad_y (const TsPlotAxes *axes, double data_lo, double *lo, double *hi)
+{
+  double span = *hi - *lo;
+
+  if (!axes->log_y && axes->min_span > 0 && span < axes->min_span)
+    {
+      double mid = (*hi + *lo) / 2;
+      *lo = mid - axes->min_span / 2, *hi = mid + axes->min_span / 2;
+      if (axes->unit_range && *lo < 0)
+        *hi -= *lo, *lo = 0;
+      if (axes->unit_range && *hi > 1)
+        *lo -= *hi - 1, *hi = 1;
+      span = *hi - *lo;
+    }
+  if (span < 1e-12) /* a constant: a tenth of its size either side (a decade's tenth on log) */
+    {
+      double pad = axes->log_y ? 0.1 : fabs (*lo) > 0 ? fabs (*lo) * 0.1 : 0.5;
+      *lo -= pad, *hi += pad;
+    }
+  else
+    *lo -= span * 0.05, *hi += span * 0.05;
+  if (!axes->log_y && data_lo >= 0 && *lo < 0) /* a rate or a loss never goes below 0: nor does its axis */
+    *lo = 0;
+}
+
 void
 ts_plot_curves_ranges (const TsPlotSeries *series, guint n_series, const TsPlotAxes *axes, double *x0, double *x1,
                        double *y0, double *y1)
 {
-  double lx = G_MAXDOUBLE, hx = -G_MAXDOUBLE, ly = G_MAXDOUBLE, hy = -G_MAXDOUBLE;
+  double lx = G_MAXDOUBLE, hx = -G_MAXDOUBLE, ly = G_MAXDOUBLE, hy = -G_MAXDOUBLE, data_lo;
+  gboolean any_sane = FALSE;
 
   for (guint s = 0; s < n_series; s++)
-    for (gsize i = 0; i < series[s].n; i++)
-      {
-        double v = value (series[s].y[i], axes->log_y);
-        if (!isfinite (v) || !isfinite (series[s].x[i]))
-          continue;
-        lx = MIN (lx, series[s].x[i]), hx = MAX (hx, series[s].x[i]);
-        ly = MIN (ly, v), hy = MAX (hy, v);
-      }
+    any_sane |= !series[s].diverged && series[s].n > 0;
+  for (guint s = 0; s < n_series; s++)
+    {
+      double first = NAN;
+      for (gsize i = 0; i < series[s].n; i++)
+        {
+          double v = value (series[s].y[i], axes->log_y);
+          if (!isfinite (v) || !isfinite (series[s].x[i]))
+            continue;
+          if (isnan (first))
+            first = series[s].y[i];
+          lx = MIN (lx, series[s].x[i]), hx = MAX (hx, series[s].x[i]);
+          if (counts_for_y (&series[s], any_sane, first, series[s].y[i]))
+            ly = MIN (ly, v), hy = MAX (hy, v);
+        }
+    }
   if (lx > hx)
-    lx = 0, hx = 1, ly = 0, hy = 1;
+    lx = 0, hx = 1;
+  if (ly > hy)
+    ly = 0, hy = 1;
+  data_lo = axes->log_y ? 0 : ly;
   if (axes->band_hi > axes->band_lo) /* the healthy range stays in view, to show how far off a curve is */
     ly = MIN (ly, value (axes->band_lo, axes->log_y)), hy = MAX (hy, value (axes->band_hi, axes->log_y));
   if (axes->x_min != axes->x_max)
     lx = axes->x_min, hx = axes->x_max;
   if (axes->y_min != axes->y_max)
-    ly = value (axes->y_min, axes->log_y), hy = value (axes->y_max, axes->log_y);
+    ly = value (axes->y_min, axes->log_y), hy = value (axes->y_max, axes->log_y), data_lo = -1;
   if (hx - lx < 1e-12)
     hx = lx + 1;
-  if (hy - ly < 1e-12)
-    ly -= 0.5, hy += 0.5;
-  else
-    {
-      double pad = (hy - ly) * 0.05;
-      ly -= pad, hy += pad;
-    }
+  pad_y (axes, data_lo, &ly, &hy);
   *x0 = lx, *x1 = hx, *y0 = ly, *y1 = hy;
 }
 
@@ -128,30 +174,58 @@ nice_step (double span, int target)
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
+guint
+ts_plot_y_ticks (double y0, double y1, gboolean log_y, double *ticks, guint max)
+{
+  guint n = 0;
+  double step;
+
+  if (!(y1 > y0) || !isfinite (y0) || !isfinite (y1))
+    return 0;
+  if (log_y)
+    {
+      static const double mults[] = { 1, 2, 5 };
+      int per = y1 - y0 < 2 ? 3 : 1, every = MAX (1, (int) ceil ((y1 - y0) / 8));
+      for (double v = floor (y0); v <= y1 + 1e-12 && n < max; v += every)
+        for (int m = 0; m < per && n < max; m++)
+          {
+            double t = v + log10 (mults[m]);
+            if (t >= y0 - 1e-12 && t <= y1 + 1e-12)
+              ticks[n++] = t;
+          }
+      if (n >= 2)
+        return n;
+      /* within a decade (2.26 … 2.36): evenly spaced values, placed on the log axis */
+      n = 0;
+      {
+        double lo = pow (10, y0), hi = pow (10, y1);
+        step = nice_step (hi - lo, 4);
+        for (double v = ceil (lo / step) * step; v <= hi * (1 + 1e-12) && n < max; v += step)
+          ticks[n++] = log10 (v);
+      }
+      return n;
+    }
+  step = nice_step (y1 - y0, 5);
+  for (double v = ceil (y0 / step) * step; v <= y1 + 1e-12 && n < max; v += step)
+    ticks[n++] = fabs (v) < step * 1e-6 ? 0.0 : v;
+  return n;
+}
+
 static void
 draw_axes (cairo_t *cr, const TsPlotStyle *style, const TsPlotAxes *axes, double px, double py, double pw,
            double ph, double x0, double x1, double y0, double y1, double width, double height)
 {
-  double step;
+  double step, ticks[64];
+  guint n_ticks = ts_plot_y_ticks (y0, y1, axes->log_y, ticks, G_N_ELEMENTS (ticks));
   char buf[32];
 
   cairo_set_line_width (cr, 1);
-  /* y grid and labels; a log axis spanning under two decades also gets
-   * its 2× and 5× lines */
-  step = axes->log_y ? 1 : nice_step (y1 - y0, 5);
-  for (double v = (axes->log_y ? floor (y0) : ceil (y0 / step) * step); v <= y1 + 1e-12; v += step)
-    for (int m = 0; m < (axes->log_y && y1 - y0 < 2 ? 3 : 1); m++)
+  for (guint t = 0; t < n_ticks; t++)
     {
-      double tick = axes->log_y ? v + log10 ((double[]) { 1, 2, 5 }[m]) : v;
-      double cy = round (py + ph - (tick - y0) / (y1 - y0) * ph) + 0.5;
-      if (tick < y0 - 1e-12 || tick > y1 + 1e-12)
-        continue;
+      double cy = round (py + ph - (ticks[t] - y0) / (y1 - y0) * ph) + 0.5;
       ts_plot_set_rgb (cr, style->grid);
       cairo_move_to (cr, px, cy), cairo_line_to (cr, px + pw, cy), cairo_stroke (cr);
-      if (axes->log_y)
-        g_snprintf (buf, sizeof buf, "%g", pow (10, tick));
-      else
-        g_snprintf (buf, sizeof buf, "%.3g", fabs (v) < step * 1e-6 ? 0.0 : v);
+      g_snprintf (buf, sizeof buf, axes->log_y ? "%.4g" : "%.3g", axes->log_y ? pow (10, ticks[t]) : ticks[t]);
       ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, buf, px - 6, cy, 11, 1.0, 0.5);
     }
@@ -181,63 +255,248 @@ draw_axes (cairo_t *cr, const TsPlotStyle *style, const TsPlotAxes *axes, double
   (void) width;
 }
 
-/* name, cut to max characters with an ellipsis */
+/* name, cut in the middle to max characters: the start and the end are
+ * where runs' names usually differ */
 static char *
 shorten (const char *name, guint max)
 {
-  g_autofree char *head = NULL;
+  glong len = g_utf8_strlen (name, -1);
+  g_autofree char *head = NULL, *tail = NULL;
 
-  if ((guint) g_utf8_strlen (name, -1) <= max)
+  if (len <= (glong) max)
     return g_strdup (name);
-  head = g_utf8_substring (name, 0, max - 1);
-  return g_strconcat (head, "…", NULL);
+  head = g_utf8_substring (name, 0, (max - 1) / 2);
+  tail = g_utf8_substring (name, len - (max - 1 - (max - 1) / 2), len);
+  return g_strconcat (head, "…", tail, NULL);
+}
+
+typedef struct {
+  char  **labels;  /* per series (NULL: not in the legend) */
+  char   *common;  /* the words every run's name shares, when abbreviated */
+  double  size;
+  gboolean boxed;  /* in rows inside the plot, not one line above it */
+} Legend;
+
+static double
+entry_width (cairo_t *cr, const char *label, double size)
+{
+  return ts_plot_text_width (cr, label, size) + 26;
 }
 
 static double
-legend_width (cairo_t *cr, const TsPlotSeries *series, guint n, double size, guint max)
+line_width (cairo_t *cr, const Legend *lg, guint n)
 {
   double total = 0;
   for (guint s = 0; s < n; s++)
-    if (series[s].name)
-      {
-        g_autofree char *name = shorten (series[s].name, max);
-        total += ts_plot_text_width (cr, name, size) + 26;
-      }
+    if (lg->labels[s])
+      total += entry_width (cr, lg->labels[s], lg->size);
   return total;
 }
 
-/* one line above the plot, right-aligned; smaller, then cut, when crowded */
+/* Full names on one line when they fit; else names cut to what differs
+ * between the runs (ts_plot_distinct_labels), on one line or in rows. */
 static void
-draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, double px, double py,
-             double pw)
+legend_layout (cairo_t *cr, const TsPlotSeries *series, guint n, double pw, Legend *lg)
 {
-  double x = px + pw - 8, size = 11, room = pw * 0.8;
-  guint max = 200;
+  g_autofree const char **names = g_new0 (const char *, n + 1);
+  g_autofree guint *which = g_new0 (guint, n + 1);
+  g_auto(GStrv) short_names = NULL;
+  guint runs = 0;
 
-  if (legend_width (cr, series, n, size, max) > room)
-    size = 9.5;
-  while (legend_width (cr, series, n, size, max) > room && max > 8)
-    max = MIN (max, 60) - 2;
-  for (guint s = n; s-- > 0;)
+  lg->labels = g_new0 (char *, n + 1);
+  for (guint s = 0; s < n; s++)
+    if (series[s].name)
+      {
+        lg->labels[s] = g_strdup (series[s].name);
+        if (!series[s].neutral)
+          which[runs] = s, names[runs++] = series[s].name;
+      }
+  for (lg->size = 11; lg->size >= 9.5; lg->size -= 1.5)
+    if (line_width (cr, lg, n) <= pw * 0.8)
+      return;
+  short_names = ts_plot_distinct_labels (names, runs, &lg->common);
+  for (guint r = 0; r < runs; r++)
     {
-      g_autofree char *name = NULL;
-      double rgb[3];
-      if (series[s].name == NULL)
-        continue;
-      name = shorten (series[s].name, max);
-      x -= ts_plot_text_width (cr, name, size) + 26;
-      ts_plot_palette (series[s].colour, rgb);
-      if (series[s].neutral)
-        memcpy (rgb, style->foreground, sizeof rgb);
-      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
-      cairo_set_line_width (cr, 2.5);
-      if (series[s].dashed)
-        cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
-      cairo_move_to (cr, x, py - 11), cairo_line_to (cr, x + 16, py - 11), cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
-      ts_plot_set_rgb (cr, style->foreground);
-      ts_plot_text (cr, name, x + 20, py - 11, size, 0, 0.5);
+      g_free (lg->labels[which[r]]);
+      lg->labels[which[r]] = shorten (short_names[r], 48);
     }
+  for (lg->size = 11; lg->size >= 9.5; lg->size -= 1.5)
+    if (line_width (cr, lg, n) + (*lg->common ? ts_plot_text_width (cr, lg->common, lg->size) + 12 : 0) <= pw * 0.8)
+      return;
+  lg->size = 9.5;
+  lg->boxed = TRUE;
+}
+
+char **
+_ts_plot_legend_labels (cairo_t *cr, const TsPlotSeries *series, guint n, double width, gboolean *boxed)
+{
+  Legend lg = { 0 };
+  double px, py, pw, ph;
+  char **labels = g_new0 (char *, n + 1);
+
+  ts_plot_curves_area (width, 300, &px, &py, &pw, &ph);
+  legend_layout (cr, series, n, pw, &lg);
+  for (guint s = 0, k = 0; s < n; s++)
+    if (lg.labels[s])
+      labels[k++] = g_steal_pointer (&lg.labels[s]);
+  *boxed = lg.boxed;
+  g_free (lg.labels);
+  g_free (lg.common);
+  return labels;
+}
+
+static void
+legend_clear (Legend *lg, guint n)
+{
+  for (guint s = 0; s < n; s++)
+    g_free (lg->labels[s]);
+  g_free (lg->labels);
+  g_free (lg->common);
+}
+
+static void
+draw_entry (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *se, const char *label, double x, double y,
+            double size)
+{
+  double rgb[3];
+
+  ts_plot_palette (se->colour, rgb);
+  if (se->neutral)
+    memcpy (rgb, style->foreground, sizeof rgb);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_line_width (cr, 2.5);
+  if (se->dashed)
+    cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
+  cairo_move_to (cr, x, y), cairo_line_to (cr, x + 16, y), cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  ts_plot_set_rgb (cr, style->foreground);
+  ts_plot_text (cr, label, x + 20, y, size, 0, 0.5);
+}
+
+/* where each entry goes when the legend takes rows: at_x from the rows'
+ * left edge, at_row from the top; the common words take the first row.
+ * Returns the number of rows, and the widest row in *widest. */
+static guint
+legend_rows (cairo_t *cr, const Legend *lg, guint n, double room, double *at_x, guint *at_row, double *widest)
+{
+  guint rows = 1;
+  double x = 0;
+
+  *widest = 0;
+  if (lg->common && *lg->common)
+    *widest = ts_plot_text_width (cr, lg->common, lg->size), rows = 2;
+  for (guint s = 0; s < n; s++)
+    {
+      double w;
+      if (lg->labels[s] == NULL)
+        continue;
+      w = entry_width (cr, lg->labels[s], lg->size);
+      if (x > 0 && x + w > room)
+        rows++, x = 0;
+      at_x[s] = x, at_row[s] = rows - 1;
+      x += w;
+      *widest = MAX (*widest, x);
+    }
+  return rows;
+}
+
+#define LEGEND_ROW 15
+
+/* How much lower the plot starts for a legend in rows (0: one line). */
+static double
+legend_extra_height (cairo_t *cr, const Legend *lg, guint n, double pw)
+{
+  g_autofree double *at_x = g_new0 (double, n + 1);
+  g_autofree guint *at_row = g_new0 (guint, n + 1);
+  double widest;
+
+  if (!lg->boxed)
+    return 0;
+  return (legend_rows (cr, lg, n, MAX (pw * 0.8, 120), at_x, at_row, &widest) - 1) * LEGEND_ROW;
+}
+
+/* rows above the plot, right-aligned as a block, below the caption's line */
+static void
+draw_legend_rows (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, const Legend *lg,
+                  double px, double py, double pw)
+{
+  g_autofree double *at_x = g_new0 (double, n + 1);
+  g_autofree guint *at_row = g_new0 (guint, n + 1);
+  double widest;
+  guint rows = legend_rows (cr, lg, n, MAX (pw * 0.8, 120), at_x, at_row, &widest);
+  double left = px + pw - 8 - widest, top = py - 11 - (rows - 1) * LEGEND_ROW;
+
+  if (lg->common && *lg->common)
+    {
+      g_autofree char *text = g_strconcat (lg->common, ":", NULL);
+      cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
+      ts_plot_text (cr, text, left, top, lg->size, 0, 0.5);
+    }
+  for (guint s = 0; s < n; s++)
+    if (lg->labels[s])
+      draw_entry (cr, style, &series[s], lg->labels[s], left + at_x[s], top + at_row[s] * LEGEND_ROW, lg->size);
+}
+
+/* one line above the plot, right-aligned; names cut to what differs, or
+ * rows (the plot starts lower), when crowded */
+static void
+draw_legend (cairo_t *cr, const TsPlotStyle *style, const TsPlotSeries *series, guint n, const Legend *lg,
+             double px, double py, double pw)
+{
+  double x = px + pw - 8;
+
+  if (lg->boxed)
+    {
+      draw_legend_rows (cr, style, series, n, lg, px, py, pw);
+      return;
+    }
+  for (guint s = n; s-- > 0;)
+    if (lg->labels[s])
+      {
+        x -= entry_width (cr, lg->labels[s], lg->size);
+        draw_entry (cr, style, &series[s], lg->labels[s], x, py - 11, lg->size);
+      }
+  if (lg->common && *lg->common)
+    {
+      g_autofree char *text = g_strconcat (lg->common, ":", NULL);
+      cairo_set_source_rgba (cr, style->foreground[0], style->foreground[1], style->foreground[2], 0.7);
+      ts_plot_text (cr, text, x - 6, py - 11, lg->size, 1, 0.5);
+    }
+}
+
+/* where a diverged curve leaves the plot (or ends in NaN): a cross and
+ * "diverged" in its colour */
+static void
+mark_divergence (cairo_t *cr, const TsPlotSeries *se, const TsPlotAxes *axes, double px, double py, double pw,
+                 double ph, double x0, double x1, double y0, double y1)
+{
+  double cx = NAN, cy = NAN, rgb[3];
+
+  for (gsize i = 0; i < se->n; i++)
+    {
+      double v = value (se->y[i], axes->log_y);
+      if (!isfinite (se->x[i]))
+        continue;
+      if (isfinite (v) && v <= y1)
+        {
+          cx = px + (se->x[i] - x0) / (x1 - x0) * pw;
+          cy = py + ph - (v - y0) / (y1 - y0) * ph;
+          continue;
+        }
+      cx = px + (se->x[i] - x0) / (x1 - x0) * pw;
+      cy = isfinite (v) ? py : (isnan (cy) ? py : cy);
+      break;
+    }
+  if (isnan (cx) || cx < px || cx > px + pw)
+    return;
+  cy = CLAMP (cy, py + 6, py + ph - 6);
+  ts_plot_palette (se->colour, rgb);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_line_width (cr, 2);
+  cairo_move_to (cr, cx - 4, cy - 4), cairo_line_to (cr, cx + 4, cy + 4);
+  cairo_move_to (cr, cx - 4, cy + 4), cairo_line_to (cr, cx + 4, cy - 4);
+  cairo_stroke (cr);
+  ts_plot_text (cr, "diverged", cx > px + pw - 70 ? cx - 8 : cx + 8, cy + 10, 10, cx > px + pw - 70 ? 1 : 0, 0.5);
 }
 
 static void
@@ -260,12 +519,18 @@ void
 ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsPlotSeries *series,
                 guint n_series, const TsPlotAxes *axes, const char *caption)
 {
-  double px, py, pw, ph, x0, x1, y0, y1;
+  double px, py, pw, ph, x0, x1, y0, y1, extra;
+  Legend lg = { 0 };
 
   cairo_save (cr);
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
   ts_plot_curves_area (width, height, &px, &py, &pw, &ph);
+  /* a legend in rows moves the plot's top down, never its x axis (which
+   * hit-testing maps from ts_plot_curves_area) */
+  legend_layout (cr, series, n_series, pw, &lg);
+  extra = MIN (legend_extra_height (cr, &lg, n_series, pw), ph / 3);
+  py += extra, ph -= extra;
   ts_plot_curves_ranges (series, n_series, axes, &x0, &x1, &y0, &y1);
   draw_axes (cr, style, axes, px, py, pw, ph, x0, x1, y0, y1, width, height);
   cairo_save (cr);
@@ -281,13 +546,13 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
       ts_plot_palette (se->colour, rgb);
       if (se->dashed)
         cairo_set_dash (cr, (double[]) { 5, 3 }, 2, 0);
-      if (se->smoothed && se->n > 1)
+      if (se->smoothed && se->n > 1 && axes->smoothing > 0)
         {
           g_autofree double *smooth = g_new (double, se->n);
           cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], 0.25);
           cairo_set_line_width (cr, 1);
           stroke_decimated (cr, se->x, se->y, se->n, axes->log_y, px, pw, py, ph, x0, x1, y0, y1);
-          ts_plot_smooth (se->y, se->n, 0.9, smooth);
+          ts_plot_smooth (se->y, se->n, MIN (axes->smoothing, 0.999), smooth);
           cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
           cairo_set_line_width (cr, 2);
           stroke_decimated (cr, se->x, smooth, se->n, axes->log_y, px, pw, py, ph, x0, x1, y0, y1);
@@ -306,8 +571,12 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
         }
       cairo_set_dash (cr, NULL, 0, 0);
     }
+  for (guint s = 0; s < n_series; s++)
+    if (series[s].diverged)
+      mark_divergence (cr, &series[s], axes, px, py, pw, ph, x0, x1, y0, y1);
   cairo_restore (cr);
-  draw_legend (cr, style, series, n_series, px, py, pw);
+  draw_legend (cr, style, series, n_series, &lg, px, py, pw);
+  legend_clear (&lg, n_series);
   if (caption)
     {
       ts_plot_set_rgb (cr, style->foreground);

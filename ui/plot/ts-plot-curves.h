@@ -23,6 +23,8 @@ typedef struct {
   gboolean      smoothed;  /* draw raw faintly, an EMA strongly */
   gboolean      dashed;
   gboolean      neutral;   /* legend swatch in the text colour: a key, not a run */
+  gboolean      diverged;  /* its run diverged: left out of the y range when others
+                            * are shown, marked where it leaves the plot */
 } TsPlotSeries;
 
 typedef struct {
@@ -33,7 +35,14 @@ typedef struct {
   double      y_min, y_max;
   double      band_lo, band_hi; /* a shaded horizontal band (a healthy range); both 0: none */
   const char *band_label;       /* written inside the band, or NULL */
+  double      min_span;         /* a linear y axis spans at least this, so noise
+                                 * around a level is not blown up to fill it */
+  gboolean    unit_range;       /* y values are shares: the axis stays in [0, 1] */
+  double      smoothing;        /* EMA weight for series marked smoothed (0: raw only) */
 } TsPlotAxes;
+
+/* TensorBoard's default smoothing weight */
+#define TS_PLOT_DEFAULT_SMOOTHING 0.6
 
 /* The plotting area inside a width × height plot, for hit-testing. */
 void ts_plot_curves_area (double width, double height, double *x, double *y, double *w, double *h);
@@ -43,7 +52,14 @@ void ts_plot_curves_ranges (const TsPlotSeries *series, guint n_series, const Ts
 void ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *style,
                      const TsPlotSeries *series, guint n_series, const TsPlotAxes *axes, const char *caption);
 
-/* Exponential moving average with bias correction, as TensorBoard smooths. */
+/* The y values ticked and labelled on [y0, y1] (log10 units when log_y):
+ * decades, with 2× and 5× under two decades, and evenly spaced values
+ * when that leaves fewer than two inside. Returns how many (≤ max). */
+guint ts_plot_y_ticks (double y0, double y1, gboolean log_y, double *ticks, guint max);
+
+/* Exponential moving average with bias correction, as TensorBoard smooths:
+ * ema_i = w·ema_{i-1} + (1−w)·y_i, shown as ema_i / (1 − w^k) after k
+ * finite values; non-finite values are skipped. */
 void ts_plot_smooth (const double *y, gsize n, double weight, double *out);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <trainscope.h>
 
 #include "ts-plot.h"
+#include "ts-plot-curves.h"
 
 /* text at (x, y), aligned by fractions of its size (0 left/top … 1 right/bottom) */
 void   ts_plot_text (cairo_t *cr, const char *text, double x, double y, double size, double align_x, double align_y);
@@ -20,3 +21,7 @@ ts_plot_set_rgb (cairo_t *cr, const double *rgb)
 /* ts_plot_scatter, over a decision grid (NULL: none) whose bounds it then uses */
 void   _ts_plot_scatter_over (cairo_t *cr, double width, double height, const TsPlotStyle *style,
                               const TsDataset *ds, const TsDecisionGrid *grid, const char *caption);
+
+/* the legend's labels for series in a plot width wide, in order (those
+ * with a name); *boxed: in rows inside the plot rather than one line */
+char **_ts_plot_legend_labels (cairo_t *cr, const TsPlotSeries *series, guint n, double width, gboolean *boxed);

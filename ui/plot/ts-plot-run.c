@@ -110,6 +110,15 @@ lr_steps (const TsRunCurves *runs, guint n_runs, GArray *x, GArray *y)
   return x->len;
 }
 
+static gboolean
+all_finite (const GArray *a)
+{
+  for (guint i = 0; i < a->len; i++)
+    if (!isfinite (g_array_index (a, double, i)))
+      return FALSE;
+  return TRUE;
+}
+
 /* Series for a plot kind: per run, one or two (train and val accuracy,
  * the run named once, with a train/val key at the end); the LR plot's
  * "LR divided" lines last, their points in marks (x, y). out holds 2n+3. */
@@ -125,7 +134,8 @@ collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlo
       switch (kind)
         {
         case TS_RUN_PLOT_LOSS:
-          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->loss), d->step->len, TRUE };
+          out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->loss), d->step->len, TRUE,
+                                      .diverged = runs[r].diverged || !all_finite (d->loss) };
           break;
         case TS_RUN_PLOT_LR:
           out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->lr), d->step->len };
@@ -156,13 +166,27 @@ void
 ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
              const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption)
 {
-  ts_plot_run_zoomed (cr, width, height, style, kind, runs, n_runs, log_y, caption, 0, 0);
+  TsRunPlotOptions options = { log_y, 0, 0, TS_PLOT_DEFAULT_SMOOTHING };
+  ts_plot_run_with (cr, width, height, style, kind, runs, n_runs, &options, caption);
 }
 
 void
-ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
-                    const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption, double x_min,
-                    double x_max)
+ts_plot_run_axes (TsRunPlotKind kind, const TsRunPlotOptions *options, TsPlotAxes *axes)
+{
+  *axes = (TsPlotAxes) { "step", "loss", options->log_y };
+  /* accuracy at chance (0.098 … 0.101) is a flat line, not a zoom into noise */
+  if (kind == TS_RUN_PLOT_ACCURACY)
+    *axes = (TsPlotAxes) { "epoch", "accuracy", FALSE, .min_span = 0.1, .unit_range = TRUE };
+  else if (kind == TS_RUN_PLOT_LR)
+    *axes = (TsPlotAxes) { "step", "learning rate", options->log_y };
+  axes->x_min = options->x_min;
+  axes->x_max = options->x_max;
+  axes->smoothing = options->smoothing;
+}
+
+void
+ts_plot_run_with (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
+                  const TsRunCurves *runs, guint n_runs, const TsRunPlotOptions *options, const char *caption)
 {
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, 2 * n_runs + 3);
   g_autofree char **names = g_new0 (char *, 2 * n_runs + 1);
@@ -170,14 +194,9 @@ ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle 
   g_autoptr(GArray) mark_y = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *marks[2] = { mark_x, mark_y };
   guint n = collect_series (kind, runs, n_runs, series, names, marks);
-  TsPlotAxes axes = { "step", "loss", log_y };
+  TsPlotAxes axes;
 
-  if (kind == TS_RUN_PLOT_ACCURACY)
-    axes = (TsPlotAxes) { "epoch", "accuracy", FALSE };
-  else if (kind == TS_RUN_PLOT_LR)
-    axes = (TsPlotAxes) { "step", "learning rate", log_y };
-  axes.x_min = x_min;
-  axes.x_max = x_max;
+  ts_plot_run_axes (kind, options, &axes);
   ts_plot_curves (cr, width, height, style, series, n, &axes, caption);
   for (guint i = 0; i < 2 * n_runs; i++)
     g_free (names[i]);

@@ -43,15 +43,24 @@ typedef struct {
   const char        *name;
   guint              colour;
   const TsCurveData *data;
+  gboolean           diverged; /* (a loss that is NaN or infinite says so too) */
 } TsRunCurves;
+
+typedef struct {
+  gboolean log_y;        /* loss and learning rate; accuracy stays linear */
+  double   x_min, x_max; /* equal: fit the data */
+  double   smoothing;    /* EMA weight of the loss's strong line (TensorBoard's); 0: raw only */
+} TsRunPlotOptions;
 
 const char *ts_run_plot_name (TsRunPlotKind kind); /* "loss", "accuracy", "lr" */
 void        ts_plot_run (cairo_t *cr, double width, double height, const TsPlotStyle *style, TsRunPlotKind kind,
                          const TsRunCurves *runs, guint n_runs, gboolean log_y, const char *caption);
-/* The same with the x axis limited to [x_min, x_max] (equal: fit the data). */
-void        ts_plot_run_zoomed (cairo_t *cr, double width, double height, const TsPlotStyle *style,
-                                TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, gboolean log_y,
-                                const char *caption, double x_min, double x_max);
+/* The same with every option (ts_plot_run: fit the data, smoothing 0.6). */
+void        ts_plot_run_with (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                              TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs,
+                              const TsRunPlotOptions *options, const char *caption);
+/* The axes ts_plot_run_with draws a kind with (labels, scale, range rules). */
+void        ts_plot_run_axes (TsRunPlotKind kind, const TsRunPlotOptions *options, TsPlotAxes *axes);
 /* The plot's data as CSV: series,x,y, one row per point. */
 char       *ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs);
 
