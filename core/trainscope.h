@@ -10,6 +10,7 @@
 
 #include "ts-advisor.h"
 #include "ts-blas.h"
+#include "ts-checkpoints.h"
 #include "ts-dataset.h"
 #include "ts-decision.h"
 #include "ts-error.h"

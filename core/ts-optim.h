@@ -53,6 +53,10 @@ void         ts_optimizer_finish_momentum (TsOptimizer *opt, float *params, gsiz
 double       ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch,
                              double epoch_fraction, guint plateau_decays);
 
+/* TRUE when the epochs_completed-th epoch ends a checkpoint interval
+ * (train.checkpoint_every) or a cosine_restarts cycle: a snapshot is due. */
+gboolean     ts_schedule_checkpoint_due (const TsTrainSpec *train, guint epochs_completed);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsOptimizer, ts_optimizer_free)
 
 G_END_DECLS

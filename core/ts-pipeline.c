@@ -13,6 +13,27 @@ ts_splits_clear (TsSplits *s)
   g_clear_pointer (&s->warnings, g_ptr_array_unref);
 }
 
+/* k-fold: fold `fold` of the training part validates, the other folds train
+ * (the source's test part is never among them) */
+static void
+split_fold (const TsDataset *pool, const TsExperiment *exp, TsSplits *out)
+{
+  guint n_val = 0, n_train = 0;
+  g_autofree guint32 *val = ts_dataset_kfold_indices (pool, exp->data.folds, exp->data.fold, exp->seed, &n_val);
+  g_autofree guint32 *train = g_new (guint32, MAX (pool->n, 1));
+
+  /* val is sorted: the rest is every index it skips */
+  for (guint i = 0, j = 0; i < pool->n; i++)
+    {
+      if (j < n_val && val[j] == i)
+        j++;
+      else
+        train[n_train++] = i;
+    }
+  out->val = ts_dataset_subset (pool, val, n_val);
+  out->train = ts_dataset_subset (pool, train, n_train);
+}
+
 gboolean
 ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx, GError **error)
 {
@@ -34,8 +55,13 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
       ts_dataset_free (pool);
       pool = limited;
     }
-  n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
-  ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
+  if (exp->data.folds >= 2)
+    split_fold (pool, exp, out);
+  else
+    {
+      n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
+      ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
+    }
   ts_dataset_free (pool);
   out->test = g_steal_pointer (&data.test);
   return TRUE;
