@@ -1,5 +1,6 @@
 /* trainscope-cli run: train one experiment into a run directory. */
 #include "cli-common.h"
+#include "cli-train.h"
 #include "ts-plot-layers.h"
 #include "ts-plot-run.h"
 
@@ -270,13 +271,14 @@ cli_run (int argc, char **argv)
   g_autofree char *out = NULL, *plots = NULL;
   g_auto(GStrv) overrides = NULL, formats = NULL;
   gint64 epochs = -1, seed = -1;
-  int threads = 0;
+  int threads = 0, seeds = -1;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Run directory to write", "DIR" },
     { "epochs", 0, 0, G_OPTION_ARG_INT64, &epochs, "Override train.epochs", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed", "S" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "BLAS threads (default: all cores)", "N" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
+    { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "Train N copies differing only in seed into DIR/seed-S/, and DIR/group.json", "N" },
     { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write the loss, accuracy, lr, layer and decision-boundary plots", "png,svg,pdf" },
     { NULL }
   };
@@ -306,6 +308,14 @@ cli_run (int argc, char **argv)
     return cli_bad_input ("%s", error->message);
   if (threads > 0)
     ts_blas_set_threads (threads);
+  if (seeds != -1)
+    {
+      if (seeds < 1)
+        return cli_bad_input ("--seeds: must be >= 1 (got %d)", seeds);
+      if (formats)
+        return cli_bad_input ("--seeds: --plots is for a single run");
+      return cli_run_seeds (exp, (guint) seeds, out);
+    }
 
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);

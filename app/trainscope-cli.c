@@ -9,6 +9,7 @@ static const char usage[] =
   "Usage:\n"
   "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
   "                     [--plots png,svg,pdf]\n"
+  "  trainscope-cli run EXP.json|default --seeds N --out DIR [--set KEY=VALUE]…\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
   "  trainscope-cli lr-find EXP.json|default --out DIR [--iterations N] [--sweeps N]\n"
   "  trainscope-cli probe [--layers 10] [--width 500] [--activation tanh,relu] [--init small,xavier,he]\n"

@@ -29,6 +29,7 @@
 #include "ts-rng.h"
 #include "ts-rundir.h"
 #include "ts-safetensors.h"
+#include "ts-seeds.h"
 #include "ts-snapshot.h"
 #include "ts-stats.h"
 #include "ts-trainer.h"
