@@ -16,6 +16,8 @@ static const char usage[] =
   "                       [--init-scale S] [--samples N] --out DIR\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
+  "  trainscope-cli ensemble MEMBER… [--data SOURCE] [--fusion late|early|both] [--rule mean|geometric|vote]\n"
+  "                          [--checkpoints] --out DIR [--json]\n"
   "  trainscope-cli --version\n";
 
 int
@@ -98,5 +100,7 @@ main (int argc, char **argv)
     return cli_lr_find (argc - 1, argv + 1);
   if (strcmp (argv[1], "probe") == 0)
     return cli_probe (argc - 1, argv + 1);
+  if (strcmp (argv[1], "ensemble") == 0)
+    return cli_ensemble (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
 }

@@ -13,6 +13,7 @@
 #include "ts-checkpoints.h"
 #include "ts-dataset.h"
 #include "ts-decision.h"
+#include "ts-ensemble.h"
 #include "ts-error.h"
 #include "ts-experiment.h"
 #include "ts-io.h"

@@ -83,10 +83,59 @@ test_seeds_group (void)
   g_assert_nonnull (strstr (err, "--seeds: must be >= 1"));
 }
 
+static void
+test_ensemble_command (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *group = g_build_filename (dir, "group", NULL);
+  g_autofree char *ens = g_build_filename (dir, "ens", NULL);
+  g_autofree char *a = g_build_filename (group, "seed-7", NULL), *b = g_build_filename (group, "seed-8", NULL);
+  g_autofree char *png = g_build_filename (ens, "ensemble-curve.png", NULL);
+  g_autofree char *circles = g_build_filename (dir, "circles", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--seeds", "2", "--epochs", "4", "--out", group, NULL), ==, 0);
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, b, "--data", "builtin:spiral", "--out", ens, "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  result = read_json (ens, "ensemble.json");
+  o = json_node_get_object (result);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "members")), ==, 2);
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "late"), "test_acc"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "early"), "test_acc"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "curve")), ==, 2);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  /* late only: no early fusion in the file */
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, b, "--fusion", "late", "--rule", "vote", "--out", ens, NULL), ==, 0);
+  g_clear_pointer (&result, json_node_unref);
+  result = read_json (ens, "ensemble.json");
+  o = json_node_get_object (result);
+  g_assert_true (json_object_get_null_member (o, "early"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "late"), "rule"), ==, "vote");
+
+  /* bad input, each named: a missing checkpoint, a member of another class
+   * count, data of another shape, a bad option */
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, "--checkpoints", "--out", ens, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, a));
+  g_assert_nonnull (strstr (err, "no checkpoints"));
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--epochs", "2", "--set", "data.source=builtin:circles",
+                            "--set", "data.classes=2", "--out", circles, NULL), ==, 0);
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, circles, "--out", ens, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, circles));
+  g_assert_nonnull (strstr (err, "predicts 2 classes, but"));
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, "--data", "builtin:shapes", "--out", ens, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "takes 2 inputs per sample, but the data (builtin:shapes) has 3072"));
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, "--fusion", "middle", "--out", ens, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--fusion"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/reuse/seeds-group", test_seeds_group);
+  g_test_add_func ("/app/reuse/ensemble", test_ensemble_command);
   return g_test_run ();
 }
