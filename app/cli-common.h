@@ -13,6 +13,7 @@ int cli_data (int argc, char **argv);
 int cli_lr_find (int argc, char **argv);
 int cli_probe (int argc, char **argv);
 int cli_ensemble (int argc, char **argv);
+int cli_search (int argc, char **argv);
 
 /* --set KEY=VALUE overrides, in order; the error names the key. */
 gboolean cli_apply_overrides (TsExperiment *exp, char **overrides, GError **error);

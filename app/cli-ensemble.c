@@ -57,7 +57,7 @@ print_result (const TsEnsembleResult *r, const char *dir)
 
 int
 cli_ensemble_members (char **members, guint n, const char *data, gboolean checkpoints, const TsEnsembleOptions *opts,
-                      const char *out, gboolean json, TsEnsembleResult **result)
+                      const char *out, CliPrint print, TsEnsembleResult **result)
 {
   g_autoptr(TsEnsemble) e = ts_ensemble_new ();
   g_autoptr(TsExperiment) exp = NULL;
@@ -93,9 +93,9 @@ cli_ensemble_members (char **members, guint n, const char *data, gboolean checkp
       g_printerr ("trainscope-cli: %s\n", error ? error->message : out);
       return CLI_RUN_FAILED;
     }
-  if (json)
+  if (print == CLI_PRINT_JSON)
     cli_print_json (node);
-  else
+  else if (print == CLI_PRINT_TEXT)
     print_result (r, out);
   if (result)
     *result = g_steal_pointer (&r);
@@ -132,5 +132,6 @@ cli_ensemble (int argc, char **argv)
     return cli_bad_input ("--rule: expected mean, geometric or vote (got \"%s\")", rule);
   opts.late = fusion == NULL || g_strcmp0 (fusion, "early") != 0;
   opts.early = fusion == NULL || g_strcmp0 (fusion, "late") != 0;
-  return cli_ensemble_members (argv + 1, argc - 1, data, checkpoints, &opts, out, json, NULL);
+  return cli_ensemble_members (argv + 1, argc - 1, data, checkpoints, &opts, out,
+                               json ? CLI_PRINT_JSON : CLI_PRINT_TEXT, NULL);
 }

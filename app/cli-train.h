@@ -16,9 +16,11 @@ double     cli_summary_number (JsonNode *summary, const char *key);
 /* run EXP --seeds N --out DIR: DIR/seed-S/ runs and DIR/group.json */
 int        cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out);
 
+typedef enum { CLI_PRINT_TEXT, CLI_PRINT_JSON, CLI_PRINT_NOTHING } CliPrint;
+
 /* The ensemble of members (model files or run folders) on data (NULL: the
- * first member's source): DIR/ensemble.json and DIR/ensemble-curve.png, a
- * summary or the JSON printed; *result (may be NULL) keeps the numbers. */
+ * first member's source): DIR/ensemble.json and DIR/ensemble-curve.png, and
+ * a summary or the JSON printed; *result (may be NULL) keeps the numbers. */
 int        cli_ensemble_members (char **members, guint n, const char *data, gboolean checkpoints,
-                                 const TsEnsembleOptions *opts, const char *out, gboolean json,
+                                 const TsEnsembleOptions *opts, const char *out, CliPrint print,
                                  TsEnsembleResult **result);

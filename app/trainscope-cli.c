@@ -18,6 +18,8 @@ static const char usage[] =
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
   "  trainscope-cli ensemble MEMBER… [--data SOURCE] [--fusion late|early|both] [--rule mean|geometric|vote]\n"
   "                          [--checkpoints] --out DIR [--json]\n"
+  "  trainscope-cli search EXP.json|default --space SPACE.json --trials N [--folds K] --out DIR [--top K] [--resume]\n"
+  "                        [--seed S] [--epochs N] [--set KEY=VALUE]… [--json]\n"
   "  trainscope-cli --version\n";
 
 int
@@ -102,5 +104,7 @@ main (int argc, char **argv)
     return cli_probe (argc - 1, argv + 1);
   if (strcmp (argv[1], "ensemble") == 0)
     return cli_ensemble (argc - 1, argv + 1);
+  if (strcmp (argv[1], "search") == 0)
+    return cli_search (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
 }

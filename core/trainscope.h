@@ -30,6 +30,7 @@
 #include "ts-rng.h"
 #include "ts-rundir.h"
 #include "ts-safetensors.h"
+#include "ts-search.h"
 #include "ts-seeds.h"
 #include "ts-snapshot.h"
 #include "ts-stats.h"

@@ -2,7 +2,9 @@
  * ensemble and search — exit codes, files, messages. */
 #include "test-util.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static int
 run_cli (char **out, char **err, ...)
@@ -125,10 +127,212 @@ test_ensemble_command (void)
   g_assert_cmpint (run_cli (&out, &err, "ensemble", a, circles, "--out", ens, NULL), ==, 2);
   g_assert_nonnull (strstr (err, circles));
   g_assert_nonnull (strstr (err, "predicts 2 classes, but"));
-  g_assert_cmpint (run_cli (&out, &err, "ensemble", a, "--data", "builtin:shapes", "--out", ens, NULL), ==, 2);
-  g_assert_nonnull (strstr (err, "takes 2 inputs per sample, but the data (builtin:shapes) has 3072"));
+  {
+    g_autofree char *csv = g_build_filename (dir, "three.csv", NULL);
+    g_autofree char *source = g_strdup_printf ("csv:%s", csv);
+    g_autofree char *expected = g_strdup_printf ("takes 2 inputs per sample, but the data (%s) has 3", source);
+    GString *rows = g_string_new ("a,b,c,label\n");
+    for (int i = 0; i < 60; i++)
+      g_string_append_printf (rows, "%d,%d,%d,%d\n", i, i % 7, i % 5, i % 3);
+    g_assert_true (g_file_set_contents (csv, rows->str, -1, NULL));
+    g_string_free (rows, TRUE);
+    g_assert_cmpint (run_cli (&out, &err, "ensemble", a, "--data", source, "--out", ens, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, expected));
+  }
   g_assert_cmpint (run_cli (&out, &err, "ensemble", a, "--fusion", "middle", "--out", ens, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--fusion"));
+}
+
+static char *
+write_text (const char *dir, const char *name, const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static void
+test_search_bad_input (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *out_dir = g_build_filename (dir, "s", NULL);
+  g_autofree char *good = write_text (dir, "good.json", "{\"train.lr\": {\"log_uniform\": [0.01, 0.3]}}");
+  g_autofree char *out = NULL, *err = NULL;
+  struct { const char *space, *expected; } cases[] = {
+    { "{\"train.lrr\": {\"uniform\": [0.1, 0.2]}}", "\"train.lrr\": not an experiment key" },
+    { "{\"train.lr\": {\"uniform\": [0.2, 0.1]}}", "train.lr: the range [0.2, 0.1] is empty or inverted" },
+    { "{\"train.lr\": {\"uniform\": [0.2, 0.2]}}", "train.lr: the range [0.2, 0.2] is empty or inverted" },
+    { "{\"train.lr\": {\"uniform\": [-1, 0.2]}}", "train.lr: the value -1 is not allowed: train.lr: must be > 0" },
+    { "{\"train.epochs\": {\"uniform\": [2, 9]}}", "train.epochs: the value" },
+    { "{\"train.epochs\": {\"int\": [9, 2]}}", "train.epochs: the range [9, 2] is empty or inverted" },
+    { "{\"train.lr\": {\"log_uniform\": [0, 0.2]}}", "log_uniform needs lo > 0" },
+    { "{\"model.activation\": {\"choice\": []}}", "model.activation: choice must be a non-empty list" },
+    { "{\"model.activation\": {\"choice\": [\"relu\", \"swish\"]}}", "model.activation: the value swish" },
+    { "{\"train.lr\": {\"normal\": [0, 1]}}", "train.lr: expected one of" },
+    { "{}", "the space has no keys" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *space = write_text (dir, "space.json", cases[i].space);
+      g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "2", "--out", out_dir,
+                                NULL), ==, 2);
+      if (strstr (err, cases[i].expected) == NULL || strstr (err, space) == NULL)
+        g_error ("%s: expected \"%s\" naming the file, got: %s", cases[i].space, cases[i].expected, err);
+    }
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", good, "--trials", "2", "--folds", "1",
+                            "--out", out_dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--folds: must be >= 2 (got 1)"));
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", good, "--trials", "0", "--out", out_dir, NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "--trials: must be >= 1 (got 0)"));
+  g_assert_false (g_file_test (out_dir, G_FILE_TEST_EXISTS)); /* nothing started */
+}
+
+/* results.csv without its seconds column (the only thing that may differ) */
+static char *
+results_without_seconds (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "results.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *s = g_string_new (NULL);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] && lines[i][0]; i++)
+    {
+      char *state = strrchr (lines[i], ','), *seconds;
+      *state = '\0';
+      seconds = strrchr (lines[i], ',');
+      *seconds = '\0';
+      g_string_append_printf (s, "%s,%s\n", lines[i], state + 1);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+file_text (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  return text;
+}
+
+static void
+test_search_resume (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *a = g_build_filename (dir, "a", NULL), *b = g_build_filename (dir, "b", NULL);
+  g_autofree char *space = write_text (dir, "space.json",
+                                       "{\"train.lr\": {\"log_uniform\": [0.01, 0.3]},"
+                                       " \"model.layers\": {\"choice\": [\"16\", [32, 32]]},"
+                                       " \"model.activation\": {\"choice\": [\"relu\", \"tanh\"]}}");
+  g_autofree char *other = write_text (dir, "other.json", "{\"train.lr\": {\"log_uniform\": [0.01, 0.2]}}");
+  g_autofree char *out = NULL, *err = NULL, *ra = NULL, *rb = NULL, *ja = NULL, *jb = NULL;
+  g_autofree char *marker = g_build_filename (b, "trials", "1", "fold-0", "summary.json", NULL);
+  const char *args[] = { g_getenv ("TS_CLI"), "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                         "--epochs", "10", "--out", b, NULL };
+  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  guint finished = 0;
+
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                            "--epochs", "10", "--out", a, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "6 tasks: 6 trained now, 0 finished before"));
+  /* the same search killed mid-way (SIGKILL: no chance to tidy up) */
+  g_assert_true (g_spawn_async (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_DO_NOT_REAP_CHILD,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  while (!g_file_test (marker, G_FILE_TEST_EXISTS))
+    g_usleep (2000);
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  for (guint t = 0; t < 3; t++)
+    for (guint f = 0; f < 2; f++)
+      {
+        g_autofree char *name = g_strdup_printf ("trials/%u/fold-%u", t, f);
+        g_autofree char *run = g_build_filename (b, name, NULL);
+        char *summary = file_text (run, "summary.json");
+        if (summary && strstr (summary, "\"state\" : \"done\""))
+          {
+            g_hash_table_insert (before, g_steal_pointer (&run), summary);
+            finished++;
+          }
+        else
+          g_free (summary);
+      }
+  g_assert_cmpuint (finished, >=, 2);
+  g_assert_cmpuint (finished, <, 6);
+  /* resumed: only what had not finished trains; finished runs are untouched */
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                            "--epochs", "10", "--out", b, "--resume", NULL), ==, 0);
+  {
+    g_autofree char *expected = g_strdup_printf ("6 tasks: %u trained now, %u finished before", 6 - finished, finished);
+    g_assert_nonnull (strstr (out, expected));
+  }
+  {
+    GHashTableIter iter;
+    gpointer run, summary;
+    g_hash_table_iter_init (&iter, before);
+    while (g_hash_table_iter_next (&iter, &run, &summary))
+      {
+        g_autofree char *now = file_text (run, "summary.json");
+        g_assert_cmpstr (now, ==, summary);
+      }
+  }
+  /* identical to the search that was never interrupted */
+  ra = results_without_seconds (a);
+  rb = results_without_seconds (b);
+  g_assert_cmpstr (ra, ==, rb);
+  /* a second resume has nothing to do */
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                            "--epochs", "10", "--out", b, "--resume", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "6 tasks: 0 trained now, 6 finished before"));
+  /* a search folder is not reused by accident, nor resumed with another space */
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                            "--epochs", "10", "--out", b, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "already holds a search"));
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", other, "--trials", "3", "--folds", "2",
+                            "--epochs", "10", "--out", b, "--resume", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "another space"));
+  /* the manifest: one row per trial × fold */
+  ja = file_text (b, "tasks.csv");
+  g_assert_true (g_str_has_prefix (ja, "task,trial,fold,experiment,out\n0,0,0,trials/0/fold-0.json,trials/0/fold-0\n"));
+  g_assert_nonnull (strstr (ja, "5,2,1,trials/2/fold-1.json,trials/2/fold-1\n"));
+  jb = file_text (b, "search.json");
+  g_assert_nonnull (strstr (jb, "\"cv_mean\""));
+  g_assert_nonnull (strstr (jb, "\"best\""));
+}
+
+static void
+test_search_top (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *s = g_build_filename (dir, "s", NULL);
+  g_autofree char *top = g_build_filename (s, "top", NULL);
+  g_autofree char *space = write_text (dir, "space.json", "{\"train.lr\": {\"log_uniform\": [0.01, 0.3]}}");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) search = NULL, ens = NULL;
+  JsonObject *o, *e;
+  JsonArray *top_trials;
+
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                            "--epochs", "4", "--top", "2", "--out", s, NULL), ==, 0);
+  search = read_json (s, "search.json");
+  o = json_node_get_object (search);
+  top_trials = json_object_get_array_member (o, "top");
+  g_assert_cmpuint (json_array_get_length (top_trials), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "best"), ==, json_array_get_int_element (top_trials, 0));
+  e = json_object_get_object_member (o, "top_ensemble");
+  ens = read_json (top, "ensemble.json");
+  g_assert_cmpfloat (json_object_get_double_member (e, "late_test_acc"), ==,
+                     json_object_get_double_member (json_object_get_object_member (json_node_get_object (ens), "late"),
+                                                    "test_acc"));
 }
 
 int
@@ -137,5 +341,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/reuse/seeds-group", test_seeds_group);
   g_test_add_func ("/app/reuse/ensemble", test_ensemble_command);
+  g_test_add_func ("/app/reuse/search-bad-input", test_search_bad_input);
+  g_test_add_func ("/app/reuse/search-resume", test_search_resume);
+  g_test_add_func ("/app/reuse/search-top", test_search_top);
   return g_test_run ();
 }
