@@ -3,6 +3,7 @@
  * --top K the best K trials retrained on the whole training part and
  * ensembled. */
 #include "cli-train.h"
+#include "ts-plot-search.h"
 
 #include <math.h>
 #include <string.h>
@@ -174,6 +175,66 @@ run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
   return TRUE;
 }
 
+typedef struct {
+  const TsSpaceDim *dim;
+  TsSearchPoint    *points;
+  guint             n;
+  const char       *caption;
+} KeyPlot;
+
+static void
+draw_key (cairo_t *cr, double width, double height, gpointer data)
+{
+  KeyPlot *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_search_key (cr, width, height, &style, job->points, job->n, job->dim->kind == TS_SPACE_LOG_UNIFORM,
+                      job->dim->choices ? (const char *const *) job->dim->choices->pdata : NULL, job->dim->key,
+                      job->caption);
+}
+
+/* DIR/search-KEY.png: every finished trial's CV accuracy against the key */
+static gboolean
+write_plots (const Search *s, JsonNode *result, GError **error)
+{
+  JsonArray *trials = json_object_get_array_member (json_node_get_object (result), "trials");
+  g_autofree TsSearchPoint *points = g_new (TsSearchPoint, MAX (json_array_get_length (trials), 1));
+  g_autofree char *caption = g_strdup_printf ("%s · %u trials × %u folds", s->exp->name, s->trials, s->folds);
+
+  for (guint d = 0; d < s->space->dims->len; d++)
+    {
+      const TsSpaceDim *dim = s->space->dims->pdata[d];
+      g_autofree char *name = g_strdup_printf ("search-%s.png", dim->key);
+      g_autofree char *path = g_build_filename (s->out, name, NULL);
+      KeyPlot job = { dim, points, 0, caption };
+
+      if (dim->choices)
+        g_ptr_array_add (dim->choices, NULL); /* NULL-terminated while drawing */
+      for (guint t = 0; t < json_array_get_length (trials); t++)
+        {
+          JsonObject *o = json_array_get_object_element (trials, t);
+          JsonNode *v = json_object_get_member (json_object_get_object_member (o, "params"), dim->key);
+          double x = NAN;
+          if (JSON_NODE_TYPE (json_object_get_member (o, "cv_mean")) == JSON_NODE_NULL)
+            continue;
+          if (dim->choices)
+            for (guint c = 0; c + 1 < dim->choices->len; c++)
+              if (g_strcmp0 (dim->choices->pdata[c], json_node_get_string (v)) == 0)
+                x = c;
+          if (!dim->choices)
+            x = json_node_get_double (v);
+          points[job.n++] = (TsSearchPoint) { x, json_object_get_double_member (o, "cv_mean"),
+                                              JSON_NODE_TYPE (json_object_get_member (o, "cv_std")) == JSON_NODE_NULL
+                                                ? NAN : json_object_get_double_member (o, "cv_std") };
+        }
+      gboolean ok = ts_plot_save (draw_key, &job, 640, 400, 2, path, error);
+      if (dim->choices)
+        g_ptr_array_remove_index (dim->choices, dim->choices->len - 1);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 print_table (const Search *s, JsonNode *result)
 {
@@ -223,6 +284,11 @@ search_main (Search *s)
     g_print ("%u tasks: %u trained now, %u finished before\n", tasks->len, trained, skipped);
   if ((result = ts_search_collect (s->space, tasks, s->trials, s->folds, s->out, s->top ? s->top : s->trials,
                                    &error)) == NULL)
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  if (!write_plots (s, result, &error))
     {
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;

@@ -328,6 +328,10 @@ test_search_top (void)
   top_trials = json_object_get_array_member (o, "top");
   g_assert_cmpuint (json_array_get_length (top_trials), ==, 2);
   g_assert_cmpint (json_object_get_int_member (o, "best"), ==, json_array_get_int_element (top_trials, 0));
+  {
+    g_autofree char *plot = g_build_filename (s, "search-train.lr.png", NULL);
+    g_assert_true (g_file_test (plot, G_FILE_TEST_IS_REGULAR));
+  }
   e = json_object_get_object_member (o, "top_ensemble");
   ens = read_json (top, "ensemble.json");
   g_assert_cmpfloat (json_object_get_double_member (e, "late_test_acc"), ==,
