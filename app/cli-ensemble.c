@@ -73,6 +73,7 @@ cli_ensemble_members (char **members, guint n, const char *data, gboolean checkp
     if (!ts_ensemble_add (e, members[i], checkpoints, &error))
       return cli_bad_input ("%s", error->message);
   exp = ts_experiment_copy (ts_ensemble_experiment (e));
+  exp->data.view = TS_VIEW_ALL; /* whole samples: each member cuts its own view */
   if (data)
     {
       g_free (exp->data.source);

@@ -36,3 +36,4 @@
 #include "ts-stats.h"
 #include "ts-trainer.h"
 #include "ts-training.h"
+#include "ts-view.h"

@@ -1,6 +1,7 @@
 #include "ts-ensemble-private.h"
 #include "ts-checkpoints.h"
 #include "ts-error.h"
+#include "ts-view.h"
 
 #include <math.h>
 #include <string.h>
@@ -71,7 +72,10 @@ add_file (TsEnsemble *e, const char *path, GError **error)
     }
   if ((m = ts_model_load (path, error)) == NULL)
     return FALSE;
-  if (first && m->preprocess->in_dim != first->preprocess->in_dim)
+  /* members that each see a view of the images are checked against the
+   * data instead: their input sizes are the views' */
+  if (first && m->experiment->data.view == TS_VIEW_ALL && first->experiment->data.view == TS_VIEW_ALL
+      && m->preprocess->in_dim != first->preprocess->in_dim)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: takes %u inputs per sample, but %s takes %u", path,
                    m->preprocess->in_dim, (char *) e->paths->pdata[0], first->preprocess->in_dim);
@@ -125,14 +129,22 @@ void
 _ts_ensemble_forward (TsEnsemble *e, guint m, const TsDataset *ds, TsEnsembleVisit visit, gpointer data)
 {
   TsModel *model = e->models->pdata[m];
+  TsView view = model->experiment->data.view;
   g_autofree float *x = g_new (float, (gsize) TS_ENSEMBLE_ROWS * model->preprocess->out_dim);
+  g_autofree float *cut = view == TS_VIEW_ALL ? NULL : g_new (float, (gsize) TS_ENSEMBLE_ROWS * model->preprocess->in_dim);
 
   for (guint start = 0; start < ds->n; start += TS_ENSEMBLE_ROWS)
     {
       guint rows = MIN (TS_ENSEMBLE_ROWS, ds->n - start);
-      const float *logits;
+      const float *in = ds->x + (gsize) start * ds->dim, *logits;
 
-      ts_preprocess_apply_rows (model->preprocess, ds->x + (gsize) start * ds->dim, rows, x);
+      /* a member that saw one view of the images sees the same view here */
+      if (cut)
+        {
+          ts_view_rows (view, ds->channels, ds->height, ds->width, in, rows, cut);
+          in = cut;
+        }
+      ts_preprocess_apply_rows (model->preprocess, in, rows, x);
       logits = ts_net_forward (model->net, x, rows, FALSE, 0);
       visit (model->net, logits, start, rows, data);
     }
@@ -299,11 +311,24 @@ check_data (TsEnsemble *e, const TsSplits *raw, const char *source, GError **err
   for (guint m = 0; m < e->models->len; m++)
     {
       TsModel *model = e->models->pdata[m];
-      if (raw->train->dim != model->preprocess->in_dim)
+      TsView view = model->experiment->data.view;
+      guint row0, h, col0, w, dim = raw->train->dim;
+
+      if (view != TS_VIEW_ALL && !ts_dataset_is_image (raw->train))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: sees one view of images, but the data (%s) has none",
+                       (char *) e->paths->pdata[m], source);
+          return FALSE;
+        }
+      if (view != TS_VIEW_ALL)
+        {
+          ts_view_window (view, raw->train->height, raw->train->width, &row0, &h, &col0, &w);
+          dim = raw->train->channels * h * w;
+        }
+      if (dim != model->preprocess->in_dim)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: takes %u inputs per sample, but the data (%s) has %u",
-                       (char *) e->paths->pdata[m], model->preprocess->in_dim, source,
-                       raw->train->dim);
+                       (char *) e->paths->pdata[m], model->preprocess->in_dim, source, dim);
           return FALSE;
         }
       if (raw->train->n_classes != model->net->n_classes)

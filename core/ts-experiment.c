@@ -34,6 +34,7 @@ static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "a
 static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", "cosine_restarts", NULL };
 static const char *const loss_names[] = { "softmax", "svm", NULL };
 static const char *const pad_names[] = { "zero", "reflect", NULL };
+static const char *const view_names[] = { "all", "top", "bottom", "left", "right", NULL };
 static const char *const preprocess_names[] = { "none", "center", "standardize", "pca", "pca_whiten", "zca", NULL };
 
 #define OFF(member) offsetof (TsExperiment, member)
@@ -48,6 +49,8 @@ static const KeySpec keys[] = {
   { "data.noise", K_DOUBLE, OFF (data.noise), R_GE0, NULL, "0.1", "noise of a builtin generator" },
   { "data.limit", K_UINT, OFF (data.limit), R_GE0, NULL, "0", "use at most this many training samples (0 = all)" },
   { "data.val_fraction", K_DOUBLE, OFF (data.val_fraction), R_UNIT_OPEN, NULL, "0.2", "stratified share of the training part held out for validation" },
+  { "data.view", K_ENUM, OFF (data.view), R_ANY, view_names, "\"all\"",
+    "the part of every image the net sees: all, or the top, bottom, left or right half (two views of the same samples)" },
   { "data.folds", K_UINT, OFF (data.folds), R_GE0, NULL, "0",
     "k-fold cross-validation: the validation split is one of this many stratified folds of the training part (0 = off: val_fraction)" },
   { "data.fold", K_UINT, OFF (data.fold), R_GE0, NULL, "0", "which fold validates, 0 … folds−1" },

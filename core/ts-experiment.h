@@ -33,6 +33,9 @@ typedef enum {
   TS_SCHED_COSINE_RESTARTS, /* SGDR: `cycles` cosine cycles, a checkpoint at each one's end */
 } TsScheduleKind;
 typedef enum { TS_LOSS_SOFTMAX, TS_LOSS_SVM } TsLossKind;
+/* data.view: which part of every image the net sees (two views of the same
+ * samples, for early versus late fusion of inputs) */
+typedef enum { TS_VIEW_ALL, TS_VIEW_TOP, TS_VIEW_BOTTOM, TS_VIEW_LEFT, TS_VIEW_RIGHT } TsView;
 typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PRE_PCA_WHITEN, TS_PRE_ZCA } TsPreprocessKind;
 
 #define TS_INHERIT_ACTIVATION (-1)
@@ -61,6 +64,7 @@ typedef struct {
   double           noise;
   guint            limit;   /* 0 = all */
   double           val_fraction;
+  int              view;    /* a TsView */
   guint            folds;   /* k-fold: validate on fold `fold` of `folds` (0 = val_fraction) */
   guint            fold;
   TsPreprocessKind preprocess;

@@ -1,5 +1,6 @@
 #include "ts-pipeline.h"
 #include "ts-loaders.h"
+#include "ts-view.h"
 
 #include <math.h>
 
@@ -34,6 +35,29 @@ split_fold (const TsDataset *pool, const TsExperiment *exp, TsSplits *out)
   out->train = ts_dataset_subset (pool, train, n_train);
 }
 
+/* data.view: every sample of both parts cut to the view */
+static gboolean
+view_source (TsView view, TsSourceData *data, GError **error)
+{
+  TsDataset *train = ts_view_dataset (view, data->train, error), *test = NULL;
+
+  if (train == NULL)
+    return FALSE;
+  if (data->test && (test = ts_view_dataset (view, data->test, error)) == NULL)
+    {
+      ts_dataset_free (train);
+      return FALSE;
+    }
+  ts_dataset_free (data->train);
+  data->train = train;
+  if (test)
+    {
+      ts_dataset_free (data->test);
+      data->test = test;
+    }
+  return TRUE;
+}
+
 gboolean
 ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx, GError **error)
 {
@@ -42,6 +66,11 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
   guint n_val;
 
   if (!ts_source_load (&exp->data, exp->seed, &data, ctx, error))
+    {
+      ts_source_data_clear (&data);
+      return FALSE;
+    }
+  if (exp->data.view != TS_VIEW_ALL && !view_source (exp->data.view, &data, error))
     {
       ts_source_data_clear (&data);
       return FALSE;

@@ -244,6 +244,75 @@ test_snapshot_members (void)
   g_assert_cmpuint (ts_ensemble_size (e), ==, 3);
 }
 
+static void
+test_view_cuts (void)
+{
+  g_autoptr(TsDataset) ds = ts_dataset_new_image (2, 1, 4, 3, 2);
+  g_autoptr(GError) error = NULL;
+  const float top[] = { 0, 1, 2, 3, 4, 5 }, bottom[] = { 6, 7, 8, 9, 10, 11 };
+  const float left[] = { 0, 3, 6, 9 }, right[] = { 1, 2, 4, 5, 7, 8, 10, 11 };
+  struct { TsView view; const float *expected; guint h, w; } cases[] = {
+    { TS_VIEW_TOP, top, 2, 3 }, { TS_VIEW_BOTTOM, bottom, 2, 3 }, { TS_VIEW_LEFT, left, 4, 1 }, { TS_VIEW_RIGHT, right, 4, 2 },
+  };
+  g_autoptr(TsDataset) flat = ts_dataset_new (3, 5, 2);
+
+  for (guint i = 0; i < 24; i++)
+    ds->x[i] = (float) (i % 12) + (i >= 12 ? 100 : 0); /* pixel index; +100 for the second sample */
+  ds->y[1] = 1;
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(TsDataset) v = ts_view_dataset (cases[c].view, ds, &error);
+      guint n = cases[c].h * cases[c].w;
+      g_assert_no_error (error);
+      g_assert_cmpuint (v->height, ==, cases[c].h);
+      g_assert_cmpuint (v->width, ==, cases[c].w);
+      g_assert_cmpuint (v->dim, ==, n);
+      g_assert_cmpmem (v->x, n * sizeof (float), cases[c].expected, n * sizeof (float));
+      g_assert_cmpfloat (v->x[n], ==, cases[c].expected[0] + 100);
+      g_assert_cmpuint (v->y[1], ==, 1);
+    }
+  g_assert_null (ts_view_dataset (TS_VIEW_TOP, flat, &error));
+  g_assert_nonnull (strstr (error->message, "data.view"));
+}
+
+/* a net per half of the images, fused late: each member, cut to its own
+ * view by the ensemble, scores what its own run measured */
+static void
+test_view_members (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsembleResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  TsSplits raw = { 0 };
+  g_autoptr(TsExperiment) whole = NULL;
+  double own[2];
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TsExperiment) exp = quick_experiment ("builtin:shapes", 3);
+      g_autofree char *run = NULL, *summary_path = NULL, *text = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      exp->data.samples = 400;
+      exp->data.view = i == 0 ? TS_VIEW_TOP : TS_VIEW_BOTTOM;
+      run = train_run (dir, i == 0 ? "top" : "bottom", exp);
+      summary_path = g_build_filename (run, "summary.json", NULL);
+      g_assert_true (json_parser_load_from_file (parser, summary_path, NULL));
+      own[i] = json_object_get_double_member (json_node_get_object (json_parser_get_root (parser)), "val_acc");
+      g_assert_true (ts_ensemble_add (e, run, FALSE, &error));
+      g_assert_no_error (error);
+    }
+  whole = ts_experiment_copy (ts_ensemble_experiment (e));
+  whole->data.view = TS_VIEW_ALL;
+  g_assert_true (ts_splits_load (whole, &raw, NULL, &error));
+  r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { .late = TRUE, .early = TRUE }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (fabs (r->member_acc[0] - own[0]), <, 1e-9);
+  g_assert_cmpfloat (fabs (r->member_acc[1] - own[1]), <, 1e-9);
+  g_assert_cmpuint (r->early_features, ==, 200);
+  ts_splits_clear (&raw);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -254,5 +323,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/ensemble/mismatched-members", test_mismatched_members_refused);
   g_test_add_func ("/core/ensemble/missing-members", test_missing_members_refused);
   g_test_add_func ("/core/ensemble/snapshot-members", test_snapshot_members);
+  g_test_add_func ("/core/ensemble/view-cuts", test_view_cuts);
+  g_test_add_func ("/core/ensemble/view-members", test_view_members);
   return g_test_run ();
 }
