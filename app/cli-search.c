@@ -119,7 +119,7 @@ run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
   g_autofree char *top_dir = g_build_filename (s->out, "top", NULL);
   g_autoptr(TsEnsembleResult) r = NULL;
   TsEnsembleOptions opts = { TRUE, TRUE, TS_LATE_MEAN, 0, 0 };
-  JsonArray *members = json_array_new ();
+  g_autoptr(JsonArray) members = json_array_new ();
 
   for (guint i = 0; i < json_array_get_length (top) && i < s->top; i++)
     {
@@ -163,7 +163,7 @@ run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
     return FALSE;
   summary_o = json_object_new ();
   json_object_set_string_member (summary_o, "dir", "top");
-  json_object_set_array_member (summary_o, "trials", members);
+  json_object_set_array_member (summary_o, "trials", g_steal_pointer (&members));
   json_object_set_int_member (summary_o, "best_trial", json_array_get_int_element (top, 0));
   json_object_set_double_member (summary_o, "best_trial_test_acc", r->member_acc[0]);
   json_object_set_double_member (summary_o, "mean_member_acc", r->mean_member_acc);
