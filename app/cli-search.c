@@ -3,6 +3,7 @@
  * --top K the best K trials retrained on the whole training part and
  * ensembled. */
 #include "cli-train.h"
+#include "ts-plot-curves.h"
 #include "ts-plot-search.h"
 
 #include <math.h>
@@ -235,6 +236,80 @@ write_plots (const Search *s, JsonNode *result, GError **error)
   return TRUE;
 }
 
+/* a fold's validation accuracy per epoch (metrics.csv), into acc[epoch − 1] */
+static void
+add_fold_curve (const char *dir, double *acc, guint *count, guint epochs)
+{
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] && lines[i][0]; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+      guint64 epoch;
+      if (g_strv_length (cells) < 8 || !g_ascii_string_to_unsigned (cells[0], 10, 1, epochs, &epoch, NULL))
+        continue;
+      acc[epoch - 1] += 100 * g_ascii_strtod (cells[6], NULL);
+      count[epoch - 1]++;
+    }
+}
+
+typedef struct {
+  TsPlotSeries *series;
+  guint         n;
+  const char   *caption;
+} CurvesJob;
+
+static void
+draw_curves (cairo_t *cr, double width, double height, gpointer data)
+{
+  CurvesJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds" };
+  ts_plot_curves (cr, width, height, &style, job->series, job->n, &axes, job->caption);
+}
+
+/* DIR/search-curves.png: every trial's validation curve, averaged over its
+ * folds, overlaid */
+static gboolean
+write_curves (const Search *s, GPtrArray *tasks, GError **error)
+{
+  guint epochs = s->exp->train.epochs;
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, s->trials);
+  g_autofree double *x = g_new (double, epochs);
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = g_build_filename (s->out, "search-curves.png", NULL);
+  g_autofree char *caption = g_strdup_printf ("%s · %u trials × %u folds", s->exp->name, s->trials, s->folds);
+  CurvesJob job = { series, 0, caption };
+
+  for (guint e = 0; e < epochs; e++)
+    x[e] = e + 1;
+  for (guint t = 0; t < s->trials; t++)
+    {
+      double *acc = g_new0 (double, epochs);
+      g_autofree guint *count = g_new0 (guint, epochs);
+      char *name = g_strdup_printf ("trial %u", t);
+      guint n = 0;
+
+      g_ptr_array_add (owned, acc);
+      g_ptr_array_add (owned, name);
+      for (guint f = 0; f < s->folds; f++)
+        add_fold_curve (((TsSearchTask *) tasks->pdata[t * s->folds + f])->dir, acc, count, epochs);
+      for (guint e = 0; e < epochs; e++)
+        {
+          acc[e] = count[e] == s->folds ? acc[e] / count[e] : NAN; /* epochs every fold reached */
+          n = count[e] ? e + 1 : n;
+        }
+      if (n > 0)
+        series[job.n++] = (TsPlotSeries) { name, t, x, acc, n };
+    }
+  return ts_plot_save (draw_curves, &job, 720, 420, 2, path, error);
+}
+
 static void
 print_table (const Search *s, JsonNode *result)
 {
@@ -288,7 +363,7 @@ search_main (Search *s)
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;
     }
-  if (!write_plots (s, result, &error))
+  if (!write_plots (s, result, &error) || !write_curves (s, tasks, &error))
     {
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;

@@ -330,7 +330,9 @@ test_search_top (void)
   g_assert_cmpint (json_object_get_int_member (o, "best"), ==, json_array_get_int_element (top_trials, 0));
   {
     g_autofree char *plot = g_build_filename (s, "search-train.lr.png", NULL);
+    g_autofree char *curves = g_build_filename (s, "search-curves.png", NULL);
     g_assert_true (g_file_test (plot, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (curves, G_FILE_TEST_IS_REGULAR));
   }
   e = json_object_get_object_member (o, "top_ensemble");
   ens = read_json (top, "ensemble.json");
