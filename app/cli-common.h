@@ -12,6 +12,8 @@ int cli_eval (int argc, char **argv);
 int cli_data (int argc, char **argv);
 int cli_lr_find (int argc, char **argv);
 int cli_probe (int argc, char **argv);
+int cli_ensemble (int argc, char **argv);
+int cli_search (int argc, char **argv);
 
 /* --set KEY=VALUE overrides, in order; the error names the key. With
  * data_only, only data.* keys and seed apply (data info, data preview). */

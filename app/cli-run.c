@@ -1,5 +1,6 @@
 /* trainscope-cli run: train one experiment into a run directory. */
 #include "cli-common.h"
+#include "cli-train.h"
 #include "ts-plot-layers.h"
 #include "ts-plot-run.h"
 
@@ -302,15 +303,16 @@ load_experiment (const char *arg, char **overrides, const char *epochs, const ch
 int
 cli_run (int argc, char **argv)
 {
-  g_autofree char *out = NULL, *plots = NULL, *epochs = NULL, *seed = NULL, *threads_text = NULL;
+  g_autofree char *out = NULL, *plots = NULL, *epochs = NULL, *seed = NULL, *threads_text = NULL, *seeds_text = NULL;
   g_auto(GStrv) overrides = NULL, formats = NULL;
-  guint64 threads = 0;
+  guint64 threads = 0, seeds = 0;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Run directory to write", "DIR" },
     { "epochs", 0, 0, G_OPTION_ARG_STRING, &epochs, "Override train.epochs", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Override the seed", "S" },
     { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_text, "Compute threads (default: all cores)", "N" },
     { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key, e.g. train.lr=0.3", "KEY=VALUE" },
+    { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds_text, "Train N copies differing only in seed into DIR/seed-S/, and DIR/group.json", "N" },
     { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write the loss, accuracy, lr, layer and decision-boundary plots", "png,svg,pdf" },
     { NULL }
   };
@@ -341,6 +343,14 @@ cli_run (int argc, char **argv)
     return cli_bad_input ("%s", error->message);
   if (threads > 0)
     ts_blas_set_threads ((int) threads);
+  if (seeds_text != NULL)
+    {
+      if (!cli_parse_count ("seeds", seeds_text, 1, 1000, &seeds, &error))
+        return cli_bad_input ("%s", error->message);
+      if (formats)
+        return cli_bad_input ("--seeds: --plots is for a single run");
+      return cli_run_seeds (exp, (guint) seeds, out);
+    }
 
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);

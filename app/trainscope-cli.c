@@ -10,12 +10,17 @@ static const char usage[] =
   "Usage:\n"
   "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
   "                     [--plots png,svg,pdf]\n"
+  "  trainscope-cli run EXP.json|default --seeds N --out DIR [--set KEY=VALUE]…\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
   "  trainscope-cli lr-find EXP.json|default --out DIR [--iterations N] [--sweeps N]\n"
   "  trainscope-cli probe [--layers 10] [--width 500] [--activation tanh,relu] [--init small,xavier,he]\n"
   "                       [--init-scale S] [--samples N] --out DIR\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
+  "  trainscope-cli ensemble MEMBER… [--data SOURCE] [--fusion late|early|both] [--rule mean|geometric|vote]\n"
+  "                          [--checkpoints] --out DIR [--json]\n"
+  "  trainscope-cli search EXP.json|default --space SPACE.json --trials N [--folds K] --out DIR [--top K] [--resume]\n"
+  "                        [--seed S] [--epochs N] [--set KEY=VALUE]… [--json]\n"
   "  trainscope-cli --version\n";
 
 int
@@ -153,5 +158,9 @@ main (int argc, char **argv)
     return cli_lr_find (argc - 1, argv + 1);
   if (strcmp (argv[1], "probe") == 0)
     return cli_probe (argc - 1, argv + 1);
+  if (strcmp (argv[1], "ensemble") == 0)
+    return cli_ensemble (argc - 1, argv + 1);
+  if (strcmp (argv[1], "search") == 0)
+    return cli_search (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], usage);
 }

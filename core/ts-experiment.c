@@ -11,9 +11,10 @@
 const char *const _ts_activation_names[] = { "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", NULL };
 static const char *const init_names[] = { "zero", "small", "xavier", "he", "orthogonal", NULL };
 static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "adam", "rmsprop", NULL };
-static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", NULL };
+static const char *const schedule_names[] = { "none", "step", "plateau", "exp", "cosine", "cosine_restarts", NULL };
 static const char *const loss_names[] = { "softmax", "svm", NULL };
 static const char *const pad_names[] = { "zero", "reflect", NULL };
+static const char *const view_names[] = { "all", "top", "bottom", "left", "right", NULL };
 static const char *const preprocess_names[] = { "none", "center", "standardize", "pca", "pca_whiten", "zca", NULL };
 
 #define OFF(member) offsetof (TsExperiment, member)
@@ -28,6 +29,11 @@ static const TsKeySpec keys[] = {
   { "data.noise", K_DOUBLE, OFF (data.noise), R_GE0, NULL, "0.1", "noise of a builtin generator" },
   { "data.limit", K_UINT, OFF (data.limit), R_GE0, NULL, "0", "use at most this many training samples (0 = all)" },
   { "data.val_fraction", K_DOUBLE, OFF (data.val_fraction), R_UNIT_OPEN, NULL, "0.2", "stratified share of the training part held out for validation" },
+  { "data.view", K_ENUM, OFF (data.view), R_ANY, view_names, "\"all\"",
+    "the part of every image the net sees: all, or the top, bottom, left or right half (two views of the same samples)" },
+  { "data.folds", K_UINT, OFF (data.folds), R_GE0, NULL, "0",
+    "k-fold cross-validation: the validation split is one of this many stratified folds of the training part (0 = off: val_fraction)", 1000 },
+  { "data.fold", K_UINT, OFF (data.fold), R_GE0, NULL, "0", "which fold validates, 0 … folds−1", 999 },
   { "data.preprocess", K_ENUM, OFF (data.preprocess), R_ANY, preprocess_names, "\"standardize\"", "fitted on the training split only" },
   { "data.pca_components", K_UINT, OFF (data.pca_components), R_GE0, NULL, "0", "components kept by pca / pca_whiten (0 = all)", 1000000 },
   { "data.whiten_epsilon", K_DOUBLE, OFF (data.whiten_epsilon), R_GT0, NULL, "1e-5", "added to eigenvalues before whitening" },
@@ -58,6 +64,10 @@ static const TsKeySpec keys[] = {
   { "train.schedule.factor", K_DOUBLE, OFF (train.schedule.factor), R_GE1, NULL, "2", "the LR is divided by this" },
   { "train.schedule.patience", K_UINT, OFF (train.schedule.patience), R_GE1, NULL, "3", "plateau: epochs without val-loss improvement before decaying", 1000000 },
   { "train.schedule.warmup_epochs", K_UINT, OFF (train.schedule.warmup_epochs), R_GE0, NULL, "0", "linear warm-up from 0 over N epochs", 1000000 },
+  { "train.schedule.cycles", K_UINT, OFF (train.schedule.cycles), R_GE1, NULL, "5",
+    "cosine_restarts: cosine cycles over the run (must divide epochs); a checkpoint ends each", 1000000 },
+  { "train.checkpoint_every", K_UINT, OFF (train.checkpoint_every), R_GE0, NULL, "0",
+    "every N epochs a checkpoint checkpoints/epoch-NNN.safetensors (0 = none)", 1000000 },
   { "train.l2", K_DOUBLE, OFF (train.l2), R_GE0, NULL, "1e-4", "L2 penalty ½λ‖W‖² on weights (not biases)" },
   { "train.l1", K_DOUBLE, OFF (train.l1), R_GE0, NULL, "0", "L1 penalty λ‖W‖₁ on weights" },
   { "train.max_norm", K_DOUBLE, OFF (train.max_norm), R_GE0, NULL, "0", "clip each unit's incoming weights to ‖w‖₂ ≤ c after every step (0 = off)" },
@@ -134,7 +144,7 @@ ts_experiment_new_default (void)
   g_array_append_val (exp->model.layers, hidden);
   exp->train = (TsTrainSpec) {
     .epochs = 40, .batch_size = 64, .optimizer = TS_OPT_MOMENTUM, .momentum = 0.9, .lr = 0.1,
-    .schedule = { TS_SCHED_NONE, 10, 2.0, 3, 0 },
+    .schedule = { TS_SCHED_NONE, 10, 2.0, 3, 0, 5 },
     .l2 = 1e-4, .loss = TS_LOSS_SOFTMAX,
   };
   return exp;
@@ -515,6 +525,33 @@ ts_experiment_load_file (const char *path, GError **error)
 
 /* ---- validation ------------------------------------------------------- */
 
+/* k-fold and SGDR cycles: the cross-key rules of the keys ensembles use */
+static gboolean
+validate_reuse_keys (const TsExperiment *exp, GError **error)
+{
+  const TsScheduleSpec *s = &exp->train.schedule;
+
+  if (exp->data.folds == 1)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "data.folds: must be 0 (off) or >= 2 (got 1)");
+      return FALSE;
+    }
+  if (exp->data.folds >= 2 && exp->data.fold >= exp->data.folds)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "data.fold: must be below data.folds = %u (got %u)",
+                   exp->data.folds, exp->data.fold);
+      return FALSE;
+    }
+  if (s->type == TS_SCHED_COSINE_RESTARTS && exp->train.epochs % s->cycles != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "train.schedule.cycles: must divide train.epochs (got %u cycles for %u epochs)", s->cycles,
+                   exp->train.epochs);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ts_experiment_validate (const TsExperiment *exp, GError **error)
 {
@@ -546,6 +583,8 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
         g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: must be >= 1", i);
         return FALSE;
       }
+  if (!validate_reuse_keys (exp, error))
+    return FALSE;
   /* every layer is measured while it trains, the output layer too */
   if (exp->model.layers->len > TS_MAX_HIDDEN_LAYERS)
     {

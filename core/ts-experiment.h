@@ -28,8 +28,14 @@ typedef enum {
 
 typedef enum { TS_INIT_ZERO, TS_INIT_SMALL, TS_INIT_XAVIER, TS_INIT_HE, TS_INIT_ORTHOGONAL } TsInit;
 typedef enum { TS_OPT_SGD, TS_OPT_MOMENTUM, TS_OPT_NESTEROV, TS_OPT_ADAM, TS_OPT_RMSPROP } TsOptimizerKind;
-typedef enum { TS_SCHED_NONE, TS_SCHED_STEP, TS_SCHED_PLATEAU, TS_SCHED_EXP, TS_SCHED_COSINE } TsScheduleKind;
+typedef enum {
+  TS_SCHED_NONE, TS_SCHED_STEP, TS_SCHED_PLATEAU, TS_SCHED_EXP, TS_SCHED_COSINE,
+  TS_SCHED_COSINE_RESTARTS, /* SGDR: `cycles` cosine cycles, a checkpoint at each one's end */
+} TsScheduleKind;
 typedef enum { TS_LOSS_SOFTMAX, TS_LOSS_SVM } TsLossKind;
+/* data.view: which part of every image the net sees (two views of the same
+ * samples, for early versus late fusion of inputs) */
+typedef enum { TS_VIEW_ALL, TS_VIEW_TOP, TS_VIEW_BOTTOM, TS_VIEW_LEFT, TS_VIEW_RIGHT } TsView;
 typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PRE_PCA_WHITEN, TS_PRE_ZCA } TsPreprocessKind;
 
 #define TS_INHERIT_ACTIVATION (-1)
@@ -58,6 +64,9 @@ typedef struct {
   double           noise;
   guint            limit;   /* 0 = all */
   double           val_fraction;
+  int              view;    /* a TsView */
+  guint            folds;   /* k-fold: validate on fold `fold` of `folds` (0 = val_fraction) */
+  guint            fold;
   TsPreprocessKind preprocess;
   guint            pca_components; /* 0 = all */
   double           whiten_epsilon;
@@ -81,6 +90,7 @@ typedef struct {
   double         factor;
   guint          patience;
   guint          warmup_epochs;
+  guint          cycles;       /* cosine_restarts: cycles over the run (divides epochs) */
 } TsScheduleSpec;
 
 typedef struct {
@@ -94,6 +104,7 @@ typedef struct {
   double          l1;
   double          max_norm;
   TsLossKind      loss;
+  guint           checkpoint_every; /* epochs between checkpoints; 0 = none */
 } TsTrainSpec;
 
 typedef struct {

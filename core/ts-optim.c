@@ -188,8 +188,30 @@ ts_schedule_lr (const TsTrainSpec *train, double base_lr, guint epoch, double ep
     case TS_SCHED_COSINE:
       lr = base_lr * 0.5 * (1.0 + cos (G_PI * MIN (t / train->epochs, 1.0)));
       break;
+    case TS_SCHED_COSINE_RESTARTS:
+      {
+        /* SGDR (Loshchilov & Hutter 2017, as snapshot ensembles use it):
+         * lr = ½·base·(1 + cos(π·(t mod L)/L)), L = epochs/cycles; it
+         * restarts at base at the start of every cycle */
+        double cycle = (double) train->epochs / MAX (s->cycles, 1);
+        lr = base_lr * 0.5 * (1.0 + cos (G_PI * fmod (t, cycle) / cycle));
+        break;
+      }
     }
   if (s->warmup_epochs > 0 && t < s->warmup_epochs)
     lr *= MAX (t, 1e-3) / s->warmup_epochs;
   return lr;
+}
+
+gboolean
+ts_schedule_checkpoint_due (const TsTrainSpec *train, guint epochs_completed)
+{
+  const TsScheduleSpec *s = &train->schedule;
+
+  if (epochs_completed == 0)
+    return FALSE;
+  if (train->checkpoint_every > 0 && epochs_completed % train->checkpoint_every == 0)
+    return TRUE;
+  return s->type == TS_SCHED_COSINE_RESTARTS && s->cycles > 0 && train->epochs % s->cycles == 0
+         && epochs_completed % (train->epochs / s->cycles) == 0;
 }

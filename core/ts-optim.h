@@ -71,6 +71,10 @@ void         ts_plateau_init (TsPlateau *p);
  * made the LR fall. */
 gboolean     ts_plateau_observe (TsPlateau *p, double loss, guint patience);
 
+/* TRUE when the epochs_completed-th epoch ends a checkpoint interval
+ * (train.checkpoint_every) or a cosine_restarts cycle: a snapshot is due. */
+gboolean     ts_schedule_checkpoint_due (const TsTrainSpec *train, guint epochs_completed);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsOptimizer, ts_optimizer_free)
 
 G_END_DECLS

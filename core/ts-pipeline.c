@@ -1,6 +1,7 @@
 #include "ts-pipeline.h"
 #include "ts-loaders.h"
 #include "ts-error.h"
+#include "ts-view.h"
 
 #include <math.h>
 
@@ -12,6 +13,50 @@ ts_splits_clear (TsSplits *s)
   g_clear_pointer (&s->test, ts_dataset_free);
   g_clear_pointer (&s->preprocess, ts_preprocess_free);
   g_clear_pointer (&s->warnings, g_ptr_array_unref);
+}
+
+/* k-fold: fold `fold` of the training part validates, the other folds train
+ * (the source's test part is never among them) */
+static void
+split_fold (const TsDataset *pool, const TsExperiment *exp, TsSplits *out)
+{
+  guint n_val = 0, n_train = 0;
+  g_autofree guint32 *val = ts_dataset_kfold_indices (pool, exp->data.folds, exp->data.fold, exp->seed, &n_val);
+  g_autofree guint32 *train = g_new (guint32, MAX (pool->n, 1));
+
+  /* val is sorted: the rest is every index it skips */
+  for (guint i = 0, j = 0; i < pool->n; i++)
+    {
+      if (j < n_val && val[j] == i)
+        j++;
+      else
+        train[n_train++] = i;
+    }
+  out->val = ts_dataset_subset (pool, val, n_val);
+  out->train = ts_dataset_subset (pool, train, n_train);
+}
+
+/* data.view: every sample of both parts cut to the view */
+static gboolean
+view_source (TsView view, TsSourceData *data, GError **error)
+{
+  TsDataset *train = ts_view_dataset (view, data->train, error), *test = NULL;
+
+  if (train == NULL)
+    return FALSE;
+  if (data->test && (test = ts_view_dataset (view, data->test, error)) == NULL)
+    {
+      ts_dataset_free (train);
+      return FALSE;
+    }
+  ts_dataset_free (data->train);
+  data->train = train;
+  if (test)
+    {
+      ts_dataset_free (data->test);
+      data->test = test;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -26,6 +71,11 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
       ts_source_data_clear (&data);
       return FALSE;
     }
+  if (exp->data.view != TS_VIEW_ALL && !view_source (exp->data.view, &data, error))
+    {
+      ts_source_data_clear (&data);
+      return FALSE;
+    }
   out->warnings = g_steal_pointer (&data.warnings);
   pool = g_steal_pointer (&data.train);
   if (exp->data.limit > 0 && exp->data.limit < pool->n)
@@ -35,8 +85,13 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
       ts_dataset_free (pool);
       pool = limited;
     }
-  n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
-  ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
+  if (exp->data.folds >= 2)
+    split_fold (pool, exp, out);
+  else
+    {
+      n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
+      ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
+    }
   out->test = g_steal_pointer (&data.test);
   if (out->train->n == 0)
     {

@@ -26,6 +26,7 @@ enum {
   TS_STREAM_NOISE = 2u << 20,     /* + step: dropout masks, rrelu slopes */
   TS_STREAM_AUGMENT = 3u << 20,   /* + epoch, then per sample */
   TS_STREAM_PROBE = 4u << 20,     /* + layer: the init lab's weight draws */
+  TS_STREAM_SEARCH = 5u << 20,    /* + trial: a search's draws of hyper-parameters */
 };
 
 void    ts_rng_init    (TsRng *rng, guint64 seed, guint64 stream);

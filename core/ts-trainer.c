@@ -1,6 +1,7 @@
 #include "ts-trainer.h"
 #include "ts-advisor.h"
 #include "ts-blas.h"
+#include "ts-checkpoints.h"
 #include "ts-io.h"
 #include "ts-model.h"
 #include "ts-error.h"
@@ -572,7 +573,9 @@ run_thread (gpointer data)
       for (; writer && epochs_written < ts_metric_log_length (t->epochs); epochs_written++)
         if (!ts_run_writer_add_epoch (writer, ts_metric_log_epoch (t->epochs, epochs_written), &error)
             || !ts_run_writer_add_steps (writer, t->steps, &error)
-            || !ts_run_writer_add_stats (writer, t->stats, &error))
+            || !ts_run_writer_add_stats (writer, t->stats, &error)
+            || (ts_schedule_checkpoint_due (&t->exp->train, epochs_written + 1)
+                && !ts_checkpoint_save (tr->run_dir, epochs_written + 1, t->net, t->data.preprocess, t->exp, &error)))
           goto failed;
     }
   finish (tr, t, writer);

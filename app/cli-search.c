@@ -1,0 +1,449 @@
+/* trainscope-cli search EXP --space SPACE.json --trials N [--folds K] --out DIR:
+ * cross-validated random search, run task by task on this machine; with
+ * --top K the best K trials retrained on the whole training part and
+ * ensembled. */
+#include "cli-train.h"
+#include "ts-plot-curves.h"
+#include "ts-plot-search.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  TsExperiment  *exp;
+  TsSearchSpace *space;
+  JsonNode      *space_json;
+  guint          trials;
+  guint          folds;
+  guint          top;
+  const char    *out;
+  gboolean       resume;
+  gboolean       json;
+} Search;
+
+static JsonNode *
+parse_json_file (const char *path, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* what the search is: a folder holds one search; --resume continues it only
+ * with the same experiment, space and folds (more trials may be asked for) */
+static int
+check_config (Search *s)
+{
+  g_autofree char *path = g_build_filename (s->out, "search-config.json", NULL);
+  g_autoptr(JsonNode) config = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) old = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *o = json_object_new ();
+
+  json_object_set_member (o, "experiment", ts_experiment_to_node (s->exp));
+  json_object_set_member (o, "space", json_node_copy (s->space_json));
+  json_object_set_int_member (o, "folds", s->folds);
+  json_node_take_object (config, o);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      JsonObject *before;
+      if (!s->resume)
+        return cli_bad_input ("%s: already holds a search (search-config.json); add --resume to continue it, or "
+                              "choose another --out", s->out);
+      if ((old = parse_json_file (path, &error)) == NULL || !JSON_NODE_HOLDS_OBJECT (old))
+        return cli_bad_input ("%s: unreadable: %s", path, error ? error->message : "not an object");
+      before = json_node_get_object (old);
+      for (const char *const *key = (const char *const[]) { "experiment", "space", "folds", NULL }; *key; key++)
+        if (!json_object_has_member (before, *key)
+            || !json_node_equal (json_object_get_member (before, *key), json_object_get_member (o, *key)))
+          return cli_bad_input ("--resume: %s was made with another %s; the search cannot continue with this one",
+                                s->out, *key);
+    }
+  if (g_mkdir_with_parents (s->out, 0755) != 0 || !ts_write_json_atomic (path, config, &error))
+    {
+      g_printerr ("trainscope-cli: %s\n", error ? error->message : s->out);
+      return CLI_RUN_FAILED;
+    }
+  return CLI_OK;
+}
+
+static char *
+values_text (const TsSearchSpace *space, GStrv values)
+{
+  GString *s = g_string_new (NULL);
+  for (guint d = 0; d < space->dims->len; d++)
+    g_string_append_printf (s, "%s%s=%s", d ? " " : "", ((TsSpaceDim *) space->dims->pdata[d])->key, values[d]);
+  return g_string_free (s, FALSE);
+}
+
+/* Trains every task not yet finished; FALSE when interrupted or failed. */
+static gboolean
+run_tasks (Search *s, GPtrArray *tasks, guint *skipped, guint *trained)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      TsSearchTask *task = tasks->pdata[i];
+      g_autofree char *label = g_strdup_printf ("trial %u fold %u", task->trial, task->fold);
+      g_autofree char *values = values_text (s->space, task->values);
+      g_autoptr(JsonNode) summary = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean interrupted = FALSE;
+      TsRunState end;
+
+      if (ts_search_task_finished (task))
+        {
+          (*skipped)++;
+          continue;
+        }
+      end = cli_train (task->exp, task->dir, label, &interrupted, &summary, &error);
+      (*trained)++;
+      if (!s->json)
+        g_print ("%s: %s, val acc %.2f%% (%s)\n", label, ts_run_state_name (end),
+                 100 * cli_summary_number (summary, "val_acc"), values);
+      if (end == TS_RUN_FAILED)
+        g_printerr ("trainscope-cli: %s: %s\n", task->dir, error ? error->message : "the run failed");
+      if (interrupted || end == TS_RUN_FAILED || end == TS_RUN_STOPPED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* --top K: each of the best K trials trained on the whole training part
+ * (its validation split as the experiment says), then their ensemble */
+static gboolean
+run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
+{
+  JsonObject *root = json_node_get_object (result), *summary_o;
+  JsonArray *top = json_object_get_array_member (root, "top");
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *top_dir = g_build_filename (s->out, "top", NULL);
+  g_autoptr(TsEnsembleResult) r = NULL;
+  TsEnsembleOptions opts = { TRUE, TRUE, TS_LATE_MEAN, 0, 0 };
+  g_autoptr(JsonArray) members = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (top) && i < s->top; i++)
+    {
+      guint t = (guint) json_array_get_int_element (top, i);
+      TsSearchTask *first = tasks->pdata[t * s->folds];
+      g_autoptr(TsExperiment) exp = ts_experiment_copy (first->exp);
+      g_autofree char *name = g_strdup_printf ("trial-%u", t);
+      g_autofree char *dir = g_build_filename (top_dir, name, NULL);
+      g_autofree char *summary_path = g_build_filename (dir, "summary.json", NULL);
+      g_autoptr(JsonNode) old = parse_json_file (summary_path, NULL);
+      gboolean interrupted = FALSE;
+      g_autoptr(GError) error = NULL;
+      TsRunState end;
+
+      exp->data.folds = exp->data.fold = 0;
+      g_free (exp->name);
+      exp->name = g_strdup_printf ("%s · trial %u", s->exp->name, t);
+      json_array_add_int_element (members, t);
+      if (old && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (old), "state", ""),
+                            "done") == 0)
+        {
+          g_ptr_array_add (dirs, g_steal_pointer (&dir));
+          continue;
+        }
+      end = cli_train (exp, dir, name, &interrupted, NULL, &error);
+      if (end != TS_RUN_DONE)
+        {
+          g_printerr ("trainscope-cli: %s: %s\n", dir, error ? error->message : ts_run_state_name (end));
+          *code = CLI_RUN_FAILED;
+          return FALSE;
+        }
+      g_ptr_array_add (dirs, g_steal_pointer (&dir));
+    }
+  if (dirs->len == 0)
+    return TRUE;
+  if (!s->json)
+    g_print ("top %u trials, retrained on the whole training part:\n", dirs->len);
+  *code = cli_ensemble_members ((char **) dirs->pdata, dirs->len, NULL, FALSE, &opts, top_dir,
+                                s->json ? CLI_PRINT_NOTHING : CLI_PRINT_TEXT, &r);
+  if (*code != CLI_OK)
+    return FALSE;
+  summary_o = json_object_new ();
+  json_object_set_string_member (summary_o, "dir", "top");
+  json_object_set_array_member (summary_o, "trials", g_steal_pointer (&members));
+  json_object_set_int_member (summary_o, "best_trial", json_array_get_int_element (top, 0));
+  json_object_set_double_member (summary_o, "best_trial_test_acc", r->member_acc[0]);
+  json_object_set_double_member (summary_o, "mean_member_acc", r->mean_member_acc);
+  json_object_set_double_member (summary_o, "late_test_acc", r->late_acc[TS_LATE_MEAN]);
+  if (isfinite (r->early_acc))
+    json_object_set_double_member (summary_o, "early_test_acc", r->early_acc);
+  json_object_set_string_member (summary_o, "split", r->split);
+  json_object_set_object_member (root, "top_ensemble", summary_o);
+  return TRUE;
+}
+
+typedef struct {
+  const TsSpaceDim *dim;
+  TsSearchPoint    *points;
+  guint             n;
+  const char       *caption;
+} KeyPlot;
+
+static void
+draw_key (cairo_t *cr, double width, double height, gpointer data)
+{
+  KeyPlot *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_search_key (cr, width, height, &style, job->points, job->n, job->dim->kind == TS_SPACE_LOG_UNIFORM,
+                      job->dim->choices ? (const char *const *) job->dim->choices->pdata : NULL, job->dim->key,
+                      job->caption);
+}
+
+/* DIR/search-KEY.png: every finished trial's CV accuracy against the key */
+static gboolean
+write_plots (const Search *s, JsonNode *result, GError **error)
+{
+  JsonArray *trials = json_object_get_array_member (json_node_get_object (result), "trials");
+  g_autofree TsSearchPoint *points = g_new (TsSearchPoint, MAX (json_array_get_length (trials), 1));
+  g_autofree char *caption = g_strdup_printf ("%s · %u trials × %u folds", s->exp->name, s->trials, s->folds);
+
+  for (guint d = 0; d < s->space->dims->len; d++)
+    {
+      const TsSpaceDim *dim = s->space->dims->pdata[d];
+      g_autofree char *name = g_strdup_printf ("search-%s.png", dim->key);
+      g_autofree char *path = g_build_filename (s->out, name, NULL);
+      KeyPlot job = { dim, points, 0, caption };
+
+      if (dim->choices)
+        g_ptr_array_add (dim->choices, NULL); /* NULL-terminated while drawing */
+      for (guint t = 0; t < json_array_get_length (trials); t++)
+        {
+          JsonObject *o = json_array_get_object_element (trials, t);
+          JsonNode *v = json_object_get_member (json_object_get_object_member (o, "params"), dim->key);
+          double x = NAN;
+          if (JSON_NODE_TYPE (json_object_get_member (o, "cv_mean")) == JSON_NODE_NULL)
+            continue;
+          if (dim->choices)
+            for (guint c = 0; c + 1 < dim->choices->len; c++)
+              if (g_strcmp0 (dim->choices->pdata[c], json_node_get_string (v)) == 0)
+                x = c;
+          if (!dim->choices)
+            x = json_node_get_double (v);
+          points[job.n++] = (TsSearchPoint) { x, json_object_get_double_member (o, "cv_mean"),
+                                              JSON_NODE_TYPE (json_object_get_member (o, "cv_std")) == JSON_NODE_NULL
+                                                ? NAN : json_object_get_double_member (o, "cv_std") };
+        }
+      gboolean ok = ts_plot_save (draw_key, &job, 640, 400, 2, path, error);
+      if (dim->choices)
+        g_ptr_array_remove_index (dim->choices, dim->choices->len - 1);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* a fold's validation accuracy per epoch (metrics.csv), into acc[epoch − 1] */
+static void
+add_fold_curve (const char *dir, double *acc, guint *count, guint epochs)
+{
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] && lines[i][0]; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+      guint64 epoch;
+      if (g_strv_length (cells) < 8 || !g_ascii_string_to_unsigned (cells[0], 10, 1, epochs, &epoch, NULL))
+        continue;
+      acc[epoch - 1] += 100 * g_ascii_strtod (cells[6], NULL);
+      count[epoch - 1]++;
+    }
+}
+
+typedef struct {
+  TsPlotSeries *series;
+  guint         n;
+  const char   *caption;
+} CurvesJob;
+
+static void
+draw_curves (cairo_t *cr, double width, double height, gpointer data)
+{
+  CurvesJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds" };
+  ts_plot_curves (cr, width, height, &style, job->series, job->n, &axes, job->caption);
+}
+
+/* DIR/search-curves.png: every trial's validation curve, averaged over its
+ * folds, overlaid */
+static gboolean
+write_curves (const Search *s, GPtrArray *tasks, GError **error)
+{
+  guint epochs = s->exp->train.epochs;
+  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, s->trials);
+  g_autofree double *x = g_new (double, epochs);
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = g_build_filename (s->out, "search-curves.png", NULL);
+  g_autofree char *caption = g_strdup_printf ("%s · %u trials × %u folds", s->exp->name, s->trials, s->folds);
+  CurvesJob job = { series, 0, caption };
+
+  for (guint e = 0; e < epochs; e++)
+    x[e] = e + 1;
+  for (guint t = 0; t < s->trials; t++)
+    {
+      double *acc = g_new0 (double, epochs);
+      g_autofree guint *count = g_new0 (guint, epochs);
+      char *name = g_strdup_printf ("trial %u", t);
+      guint n = 0;
+
+      g_ptr_array_add (owned, acc);
+      g_ptr_array_add (owned, name);
+      for (guint f = 0; f < s->folds; f++)
+        add_fold_curve (((TsSearchTask *) tasks->pdata[t * s->folds + f])->dir, acc, count, epochs);
+      for (guint e = 0; e < epochs; e++)
+        {
+          acc[e] = count[e] == s->folds ? acc[e] / count[e] : NAN; /* epochs every fold reached */
+          n = count[e] ? e + 1 : n;
+        }
+      if (n > 0)
+        series[job.n++] = (TsPlotSeries) { name, t, x, acc, n };
+    }
+  return ts_plot_save (draw_curves, &job, 720, 420, 2, path, error);
+}
+
+static void
+print_table (const Search *s, JsonNode *result)
+{
+  JsonObject *root = json_node_get_object (result);
+  JsonArray *trials = json_object_get_array_member (root, "trials");
+  JsonArray *top = json_object_get_array_member (root, "top");
+
+  for (guint i = 0; i < json_array_get_length (top); i++)
+    {
+      JsonObject *t = json_array_get_object_element (trials, (guint) json_array_get_int_element (top, i));
+      g_print ("%2u. trial %2" G_GINT64_FORMAT ": cv %.2f ± %.2f%%\n", i + 1, json_object_get_int_member (t, "trial"),
+               100 * json_object_get_double_member (t, "cv_mean"), 100 * json_object_get_double_member (t, "cv_std"));
+    }
+  if (json_object_has_member (root, "top_ensemble"))
+    {
+      JsonObject *e = json_object_get_object_member (root, "top_ensemble");
+      g_print ("top-%u ensemble: %s acc %.2f%% (late), best trial alone %.2f%%\n",
+               json_array_get_length (json_object_get_array_member (e, "trials")),
+               json_object_get_string_member (e, "split"), 100 * json_object_get_double_member (e, "late_test_acc"),
+               100 * json_object_get_double_member (e, "best_trial_test_acc"));
+    }
+  g_print ("→ %s/search.json, %s/results.csv\n", s->out, s->out);
+}
+
+static int
+search_main (Search *s)
+{
+  g_autoptr(GPtrArray) tasks = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *search_path = g_build_filename (s->out, "search.json", NULL);
+  guint skipped = 0, trained = 0;
+  gboolean complete;
+  int code = CLI_OK;
+
+  if ((tasks = ts_search_plan (s->exp, s->space, s->trials, s->folds, s->out, &error)) == NULL)
+    return cli_bad_input ("%s", error->message);
+  if ((code = check_config (s)) != CLI_OK)
+    return code;
+  if (!ts_search_write_plan (tasks, s->out, &error))
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  complete = run_tasks (s, tasks, &skipped, &trained);
+  if (!s->json)
+    g_print ("%u tasks: %u trained now, %u finished before\n", tasks->len, trained, skipped);
+  if ((result = ts_search_collect (s->space, tasks, s->trials, s->folds, s->out, s->top ? s->top : s->trials,
+                                   &error)) == NULL)
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  if (!write_plots (s, result, &error) || !write_curves (s, tasks, &error))
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  if (!complete)
+    return CLI_RUN_FAILED;
+  if (s->top && (!run_top (s, tasks, result, &code) || !ts_write_json_atomic (search_path, result, &error)))
+    {
+      if (error)
+        g_printerr ("trainscope-cli: %s\n", error->message);
+      return code != CLI_OK ? code : CLI_RUN_FAILED;
+    }
+  if (s->json)
+    cli_print_json (result);
+  else
+    print_table (s, result);
+  return CLI_OK;
+}
+
+int
+cli_search (int argc, char **argv)
+{
+  g_autofree char *out = NULL, *space_path = NULL, *backend = NULL;
+  g_auto(GStrv) overrides = NULL;
+  gint64 seed = -1, epochs = -1;
+  int trials = -1, folds = 3, top = 0;
+  gboolean resume = FALSE, json = FALSE;
+  GOptionEntry entries[] = {
+    { "space", 0, 0, G_OPTION_ARG_FILENAME, &space_path, "The search space: experiment keys to ranges", "SPACE.json" },
+    { "trials", 0, 0, G_OPTION_ARG_INT, &trials, "Trials to draw", "N" },
+    { "folds", 0, 0, G_OPTION_ARG_INT, &folds, "Stratified folds of the training part (default 3)", "K" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for the search", "DIR" },
+    { "top", 0, 0, G_OPTION_ARG_INT, &top, "Retrain the best K trials on the whole training part and ensemble them", "K" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue a search in DIR, skipping finished tasks", NULL },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "Where tasks run (local)", "local" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed (the draws, folds and runs)", "S" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT64, &epochs, "Override train.epochs", "N" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key of the base experiment", "KEY=VALUE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print search.json", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) exp = NULL;
+  g_autoptr(TsSearchSpace) space = NULL;
+  g_autoptr(JsonNode) space_json = NULL;
+  Search s;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!cli_parse (context, &argc, &argv))
+    return CLI_BAD_INPUT;
+  if (argc != 2)
+    return cli_bad_input ("search: expected one experiment file (or \"default\")");
+  if (out == NULL || space_path == NULL)
+    return cli_bad_input ("search: --space SPACE.json and --out DIR are required");
+  if (trials < 1)
+    return cli_bad_input (trials == -1 ? "search: --trials N is required" : "--trials: must be >= 1 (got %d)", trials);
+  if (folds < 2)
+    return cli_bad_input ("--folds: must be >= 2 (got %d)", folds);
+  if (top < 0 || top > trials)
+    return cli_bad_input ("--top: must be in [0, --trials] (got %d)", top);
+  if (backend && strcmp (backend, "local") != 0)
+    return cli_bad_input ("--backend: only \"local\" runs tasks in this build (got \"%s\")", backend);
+  exp = g_strcmp0 (argv[1], "default") == 0 ? ts_experiment_new_default () : ts_experiment_load_file (argv[1], &error);
+  if (exp == NULL || !cli_apply_overrides (exp, overrides, &error))
+    return cli_bad_input ("%s", error->message);
+  if (seed >= 0)
+    exp->seed = (guint64) seed;
+  if (epochs >= 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, epochs);
+      if (!ts_experiment_set (exp, "train.epochs", text, &error))
+        return cli_bad_input ("%s", error->message);
+    }
+  if (!ts_experiment_validate (exp, &error))
+    return cli_bad_input ("%s", error->message);
+  if ((space = ts_search_space_load (space_path, exp, &error)) == NULL)
+    return cli_bad_input ("%s", error->message);
+  if ((space_json = parse_json_file (space_path, &error)) == NULL)
+    return cli_bad_input ("%s: %s", space_path, error->message);
+  s = (Search) { exp, space, space_json, (guint) trials, (guint) folds, (guint) top, out, resume, json };
+  return search_main (&s);
+}

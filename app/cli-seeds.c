@@ -1,0 +1,83 @@
+/* trainscope-cli run EXP --seeds N --out DIR: N runs that differ only in
+ * their seed (the experiment's seed + i) in DIR/seed-S/, and DIR/group.json
+ * with the mean ± std of their final metrics. */
+#include "cli-train.h"
+
+#include <math.h>
+
+static void
+print_run (const TsExperiment *exp, TsRunState end, JsonNode *summary)
+{
+  double test = cli_summary_number (summary, "test_acc"), val = cli_summary_number (summary, "val_acc");
+
+  g_print ("seed %" G_GUINT64_FORMAT ": %s", exp->seed, ts_run_state_name (end));
+  if (!isnan (val))
+    g_print (", val acc %.2f%%", 100 * val);
+  if (!isnan (test))
+    g_print (", test acc %.2f%%", 100 * test);
+  g_print ("\n");
+}
+
+static void
+print_group (JsonNode *group, guint n, const char *path)
+{
+  JsonObject *metrics = json_object_get_object_member (json_node_get_object (group), "metrics");
+  const char *key = "test_acc";
+  JsonObject *m = json_object_get_object_member (metrics, key);
+
+  if (json_object_get_int_member (m, "n") == 0)
+    m = json_object_get_object_member (metrics, key = "val_acc");
+  if (json_object_get_int_member (m, "n") > 0)
+    g_print ("group of %u seeds: %s %.2f ± %.2f%% (min %.2f, max %.2f) → %s\n", n, key,
+             100 * json_object_get_double_member (m, "mean"), 100 * json_object_get_double_member (m, "std"),
+             100 * json_object_get_double_member (m, "min"), 100 * json_object_get_double_member (m, "max"), path);
+  else
+    g_print ("group of %u seeds → %s\n", n, path);
+}
+
+int
+cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) group = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *group_path = g_build_filename (out, "group.json", NULL);
+  gboolean interrupted = FALSE, all_done = TRUE;
+
+  for (guint i = 0; i < n_seeds && !interrupted; i++)
+    {
+      g_autoptr(TsExperiment) member = ts_seed_variant (exp, i);
+      g_autofree char *name = g_strdup_printf ("seed-%" G_GUINT64_FORMAT, member->seed);
+      g_autofree char *dir = g_build_filename (out, name, NULL);
+      g_autoptr(JsonNode) summary = NULL;
+      TsRunState end = cli_train (member, dir, name, &interrupted, &summary, &error);
+
+      if (end == TS_RUN_FAILED)
+        {
+          g_printerr ("trainscope-cli: %s: %s\n", dir, error ? error->message : "the run failed");
+          /* a source that cannot load fails the first seed: bad input, not a failed run */
+          return i == 0 && summary == NULL ? CLI_BAD_INPUT : CLI_RUN_FAILED;
+        }
+      print_run (member, end, summary);
+      all_done = all_done && end == TS_RUN_DONE;
+      if (summary)
+        g_ptr_array_add (dirs, g_steal_pointer (&dir));
+    }
+  if (dirs->len == 0)
+    return CLI_RUN_FAILED;
+  if ((group = ts_seed_group_summary ((char *const *) dirs->pdata, dirs->len, &error)) == NULL)
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  json_object_set_string_member (json_node_get_object (group), "experiment", exp->name);
+  json_object_set_int_member (json_node_get_object (group), "first_seed", (gint64) exp->seed);
+  json_object_set_int_member (json_node_get_object (group), "seeds", n_seeds);
+  if (!ts_write_json_atomic (group_path, group, &error))
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  print_group (group, dirs->len, group_path);
+  return all_done && !interrupted ? CLI_OK : CLI_RUN_FAILED;
+}

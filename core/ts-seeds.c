@@ -1,0 +1,121 @@
+#include "ts-seeds.h"
+#include "ts-error.h"
+
+#include <math.h>
+
+static const char *const metric_names[] = {
+  "train_acc", "train_loss", "val_acc", "val_loss", "best_val_acc", "test_acc", "test_loss", "seconds",
+};
+
+TsExperiment *
+ts_seed_variant (const TsExperiment *exp, guint i)
+{
+  TsExperiment *copy = ts_experiment_copy (exp);
+
+  copy->seed = exp->seed + i;
+  g_free (copy->name);
+  copy->name = g_strdup_printf ("%s · seed %" G_GUINT64_FORMAT, exp->name, copy->seed);
+  return copy;
+}
+
+static JsonObject *
+read_summary (const char *dir, JsonParser *parser, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
+  GError *inner = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, &inner))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: %s", path, inner->message);
+      g_error_free (inner);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected a JSON object", path);
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+static double
+number_member (JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  GType type = n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
+  return type == G_TYPE_DOUBLE || type == G_TYPE_INT64 ? json_node_get_double (n) : NAN;
+}
+
+static JsonObject *
+describe (const double *v, guint n)
+{
+  JsonObject *o = json_object_new ();
+  double sum = 0, lo = INFINITY, hi = -INFINITY, ss = 0, mean;
+  guint k = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      {
+        sum += v[i];
+        lo = MIN (lo, v[i]);
+        hi = MAX (hi, v[i]);
+        k++;
+      }
+  mean = k ? sum / k : NAN;
+  for (guint i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      ss += (v[i] - mean) * (v[i] - mean);
+#define SET(key, x) (isfinite (x) ? json_object_set_double_member (o, key, x) : json_object_set_null_member (o, key))
+  SET ("mean", mean);
+  SET ("std", k > 1 ? sqrt (ss / (k - 1)) : (k == 1 ? 0.0 : NAN));
+  SET ("min", k ? lo : NAN);
+  SET ("max", k ? hi : NAN);
+#undef SET
+  json_object_set_int_member (o, "n", k);
+  return o;
+}
+
+JsonNode *
+ts_seed_group_summary (char *const *run_dirs, guint n, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree double *values = g_new (double, (gsize) G_N_ELEMENTS (metric_names) * MAX (n, 1));
+  JsonArray *runs = json_array_new ();
+  JsonObject *root = json_object_new (), *metrics = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_array_member (root, "runs", runs);
+  json_object_set_object_member (root, "metrics", metrics);
+  json_node_take_object (node, root);
+  for (guint r = 0; r < n; r++)
+    {
+      JsonObject *summary = read_summary (run_dirs[r], parser, error), *run;
+      g_autofree char *exp_path = g_build_filename (run_dirs[r], "experiment.json", NULL);
+      g_autoptr(TsExperiment) exp = NULL;
+
+      if (summary == NULL)
+        {
+          json_node_unref (node);
+          return NULL;
+        }
+      run = json_object_new ();
+      json_object_set_string_member (run, "path", run_dirs[r]);
+      json_object_set_string_member (run, "state", json_object_get_string_member_with_default (summary, "state", "?"));
+      for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
+        {
+          double v = values[m * n + r] = number_member (summary, metric_names[m]);
+          if (isfinite (v))
+            json_object_set_double_member (run, metric_names[m], v);
+          else
+            json_object_set_null_member (run, metric_names[m]);
+        }
+      if ((exp = ts_experiment_load_file (exp_path, NULL)) != NULL)
+        json_object_set_int_member (run, "seed", (gint64) exp->seed);
+      json_array_add_object_element (runs, run);
+    }
+  for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
+    json_object_set_object_member (metrics, metric_names[m], describe (values + m * n, n));
+  return node;
+}
