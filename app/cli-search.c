@@ -2,6 +2,7 @@
  * cross-validated random search, run task by task on this machine; with
  * --top K the best K trials retrained on the whole training part and
  * ensembled. */
+#include "ts-json.h"
 #include "cli-train.h"
 #include "ts-plot-curves.h"
 #include "ts-plot-search.h"
@@ -24,10 +25,7 @@ typedef struct {
 static JsonNode *
 parse_json_file (const char *path, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_file (parser, path, error))
-    return NULL;
-  return json_node_copy (json_parser_get_root (parser));
+  return ts_json_load_file (path, error);
 }
 
 /* what the search is: a folder holds one search; --resume continues it only
@@ -387,21 +385,21 @@ int
 cli_search (int argc, char **argv)
 {
   g_autofree char *out = NULL, *space_path = NULL, *backend = NULL;
+  g_autofree char *trials_text = NULL, *folds_text = NULL, *top_text = NULL, *seed = NULL, *epochs = NULL;
   g_auto(GStrv) overrides = NULL;
-  gint64 seed = -1, epochs = -1;
-  int trials = -1, folds = 3, top = 0;
+  guint64 trials = 0, folds = 3, top = 0;
   gboolean resume = FALSE, json = FALSE;
   GOptionEntry entries[] = {
     { "space", 0, 0, G_OPTION_ARG_FILENAME, &space_path, "The search space: experiment keys to ranges", "SPACE.json" },
-    { "trials", 0, 0, G_OPTION_ARG_INT, &trials, "Trials to draw", "N" },
-    { "folds", 0, 0, G_OPTION_ARG_INT, &folds, "Stratified folds of the training part (default 3)", "K" },
+    { "trials", 0, 0, G_OPTION_ARG_STRING, &trials_text, "Trials to draw", "N" },
+    { "folds", 0, 0, G_OPTION_ARG_STRING, &folds_text, "Stratified folds of the training part (default 3)", "K" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for the search", "DIR" },
-    { "top", 0, 0, G_OPTION_ARG_INT, &top, "Retrain the best K trials on the whole training part and ensemble them", "K" },
+    { "top", 0, 0, G_OPTION_ARG_STRING, &top_text, "Retrain the best K trials on the whole training part and ensemble them", "K" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue a search in DIR, skipping finished tasks", NULL },
     { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "Where tasks run (local)", "local" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Override the seed (the draws, folds and runs)", "S" },
-    { "epochs", 0, 0, G_OPTION_ARG_INT64, &epochs, "Override train.epochs", "N" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "Override any key of the base experiment", "KEY=VALUE" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Override the seed (the draws, folds and runs)", "S" },
+    { "epochs", 0, 0, G_OPTION_ARG_STRING, &epochs, "Override train.epochs", "N" },
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key of the base experiment", "KEY=VALUE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print search.json", NULL },
     { NULL }
   };
@@ -419,25 +417,20 @@ cli_search (int argc, char **argv)
     return cli_bad_input ("search: expected one experiment file (or \"default\")");
   if (out == NULL || space_path == NULL)
     return cli_bad_input ("search: --space SPACE.json and --out DIR are required");
-  if (trials < 1)
-    return cli_bad_input (trials == -1 ? "search: --trials N is required" : "--trials: must be >= 1 (got %d)", trials);
-  if (folds < 2)
-    return cli_bad_input ("--folds: must be >= 2 (got %d)", folds);
-  if (top < 0 || top > trials)
-    return cli_bad_input ("--top: must be in [0, --trials] (got %d)", top);
+  if (trials_text == NULL)
+    return cli_bad_input ("search: --trials N is required");
+  if (!cli_parse_count ("trials", trials_text, 1, 100000, &trials, &error)
+      || !cli_parse_count ("folds", folds_text, 2, 100, &folds, &error)
+      || !cli_parse_count ("top", top_text, 0, trials, &top, &error))
+    return cli_bad_input ("%s", error->message);
   if (backend && strcmp (backend, "local") != 0)
     return cli_bad_input ("--backend: only \"local\" runs tasks in this build (got \"%s\")", backend);
   exp = g_strcmp0 (argv[1], "default") == 0 ? ts_experiment_new_default () : ts_experiment_load_file (argv[1], &error);
-  if (exp == NULL || !cli_apply_overrides (exp, overrides, &error))
+  if (exp == NULL || !cli_apply_overrides (exp, overrides, FALSE, &error))
     return cli_bad_input ("%s", error->message);
-  if (seed >= 0)
-    exp->seed = (guint64) seed;
-  if (epochs >= 0)
-    {
-      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, epochs);
-      if (!ts_experiment_set (exp, "train.epochs", text, &error))
-        return cli_bad_input ("%s", error->message);
-    }
+  if ((seed && !ts_experiment_set (exp, "seed", seed, &error))
+      || (epochs && !ts_experiment_set (exp, "train.epochs", epochs, &error)))
+    return cli_bad_input ("%s", error->message);
   if (!ts_experiment_validate (exp, &error))
     return cli_bad_input ("%s", error->message);
   if ((space = ts_search_space_load (space_path, exp, &error)) == NULL)

@@ -1,4 +1,5 @@
 /* A search's tasks (trial × fold), their files, and the results table. */
+#include "ts-json.h"
 #include "ts-search.h"
 #include "ts-error.h"
 #include "ts-io.h"
@@ -116,13 +117,9 @@ static JsonNode *
 read_summary (const TsSearchTask *task)
 {
   g_autofree char *path = g_build_filename (task->dir, "summary.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = ts_json_load_file (path, NULL);
 
-  if (!json_parser_load_from_file (parser, path, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_copy (root) : NULL;
+  return root && JSON_NODE_HOLDS_OBJECT (root) ? g_steal_pointer (&root) : NULL;
 }
 
 static const char *

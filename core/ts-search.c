@@ -1,3 +1,4 @@
+#include "ts-json.h"
 #include "ts-search.h"
 #include "ts-error.h"
 #include "ts-io.h"
@@ -220,21 +221,14 @@ fail:
 TsSearchSpace *
 ts_search_space_from_json (const char *json, const char *name, const TsExperiment *base, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(TsSearchSpace) space = g_new0 (TsSearchSpace, 1);
   g_autoptr(GList) members = NULL;
-  GError *inner = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
   space->dims = g_ptr_array_new_with_free_func ((GDestroyNotify) dim_free);
-  if (!json_parser_load_from_data (parser, json, -1, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: %s", name, inner->message);
-      g_error_free (inner);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if ((root = ts_json_parse (json, -1, name, error)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: expected an object mapping experiment keys to ranges", name);
       return NULL;
@@ -260,14 +254,10 @@ TsSearchSpace *
 ts_search_space_load (const char *path, const TsExperiment *base, GError **error)
 {
   g_autofree char *text = NULL;
-  GError *inner = NULL;
+  gsize length;
 
-  if (!g_file_get_contents (path, &text, NULL, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s", inner->message);
-      g_error_free (inner);
-      return NULL;
-    }
+  if (!ts_file_read_bounded (path, TS_JSON_MAX_BYTES, &text, &length, error))
+    return NULL;
   return ts_search_space_from_json (text, path, base, error);
 }
 

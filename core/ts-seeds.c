@@ -1,3 +1,4 @@
+#include "ts-json.h"
 #include "ts-seeds.h"
 #include "ts-error.h"
 
@@ -18,26 +19,19 @@ ts_seed_variant (const TsExperiment *exp, guint i)
   return copy;
 }
 
-static JsonObject *
-read_summary (const char *dir, JsonParser *parser, GError **error)
+/* a run's summary.json, an object, or NULL with the error */
+static JsonNode *
+read_summary (const char *dir, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, "summary.json", NULL);
-  GError *inner = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = ts_json_load_file (path, error);
 
-  if (!json_parser_load_from_file (parser, path, &inner))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: %s", path, inner->message);
-      g_error_free (inner);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected a JSON object", path);
       return NULL;
     }
-  return json_node_get_object (root);
+  return g_steal_pointer (&root);
 }
 
 static double
@@ -80,7 +74,6 @@ describe (const double *v, guint n)
 JsonNode *
 ts_seed_group_summary (char *const *run_dirs, guint n, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree double *values = g_new (double, (gsize) G_N_ELEMENTS (metric_names) * MAX (n, 1));
   JsonArray *runs = json_array_new ();
   JsonObject *root = json_object_new (), *metrics = json_object_new ();
@@ -91,7 +84,8 @@ ts_seed_group_summary (char *const *run_dirs, guint n, GError **error)
   json_node_take_object (node, root);
   for (guint r = 0; r < n; r++)
     {
-      JsonObject *summary = read_summary (run_dirs[r], parser, error), *run;
+      g_autoptr(JsonNode) summary_node = read_summary (run_dirs[r], error);
+      JsonObject *summary = summary_node ? json_node_get_object (summary_node) : NULL, *run;
       g_autofree char *exp_path = g_build_filename (run_dirs[r], "experiment.json", NULL);
       g_autoptr(TsExperiment) exp = NULL;
 
