@@ -43,6 +43,8 @@ struct _TsDataPage {
   GtkWidget    *facts;
   GtkWidget    *balance;
   GtkWidget    *sliders[7];
+  GtkWidget    *fork_bar;     /* a started run: the sliders preview; fork to keep them */
+  GtkWidget    *fork_button;
   GtkWidget    *image_box;    /* samples, strip, preprocessing: images only */
   GtkWidget    *samples;
   GtkWidget    *strip;
@@ -52,11 +54,13 @@ struct _TsDataPage {
   Views         v;            /* of the loaded data */
   TsAugment    *augment;
   guint         generation;
+  gboolean      editable;     /* the run has not started: the sliders edit it */
+  gboolean      setting;      /* the sliders follow the experiment: not edits */
 };
 
 G_DEFINE_FINAL_TYPE (TsDataPage, ts_data_page, GTK_TYPE_BOX)
 
-enum { LOADED, N_SIGNALS };
+enum { LOADED, AUGMENT_CHANGED, FORK, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *const slider_keys[7] = { "hflip", "crop_pad", "brightness", "contrast", "saturation",
@@ -499,6 +503,45 @@ rebuild_augment (TsDataPage *self)
   gtk_widget_queue_draw (self->strip);
 }
 
+static gboolean
+same_augment (const TsAugmentSpec *a, const TsAugmentSpec *b)
+{
+  return a->hflip == b->hflip && a->crop_pad == b->crop_pad && a->brightness == b->brightness
+         && a->contrast == b->contrast && a->saturation == b->saturation && a->fancy_pca == b->fancy_pca
+         && a->erase == b->erase;
+}
+
+/* the fork bar shows on a started run, its button live once a slider moved */
+static void
+update_fork_bar (TsDataPage *self)
+{
+  TsAugmentSpec spec = ts_data_page_get_augment (self);
+
+  gtk_widget_set_visible (self->fork_bar, self->exp && !self->editable);
+  gtk_widget_set_sensitive (self->fork_button, self->exp && !same_augment (&spec, &self->exp->data.augment));
+}
+
+/* a slider moved: redraw the preview; a run not yet started takes the value */
+static void
+on_slider (TsDataPage *self)
+{
+  rebuild_augment (self);
+  if (self->setting || self->exp == NULL)
+    return;
+  if (self->editable)
+    {
+      self->exp->data.augment = ts_data_page_get_augment (self);
+      g_signal_emit (self, signals[AUGMENT_CHANGED], 0);
+    }
+  update_fork_bar (self);
+}
+
+static void
+on_fork_clicked (TsDataPage *self)
+{
+  g_signal_emit (self, signals[FORK], 0);
+}
+
 static void
 describe (TsDataPage *self)
 {
@@ -546,23 +589,32 @@ same_source (const TsExperiment *a, const TsExperiment *b)
          && a->seed == b->seed && g_str_equal (a->data.label_column, b->data.label_column);
 }
 
+/* the sliders show the experiment's augmentation */
+static void
+show_augment (TsDataPage *self, const TsAugmentSpec *a)
+{
+  const double v[7] = { a->hflip, a->crop_pad, a->brightness, a->contrast, a->saturation, a->fancy_pca, a->erase };
+
+  self->setting = TRUE;
+  for (int i = 0; i < 7; i++)
+    gtk_range_set_value (GTK_RANGE (self->sliders[i]), v[i]);
+  self->setting = FALSE;
+}
+
 void
-ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp)
+ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp, gboolean editable)
 {
   g_autoptr(GTask) task = NULL;
+  gboolean reload = !same_source (self->exp, exp);
   Loaded *l;
 
-  if (same_source (self->exp, exp))
-    return;
   g_clear_pointer (&self->exp, ts_experiment_free);
   self->exp = ts_experiment_copy (exp);
-  gtk_range_set_value (GTK_RANGE (self->sliders[0]), exp->data.augment.hflip);
-  gtk_range_set_value (GTK_RANGE (self->sliders[1]), exp->data.augment.crop_pad);
-  gtk_range_set_value (GTK_RANGE (self->sliders[2]), exp->data.augment.brightness);
-  gtk_range_set_value (GTK_RANGE (self->sliders[3]), exp->data.augment.contrast);
-  gtk_range_set_value (GTK_RANGE (self->sliders[4]), exp->data.augment.saturation);
-  gtk_range_set_value (GTK_RANGE (self->sliders[5]), exp->data.augment.fancy_pca);
-  gtk_range_set_value (GTK_RANGE (self->sliders[6]), exp->data.augment.erase);
+  self->editable = editable;
+  show_augment (self, &exp->data.augment);
+  update_fork_bar (self);
+  if (!reload)
+    return;
   self->generation++;
   gtk_label_set_text (GTK_LABEL (self->facts), "Loading the data…");
   l = g_new0 (Loaded, 1);
@@ -577,6 +629,21 @@ ts_data_page_get_whitened (TsDataPage *self, guint *n)
 {
   *n = self->v.whitened && self->v.ds ? MIN (WHITENED, self->v.ds->n) : 0;
   return self->v.whitened;
+}
+
+GtkRange *
+ts_data_page_get_slider (TsDataPage *self, const char *key)
+{
+  for (int i = 0; i < 7; i++)
+    if (g_str_equal (slider_keys[i], key))
+      return GTK_RANGE (self->sliders[i]);
+  return NULL;
+}
+
+GtkWidget *
+ts_data_page_get_fork_button (TsDataPage *self)
+{
+  return self->fork_button;
 }
 
 const TsDataset *
@@ -620,6 +687,12 @@ ts_data_page_class_init (TsDataPageClass *klass)
 {
   signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 0);
+  /* a slider moved on a run not yet started: ts_data_page_get_augment has the values */
+  signals[AUGMENT_CHANGED] = g_signal_new ("augment-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                           NULL, NULL, G_TYPE_NONE, 0);
+  /* "Fork with These Settings" on a started run */
+  signals[FORK] = g_signal_new ("fork", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                G_TYPE_NONE, 0);
   G_OBJECT_CLASS (klass)->dispose = ts_data_page_dispose;
 }
 
@@ -657,12 +730,27 @@ ts_data_page_init (TsDataPage *self)
       gtk_scale_set_digits (GTK_SCALE (self->sliders[i]), i == 1 ? 0 : 2);
       gtk_widget_set_hexpand (self->sliders[i], TRUE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->sliders[i]), GTK_ACCESSIBLE_PROPERTY_LABEL, slider_keys[i], -1);
-      g_signal_connect_swapped (self->sliders[i], "value-changed", G_CALLBACK (rebuild_augment), self);
+      g_signal_connect_swapped (self->sliders[i], "value-changed", G_CALLBACK (on_slider), self);
       gtk_label_set_xalign (GTK_LABEL (label), 1);
       gtk_grid_attach (GTK_GRID (controls), label, (i % 2) * 2, i / 2, 1, 1);
       gtk_grid_attach (GTK_GRID (controls), self->sliders[i], (i % 2) * 2 + 1, i / 2, 1, 1);
     }
   gtk_box_append (GTK_BOX (self->image_box), controls);
+  self->fork_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  {
+    GtkWidget *why = gtk_label_new ("This run has started: the sliders preview only. Fork it to train with them.");
+    gtk_label_set_wrap (GTK_LABEL (why), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (why), 0);
+    gtk_widget_set_hexpand (why, TRUE);
+    gtk_widget_add_css_class (why, "dim-label");
+    self->fork_button = gtk_button_new_with_mnemonic ("_Fork with These Settings");
+    gtk_widget_set_tooltip_text (self->fork_button, "A new experiment: this one with the augmentation the sliders set");
+    g_signal_connect_swapped (self->fork_button, "clicked", G_CALLBACK (on_fork_clicked), self);
+    gtk_box_append (GTK_BOX (self->fork_bar), why);
+    gtk_box_append (GTK_BOX (self->fork_bar), self->fork_button);
+    gtk_widget_set_visible (self->fork_bar, FALSE);
+  }
+  gtk_box_append (GTK_BOX (self->image_box), self->fork_bar);
   self->samples = area (self, "augmented-samples", draw_samples, NULL, 6 * 64 + 8, "Samples, then four augmented copies of each");
   gtk_box_append (GTK_BOX (self->image_box), self->samples);
   gtk_box_append (GTK_BOX (self->image_box), heading ("What the net sees"));

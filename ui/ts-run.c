@@ -6,6 +6,7 @@ struct _TsRun {
   GObject       parent_instance;
 
   TsExperiment *experiment;
+  TsExperiment *fork_parent; /* a fork's parent, while its name follows the changes */
   TsTrainer    *trainer;     /* NULL before start and for runs read from disk */
   TsCurveData  *curves;
   char         *run_dir;
@@ -39,6 +40,7 @@ ts_run_finalize (GObject *object)
 
   g_clear_pointer (&self->trainer, ts_trainer_unref);
   g_clear_pointer (&self->experiment, ts_experiment_free);
+  g_clear_pointer (&self->fork_parent, ts_experiment_free);
   g_clear_pointer (&self->curves, ts_curve_data_free);
   g_free (self->run_dir);
   g_free (self->message);
@@ -194,6 +196,14 @@ const char *ts_run_get_name (TsRun *self) { return self->experiment->name; }
 guint ts_run_get_colour (TsRun *self) { return self->colour; }
 const TsExperiment *ts_run_get_experiment (TsRun *self) { return self->experiment; }
 const char *ts_run_get_run_dir (TsRun *self) { return self->run_dir; }
+const TsExperiment *ts_run_get_fork_parent (TsRun *self) { return self->fork_parent; }
+
+void
+ts_run_set_fork_parent (TsRun *self, const TsExperiment *parent)
+{
+  g_clear_pointer (&self->fork_parent, ts_experiment_free);
+  self->fork_parent = parent ? ts_experiment_copy (parent) : NULL;
+}
 TsRunState ts_run_get_state (TsRun *self) { return self->state; }
 gboolean ts_run_is_queued (TsRun *self) { return self->queued; }
 gboolean ts_run_get_overlay (TsRun *self) { return self->overlay; }

@@ -23,6 +23,11 @@ guint               ts_run_get_colour (TsRun *run);
 const TsExperiment *ts_run_get_experiment (TsRun *run);
 /* Replaces the experiment of a run that has not started. */
 void                ts_run_set_experiment (TsRun *run, const TsExperiment *exp);
+/* A fork remembers its parent's experiment: while its name is not typed by
+ * hand, the name follows the changes (ts_experiment_fork_name). NULL: not a
+ * fork, or its name was chosen. */
+void                ts_run_set_fork_parent (TsRun *run, const TsExperiment *parent);
+const TsExperiment *ts_run_get_fork_parent (TsRun *run);
 const char         *ts_run_get_run_dir (TsRun *run);
 TsRunState          ts_run_get_state (TsRun *run);
 gboolean            ts_run_is_queued (TsRun *run);

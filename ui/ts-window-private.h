@@ -58,6 +58,9 @@ void     _ts_window_update_actions (TsWindow *self);
 void     _ts_window_toast (TsWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 TsRun   *_ts_window_add_run (TsWindow *self, TsRun *run);
 void     _ts_window_select (TsWindow *self, TsRun *run);
+/* exp, a changed copy of the selected run's experiment, as its fork: named
+ * for its changes, and renamed as they go on (ts_experiment_fork_name) */
+TsRun   *_ts_window_fork (TsWindow *self, TsExperiment *exp);
 char    *_ts_window_runs_root (void);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);

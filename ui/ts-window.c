@@ -33,6 +33,13 @@ is_active (TsRun *run)
   return s == TS_RUN_LOADING || s == TS_RUN_RUNNING || s == TS_RUN_PAUSED;
 }
 
+/* a run not started nor queued: its experiment can still change */
+static gboolean
+is_editable (TsRun *run)
+{
+  return ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run);
+}
+
 /* ---- recent runs (GSettings) -------------------------------------------- */
 
 static void
@@ -190,11 +197,11 @@ _ts_window_select (TsWindow *self, TsRun *run)
     }
   if (run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
-                                         ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run));
+                                         is_editable (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
   ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)
-    ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run));
+    ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run), is_editable (run));
   update_header (self);
   update_progress (self);
 }
@@ -206,15 +213,83 @@ on_row_selected (GtkListBox *box, GtkListBoxRow *row, TsWindow *self)
     _ts_window_select (self, g_object_get_data (G_OBJECT (row), "run"));
 }
 
+/* The selected run, not started, takes next. A fork's name follows its
+ * changes until the name itself is edited. */
+static void
+apply_to_selected (TsWindow *self, TsExperiment *next)
+{
+  const TsExperiment *parent = ts_run_get_fork_parent (self->selected);
+
+  if (parent && g_strcmp0 (next->name, ts_run_get_name (self->selected)) != 0)
+    ts_run_set_fork_parent (self->selected, NULL); /* named by hand: the name stays */
+  else if (parent)
+    {
+      g_free (next->name);
+      next->name = ts_experiment_fork_name (parent, next);
+    }
+  ts_run_set_experiment (self->selected, next);
+  ts_experiment_editor_set_name (TS_EXPERIMENT_EDITOR (self->editor), next->name);
+  ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), next, TRUE);
+  update_header (self);
+}
+
 static void
 on_editor_changed (TsExperimentEditor *editor, TsWindow *self)
 {
-  if (self->selected && ts_run_get_state (self->selected) == TS_RUN_READY)
+  if (self->selected && is_editable (self->selected))
     {
-      ts_run_set_experiment (self->selected, ts_experiment_editor_get_experiment (editor));
-      ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (self->selected));
-      update_header (self);
+      g_autoptr(TsExperiment) next = ts_experiment_copy (ts_experiment_editor_get_experiment (editor));
+      apply_to_selected (self, next);
     }
+}
+
+/* the Data page's sliders on a run not yet started: its data.augment.* */
+static void
+on_augment_changed (TsDataPage *page, TsWindow *self)
+{
+  g_autoptr(TsExperiment) next = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->selected == NULL || !is_editable (self->selected))
+    return;
+  next = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  next->data.augment = ts_data_page_get_augment (page);
+  if (!ts_experiment_validate (next, &error))
+    {
+      _ts_window_toast (self, "%s", error->message);
+      return;
+    }
+  apply_to_selected (self, next);
+  ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (self->selected),
+                                       TRUE);
+}
+
+TsRun *
+_ts_window_fork (TsWindow *self, TsExperiment *exp)
+{
+  g_autoptr(TsExperiment) parent = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  TsRun *run;
+
+  g_free (exp->name);
+  exp->name = ts_experiment_fork_name (parent, exp);
+  run = ts_window_add_experiment (self, exp);
+  ts_run_set_fork_parent (run, parent);
+  return run;
+}
+
+/* "Fork with These Settings" on the Data page of a started run */
+static void
+on_data_fork (TsDataPage *page, TsWindow *self)
+{
+  g_autoptr(TsExperiment) exp = NULL;
+  TsRun *run;
+
+  if (self->selected == NULL)
+    return;
+  exp = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  exp->data.augment = ts_data_page_get_augment (page);
+  run = _ts_window_fork (self, exp);
+  _ts_window_toast (self, "Forked “%s”: press Start to train it", ts_run_get_name (run));
 }
 
 /* "Fork with this fix" and the LR finder's choices: a new run, maybe started */
@@ -592,6 +667,8 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->data_view, TRUE);
   gtk_box_append (GTK_BOX (self->data_page), self->data_view);
   g_signal_connect_object (self->data_view, "loaded", G_CALLBACK (on_data_loaded), self, 0);
+  g_signal_connect_object (self->data_view, "augment-changed", G_CALLBACK (on_augment_changed), self, 0);
+  g_signal_connect_object (self->data_view, "fork", G_CALLBACK (on_data_fork), self, 0);
   self->init_lab = ts_init_lab_new ();
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
@@ -625,6 +702,12 @@ TsRun *
 ts_window_get_selected (TsWindow *self)
 {
   return self->selected;
+}
+
+void
+ts_window_select_run (TsWindow *self, TsRun *run)
+{
+  _ts_window_select (self, run);
 }
 
 GListModel *

@@ -20,6 +20,8 @@ TsRun    *ts_window_open_run_dir (TsWindow *self, const char *dir, GError **erro
 /* Opens an experiment file or a run directory, as the command line does. */
 gboolean  ts_window_open_path (TsWindow *self, const char *path, GError **error);
 TsRun    *ts_window_get_selected (TsWindow *self);
+/* Selects a run as a click in the sidebar does. */
+void      ts_window_select_run (TsWindow *self, TsRun *run);
 GListModel *ts_window_get_runs (TsWindow *self);
 /* The plot widget of a kind (for tests and exports). */
 GtkWidget *ts_window_get_plot (TsWindow *self, int kind);
