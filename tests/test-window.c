@@ -492,6 +492,13 @@ test_init_lab (void)
   g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, runs + 1);
   g_assert_cmpint (ts_run_get_experiment (ts_window_get_selected (window))->model.init, ==, TS_INIT_XAVIER);
   g_assert_cmpint (ts_run_get_experiment (ts_window_get_selected (window))->model.activation, ==, TS_ACT_TANH);
+  /* the net the lab probed, not the selected experiment's */
+  {
+    const TsExperiment *picked = ts_run_get_experiment (ts_window_get_selected (window));
+    g_assert_cmpuint (picked->model.layers->len, ==, 6);
+    g_assert_cmpuint (g_array_index (picked->model.layers, TsLayerSpec, 5).units, ==, 64);
+    g_assert_cmpstr (picked->name, ==, "xavier · tanh · 6×64");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -503,6 +510,15 @@ all_final (gpointer data)
     if (!run_is_final (runs->pdata[i]))
       return FALSE;
   return TRUE;
+}
+
+static guint race_base;
+static GListModel *race_runs;
+
+static gboolean
+race_added (gpointer data)
+{
+  return g_list_model_get_n_items (race_runs) >= race_base + 6;
 }
 
 /* a batch of the spiral through the lab; weight histograms export; Train
@@ -536,8 +552,13 @@ test_init_lab_data_and_race (void)
   assert_figure_exports (GTK_WIDGET (lab), "probe-small-tanh", 1 + 4 * 2 * TS_HISTOGRAM_BINS);
   assert_figure_exports (GTK_WIDGET (lab), "activation-mean-by-depth", 1 + 6 * 4);
 
+  /* an LR that is not what the race picks: each cell finds its own */
+  g_assert_true (ts_experiment_editor_edit (TS_EXPERIMENT_EDITOR (ts_window_get_editor (window)), "train.lr", "0.37"));
   before = g_list_model_get_n_items (runs);
+  race_base = before;
+  race_runs = runs;
   g_signal_emit_by_name (lab, "train-all");
+  g_assert_true (spin_until (race_added, NULL, 120));
   g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 6);
   for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
     {
@@ -549,6 +570,11 @@ test_init_lab_data_and_race (void)
         continue;
       g_assert_cmpuint (exp->model.layers->len, ==, 4);
       g_assert_cmpuint (g_array_index (exp->model.layers, TsLayerSpec, 0).units, ==, 32);
+      g_assert_cmpfloat (exp->train.lr, !=, 0.37);
+      g_assert_cmpfloat (exp->train.lr, >=, 1e-5);
+      g_assert_cmpfloat (exp->train.lr, <=, 10);
+      g_assert_nonnull (strstr (ts_run_get_name (run), " · lr "));
+      g_test_message ("%s", ts_run_get_name (run));
       g_assert_true (ts_run_is_queued (run) || ts_run_get_run_dir (run) != NULL); /* waiting, or started */
       g_ptr_array_add (race, g_object_ref (run));
     }
