@@ -128,7 +128,6 @@ gboolean      ts_activation_from_name (const char *name, TsActivation *out);
 const char   *ts_init_name (TsInit init);
 gboolean      ts_init_from_name (const char *name, TsInit *out);
 const char   *ts_optimizer_name (TsOptimizerKind kind);
-const char   *ts_schedule_name (TsScheduleKind kind);
 const char   *ts_loss_name (TsLossKind kind);
 const char   *ts_preprocess_name (TsPreprocessKind kind);
 

@@ -63,13 +63,6 @@ ts_trainer_new (const TsExperiment *exp, const char *run_dir)
   return tr;
 }
 
-TsTrainer *
-ts_trainer_ref (TsTrainer *tr)
-{
-  g_atomic_int_inc (&tr->ref_count);
-  return tr;
-}
-
 void
 ts_trainer_unref (TsTrainer *tr)
 {

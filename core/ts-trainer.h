@@ -53,7 +53,6 @@ typedef struct _TsTrainer TsTrainer;
 
 /* run_dir may be NULL: then nothing is written. */
 TsTrainer   *ts_trainer_new (const TsExperiment *exp, const char *run_dir);
-TsTrainer   *ts_trainer_ref (TsTrainer *tr);
 void         ts_trainer_unref (TsTrainer *tr);
 
 void         ts_trainer_start (TsTrainer *tr);

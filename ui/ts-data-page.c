@@ -1,6 +1,6 @@
 #include "ts-data-page.h"
 #include "ts-figure.h"
-#include "ts-image.h"
+#include "ts-plot-image.h"
 #include "ts-plot.h"
 #include "ts-plot-private.h"
 
@@ -79,44 +79,13 @@ ts_data_page_get_augment (TsDataPage *self)
 
 /* ---- drawing images --------------------------------------------------------- */
 
-/* one (C, H, W) image, values in [0, 1] (or rescaled), at (x, y), scale× */
+/* one (C, H, W) image at (x, y), scale× its size: as it is (values in
+ * [0, 1]) or rescaled to be seen */
 static void
 paint_image (cairo_t *cr, const float *img, guint C, guint H, guint W, double x, double y, double scale,
              gboolean rescale)
 {
-  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) W, (int) H);
-  guint8 *data = cairo_image_surface_get_data (s);
-  int stride = cairo_image_surface_get_stride (s);
-  gsize n = (gsize) C * H * W;
-  g_autofree float *norm = rescale ? g_new (float, n) : NULL;
-  const float *v = img;
-
-  if (rescale)
-    {
-      ts_image_normalize (img, n, norm);
-      v = norm;
-    }
-  cairo_surface_flush (s);
-  for (guint py = 0; py < H; py++)
-    for (guint px = 0; px < W; px++)
-      {
-        guint32 pixel = 0;
-        for (guint c = 0; c < 3; c++)
-          {
-            float f = v[(gsize) (C == 3 ? c : 0) * H * W + py * W + px];
-            pixel = (pixel << 8) | (guint8) (CLAMP (f, 0.f, 1.f) * 255.f + 0.5f);
-          }
-        *(guint32 *) (data + (gsize) py * stride + px * 4) = pixel;
-      }
-  cairo_surface_mark_dirty (s);
-  cairo_save (cr);
-  cairo_translate (cr, x, y);
-  cairo_scale (cr, scale, scale);
-  cairo_set_source_surface (cr, s, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
-  cairo_surface_destroy (s);
+  ts_plot_image (cr, img, C, H, W, rescale ? TS_PIXELS_RESCALE : TS_PIXELS_CLAMP, x, y, W * scale, H * scale);
 }
 
 static void
