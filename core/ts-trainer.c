@@ -177,6 +177,15 @@ ts_trainer_get_stats (TsTrainer *tr)
   return t ? t->stats : NULL;
 }
 
+TsMetricLog *
+ts_trainer_steal_stats (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+
+  g_return_val_if_fail (tr->thread == NULL, NULL);
+  return t ? g_steal_pointer (&t->stats) : NULL;
+}
+
 TsSnapshot *
 ts_trainer_get_snapshot (TsTrainer *tr)
 {

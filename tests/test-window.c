@@ -77,6 +77,38 @@ test_start_trains_to_the_end (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* a finished run lets its trainer (its data splits, net, logs) go and keeps
+ * what the window shows: curves, layer statistics, progress, its model */
+static void
+test_finished_run_lets_go (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  const TsMetricLog *stats;
+  TsProgress p;
+  gsize n = 0;
+  guint64 step;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "5"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_running, run, 30));
+  g_assert_true (ts_run_holds_trainer (run));
+  g_assert_true (spin_until (run_is_final, run, 60));
+  g_assert_false (ts_run_holds_trainer (run));
+  g_assert_cmpuint (ts_run_get_curves (run)->epoch->len, ==, 5);
+  stats = ts_run_get_stats (run, &n);
+  g_assert_nonnull (stats);
+  g_assert_cmpuint (n, >, 10);
+  ts_run_get_progress (run, &p);
+  g_assert_cmpint (p.state, ==, TS_RUN_DONE);
+  g_assert_cmpfloat (p.samples_per_second, >, 0);
+  g_assert_cmpuint (p.step, >, 0);
+  g_assert_cmpuint (ts_run_get_params_step (run), >, 0);
+  g_assert_nonnull (ts_run_get_model (run, &step));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_stop_within_100ms (void)
 {
@@ -302,6 +334,12 @@ data_loaded (gpointer page)
   return ts_data_page_get_dataset (page) != NULL;
 }
 
+static gboolean
+views_ready (gpointer page)
+{
+  return ts_data_page_views_ready (page);
+}
+
 static void
 test_data_page (void)
 {
@@ -322,7 +360,10 @@ test_data_page (void)
   spec = ts_data_page_get_augment (page);
   g_assert_cmpfloat (spec.hflip, ==, 0.5);
   g_assert_cmpuint (spec.crop_pad, ==, 3);
+  /* the image views are fitted once the page is shown, not before */
+  g_assert_false (ts_data_page_views_ready (page));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  g_assert_true (spin_until (views_ready, page, 30));
   spin_until (frames_drawn, page, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (page), "data-page.png"));
   assert_figure_exports (GTK_WIDGET (page), "class-balance", 1 + 3); /* data.classes */
@@ -455,6 +496,9 @@ test_data_page_whitens (void)
   g_assert_true (spin_until (data_loaded, page, 30));
   ds = ts_data_page_get_dataset (page);
   g_assert_cmpuint (ds->dim, ==, 28 * 28);
+  g_assert_null (ts_data_page_get_whitened (page, &n));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  g_assert_true (spin_until (views_ready, page, 60));
   whitened = ts_data_page_get_whitened (page, &n);
   g_assert_cmpuint (n, ==, 8);
   zca = ts_preprocess_fit (TS_PRE_ZCA, ds, 0, 0.01, NULL);
@@ -462,7 +506,6 @@ test_data_page_whitens (void)
   for (guint k = 0; k < n; k++)
     ts_preprocess_apply_rows (zca, ds->x + (gsize) (k * ds->n / n) * ds->dim, 1, expected + (gsize) k * ds->dim);
   assert_close_array ("whitened", whitened, expected, (gsize) n * ds->dim, 1e-2, 1e-2);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
   spin_until (frames_drawn, page, 2);
   cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (page), "whitened-samples"), "whitened.png"));
   assert_figure_exports (GTK_WIDGET (page), "whitened-samples", 0);
@@ -702,6 +745,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/opens-on-default", test_opens_on_default);
   g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
   g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);
+  g_test_add_func ("/ui/window/finished-run-lets-go", test_finished_run_lets_go);
   g_test_add_func ("/ui/window/fork-copies", test_fork_copies);
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);

@@ -56,6 +56,10 @@ struct _TsDataPage {
   guint         generation;
   gboolean      editable;     /* the run has not started: the sliders edit it */
   gboolean      setting;      /* the sliders follow the experiment: not edits */
+  gboolean      fitting;      /* the image views are being fitted */
+  gboolean      fitted;       /* … and are, for the data shown */
+  guint         shown;        /* the generation whose data is shown */
+  GtkWidget    *whitened;
 };
 
 G_DEFINE_FINAL_TYPE (TsDataPage, ts_data_page, GTK_TYPE_BOX)
@@ -429,26 +433,7 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       ds = few;
     }
   l->v.ds = ds;
-  if (ts_dataset_is_image (ds))
-    {
-      TsPreprocessKind kind = l->exp->data.preprocess;
-      l->v.std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
-      l->v.std_image = g_new (float, ds->dim);
-      for (guint j = 0; j < ds->dim; j++)
-        {
-          double s = 0, sq = 0;
-          for (guint i = 0; i < ds->n; i++)
-            s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
-          l->v.std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
-        }
-      if (ds->dim <= 1024 && (l->v.pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
-        l->v.whitened = zca_samples (ds, l->v.pca_pp, l->exp->data.whiten_epsilon);
-      /* the strip shows images: the PCA kinds change the shape, show standardize */
-      if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
-        kind = TS_PRE_STANDARDIZE;
-      l->v.exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
-    }
-  else if (ds->dim == 2)
+  if (ds->dim == 2)
     {
       static const TsPreprocessKind kinds[4] = { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_PCA, TS_PRE_PCA_WHITEN };
       for (int k = 0; k < 4; k++)
@@ -459,6 +444,36 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
     }
   g_task_return_boolean (task, TRUE);
 }
+
+/* The image views' fits (the std image, a PCA of up to MAX_FIT samples,
+ * the whitened samples): seconds of work on two cores, done only once the
+ * page is shown, so they do not take from a run training meanwhile. */
+static void
+fit_views_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Loaded *l = data;
+  const TsDataset *ds = l->v.ds;
+  TsPreprocessKind kind = l->exp->data.preprocess;
+
+  l->v.std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
+  l->v.std_image = g_new (float, ds->dim);
+  for (guint j = 0; j < ds->dim; j++)
+    {
+      double s = 0, sq = 0;
+      for (guint i = 0; i < ds->n; i++)
+        s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
+      l->v.std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
+    }
+  if (ds->dim <= 1024 && (l->v.pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
+    l->v.whitened = zca_samples (ds, l->v.pca_pp, l->exp->data.whiten_epsilon);
+  /* the strip shows images: the PCA kinds change the shape, show standardize */
+  if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
+    kind = TS_PRE_STANDARDIZE;
+  l->v.exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void fit_views (TsDataPage *self);
 
 static void
 rebuild_augment (TsDataPage *self)
@@ -523,6 +538,55 @@ describe (TsDataPage *self)
 }
 
 static void
+on_views_fitted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  TsDataPage *self = TS_DATA_PAGE (source);
+  Loaded *l = g_task_get_task_data (G_TASK (result));
+
+  self->fitting = FALSE;
+  if (GPOINTER_TO_UINT (data) != self->generation || !g_task_propagate_boolean (G_TASK (result), NULL))
+    {
+      fit_views (self); /* another data set came meanwhile */
+      return;
+    }
+  /* the page keeps its own data set; the copy the fits were made on goes */
+  self->v.std_pp = g_steal_pointer (&l->v.std_pp);
+  self->v.std_image = g_steal_pointer (&l->v.std_image);
+  self->v.pca_pp = g_steal_pointer (&l->v.pca_pp);
+  self->v.whitened = g_steal_pointer (&l->v.whitened);
+  self->v.exp_pp = g_steal_pointer (&l->v.exp_pp);
+  self->fitted = TRUE;
+  gtk_widget_queue_draw (self->strip);
+  gtk_widget_queue_draw (self->views);
+  gtk_widget_queue_draw (self->whitened);
+}
+
+static void
+fit_views (TsDataPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Loaded *l;
+
+  if (self->fitting || self->fitted || self->shown != self->generation || self->v.ds == NULL
+      || !ts_dataset_is_image (self->v.ds)
+      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  self->fitting = TRUE;
+  l = g_new0 (Loaded, 1);
+  l->exp = ts_experiment_copy (self->exp);
+  l->v.ds = ts_dataset_copy (self->v.ds);
+  task = g_task_new (self, NULL, on_views_fitted, GUINT_TO_POINTER (self->generation));
+  g_task_set_task_data (task, l, (GDestroyNotify) loaded_free);
+  g_task_run_in_thread (task, fit_views_in_thread);
+}
+
+gboolean
+ts_data_page_views_ready (TsDataPage *self)
+{
+  return self->fitted;
+}
+
+static void
 on_loaded (GObject *source, GAsyncResult *result, gpointer data)
 {
   TsDataPage *self = TS_DATA_PAGE (source);
@@ -538,6 +602,8 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
     }
   views_clear (&self->v);
   self->v = l->v; /* the page owns them now */
+  self->fitted = !ts_dataset_is_image (self->v.ds); /* images: fitted when the page is shown */
+  self->shown = self->generation;
   l->v = (Views) { 0 };
   describe (self);
   gtk_widget_set_visible (self->image_box, ts_dataset_is_image (self->v.ds));
@@ -547,6 +613,7 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
   gtk_widget_queue_draw (self->views);
   gtk_widget_queue_draw (self->points);
   g_signal_emit (self, signals[LOADED], 0);
+  fit_views (self);
 }
 
 static gboolean
@@ -585,6 +652,7 @@ ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp, gboolean
   if (!reload)
     return;
   self->generation++;
+  self->fitted = FALSE;
   gtk_label_set_text (GTK_LABEL (self->facts), "Loading the data…");
   l = g_new0 (Loaded, 1);
   l->exp = ts_experiment_copy (exp);
@@ -673,6 +741,7 @@ ts_data_page_init (TsDataPage *self)
   GtkWidget *controls = gtk_grid_new ();
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  g_signal_connect (self, "map", G_CALLBACK (fit_views), NULL);
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_box_append (GTK_BOX (self), scroller);
   gtk_widget_set_margin_start (column, 16);
@@ -728,8 +797,8 @@ ts_data_page_init (TsDataPage *self)
   gtk_box_append (GTK_BOX (self->image_box), heading ("Preprocessing"));
   self->views = area (self, "preprocessing", draw_views, preprocessing_csv, 130, "Mean image, std image, eigenvalue spectrum, top principal components");
   gtk_box_append (GTK_BOX (self->image_box), self->views);
-  gtk_box_append (GTK_BOX (self->image_box),
-                  area (self, "whitened-samples", draw_whitened, NULL, 2 * 56 + 32, "Samples raw and ZCA-whitened"));
+  self->whitened = area (self, "whitened-samples", draw_whitened, NULL, 2 * 56 + 32, "Samples raw and ZCA-whitened");
+  gtk_box_append (GTK_BOX (self->image_box), self->whitened);
   gtk_box_append (GTK_BOX (column), self->image_box);
   self->points = area (self, "whitening-panels", draw_points, panels_csv, 300, "The points raw, centred, decorrelated and whitened");
   gtk_box_append (GTK_BOX (column), self->points);

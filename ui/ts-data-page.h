@@ -24,6 +24,9 @@ void             ts_data_page_set_experiment (TsDataPage *self, const TsExperime
 /* the loaded training part (before preprocessing; a stratified sample of a
  * large set), or NULL while loading; valid until the next ::loaded */
 const TsDataset *ts_data_page_get_dataset (TsDataPage *self);
+/* the image views (std image, PCA, whitened samples, the strip's
+ * preprocessing) are fitted in a worker once the page is shown: ready? */
+gboolean         ts_data_page_views_ready (TsDataPage *self);
 /* the samples shown ZCA-whitened, (n, dim), sample k being row k·N/n of the
  * dataset; NULL when the images are wider than 1024 values */
 const float     *ts_data_page_get_whitened (TsDataPage *self, guint *n);

@@ -562,13 +562,14 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (any_active && now - self->last_redraw < REDRAW_INTERVAL_US)
     return G_SOURCE_CONTINUE;
   self->last_redraw = now;
-  if (self->plots_dirty)
+  /* only what is on screen redraws; the Training page catches up when shown */
+  if (self->plots_dirty && adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
     {
       for (int k = 0; k < 3; k++)
         gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
       ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
+      self->plots_dirty = FALSE;
     }
-  self->plots_dirty = FALSE;
   update_progress (self);
   if (self->selected && is_active (self->selected))
     update_header (self);
