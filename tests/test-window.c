@@ -469,7 +469,6 @@ test_editor_source_choice (void)
     }
   /* a path source is listed by its folder's name, first */
   g_assert_true (ts_experiment_editor_edit (editor, "data.source", "folder:/srv/pets"));
-  ts_experiment_editor_set_experiment (editor, ts_run_get_experiment (ts_window_get_selected (window)), TRUE);
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), adw_combo_row_get_selected (source)), ==,
                    "folder: pets");
   g_assert_false (gtk_widget_get_visible (samples));

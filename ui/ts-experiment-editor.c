@@ -123,6 +123,17 @@ fill_source_choices (TsExperimentEditor *self, const char *current)
     }
 }
 
+/* whether the source row shows that value already (then it is not refilled:
+ * changing its model from its own ::notify::selected would loop) */
+static gboolean
+source_shown (TsExperimentEditor *self, const char *value)
+{
+  GtkWidget *row = g_hash_table_lookup (self->rows, "data.source");
+  guint i = row ? adw_combo_row_get_selected (ADW_COMBO_ROW (row)) : GTK_INVALID_LIST_POSITION;
+
+  return i < self->source_values->len && g_str_equal (self->source_values->pdata[i], value);
+}
+
 static const char *
 group_title (const char *key)
 {
@@ -133,6 +144,7 @@ group_title (const char *key)
 }
 
 static void update_visibility (TsExperimentEditor *self);
+static void fill_row (TsExperimentEditor *self, const char *key, GtkWidget *row, gboolean editable);
 
 static void
 show_message (TsExperimentEditor *self, const char *message, gboolean error)
@@ -166,6 +178,8 @@ ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char
   show_message (self, NULL, FALSE);
   ts_experiment_free (self->exp);
   self->exp = g_steal_pointer (&next);
+  if (g_str_equal (key, "data.source") && row && !source_shown (self, text)) /* a path chosen, or set from outside */
+    fill_row (self, key, row, TRUE);
   update_visibility (self);
   g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;
@@ -186,7 +200,6 @@ on_combo_selected (AdwComboRow *row, GParamSpec *pspec, TsExperimentEditor *self
     ts_experiment_editor_edit (self, g_object_get_data (G_OBJECT (row), "key"), gtk_string_object_get_string (item));
 }
 
-static void fill_row (TsExperimentEditor *self, const char *key, GtkWidget *row, gboolean editable);
 
 static void
 on_source_chosen (GtkNativeDialog *dialog, int response, TsExperimentEditor *self)
@@ -240,6 +253,8 @@ on_source_selected (AdwComboRow *row, GParamSpec *pspec, TsExperimentEditor *sel
   if (self->loading || i >= self->source_values->len)
     return;
   value = self->source_values->pdata[i];
+  if (g_str_equal (value, self->exp->data.source))
+    return;
   if (value[0] == '?')
     ask_for_source (self, value + 1);
   else
