@@ -33,6 +33,7 @@ struct _TsLayerViews {
   TsRun          *model_run;  /* weak: which run */
   guint           generation; /* of the job in flight: a newer run or data set drops its result */
   gboolean        busy;       /* a job is in flight */
+  guint           stats_drawn; /* what the histograms and metrics last showed (stats_seen) */
 };
 
 G_DEFINE_FINAL_TYPE (TsLayerViews, ts_layer_views, GTK_TYPE_BOX)
@@ -310,12 +311,34 @@ update_side_views (TsLayerViews *self)
   gtk_widget_set_visible (self->decision, self->ds && !image && self->ds->dim == 2);
 }
 
+/* the histograms and metrics change only with a new measurement (every
+ * few dozen steps) or another set of runs shown: a hash of those */
+static guint
+stats_seen (TsLayerViews *self)
+{
+  TsRunStats runs[MAX_RUNS];
+  guint n = collect_runs (self, runs), h = (2166136261u ^ n ^ GPOINTER_TO_UINT (self->run)) * 16777619u;
+
+  for (guint i = 0; i < n; i++)
+    {
+      h = (h ^ GPOINTER_TO_UINT (runs[i].stats)) * 16777619u;
+      h = (h ^ (guint) runs[i].n) * 16777619u;
+    }
+  return h;
+}
+
 void
 ts_layer_views_refresh (TsLayerViews *self)
 {
-  gtk_widget_queue_draw (self->histograms);
-  for (int m = 0; m < TS_LAYER_N_METRICS; m++)
-    gtk_widget_queue_draw (self->metrics[m]);
+  guint seen = stats_seen (self);
+
+  if (seen != self->stats_drawn)
+    {
+      gtk_widget_queue_draw (self->histograms);
+      for (int m = 0; m < TS_LAYER_N_METRICS; m++)
+        gtk_widget_queue_draw (self->metrics[m]);
+      self->stats_drawn = seen;
+    }
   update_model (self); /* the picture views redraw when it is made */
 }
 

@@ -50,6 +50,7 @@ struct _TsWindow {
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */
   gint64           last_redraw;  /* frame time of the last plot redraw, µs */
+  guint            epochs_drawn; /* what the accuracy plot last showed (epochs_seen) */
 };
 
 void     _ts_window_install_actions (TsWindowClass *klass);

@@ -545,6 +545,22 @@ _ts_window_dispatch_queue (TsWindow *self)
  * two cores every millisecond the drawing takes is one the training loses. */
 #define REDRAW_INTERVAL_US 200000
 
+/* what the accuracy plot shows changes only with an epoch (or a run
+ * added, removed, overlaid or hidden): a hash of those */
+static guint
+epochs_seen (TsWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs)), h = 2166136261u ^ n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      h = (h ^ GPOINTER_TO_UINT (run)) * 16777619u;
+      h = (h ^ (ts_run_get_curves (run)->epoch->len * 2 + ts_run_get_overlay (run))) * 16777619u;
+    }
+  return h;
+}
+
 static gboolean
 on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
@@ -565,8 +581,11 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   /* only what is on screen redraws; the Training page catches up when shown */
   if (self->plots_dirty && adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
     {
+      guint epochs = epochs_seen (self);
       for (int k = 0; k < 3; k++)
-        gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+        if (k != TS_RUN_PLOT_ACCURACY || epochs != self->epochs_drawn)
+          gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+      self->epochs_drawn = epochs;
       ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
       self->plots_dirty = FALSE;
     }
@@ -684,6 +703,14 @@ build_plots (TsWindow *self)
   gtk_box_append (self->training_content, self->layer_views);
 }
 
+/* back on the Training page: what changed while hidden is drawn now */
+static void
+on_page_shown (TsWindow *self)
+{
+  if (adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
+    self->epochs_drawn = 0, self->plots_dirty = TRUE;
+}
+
 static void
 on_data_loaded (TsDataPage *page, TsWindow *self)
 {
@@ -730,6 +757,7 @@ ts_window_init (TsWindow *self)
     }
   else
     gtk_toggle_button_set_active (self->log_toggle, TRUE);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_page_shown), self);
   _ts_window_install_drop_target (self);
   restore_recent_runs (self);
   restore_drafts (self);
