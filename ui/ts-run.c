@@ -456,6 +456,14 @@ ts_run_poll (TsRun *self)
 
   if (self->trainer == NULL)
     return FALSE;
+  if (ts_run_state_is_final (self->state))
+    {
+      /* a poll after the one that saw it end: its thread has long exited,
+       * so the join in the release does not hold up the frame that shows
+       * the end (Stop answers within 100 ms) */
+      release_trainer (self);
+      return FALSE;
+    }
   state = ts_trainer_get_state (self->trainer);
   changed = ts_curve_data_update (self->curves, ts_trainer_get_steps (self->trainer),
                                   ts_trainer_get_epochs (self->trainer));
@@ -478,8 +486,6 @@ ts_run_poll (TsRun *self)
           g_free (self->message);
           self->message = g_strdup (error ? error->message : "the run failed");
         }
-      if (ts_run_state_is_final (state))
-        release_trainer (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
       changed = TRUE;
     }
