@@ -1,6 +1,6 @@
 /* ts-window-private.h — the window's parts, shared by ts-window.c (layout,
- * runs, the frame-clock poll) and ts-window-actions.c (commands, files,
- * exports). */
+ * runs, the frame-clock poll), ts-window-actions.c (commands, files,
+ * exports) and ts-window-lab.c (the Init lab's picks and races). */
 #pragma once
 
 #include <adwaita.h>
@@ -63,6 +63,8 @@ void     _ts_window_select (TsWindow *self, TsRun *run);
  * for its changes, and renamed as they go on (ts_experiment_fork_name) */
 TsRun   *_ts_window_fork (TsWindow *self, TsExperiment *exp);
 char    *_ts_window_runs_root (void);
+/* the Init lab's ::pick and ::train-all (ts-window-lab.c) */
+void     _ts_window_connect_init_lab (TsWindow *self);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);
 
