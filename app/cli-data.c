@@ -1,8 +1,8 @@
 /* trainscope-cli data info | preview: what a source holds, and how it looks
  * raw, augmented and preprocessed. */
 #include "cli-common.h"
-#include "ts-image.h"
 #include "ts-plot.h"
+#include "ts-plot-image.h"
 
 #include <math.h>
 #include <string.h>
@@ -151,16 +151,40 @@ draw_scatter (cairo_t *cr, double width, double height, gpointer data)
 }
 
 /* PREVIEW_ROWS samples, one per row: the original, then augmented copies
- * (or the preprocessed sample, rescaled to [0, 1] to be seen) */
-static GdkPixbuf *
+ * (or the preprocessed sample, rescaled to be seen), painted by the
+ * window's own image renderer (ts-plot-image.h) */
+typedef struct {
+  const TsDataset *ds;
+  guint            n, cols, zoom;
+  float           *cells;  /* (n, dim) */
+  const float    **images; /* (n) into cells */
+  TsPixelScale    *scales; /* (n) */
+} ImageGrid;
+
+static void
+image_grid_free (ImageGrid *g)
+{
+  g_free (g->cells);
+  g_free (g->images);
+  g_free (g->scales);
+  g_free (g);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImageGrid, image_grid_free)
+
+static void
+draw_image_grid (cairo_t *cr, double width, double height, gpointer data)
+{
+  ImageGrid *g = data;
+  ts_plot_image_grid (cr, g->images, g->scales, g->n, g->ds->channels, g->ds->height, g->ds->width, g->cols, g->zoom);
+}
+
+static ImageGrid *
 image_preview (const TsExperiment *exp, const TsDataset *ds, gboolean augment, GError **error)
 {
   guint per_row = augment ? 1 + PREVIEW_AUGMENTED : 2, rows = MIN (PREVIEW_ROWS, ds->n), k = 0;
   g_autoptr(TsAugment) aug = augment ? ts_augment_new (&exp->data.augment, ds, error) : NULL;
   g_autoptr(TsPreprocess) pp = NULL;
-  g_autofree float *cells = g_new (float, (gsize) rows * per_row * ds->dim);
-  g_autofree const float **images = g_new (const float *, rows * per_row);
-  g_autofree float *tmp = g_new (float, ds->dim);
+  g_autoptr(ImageGrid) g = g_new0 (ImageGrid, 1);
 
   if (augment && aug == NULL)
     return NULL;
@@ -172,38 +196,28 @@ image_preview (const TsExperiment *exp, const TsDataset *ds, gboolean augment, G
                    ts_preprocess_name (pp->kind));
       return NULL;
     }
+  g->ds = ds, g->n = rows * per_row, g->cols = per_row, g->zoom = MAX (1, 96 / ds->width);
+  g->cells = g_new (float, (gsize) g->n * ds->dim);
+  g->images = g_new (const float *, g->n);
+  g->scales = g_new (TsPixelScale, g->n);
   for (guint r = 0; r < rows; r++)
     {
       guint i = r * (ds->n / rows); /* spread over the classes */
       const float *src = ds->x + (gsize) i * ds->dim;
       for (guint c = 0; c < per_row; c++, k++)
         {
-          float *cell = cells + (gsize) k * ds->dim;
+          float *cell = g->cells + (gsize) k * ds->dim;
+          g->scales[k] = c == 0 || augment ? TS_PIXELS_CLAMP : TS_PIXELS_RESCALE;
           if (c == 0)
             memcpy (cell, src, sizeof (float) * ds->dim);
           else if (augment)
             ts_augment_sample (aug, src, cell, ts_rng_key (exp->seed, TS_STREAM_AUGMENT + c), i);
           else
-            {
-              ts_preprocess_apply_rows (pp, src, 1, tmp);
-              ts_image_normalize (tmp, ds->dim, cell);
-            }
-          images[k] = cell;
+            ts_preprocess_apply_rows (pp, src, 1, cell);
+          g->images[k] = cell;
         }
     }
-  return ts_image_grid (images, k, ds->channels, ds->height, ds->width, per_row, MAX (1, 96 / ds->width));
-}
-
-/* encoded in memory, then written atomically: a failed write names the OS reason */
-static gboolean
-save_png (GdkPixbuf *pixbuf, const char *path, GError **error)
-{
-  g_autofree char *png = NULL;
-  gsize len;
-
-  if (!gdk_pixbuf_save_to_buffer (pixbuf, &png, &len, "png", error, NULL))
-    return FALSE;
-  return ts_write_file_atomic (path, png, len, error);
+  return g_steal_pointer (&g);
 }
 
 static int
@@ -221,7 +235,7 @@ data_preview (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new ("SOURCE");
   g_autoptr(GError) error = NULL;
   g_autoptr(TsExperiment) exp = NULL;
-  g_autoptr(GdkPixbuf) grid = NULL;
+  g_autoptr(ImageGrid) grid = NULL;
   TsSourceData data = { 0 };
   int code = CLI_OK;
 
@@ -261,8 +275,13 @@ data_preview (int argc, char **argv)
     }
   else if ((grid = image_preview (exp, data.train, augment != NULL, &error)) == NULL)
     code = cli_bad_input ("%s", error->message);
-  else if (!save_png (grid, out, &error))
-    code = cli_fail (error);
+  else
+    {
+      int w, h;
+      ts_plot_image_grid_size (grid->n, data.train->height, data.train->width, grid->cols, grid->zoom, &w, &h);
+      if (!ts_plot_save (draw_image_grid, grid, w, h, 1, out, &error))
+        code = cli_fail (error); /* could not write: exit 1 with the reason */
+    }
   ts_source_data_clear (&data);
   return code;
 }

@@ -108,7 +108,6 @@ ts_activation_from_name (const char *name, TsActivation *out)
 
 const char *ts_init_name (TsInit init) { return init_names[init]; }
 const char *ts_optimizer_name (TsOptimizerKind kind) { return optimizer_names[kind]; }
-const char *ts_schedule_name (TsScheduleKind kind) { return schedule_names[kind]; }
 const char *ts_loss_name (TsLossKind kind) { return loss_names[kind]; }
 const char *ts_preprocess_name (TsPreprocessKind kind) { return preprocess_names[kind]; }
 

@@ -143,7 +143,6 @@ gboolean      ts_activation_from_name (const char *name, TsActivation *out);
 const char   *ts_init_name (TsInit init);
 gboolean      ts_init_from_name (const char *name, TsInit *out);
 const char   *ts_optimizer_name (TsOptimizerKind kind);
-const char   *ts_schedule_name (TsScheduleKind kind);
 const char   *ts_loss_name (TsLossKind kind);
 const char   *ts_preprocess_name (TsPreprocessKind kind);
 
@@ -161,6 +160,15 @@ const TsExperimentKeyDoc *ts_experiment_key_docs (guint *n_keys);
 char         *ts_experiment_get_text (const TsExperiment *exp, const char *key);
 /* model.layers as that text, every layer's units times width_factor */
 char         *ts_experiment_layers_text (const TsExperiment *exp, guint width_factor);
+
+/* The name of a fork, following what differs from its parent: for each
+ * changed key (in the documented order, `name` aside), a part of the
+ * parent's name (split at " · ") that spells the old value, ignoring case,
+ * takes the new one ("Spiral · ReLU · He" with model.init xavier →
+ * "Spiral · ReLU · xavier"); otherwise the change is appended — the value
+ * for a choice or the source ("… · tanh", "… · moons"), else the key's
+ * last part and the value ("… · lr 0.03"). Nothing changed: "NAME (fork)". */
+char         *ts_experiment_fork_name (const TsExperiment *parent, const TsExperiment *fork);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsExperiment, ts_experiment_free)
 

@@ -462,15 +462,3 @@ ts_net_max_norm (TsNet *net, float c)
   for (guint l = 0; l < net->n_layers; l++)
     _ts_net_max_norm_rows (net, l, 0, net->layers[l].out, c);
 }
-
-const TsParamTensor *
-ts_net_find_tensor (const TsNet *net, const char *name)
-{
-  for (guint i = 0; i < net->tensors->len; i++)
-    {
-      const TsParamTensor *t = &g_array_index (net->tensors, TsParamTensor, i);
-      if (strcmp (t->name, name) == 0)
-        return t;
-    }
-  return NULL;
-}

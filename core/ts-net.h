@@ -92,7 +92,6 @@ void         ts_net_backward_signal (TsNet *net, const float *x, guint B);
 double       ts_net_regularization (const TsNet *net, double l2, double l1);
 /* clip every unit's incoming weights to ‖w‖₂ ≤ c */
 void         ts_net_max_norm (TsNet *net, float c);
-const TsParamTensor *ts_net_find_tensor (const TsNet *net, const char *name);
 
 /* The fast path: one training step (forward, loss, backward, update) or an
  * evaluation forward pass, spread over a team's threads. Same arithmetic as

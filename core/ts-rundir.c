@@ -148,12 +148,6 @@ ts_run_writer_free (TsRunWriter *w)
   g_free (w);
 }
 
-const char *
-ts_run_writer_dir (const TsRunWriter *w)
-{
-  return w->dir;
-}
-
 char *
 ts_run_writer_path (const TsRunWriter *w, const char *name)
 {

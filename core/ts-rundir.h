@@ -36,7 +36,6 @@ typedef struct _TsRunWriter TsRunWriter;
  * be written. */
 TsRunWriter *ts_run_writer_new (const char *dir, const TsExperiment *exp, GError **error);
 void         ts_run_writer_free (TsRunWriter *w);
-const char  *ts_run_writer_dir (const TsRunWriter *w);
 /* Appends the step records not yet written. */
 gboolean     ts_run_writer_add_steps (TsRunWriter *w, const TsMetricLog *steps, GError **error);
 gboolean     ts_run_writer_add_epoch (TsRunWriter *w, const TsEpochRecord *e, GError **error);

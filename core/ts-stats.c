@@ -433,12 +433,6 @@ measure (const TsNet *net, TsTeam *team, guint B, const float *before, guint kin
 #define ALL_KINDS ((1u << N_TASK_KINDS) - 1)
 
 void
-ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out)
-{
-  measure (net, NULL, B, before, ALL_KINDS, step, out);
-}
-
-void
 ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
                        TsStatsRecord *out)
 {

@@ -4,7 +4,7 @@
  * measures them every few steps on the batch it just trained:
  *
  *   TsStatsRecord rec;
- *   ts_stats_measure (net, B, params_before_step, step, &rec);
+ *   ts_stats_measure_team (net, team, B, params_before_step, step, &rec);  // team may be NULL
  */
 #pragma once
 
@@ -66,10 +66,9 @@ typedef struct {
 } TsStatsRecord;
 
 /* From the net's last training forward and backward pass over B rows.
- * before: the parameters before the last update (NULL: no update ratios). */
-void ts_stats_measure (const TsNet *net, guint B, const float *before, guint64 step, TsStatsRecord *out);
-/* The same, the layers' activations, weights and gradients measured by the
- * team's threads side by side (the training step's idle team). */
+ * before: the parameters before the last update (NULL: no update ratios).
+ * The layers' activations, weights and gradients are measured by the team's
+ * threads side by side (the training step's idle team; NULL: this thread). */
 void ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *before, guint64 step,
                             TsStatsRecord *out);
 /* Activations, and weights when asked, for a net that has not been trained

@@ -67,13 +67,6 @@ ts_trainer_new (const TsExperiment *exp, const char *run_dir)
   return tr;
 }
 
-TsTrainer *
-ts_trainer_ref (TsTrainer *tr)
-{
-  g_atomic_int_inc (&tr->ref_count);
-  return tr;
-}
-
 void
 ts_trainer_unref (TsTrainer *tr)
 {
@@ -201,6 +194,15 @@ ts_trainer_get_stats (TsTrainer *tr)
 {
   TsTraining *t = g_atomic_pointer_get (&tr->training);
   return t ? t->stats : NULL;
+}
+
+TsMetricLog *
+ts_trainer_steal_stats (TsTrainer *tr)
+{
+  TsTraining *t = g_atomic_pointer_get (&tr->training);
+
+  g_return_val_if_fail (tr->thread == NULL, NULL);
+  return t ? g_steal_pointer (&t->stats) : NULL;
 }
 
 TsSnapshot *

@@ -55,7 +55,6 @@ typedef struct _TsTrainer TsTrainer;
 
 /* run_dir may be NULL: then nothing is written. */
 TsTrainer   *ts_trainer_new (const TsExperiment *exp, const char *run_dir);
-TsTrainer   *ts_trainer_ref (TsTrainer *tr);
 void         ts_trainer_unref (TsTrainer *tr);
 
 void         ts_trainer_start (TsTrainer *tr);
@@ -79,6 +78,9 @@ void         ts_trainer_get_progress (TsTrainer *tr, TsProgress *out);
 TsMetricLog *ts_trainer_get_steps (TsTrainer *tr);
 TsMetricLog *ts_trainer_get_epochs (TsTrainer *tr);
 TsMetricLog *ts_trainer_get_stats (TsTrainer *tr);
+/* Once the run has ended (after ts_trainer_wait): its stats log, now the
+ * caller's, so that it outlives the trainer; NULL if it never loaded. */
+TsMetricLog *ts_trainer_steal_stats (TsTrainer *tr);
 /* the parameters as of the last measured step or epoch end (NULL until loaded) */
 TsSnapshot  *ts_trainer_get_snapshot (TsTrainer *tr);
 /* A model to predict with on any thread: a new net holding the snapshot's

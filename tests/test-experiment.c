@@ -284,6 +284,41 @@ test_get_text_round_trips (void)
   g_assert_cmpstr (a, ==, "64,32:elu"); /* the per-layer activation survives the text */
 }
 
+static char *
+fork_named (const TsExperiment *parent, const char *key, const char *value, const char *key2, const char *value2)
+{
+  g_autoptr(TsExperiment) fork = ts_experiment_copy (parent);
+
+  g_assert_true (ts_experiment_set (fork, key, value, NULL));
+  if (key2)
+    g_assert_true (ts_experiment_set (fork, key2, value2, NULL));
+  return ts_experiment_fork_name (parent, fork);
+}
+
+/* a part of the name that spells the old value takes the new one; other
+ * changes are appended, choices by value, numbers with their key */
+static void
+test_fork_name_follows_changes (void)
+{
+  g_autoptr(TsExperiment) parent = ts_experiment_new_default ();
+  g_autoptr(TsExperiment) same = ts_experiment_copy (parent);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;
+
+  g_assert_cmpstr (parent->name, ==, "Spiral · ReLU · He");
+  a = ts_experiment_fork_name (parent, same);
+  g_assert_cmpstr (a, ==, "Spiral · ReLU · He (fork)");
+  b = fork_named (parent, "model.init", "xavier", NULL, NULL);
+  g_assert_cmpstr (b, ==, "Spiral · ReLU · xavier");
+  c = fork_named (parent, "model.activation", "tanh", "model.init", "xavier");
+  g_assert_cmpstr (c, ==, "Spiral · tanh · xavier");
+  d = fork_named (parent, "train.lr", "0.03", "data.augment.hflip", "0.5");
+  g_assert_cmpstr (d, ==, "Spiral · ReLU · He · hflip 0.5 · lr 0.03");
+  e = fork_named (parent, "data.source", "builtin:moons", "model.dropout", "0.5");
+  g_assert_cmpstr (e, ==, "moons · ReLU · He · dropout 0.5");
+  f = fork_named (parent, "data.source", "folder:/srv/pets", "train.optimizer", "adam");
+  g_assert_cmpstr (f, ==, "pets · ReLU · He · adam");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -299,5 +334,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/experiment/set-override", test_set_override);
   g_test_add_func ("/core/experiment/layers-json-form", test_layers_json_form);
   g_test_add_func ("/core/experiment/unbounded-files", test_load_unbounded_files);
+  g_test_add_func ("/core/experiment/fork-name", test_fork_name_follows_changes);
   return g_test_run ();
 }

@@ -2,6 +2,7 @@
 #include "test-util.h"
 #include "ts-plot-labels.h"
 #include "ts-plot-private.h"
+#include "ts-plot-image.h"
 #include "ts-plot-run.h"
 
 #include <cairo-pdf.h>
@@ -483,6 +484,60 @@ test_smoothing_is_tensorboards (void)
   g_assert_cmpfloat (out[1], ==, 2);
 }
 
+static guint32
+pixel_at (cairo_surface_t *s, int x, int y)
+{
+  cairo_surface_flush (s);
+  return ((guint32 *) (cairo_image_surface_get_data (s) + y * cairo_image_surface_get_stride (s)))[x] & 0xffffff;
+}
+
+/* the one image painter: clamped, rescaled and signed values; grey or RGB;
+ * a grid at the size it says */
+static void
+test_image_painter (void)
+{
+  const float clamp[3] = { -0.5f, 0.5f, 1.5f }, rescale[3] = { 2, 3, 4 }, weights[3] = { -0.2f, 0, 0.1f };
+  const float rgb[3 * 2] = { 1, 0, /* R */ 0, 1, /* G */ 0, 0 /* B */ };
+  cairo_surface_t *s = ts_plot_image_surface (clamp, 1, 1, 3, TS_PIXELS_CLAMP);
+  const float *images[4] = { clamp, rescale, weights, clamp };
+  const TsPixelScale scales[4] = { TS_PIXELS_CLAMP, TS_PIXELS_RESCALE, TS_PIXELS_SIGNED, TS_PIXELS_CLAMP };
+  cairo_surface_t *grid;
+  cairo_t *cr;
+  int w, h;
+
+  g_assert_cmphex (pixel_at (s, 0, 0), ==, 0x000000);
+  g_assert_cmphex (pixel_at (s, 1, 0), ==, 0x808080);
+  g_assert_cmphex (pixel_at (s, 2, 0), ==, 0xffffff);
+  cairo_surface_destroy (s);
+  s = ts_plot_image_surface (rescale, 1, 1, 3, TS_PIXELS_RESCALE);
+  g_assert_cmphex (pixel_at (s, 0, 0), ==, 0x000000);
+  g_assert_cmphex (pixel_at (s, 1, 0), ==, 0x808080);
+  g_assert_cmphex (pixel_at (s, 2, 0), ==, 0xffffff);
+  cairo_surface_destroy (s);
+  s = ts_plot_image_surface (weights, 1, 1, 3, TS_PIXELS_SIGNED); /* ±0.2 → black / white, 0 grey */
+  g_assert_cmphex (pixel_at (s, 0, 0), ==, 0x000000);
+  g_assert_cmphex (pixel_at (s, 1, 0), ==, 0x808080);
+  g_assert_cmphex (pixel_at (s, 2, 0), ==, 0xbfbfbf); /* 127.5 + 127.5 · ½ */
+  cairo_surface_destroy (s);
+  s = ts_plot_image_surface (rgb, 3, 1, 2, TS_PIXELS_CLAMP);
+  g_assert_cmphex (pixel_at (s, 0, 0), ==, 0xff0000);
+  g_assert_cmphex (pixel_at (s, 1, 0), ==, 0x00ff00);
+  cairo_surface_destroy (s);
+  /* two per row, 2× zoom: 2·(3·2 + 1) + 1 wide, 2·(1·2 + 1) + 1 high */
+  ts_plot_image_grid_size (4, 1, 3, 2, 2, &w, &h);
+  g_assert_cmpint (w, ==, 15);
+  g_assert_cmpint (h, ==, 7);
+  grid = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cr = cairo_create (grid);
+  ts_plot_image_grid (cr, images, scales, 4, 1, 1, 3, 2, 2);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (grid, 0, 0), ==, 0x303030);        /* the gap */
+  g_assert_cmphex (pixel_at (grid, 1 + 4, 1), ==, 0xffffff);     /* image 0, third pixel */
+  g_assert_cmphex (pixel_at (grid, 8, 1), ==, 0x000000);         /* image 1 rescaled, first pixel */
+  g_assert_cmphex (pixel_at (grid, 1 + 2, 4 + 1), ==, 0x808080); /* image 2, its zero */
+  cairo_surface_destroy (grid);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -501,5 +556,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/axes/diverged-run-clipped", test_diverged_run_does_not_flatten_others);
   g_test_add_func ("/plot/axes/nan-loss-marks-divergence", test_nan_loss_marks_divergence);
   g_test_add_func ("/plot/smoothing/tensorboard", test_smoothing_is_tensorboards);
+  g_test_add_func ("/plot/image/painter", test_image_painter);
   return g_test_run ();
 }

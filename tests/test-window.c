@@ -77,6 +77,45 @@ test_start_trains_to_the_end (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+run_let_go (gpointer run)
+{
+  ts_run_poll (run);
+  return !ts_run_holds_trainer (run);
+}
+
+/* a finished run lets its trainer (its data splits, net, logs) go and keeps
+ * what the window shows: curves, layer statistics, progress, its model */
+static void
+test_finished_run_lets_go (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  const TsMetricLog *stats;
+  TsProgress p;
+  gsize n = 0;
+  guint64 step;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "5"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_running, run, 30));
+  g_assert_true (ts_run_holds_trainer (run));
+  g_assert_true (spin_until (run_is_final, run, 60));
+  g_assert_true (spin_until (run_let_go, run, 5)); /* at the next poll */
+  g_assert_cmpuint (ts_run_get_curves (run)->epoch->len, ==, 5);
+  stats = ts_run_get_stats (run, &n);
+  g_assert_nonnull (stats);
+  g_assert_cmpuint (n, >, 10);
+  ts_run_get_progress (run, &p);
+  g_assert_cmpint (p.state, ==, TS_RUN_DONE);
+  g_assert_cmpfloat (p.samples_per_second, >, 0);
+  g_assert_cmpuint (p.step, >, 0);
+  g_assert_cmpuint (ts_run_get_params_step (run), >, 0);
+  g_assert_nonnull (ts_run_get_model (run, &step));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_stop_within_100ms (void)
 {
@@ -118,6 +157,14 @@ test_fork_copies (void)
   g_assert_true (ts_experiment_editor_edit (editor, "train.lr", "0.3"));
   g_assert_cmpfloat (ts_run_get_experiment (fork)->train.lr, ==, 0.3);
   g_assert_cmpfloat (ts_run_get_experiment (first)->train.lr, ==, 0.1);
+  /* its name follows its changes, until it is named by hand */
+  g_assert_cmpstr (ts_run_get_name (fork), ==, "Spiral · ReLU · He · lr 0.3");
+  g_assert_true (ts_experiment_editor_edit (editor, "model.init", "xavier"));
+  g_assert_cmpstr (ts_run_get_name (fork), ==, "Spiral · ReLU · xavier · lr 0.3");
+  g_assert_cmpstr (ts_experiment_editor_get_experiment (editor)->name, ==, ts_run_get_name (fork));
+  g_assert_true (ts_experiment_editor_edit (editor, "name", "mine"));
+  g_assert_true (ts_experiment_editor_edit (editor, "train.lr", "0.01"));
+  g_assert_cmpstr (ts_run_get_name (fork), ==, "mine");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -549,6 +596,12 @@ data_loaded (gpointer page)
   return ts_data_page_get_dataset (page) != NULL;
 }
 
+static gboolean
+views_ready (gpointer page)
+{
+  return ts_data_page_views_ready (page);
+}
+
 static void
 test_data_page (void)
 {
@@ -569,12 +622,119 @@ test_data_page (void)
   spec = ts_data_page_get_augment (page);
   g_assert_cmpfloat (spec.hflip, ==, 0.5);
   g_assert_cmpuint (spec.crop_pad, ==, 3);
+  /* the image views are fitted once the page is shown, not before */
+  g_assert_false (ts_data_page_views_ready (page));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  g_assert_true (spin_until (views_ready, page, 30));
   spin_until (frames_drawn, page, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (page), "data-page.png"));
   assert_figure_exports (GTK_WIDGET (page), "class-balance", 1 + 3); /* data.classes */
   assert_figure_exports (GTK_WIDGET (page), "preprocessing", 1 + 3 * 32 * 32); /* mean and std of every value */
   assert_figure_exports (GTK_WIDGET (page), "augmented-samples", 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* the sliders edit the selected run's data.augment.* before it starts,
+ * follow the selection, and on a started run preview until forked */
+static void
+test_data_sliders_edit (void)
+{
+  TsWindow *window = new_window ();
+  TsDataPage *page = TS_DATA_PAGE (ts_window_get_data_page (window));
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(TsExperiment) other = NULL;
+  TsRun *first, *second, *fork;
+  guint n;
+
+  g_assert_true (ts_experiment_set (exp, "data.source", "builtin:shapes", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.samples", "300", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.epochs", "1", NULL));
+  first = ts_window_add_experiment (window, exp);
+  g_assert_true (spin_until (data_loaded, page, 30));
+  gtk_range_set_value (ts_data_page_get_slider (page, "hflip"), 0.5);
+  gtk_range_set_value (ts_data_page_get_slider (page, "crop_pad"), 3);
+  g_assert_cmpfloat (ts_run_get_experiment (first)->data.augment.hflip, ==, 0.5);
+  g_assert_cmpuint (ts_run_get_experiment (first)->data.augment.crop_pad, ==, 3);
+  g_assert_cmpfloat (ts_experiment_editor_get_experiment (editor)->data.augment.hflip, ==, 0.5);
+  /* another run shows its own values; back again, the first one's */
+  other = ts_experiment_copy (exp);
+  other->data.augment.brightness = 0.3;
+  second = ts_window_add_experiment (window, other);
+  g_assert_cmpfloat (gtk_range_get_value (ts_data_page_get_slider (page, "hflip")), ==, 0);
+  g_assert_cmpfloat (gtk_range_get_value (ts_data_page_get_slider (page, "brightness")), ==, 0.3);
+  ts_window_select_run (window, first);
+  g_assert_cmpfloat (gtk_range_get_value (ts_data_page_get_slider (page, "hflip")), ==, 0.5);
+  g_assert_cmpfloat (gtk_range_get_value (ts_data_page_get_slider (page, "brightness")), ==, 0);
+  g_assert_cmpfloat (ts_run_get_experiment (second)->data.augment.hflip, ==, 0);
+  /* started: a slider previews, the run keeps its value; Fork takes it */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_false (gtk_widget_get_sensitive (ts_data_page_get_fork_button (page)));
+  gtk_range_set_value (ts_data_page_get_slider (page, "erase"), 0.25);
+  g_assert_cmpfloat (ts_run_get_experiment (first)->data.augment.erase, ==, 0);
+  g_assert_true (gtk_widget_get_sensitive (ts_data_page_get_fork_button (page)));
+  n = g_list_model_get_n_items (ts_window_get_runs (window));
+  g_signal_emit_by_name (ts_data_page_get_fork_button (page), "clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, n + 1);
+  fork = ts_window_get_selected (window);
+  g_assert_true (fork != first);
+  g_assert_cmpfloat (ts_run_get_experiment (fork)->data.augment.erase, ==, 0.25);
+  g_assert_cmpfloat (ts_run_get_experiment (fork)->data.augment.hflip, ==, 0.5);
+  g_assert_cmpstr (ts_run_get_name (fork), ==, "Spiral · ReLU · He · erase 0.25");
+  g_assert_cmpint (ts_run_get_state (fork), ==, TS_RUN_READY);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  spin_until (frames_drawn, page, 2);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (page), "data-sliders.png"));
+  ts_window_select_run (window, first);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  spin_until (run_is_final, first, 30);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* the source is a choice; rows say what they are, the key beneath; rows
+ * that do not apply to the source hide */
+static void
+test_editor_source_choice (void)
+{
+  TsWindow *window = new_window ();
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  AdwComboRow *source = ADW_COMBO_ROW (ts_experiment_editor_get_row (editor, "data.source"));
+  GtkWidget *samples = ts_experiment_editor_get_row (editor, "data.samples");
+  GListModel *choices = adw_combo_row_get_model (source);
+  gboolean fashion = g_file_test (TS_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz", G_FILE_TEST_EXISTS);
+  guint moons = G_MAXUINT, fmnist = G_MAXUINT, folder = G_MAXUINT;
+
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (source)), ==, "Data source");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (source)), ==, "data.source");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (ts_experiment_editor_get_row (editor, "train.lr"))),
+                   ==, "Learning rate");
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    {
+      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (choices), i);
+      moons = g_str_has_prefix (label, "Moons") ? i : moons;
+      fmnist = g_str_has_prefix (label, "Fashion-MNIST") ? i : fmnist;
+      folder = g_str_has_prefix (label, "Image folder") ? i : folder;
+    }
+  g_assert_cmpuint (moons, !=, G_MAXUINT);
+  g_assert_cmpuint (folder, !=, G_MAXUINT);
+  g_assert_true ((fmnist != G_MAXUINT) == fashion);
+  g_assert_true (gtk_widget_get_visible (samples));
+  adw_combo_row_set_selected (source, moons);
+  g_assert_cmpstr (ts_run_get_experiment (ts_window_get_selected (window))->data.source, ==, "builtin:moons");
+  g_assert_true (gtk_widget_get_visible (samples));
+  if (fashion)
+    {
+      adw_combo_row_set_selected (source, fmnist);
+      g_assert_cmpstr (ts_run_get_experiment (ts_window_get_selected (window))->data.source, ==, "fashion-mnist");
+      g_assert_false (gtk_widget_get_visible (samples));
+      g_assert_false (gtk_widget_get_visible (ts_experiment_editor_get_row (editor, "data.noise")));
+    }
+  /* a path source is listed by its folder's name, first */
+  g_assert_true (ts_experiment_editor_edit (editor, "data.source", "folder:/srv/pets"));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), adw_combo_row_get_selected (source)), ==,
+                   "folder: pets");
+  g_assert_false (gtk_widget_get_visible (samples));
+  g_assert_true (gtk_widget_get_visible (ts_experiment_editor_get_row (editor, "data.image_size")));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -597,6 +757,9 @@ test_data_page_whitens (void)
   g_assert_true (spin_until (data_loaded, page, 30));
   ds = ts_data_page_get_dataset (page);
   g_assert_cmpuint (ds->dim, ==, 28 * 28);
+  g_assert_null (ts_data_page_get_whitened (page, &n));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
+  g_assert_true (spin_until (views_ready, page, 60));
   whitened = ts_data_page_get_whitened (page, &n);
   g_assert_cmpuint (n, ==, 8);
   zca = ts_preprocess_fit (TS_PRE_ZCA, ds, 0, 0.01, NULL);
@@ -604,7 +767,6 @@ test_data_page_whitens (void)
   for (guint k = 0; k < n; k++)
     ts_preprocess_apply_rows (zca, ds->x + (gsize) (k * ds->n / n) * ds->dim, 1, expected + (gsize) k * ds->dim);
   assert_close_array ("whitened", whitened, expected, (gsize) n * ds->dim, 1e-2, 1e-2);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "data");
   spin_until (frames_drawn, page, 2);
   cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (page), "whitened-samples"), "whitened.png"));
   assert_figure_exports (GTK_WIDGET (page), "whitened-samples", 0);
@@ -634,6 +796,13 @@ test_init_lab (void)
   g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, runs + 1);
   g_assert_cmpint (ts_run_get_experiment (ts_window_get_selected (window))->model.init, ==, TS_INIT_XAVIER);
   g_assert_cmpint (ts_run_get_experiment (ts_window_get_selected (window))->model.activation, ==, TS_ACT_TANH);
+  /* the net the lab probed, not the selected experiment's */
+  {
+    const TsExperiment *picked = ts_run_get_experiment (ts_window_get_selected (window));
+    g_assert_cmpuint (picked->model.layers->len, ==, 6);
+    g_assert_cmpuint (g_array_index (picked->model.layers, TsLayerSpec, 5).units, ==, 64);
+    g_assert_cmpstr (picked->name, ==, "xavier · tanh · 6×64");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -645,6 +814,15 @@ all_final (gpointer data)
     if (!run_is_final (runs->pdata[i]))
       return FALSE;
   return TRUE;
+}
+
+static guint race_base;
+static GListModel *race_runs;
+
+static gboolean
+race_added (gpointer data)
+{
+  return g_list_model_get_n_items (race_runs) >= race_base + 6;
 }
 
 /* a batch of the spiral through the lab; weight histograms export; Train
@@ -678,8 +856,13 @@ test_init_lab_data_and_race (void)
   assert_figure_exports (GTK_WIDGET (lab), "probe-small-tanh", 1 + 4 * 2 * TS_HISTOGRAM_BINS);
   assert_figure_exports (GTK_WIDGET (lab), "activation-mean-by-depth", 1 + 6 * 4);
 
+  /* an LR that is not what the race picks: each cell finds its own */
+  g_assert_true (ts_experiment_editor_edit (TS_EXPERIMENT_EDITOR (ts_window_get_editor (window)), "train.lr", "0.37"));
   before = g_list_model_get_n_items (runs);
+  race_base = before;
+  race_runs = runs;
   g_signal_emit_by_name (lab, "train-all");
+  g_assert_true (spin_until (race_added, NULL, 120));
   g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 6);
   for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
     {
@@ -691,6 +874,11 @@ test_init_lab_data_and_race (void)
         continue;
       g_assert_cmpuint (exp->model.layers->len, ==, 4);
       g_assert_cmpuint (g_array_index (exp->model.layers, TsLayerSpec, 0).units, ==, 32);
+      g_assert_cmpfloat (exp->train.lr, !=, 0.37);
+      g_assert_cmpfloat (exp->train.lr, >=, 1e-5);
+      g_assert_cmpfloat (exp->train.lr, <=, 10);
+      g_assert_nonnull (strstr (ts_run_get_name (run), " · lr "));
+      g_test_message ("%s", ts_run_get_name (run));
       g_assert_true (ts_run_is_queued (run) || ts_run_get_run_dir (run) != NULL); /* waiting, or started */
       g_ptr_array_add (race, g_object_ref (run));
     }
@@ -818,6 +1006,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/opens-on-default", test_opens_on_default);
   g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
   g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);
+  g_test_add_func ("/ui/window/finished-run-lets-go", test_finished_run_lets_go);
   g_test_add_func ("/ui/window/fork-copies", test_fork_copies);
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
   g_test_add_func ("/ui/window/saved-run-reopens", test_saved_run_reopens);
@@ -833,6 +1022,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
   g_test_add_func ("/ui/data/page", test_data_page);
   g_test_add_func ("/ui/data/whitens", test_data_page_whitens);
+  g_test_add_func ("/ui/data/sliders-edit", test_data_sliders_edit);
+  g_test_add_func ("/ui/editor/source-choice", test_editor_source_choice);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
   g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);

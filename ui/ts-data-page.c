@@ -1,6 +1,6 @@
 #include "ts-data-page.h"
 #include "ts-figure.h"
-#include "ts-image.h"
+#include "ts-plot-image.h"
 #include "ts-plot.h"
 #include "ts-plot-private.h"
 
@@ -43,6 +43,8 @@ struct _TsDataPage {
   GtkWidget    *facts;
   GtkWidget    *balance;
   GtkWidget    *sliders[7];
+  GtkWidget    *fork_bar;     /* a started run: the sliders preview; fork to keep them */
+  GtkWidget    *fork_button;
   GtkWidget    *image_box;    /* samples, strip, preprocessing: images only */
   GtkWidget    *samples;
   GtkWidget    *strip;
@@ -52,11 +54,17 @@ struct _TsDataPage {
   Views         v;            /* of the loaded data */
   TsAugment    *augment;
   guint         generation;
+  gboolean      editable;     /* the run has not started: the sliders edit it */
+  gboolean      setting;      /* the sliders follow the experiment: not edits */
+  gboolean      fitting;      /* the image views are being fitted */
+  gboolean      fitted;       /* … and are, for the data shown */
+  guint         shown;        /* the generation whose data is shown */
+  GtkWidget    *whitened;
 };
 
 G_DEFINE_FINAL_TYPE (TsDataPage, ts_data_page, GTK_TYPE_BOX)
 
-enum { LOADED, N_SIGNALS };
+enum { LOADED, AUGMENT_CHANGED, FORK, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *const slider_keys[7] = { "hflip", "crop_pad", "brightness", "contrast", "saturation",
@@ -75,44 +83,13 @@ ts_data_page_get_augment (TsDataPage *self)
 
 /* ---- drawing images --------------------------------------------------------- */
 
-/* one (C, H, W) image, values in [0, 1] (or rescaled), at (x, y), scale× */
+/* one (C, H, W) image at (x, y), scale× its size: as it is (values in
+ * [0, 1]) or rescaled to be seen */
 static void
 paint_image (cairo_t *cr, const float *img, guint C, guint H, guint W, double x, double y, double scale,
              gboolean rescale)
 {
-  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) W, (int) H);
-  guint8 *data = cairo_image_surface_get_data (s);
-  int stride = cairo_image_surface_get_stride (s);
-  gsize n = (gsize) C * H * W;
-  g_autofree float *norm = rescale ? g_new (float, n) : NULL;
-  const float *v = img;
-
-  if (rescale)
-    {
-      ts_image_normalize (img, n, norm);
-      v = norm;
-    }
-  cairo_surface_flush (s);
-  for (guint py = 0; py < H; py++)
-    for (guint px = 0; px < W; px++)
-      {
-        guint32 pixel = 0;
-        for (guint c = 0; c < 3; c++)
-          {
-            float f = v[(gsize) (C == 3 ? c : 0) * H * W + py * W + px];
-            pixel = (pixel << 8) | (guint8) (CLAMP (f, 0.f, 1.f) * 255.f + 0.5f);
-          }
-        *(guint32 *) (data + (gsize) py * stride + px * 4) = pixel;
-      }
-  cairo_surface_mark_dirty (s);
-  cairo_save (cr);
-  cairo_translate (cr, x, y);
-  cairo_scale (cr, scale, scale);
-  cairo_set_source_surface (cr, s, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
-  cairo_surface_destroy (s);
+  ts_plot_image (cr, img, C, H, W, rescale ? TS_PIXELS_RESCALE : TS_PIXELS_CLAMP, x, y, W * scale, H * scale);
 }
 
 static void
@@ -456,26 +433,7 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       ds = few;
     }
   l->v.ds = ds;
-  if (ts_dataset_is_image (ds))
-    {
-      TsPreprocessKind kind = l->exp->data.preprocess;
-      l->v.std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
-      l->v.std_image = g_new (float, ds->dim);
-      for (guint j = 0; j < ds->dim; j++)
-        {
-          double s = 0, sq = 0;
-          for (guint i = 0; i < ds->n; i++)
-            s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
-          l->v.std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
-        }
-      if (ds->dim <= 1024 && (l->v.pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
-        l->v.whitened = zca_samples (ds, l->v.pca_pp, l->exp->data.whiten_epsilon);
-      /* the strip shows images: the PCA kinds change the shape, show standardize */
-      if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
-        kind = TS_PRE_STANDARDIZE;
-      l->v.exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
-    }
-  else if (ds->dim == 2)
+  if (ds->dim == 2)
     {
       static const TsPreprocessKind kinds[4] = { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_PCA, TS_PRE_PCA_WHITEN };
       for (int k = 0; k < 4; k++)
@@ -486,6 +444,36 @@ load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
     }
   g_task_return_boolean (task, TRUE);
 }
+
+/* The image views' fits (the std image, a PCA of up to MAX_FIT samples,
+ * the whitened samples): seconds of work on two cores, done only once the
+ * page is shown, so they do not take from a run training meanwhile. */
+static void
+fit_views_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Loaded *l = data;
+  const TsDataset *ds = l->v.ds;
+  TsPreprocessKind kind = l->exp->data.preprocess;
+
+  l->v.std_pp = ts_preprocess_fit (TS_PRE_CENTER, ds, 0, 1e-5, NULL);
+  l->v.std_image = g_new (float, ds->dim);
+  for (guint j = 0; j < ds->dim; j++)
+    {
+      double s = 0, sq = 0;
+      for (guint i = 0; i < ds->n; i++)
+        s += ds->x[(gsize) i * ds->dim + j], sq += pow (ds->x[(gsize) i * ds->dim + j], 2);
+      l->v.std_image[j] = (float) sqrt (MAX (sq / ds->n - pow (s / ds->n, 2), 0));
+    }
+  if (ds->dim <= 1024 && (l->v.pca_pp = ts_preprocess_fit (TS_PRE_PCA, ds, 0, 1e-5, NULL)))
+    l->v.whitened = zca_samples (ds, l->v.pca_pp, l->exp->data.whiten_epsilon);
+  /* the strip shows images: the PCA kinds change the shape, show standardize */
+  if (kind == TS_PRE_PCA || kind == TS_PRE_PCA_WHITEN || (kind == TS_PRE_ZCA && ds->dim > 1024))
+    kind = TS_PRE_STANDARDIZE;
+  l->v.exp_pp = ts_preprocess_fit (kind, ds, 0, l->exp->data.whiten_epsilon, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void fit_views (TsDataPage *self);
 
 static void
 rebuild_augment (TsDataPage *self)
@@ -499,6 +487,45 @@ rebuild_augment (TsDataPage *self)
   gtk_widget_queue_draw (self->strip);
 }
 
+static gboolean
+same_augment (const TsAugmentSpec *a, const TsAugmentSpec *b)
+{
+  return a->hflip == b->hflip && a->crop_pad == b->crop_pad && a->brightness == b->brightness
+         && a->contrast == b->contrast && a->saturation == b->saturation && a->fancy_pca == b->fancy_pca
+         && a->erase == b->erase;
+}
+
+/* the fork bar shows on a started run, its button live once a slider moved */
+static void
+update_fork_bar (TsDataPage *self)
+{
+  TsAugmentSpec spec = ts_data_page_get_augment (self);
+
+  gtk_widget_set_visible (self->fork_bar, self->exp && !self->editable);
+  gtk_widget_set_sensitive (self->fork_button, self->exp && !same_augment (&spec, &self->exp->data.augment));
+}
+
+/* a slider moved: redraw the preview; a run not yet started takes the value */
+static void
+on_slider (TsDataPage *self)
+{
+  rebuild_augment (self);
+  if (self->setting || self->exp == NULL)
+    return;
+  if (self->editable)
+    {
+      self->exp->data.augment = ts_data_page_get_augment (self);
+      g_signal_emit (self, signals[AUGMENT_CHANGED], 0);
+    }
+  update_fork_bar (self);
+}
+
+static void
+on_fork_clicked (TsDataPage *self)
+{
+  g_signal_emit (self, signals[FORK], 0);
+}
+
 static void
 describe (TsDataPage *self)
 {
@@ -508,6 +535,55 @@ describe (TsDataPage *self)
   g_autofree char *text = g_strdup_printf ("%s · %u samples shown%s · %s · %u classes", self->exp->data.source, ds->n,
                                            ds->n == MAX_FIT ? " (a stratified sample)" : "", shape, ds->n_classes);
   gtk_label_set_text (GTK_LABEL (self->facts), text);
+}
+
+static void
+on_views_fitted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  TsDataPage *self = TS_DATA_PAGE (source);
+  Loaded *l = g_task_get_task_data (G_TASK (result));
+
+  self->fitting = FALSE;
+  if (GPOINTER_TO_UINT (data) != self->generation || !g_task_propagate_boolean (G_TASK (result), NULL))
+    {
+      fit_views (self); /* another data set came meanwhile */
+      return;
+    }
+  /* the page keeps its own data set; the copy the fits were made on goes */
+  self->v.std_pp = g_steal_pointer (&l->v.std_pp);
+  self->v.std_image = g_steal_pointer (&l->v.std_image);
+  self->v.pca_pp = g_steal_pointer (&l->v.pca_pp);
+  self->v.whitened = g_steal_pointer (&l->v.whitened);
+  self->v.exp_pp = g_steal_pointer (&l->v.exp_pp);
+  self->fitted = TRUE;
+  gtk_widget_queue_draw (self->strip);
+  gtk_widget_queue_draw (self->views);
+  gtk_widget_queue_draw (self->whitened);
+}
+
+static void
+fit_views (TsDataPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Loaded *l;
+
+  if (self->fitting || self->fitted || self->shown != self->generation || self->v.ds == NULL
+      || !ts_dataset_is_image (self->v.ds)
+      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  self->fitting = TRUE;
+  l = g_new0 (Loaded, 1);
+  l->exp = ts_experiment_copy (self->exp);
+  l->v.ds = ts_dataset_copy (self->v.ds);
+  task = g_task_new (self, NULL, on_views_fitted, GUINT_TO_POINTER (self->generation));
+  g_task_set_task_data (task, l, (GDestroyNotify) loaded_free);
+  g_task_run_in_thread (task, fit_views_in_thread);
+}
+
+gboolean
+ts_data_page_views_ready (TsDataPage *self)
+{
+  return self->fitted;
 }
 
 static void
@@ -526,6 +602,8 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
     }
   views_clear (&self->v);
   self->v = l->v; /* the page owns them now */
+  self->fitted = !ts_dataset_is_image (self->v.ds); /* images: fitted when the page is shown */
+  self->shown = self->generation;
   l->v = (Views) { 0 };
   describe (self);
   gtk_widget_set_visible (self->image_box, ts_dataset_is_image (self->v.ds));
@@ -538,6 +616,7 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
   gtk_widget_queue_draw (self->views);
   gtk_widget_queue_draw (self->points);
   g_signal_emit (self, signals[LOADED], 0);
+  fit_views (self);
 }
 
 static gboolean
@@ -549,24 +628,34 @@ same_source (const TsExperiment *a, const TsExperiment *b)
          && a->seed == b->seed && g_str_equal (a->data.label_column, b->data.label_column);
 }
 
+/* the sliders show the experiment's augmentation */
+static void
+show_augment (TsDataPage *self, const TsAugmentSpec *a)
+{
+  const double v[7] = { a->hflip, a->crop_pad, a->brightness, a->contrast, a->saturation, a->fancy_pca, a->erase };
+
+  self->setting = TRUE;
+  for (int i = 0; i < 7; i++)
+    gtk_range_set_value (GTK_RANGE (self->sliders[i]), v[i]);
+  self->setting = FALSE;
+}
+
 void
-ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp)
+ts_data_page_set_experiment (TsDataPage *self, const TsExperiment *exp, gboolean editable)
 {
   g_autoptr(GTask) task = NULL;
+  gboolean reload = !same_source (self->exp, exp);
   Loaded *l;
 
-  if (same_source (self->exp, exp))
-    return;
   g_clear_pointer (&self->exp, ts_experiment_free);
   self->exp = ts_experiment_copy (exp);
-  gtk_range_set_value (GTK_RANGE (self->sliders[0]), exp->data.augment.hflip);
-  gtk_range_set_value (GTK_RANGE (self->sliders[1]), exp->data.augment.crop_pad);
-  gtk_range_set_value (GTK_RANGE (self->sliders[2]), exp->data.augment.brightness);
-  gtk_range_set_value (GTK_RANGE (self->sliders[3]), exp->data.augment.contrast);
-  gtk_range_set_value (GTK_RANGE (self->sliders[4]), exp->data.augment.saturation);
-  gtk_range_set_value (GTK_RANGE (self->sliders[5]), exp->data.augment.fancy_pca);
-  gtk_range_set_value (GTK_RANGE (self->sliders[6]), exp->data.augment.erase);
+  self->editable = editable;
+  show_augment (self, &exp->data.augment);
+  update_fork_bar (self);
+  if (!reload)
+    return;
   self->generation++;
+  self->fitted = FALSE;
   gtk_label_set_text (GTK_LABEL (self->facts), "Loading the data…");
   l = g_new0 (Loaded, 1);
   l->exp = ts_experiment_copy (exp);
@@ -580,6 +669,21 @@ ts_data_page_get_whitened (TsDataPage *self, guint *n)
 {
   *n = self->v.whitened && self->v.ds ? MIN (WHITENED, self->v.ds->n) : 0;
   return self->v.whitened;
+}
+
+GtkRange *
+ts_data_page_get_slider (TsDataPage *self, const char *key)
+{
+  for (int i = 0; i < 7; i++)
+    if (g_str_equal (slider_keys[i], key))
+      return GTK_RANGE (self->sliders[i]);
+  return NULL;
+}
+
+GtkWidget *
+ts_data_page_get_fork_button (TsDataPage *self)
+{
+  return self->fork_button;
 }
 
 const TsDataset *
@@ -654,6 +758,12 @@ ts_data_page_class_init (TsDataPageClass *klass)
 {
   signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 0);
+  /* a slider moved on a run not yet started: ts_data_page_get_augment has the values */
+  signals[AUGMENT_CHANGED] = g_signal_new ("augment-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                           NULL, NULL, G_TYPE_NONE, 0);
+  /* "Fork with These Settings" on a started run */
+  signals[FORK] = g_signal_new ("fork", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                G_TYPE_NONE, 0);
   G_OBJECT_CLASS (klass)->dispose = ts_data_page_dispose;
 }
 
@@ -665,6 +775,7 @@ ts_data_page_init (TsDataPage *self)
   GtkWidget *controls = gtk_grid_new ();
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  g_signal_connect (self, "map", G_CALLBACK (fit_views), NULL);
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_box_append (GTK_BOX (self), scroller);
   gtk_widget_set_margin_start (column, 16);
@@ -691,7 +802,7 @@ ts_data_page_init (TsDataPage *self)
       gtk_scale_set_digits (GTK_SCALE (self->sliders[i]), i == 1 ? 0 : 2);
       gtk_widget_set_hexpand (self->sliders[i], TRUE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->sliders[i]), GTK_ACCESSIBLE_PROPERTY_LABEL, slider_keys[i], -1);
-      g_signal_connect_swapped (self->sliders[i], "value-changed", G_CALLBACK (rebuild_augment), self);
+      g_signal_connect_swapped (self->sliders[i], "value-changed", G_CALLBACK (on_slider), self);
       gtk_label_set_xalign (GTK_LABEL (label), 1);
       scroll_passes_over (self->sliders[i]);
       g_object_set_data (G_OBJECT (self->sliders[i]), "label", label);
@@ -699,6 +810,21 @@ ts_data_page_init (TsDataPage *self)
       gtk_grid_attach (GTK_GRID (controls), self->sliders[i], (i % 2) * 2 + 1, i / 2, 1, 1);
     }
   gtk_box_append (GTK_BOX (self->image_box), controls);
+  self->fork_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  {
+    GtkWidget *why = gtk_label_new ("This run has started: the sliders preview only. Fork it to train with them.");
+    gtk_label_set_wrap (GTK_LABEL (why), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (why), 0);
+    gtk_widget_set_hexpand (why, TRUE);
+    gtk_widget_add_css_class (why, "dim-label");
+    self->fork_button = gtk_button_new_with_mnemonic ("_Fork with These Settings");
+    gtk_widget_set_tooltip_text (self->fork_button, "A new experiment: this one with the augmentation the sliders set");
+    g_signal_connect_swapped (self->fork_button, "clicked", G_CALLBACK (on_fork_clicked), self);
+    gtk_box_append (GTK_BOX (self->fork_bar), why);
+    gtk_box_append (GTK_BOX (self->fork_bar), self->fork_button);
+    gtk_widget_set_visible (self->fork_bar, FALSE);
+  }
+  gtk_box_append (GTK_BOX (self->image_box), self->fork_bar);
   self->samples = area (self, "augmented-samples", draw_samples, NULL, 6 * 64 + 8, "Samples, then four augmented copies of each");
   gtk_box_append (GTK_BOX (self->image_box), self->samples);
   gtk_box_append (GTK_BOX (self->image_box), heading ("What the net sees"));
@@ -707,8 +833,8 @@ ts_data_page_init (TsDataPage *self)
   gtk_box_append (GTK_BOX (self->image_box), heading ("Preprocessing"));
   self->views = area (self, "preprocessing", draw_views, preprocessing_csv, 130, "Mean image, std image, eigenvalue spectrum, top principal components");
   gtk_box_append (GTK_BOX (self->image_box), self->views);
-  gtk_box_append (GTK_BOX (self->image_box),
-                  area (self, "whitened-samples", draw_whitened, NULL, 2 * 56 + 32, "Samples raw and ZCA-whitened"));
+  self->whitened = area (self, "whitened-samples", draw_whitened, NULL, 2 * 56 + 32, "Samples raw and ZCA-whitened");
+  gtk_box_append (GTK_BOX (self->image_box), self->whitened);
   gtk_box_append (GTK_BOX (column), self->image_box);
   self->points = area (self, "whitening-panels", draw_points, panels_csv, 300, "The points raw, centred, decorrelated and whitened");
   gtk_box_append (GTK_BOX (column), self->points);

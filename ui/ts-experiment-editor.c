@@ -2,6 +2,7 @@
 #include "ts-layer-list.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 struct _TsExperimentEditor {
   GtkBox        parent_instance;
@@ -10,6 +11,8 @@ struct _TsExperimentEditor {
   GtkWidget    *page;
   GtkWidget    *layers;   /* TsLayerList: model.layers */
   GHashTable   *rows;     /* key → row */
+  GtkStringList *source_labels; /* data.source's choices, as shown */
+  GPtrArray    *source_values;  /* … and as set: "builtin:moons", or "?idx:" to ask for a path */
   TsExperiment *exp;
   char         *error;
   gboolean      loading;  /* filling rows: their signals are not edits */
@@ -32,6 +35,105 @@ static const struct {
   { "train.", "Training" },
 };
 
+/* what each key is called on screen; the key is the row's subtitle */
+static const struct {
+  const char *key;
+  const char *label;
+} labels[] = {
+  { "name", "Name" }, { "seed", "Random seed" },
+  { "data.source", "Data source" }, { "data.samples", "Samples to generate" },
+  { "data.classes", "Classes to generate" }, { "data.noise", "Noise" },
+  { "data.limit", "Training samples used" }, { "data.val_fraction", "Validation share" },
+  { "data.preprocess", "Preprocessing" }, { "data.pca_components", "PCA components kept" },
+  { "data.whiten_epsilon", "Whitening ε" }, { "data.image_size", "Image size (folders)" },
+  { "data.label_column", "Label column (CSV)" },
+  { "data.augment.hflip", "Horizontal flip" }, { "data.augment.crop_pad", "Random crop padding" },
+  { "data.augment.pad_mode", "Crop padding fill" }, { "data.augment.brightness", "Brightness jitter" },
+  { "data.augment.contrast", "Contrast jitter" }, { "data.augment.saturation", "Saturation jitter" },
+  { "data.augment.fancy_pca", "Fancy-PCA lighting" }, { "data.augment.erase", "Random erasing" },
+  { "model.activation", "Activation" }, { "model.leaky_slope", "Leaky slope" },
+  { "model.init", "Weight initialisation" }, { "model.init_scale", "Small-init σ" },
+  { "model.dropout", "Dropout" },
+  { "train.epochs", "Epochs" }, { "train.batch_size", "Batch size" }, { "train.optimizer", "Optimizer" },
+  { "train.momentum", "Momentum" }, { "train.lr", "Learning rate" },
+  { "train.schedule.type", "Decay" }, { "train.schedule.every_epochs", "Decay every (epochs)" },
+  { "train.schedule.factor", "Decay factor" }, { "train.schedule.patience", "Plateau patience (epochs)" },
+  { "train.schedule.warmup_epochs", "Warm-up (epochs)" },
+  { "train.l2", "L2 penalty" }, { "train.l1", "L1 penalty" }, { "train.max_norm", "Max-norm" },
+  { "train.loss", "Loss" },
+};
+
+static const char *
+key_label (const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (labels[i].key, key))
+      return labels[i].label;
+  return key;
+}
+
+/* data.source's choices: the generated sets, Fashion-MNIST when its package
+ * is installed, then a file or folder chosen in a dialog ("?PREFIX") */
+static const struct {
+  const char *value;
+  const char *label;
+} sources[] = {
+  { "builtin:spiral", "Spiral (2-D points)" }, { "builtin:circles", "Circles (2-D points)" },
+  { "builtin:xor", "XOR (2-D points)" }, { "builtin:gaussians", "Gaussian blobs (2-D points)" },
+  { "builtin:moons", "Moons (2-D points)" }, { "builtin:shapes", "Shapes (32×32 colour images)" },
+  { "fashion-mnist", "Fashion-MNIST (28×28 greyscale)" },
+  { "?idx:", "IDX folder (MNIST format)…" }, { "?cifar10:", "CIFAR-10 folder (binary version)…" },
+  { "?cifar100:", "CIFAR-100 folder (binary version)…" }, { "?folder:", "Image folder, a sub-folder per class…" },
+  { "?csv:", "CSV file…" },
+};
+
+static gboolean
+fashion_mnist_installed (void)
+{
+  g_autofree char *probe = g_build_filename (TS_FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz", NULL);
+  return g_file_test (probe, G_FILE_TEST_EXISTS);
+}
+
+/* the choices, with the current source first when it is a path ("folder: pets") */
+static void
+fill_source_choices (TsExperimentEditor *self, const char *current)
+{
+  gboolean listed = FALSE;
+
+  gtk_string_list_splice (self->source_labels, 0, g_list_model_get_n_items (G_LIST_MODEL (self->source_labels)), NULL);
+  g_ptr_array_set_size (self->source_values, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
+    listed |= g_str_equal (sources[i].value, current);
+  if (!listed)
+    {
+      const char *colon = strchr (current, ':');
+      g_autofree char *base = colon ? g_path_get_basename (colon + 1) : NULL;
+      g_autofree char *label = colon ? g_strdup_printf ("%.*s: %s", (int) (colon - current), current, base)
+                                     : g_strdup (current);
+      gtk_string_list_append (self->source_labels, label);
+      g_ptr_array_add (self->source_values, g_strdup (current));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      if (g_str_equal (sources[i].value, "fashion-mnist") && !fashion_mnist_installed ()
+          && !g_str_equal (current, "fashion-mnist"))
+        continue;
+      gtk_string_list_append (self->source_labels, sources[i].label);
+      g_ptr_array_add (self->source_values, g_strdup (sources[i].value));
+    }
+}
+
+/* whether the source row shows that value already (then it is not refilled:
+ * changing its model from its own ::notify::selected would loop) */
+static gboolean
+source_shown (TsExperimentEditor *self, const char *value)
+{
+  GtkWidget *row = g_hash_table_lookup (self->rows, "data.source");
+  guint i = row ? adw_combo_row_get_selected (ADW_COMBO_ROW (row)) : GTK_INVALID_LIST_POSITION;
+
+  return i < self->source_values->len && g_str_equal (self->source_values->pdata[i], value);
+}
+
 static const char *
 group_title (const char *key)
 {
@@ -40,6 +142,9 @@ group_title (const char *key)
       return groups[i].title;
   return "Other";
 }
+
+static void update_visibility (TsExperimentEditor *self);
+static void fill_row (TsExperimentEditor *self, const char *key, GtkWidget *row, gboolean editable);
 
 static void
 show_message (TsExperimentEditor *self, const char *message, gboolean error)
@@ -73,6 +178,9 @@ ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char
   show_message (self, NULL, FALSE);
   ts_experiment_free (self->exp);
   self->exp = g_steal_pointer (&next);
+  if (g_str_equal (key, "data.source") && row && !source_shown (self, text)) /* a path chosen, or set from outside */
+    fill_row (self, key, row, TRUE);
+  update_visibility (self);
   g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;
 }
@@ -90,6 +198,67 @@ on_combo_selected (AdwComboRow *row, GParamSpec *pspec, TsExperimentEditor *self
   GtkStringObject *item = adw_combo_row_get_selected_item (row);
   if (!self->loading && item)
     ts_experiment_editor_edit (self, g_object_get_data (G_OBJECT (row), "key"), gtk_string_object_get_string (item));
+}
+
+
+static void
+on_source_chosen (GtkNativeDialog *dialog, int response, TsExperimentEditor *self)
+{
+  const char *prefix = g_object_get_data (G_OBJECT (dialog), "prefix");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autofree char *source = g_strconcat (prefix, path, NULL);
+      ts_experiment_editor_edit (self, "data.source", source);
+    }
+  /* shows what is set: the new source, or the old one when cancelled or refused */
+  fill_row (self, "data.source", g_hash_table_lookup (self->rows, "data.source"), TRUE);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+/* "?PREFIX": a file (csv) or folder (the others) from a dialog */
+static void
+ask_for_source (TsExperimentEditor *self, const char *prefix)
+{
+  gboolean file = g_str_equal (prefix, "csv:");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
+      file ? "Choose a CSV File" : "Choose a Data Folder", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+      file ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Choose", "_Cancel");
+
+  if (file)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+      gtk_file_filter_set_name (filter, "CSV files");
+      gtk_file_filter_add_pattern (filter, "*.csv");
+      gtk_file_filter_add_pattern (filter, "*.CSV");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+      g_object_unref (filter);
+    }
+  g_object_set_data_full (G_OBJECT (dialog), "prefix", g_strdup (prefix), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_source_chosen), g_object_ref (self));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+on_source_selected (AdwComboRow *row, GParamSpec *pspec, TsExperimentEditor *self)
+{
+  guint i = adw_combo_row_get_selected (row);
+  const char *value;
+
+  if (self->loading || i >= self->source_values->len)
+    return;
+  value = self->source_values->pdata[i];
+  if (g_str_equal (value, self->exp->data.source))
+    return;
+  if (value[0] == '?')
+    ask_for_source (self, value + 1);
+  else
+    ts_experiment_editor_edit (self, "data.source", value);
 }
 
 /* keys that live on a log scale: their rows step through 1, 3, 10, 30 … */
@@ -117,20 +286,18 @@ ts_log_step (double value, gboolean up)
 }
 
 static void
-on_log_step (GtkButton *button, GtkWidget *row)
+on_log_step (GtkButton *button, GtkWidget *entry)
 {
-  TsExperimentEditor *self = g_object_get_data (G_OBJECT (row), "editor");
   gboolean up = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "up"));
-  double v = g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (row)), NULL);
+  double v = g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (entry)), NULL);
   char text[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_ascii_formatd (text, sizeof text, "%.6g", ts_log_step (v, up));
-  gtk_editable_set_text (GTK_EDITABLE (row), text); /* ::changed validates and applies */
-  (void) self;
+  gtk_editable_set_text (GTK_EDITABLE (entry), text); /* ::changed validates and applies */
 }
 
 static void
-add_log_buttons (GtkWidget *row)
+add_log_buttons (GtkWidget *row, GtkWidget *entry)
 {
   const char *icons[] = { "go-down-symbolic", "go-up-symbolic" };
   const char *tips[] = { "Smaller, in 1–3–10 steps", "Larger, in 1–3–10 steps" };
@@ -142,8 +309,8 @@ add_log_buttons (GtkWidget *row)
       gtk_widget_add_css_class (button, "flat");
       gtk_widget_set_tooltip_text (button, tips[up]);
       g_object_set_data (G_OBJECT (button), "up", GINT_TO_POINTER (up));
-      g_signal_connect (button, "clicked", G_CALLBACK (on_log_step), row);
-      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), button);
+      g_signal_connect (button, "clicked", G_CALLBACK (on_log_step), entry);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
 }
 
@@ -174,7 +341,13 @@ make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
 {
   GtkWidget *row;
 
-  if (doc->choices)
+  if (g_str_equal (doc->key, "data.source"))
+    {
+      row = adw_combo_row_new ();
+      adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (self->source_labels));
+      g_signal_connect (row, "notify::selected", G_CALLBACK (on_source_selected), self);
+    }
+  else if (doc->choices)
     {
       row = adw_combo_row_new ();
       adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (gtk_string_list_new (doc->choices)));
@@ -182,17 +355,42 @@ make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
     }
   else
     {
-      row = adw_entry_row_new ();
-      g_signal_connect (row, "changed", G_CALLBACK (on_entry_changed), self);
-      g_object_set_data (G_OBJECT (row), "editor", self);
+      GtkWidget *entry = gtk_entry_new ();
+      row = adw_action_row_new ();
+      gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
+      gtk_editable_set_width_chars (GTK_EDITABLE (entry), g_str_equal (doc->key, "name") ? 28 : 12);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, key_label (doc->key), -1);
+      g_object_set_data_full (G_OBJECT (entry), "key", g_strdup (doc->key), g_free);
+      g_signal_connect (entry, "changed", G_CALLBACK (on_entry_changed), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), entry);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), entry);
+      g_object_set_data (G_OBJECT (row), "entry", entry);
       if (g_strv_contains (log_keys, doc->key))
-        add_log_buttons (row);
+        add_log_buttons (row, entry);
     }
   g_object_set_data_full (G_OBJECT (row), "key", g_strdup (doc->key), g_free);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), doc->key);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key_label (doc->key));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), doc->key);
   gtk_widget_set_tooltip_text (row, doc->doc);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, doc->doc, -1);
   return row;
+}
+
+/* rows that apply to one kind of source only */
+static void
+update_visibility (TsExperimentEditor *self)
+{
+  const char *source = self->exp->data.source;
+  static const char *const builtin_only[] = { "data.samples", "data.classes", "data.noise" };
+  GtkWidget *row;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (builtin_only); i++)
+    if ((row = g_hash_table_lookup (self->rows, builtin_only[i])))
+      gtk_widget_set_visible (row, g_str_has_prefix (source, "builtin:"));
+  if ((row = g_hash_table_lookup (self->rows, "data.image_size")))
+    gtk_widget_set_visible (row, g_str_has_prefix (source, "folder:"));
+  if ((row = g_hash_table_lookup (self->rows, "data.label_column")))
+    gtk_widget_set_visible (row, g_str_has_prefix (source, "csv:"));
 }
 
 static void
@@ -228,8 +426,17 @@ static void
 fill_row (TsExperimentEditor *self, const char *key, GtkWidget *row, gboolean editable)
 {
   g_autofree char *text = ts_experiment_get_text (self->exp, key);
+  gboolean loading = self->loading;
 
-  if (ADW_IS_COMBO_ROW (row))
+  self->loading = TRUE;
+  if (g_str_equal (key, "data.source"))
+    {
+      fill_source_choices (self, text);
+      for (guint i = 0; i < self->source_values->len; i++)
+        if (g_str_equal (self->source_values->pdata[i], text))
+          adw_combo_row_set_selected (ADW_COMBO_ROW (row), i);
+    }
+  else if (ADW_IS_COMBO_ROW (row))
     {
       GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (row));
       for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -237,7 +444,8 @@ fill_row (TsExperimentEditor *self, const char *key, GtkWidget *row, gboolean ed
           adw_combo_row_set_selected (ADW_COMBO_ROW (row), i);
     }
   else
-    gtk_editable_set_text (GTK_EDITABLE (row), text);
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (row), "entry"), text);
+  self->loading = loading;
   gtk_widget_remove_css_class (row, "error");
   gtk_widget_set_sensitive (row, editable);
 }
@@ -256,7 +464,26 @@ ts_experiment_editor_set_experiment (TsExperimentEditor *self, const TsExperimen
     fill_row (self, key, row, editable);
   ts_layer_list_set_layers (TS_LAYER_LIST (self->layers), self->exp->model.layers, editable);
   self->loading = FALSE;
+  update_visibility (self);
   show_message (self, editable ? NULL : "This run has started: fork it (Ctrl+N) to try a change.", FALSE);
+}
+
+void
+ts_experiment_editor_set_name (TsExperimentEditor *self, const char *name)
+{
+  GtkWidget *row = g_hash_table_lookup (self->rows, "name");
+
+  if (g_strcmp0 (self->exp->name, name) == 0)
+    return;
+  g_free (self->exp->name);
+  self->exp->name = g_strdup (name);
+  fill_row (self, "name", row, gtk_widget_get_sensitive (row));
+}
+
+GtkWidget *
+ts_experiment_editor_get_row (TsExperimentEditor *self, const char *key)
+{
+  return g_hash_table_lookup (self->rows, key);
 }
 
 const TsExperiment *
@@ -277,6 +504,8 @@ ts_experiment_editor_finalize (GObject *object)
   TsExperimentEditor *self = TS_EXPERIMENT_EDITOR (object);
 
   g_hash_table_unref (self->rows);
+  g_clear_object (&self->source_labels);
+  g_clear_pointer (&self->source_values, g_ptr_array_unref);
   g_clear_pointer (&self->exp, ts_experiment_free);
   g_free (self->error);
   G_OBJECT_CLASS (ts_experiment_editor_parent_class)->finalize (object);
@@ -295,6 +524,8 @@ ts_experiment_editor_init (TsExperimentEditor *self)
 {
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   self->rows = g_hash_table_new (g_str_hash, g_str_equal);
+  self->source_labels = gtk_string_list_new (NULL);
+  self->source_values = g_ptr_array_new_with_free_func (g_free);
   self->banner = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->banner), TRUE);
   gtk_widget_set_margin_top (self->banner, 8);
@@ -308,6 +539,8 @@ ts_experiment_editor_init (TsExperimentEditor *self)
   self->exp = ts_experiment_new_default ();
   self->layers = ts_layer_list_new ();
   build_rows (self);
+  fill_row (self, "data.source", g_hash_table_lookup (self->rows, "data.source"), TRUE);
+  update_visibility (self);
   g_signal_connect_swapped (self->layers, "changed", G_CALLBACK (on_layers_changed), self);
 }
 

@@ -1,7 +1,11 @@
-/* ts-experiment-editor.h — every key of the experiment file as a control:
- * choices as combo rows, everything else as entry rows validated as you
- * type with the CLI's own messages ("train.lr: must be > 0 (got -1)").
- * Emits ::changed with each valid edit.
+/* ts-experiment-editor.h — every key of the experiment file as a control,
+ * titled in words with the key as its subtitle: choices as combo rows, the
+ * data source as a choice of the generated sets, Fashion-MNIST when it is
+ * installed, and a file or folder picked in a dialog; everything else as
+ * entries validated as you type with the CLI's own messages ("train.lr:
+ * must be > 0 (got -1)"). Rows that do not apply to the source are hidden
+ * (data.samples/classes/noise: generated sets only). Emits ::changed with
+ * each valid edit.
  */
 #pragma once
 
@@ -18,6 +22,10 @@ GtkWidget          *ts_experiment_editor_new (void);
 void                ts_experiment_editor_set_experiment (TsExperimentEditor *self, const TsExperiment *exp,
                                                          gboolean editable);
 const TsExperiment *ts_experiment_editor_get_experiment (TsExperimentEditor *self);
+/* a fork's name that followed its changes (not an edit: no ::changed) */
+void                ts_experiment_editor_set_name (TsExperimentEditor *self, const char *name);
+/* the row of a key (an AdwActionRow or AdwComboRow), for tests */
+GtkWidget          *ts_experiment_editor_get_row (TsExperimentEditor *self, const char *key);
 /* the message of the last rejected edit, or NULL */
 const char         *ts_experiment_editor_get_error (TsExperimentEditor *self);
 /* Sets one key as the user would (for tests and drops); FALSE if refused. */

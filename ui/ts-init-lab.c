@@ -191,7 +191,7 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   {
     g_autofree char *text = g_strdup_printf (
       "%s through the untrained net, forward and backward: %u cells in %.2f s. Click a cell to make an experiment of "
-      "it; Train All races them.",
+      "it; Train All races them, each at the learning rate a short LR-finder sweep finds for it.",
       job->input ? "A batch of the data (each feature standardised)" : "Gaussian input", self->n_cells, job->seconds);
     gtk_label_set_text (GTK_LABEL (self->status), text);
   }
@@ -301,6 +301,13 @@ ts_init_lab_set_size (TsInitLab *self, guint layers, guint width, guint samples)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->samples), samples);
 }
 
+void
+ts_init_lab_set_racing (TsInitLab *self, gboolean racing)
+{
+  gtk_widget_set_sensitive (self->train_button, !racing && self->n_cells > 0);
+  gtk_button_set_label (GTK_BUTTON (self->train_button), racing ? "Finding LRs…" : "Train All");
+}
+
 static void
 redraw_cells (TsInitLab *self)
 {
@@ -401,7 +408,9 @@ ts_init_lab_init (TsInitLab *self)
   g_signal_connect_swapped (self->show_choice, "notify::selected", G_CALLBACK (redraw_cells), self);
   self->train_button = gtk_button_new_with_label ("Train All");
   gtk_widget_set_tooltip_text (self->train_button, "Train every cell's init and activation at this depth and width on "
-                                                   "the selected data, their loss curves overlaid");
+                                                   "the selected data, their loss curves overlaid. Each cell first gets "
+                                                   "its own learning rate from a short LR-finder sweep, so the race "
+                                                   "compares the inits, not how one rate suits each");
   gtk_widget_set_sensitive (self->train_button, FALSE);
   g_signal_connect_swapped (self->train_button, "clicked", G_CALLBACK (emit_train_all), self);
   gtk_flow_box_append (GTK_FLOW_BOX (choices), self->run_button);

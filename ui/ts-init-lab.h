@@ -4,8 +4,9 @@
  * dead/saturated shares, beside activation and gradient spread by depth.
  * The input is Gaussian noise or a standardised batch of the selected data;
  * cells show activation or weight histograms and export like every view.
- * Clicking a cell emits ::pick (init, activation) for a new experiment;
- * Train All emits ::train-all, for the window to race every cell. */
+ * Clicking a cell emits ::pick (init, activation) for a new experiment of
+ * the probed net; Train All emits ::train-all, for the window to race every
+ * cell, each at a learning rate of its own (ts-race.h). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -29,6 +30,8 @@ void       ts_init_lab_use_data (TsInitLab *self, gboolean data);
 const TsProbeCell *ts_init_lab_get_cell (TsInitLab *self, guint i, TsProbeSpec *spec);
 /* whether the cells shown were probed with the data */
 gboolean   ts_init_lab_probed_data (TsInitLab *self);
+/* while the race's learning rates are being found: Train All waits */
+void       ts_init_lab_set_racing (TsInitLab *self, gboolean racing);
 /* Overrides the page's size settings (for tests and small machines). */
 void       ts_init_lab_set_size (TsInitLab *self, guint layers, guint width, guint samples);
 

@@ -26,9 +26,14 @@ struct _TsLayerViews {
   GtkWidget      *filters;
   GtkWidget      *decision;
 
-  TsDecisionGrid *grid;       /* for the model at grid_step */
-  guint64         grid_step;
-  TsRun          *grid_run;   /* weak: which run the grid is of */
+  /* made off the UI thread (update_model): the draw functions only paint them */
+  TsModel        *model;      /* a copy of the selected run's newest parameters */
+  TsDecisionGrid *grid;       /* what that model predicts over the 2-D data, or NULL */
+  guint64         model_step; /* which parameters they are of */
+  TsRun          *model_run;  /* weak: which run */
+  guint           generation; /* of the job in flight: a newer run or data set drops its result */
+  gboolean        busy;       /* a job is in flight */
+  guint           stats_drawn; /* what the histograms and metrics last showed (stats_seen) */
 };
 
 G_DEFINE_FINAL_TYPE (TsLayerViews, ts_layer_views, GTK_TYPE_BOX)
@@ -115,12 +120,6 @@ metric_csv (gpointer data)
   return n ? ts_plot_layer_metric_csv (runs, n, view->metric) : NULL;
 }
 
-static TsModel *
-current_model (TsLayerViews *self, guint64 *step)
-{
-  return self->run ? ts_run_get_model (self->run, step) : NULL;
-}
-
 static gboolean
 image_shape_fits (const TsLayerViews *self, const TsModel *model)
 {
@@ -132,8 +131,7 @@ static void
 draw_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsLayerViews *self = data;
-  guint64 step;
-  TsModel *model = current_model (self, &step);
+  TsModel *model = self->model_run == self->run ? self->model : NULL;
 
   if (model == NULL || self->ds == NULL)
     ts_plot_message (cr, width, height, style, "First-layer weights", "Start a run to see its first layer");
@@ -149,13 +147,12 @@ static char *
 filters_csv (gpointer data)
 {
   TsLayerViews *self = data;
-  guint64 step;
-  TsModel *model = current_model (self, &step);
-  return model ? ts_plot_filters_csv (model->net, 100) : NULL;
+  return self->model && self->model_run == self->run ? ts_plot_filters_csv (self->model->net, 100) : NULL;
 }
 
-/* cells per side: the grid is computed on the UI thread when the parameters
- * change, so a big net gets a coarser one (about 10⁸ multiply-adds at most) */
+/* cells per side: the grid is made in a worker, but on two cores the worker
+ * takes from the training, so a big net gets a coarser one (about 10⁸
+ * multiply-adds at most) */
 static guint
 grid_cells (const TsNet *net)
 {
@@ -166,48 +163,142 @@ grid_cells (const TsNet *net)
   return (guint) CLAMP (sqrt (GRID_BUDGET / MAX (per_row, 1)), GRID_MIN_CELLS, GRID_CELLS);
 }
 
-/* the grid of the selected run's newest parameters, recomputed when they change */
-static const TsDecisionGrid *
-decision_grid (TsLayerViews *self)
-{
-  guint64 step;
-  TsModel *model = current_model (self, &step);
-  double x0, x1, y0, y1;
-
-  if (model == NULL || self->ds == NULL || self->ds->dim != 2 || model->preprocess->in_dim != 2)
-    return NULL;
-  if (self->grid && step == self->grid_step && self->grid_run == self->run)
-    return self->grid;
-  g_clear_pointer (&self->grid, ts_decision_grid_free);
-  ts_decision_bounds (self->ds, 0.05, &x0, &x1, &y0, &y1);
-  self->grid = ts_decision_grid_new (model, x0, x1, y0, y1, grid_cells (model->net), grid_cells (model->net), NULL);
-  self->grid_step = step;
-  g_set_weak_pointer (&self->grid_run, self->run);
-  return self->grid;
-}
-
 static void
 draw_decision (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
 {
   TsLayerViews *self = data;
-  const TsDecisionGrid *grid = decision_grid (self);
   g_autofree char *caption = NULL;
 
-  if (grid == NULL)
+  if (self->grid == NULL || self->model_run != self->run || self->ds == NULL)
     {
       ts_plot_message (cr, width, height, style, "Decision boundary", "Start a run to see what it predicts");
       return;
     }
   caption = g_strdup_printf ("Decision boundary · %s · step %" G_GUINT64_FORMAT, ts_run_get_name (self->run),
-                             self->grid_step);
-  ts_plot_decision (cr, width, height, style, grid, self->ds, caption);
+                             self->model_step);
+  ts_plot_decision (cr, width, height, style, self->grid, self->ds, caption);
 }
 
 static char *
 decision_csv (gpointer data)
 {
-  const TsDecisionGrid *grid = decision_grid (data);
-  return grid ? ts_plot_decision_csv (grid) : NULL;
+  TsLayerViews *self = data;
+  return self->grid && self->model_run == self->run ? ts_plot_decision_csv (self->grid) : NULL;
+}
+
+/* ---- the model and its grid, in a worker ------------------------------------------ */
+
+typedef struct {
+  TsModel        *model;    /* a copy of the newest parameters, or NULL: load path */
+  char           *path;
+  gboolean        grid;     /* 2-D data: make the decision grid over bounds */
+  double          x0, x1, y0, y1;
+  TsDecisionGrid *out_grid;
+  guint64         step;
+  TsRun          *run;      /* a reference, to say which run it was */
+} ModelJob;
+
+static void
+model_job_free (ModelJob *job)
+{
+  g_clear_pointer (&job->model, ts_model_free);
+  g_clear_pointer (&job->out_grid, ts_decision_grid_free);
+  g_free (job->path);
+  g_clear_object (&job->run);
+  g_free (job);
+}
+
+static void
+model_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  ModelJob *job = data;
+  GError *error = NULL;
+
+  if (job->model == NULL && (job->model = ts_model_load (job->path, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (job->grid && job->model->preprocess->in_dim == 2)
+    {
+      guint cells = grid_cells (job->model->net);
+      job->out_grid = ts_decision_grid_new (job->model, job->x0, job->x1, job->y0, job->y1, cells, cells, NULL);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void update_model (TsLayerViews *self);
+
+static void
+on_model_ready (GObject *source, GAsyncResult *result, gpointer data)
+{
+  TsLayerViews *self = TS_LAYER_VIEWS (source);
+  ModelJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->busy = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("%s", error->message);
+  else if (GPOINTER_TO_UINT (data) == self->generation)
+    {
+      g_clear_pointer (&self->model, ts_model_free);
+      g_clear_pointer (&self->grid, ts_decision_grid_free);
+      self->model = g_steal_pointer (&job->model);
+      self->grid = g_steal_pointer (&job->out_grid);
+      self->model_step = job->step;
+      g_set_weak_pointer (&self->model_run, job->run);
+      gtk_widget_queue_draw (self->filters);
+      gtk_widget_queue_draw (self->decision);
+    }
+  update_model (self); /* newer parameters may have come meanwhile */
+}
+
+/* When the selected run has newer parameters than the views show (and they
+ * are on screen), a worker copies or loads them and makes the grid. */
+static void
+update_model (TsLayerViews *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ModelJob *job;
+  guint64 step;
+  gboolean image, plane;
+
+  if (self->busy || self->run == NULL || self->ds == NULL)
+    return;
+  image = ts_dataset_is_image (self->ds);
+  plane = !image && self->ds->dim == 2;
+  if (!(image ? gtk_widget_get_mapped (self->filters) : plane && gtk_widget_get_mapped (self->decision)))
+    return;
+  step = ts_run_get_params_step (self->run);
+  if (step == 0 || (self->model_run == self->run && step == self->model_step))
+    return;
+  job = g_new0 (ModelJob, 1);
+  job->run = g_object_ref (self->run);
+  job->model = ts_run_dup_model (self->run, &job->step);
+  if (job->model == NULL && (job->path = ts_run_dup_model_path (self->run)) == NULL)
+    {
+      model_job_free (job);
+      return;
+    }
+  job->step = step; /* what was asked for (the copy may be a little newer) */
+  job->grid = plane;
+  if (plane)
+    ts_decision_bounds (self->ds, 0.05, &job->x0, &job->x1, &job->y0, &job->y1);
+  self->busy = TRUE;
+  task = g_task_new (self, NULL, on_model_ready, GUINT_TO_POINTER (self->generation));
+  g_task_set_task_data (task, job, (GDestroyNotify) model_job_free);
+  g_task_run_in_thread (task, model_in_thread);
+}
+
+/* the views show another run or data set: what was made is stale */
+static void
+forget_model (TsLayerViews *self)
+{
+  self->generation++;
+  g_clear_pointer (&self->model, ts_model_free);
+  g_clear_pointer (&self->grid, ts_decision_grid_free);
+  g_clear_weak_pointer (&self->model_run);
+  self->model_step = 0;
 }
 
 /* ---- state -------------------------------------------------------------------- */
@@ -220,14 +311,35 @@ update_side_views (TsLayerViews *self)
   gtk_widget_set_visible (self->decision, self->ds && !image && self->ds->dim == 2);
 }
 
+/* the histograms and metrics change only with a new measurement (every
+ * few dozen steps) or another set of runs shown: a hash of those */
+static guint
+stats_seen (TsLayerViews *self)
+{
+  TsRunStats runs[MAX_RUNS];
+  guint n = collect_runs (self, runs), h = (2166136261u ^ n ^ GPOINTER_TO_UINT (self->run)) * 16777619u;
+
+  for (guint i = 0; i < n; i++)
+    {
+      h = (h ^ GPOINTER_TO_UINT (runs[i].stats)) * 16777619u;
+      h = (h ^ (guint) runs[i].n) * 16777619u;
+    }
+  return h;
+}
+
 void
 ts_layer_views_refresh (TsLayerViews *self)
 {
-  gtk_widget_queue_draw (self->histograms);
-  for (int m = 0; m < TS_LAYER_N_METRICS; m++)
-    gtk_widget_queue_draw (self->metrics[m]);
-  gtk_widget_queue_draw (self->filters);
-  gtk_widget_queue_draw (self->decision);
+  guint seen = stats_seen (self);
+
+  if (seen != self->stats_drawn)
+    {
+      gtk_widget_queue_draw (self->histograms);
+      for (int m = 0; m < TS_LAYER_N_METRICS; m++)
+        gtk_widget_queue_draw (self->metrics[m]);
+      self->stats_drawn = seen;
+    }
+  update_model (self); /* the picture views redraw when it is made */
 }
 
 static void
@@ -277,6 +389,9 @@ ts_layer_views_set_run (TsLayerViews *self, TsRun *run)
   g_set_object (&self->run, run);
   if (run)
     g_signal_connect_swapped (run, "notify::experiment", G_CALLBACK (on_experiment_changed), self);
+  forget_model (self);
+  gtk_widget_queue_draw (self->filters);
+  gtk_widget_queue_draw (self->decision);
   fill_layer_choice (self);
   ts_layer_views_refresh (self);
 }
@@ -285,7 +400,9 @@ void
 ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds)
 {
   self->ds = ds;
-  g_clear_pointer (&self->grid, ts_decision_grid_free);
+  forget_model (self);
+  gtk_widget_queue_draw (self->filters);
+  gtk_widget_queue_draw (self->decision);
   update_side_views (self);
   ts_layer_views_refresh (self);
 }
@@ -375,8 +492,7 @@ ts_layer_views_dispose (GObject *object)
   if (self->run)
     g_signal_handlers_disconnect_by_data (self->run, self);
   g_clear_object (&self->run);
-  g_clear_pointer (&self->grid, ts_decision_grid_free);
-  g_clear_weak_pointer (&self->grid_run);
+  forget_model (self);
   G_OBJECT_CLASS (ts_layer_views_parent_class)->dispose (object);
 }
 
@@ -419,6 +535,9 @@ ts_layer_views_init (TsLayerViews *self)
   gtk_box_append (GTK_BOX (self), bottom);
   fill_layer_choice (self);
   update_side_views (self);
+  /* scrolled or switched into view: make what it shows */
+  g_signal_connect_swapped (self->filters, "map", G_CALLBACK (update_model), self);
+  g_signal_connect_swapped (self->decision, "map", G_CALLBACK (update_model), self);
 }
 
 GtkWidget *

@@ -7,6 +7,7 @@ struct _TsRun {
   GObject       parent_instance;
 
   TsExperiment *experiment;
+  TsExperiment *fork_parent; /* a fork's parent, while its name follows the changes */
   TsTrainer    *trainer;     /* NULL before start and for runs read from disk */
   TsCurveData  *curves;
   char         *run_dir;
@@ -18,6 +19,8 @@ struct _TsRun {
   TsModel      *model;       /* the latest parameters, for the views that predict */
   guint64       model_step;  /* of the parameters in model */
   gboolean      model_tried; /* a run from disk: model.safetensors was read (or missing) */
+  TsProgress    final_progress; /* a finished run's last progress, kept when its trainer goes */
+  gboolean      has_final_progress;
   guint         colour;
   TsRunState    state;
   gboolean      queued;
@@ -47,6 +50,7 @@ ts_run_finalize (GObject *object)
 
   g_clear_pointer (&self->trainer, ts_trainer_unref);
   g_clear_pointer (&self->experiment, ts_experiment_free);
+  g_clear_pointer (&self->fork_parent, ts_experiment_free);
   g_clear_pointer (&self->curves, ts_curve_data_free);
   g_free (self->run_dir);
   g_free (self->message);
@@ -236,6 +240,14 @@ const char *ts_run_get_name (TsRun *self) { return self->experiment->name; }
 guint ts_run_get_colour (TsRun *self) { return self->colour; }
 const TsExperiment *ts_run_get_experiment (TsRun *self) { return self->experiment; }
 const char *ts_run_get_run_dir (TsRun *self) { return self->run_dir; }
+const TsExperiment *ts_run_get_fork_parent (TsRun *self) { return self->fork_parent; }
+
+void
+ts_run_set_fork_parent (TsRun *self, const TsExperiment *parent)
+{
+  g_clear_pointer (&self->fork_parent, ts_experiment_free);
+  self->fork_parent = parent ? ts_experiment_copy (parent) : NULL;
+}
 TsRunState ts_run_get_state (TsRun *self) { return self->state; }
 gboolean ts_run_is_queued (TsRun *self) { return self->queued; }
 gboolean ts_run_get_overlay (TsRun *self) { return self->overlay; }
@@ -271,6 +283,47 @@ load_saved_model (TsRun *self)
         g_warning ("%s", error->message);
       self->model_step = self->curves->step->len;
     }
+}
+
+gboolean
+ts_run_holds_trainer (TsRun *self)
+{
+  return self->trainer != NULL;
+}
+
+guint64
+ts_run_get_params_step (TsRun *self)
+{
+  TsSnapshot *snap = self->trainer ? ts_trainer_get_snapshot (self->trainer) : NULL;
+  g_autofree char *path = NULL;
+
+  if (self->trainer)
+    return snap ? MAX (ts_snapshot_get_step (snap), 1) : 0;
+  if (self->model)
+    return MAX (self->model_step, 1);
+  path = ts_run_dup_model_path (self);
+  return path ? MAX (self->curves->step->len, 1) : 0;
+}
+
+TsModel *
+ts_run_dup_model (TsRun *self, guint64 *step)
+{
+  TsSnapshot *snap = self->trainer ? ts_trainer_get_snapshot (self->trainer) : NULL;
+
+  if (snap == NULL)
+    return NULL;
+  return ts_trainer_dup_model (self->trainer, step);
+}
+
+char *
+ts_run_dup_model_path (TsRun *self)
+{
+  g_autofree char *path = NULL;
+
+  if (self->trainer || self->run_dir == NULL)
+    return NULL;
+  path = g_build_filename (self->run_dir, "model.safetensors", NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS) ? g_steal_pointer (&path) : NULL;
 }
 
 TsModel *
@@ -351,6 +404,8 @@ ts_run_get_progress (TsRun *self, TsProgress *out)
 {
   if (self->trainer)
     ts_trainer_get_progress (self->trainer, out);
+  else if (self->has_final_progress)
+    *out = self->final_progress;
   else
     {
       /* a run from disk (or not started): what its files say */
@@ -367,6 +422,7 @@ ts_run_get_progress (TsRun *self, TsProgress *out)
         }
     }
 }
+
 double
 ts_run_get_smoothed_loss (TsRun *self, double weight)
 {
@@ -477,6 +533,29 @@ notify_status (TsRun *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
+/* A finished run keeps what the views show — its curves, advice, layer
+ * statistics and the model they predict with — and lets the trainer go with
+ * its data splits, net, optimizer and step logs: that was most of its memory
+ * (~200 MB for Fashion-MNIST). */
+static void
+release_trainer (TsRun *self)
+{
+  TsSnapshot *snap;
+
+  if (self->run_dir == NULL)
+    return; /* its model could not be read back */
+  ts_trainer_get_progress (self->trainer, &self->final_progress);
+  self->has_final_progress = TRUE;
+  ts_trainer_wait (self->trainer); /* its thread has closed its files */
+  snap = ts_trainer_get_snapshot (self->trainer);
+  if (self->model && snap && ts_snapshot_get_step (snap) != self->model_step)
+    self->model_step = ts_snapshot_read (snap, self->model->net->params);
+  self->saved_stats = ts_trainer_steal_stats (self->trainer);
+  self->stats_len = self->saved_stats ? ts_metric_log_length (self->saved_stats) : 0;
+  g_clear_pointer (&self->trainer, ts_trainer_unref);
+  self->model_tried = self->model != NULL;
+}
+
 gboolean
 ts_run_poll (TsRun *self)
 {
@@ -485,6 +564,14 @@ ts_run_poll (TsRun *self)
 
   if (self->trainer == NULL)
     return FALSE;
+  if (ts_run_state_is_final (self->state))
+    {
+      /* a poll after the one that saw it end: its thread has long exited,
+       * so the join in the release does not hold up the frame that shows
+       * the end (Stop answers within 100 ms) */
+      release_trainer (self);
+      return FALSE;
+    }
   state = ts_trainer_get_state (self->trainer);
   changed = ts_curve_data_update (self->curves, ts_trainer_get_steps (self->trainer),
                                   ts_trainer_get_epochs (self->trainer));

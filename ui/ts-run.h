@@ -23,6 +23,11 @@ guint               ts_run_get_colour (TsRun *run);
 const TsExperiment *ts_run_get_experiment (TsRun *run);
 /* Replaces the experiment of a run that has not started. */
 void                ts_run_set_experiment (TsRun *run, const TsExperiment *exp);
+/* A fork remembers its parent's experiment: while its name is not typed by
+ * hand, the name follows the changes (ts_experiment_fork_name). NULL: not a
+ * fork, or its name was chosen. */
+void                ts_run_set_fork_parent (TsRun *run, const TsExperiment *parent);
+const TsExperiment *ts_run_get_fork_parent (TsRun *run);
 const char         *ts_run_get_run_dir (TsRun *run);
 TsRunState          ts_run_get_state (TsRun *run);
 gboolean            ts_run_is_queued (TsRun *run);
@@ -32,12 +37,24 @@ double              ts_run_get_best_val_acc (TsRun *run);
 void                ts_run_get_progress (TsRun *run, TsProgress *out);
 const TsCurveData  *ts_run_get_curves (TsRun *run);
 /* the stats log (TsStatsRecord) and the records in it as of the last poll
- * (a run read from disk: its layers.csv); NULL before the data has loaded */
+ * (a run read from disk or finished: its layers.csv); NULL before the data
+ * has loaded. A finished run lets its trainer go (its data, net and logs)
+ * and keeps its curves, advice, layer statistics and last progress. */
 const TsMetricLog  *ts_run_get_stats (TsRun *run, gsize *n);
 /* A model with the newest parameters the trainer published (or the saved
  * model of a run read from disk); NULL when there is none yet. *step says
  * which parameters it holds: it changes when they do. Owned by the run. */
 TsModel            *ts_run_get_model (TsRun *run, guint64 *step);
+/* whether the run still holds its trainer (and with it its data and net):
+ * only until it has finished */
+gboolean            ts_run_holds_trainer (TsRun *run);
+/* Which parameters are newest (0: none yet); it changes when they do. */
+guint64             ts_run_get_params_step (TsRun *run);
+/* For work off the UI thread (draw functions read only what it made): a
+ * copy of a live run's newest parameters the caller owns, or NULL; for a
+ * finished run or one from disk, its model file, or NULL when it has none. */
+TsModel            *ts_run_dup_model (TsRun *run, guint64 *step);
+char               *ts_run_dup_model_path (TsRun *run);
 /* TsAdvice records: live while it trains, advice.json once read from disk */
 GPtrArray          *ts_run_get_advice (TsRun *run);
 /* how many advice records are warnings or worse */

@@ -37,6 +37,7 @@ start_pause (GtkWidget *widget, const char *name, GVariant *param)
           ts_run_enqueue (run);
           _ts_window_dispatch_queue (self);
           ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run), FALSE);
+          ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run), FALSE);
         }
       break;
     case TS_RUN_RUNNING:
@@ -92,9 +93,7 @@ fork_run (GtkWidget *widget, const char *name, GVariant *param)
   if (self->selected == NULL)
     return;
   exp = ts_experiment_copy (ts_run_get_experiment (self->selected));
-  g_free (exp->name);
-  exp->name = g_strdup_printf ("%s (fork)", ts_run_get_name (self->selected));
-  ts_window_add_experiment (self, exp);
+  _ts_window_fork (self, exp);
   adw_view_stack_set_visible_child_name (self->view_stack, "experiment");
 }
 

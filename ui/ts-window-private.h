@@ -1,6 +1,6 @@
 /* ts-window-private.h — the window's parts, shared by ts-window.c (layout,
- * runs, the frame-clock poll) and ts-window-actions.c (commands, files,
- * exports). */
+ * runs, the frame-clock poll), ts-window-actions.c (commands, files,
+ * exports) and ts-window-lab.c (the Init lab's picks and races). */
 #pragma once
 
 #include <adwaita.h>
@@ -57,6 +57,7 @@ struct _TsWindow {
   gboolean         plots_dirty;  /* new data not yet drawn */
   gint64           last_redraw;  /* frame time of the last plot redraw, µs */
   int              drag_width;   /* the sidebar's width when a resize began */
+  guint            epochs_drawn; /* what the accuracy plot last showed (epochs_seen) */
 };
 
 void     _ts_window_install_actions (TsWindowClass *klass);
@@ -65,7 +66,12 @@ void     _ts_window_update_actions (TsWindow *self);
 void     _ts_window_toast (TsWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 TsRun   *_ts_window_add_run (TsWindow *self, TsRun *run);
 void     _ts_window_select (TsWindow *self, TsRun *run);
+/* exp, a changed copy of the selected run's experiment, as its fork: named
+ * for its changes, and renamed as they go on (ts_experiment_fork_name) */
+TsRun   *_ts_window_fork (TsWindow *self, TsExperiment *exp);
 char    *_ts_window_runs_root (void);
+/* the Init lab's ::pick and ::train-all (ts-window-lab.c) */
+void     _ts_window_connect_init_lab (TsWindow *self);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);
 

@@ -33,6 +33,13 @@ is_active (TsRun *run)
   return s == TS_RUN_LOADING || s == TS_RUN_RUNNING || s == TS_RUN_PAUSED;
 }
 
+/* a run not started nor queued: its experiment can still change */
+static gboolean
+is_editable (TsRun *run)
+{
+  return ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run);
+}
+
 /* ---- recent runs (GSettings) -------------------------------------------- */
 
 static void
@@ -172,11 +179,11 @@ _ts_window_select (TsWindow *self, TsRun *run)
     }
   if (run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
-                                         ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run));
+                                         is_editable (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
   ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)
-    ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run));
+    ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run), is_editable (run));
   update_header (self);
   update_progress (self);
 }
@@ -188,15 +195,83 @@ on_row_selected (GtkListBox *box, GtkListBoxRow *row, TsWindow *self)
     _ts_window_select (self, g_object_get_data (G_OBJECT (row), "run"));
 }
 
+/* The selected run, not started, takes next. A fork's name follows its
+ * changes until the name itself is edited. */
+static void
+apply_to_selected (TsWindow *self, TsExperiment *next)
+{
+  const TsExperiment *parent = ts_run_get_fork_parent (self->selected);
+
+  if (parent && g_strcmp0 (next->name, ts_run_get_name (self->selected)) != 0)
+    ts_run_set_fork_parent (self->selected, NULL); /* named by hand: the name stays */
+  else if (parent)
+    {
+      g_free (next->name);
+      next->name = ts_experiment_fork_name (parent, next);
+    }
+  ts_run_set_experiment (self->selected, next);
+  ts_experiment_editor_set_name (TS_EXPERIMENT_EDITOR (self->editor), next->name);
+  ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), next, TRUE);
+  update_header (self);
+}
+
 static void
 on_editor_changed (TsExperimentEditor *editor, TsWindow *self)
 {
-  if (self->selected && ts_run_get_state (self->selected) == TS_RUN_READY)
+  if (self->selected && is_editable (self->selected))
     {
-      ts_run_set_experiment (self->selected, ts_experiment_editor_get_experiment (editor));
-      ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (self->selected));
-      update_header (self);
+      g_autoptr(TsExperiment) next = ts_experiment_copy (ts_experiment_editor_get_experiment (editor));
+      apply_to_selected (self, next);
     }
+}
+
+/* the Data page's sliders on a run not yet started: its data.augment.* */
+static void
+on_augment_changed (TsDataPage *page, TsWindow *self)
+{
+  g_autoptr(TsExperiment) next = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->selected == NULL || !is_editable (self->selected))
+    return;
+  next = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  next->data.augment = ts_data_page_get_augment (page);
+  if (!ts_experiment_validate (next, &error))
+    {
+      _ts_window_toast (self, "%s", error->message);
+      return;
+    }
+  apply_to_selected (self, next);
+  ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (self->selected),
+                                       TRUE);
+}
+
+TsRun *
+_ts_window_fork (TsWindow *self, TsExperiment *exp)
+{
+  g_autoptr(TsExperiment) parent = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  TsRun *run;
+
+  g_free (exp->name);
+  exp->name = ts_experiment_fork_name (parent, exp);
+  run = ts_window_add_experiment (self, exp);
+  ts_run_set_fork_parent (run, parent);
+  return run;
+}
+
+/* "Fork with These Settings" on the Data page of a started run */
+static void
+on_data_fork (TsDataPage *page, TsWindow *self)
+{
+  g_autoptr(TsExperiment) exp = NULL;
+  TsRun *run;
+
+  if (self->selected == NULL)
+    return;
+  exp = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  exp->data.augment = ts_data_page_get_augment (page);
+  run = _ts_window_fork (self, exp);
+  _ts_window_toast (self, "Forked “%s”: press Start to train it", ts_run_get_name (run));
 }
 
 /* "Fork with this fix" and the LR finder's choices: a new run, maybe started */
@@ -207,68 +282,6 @@ on_advisor_fork (TsAdvisorPage *page, TsExperiment *exp, gboolean start, TsWindo
   _ts_window_toast (self, "Forked “%s”", ts_run_get_name (run));
   if (start)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.start-pause", NULL);
-}
-
-/* a cell of the init lab: the selected experiment with that init and activation */
-static void
-on_init_lab_pick (TsInitLab *lab, int init, int activation, TsWindow *self)
-{
-  g_autoptr(TsExperiment) exp = self->selected ? ts_experiment_copy (ts_run_get_experiment (self->selected))
-                                               : ts_experiment_new_default ();
-  exp->model.init = init;
-  exp->model.activation = activation;
-  for (guint l = 0; l < exp->model.layers->len; l++)
-    g_array_index (exp->model.layers, TsLayerSpec, l).activation = TS_INHERIT_ACTIVATION;
-  g_free (exp->name);
-  exp->name = g_strdup_printf ("%s · %s", ts_init_name (init), ts_activation_name (activation));
-  ts_window_add_experiment (self, exp);
-  _ts_window_toast (self, "New experiment “%s”: press Start to train it", exp->name);
-}
-
-/* "Train All": every cell's init and activation at the lab's depth and width,
- * on the selected experiment's data, queued; only these runs overlaid */
-static void
-on_init_lab_train_all (TsInitLab *lab, TsWindow *self)
-{
-  g_autoptr(TsExperiment) base = self->selected ? ts_experiment_copy (ts_run_get_experiment (self->selected))
-                                                : ts_experiment_new_default ();
-  g_autoptr(GPtrArray) race = g_ptr_array_new_with_free_func (g_object_unref);
-  const TsProbeCell *cell;
-  TsProbeSpec spec;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-
-  if (ts_init_lab_get_cell (lab, 0, &spec) == NULL)
-    {
-      _ts_window_toast (self, "Run the probe first: Train All races its cells");
-      return;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      ts_run_set_overlay (run, FALSE);
-    }
-  g_array_set_size (base->model.layers, 0);
-  for (guint l = 0; l < spec.layers; l++)
-    g_array_append_val (base->model.layers, ((TsLayerSpec) { spec.width, TS_INHERIT_ACTIVATION }));
-  for (guint c = 0; (cell = ts_init_lab_get_cell (lab, c, NULL)); c++)
-    {
-      g_autoptr(TsExperiment) exp = ts_experiment_copy (base);
-      TsRun *run;
-      exp->model.init = cell->init;
-      exp->model.activation = cell->activation;
-      exp->model.init_scale = spec.init_scale;
-      g_free (exp->name);
-      exp->name = g_strdup_printf ("race · %s · %s · %u×%u", ts_init_name (cell->init),
-                                   ts_activation_name (cell->activation), spec.layers, spec.width);
-      run = ts_window_add_experiment (self, exp);
-      g_ptr_array_add (race, g_object_ref (run));
-    }
-  for (guint i = 0; i < race->len; i++)
-    ts_run_enqueue (race->pdata[i]);
-  _ts_window_dispatch_queue (self);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.page", "s", "training");
-  _ts_window_toast (self, "Racing %u runs: %u layers of %u units on %s", race->len, spec.layers, spec.width,
-                    base->data.source);
 }
 
 /* ---- runs ---------------------------------------------------------------- */
@@ -508,6 +521,22 @@ _ts_window_dispatch_queue (TsWindow *self)
  * two cores every millisecond the drawing takes is one the training loses. */
 #define REDRAW_INTERVAL_US 200000
 
+/* what the accuracy plot shows changes only with an epoch (or a run
+ * added, removed, overlaid or hidden): a hash of those */
+static guint
+epochs_seen (TsWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs)), h = 2166136261u ^ n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      h = (h ^ GPOINTER_TO_UINT (run)) * 16777619u;
+      h = (h ^ (ts_run_get_curves (run)->epoch->len * 2 + ts_run_get_overlay (run))) * 16777619u;
+    }
+  return h;
+}
+
 static gboolean
 on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
@@ -525,13 +554,17 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (any_active && now - self->last_redraw < REDRAW_INTERVAL_US)
     return G_SOURCE_CONTINUE;
   self->last_redraw = now;
-  if (self->plots_dirty)
+  /* only what is on screen redraws; the Training page catches up when shown */
+  if (self->plots_dirty && adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
     {
+      guint epochs = epochs_seen (self);
       for (int k = 0; k < 3; k++)
-        gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+        if (k != TS_RUN_PLOT_ACCURACY || epochs != self->epochs_drawn)
+          gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+      self->epochs_drawn = epochs;
       ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
+      self->plots_dirty = FALSE;
     }
-  self->plots_dirty = FALSE;
   update_progress (self);
   return G_SOURCE_CONTINUE;
 }
@@ -717,6 +750,14 @@ on_smoothing_changed (TsWindow *self)
   update_progress (self);
 }
 
+/* back on the Training page: what changed while hidden is drawn now */
+static void
+on_page_shown (TsWindow *self)
+{
+  if (adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
+    self->epochs_drawn = 0, self->plots_dirty = TRUE;
+}
+
 static void
 on_data_loaded (TsDataPage *page, TsWindow *self)
 {
@@ -745,11 +786,12 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->data_view, TRUE);
   gtk_box_append (GTK_BOX (self->data_page), self->data_view);
   g_signal_connect_object (self->data_view, "loaded", G_CALLBACK (on_data_loaded), self, 0);
+  g_signal_connect_object (self->data_view, "augment-changed", G_CALLBACK (on_augment_changed), self, 0);
+  g_signal_connect_object (self->data_view, "fork", G_CALLBACK (on_data_fork), self, 0);
   self->init_lab = ts_init_lab_new ();
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
-  g_signal_connect (self->init_lab, "pick", G_CALLBACK (on_init_lab_pick), self);
-  g_signal_connect (self->init_lab, "train-all", G_CALLBACK (on_init_lab_train_all), self);
+  _ts_window_connect_init_lab (self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
@@ -764,6 +806,7 @@ ts_window_init (TsWindow *self)
     gtk_toggle_button_set_active (self->log_toggle, TRUE);
   build_sidebar (self);
   g_signal_connect_swapped (self->smoothing, "value-changed", G_CALLBACK (on_smoothing_changed), self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_page_shown), self);
   _ts_window_install_drop_target (self);
   restore_recent_runs (self);
   restore_drafts (self);
@@ -781,6 +824,12 @@ TsRun *
 ts_window_get_selected (TsWindow *self)
 {
   return self->selected;
+}
+
+void
+ts_window_select_run (TsWindow *self, TsRun *run)
+{
+  _ts_window_select (self, run);
 }
 
 GListModel *

@@ -28,6 +28,8 @@ gboolean  ts_window_open_arguments (TsWindow *self, const char *const *paths, gb
 /* The text of that page, or NULL when it is not shown. */
 const char *ts_window_get_problem (TsWindow *self);
 TsRun    *ts_window_get_selected (TsWindow *self);
+/* Selects a run as a click in the sidebar does. */
+void      ts_window_select_run (TsWindow *self, TsRun *run);
 GListModel *ts_window_get_runs (TsWindow *self);
 /* The plot widget of a kind (for tests and exports). */
 GtkWidget *ts_window_get_plot (TsWindow *self, int kind);

@@ -1,7 +1,13 @@
 /* Training throughput with the window open and plotting, beside the same
- * experiment headless (as trainscope-cli runs it), in one process.
+ * experiment headless (as trainscope-cli runs it), in one process; then the
+ * memory the window keeps after many finished runs.
  *
- *   xvfb-run build/tests/bench/bench-gui   (./dev.sh bench does this) */
+ *   xvfb-run build/tests/bench/bench-gui [RUNS]   (./dev.sh bench does this)
+ *
+ * On a shared machine the throughput ratio moves with whatever else runs,
+ * so the CPU time is reported too: the process's CPU seconds in each phase
+ * (the window's extra is what it takes from training on a saturated
+ * machine) and the UI thread's own. */
 #include <adwaita.h>
 #include <trainscope.h>
 
@@ -9,6 +15,44 @@
 #include "ts-window.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+typedef struct {
+  double sps;     /* samples per second the run reported */
+  double cpu;     /* process CPU seconds, user + system */
+  double ui_cpu;  /* of which the main (UI) thread's */
+  double seconds; /* wall clock */
+} Phase;
+
+static double
+process_cpu (void)
+{
+  struct rusage u;
+  getrusage (RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+static double
+thread_cpu (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* resident set size, MB */
+static double
+rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || (line = strstr (status, "VmRSS:")) == NULL)
+    return NAN;
+  return g_ascii_strtod (line + 6, NULL) / 1024.0;
+}
 
 static TsExperiment *
 bench_experiment (void)
@@ -23,37 +67,98 @@ bench_experiment (void)
   return exp;
 }
 
-static double
+static Phase
 headless (const TsExperiment *exp)
 {
   g_autoptr(TsTrainer) tr = ts_trainer_new (exp, NULL);
   g_autoptr(JsonNode) summary = NULL;
+  double cpu0 = process_cpu (), ui0 = thread_cpu ();
+  gint64 t0 = g_get_monotonic_time ();
+  Phase p;
 
   ts_trainer_start (tr);
   ts_trainer_wait (tr);
   summary = ts_trainer_dup_summary (tr);
-  return json_object_get_double_member (json_node_get_object (summary), "samples_per_second");
+  p.sps = json_object_get_double_member (json_node_get_object (summary), "samples_per_second");
+  p.cpu = process_cpu () - cpu0;
+  p.ui_cpu = thread_cpu () - ui0;
+  p.seconds = (g_get_monotonic_time () - t0) * 1e-6;
+  return p;
 }
 
 static double
-in_window (const TsExperiment *exp)
+run_sps (TsRun *run)
 {
-  TsWindow *window = ts_window_new (NULL);
-  TsRun *run = ts_window_add_experiment (window, exp);
-  g_autofree char *path = NULL;
+  g_autofree char *path = g_build_filename (ts_run_get_run_dir (run), "summary.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  double sps;
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NAN;
+  return json_object_get_double_member (json_node_get_object (json_parser_get_root (parser)), "samples_per_second");
+}
+
+static void
+train_in (TsWindow *window, TsRun *run)
+{
+  ts_window_select_run (window, run);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
   while (!ts_run_state_is_final (ts_run_get_state (run)))
     g_main_context_iteration (NULL, TRUE);
-  path = g_build_filename (ts_run_get_run_dir (run), "summary.json", NULL);
-  json_parser_load_from_file (parser, path, NULL);
-  sps = json_object_get_double_member (json_node_get_object (json_parser_get_root (parser)), "samples_per_second");
+}
+
+static TsWindow *
+new_window (void)
+{
+  TsWindow *window = ts_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static Phase
+in_window (const TsExperiment *exp)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_add_experiment (window, exp);
+  double cpu0 = process_cpu (), ui0 = thread_cpu ();
+  gint64 t0 = g_get_monotonic_time ();
+  Phase p;
+
+  train_in (window, run);
+  p.cpu = process_cpu () - cpu0;
+  p.ui_cpu = thread_cpu () - ui0;
+  p.seconds = (g_get_monotonic_time () - t0) * 1e-6;
+  p.sps = run_sps (run);
   gtk_window_destroy (GTK_WINDOW (window));
-  return sps;
+  return p;
+}
+
+/* runs short Fashion-MNIST runs one after another in one window: RSS after
+ * the first and after the last */
+static void
+memory (guint runs)
+{
+  TsWindow *window = new_window ();
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  double first = 0;
+
+  ts_experiment_set (exp, "data.source", "fashion-mnist", NULL);
+  ts_experiment_set (exp, "data.limit", "2000", NULL);
+  ts_experiment_set (exp, "train.epochs", "1", NULL);
+  for (guint i = 0; i < runs; i++)
+    {
+      g_free (exp->name);
+      exp->name = g_strdup_printf ("memory %u", i + 1);
+      train_in (window, ts_window_add_experiment (window, exp));
+      for (int k = 0; k < 20; k++) /* let the window poll and draw what ended */
+        g_main_context_iteration (NULL, FALSE);
+      if (i == 0)
+        first = rss_mb ();
+    }
+  printf ("Memory: %.0f MB resident after 1 Fashion-MNIST run (data.limit 2000, 1 epoch), %.0f MB after %u\n",
+          first, rss_mb (), runs);
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 int
@@ -61,7 +166,8 @@ main (int argc, char **argv)
 {
   g_autoptr(TsExperiment) exp = NULL;
   g_autofree char *data_home = NULL;
-  double cli, gui;
+  guint runs = argc > 1 ? (guint) atoi (argv[1]) : 20;
+  Phase cli, gui;
 
   ts_blas_ensure_kernel (argv);
   data_home = g_dir_make_tmp ("trainscope-bench-XXXXXX", NULL);
@@ -73,6 +179,11 @@ main (int argc, char **argv)
   cli = headless (exp);
   gui = in_window (exp);
   printf ("Fashion-MNIST MLP 784-512-256-10, batch 128: headless %.0f samples/s, with the window plotting %.0f "
-          "samples/s (%.0f%%)\n", cli, gui, 100 * gui / cli);
+          "samples/s (%.0f%%)\n", cli.sps, gui.sps, 100 * gui.sps / cli.sps);
+  printf ("CPU: headless %.1f s in %.1f s; with the window %.1f s in %.1f s, %.2f s of it the UI thread's "
+          "(the window's extra CPU: %.1f%% of the training's)\n", cli.cpu, cli.seconds, gui.cpu, gui.seconds,
+          gui.ui_cpu, 100 * (gui.cpu - cli.cpu) / cli.cpu);
+  if (runs > 0)
+    memory (runs);
   return 0;
 }

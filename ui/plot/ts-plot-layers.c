@@ -1,4 +1,5 @@
 #include "ts-plot-layers.h"
+#include "ts-plot-image.h"
 #include "ts-plot-private.h"
 
 #include <math.h>
@@ -300,39 +301,6 @@ ts_plot_layer_metric_csv (const TsRunStats *runs, guint n_runs, TsLayerMetric me
 
 #define MAX_FILTERS 100
 
-static void
-paint_filter (cairo_t *cr, const float *w, guint C, guint H, guint W, double x, double y, double tile)
-{
-  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
-  guint8 *data = cairo_image_surface_get_data (img);
-  int stride = cairo_image_surface_get_stride (img);
-  float peak = 1e-12f;
-
-  for (gsize i = 0; i < (gsize) C * H * W; i++)
-    peak = MAX (peak, fabsf (w[i]));
-  cairo_surface_flush (img);
-  for (guint r = 0; r < H; r++)
-    for (guint c = 0; c < W; c++)
-      {
-        guint32 px = 0;
-        for (guint ch = 0; ch < 3; ch++)
-          {
-            float v = w[(gsize) MIN (ch, C - 1) * H * W + r * W + c] / peak;
-            px = (px << 8) | (guint32) CLAMP (127.5f + 127.5f * v, 0.f, 255.f);
-          }
-        ((guint32 *) (data + (gsize) r * stride))[c] = px;
-      }
-  cairo_surface_mark_dirty (img);
-  cairo_save (cr);
-  cairo_translate (cr, x, y);
-  cairo_scale (cr, tile / W, tile / H);
-  cairo_set_source_surface (cr, img, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
-  cairo_surface_destroy (img);
-}
-
 void
 ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net, guint C,
                  guint H, guint W, const char *caption)
@@ -358,8 +326,8 @@ ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *st
         }
       tile = best;
       for (guint u = 0; u < n; u++)
-        paint_filter (cr, net->params + first->w + (gsize) u * first->in, C, H, W,
-                      gap + (u % cols) * (tile + gap), top + gap + (u / cols) * (tile + gap), tile);
+        ts_plot_image (cr, net->params + first->w + (gsize) u * first->in, C, H, W, TS_PIXELS_SIGNED,
+                       gap + (u % cols) * (tile + gap), top + gap + (u / cols) * (tile + gap), tile, tile);
       g_snprintf (title, sizeof title, "First-layer weights · %u of %u units · each to its own range", n, first->out);
     }
   else
