@@ -464,6 +464,7 @@ ts_advisor_page_init (TsAdvisorPage *self)
   gtk_box_append (GTK_BOX (column), lr_head);
   self->lr_status = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->lr_status), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->lr_status), TRUE); /* a long note must not widen the window */
   gtk_widget_add_css_class (self->lr_status, "dim-label");
   gtk_box_append (GTK_BOX (column), self->lr_status);
   self->lr_plot = ts_figure_new ("lr_find", draw_lr, lr_csv, self);
