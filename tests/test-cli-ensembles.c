@@ -1,33 +1,11 @@
 /* trainscope-cli's reuse commands as a user runs them: run --seeds,
  * ensemble and search — exit codes, files, messages. */
 #include "test-util.h"
+#include "cli-util.h"
 
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
-
-static int
-run_cli (char **out, char **err, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_clear_pointer (out, g_free);
-  g_clear_pointer (err, g_free);
-  g_ptr_array_add (argv, (gpointer) g_getenv ("TS_CLI"));
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status,
-                               &error));
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
 
 static JsonNode *
 read_json (const char *dir, const char *name)

@@ -1,0 +1,39 @@
+/* cli-util.h — running trainscope-cli ($TS_CLI) from a test as a user
+ * would, for the CLI suites. */
+#pragma once
+
+#include <glib.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+
+/* argv (NULL-terminated, the CLI first) run to the end: its exit status,
+ * or -1 when a signal ended it; out and err receive what it printed */
+static inline int
+spawn_cli (char **argv, char **out, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* trainscope-cli with the NULL-terminated arguments after err */
+static inline int
+run_cli (char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_clear_pointer (out, g_free); /* callers reuse their buffers */
+  g_clear_pointer (err, g_free);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("TS_CLI"));
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return spawn_cli ((char **) argv->pdata, out, err);
+}
