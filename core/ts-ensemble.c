@@ -1,3 +1,4 @@
+#include "ts-json.h"
 #include "ts-ensemble-private.h"
 #include "ts-checkpoints.h"
 #include "ts-error.h"
@@ -442,21 +443,12 @@ ts_ensemble_result_free (TsEnsembleResult *r)
 
 /* ---- ensemble.json ---------------------------------------------------------- */
 
-static void
-set_number (JsonObject *o, const char *key, double v)
-{
-  if (isfinite (v))
-    json_object_set_double_member (o, key, v);
-  else
-    json_object_set_null_member (o, key);
-}
-
 static JsonObject *
 scores_object (double acc, double loss)
 {
   JsonObject *o = json_object_new ();
-  set_number (o, "test_acc", acc);
-  set_number (o, "test_loss", loss);
+  ts_json_set_number (o, "test_acc", acc);
+  ts_json_set_number (o, "test_loss", loss);
   return o;
 }
 
@@ -496,19 +488,19 @@ ts_ensemble_result_to_json (const TsEnsembleResult *r)
     }
   else
     json_object_set_null_member (root, "early");
-  set_number (root, "best_member_acc", r->best_member_acc);
-  set_number (root, "mean_member_acc", r->mean_member_acc);
+  ts_json_set_number (root, "best_member_acc", r->best_member_acc);
+  ts_json_set_number (root, "mean_member_acc", r->mean_member_acc);
   if (r->has_late)
     {
-      set_number (root, "gain_over_best", r->late_acc[r->rule] - r->best_member_acc);
-      set_number (root, "gain_over_mean", r->late_acc[r->rule] - r->mean_member_acc);
+      ts_json_set_number (root, "gain_over_best", r->late_acc[r->rule] - r->best_member_acc);
+      ts_json_set_number (root, "gain_over_mean", r->late_acc[r->rule] - r->mean_member_acc);
     }
-  set_number (root, "disagreement", r->disagreement);
+  ts_json_set_number (root, "disagreement", r->disagreement);
   for (guint k = 0; k < r->n_members; k++)
     {
       JsonObject *o = json_object_new ();
       json_object_set_int_member (o, "members", k + 1);
-      set_number (o, "test_acc", r->curve_acc[k]);
+      ts_json_set_number (o, "test_acc", r->curve_acc[k]);
       json_object_set_string_member (o, "added", r->paths[r->curve_order[k]]);
       json_array_add_object_element (curve, o);
     }

@@ -312,3 +312,12 @@ ts_json_sanitized_copy (JsonNode *node)
 {
   return node == NULL || node_is_fit (node) ? NULL : fit_copy (node);
 }
+
+void
+ts_json_set_number (JsonObject *o, const char *key, double v)
+{
+  if (isfinite (v))
+    json_object_set_double_member (o, key, v);
+  else
+    json_object_set_null_member (o, key);
+}

@@ -39,6 +39,9 @@ gboolean  ts_parse_decimal (const char *text, double *out);
  * is refused at once (never read until memory runs out, never waited on). */
 gboolean  ts_file_read_bounded (const char *path, gsize max_bytes, char **contents, gsize *length, GError **error);
 
+/* o.key = v, or null when v is NaN or infinite (JSON has no such numbers) */
+void      ts_json_set_number (JsonObject *o, const char *key, double v);
+
 /* A copy of node fit for writing as JSON: strings (and member names) made
  * valid UTF-8 (invalid bytes become U+FFFD), non-finite numbers null. NULL
  * when node is already fit, so the common case copies nothing. */

@@ -190,15 +190,6 @@ by_cv (gconstpointer a, gconstpointer b)
   return x->trial < y->trial ? -1 : x->trial > y->trial;
 }
 
-static void
-set_number (JsonObject *o, const char *key, double v)
-{
-  if (isfinite (v))
-    json_object_set_double_member (o, key, v);
-  else
-    json_object_set_null_member (o, key);
-}
-
 static JsonObject *
 params_object (const TsSearchSpace *space, GStrv values)
 {
@@ -270,8 +261,8 @@ ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, g
       ranked[t].std = done > 1 ? sqrt (ss / (done - 1)) : NAN;
       json_object_set_int_member (o, "trial", t);
       json_object_set_object_member (o, "params", params_object (space, ((TsSearchTask *) tasks->pdata[t * folds])->values));
-      set_number (o, "cv_mean", done == folds ? ranked[t].mean : NAN);
-      set_number (o, "cv_std", done == folds ? ranked[t].std : NAN);
+      ts_json_set_number (o, "cv_mean", done == folds ? ranked[t].mean : NAN);
+      ts_json_set_number (o, "cv_std", done == folds ? ranked[t].std : NAN);
       json_object_set_array_member (o, "folds", fold_acc);
       json_object_set_string_member (o, "state", diverged ? "diverged" : done == folds ? "done" : "pending");
       json_array_add_object_element (trial_array, o);

@@ -61,7 +61,7 @@ describe (const double *v, guint n)
   for (guint i = 0; i < n; i++)
     if (isfinite (v[i]))
       ss += (v[i] - mean) * (v[i] - mean);
-#define SET(key, x) (isfinite (x) ? json_object_set_double_member (o, key, x) : json_object_set_null_member (o, key))
+#define SET(key, x) ts_json_set_number (o, key, x)
   SET ("mean", mean);
   SET ("std", k > 1 ? sqrt (ss / (k - 1)) : (k == 1 ? 0.0 : NAN));
   SET ("min", k ? lo : NAN);
@@ -99,11 +99,8 @@ ts_seed_group_summary (char *const *run_dirs, guint n, GError **error)
       json_object_set_string_member (run, "state", json_object_get_string_member_with_default (summary, "state", "?"));
       for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
         {
-          double v = values[m * n + r] = number_member (summary, metric_names[m]);
-          if (isfinite (v))
-            json_object_set_double_member (run, metric_names[m], v);
-          else
-            json_object_set_null_member (run, metric_names[m]);
+          values[m * n + r] = number_member (summary, metric_names[m]);
+          ts_json_set_number (run, metric_names[m], values[m * n + r]);
         }
       if ((exp = ts_experiment_load_file (exp_path, NULL)) != NULL)
         json_object_set_int_member (run, "seed", (gint64) exp->seed);

@@ -1,3 +1,4 @@
+#include "ts-json.h"
 #include "ts-trainer.h"
 #include "ts-advisor.h"
 #include "ts-blas.h"
@@ -385,7 +386,7 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
     if (!isnan (ts_metric_log_epoch (t->epochs, i)->val_acc))
       best = isnan (best) ? ts_metric_log_epoch (t->epochs, i)->val_acc : MAX (best, ts_metric_log_epoch (t->epochs, i)->val_acc);
 
-#define SET_NUMBER(key, v) (isfinite (v) ? json_object_set_double_member (o, key, v) : json_object_set_null_member (o, key))
+#define SET_NUMBER(key, v) ts_json_set_number (o, key, v)
   json_object_set_string_member (o, "name", t->exp->name);
   json_object_set_string_member (o, "state", ts_run_state_name (end));
   json_object_set_int_member (o, "epochs_completed", t->epoch);
