@@ -519,10 +519,9 @@ _ts_window_dispatch_queue (TsWindow *self)
 
 /* Curves and progress redraw five times a second, not on every frame: on
  * two cores every millisecond the drawing takes is one the training loses. */
-/* Runs are polled on a timer, not on every frame: a tick callback kept the
- * frame clock running at 60 Hz and re-laid out the sidebar's status text
- * each frame, which took from training on a 2-core machine. 100 ms keeps a
- * run's end or stop on screen within the 100 ms Stop promises. */
+/* Runs are polled on a timer, not in a tick callback, which asks the frame
+ * clock for a frame at the display's rate for as long as the window is open,
+ * idle or not. 100 ms shows a run's end or stop as soon as Stop promises. */
 #define POLL_INTERVAL_MS 100
 #define REDRAW_INTERVAL_US 200000
 
