@@ -52,7 +52,7 @@ struct _TsWindow {
   GtkWidget       *layer_views;  /* TsLayerViews */
   GtkWidget       *problem_page; /* AdwStatusPage: what the command line could not open */
   char            *problem;
-  guint            poll_id;
+  guint            tick_id;
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */
   gint64           last_redraw;  /* frame time of the last plot redraw, µs */

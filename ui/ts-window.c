@@ -332,7 +332,7 @@ on_run_status (TsRun *run, GParamSpec *pspec, TsWindow *self)
     update_header (self);
 }
 
-/* New data is drawn on the next redraw due (see on_poll). */
+/* New data is drawn on the next frame due (see on_tick). */
 static void
 on_run_changed (TsRun *run, TsWindow *self)
 {
@@ -519,10 +519,6 @@ _ts_window_dispatch_queue (TsWindow *self)
 
 /* Curves and progress redraw five times a second, not on every frame: on
  * two cores every millisecond the drawing takes is one the training loses. */
-/* Runs are polled on a timer, not in a tick callback, which asks the frame
- * clock for a frame at the display's rate for as long as the window is open,
- * idle or not. 100 ms shows a run's end or stop as soon as Stop promises. */
-#define POLL_INTERVAL_MS 100
 #define REDRAW_INTERVAL_US 200000
 
 /* what the accuracy plot shows changes only with an epoch (or a run
@@ -542,11 +538,11 @@ epochs_seen (TsWindow *self)
 }
 
 static gboolean
-on_poll (gpointer data)
+on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
-  TsWindow *self = TS_WINDOW (data);
+  TsWindow *self = TS_WINDOW (widget);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
   gboolean any_active = FALSE;
 
   for (guint i = 0; i < n; i++)
@@ -618,7 +614,11 @@ ts_window_dispose (GObject *object)
 {
   TsWindow *self = TS_WINDOW (object);
 
-  g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->tick_id)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
   g_clear_object (&self->selected);
   g_clear_object (&self->runs);
   g_clear_object (&self->settings);
@@ -811,7 +811,7 @@ ts_window_init (TsWindow *self)
   restore_recent_runs (self);
   restore_drafts (self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
-  self->poll_id = g_timeout_add (POLL_INTERVAL_MS, on_poll, self);
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
 }
 
 TsWindow *
