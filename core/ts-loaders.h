@@ -39,6 +39,21 @@ gboolean   ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *o
                            const TsLoadContext *ctx, GError **error);
 void       ts_source_data_clear (TsSourceData *data);
 
+/* The same load, shared: one loaded copy per distinct source (data.source
+ * and what the loaded samples depend on: builtin samples/classes/noise and
+ * the seed, folder image_size, csv label_column) while anyone holds it.
+ * Thread-safe; an acquirer of a source being loaded waits for that load
+ * (still cancellable) instead of loading it again. The data is immutable:
+ * copy what you change. Freed with the last ts_source_unref. */
+typedef struct _TsSource TsSource;
+TsSource           *ts_source_acquire (const TsDataSpec *spec, guint64 seed, const TsLoadContext *ctx,
+                                       GError **error);
+TsSource           *ts_source_ref (TsSource *source);
+void                ts_source_unref (TsSource *source);
+const TsSourceData *ts_source_get_data (const TsSource *source);
+/* sources loaded or loading now (for tests) */
+guint               ts_source_cache_count (void);
+
 /* builtin:NAME — 2-D point sets (spiral, circles, xor, gaussians, moons). */
 TsDataset *ts_builtin_generate (const char *name, guint samples, guint classes, double noise,
                                 guint64 seed, GError **error);
@@ -59,5 +74,7 @@ gboolean   ts_csv_load (const char *path, const char *label_column, TsSourceData
 TsDataset *ts_idx_load (const char *images_path, const char *labels_path, GError **error);
 /* The training and test pairs found in DIR by their usual names. */
 gboolean   ts_idx_load_dir (const char *dir, TsSourceData *out, const TsLoadContext *ctx, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsSource, ts_source_unref)
 
 G_END_DECLS

@@ -36,53 +36,42 @@ split_fold (const TsDataset *pool, const TsExperiment *exp, TsSplits *out)
   out->train = ts_dataset_subset (pool, train, n_train);
 }
 
-/* data.view: every sample of both parts cut to the view */
-static gboolean
-view_source (TsView view, TsSourceData *data, GError **error)
+static GPtrArray *
+copy_warnings (const GPtrArray *warnings)
 {
-  TsDataset *train = ts_view_dataset (view, data->train, error), *test = NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
 
-  if (train == NULL)
-    return FALSE;
-  if (data->test && (test = ts_view_dataset (view, data->test, error)) == NULL)
-    {
-      ts_dataset_free (train);
-      return FALSE;
-    }
-  ts_dataset_free (data->train);
-  data->train = train;
-  if (test)
-    {
-      ts_dataset_free (data->test);
-      data->test = test;
-    }
-  return TRUE;
+  for (guint i = 0; warnings && i < warnings->len; i++)
+    g_ptr_array_add (out, g_strdup (warnings->pdata[i]));
+  return out;
 }
 
+/* The loaded source is shared (ts_source_acquire) and stays as loaded: the
+ * view, limit and split are new datasets made from it, and the test part is
+ * a copy (preprocessing replaces it). */
 gboolean
 ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx, GError **error)
 {
-  TsSourceData data = { 0 };
-  TsDataset *pool;
+  g_autoptr(TsSource) source = ts_source_acquire (&exp->data, exp->seed, ctx, error);
+  g_autoptr(TsDataset) viewed = NULL, viewed_test = NULL, limited = NULL;
+  const TsSourceData *data;
+  const TsDataset *pool;
   guint n_val;
 
-  if (!ts_source_load (&exp->data, exp->seed, &data, ctx, error))
+  if (source == NULL)
+    return FALSE;
+  data = ts_source_get_data (source);
+  pool = data->train;
+  if (exp->data.view != TS_VIEW_ALL)
     {
-      ts_source_data_clear (&data);
-      return FALSE;
+      if ((viewed = ts_view_dataset (exp->data.view, data->train, error)) == NULL
+          || (data->test && (viewed_test = ts_view_dataset (exp->data.view, data->test, error)) == NULL))
+        return FALSE;
+      pool = viewed;
     }
-  if (exp->data.view != TS_VIEW_ALL && !view_source (exp->data.view, &data, error))
-    {
-      ts_source_data_clear (&data);
-      return FALSE;
-    }
-  out->warnings = g_steal_pointer (&data.warnings);
-  pool = g_steal_pointer (&data.train);
   if (exp->data.limit > 0 && exp->data.limit < pool->n)
     {
-      TsDataset *limited = NULL;
       ts_dataset_take_stratified (pool, exp->data.limit, exp->seed + 1, &limited, NULL);
-      ts_dataset_free (pool);
       pool = limited;
     }
   if (exp->data.folds >= 2)
@@ -92,18 +81,20 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
       n_val = (guint) floor (pool->n * exp->data.val_fraction + 0.5);
       ts_dataset_take_stratified (pool, n_val, exp->seed, &out->val, &out->train);
     }
-  out->test = g_steal_pointer (&data.test);
   if (out->train->n == 0)
     {
       /* blame the key that did it, not the first step to notice */
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "data.val_fraction: %g of %u samples leaves none for training; lower it", exp->data.val_fraction,
                    pool->n);
-      ts_dataset_free (pool);
       ts_splits_clear (out);
       return FALSE;
     }
-  ts_dataset_free (pool);
+  out->warnings = copy_warnings (data->warnings);
+  if (viewed_test)
+    out->test = g_steal_pointer (&viewed_test);
+  else if (data->test)
+    out->test = ts_dataset_copy (data->test);
   return TRUE;
 }
 

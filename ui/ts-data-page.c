@@ -413,25 +413,22 @@ static void
 load_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Loaded *l = data;
-  TsSourceData src = { 0 };
   GError *error = NULL;
-  TsDataset *ds;
+  /* shared with a run of the same source loading meanwhile: one decode */
+  g_autoptr(TsSource) shared = ts_source_acquire (&l->exp->data, l->exp->seed, NULL, &error);
+  const TsDataset *all;
+  TsDataset *ds = NULL;
 
-  if (!ts_source_load (&l->exp->data, l->exp->seed, &src, NULL, &error))
+  if (shared == NULL)
     {
-      ts_source_data_clear (&src);
       g_task_return_error (task, error);
       return;
     }
-  ds = g_steal_pointer (&src.train);
-  ts_source_data_clear (&src);
-  if (ds->n > MAX_FIT)
-    {
-      TsDataset *few = NULL;
-      ts_dataset_take_stratified (ds, MAX_FIT, l->exp->seed, &few, NULL);
-      ts_dataset_free (ds);
-      ds = few;
-    }
+  all = ts_source_get_data (shared)->train;
+  if (all->n > MAX_FIT)
+    ts_dataset_take_stratified (all, MAX_FIT, l->exp->seed, &ds, NULL);
+  else
+    ds = ts_dataset_copy (all);
   l->v.ds = ds;
   if (ds->dim == 2)
     {

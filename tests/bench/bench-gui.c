@@ -134,6 +134,24 @@ in_window (const TsExperiment *exp)
   return p;
 }
 
+static gboolean
+set_flag (gpointer flag)
+{
+  *(gboolean *) flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* the main loop for a few of the window's polls (every 100 ms) */
+static void
+settle (void)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (350, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* runs short Fashion-MNIST runs one after another in one window: RSS after
  * the first and after the last */
 static void
@@ -151,8 +169,7 @@ memory (guint runs)
       g_free (exp->name);
       exp->name = g_strdup_printf ("memory %u", i + 1);
       train_in (window, ts_window_add_experiment (window, exp));
-      for (int k = 0; k < 20; k++) /* let the window poll and draw what ended */
-        g_main_context_iteration (NULL, FALSE);
+      settle (); /* let the window poll what ended (and release its trainer) and draw it */
       if (i == 0)
         first = rss_mb ();
     }
