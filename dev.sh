@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
   libgdk-pixbuf-2.0-dev libcsv-dev libgtk-4-dev libadwaita-1-dev
 )
 DATA_PACKAGES=(dataset-fashion-mnist)
-TEST_PACKAGES=(python3 xvfb xauth dbus dbus-x11 desktop-file-utils appstream)
+TEST_PACKAGES=(python3 xvfb xauth dbus dbus-x11 desktop-file-utils appstream slurm-wlm slurmdbd munge mariadb-server bc)
 BENCH_PACKAGES=(python3-torch python3-numpy)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
