@@ -496,7 +496,7 @@ cli_slurm_run (const CliSlurmOptions *o, const char *out, char **exp_paths, char
       if (watch (&s, &error))
         {
           g_usleep (pause); /* Slurm's own pace: no faster than it schedules */
-          pause = MIN (pause * 2, 4000000);
+          pause = MIN (pause * 2, 2000000);
           continue;
         }
       if (error)
