@@ -130,6 +130,7 @@ typedef struct {
   char  **logs;         /* each task's latest log */
   GArray *jobs;         /* guint64 job ids still to watch */
   gboolean use_scontrol; /* sacct said accounting is disabled */
+  guint   sources_said;  /* 1: sacct, 2: scontrol — each named once on stderr */
   GHashTable *seen;     /* "job_index" → last state printed */
 } Submitter;
 
@@ -415,8 +416,15 @@ watch (Submitter *s, GError **error)
     {
       guint64 job = g_array_index (s->jobs, guint64, j);
       gboolean active = FALSE;
+      guint source = 1;
       if (s->use_scontrol || !watch_sacct (s, job, &active))
-        watch_scontrol (s, job, &active);
+        {
+          watch_scontrol (s, job, &active);
+          source = 2;
+        }
+      if (!(s->sources_said & source))
+        g_printerr ("slurm: element states from %s\n", source == 1 ? "sacct" : "scontrol show job");
+      s->sources_said |= source;
       any = any || active;
       if (active)
         j++;

@@ -49,7 +49,11 @@ check "6 tasks done on slurm" all_done slurm 6
 check "results.csv identical to local (val_acc, val_loss, state)" diff <(table local) <(table slurm)
 check "search.json identical to local" cmp local/search.json slurm/search.json
 check "the batch script and the job ids are in the folder" test -x slurm/slurm/task.sh -a -f slurm/slurm/state.json
-if [ "$mode" = no-accounting ]; then
+if [ "$mode" = accounting ]; then
+  check "the states came from sacct" grep -q '^slurm: element states from sacct$' slurm.err
+else
+  check "the states came from scontrol, never sacct" \
+    sh -c 'grep -q "^slurm: element states from scontrol show job$" slurm.err && ! grep -q "from sacct" slurm.err'
   # this cluster's MaxArraySize is 4: 6 tasks are two arrays
   check "6 tasks split into arrays under MaxArraySize" [ "$(grep -c ': array ' slurm.err)" = 2 ]
 fi
