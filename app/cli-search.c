@@ -115,7 +115,7 @@ static int
 run_on_slurm (Search *s, GPtrArray *tasks)
 {
   g_autofree char **exps = g_new0 (char *, tasks->len + 1), **dirs = g_new0 (char *, tasks->len + 1);
-  g_auto(GStrv) failures = NULL;
+  char **failures = NULL; /* NULL where a task finished: not a GStrv */
   int code;
 
   for (guint i = 0; i < tasks->len; i++)
@@ -131,6 +131,7 @@ run_on_slurm (Search *s, GPtrArray *tasks)
         g_printerr ("trainscope-cli: trial %u fold %u failed every try: %s\n", task->trial, task->fold, failures[i]);
         task->failure = g_strdup (failures[i]);
       }
+  cli_slurm_failures_free (failures, tasks->len);
   return code;
 }
 

@@ -47,7 +47,7 @@ run_on_slurm (const TsExperiment *exp, guint n_seeds, const char *out, const Cli
   g_autoptr(GPtrArray) exps = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) csv = g_string_new ("task,seed,experiment,out\n");
   g_autofree char *csv_path = g_build_filename (out, "tasks.csv", NULL);
-  g_auto(GStrv) failures = NULL;
+  char **failures = NULL; /* NULL where a task finished: not a GStrv */
   g_autoptr(GError) error = NULL;
   int code;
 
@@ -74,6 +74,7 @@ run_on_slurm (const TsExperiment *exp, guint n_seeds, const char *out, const Cli
   for (guint i = 0; failures && i < n_seeds; i++)
     if (failures[i])
       g_printerr ("trainscope-cli: %s failed every try: %s\n", (char *) dirs->pdata[i], failures[i]);
+  cli_slurm_failures_free (failures, n_seeds);
   /* the group of the runs that ended */
   for (guint i = dirs->len; i-- > 0;)
     {

@@ -71,6 +71,14 @@ cli_slurm_check (CliSlurmOptions *o, const char *out)
   return CLI_OK;
 }
 
+void
+cli_slurm_failures_free (char **failures, guint n)
+{
+  for (guint i = 0; failures && i < n; i++)
+    g_free (failures[i]);
+  g_free (failures);
+}
+
 gboolean
 cli_slurm_task_finished (const char *dir)
 {

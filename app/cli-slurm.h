@@ -34,6 +34,8 @@ int      cli_slurm_check (CliSlurmOptions *o, const char *out);
  * CLI_BAD_INPUT when Slurm refused the first submission. */
 int      cli_slurm_run (const CliSlurmOptions *o, const char *out, char **exp_paths, char **dirs, guint n,
                         gboolean resume, char ***failures);
+/* Frees cli_slurm_run's failures (n entries, NULL ones among them). */
+void     cli_slurm_failures_free (char **failures, guint n);
 /* A run folder's summary.json says done or diverged. */
 gboolean cli_slurm_task_finished (const char *dir);
 
