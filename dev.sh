@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
   libgdk-pixbuf-2.0-dev libcsv-dev libgtk-4-dev libadwaita-1-dev
 )
 DATA_PACKAGES=(dataset-fashion-mnist)
-TEST_PACKAGES=(python3 xvfb xauth dbus dbus-x11 desktop-file-utils appstream)
+TEST_PACKAGES=(python3 xvfb xauth dbus dbus-x11 desktop-file-utils appstream slurm-wlm slurmdbd munge mariadb-server bc)
 BENCH_PACKAGES=(python3-torch python3-numpy)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -89,6 +89,25 @@ SANITIZER_ENV=(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
                G_SLICE=always-malloc
                "LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:fast_unwind_on_malloc=0")
 
+# The slurm suite against two one-node clusters started here (slurmdbd
+# accounting on: the sacct path; off, MaxArraySize 4: the scontrol path and
+# split arrays), stopped afterwards whatever happens; skipped with the
+# reason when they cannot start.
+run_slurm_suite() {
+  local dir rc=0
+  dir=$(mktemp -d)
+  trap "tests/slurm/cluster.sh stop '$dir/acct' || true; tests/slurm/cluster.sh stop '$dir/noacct' || true" EXIT
+  say "Starting the one-node Slurm test clusters in $dir"
+  if ! TS_SLURM_PORT=16817 tests/slurm/cluster.sh start "$dir/acct" accounting \
+     || ! TS_SLURM_PORT=16827 TS_SLURM_MAX_ARRAY=4 tests/slurm/cluster.sh start "$dir/noacct" no-accounting; then
+    say "SKIPPED the slurm suite: a test cluster could not start (logs in $dir/*/log)"
+    return 0
+  fi
+  TS_SLURM_DIR_ACCOUNTING="$dir/acct" TS_SLURM_DIR_NO_ACCOUNTING="$dir/noacct" \
+    meson test -C build --print-errorlogs --suite slurm || rc=1
+  return $rc
+}
+
 case "${1:-}" in
   run)
     ensure_packages "${BUILD_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
@@ -112,6 +131,7 @@ case "${1:-}" in
     say "Running them again under AddressSanitizer and UndefinedBehaviorSanitizer"
     env "${SANITIZER_ENV[@]}" meson test -C build-asan --print-errorlogs --suite core --suite data --suite plot --suite app \
       || status=1
+    run_slurm_suite || status=1
     summarize build build-asan || status=1
     exit $status
     ;;

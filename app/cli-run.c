@@ -322,10 +322,13 @@ cli_run (int argc, char **argv)
   g_autoptr(TsTrainer) trainer = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   RunContext ctx = { 0 };
+  g_auto(CliSlurmOptions) slurm = { 0 };
   TsRunState end;
+  int code;
   guint sigint, sigterm;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_slurm_add_entries (context, &slurm);
   if (!cli_parse (context, &argc, &argv))
     return CLI_BAD_INPUT;
   if (argc != 2)
@@ -349,8 +352,12 @@ cli_run (int argc, char **argv)
         return cli_bad_input ("%s", error->message);
       if (formats)
         return cli_bad_input ("--seeds: --plots is for a single run");
-      return cli_run_seeds (exp, (guint) seeds, out);
+      if ((code = cli_slurm_check (&slurm, out)) != CLI_OK)
+        return code;
+      return cli_run_seeds (exp, (guint) seeds, out, &slurm);
     }
+  if (slurm.backend || slurm.partition || slurm.time || slurm.max_parallel || slurm.retries || slurm.cpus)
+    return cli_bad_input ("run: --backend and the Slurm flags are for --seeds N (one run trains here)");
 
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);

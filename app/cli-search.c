@@ -4,6 +4,7 @@
  * ensembled. */
 #include "ts-json.h"
 #include "cli-train.h"
+#include "cli-slurm.h"
 #include "ts-plot-curves.h"
 #include "ts-plot-search.h"
 
@@ -20,6 +21,7 @@ typedef struct {
   const char    *out;
   gboolean       resume;
   gboolean       json;
+  CliSlurmOptions *slurm;
 } Search;
 
 static JsonNode *
@@ -105,6 +107,32 @@ run_tasks (Search *s, GPtrArray *tasks, guint *skipped, guint *trained)
         return FALSE;
     }
   return TRUE;
+}
+
+/* The same tasks as a Slurm job array; a task that failed every try is
+ * marked failed with its log's last lines */
+static int
+run_on_slurm (Search *s, GPtrArray *tasks)
+{
+  g_autofree char **exps = g_new0 (char *, tasks->len + 1), **dirs = g_new0 (char *, tasks->len + 1);
+  char **failures = NULL; /* NULL where a task finished: not a GStrv */
+  int code;
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      exps[i] = ((TsSearchTask *) tasks->pdata[i])->exp_path;
+      dirs[i] = ((TsSearchTask *) tasks->pdata[i])->dir;
+    }
+  code = cli_slurm_run (s->slurm, s->out, exps, dirs, tasks->len, s->resume, &failures);
+  for (guint i = 0; failures && i < tasks->len; i++)
+    if (failures[i])
+      {
+        TsSearchTask *task = tasks->pdata[i];
+        g_printerr ("trainscope-cli: trial %u fold %u failed every try: %s\n", task->trial, task->fold, failures[i]);
+        task->failure = g_strdup (failures[i]);
+      }
+  cli_slurm_failures_free (failures, tasks->len);
+  return code;
 }
 
 /* --top K: each of the best K trials trained on the whole training part
@@ -352,9 +380,18 @@ search_main (Search *s)
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;
     }
-  complete = run_tasks (s, tasks, &skipped, &trained);
-  if (!s->json)
-    g_print ("%u tasks: %u trained now, %u finished before\n", tasks->len, trained, skipped);
+  if (cli_slurm_wanted (s->slurm))
+    {
+      if ((code = run_on_slurm (s, tasks)) == CLI_BAD_INPUT)
+        return code;
+      complete = code == CLI_OK;
+    }
+  else
+    {
+      complete = run_tasks (s, tasks, &skipped, &trained);
+      if (!s->json)
+        g_print ("%u tasks: %u trained now, %u finished before\n", tasks->len, trained, skipped);
+    }
   if ((result = ts_search_collect (s->space, tasks, s->trials, s->folds, s->out, s->top ? s->top : s->trials,
                                    &error)) == NULL)
     {
@@ -384,7 +421,7 @@ search_main (Search *s)
 int
 cli_search (int argc, char **argv)
 {
-  g_autofree char *out = NULL, *space_path = NULL, *backend = NULL;
+  g_autofree char *out = NULL, *space_path = NULL;
   g_autofree char *trials_text = NULL, *folds_text = NULL, *top_text = NULL, *seed = NULL, *epochs = NULL;
   g_auto(GStrv) overrides = NULL;
   guint64 trials = 0, folds = 3, top = 0;
@@ -396,7 +433,6 @@ cli_search (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for the search", "DIR" },
     { "top", 0, 0, G_OPTION_ARG_STRING, &top_text, "Retrain the best K trials on the whole training part and ensemble them", "K" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue a search in DIR, skipping finished tasks", NULL },
-    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "Where tasks run (local)", "local" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Override the seed (the draws, folds and runs)", "S" },
     { "epochs", 0, 0, G_OPTION_ARG_STRING, &epochs, "Override train.epochs", "N" },
     { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key of the base experiment", "KEY=VALUE" },
@@ -408,9 +444,12 @@ cli_search (int argc, char **argv)
   g_autoptr(TsExperiment) exp = NULL;
   g_autoptr(TsSearchSpace) space = NULL;
   g_autoptr(JsonNode) space_json = NULL;
+  g_auto(CliSlurmOptions) slurm = { 0 };
   Search s;
+  int code;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_slurm_add_entries (context, &slurm);
   if (!cli_parse (context, &argc, &argv))
     return CLI_BAD_INPUT;
   if (argc != 2)
@@ -423,8 +462,6 @@ cli_search (int argc, char **argv)
       || !cli_parse_count ("folds", folds_text, 2, 100, &folds, &error)
       || !cli_parse_count ("top", top_text, 0, trials, &top, &error))
     return cli_bad_input ("%s", error->message);
-  if (backend && strcmp (backend, "local") != 0)
-    return cli_bad_input ("--backend: only \"local\" runs tasks in this build (got \"%s\")", backend);
   exp = g_strcmp0 (argv[1], "default") == 0 ? ts_experiment_new_default () : ts_experiment_load_file (argv[1], &error);
   if (exp == NULL || !cli_apply_overrides (exp, overrides, FALSE, &error))
     return cli_bad_input ("%s", error->message);
@@ -437,6 +474,10 @@ cli_search (int argc, char **argv)
     return cli_bad_input ("%s", error->message);
   if ((space_json = parse_json_file (space_path, &error)) == NULL)
     return cli_bad_input ("%s: %s", space_path, error->message);
-  s = (Search) { exp, space, space_json, (guint) trials, (guint) folds, (guint) top, out, resume, json };
-  return search_main (&s);
+  if ((code = cli_slurm_check (&slurm, out)) == CLI_OK)
+    {
+      s = (Search) { exp, space, space_json, (guint) trials, (guint) folds, (guint) top, out, resume, json, &slurm };
+      code = search_main (&s);
+    }
+  return code;
 }

@@ -2,6 +2,10 @@
  * their seed (the experiment's seed + i) in DIR/seed-S/, and DIR/group.json
  * with the mean ± std of their final metrics. */
 #include "cli-train.h"
+#include "cli-slurm.h"
+#include "ts-io.h"
+
+#include <string.h>
 
 #include <math.h>
 
@@ -35,15 +39,69 @@ print_group (JsonNode *group, guint n, const char *path)
     g_print ("group of %u seeds → %s\n", n, path);
 }
 
+/* The seeds as a Slurm job array: each member's experiment in
+ * DIR/seed-S.json, DIR/tasks.csv, each run into DIR/seed-S/ */
+static int
+run_on_slurm (const TsExperiment *exp, guint n_seeds, const char *out, const CliSlurmOptions *slurm, GPtrArray *dirs)
+{
+  g_autoptr(GPtrArray) exps = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) csv = g_string_new ("task,seed,experiment,out\n");
+  g_autofree char *csv_path = g_build_filename (out, "tasks.csv", NULL);
+  char **failures = NULL; /* NULL where a task finished: not a GStrv */
+  g_autoptr(GError) error = NULL;
+  int code;
+
+  for (guint i = 0; i < n_seeds; i++)
+    {
+      g_autoptr(TsExperiment) member = ts_seed_variant (exp, i);
+      g_autofree char *name = g_strdup_printf ("seed-%" G_GUINT64_FORMAT, member->seed);
+      g_autofree char *file = g_strdup_printf ("%s.json", name);
+      g_autofree char *text = ts_experiment_to_json (member);
+      char *path = g_build_filename (out, file, NULL);
+
+      g_ptr_array_add (exps, path);
+      g_ptr_array_add (dirs, g_build_filename (out, name, NULL));
+      g_string_append_printf (csv, "%u,%" G_GUINT64_FORMAT ",%s,%s\n", i, member->seed, file, name);
+      if (!ts_write_file_atomic (path, text, strlen (text), &error))
+        break;
+    }
+  if (error || !ts_write_file_atomic (csv_path, csv->str, csv->len, &error))
+    {
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      return CLI_RUN_FAILED;
+    }
+  code = cli_slurm_run (slurm, out, (char **) exps->pdata, (char **) dirs->pdata, n_seeds, TRUE, &failures);
+  for (guint i = 0; failures && i < n_seeds; i++)
+    if (failures[i])
+      g_printerr ("trainscope-cli: %s failed every try: %s\n", (char *) dirs->pdata[i], failures[i]);
+  cli_slurm_failures_free (failures, n_seeds);
+  /* the group of the runs that ended */
+  for (guint i = dirs->len; i-- > 0;)
+    {
+      g_autofree char *summary = g_build_filename (dirs->pdata[i], "summary.json", NULL);
+      if (!g_file_test (summary, G_FILE_TEST_EXISTS))
+        g_ptr_array_remove_index (dirs, i);
+    }
+  return code;
+}
+
 int
-cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out)
+cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out, const CliSlurmOptions *slurm)
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) group = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *group_path = g_build_filename (out, "group.json", NULL);
   gboolean interrupted = FALSE, all_done = TRUE;
+  int code = CLI_OK;
 
+  if (cli_slurm_wanted (slurm))
+    {
+      if ((code = run_on_slurm (exp, n_seeds, out, slurm, dirs)) == CLI_BAD_INPUT)
+        return code;
+      all_done = code == CLI_OK;
+      n_seeds = 0;
+    }
   for (guint i = 0; i < n_seeds && !interrupted; i++)
     {
       g_autoptr(TsExperiment) member = ts_seed_variant (exp, i);

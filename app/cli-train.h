@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli-common.h"
+#include "cli-slurm.h"
 
 /* Trains exp into dir (the live line on a terminal starts with label).
  * Ctrl-C or SIGTERM stops the run and sets *interrupted; the run's files
@@ -14,7 +15,8 @@ TsRunState cli_train (const TsExperiment *exp, const char *dir, const char *labe
 double     cli_summary_number (JsonNode *summary, const char *key);
 
 /* run EXP --seeds N --out DIR: DIR/seed-S/ runs and DIR/group.json */
-int        cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out);
+/* (slurm: --backend slurm runs the seeds as a job array) */
+int        cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out, const CliSlurmOptions *slurm);
 
 typedef enum { CLI_PRINT_TEXT, CLI_PRINT_JSON, CLI_PRINT_NOTHING } CliPrint;
 

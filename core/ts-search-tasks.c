@@ -18,6 +18,7 @@ ts_search_task_free (TsSearchTask *task)
   ts_experiment_free (task->exp);
   g_free (task->dir);
   g_free (task->exp_path);
+  g_free (task->failure);
   g_free (task);
 }
 
@@ -219,13 +220,13 @@ ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, g
 
   for (guint d = 0; d < space->dims->len; d++)
     csv_text (csv, ((TsSpaceDim *) space->dims->pdata[d])->key);
-  g_string_append (csv, ",val_acc,val_loss,seconds,state\n");
+  g_string_append (csv, ",val_acc,val_loss,seconds,state,log\n");
   for (guint t = 0; t < trials; t++)
     {
       JsonObject *o = json_object_new ();
       JsonArray *fold_acc = json_array_new ();
       double sum = 0, ss = 0;
-      guint done = 0, diverged = 0;
+      guint done = 0, diverged = 0, failed = 0;
       g_autofree double *acc = g_new (double, folds);
 
       for (guint f = 0; f < folds; f++)
@@ -235,7 +236,7 @@ ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, g
           const char *state = summary_state (summary);
 
           if (!ts_search_task_finished (task))
-            state = "pending";
+            state = task->failure ? "failed" : "pending";
           g_string_append_printf (csv, "%u,%u", t, f);
           for (guint d = 0; d < space->dims->len; d++)
             csv_text (csv, task->values[d]);
@@ -243,7 +244,10 @@ ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, g
           csv_number (csv, acc[f]);
           csv_number (csv, g_strcmp0 (state, "done") == 0 ? number (summary, "val_loss") : NAN);
           csv_number (csv, g_strcmp0 (state, "pending") != 0 ? number (summary, "seconds") : NAN);
-          g_string_append_printf (csv, ",%s\n", state);
+          g_string_append_printf (csv, ",%s", state);
+          csv_text (csv, g_strcmp0 (state, "failed") == 0 ? task->failure : "");
+          g_string_append_c (csv, '\n');
+          failed += g_strcmp0 (state, "failed") == 0;
           done += g_strcmp0 (state, "done") == 0;
           diverged += g_strcmp0 (state, "diverged") == 0;
           if (isfinite (acc[f]))
@@ -264,7 +268,7 @@ ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, g
       ts_json_set_number (o, "cv_mean", done == folds ? ranked[t].mean : NAN);
       ts_json_set_number (o, "cv_std", done == folds ? ranked[t].std : NAN);
       json_object_set_array_member (o, "folds", fold_acc);
-      json_object_set_string_member (o, "state", diverged ? "diverged" : done == folds ? "done" : "pending");
+      json_object_set_string_member (o, "state", diverged ? "diverged" : failed ? "failed" : done == folds ? "done" : "pending");
       json_array_add_object_element (trial_array, o);
     }
   qsort (ranked, trials, sizeof (Ranked), by_cv);

@@ -53,6 +53,7 @@ typedef struct {
   TsExperiment *exp;      /* base + values, data.folds/data.fold set */
   char         *dir;      /* OUT/trials/T/fold-F */
   char         *exp_path; /* OUT/trials/T/fold-F.json */
+  char         *failure;  /* set by a backend: the task failed every try (its log's last lines) */
 } TsSearchTask;
 
 void       ts_search_task_free (TsSearchTask *task);
@@ -64,7 +65,8 @@ GPtrArray *ts_search_plan (const TsExperiment *base, const TsSearchSpace *space,
 gboolean   ts_search_write_plan (GPtrArray *tasks, const char *out, GError **error);
 gboolean   ts_search_task_finished (const TsSearchTask *task);
 /* Reads every task's summary.json (missing: pending) and writes
- * OUT/results.csv (trial,fold,<each key>,val_acc,val_loss,seconds,state)
+ * OUT/results.csv (trial,fold,<each key>,val_acc,val_loss,seconds,state,log:
+ * a task with a failure is "failed", its log the failure)
  * and OUT/search.json ({"trials": [{"trial", "params", "cv_mean", "cv_std",
  * "folds", "state"}], "best", "top"}: top holds the top_k trials by CV
  * accuracy); returns search.json's content. */
