@@ -72,6 +72,8 @@ TsRun   *_ts_window_fork (TsWindow *self, TsExperiment *exp);
 char    *_ts_window_runs_root (void);
 /* the Init lab's ::pick and ::train-all (ts-window-lab.c) */
 void     _ts_window_connect_init_lab (TsWindow *self);
+/* the sidebar's resize handle and its folding (ts-window-sidebar.c) */
+void     _ts_window_build_sidebar (TsWindow *self);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);
 

@@ -400,97 +400,6 @@ ts_window_open_path (TsWindow *self, const char *path, GError **error)
   return TRUE;
 }
 
-/* ---- what the command line asked for ------------------------------------- */
-
-static void
-dismiss_problem (GtkButton *button, TsWindow *self)
-{
-  if (self->problem_page == NULL)
-    return;
-  adw_view_stack_remove (self->view_stack, self->problem_page);
-  self->problem_page = NULL;
-  g_clear_pointer (&self->problem, g_free);
-  adw_view_stack_set_visible_child_name (self->view_stack, "training");
-}
-
-/* A page saying what could not be opened, in full (a toast would cut it
- * short and go away). */
-static void
-show_problem (TsWindow *self, const char *title, const char *text)
-{
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  GtkWidget *page = adw_status_page_new ();
-  GtkWidget *button = gtk_button_new_with_mnemonic ("_Dismiss");
-
-  if (self->problem_page)
-    adw_view_stack_remove (self->view_stack, self->problem_page);
-  g_free (self->problem);
-  self->problem = g_strdup (text);
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "dialog-error-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
-  adw_status_page_set_description (ADW_STATUS_PAGE (page), markup);
-  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "pill");
-  g_signal_connect (button, "clicked", G_CALLBACK (dismiss_problem), self);
-  adw_status_page_set_child (ADW_STATUS_PAGE (page), button);
-  self->problem_page = page;
-  adw_view_stack_add_titled (self->view_stack, page, "problem", "Problem");
-  adw_view_stack_page_set_icon_name (adw_view_stack_get_page (self->view_stack, page), "dialog-error-symbolic");
-  adw_view_stack_set_visible_child (self->view_stack, page);
-}
-
-const char *
-ts_window_get_problem (TsWindow *self)
-{
-  return self->problem;
-}
-
-gboolean
-ts_window_open_arguments (TsWindow *self, const char *const *paths, gboolean start, GError **error)
-{
-  g_autoptr(GString) problems = g_string_new (NULL);
-  g_autofree char *first = NULL;
-  guint opened = 0, failed = 0;
-
-  for (int i = 0; paths && paths[i]; i++)
-    {
-      g_autoptr(GError) inner = NULL;
-      if (ts_window_open_path (self, paths[i], &inner))
-        {
-          opened++;
-          continue;
-        }
-      if (failed > 0)
-        g_string_append (problems, "\n\n");
-      /* experiment errors name the key, not the file: name it here */
-      if (strstr (inner->message, paths[i]) == NULL)
-        g_string_append_printf (problems, "%s: ", paths[i]);
-      g_string_append (problems, inner->message);
-      if (first == NULL)
-        first = g_path_get_basename (paths[i]);
-      failed++;
-    }
-  if (failed > 0)
-    {
-      g_autofree char *title = failed == 1 ? g_strdup_printf ("Could not open “%s”", first)
-                                           : g_strdup_printf ("Could not open %u files", failed);
-      /* nothing starts: not the default in place of what was asked for,
-       * nor a run the user did not name */
-      show_problem (self, title, problems->str);
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s", problems->str);
-      return FALSE;
-    }
-  if (opened == 0)
-    {
-      /* the built-in default, ready to press Start */
-      g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
-      ts_window_add_experiment (self, exp);
-    }
-  if (start)
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.start-pause", NULL);
-  return TRUE;
-}
-
 void
 _ts_window_dispatch_queue (TsWindow *self)
 {
@@ -684,66 +593,6 @@ build_plots (TsWindow *self)
   gtk_box_append (self->training_content, self->layer_views);
 }
 
-/* ---- the sidebar: dragged wider or narrower; over the content when the
- * window is too narrow for both (AdwFlap folds it) ------------------------ */
-
-#define SIDEBAR_MIN 200
-#define SIDEBAR_MAX 600
-
-void
-ts_window_set_sidebar_width (TsWindow *self, int width)
-{
-  width = CLAMP (width, SIDEBAR_MIN, SIDEBAR_MAX);
-  gtk_widget_set_size_request (self->sidebar, width, -1);
-}
-
-static void
-on_handle_drag_begin (GtkGestureDrag *gesture, double x, double y, TsWindow *self)
-{
-  int w;
-  gtk_widget_get_size_request (self->sidebar, &w, NULL);
-  self->drag_width = w > 0 ? w : gtk_widget_get_width (self->sidebar);
-}
-
-static void
-on_handle_drag_update (GtkGestureDrag *gesture, double dx, double dy, TsWindow *self)
-{
-  ts_window_set_sidebar_width (self, self->drag_width + (int) dx);
-}
-
-static void
-on_handle_drag_end (GtkGestureDrag *gesture, double dx, double dy, TsWindow *self)
-{
-  int w;
-  gtk_widget_get_size_request (self->sidebar, &w, NULL);
-  if (self->settings)
-    g_settings_set_int (self->settings, "sidebar-width", w);
-}
-
-/* a folded sidebar hides again once a run is picked from it */
-static void
-on_row_activated (GtkListBox *box, GtkListBoxRow *row, TsWindow *self)
-{
-  if (adw_flap_get_folded (self->flap))
-    adw_flap_set_reveal_flap (self->flap, FALSE);
-}
-
-static void
-build_sidebar (TsWindow *self)
-{
-  GtkGesture *drag = gtk_gesture_drag_new ();
-  g_autoptr(GdkCursor) cursor = gdk_cursor_new_from_name ("col-resize", NULL);
-
-  gtk_widget_set_cursor (self->sidebar_handle, cursor);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_handle_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_handle_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_handle_drag_end), self);
-  gtk_widget_add_controller (self->sidebar_handle, GTK_EVENT_CONTROLLER (drag));
-  g_signal_connect (self->run_list, "row-activated", G_CALLBACK (on_row_activated), self);
-  if (self->settings)
-    ts_window_set_sidebar_width (self, g_settings_get_int (self->settings, "sidebar-width"));
-}
-
 static void
 on_smoothing_changed (TsWindow *self)
 {
@@ -804,7 +653,7 @@ ts_window_init (TsWindow *self)
     }
   else
     gtk_toggle_button_set_active (self->log_toggle, TRUE);
-  build_sidebar (self);
+  _ts_window_build_sidebar (self);
   g_signal_connect_swapped (self->smoothing, "value-changed", G_CALLBACK (on_smoothing_changed), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_page_shown), self);
   _ts_window_install_drop_target (self);
