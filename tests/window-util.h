@@ -68,18 +68,35 @@ frames_drawn (gpointer widget)
 }
 
 /* renders a widget as GTK draws it; saves it under TS_SCREENSHOT_DIR if set */
+static inline GskRenderNode *
+snapshot_widget (GdkPaintable *paintable, int w, int h)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
 static inline cairo_surface_t *
 render_widget (GtkWidget *widget, const char *name)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (w, 1), MAX (h, 1));
-  cairo_t *cr = cairo_create (surface);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  int w, h;
+  cairo_surface_t *surface;
+  cairo_t *cr;
 
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* a window just shown (again) has nothing to draw until it is mapped and
+   * laid out: give the main loop a few seconds on a busy machine */
+  while ((node = snapshot_widget (paintable, gtk_widget_get_width (widget), gtk_widget_get_height (widget))) == NULL
+         && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, MAX (w, 1), MAX (h, 1));
+  cr = cairo_create (surface);
   if (node)
     gsk_render_node_draw (node, cr);
   cairo_destroy (cr);
