@@ -1,4 +1,5 @@
 /* trainscope-cli run: train one experiment into a run directory. */
+#include "ts-io.h"
 #include "cli-common.h"
 #include "cli-train.h"
 #include "ts-plot-layers.h"
@@ -87,13 +88,6 @@ on_interrupt (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static double
-summary_number (JsonObject *o, const char *key)
-{
-  JsonNode *n = json_object_get_member (o, key);
-  return n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
-
 static void
 print_result (TsTrainer *tr, TsRunState end)
 {
@@ -111,12 +105,12 @@ print_result (TsTrainer *tr, TsRunState end)
     }
   g_print ("%s: %s after %" G_GINT64_FORMAT " epochs — train acc %.2f%%", ts_trainer_get_experiment (tr)->name,
            ts_run_state_name (end), json_object_get_int_member (o, "epochs_completed"),
-           100 * summary_number (o, "train_acc"));
-  if (!isnan (summary_number (o, "val_acc")))
-    g_print (", val acc %.2f%%", 100 * summary_number (o, "val_acc"));
-  if (!isnan (summary_number (o, "test_acc")))
-    g_print (", test acc %.2f%%", 100 * summary_number (o, "test_acc"));
-  g_print (", %.0f samples/s (%s, %d threads) → %s\n", summary_number (o, "samples_per_second"),
+           100 * ts_json_number (o, "train_acc"));
+  if (!isnan (ts_json_number (o, "val_acc")))
+    g_print (", val acc %.2f%%", 100 * ts_json_number (o, "val_acc"));
+  if (!isnan (ts_json_number (o, "test_acc")))
+    g_print (", test acc %.2f%%", 100 * ts_json_number (o, "test_acc"));
+  g_print (", %.0f samples/s (%s, %d threads) → %s\n", ts_json_number (o, "samples_per_second"),
            ts_blas_core (), ts_blas_threads (), ts_trainer_get_run_dir (tr));
 }
 

@@ -24,12 +24,6 @@ typedef struct {
   CliSlurmOptions *slurm;
 } Search;
 
-static JsonNode *
-parse_json_file (const char *path, GError **error)
-{
-  return ts_json_load_file (path, error);
-}
-
 /* what the search is: a folder holds one search; --resume continues it only
  * with the same experiment, space and folds (more trials may be asked for) */
 static int
@@ -51,7 +45,7 @@ check_config (Search *s)
       if (!s->resume)
         return cli_bad_input ("%s: already holds a search (search-config.json); add --resume to continue it, or "
                               "choose another --out", s->out);
-      if ((old = parse_json_file (path, &error)) == NULL || !JSON_NODE_HOLDS_OBJECT (old))
+      if ((old = ts_json_load_file (path, &error)) == NULL || !JSON_NODE_HOLDS_OBJECT (old))
         return cli_bad_input ("%s: unreadable: %s", path, error ? error->message : "not an object");
       before = json_node_get_object (old);
       for (const char *const *key = (const char *const[]) { "experiment", "space", "folds", NULL }; *key; key++)
@@ -156,7 +150,7 @@ run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
       g_autofree char *name = g_strdup_printf ("trial-%u", t);
       g_autofree char *dir = g_build_filename (top_dir, name, NULL);
       g_autofree char *summary_path = g_build_filename (dir, "summary.json", NULL);
-      g_autoptr(JsonNode) old = parse_json_file (summary_path, NULL);
+      g_autoptr(JsonNode) old = ts_json_load_file (summary_path, NULL);
       gboolean interrupted = FALSE;
       g_autoptr(GError) error = NULL;
       TsRunState end;
@@ -472,7 +466,7 @@ cli_search (int argc, char **argv)
     return cli_bad_input ("%s", error->message);
   if ((space = ts_search_space_load (space_path, exp, &error)) == NULL)
     return cli_bad_input ("%s", error->message);
-  if ((space_json = parse_json_file (space_path, &error)) == NULL)
+  if ((space_json = ts_json_load_file (space_path, &error)) == NULL)
     return cli_bad_input ("%s: %s", space_path, error->message);
   if ((code = cli_slurm_check (&slurm, out)) == CLI_OK)
     {

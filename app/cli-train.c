@@ -1,6 +1,7 @@
 /* One run trained synchronously for the commands that train many (run
  * --seeds, search, search --top): a live line on a terminal, Ctrl-C stops
  * the run between two batches (its files are still written). */
+#include "ts-io.h"
 #include "cli-train.h"
 
 #include <glib-unix.h>
@@ -75,7 +76,5 @@ cli_train (const TsExperiment *exp, const char *dir, const char *label, gboolean
 double
 cli_summary_number (JsonNode *summary, const char *key)
 {
-  JsonObject *o = summary && JSON_NODE_HOLDS_OBJECT (summary) ? json_node_get_object (summary) : NULL;
-  JsonNode *n = o ? json_object_get_member (o, key) : NULL;
-  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) != G_TYPE_STRING ? json_node_get_double (n) : NAN;
+  return ts_json_number (summary && JSON_NODE_HOLDS_OBJECT (summary) ? json_node_get_object (summary) : NULL, key);
 }

@@ -140,14 +140,6 @@ ts_advice_to_json (GPtrArray *advice)
 }
 
 /* a number member, or def when absent or not a number */
-static double
-member_number (JsonObject *o, const char *name, double def)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  GType t = n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
-  return t == G_TYPE_DOUBLE || t == G_TYPE_INT64 ? json_node_get_double (n) : def;
-}
-
 static const char *
 member_text (JsonObject *o, const char *name)
 {
@@ -187,7 +179,7 @@ ts_advice_load (const char *path, GError **error)
       a->action = g_strdup (member_text (o, "action"));
       a->severity = g_strcmp0 (severity, "critical") == 0 ? TS_SEVERITY_CRITICAL
                     : g_strcmp0 (severity, "warning") == 0 ? TS_SEVERITY_WARNING : TS_SEVERITY_INFO;
-      confidence = member_number (o, "confidence", 0.5);
+      confidence = ts_json_number (o, "confidence"); /* NaN when missing: 0.5 below */
       a->confidence = isfinite (confidence) ? CLAMP (confidence, 0.0, 1.0) : 0.5;
       evidence = json_object_get_member (o, "evidence");
       a->evidence = evidence ? json_node_copy (evidence) : json_node_new (JSON_NODE_NULL);

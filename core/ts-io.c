@@ -2,6 +2,7 @@
 #include "ts-error.h"
 #include "ts-json.h"
 
+#include <math.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -109,6 +110,14 @@ ts_json_string (JsonObject *obj, const char *name)
   JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
              ? json_node_get_string (node) : NULL;
+}
+
+double
+ts_json_number (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+  GType type = node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  return type == G_TYPE_DOUBLE || type == G_TYPE_INT64 ? json_node_get_double (node) : NAN;
 }
 
 gboolean

@@ -25,5 +25,7 @@ G_BEGIN_DECLS
 JsonArray  *ts_json_array (JsonObject *obj, const char *name);
 JsonObject *ts_json_object (JsonObject *obj, const char *name);
 const char *ts_json_string (JsonObject *obj, const char *name);
+/* a number member (double or integer), or NaN when missing or not a number */
+double      ts_json_number (JsonObject *obj, const char *name);
 gboolean    ts_json_element_int (JsonArray *array, guint index, gint64 *out);
 G_END_DECLS

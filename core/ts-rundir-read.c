@@ -253,14 +253,6 @@ ts_run_dir_load_stats (const char *dir, GError **error)
 
 static const char *const summary_states[] = { "done", "stopped", "diverged", "failed", "interrupted", NULL };
 
-static double
-summary_number (JsonObject *o, const char *key)
-{
-  JsonNode *n = json_object_get_member (o, key);
-  GType t = n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
-  return t == G_TYPE_DOUBLE || t == G_TYPE_INT64 ? json_node_get_double (n) : NAN;
-}
-
 gboolean
 ts_run_dir_load_summary (const char *dir, TsRunSummary *out, GError **error)
 {
@@ -283,9 +275,9 @@ ts_run_dir_load_summary (const char *dir, TsRunSummary *out, GError **error)
     }
   out->state = g_strdup (state);
   out->error = g_strdup (ts_json_string (o, "error"));
-  out->best_val_acc = summary_number (o, "best_val_acc");
-  out->test_acc = summary_number (o, "test_acc");
-  out->samples_per_second = summary_number (o, "samples_per_second");
+  out->best_val_acc = ts_json_number (o, "best_val_acc");
+  out->test_acc = ts_json_number (o, "test_acc");
+  out->samples_per_second = ts_json_number (o, "samples_per_second");
   return TRUE;
 }
 

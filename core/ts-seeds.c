@@ -1,3 +1,4 @@
+#include "ts-io.h"
 #include "ts-json.h"
 #include "ts-seeds.h"
 #include "ts-error.h"
@@ -32,14 +33,6 @@ read_summary (const char *dir, GError **error)
       return NULL;
     }
   return g_steal_pointer (&root);
-}
-
-static double
-number_member (JsonObject *o, const char *key)
-{
-  JsonNode *n = json_object_get_member (o, key);
-  GType type = n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_INVALID;
-  return type == G_TYPE_DOUBLE || type == G_TYPE_INT64 ? json_node_get_double (n) : NAN;
 }
 
 static JsonObject *
@@ -99,7 +92,7 @@ ts_seed_group_summary (char *const *run_dirs, guint n, GError **error)
       json_object_set_string_member (run, "state", json_object_get_string_member_with_default (summary, "state", "?"));
       for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
         {
-          values[m * n + r] = number_member (summary, metric_names[m]);
+          values[m * n + r] = ts_json_number (summary, metric_names[m]);
           ts_json_set_number (run, metric_names[m], values[m * n + r]);
         }
       if ((exp = ts_experiment_load_file (exp_path, NULL)) != NULL)
