@@ -356,10 +356,12 @@ cli_run (int argc, char **argv)
   trainer = ts_trainer_new (exp, out);
   loop = g_main_loop_new (NULL, FALSE);
   ctx = (RunContext) { trainer, loop, isatty (STDERR_FILENO), FALSE, FALSE };
-  ts_trainer_start (trainer);
-  g_timeout_add (100, on_tick, &ctx);
+  /* Ctrl-C is ours before the trainer claims the folder: one that comes
+   * while the data loads must end the run cleanly, not kill the process */
   sigint = g_unix_signal_add (SIGINT, on_interrupt, &ctx);
   sigterm = g_unix_signal_add (SIGTERM, on_interrupt, &ctx);
+  ts_trainer_start (trainer);
+  g_timeout_add (100, on_tick, &ctx);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);

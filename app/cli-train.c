@@ -55,10 +55,11 @@ cli_train (const TsExperiment *exp, const char *dir, const char *label, gboolean
   guint sigint, sigterm, tick;
   TsRunState end;
 
-  ts_trainer_start (trainer);
-  tick = g_timeout_add (100, on_tick, &ctx);
+  /* before the trainer starts: see cli-run.c */
   sigint = g_unix_signal_add (SIGINT, on_interrupt, &ctx);
   sigterm = g_unix_signal_add (SIGTERM, on_interrupt, &ctx);
+  ts_trainer_start (trainer);
+  tick = g_timeout_add (100, on_tick, &ctx);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
