@@ -20,6 +20,8 @@
 #include "ts-json.h"
 #include "ts-layers.h"
 #include "ts-loaders.h"
+#include "ts-load-context.h"
+#include "ts-source.h"
 #include "ts-lr-finder.h"
 #include "ts-metrics.h"
 #include "ts-model.h"

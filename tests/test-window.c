@@ -139,7 +139,7 @@ test_stop_within_100ms (void)
   g_assert_true (spin_until (run_is_running, run, 30));
   t0 = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
-  /* training halts within 100 ms (DESIGN.md): no step after that; writing the
+  /* training halts within 100 ms (core/run/ts-trainer.h): no step after that; writing the
    * run's files (fsync'd) follows and may take longer on a busy disk */
   spin_until (never, NULL, 0.1);
   ts_run_get_progress (run, &p);

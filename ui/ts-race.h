@@ -3,7 +3,7 @@
  * activations), not how one shared learning rate suits each.
  *
  * In a worker thread, each experiment gets a short LR-finder sweep
- * (core/ts-lr-finder.h: one sweep of TS_RACE_SWEEP_STEPS steps from 1e-5
+ * (core/run/ts-lr-finder.h: one sweep of TS_RACE_SWEEP_STEPS steps from 1e-5
  * to 10) and takes its suggested learning rate (the valley); one whose
  * sweep blew up at once keeps a tenth of its own.
  *

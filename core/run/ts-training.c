@@ -12,7 +12,7 @@
  * that fails aborts): the parameter block with its gradient, optimizer state
  * (two blocks for Adam), the copy that measures updates and the published
  * snapshot; per batch row each layer's pre-activation, activation and their
- * gradients. Refused beyond half the machine's memory (DESIGN.md). */
+ * gradients. Refused beyond half the machine's memory (README, "Data sources"). */
 static gboolean
 check_memory (const TsExperiment *exp, guint in_dim, guint n_classes, GError **error)
 {

@@ -77,7 +77,7 @@ typedef struct {
 TsEnsembleResult *ts_ensemble_evaluate (TsEnsemble *e, const TsSplits *raw, const TsEnsembleOptions *opts,
                                         GError **error);
 void              ts_ensemble_result_free (TsEnsembleResult *r);
-/* ensemble.json (DESIGN.md) */
+/* ensemble.json (README, "Ensembles and model selection") */
 JsonNode         *ts_ensemble_result_to_json (const TsEnsembleResult *r);
 const char       *ts_late_rule_name (TsLateRule rule);
 gboolean          ts_late_rule_from_name (const char *name, TsLateRule *out);

@@ -6,7 +6,7 @@
  * A source that is being loaded is waited for rather than loaded twice;
  * a failed or cancelled load is retried by each waiter, so everyone gets
  * their own error (and a cancelled first loader does not fail the others). */
-#include "ts-loaders.h"
+#include "ts-source.h"
 #include "ts-error.h"
 
 struct _TsSource {

@@ -174,3 +174,11 @@ ts_dataset_kfold_indices (const TsDataset *ds, guint k, guint fold, guint64 seed
   *n_val = n;
   return val;
 }
+
+void
+ts_source_data_clear (TsSourceData *data)
+{
+  g_clear_pointer (&data->train, ts_dataset_free);
+  g_clear_pointer (&data->test, ts_dataset_free);
+  g_clear_pointer (&data->warnings, g_ptr_array_unref);
+}

@@ -24,6 +24,16 @@ typedef struct {
   char   **class_names; /* n_classes entries, NULL-terminated; may be NULL */
 } TsDataset;
 
+/* What one data source yields: its training part, its test part (NULL when
+ * it has none) and what the loader skipped, naming each file. */
+typedef struct {
+  TsDataset *train;
+  TsDataset *test;     /* NULL when the source has no test part */
+  GPtrArray *warnings; /* of char* */
+} TsSourceData;
+
+void       ts_source_data_clear (TsSourceData *data);
+
 TsDataset *ts_dataset_new (guint n, guint dim, guint n_classes);
 TsDataset *ts_dataset_new_image (guint n, guint channels, guint height, guint width, guint n_classes);
 void       ts_dataset_free (TsDataset *ds);

@@ -1,4 +1,5 @@
 /* data.source → TsSourceData: the dispatch over loaders. */
+#include "ts-source.h"
 #include "ts-loaders.h"
 #include "ts-error.h"
 
@@ -8,29 +9,6 @@ static const char *const fashion_mnist_classes[] = {
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", NULL
 };
-
-gboolean
-ts_load_step (const TsLoadContext *ctx, double fraction, GError **error)
-{
-  if (ctx == NULL)
-    return TRUE;
-  if (ctx->cancellable && g_cancellable_is_cancelled (ctx->cancellable))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "loading the data was cancelled");
-      return FALSE;
-    }
-  if (ctx->progress)
-    ctx->progress (CLAMP (fraction, 0.0, 1.0), ctx->data);
-  return TRUE;
-}
-
-void
-ts_source_data_clear (TsSourceData *data)
-{
-  g_clear_pointer (&data->train, ts_dataset_free);
-  g_clear_pointer (&data->test, ts_dataset_free);
-  g_clear_pointer (&data->warnings, g_ptr_array_unref);
-}
 
 static gboolean
 load_fashion_mnist (TsSourceData *out, const TsLoadContext *ctx, GError **error)

@@ -10,7 +10,7 @@
 #pragma once
 
 #include "ts-dataset.h"
-#include "ts-loaders.h"
+#include "ts-source.h"
 #include "ts-experiment.h"
 #include "ts-preprocess.h"
 

@@ -1,5 +1,5 @@
 /* ts-model.h — a trained model on disk: weights, the experiment that made
- * it and its fitted preprocessing, in one safetensors file (DESIGN.md).
+ * it and its fitted preprocessing, in one safetensors file (README, "`trainscope-cli`").
  *
  *   ts_model_save ("run/model.safetensors", net, preprocess, exp, &error);
  *   TsModel *m = ts_model_load ("run/model.safetensors", &error);

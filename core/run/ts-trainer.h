@@ -3,7 +3,8 @@
  * The trainer loads the data, trains, and writes its run directory as it
  * goes. Commands (pause, resume, step, stop, set LR) return at once; metric
  * logs and a progress snapshot are read from any thread without blocking the
- * training loop. Stop is honoured between two batches (milliseconds).
+ * training loop. Stop is honoured between two batches: no step begins more
+ * than 100 ms after it (the window tests check it).
  *
  *   TsTrainer *tr = ts_trainer_new (exp, "runs/spiral-1");
  *   ts_trainer_start (tr);

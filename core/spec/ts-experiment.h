@@ -1,6 +1,6 @@
 /* ts-experiment.h — the experiment file: what to train and how.
  *
- * The contract between the GUI, the CLI and the tests (see DESIGN.md). Every
+ * The contract between the GUI, the CLI and the tests (README, "The experiment file"). Every
  * key has a default; unknown keys and bad values are errors naming the key:
  *
  *   g_autoptr(TsExperiment) exp = ts_experiment_load_file ("spiral.json", &error);

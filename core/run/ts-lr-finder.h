@@ -12,7 +12,8 @@
 #pragma once
 
 #include "ts-experiment.h"
-#include "ts-loaders.h"
+#include "ts-load-context.h"
+#include "ts-lr-finder-result.h"
 
 G_BEGIN_DECLS
 
@@ -23,23 +24,7 @@ typedef struct {
   guint  sweeps;      /* default 3 */
 } TsLrFinderOptions;
 
-typedef struct {
-  guint   n;          /* points kept (up to where every sweep blew up) */
-  double *lr;         /* (n) */
-  double *loss;       /* (n) mean of the sweeps' smoothed losses */
-  double *loss_lo;    /* (n) lowest sweep */
-  double *loss_hi;    /* (n) highest sweep */
-  double  steepest;   /* LR of the steepest descent */
-  double  valley;     /* LR two thirds down the longest descent */
-  double  min_over_10;/* LR of the lowest loss, divided by 10 */
-  double  suggested;  /* the valley */
-} TsLrFinderResult;
-
 TsLrFinderResult *ts_lr_find (const TsExperiment *exp, const TsLrFinderOptions *options,
                               const TsLoadContext *ctx, GError **error);
-TsLrFinderResult *ts_lr_finder_result_copy (const TsLrFinderResult *r);
-void              ts_lr_finder_result_free (TsLrFinderResult *r);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsLrFinderResult, ts_lr_finder_result_free)
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* ts-rundir.h — a run directory, written while the run trains (DESIGN.md):
+/* ts-rundir.h — a run directory, written while the run trains (README, "`trainscope-cli`"):
  * experiment.json, metrics.csv, steps.csv, layers.csv, then summary.json,
  * advice.json and model.safetensors when it ends.
  *

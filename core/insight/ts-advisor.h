@@ -1,9 +1,9 @@
 /* ts-advisor.h — rules that read a run's curves and give advice with evidence.
  *
  *   g_autoptr(GPtrArray) advice = ts_advisor_diagnose (&input);
- *   JsonNode *json = ts_advice_to_json (advice);   // {"advice": [...]} (DESIGN.md)
+ *   JsonNode *json = ts_advice_to_json (advice);   // {"advice": [...]} (README, "The advisor")
  *
- * Codes are stable identifiers (DESIGN.md); each advice names its evidence
+ * Codes are stable identifiers (README, "The advisor"); each advice names its evidence
  * and the experiment change to try. One advice per cause: the symptoms a
  * cause explains are folded into its message and listed in its evidence
  * ("consequences"); the most severe comes first.
@@ -13,7 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ts-experiment.h"
-#include "ts-lr-finder.h"
+#include "ts-lr-finder-result.h"
 #include "ts-metrics.h"
 
 G_BEGIN_DECLS
