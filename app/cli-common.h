@@ -7,13 +7,8 @@
 #define CLI_RUN_FAILED 1
 #define CLI_BAD_INPUT 2
 
-int cli_run (int argc, char **argv);
-int cli_eval (int argc, char **argv);
-int cli_data (int argc, char **argv);
-int cli_lr_find (int argc, char **argv);
-int cli_probe (int argc, char **argv);
-int cli_ensemble (int argc, char **argv);
-int cli_search (int argc, char **argv);
+/* the usage text of every command */
+extern const char cli_usage[];
 
 /* --set KEY=VALUE overrides, in order; the error names the key. With
  * data_only, only data.* keys and seed apply (data info, data preview). */

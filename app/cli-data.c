@@ -1,6 +1,6 @@
 /* trainscope-cli data info | preview: what a source holds, and how it looks
  * raw, augmented and preprocessed. */
-#include "cli-common.h"
+#include "cli-commands.h"
 #include "ts-plot.h"
 #include "ts-plot-image.h"
 

@@ -1,5 +1,5 @@
 /* trainscope-cli eval: a saved model on a source's test (or validation) split. */
-#include "cli-common.h"
+#include "cli-commands.h"
 
 int
 cli_eval (int argc, char **argv)

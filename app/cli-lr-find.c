@@ -1,5 +1,5 @@
 /* trainscope-cli lr-find: the learning-rate range test on a copy of the model. */
-#include "cli-common.h"
+#include "cli-commands.h"
 #include "ts-plot-lr.h"
 
 #include <errno.h>

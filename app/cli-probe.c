@@ -1,6 +1,6 @@
 /* trainscope-cli probe: the initialisation experiment over a grid of init
  * schemes × activations, cells spread over the cores. */
-#include "cli-common.h"
+#include "cli-commands.h"
 #include "ts-plot-probe.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* trainscope-cli run: train one experiment into a run directory. */
 #include "ts-io.h"
-#include "cli-common.h"
+#include "cli-commands.h"
 #include "cli-train.h"
 #include "ts-plot-layers.h"
 #include "ts-plot-run.h"
