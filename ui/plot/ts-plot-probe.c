@@ -1,8 +1,6 @@
 #include "ts-plot-probe.h"
 #include "ts-plot-private.h"
 
-#define MAX_DEPTH 64
-
 const char *
 ts_probe_depth_name (TsProbeDepthKind kind)
 {
@@ -23,22 +21,25 @@ ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle
   static const char *y_labels[] = { "mean of the activations", "std of the activations", "std of the gradient" };
   static const char *titles[] = { "Forward: activation mean by depth", "Forward: activation spread by depth",
                                   "Backward: gradient spread by depth" };
+  guint depth = 1; /* the deepest cell's layers: every series' stride */
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, MAX (n_cells, 1));
-  g_autofree double *xs = g_new (double, MAX_DEPTH);
-  g_autofree double *ys = g_new (double, (gsize) MAX (n_cells, 1) * MAX_DEPTH);
+  g_autofree double *xs = NULL, *ys = NULL;
   char **names = g_new0 (char *, n_cells + 1);
   TsPlotAxes axes = { "layer", y_labels[kind], kind != TS_PROBE_ACT_MEAN };
 
-  for (guint l = 0; l < MAX_DEPTH; l++)
+  for (guint c = 0; c < n_cells; c++)
+    depth = MAX (depth, cells[c]->n_layers);
+  xs = g_new (double, depth);
+  ys = g_new (double, (gsize) MAX (n_cells, 1) * depth);
+  for (guint l = 0; l < depth; l++)
     xs[l] = l + 1;
   for (guint c = 0; c < n_cells; c++)
     {
       const TsProbeCell *cell = cells[c];
-      guint n = MIN (cell->n_layers, MAX_DEPTH);
-      for (guint l = 0; l < n; l++)
-        ys[c * MAX_DEPTH + l] = depth_value (&cell->layers[l], kind);
+      for (guint l = 0; l < cell->n_layers; l++)
+        ys[(gsize) c * depth + l] = depth_value (&cell->layers[l], kind);
       names[c] = g_strdup_printf ("%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
-      series[c] = (TsPlotSeries) { names[c], c, xs, ys + c * MAX_DEPTH, n, FALSE, c % 2 == 1 };
+      series[c] = (TsPlotSeries) { names[c], c, xs, ys + (gsize) c * depth, cell->n_layers, FALSE, c % 2 == 1 };
     }
   ts_plot_curves (cr, width, height, style, series, n_cells, &axes, titles[kind]);
   g_strfreev (names);
