@@ -191,6 +191,40 @@ test_memory_limits (void)
     }
 }
 
+/* issue 12: a net of 64 hidden layers runs end to end — statistics of all
+ * 65 layers in layers.csv, the advisor, every plot */
+static void
+test_deep_net (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *layers_csv = g_build_filename (dir, "layers.csv", NULL);
+  g_autofree char *out = NULL, *err = NULL, *text = NULL;
+  g_autoptr(GString) list = g_string_new ("16");
+  g_autofree char *set = NULL;
+  g_auto(GStrv) rows = NULL;
+  guint deepest = 0;
+
+  for (int l = 1; l < 64; l++)
+    g_string_append (list, ",16");
+  set = g_strconcat ("model.layers=", list->str, NULL);
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", dir, "--epochs", "1", "--set", set, "--plots", "png",
+                            NULL), ==, 0);
+  g_assert_true (g_file_get_contents (layers_csv, &text, NULL, NULL));
+  rows = g_strsplit (text, "\n", -1);
+  for (guint i = 1; rows[i] && *rows[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (rows[i], ",", 3);
+      deepest = MAX (deepest, (guint) g_ascii_strtoull (f[1], NULL, 10));
+    }
+  g_assert_cmpuint (deepest, ==, 65);
+  for (int k = 0; k < 4; k++)
+    {
+      const char *names[] = { "grad-norm.png", "update-ratio.png", "dead-saturated.png", "advice.json" };
+      g_autofree char *path = g_build_filename (dir, names[k], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
 /* eval with nothing to evaluate: no test split, and val_fraction 0 */
 static void
 test_eval_empty_split (void)
@@ -349,6 +383,17 @@ test_probe_and_lr_find (void)
       g_autofree char *png = g_build_filename (dir, names[k], NULL);
       g_assert_true (is_png (png, NULL));
     }
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (cells, 0), "batchnorm"));
+  /* --batchnorm (issue 12): 12 layers under the small init keep their spread */
+  g_assert_cmpint (run_cli (&out, &err, "probe", "--layers", "12", "--width", "64", "--samples", "128", "--activation",
+                            "tanh", "--init", "small", "--batchnorm", "--out", dir, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "with batch norm"));
+  g_assert_true (json_parser_load_from_file (parser, json, NULL));
+  cells = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cells");
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (cells, 0), "batchnorm"));
+  layers = json_object_get_array_member (json_array_get_object_element (cells, 0), "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, 12);
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (layers, 11), "act_std"), >, 0.55);
   g_assert_cmpint (run_cli (&out, &err, "probe", "--init", "magic", "--out", dir, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--init: unknown name \"magic\""));
   g_assert_cmpint (run_cli (&out, &err, "lr-find", "default", "--iterations", "60", "--sweeps", "2", "--out", dir, NULL), ==, 0);
@@ -644,6 +689,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/bad-input", test_bad_input_exits_2);
   g_test_add_func ("/app/cli/hardening", test_hardening_exit_codes);
   g_test_add_func ("/app/cli/memory-limits", test_memory_limits);
+  g_test_add_func ("/app/cli/deep-net", test_deep_net);
   g_test_add_func ("/app/cli/eval-empty-split", test_eval_empty_split);
   g_test_add_func ("/app/cli/data-info-json-valid", test_data_info_json_valid);
   g_test_add_func ("/app/cli/diverged", test_diverged_exits_1);
