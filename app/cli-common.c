@@ -99,18 +99,6 @@ cli_parse_real (const char *flag, const char *text, double lo_exclusive, double 
   return TRUE;
 }
 
-gboolean
-cli_check_memory (const char *what, double bytes, GError **error)
-{
-  double ram = (double) sysconf (_SC_PHYS_PAGES) * (double) sysconf (_SC_PAGE_SIZE);
-
-  if (ram <= 0 || bytes <= ram / 2)
-    return TRUE;
-  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: needs about %.1f GB of memory; this machine has %.1f GB", what,
-               bytes / 1e9, ram / 1e9);
-  return FALSE;
-}
-
 int
 cli_fail (const GError *error)
 {

@@ -19,9 +19,6 @@ gboolean cli_apply_overrides (TsExperiment *exp, char **overrides, gboolean data
 gboolean cli_parse_count (const char *flag, const char *text, guint64 lo, guint64 hi, guint64 *out, GError **error);
 gboolean cli_parse_real (const char *flag, const char *text, double lo_exclusive, double hi, double *out,
                          GError **error);
-/* Refuses work that would need more memory than the machine has, with the
- * estimate, before anything is allocated (an allocation would abort). */
-gboolean cli_check_memory (const char *what, double bytes, GError **error);
 /* Exit status for a failed step: could not write (TS_ERROR_WRITE) is a
  * failed run (1), anything else bad input (2); prints the message. */
 int      cli_fail (const GError *error);

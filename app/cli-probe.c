@@ -39,6 +39,7 @@ grid_json (const TsProbeGrid *g)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "init"), json_builder_add_string_value (b, ts_init_name (cell->init));
       json_builder_set_member_name (b, "activation"), json_builder_add_string_value (b, ts_activation_name (cell->activation));
+      json_builder_set_member_name (b, "batchnorm"), json_builder_add_boolean_value (b, cell->batchnorm);
       json_builder_set_member_name (b, "layers");
       json_builder_begin_array (b);
       for (guint l = 0; l < cell->n_layers; l++)
@@ -141,6 +142,7 @@ cli_probe (int argc, char **argv)
   g_autofree char *layers_text = NULL, *width_text = NULL, *samples_text = NULL, *scale_text = NULL;
   guint64 layers = 10, width = 500, samples = 1000;
   double init_scale = 0.01;
+  gboolean batchnorm = FALSE;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for probe.json and the plots", "DIR" },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &layers_text, "Hidden layers (default 10)", "N" },
@@ -149,6 +151,8 @@ cli_probe (int argc, char **argv)
     { "activation", 0, 0, G_OPTION_ARG_STRING, &act_text, "Activations (default tanh,relu)", "A,B" },
     { "init", 0, 0, G_OPTION_ARG_STRING, &init_text, "Init schemes (default small,xavier,he)", "A,B" },
     { "init-scale", 0, 0, G_OPTION_ARG_STRING, &scale_text, "σ of the small init (default 0.01)", "S" },
+    { "batchnorm", 0, 0, G_OPTION_ARG_NONE, &batchnorm, "Normalise each layer's pre-activations over the batch "
+      "(batch norm, γ=1, β=0) before the activation", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -167,34 +171,31 @@ cli_probe (int argc, char **argv)
     return CLI_BAD_INPUT;
   if (argc != 1 || out == NULL)
     return cli_bad_input ("probe: expected --out DIR");
-  if (!cli_parse_count ("layers", layers_text, 1, 15, &layers, &error)
+  if (!cli_parse_count ("layers", layers_text, 1, TS_MAX_HIDDEN_LAYERS, &layers, &error)
       || !cli_parse_count ("width", width_text, 1, 10000, &width, &error)
       || !cli_parse_count ("samples", samples_text, 2, 100000, &samples, &error)
       || !cli_parse_real ("init-scale", scale_text, 0, 1e6, &init_scale, &error))
     return cli_bad_input ("%s", error->message);
-  /* per core: each layer's weights twice (drawn, orthonormalised) and the
-   * batch's activations, pre-activations and gradients, as floats */
-  if (!cli_check_memory ("probe: --layers × --width × --samples",
-                         4.0 * (double) layers * ((double) width * width * 2 + (double) samples * width * 4)
-                           * ts_blas_threads (), &error))
-    return cli_bad_input ("%s", error->message);
   if (!parse_list (act_text ? act_text : "tanh,relu", "activation", acts, &n_acts, lookup_activation, &error)
       || !parse_list (init_text ? init_text : "small,xavier,he", "init", inits, &n_inits, lookup_init, &error))
     return cli_bad_input ("%s", error ? error->message : "probe: empty list");
+  spec = (TsProbeSpec) { (guint) layers, (guint) width, (guint) samples, init_scale, 7, batchnorm };
+  /* refused before the folder is made; the same estimate the window's probe meets */
+  if (!ts_probe_check_memory (&spec, 0, n_inits, n_acts, (guint) ts_blas_threads (), &error))
+    return cli_bad_input ("%s", error->message);
   if (g_mkdir_with_parents (out, 0755) != 0)
     {
       int saved = errno;
       g_printerr ("trainscope-cli: %s: cannot create the folder: %s\n", out, g_strerror (saved));
       return CLI_RUN_FAILED;
     }
-  spec = (TsProbeSpec) { (guint) layers, (guint) width, (guint) samples, init_scale, 7 };
   t0 = g_get_monotonic_time ();
   grid = ts_probe_grid_new (&spec, (TsInit *) inits, n_inits, (TsActivation *) acts, n_acts, NULL, 0,
                             (guint) ts_blas_threads (), &error);
   if (grid == NULL)
     return cli_bad_input ("%s", error->message);
-  g_print ("%u cells of %u layers × %u units × %u samples probed in %.0f ms\n", grid->n_cells, (guint) layers, (guint) width,
-           (guint) samples,
+  g_print ("%u cells of %u layers × %u units × %u samples%s probed in %.0f ms\n", grid->n_cells, (guint) layers,
+           (guint) width, (guint) samples, batchnorm ? " with batch norm" : "",
            (g_get_monotonic_time () - t0) / 1000.0);
   json = grid_json (grid);
   json_path = g_build_filename (out, "probe.json", NULL);

@@ -19,6 +19,7 @@
 #include "ts-io.h"
 #include "ts-json.h"
 #include "ts-layers.h"
+#include "ts-limits.h"
 #include "ts-loaders.h"
 #include "ts-load-context.h"
 #include "ts-source.h"

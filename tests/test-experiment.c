@@ -78,9 +78,16 @@ test_bad_values_name_the_key (void)
   {
     g_autoptr(TsExperiment) deep = ts_experiment_new_default ();
     g_autoptr(GError) error = NULL;
-    g_assert_true (ts_experiment_set (deep, "model.layers", "8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8", NULL));
+    g_autoptr(GString) list = g_string_new ("8");
+    for (int l = 1; l < 64; l++) /* 64 layers validate: the old cap of 15 is gone */
+      g_string_append (list, ",8");
+    g_assert_true (ts_experiment_set (deep, "model.layers", list->str, NULL));
+    g_assert_true (ts_experiment_validate (deep, NULL));
+    for (int l = 64; l < 257; l++)
+      g_string_append (list, ",8");
+    g_assert_true (ts_experiment_set (deep, "model.layers", list->str, NULL));
     g_assert_false (ts_experiment_validate (deep, &error));
-    g_assert_cmpstr (error->message, ==, "model.layers: at most 15 hidden layers (got 16)");
+    g_assert_cmpstr (error->message, ==, "model.layers: at most 256 hidden layers (got 257)");
   }
   expect_error ("{\"train\": {\"schedule\": 3}}", "train.schedule: must be an object");
   expect_error ("[1, 2]", "must be a JSON object");

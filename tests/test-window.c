@@ -821,6 +821,117 @@ test_init_lab (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean data_and_run_ready (gpointer data);
+
+static gboolean
+lab_shows_batchnorm (gpointer lab)
+{
+  const TsProbeCell *cell = ts_init_lab_get_cell (lab, 0, NULL);
+  return cell && cell->batchnorm;
+}
+
+static gboolean
+lab_shows_plain (gpointer lab)
+{
+  const TsProbeCell *cell = ts_init_lab_get_cell (lab, 0, NULL);
+  return cell && !cell->batchnorm;
+}
+
+/* issue 12, the BN rescue: the toggle probes again and the small-init cells
+ * keep their spread through 10 layers */
+static void
+test_init_lab_batchnorm (void)
+{
+  TsWindow *window = new_window ();
+  TsInitLab *lab = TS_INIT_LAB (ts_window_get_init_lab (window));
+  const TsProbeCell *cell;
+  TsProbeSpec spec;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1200);
+  {
+    GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (lab), ADW_TYPE_VIEW_STACK), *page = GTK_WIDGET (lab);
+    while (gtk_widget_get_parent (page) != stack)
+      page = gtk_widget_get_parent (page);
+    adw_view_stack_set_visible_child (ADW_VIEW_STACK (stack), page); /* the page shown, so its figures draw */
+  }
+  ts_init_lab_set_size (lab, 10, 64, 200);
+  ts_init_lab_run (lab);
+  g_assert_true (spin_until (lab_done, lab, 30));
+  cell = ts_init_lab_get_cell (lab, 0, &spec); /* small · tanh */
+  g_assert_cmpint (cell->init, ==, TS_INIT_SMALL);
+  g_assert_false (spec.batchnorm);
+  g_assert_cmpfloat (cell->layers[9].act_std, <, 1e-4 * cell->layers[0].act_std);
+  ts_init_lab_set_batchnorm (lab, TRUE);
+  g_assert_true (spin_until (lab_shows_batchnorm, lab, 30));
+  cell = ts_init_lab_get_cell (lab, 0, &spec);
+  g_assert_true (spec.batchnorm);
+  g_assert_cmpuint (ts_init_lab_get_n_cells (lab), ==, 6);
+  for (guint l = 0; l < 10; l++)
+    g_assert_cmpfloat (fabs (cell->layers[l].act_std - 0.627), <, 0.05);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (lab), "with batch norm before every activation"));
+  spin_until (frames_drawn, lab, 2);
+  cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (lab), "probe-small-tanh"), "init-lab-batchnorm.png"));
+  assert_figure_exports (GTK_WIDGET (lab), "activation-std-by-depth", 1 + 6 * 10);
+  /* and back */
+  ts_init_lab_set_batchnorm (lab, FALSE);
+  g_assert_true (spin_until (lab_shows_plain, lab, 30));
+  g_assert_cmpfloat (ts_init_lab_get_cell (lab, 0, NULL)->layers[9].act_std, <, 1e-4);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* issue 12: the editor refuses a net too large for the machine with the
+ * estimate, naming the key, and the selected experiment stays as it was */
+static void
+test_editor_refuses_a_huge_net (void)
+{
+  TsWindow *window = new_window ();
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+
+  g_assert_false (ts_experiment_editor_edit (editor, "model.layers", "1000000,1000000"));
+  g_assert_true (g_str_has_prefix (ts_experiment_editor_get_error (editor),
+                                   "model.layers: 1000005000002 parameters with their gradients and optimizer state"));
+  g_assert_nonnull (strstr (ts_experiment_editor_get_error (editor), " GB (a run may use half)"));
+  g_assert_cmpuint (ts_run_get_experiment (ts_window_get_selected (window))->model.layers->len, ==, 1);
+  g_assert_true (ts_experiment_editor_edit (editor, "model.layers", "100000"));
+  g_assert_false (ts_experiment_editor_edit (editor, "train.batch_size", "65536"));
+  g_assert_true (g_str_has_prefix (ts_experiment_editor_get_error (editor), "train.batch_size: the activations of 2 "
+                                                                           "layers at train.batch_size 65536"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* issue 12: 64 hidden layers train in the window, and the layer views
+ * show the deepest of them */
+static void
+test_layer_views_on_64_layers (void)
+{
+  TsWindow *window = new_window ();
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  TsLayerViews *views = TS_LAYER_VIEWS (ts_window_get_layer_views (window));
+  g_autoptr(GString) list = g_string_new ("8");
+  const TsStatsRecord *last;
+  gsize n_stats;
+
+  for (int l = 1; l < 64; l++)
+    g_string_append (list, ",8");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1500);
+  g_assert_true (ts_experiment_editor_edit (editor, "model.layers", list->str));
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_true (spin_until (data_and_run_ready, window, 60));
+  g_assert_cmpint (ts_run_get_state (ts_window_get_selected (window)), ==, TS_RUN_DONE);
+  g_assert_nonnull (ts_run_get_stats (ts_window_get_selected (window), &n_stats));
+  g_assert_cmpuint (n_stats, >=, 2);
+  last = ts_metric_log_get (ts_run_get_stats (ts_window_get_selected (window), &n_stats), n_stats - 1);
+  g_assert_cmpuint (last->n_layers, ==, 65);
+  ts_layer_views_show (views, 63, TS_HIST_ACTIVATIONS, TS_HIST_OFFSET);
+  spin_until (frames_drawn, views, 2);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (views), "layers-64.png"));
+  assert_figure_exports (GTK_WIDGET (views), "histograms", 1 + TS_HISTOGRAM_BINS);
+  assert_figure_exports (GTK_WIDGET (views), "dead-saturated", 1 + 2);
+  assert_figure_exports (GTK_WIDGET (views), "update-ratio", 1 + 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 all_final (gpointer data)
 {
@@ -1035,6 +1146,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/advisor/plateau-card-divides-now", test_plateau_card_divides_now);
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
   g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
+  g_test_add_func ("/ui/init-lab/batchnorm", test_init_lab_batchnorm);
+  g_test_add_func ("/ui/editor/refuses-a-huge-net", test_editor_refuses_a_huge_net);
+  g_test_add_func ("/ui/layers/64-layers", test_layer_views_on_64_layers);
   g_test_add_func ("/ui/data/page", test_data_page);
   g_test_add_func ("/ui/data/whitens", test_data_page_whitens);
   g_test_add_func ("/ui/data/sliders-edit", test_data_sliders_edit);

@@ -21,6 +21,7 @@ struct _TsInitLab {
   GtkWidget   *init_checks[5];
   GtkWidget   *input_choice; /* Gaussian noise, or a batch of the data */
   GtkWidget   *show_choice;  /* activation or weight histograms */
+  GtkWidget   *batchnorm;    /* probe with batch norm before each activation */
   GtkWidget   *run_button;
   GtkWidget   *train_button;
   GtkWidget   *status;
@@ -115,16 +116,16 @@ depth_csv (gpointer data)
 
   if (view->lab->n_cells == 0)
     return NULL;
-  csv = g_string_new ("init,activation,layer,act_mean,act_std,grad_std,dead_fraction,saturated_fraction\n");
+  csv = g_string_new ("init,activation,layer,act_mean,act_std,grad_std,dead_fraction,saturated_fraction,batchnorm\n");
   for (guint c = 0; c < view->lab->n_cells; c++)
     {
       const TsProbeCell *cell = view->lab->cells[c];
       for (guint l = 0; l < cell->n_layers; l++)
         {
           const TsProbeLayer *p = &cell->layers[l];
-          g_string_append_printf (csv, "%s,%s,%u,%.6g,%.6g,%.6g,%.6g,%.6g\n", ts_init_name (cell->init),
+          g_string_append_printf (csv, "%s,%s,%u,%.6g,%.6g,%.6g,%.6g,%.6g,%d\n", ts_init_name (cell->init),
                                   ts_activation_name (cell->activation), l + 1, p->act_mean, p->act_std, p->grad_std,
-                                  p->dead_fraction, p->saturated_fraction);
+                                  p->dead_fraction, p->saturated_fraction, cell->batchnorm);
         }
     }
   return g_string_free (csv, FALSE);
@@ -190,12 +191,25 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   self->from_data = job->input != NULL;
   {
     g_autofree char *text = g_strdup_printf (
-      "%s through the untrained net, forward and backward: %u cells in %.2f s. Click a cell to make an experiment of "
-      "it; Train All races them, each at the learning rate a short LR-finder sweep finds for it.",
-      job->input ? "A batch of the data (each feature standardised)" : "Gaussian input", self->n_cells, job->seconds);
+      "%s through the untrained net%s, forward and backward: %u cells in %.2f s. Click a cell to make an experiment "
+      "of it; Train All races them, each at the learning rate a short LR-finder sweep finds for it.",
+      job->input ? "A batch of the data (each feature standardised)" : "Gaussian input",
+      job->spec.batchnorm ? " with batch norm before every activation" : "", self->n_cells, job->seconds);
     gtk_label_set_text (GTK_LABEL (self->status), text);
   }
   show_cells (self);
+  /* toggled while this probe ran: probe again, so the figures show the toggle */
+  if (job->spec.batchnorm != gtk_check_button_get_active (GTK_CHECK_BUTTON (self->batchnorm)))
+    ts_init_lab_run (self);
+}
+
+/* the figures follow the toggle: a shown probe runs again (one running
+ * already is run again when it ends, see on_probed) */
+static void
+on_batchnorm_toggled (TsInitLab *self)
+{
+  if (self->n_cells > 0 && gtk_widget_get_sensitive (self->run_button))
+    ts_init_lab_run (self);
 }
 
 /* rows spread over the set, each feature to mean 0 and std 1 over the batch */
@@ -229,7 +243,8 @@ ts_init_lab_run (TsInitLab *self)
     (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->layers)),
     (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->width)),
     (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->samples)),
-    gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->scale)), 7 };
+    gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->scale)), 7,
+    gtk_check_button_get_active (GTK_CHECK_BUTTON (self->batchnorm)) };
   for (int i = 0; i < 5; i++)
     if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->init_checks[i])))
       job->inits[job->n_inits++] = i;
@@ -259,6 +274,12 @@ ts_init_lab_run (TsInitLab *self)
   gtk_widget_set_sensitive (self->run_button, FALSE);
   gtk_label_set_text (GTK_LABEL (self->status), "Probing…");
   g_task_run_in_thread (task, probe_in_thread);
+}
+
+void
+ts_init_lab_set_batchnorm (TsInitLab *self, gboolean batchnorm)
+{
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->batchnorm), batchnorm);
 }
 
 void
@@ -390,7 +411,7 @@ ts_init_lab_init (TsInitLab *self)
     }
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), column);
 
-  self->layers = labelled (sizes, "Layers", gtk_spin_button_new_with_range (1, 15, 1));
+  self->layers = labelled (sizes, "Layers", gtk_spin_button_new_with_range (1, 64, 1));
   self->width = labelled (sizes, "Width", gtk_spin_button_new_with_range (10, 2000, 10));
   self->samples = labelled (sizes, "Samples", gtk_spin_button_new_with_range (100, 5000, 100));
   self->scale = labelled (sizes, "σ of small", gtk_spin_button_new_with_range (0.0001, 10, 0.01));
@@ -406,6 +427,14 @@ ts_init_lab_init (TsInitLab *self)
   self->show_choice = labelled (choices, "Show",
                                 gtk_drop_down_new_from_strings ((const char *[]) { "Activations", "Weights", NULL }));
   g_signal_connect_swapped (self->show_choice, "notify::selected", G_CALLBACK (redraw_cells), self);
+  self->batchnorm = gtk_check_button_new_with_label ("Batch norm");
+  gtk_widget_set_tooltip_text (self->batchnorm, "Normalise each layer's pre-activations over the probe's batch (per "
+                                                "unit to mean 0 and variance 1, as batch norm does while training, "
+                                                "γ = 1, β = 0) before the activation: it keeps the spread alive through "
+                                                "depth even under the small init. Picking a cell makes an experiment "
+                                                "without it");
+  g_signal_connect_swapped (self->batchnorm, "toggled", G_CALLBACK (on_batchnorm_toggled), self);
+  gtk_flow_box_append (GTK_FLOW_BOX (choices), self->batchnorm);
   self->train_button = gtk_button_new_with_label ("Train All");
   gtk_widget_set_tooltip_text (self->train_button, "Train every cell's init and activation at this depth and width on "
                                                    "the selected data, their loss curves overlaid. Each cell first gets "

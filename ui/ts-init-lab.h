@@ -1,7 +1,8 @@
 /* ts-init-lab.h — the initialisation experiment as a page: choose depth,
  * width, activations and init schemes; a probe (forward and backward, no
  * training) fills a grid of cells with per-layer activation histograms and
- * dead/saturated shares, beside activation and gradient spread by depth.
+ * dead/saturated shares, beside activation and gradient spread by depth;
+ * a toggle adds batch norm before every activation (the BN rescue).
  * The input is Gaussian noise or a standardised batch of the selected data;
  * cells show activation or weight histograms and export like every view.
  * Clicking a cell emits ::pick (init, activation) for a new experiment of
@@ -32,6 +33,9 @@ const TsProbeCell *ts_init_lab_get_cell (TsInitLab *self, guint i, TsProbeSpec *
 gboolean   ts_init_lab_probed_data (TsInitLab *self);
 /* while the race's learning rates are being found: Train All waits */
 void       ts_init_lab_set_racing (TsInitLab *self, gboolean racing);
+/* The Batch norm toggle: each layer's pre-activations normalised over the
+ * probe batch before the activation; a probe shown runs again with it. */
+void       ts_init_lab_set_batchnorm (TsInitLab *self, gboolean batchnorm);
 /* Overrides the page's size settings (for tests and small machines). */
 void       ts_init_lab_set_size (TsInitLab *self, guint layers, guint width, guint samples);
 

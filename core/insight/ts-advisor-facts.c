@@ -107,7 +107,8 @@ layer_facts (TsAdvisorFacts *f)
   const TsMetricLog *stats = f->in->stats;
   const TsModelSpec *model = &f->in->exp->model;
   const TsStatsRecord *first;
-  double ratio[TS_STATS_MAX_LAYERS], logs = 0;
+  g_autofree double *ratio = NULL;
+  double logs = 0;
   guint count = 0;
 
   f->ratio_max = f->ratio_mean = NAN;
@@ -116,6 +117,11 @@ layer_facts (TsAdvisorFacts *f)
   first = ts_metric_log_get (stats, 0);
   f->n_layers = first->n_layers;
   f->n_hidden = f->n_layers - 1;
+  f->act = g_new (TsActivation, f->n_layers);
+  f->init_std = g_new (double, f->n_layers), f->init_dead = g_new (double, f->n_layers);
+  f->init_sat = g_new (double, f->n_layers), f->now_std = g_new (double, f->n_layers);
+  f->now_dead = g_new (double, f->n_layers), f->now_sat = g_new (double, f->n_layers);
+  ratio = g_new (double, f->n_layers);
   for (guint l = 0; l < f->n_layers; l++)
     {
       int act = l < model->layers->len ? g_array_index (model->layers, TsLayerSpec, l).activation
@@ -148,4 +154,16 @@ _ts_advisor_facts_init (TsAdvisorFacts *f, const TsAdvisorInput *in)
   epoch_curve (f);
   step_curve (f);
   layer_facts (f);
+}
+
+void
+_ts_advisor_facts_clear (TsAdvisorFacts *f)
+{
+  g_clear_pointer (&f->act, g_free);
+  g_clear_pointer (&f->init_std, g_free);
+  g_clear_pointer (&f->init_dead, g_free);
+  g_clear_pointer (&f->init_sat, g_free);
+  g_clear_pointer (&f->now_std, g_free);
+  g_clear_pointer (&f->now_dead, g_free);
+  g_clear_pointer (&f->now_sat, g_free);
 }

@@ -30,9 +30,10 @@ typedef struct {
   /* the layers: hidden ones, then the output layer */
   guint    n_layers;       /* measured; 0 when nothing was */
   guint    n_hidden;
-  TsActivation act[TS_STATS_MAX_LAYERS];
-  double   init_std[TS_STATS_MAX_LAYERS], init_dead[TS_STATS_MAX_LAYERS], init_sat[TS_STATS_MAX_LAYERS];
-  double   now_std[TS_STATS_MAX_LAYERS], now_dead[TS_STATS_MAX_LAYERS], now_sat[TS_STATS_MAX_LAYERS];
+  /* each (n_layers), owned: sized to the net */
+  TsActivation *act;
+  double  *init_std, *init_dead, *init_sat;
+  double  *now_std, *now_dead, *now_sat;
   double   ratio_max, ratio_mean; /* ‖ΔW‖/‖W‖ lately: largest, geometric mean (NaN unmeasured) */
 
   const TsEpochRecord *last;
@@ -40,6 +41,7 @@ typedef struct {
 } TsAdvisorFacts;
 
 void _ts_advisor_facts_init (TsAdvisorFacts *f, const TsAdvisorInput *in);
+void _ts_advisor_facts_clear (TsAdvisorFacts *f);
 
 /* Appends an advice and returns its evidence object for the rule to fill. */
 JsonObject *_ts_advice_add (GPtrArray *out, const char *code, TsSeverity severity, double confidence,

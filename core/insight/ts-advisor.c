@@ -112,6 +112,7 @@ ts_advisor_diagnose (const TsAdvisorInput *in)
     worry |= ((TsAdvice *) out->pdata[i])->severity > TS_SEVERITY_INFO;
   if (!worry && facts.last != NULL)
     _ts_advice_add (out, "healthy", TS_SEVERITY_INFO, 0.6, "", "Nothing in the curves or the layers calls for a change.");
+  _ts_advisor_facts_clear (&facts);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "ts-probe.h"
 #include "ts-blas.h"
 #include "ts-error.h"
+#include "ts-limits.h"
 #include "ts-net-private.h"
 #include "ts-stats.h"
 
@@ -124,67 +125,208 @@ shared_clear (Shared *s)
   g_free (s->order);
 }
 
-static void
-set_weights (TsNet *net, const Shared *s, TsInit init)
-{
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      const TsNetLayer *layer = &net->layers[l];
-      float *w = net->params + layer->w;
-      gsize n = (gsize) layer->in * layer->out;
-      float sigma = (float) ts_init_sigma (init, layer->in, s->spec.init_scale);
+/* ---- one worker's own forward and backward pass ------------------------------
+ * The probe is not a trained net: no biases (zero), no dropout, no optimizer,
+ * and weights that are σ times the shared draws, so each layer is one GEMM
+ * with alpha = σ straight from the draws — no copy of the weights per cell.
+ * With batch norm each hidden layer's pre-activations are normalised over
+ * the probe batch before the activation (training mode, γ = 1, β = 0). */
 
-      if (init == TS_INIT_ORTHOGONAL)
-        memcpy (w, s->ortho[l], sizeof (float) * n);
-      else
-        for (gsize i = 0; i < n; i++)
-          w[i] = sigma * s->unit[l][i]; /* σ = 0 (zero init) gives zeros */
-      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
+#define PROBE_BN_EPS 1e-5f /* PyTorch's BatchNorm1d default */
+
+typedef struct {
+  const Shared *s;
+  float **z;        /* [l] (B, units) pre-activation; normalised in place with batch norm */
+  float **a;        /* [l] (B, units) activation */
+  float **d;        /* [l] (B, units) ∂L/∂a, then ∂L/∂z */
+  float **inv_std;  /* [l] (units) 1/√(var + eps) of the batch norm, or NULL without it */
+  float  *slopes;   /* (width) PReLU's starting slopes */
+  float  *dslope;   /* (width) its slope gradients, unused */
+  float  *weights;  /* (width, max fan_in) one layer's weights, for their histogram */
+} Worker;
+
+static void
+worker_init (Worker *w, const Shared *s)
+{
+  guint L = s->spec.layers, B = s->spec.samples;
+
+  w->s = s;
+  w->z = g_new0 (float *, L + 1), w->a = g_new0 (float *, L + 1), w->d = g_new0 (float *, L + 1);
+  w->inv_std = g_new0 (float *, L + 1);
+  for (guint l = 0; l <= L; l++)
+    {
+      gsize n = (gsize) B * units (s, l);
+      w->z[l] = g_new (float, n), w->a[l] = g_new (float, n), w->d[l] = g_new (float, n);
+      w->inv_std[l] = s->spec.batchnorm && l < L ? g_new (float, units (s, l)) : NULL;
+    }
+  w->slopes = g_new (float, s->spec.width);
+  w->dslope = g_new (float, s->spec.width);
+  for (guint j = 0; j < s->spec.width; j++)
+    w->slopes[j] = PROBE_SLOPE;
+  w->weights = g_new (float, (gsize) s->spec.width * MAX (s->in_dim, s->spec.width));
+}
+
+static void
+worker_clear (Worker *w)
+{
+  for (guint l = 0; l <= w->s->spec.layers; l++)
+    {
+      g_free (w->z[l]), g_free (w->a[l]), g_free (w->d[l]);
+      g_free (w->inv_std[l]);
+    }
+  g_free (w->z), g_free (w->a), g_free (w->d), g_free (w->inv_std);
+  g_free (w->slopes), g_free (w->dslope), g_free (w->weights);
+}
+
+static TsActParams
+probe_act (const Worker *w, guint l, TsActivation act)
+{
+  if (l == w->s->spec.layers)
+    return (TsActParams) { .kind = TS_ACT_IDENTITY };
+  return (TsActParams) {
+    .kind = act,
+    .slope = act == TS_ACT_RRELU ? (TS_RRELU_LOWER + TS_RRELU_UPPER) / 2 : PROBE_SLOPE, /* rrelu: evaluation */
+    .unit_slope = act == TS_ACT_PRELU ? w->slopes : NULL,
+  };
+}
+
+/* the layer's weights: the draws and the factor they are scaled by */
+static const float *
+layer_draws (const Shared *s, guint l, TsInit init, float *sigma)
+{
+  *sigma = init == TS_INIT_ORTHOGONAL ? 1.f : (float) ts_init_sigma (init, fan_in (s, l), s->spec.init_scale);
+  return init == TS_INIT_ORTHOGONAL ? s->ortho[l] : s->unit[l];
+}
+
+/* z (B, n) to mean 0 and variance 1 per column over the rows, two passes
+ * (never E[z²] − E[z]²); inv_std (n) keeps 1/√(var + eps) for the backward */
+static void
+batchnorm_forward (float *z, float *inv_std, guint B, guint n)
+{
+  g_autofree double *mean = g_new0 (double, n), *var = g_new0 (double, n);
+
+  for (guint r = 0; r < B; r++)
+    for (guint j = 0; j < n; j++)
+      mean[j] += z[(gsize) r * n + j];
+  for (guint j = 0; j < n; j++)
+    mean[j] /= B;
+  for (guint r = 0; r < B; r++)
+    for (guint j = 0; j < n; j++)
+      {
+        double c = z[(gsize) r * n + j] - mean[j];
+        var[j] += c * c;
+      }
+  for (guint j = 0; j < n; j++)
+    inv_std[j] = (float) (1.0 / sqrt (var[j] / B + PROBE_BN_EPS)); /* biased variance, as training mode */
+  for (guint r = 0; r < B; r++)
+    for (guint j = 0; j < n; j++)
+      z[(gsize) r * n + j] = (float) ((z[(gsize) r * n + j] - mean[j]) * inv_std[j]);
+}
+
+/* d: ∂L/∂ẑ in, ∂L/∂z out, with ẑ the normalised z (in place):
+ * dz = inv_std · (dẑ − mean(dẑ) − ẑ · mean(dẑ · ẑ)) per column */
+static void
+batchnorm_backward (float *d, const float *zhat, const float *inv_std, guint B, guint n)
+{
+  g_autofree double *sum = g_new0 (double, n), *dot = g_new0 (double, n);
+
+  for (guint r = 0; r < B; r++)
+    for (guint j = 0; j < n; j++)
+      {
+        gsize i = (gsize) r * n + j;
+        sum[j] += d[i], dot[j] += (double) d[i] * zhat[i];
+      }
+  for (guint r = 0; r < B; r++)
+    for (guint j = 0; j < n; j++)
+      {
+        gsize i = (gsize) r * n + j;
+        d[i] = (float) (inv_std[j] * (d[i] - sum[j] / B - zhat[i] * dot[j] / B));
+      }
+}
+
+static void
+forward (Worker *w, TsInit init, TsActivation act)
+{
+  const Shared *s = w->s;
+  guint B = s->spec.samples;
+
+  for (guint l = 0; l <= s->spec.layers; l++)
+    {
+      float sigma;
+      const float *u = layer_draws (s, l, init, &sigma);
+      const float *in = l > 0 ? w->a[l - 1] : s->x;
+      TsActParams p = probe_act (w, l, act);
+      /* z (B, out) = σ · in (B, fan_in) · uᵀ; the biases are zero */
+      ts_sgemm (FALSE, TRUE, B, units (s, l), fan_in (s, l), sigma, in, fan_in (s, l), u, fan_in (s, l), 0.f, w->z[l],
+                units (s, l));
+      if (w->inv_std[l])
+        batchnorm_forward (w->z[l], w->inv_std[l], B, units (s, l));
+      ts_activation_forward (w->a[l], w->z[l], B, units (s, l), units (s, l), &p);
     }
 }
 
-static TsNet *
-probe_net (const Shared *s, TsActivation act)
+/* the shared gradient at the logits, pushed back to the first layer */
+static void
+backward (Worker *w, TsInit init, TsActivation act)
 {
-  g_autofree TsLayerSpec *hidden = g_new (TsLayerSpec, s->spec.layers);
+  const Shared *s = w->s;
+  guint B = s->spec.samples;
 
-  for (guint l = 0; l < s->spec.layers; l++)
-    hidden[l] = (TsLayerSpec) { s->spec.width, act };
-  return ts_net_new (s->in_dim, hidden, s->spec.layers, act, PROBE_SLOPE, 0.f, PROBE_CLASSES, s->spec.samples);
+  memcpy (w->d[s->spec.layers], s->dlogits, sizeof (float) * B * PROBE_CLASSES);
+  for (guint l = s->spec.layers + 1; l-- > 0;)
+    {
+      float sigma;
+      const float *u = layer_draws (s, l, init, &sigma);
+      TsActParams p = probe_act (w, l, act);
+      ts_activation_backward (w->d[l], p.kind == TS_ACT_PRELU ? w->dslope : NULL, w->z[l], w->a[l], B, units (s, l),
+                              units (s, l), &p);
+      if (w->inv_std[l])
+        batchnorm_backward (w->d[l], w->z[l], w->inv_std[l], B, units (s, l));
+      /* d[l-1] (B, fan_in) = σ · d[l] (B, out) · u (out, fan_in) */
+      if (l > 0)
+        ts_sgemm (FALSE, FALSE, B, fan_in (s, l), units (s, l), sigma, w->d[l], units (s, l), u, fan_in (s, l), 0.f,
+                  w->d[l - 1], fan_in (s, l));
+    }
 }
 
-/* net: for this cell's activation; its weights are set here. The weights
- * are measured in one cell per init (weights): they are the same under
- * every activation. */
+/* The weights are measured in one cell per init (weights): they are the
+ * same under every activation. */
 static TsProbeCell *
-probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act, gboolean weights)
+probe_cell (Worker *w, TsInit init, TsActivation act, gboolean weights)
 {
+  const Shared *s = w->s;
   guint L = s->spec.layers, B = s->spec.samples;
-  TsStatsRecord stats;
   TsProbeCell *cell;
 
-  set_weights (net, s, init);
-  /* forward; then a random gradient at the logits, pushed back to the input */
-  ts_net_forward (net, s->x, B, FALSE, 0);
-  memcpy (ts_net_dlogits (net), s->dlogits, sizeof (float) * B * PROBE_CLASSES);
-  ts_net_backward_signal (net, s->x, B);
-  ts_stats_measure_forward (net, B, weights, &stats);
-
+  forward (w, init, act);
+  backward (w, init, act);
   cell = g_new0 (TsProbeCell, 1);
   cell->init = init;
   cell->activation = act;
+  cell->batchnorm = s->spec.batchnorm;
   cell->n_layers = L;
   cell->layers = g_new0 (TsProbeLayer, L);
   for (guint l = 0; l < L; l++)
     {
       TsProbeLayer *p = &cell->layers[l];
-      p->act_mean = stats.layers[l].act_mean;
-      p->act_std = stats.layers[l].act_std;
-      p->dead_fraction = stats.layers[l].dead_fraction;
-      p->saturated_fraction = stats.layers[l].saturated_fraction;
-      p->grad_std = (float) ts_moments (net->d[l], (gsize) B * s->spec.width).std;
-      p->act_hist = stats.layers[l].hist[TS_HIST_ACTIVATIONS];
-      p->weight_hist = stats.layers[l].hist[TS_HIST_WEIGHTS];
+      TsLayerStats stats = { 0 };
+      ts_stats_activations (&stats, w->a[l], w->z[l], B, units (s, l), act);
+      if (weights)
+        {
+          float sigma;
+          const float *u = layer_draws (s, l, init, &sigma);
+          gsize n = (gsize) units (s, l) * fan_in (s, l);
+          for (gsize i = 0; i < n; i++)
+            w->weights[i] = sigma * u[i]; /* σ = 0 (zero init) gives zeros */
+          ts_stats_weights (&stats, w->weights, n);
+        }
+      p->act_mean = stats.act_mean;
+      p->act_std = stats.act_std;
+      p->dead_fraction = stats.dead_fraction;
+      p->saturated_fraction = stats.saturated_fraction;
+      p->grad_std = (float) ts_moments (w->d[l], (gsize) B * units (s, l)).std;
+      p->act_hist = stats.hist[TS_HIST_ACTIVATIONS];
+      p->weight_hist = stats.hist[TS_HIST_WEIGHTS];
     }
   return cell;
 }
@@ -215,31 +357,22 @@ plan_cells (Shared *s, guint n_inits)
           s->order[k++] = i * s->n_acts + a;
 }
 
-/* Workers take the next cell from a shared counter and keep their net when
- * the activation changes (a new one only for PReLU or RReLU layers): a
- * 10 × 500 net over 1000 samples is ~80 MB of workspace to fault in. */
+/* Workers take the next cell from a shared counter, each with buffers of
+ * its own: a 10 × 500 probe over 1000 samples is ~60 MB to fault in once. */
 static gpointer
 probe_cells (gpointer data)
 {
   Shared *s = data;
-  g_autoptr(TsNet) net = NULL;
-  int act = -1;
+  Worker w;
   guint k;
 
+  worker_init (&w, s);
   while ((k = (guint) g_atomic_int_add (&s->next, 1)) < s->grid->n_cells)
     {
       guint a = s->order[k] % s->n_acts, i = s->order[k] / s->n_acts;
-      if ((int) s->acts[a] != act)
-        {
-          if (net == NULL || !_ts_net_set_hidden_activation (net, s->acts[a], PROBE_SLOPE))
-            {
-              g_clear_pointer (&net, ts_net_free);
-              net = probe_net (s, s->acts[a]);
-            }
-          act = (int) s->acts[a];
-        }
-      s->grid->cells[s->order[k]] = probe_cell (s, net, s->inits[i], s->acts[a], a == 0);
+      s->grid->cells[s->order[k]] = probe_cell (&w, s->inits[i], s->acts[a], a == 0);
     }
+  worker_clear (&w);
   return NULL;
 }
 
@@ -257,6 +390,54 @@ run_on_threads (GThreadFunc work, Shared *s)
     g_thread_join (workers[t]);
 }
 
+static gboolean
+needs_orthogonal (const TsInit *inits, guint n_inits)
+{
+  for (guint i = 0; i < n_inits; i++)
+    if (inits[i] == TS_INIT_ORTHOGONAL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+spec_defaults (TsProbeSpec *spec)
+{
+  spec->layers = spec->layers ? spec->layers : 10;
+  spec->width = spec->width ? spec->width : 500;
+  spec->samples = spec->samples ? spec->samples : 1000;
+  spec->init_scale = spec->init_scale > 0 ? spec->init_scale : 0.01;
+}
+
+double
+ts_probe_bytes (const TsProbeSpec *spec, guint in_dim, gboolean orthogonal, guint threads)
+{
+  TsProbeSpec sp = *spec;
+  double L, W, B, in, shared, worker;
+
+  spec_defaults (&sp);
+  L = sp.layers, W = sp.width, B = sp.samples, in = in_dim ? in_dim : sp.width;
+  /* the draws (orthonormalised too), the input and the logit gradient */
+  shared = (W * in + (L - 1) * W * W + PROBE_CLASSES * W) * (orthogonal ? 2 : 1) + B * (in + PROBE_CLASSES);
+  /* z, a and ∂ of every layer, batch norm's scales, one layer's weights */
+  worker = 3 * B * (L * W + PROBE_CLASSES) + L * W + W * MAX (in, W) + 2 * W;
+  return sizeof (float) * (shared + worker * CLAMP (threads, 1, TS_TEAM_MAX));
+}
+
+gboolean
+ts_probe_check_memory (const TsProbeSpec *spec, guint in_dim, guint n_inits, guint n_acts, guint threads,
+                       GError **error)
+{
+  TsProbeSpec sp = *spec;
+  g_autofree char *what = NULL;
+
+  spec_defaults (&sp);
+  what = g_strdup_printf ("%u layers of %u units over %u samples, on %u threads,", sp.layers, sp.width, sp.samples,
+                          MIN (CLAMP (threads, 1, TS_TEAM_MAX), MAX (n_inits * n_acts, 1)));
+  /* orthogonal or not: the larger, so the refusal does not depend on the inits chosen */
+  return ts_check_memory ("probe", what,
+                          ts_probe_bytes (&sp, in_dim, TRUE, MIN (threads, MAX (n_inits * n_acts, 1))), error);
+}
+
 TsProbeGrid *
 ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits, const TsActivation *acts,
                    guint n_acts, const float *input, guint in_dim, guint threads, GError **error)
@@ -264,20 +445,18 @@ ts_probe_grid_new (const TsProbeSpec *spec, const TsInit *inits, guint n_inits, 
   Shared s = { *spec, 0 };
   gboolean orthogonal = FALSE;
 
-  s.spec.layers = spec->layers ? spec->layers : 10;
-  s.spec.width = spec->width ? spec->width : 500;
-  s.spec.samples = spec->samples ? spec->samples : 1000;
-  s.spec.init_scale = spec->init_scale > 0 ? spec->init_scale : 0.01;
-  if (s.spec.layers > TS_STATS_MAX_LAYERS - 1 || s.spec.width > 10000 || s.spec.samples > 100000
+  spec_defaults (&s.spec);
+  if (s.spec.layers > TS_MAX_HIDDEN_LAYERS || s.spec.width > 10000 || s.spec.samples > 100000
       || (input && in_dim == 0))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "probe: at most %d layers of 10000 units and 100000 samples",
-                   TS_STATS_MAX_LAYERS - 1);
+                   TS_MAX_HIDDEN_LAYERS);
       return NULL;
     }
+  if (!ts_probe_check_memory (&s.spec, input ? in_dim : 0, n_inits, n_acts, threads, error))
+    return NULL;
   s.in_dim = input ? in_dim : s.spec.width;
-  for (guint i = 0; i < n_inits; i++)
-    orthogonal |= inits[i] == TS_INIT_ORTHOGONAL;
+  orthogonal = needs_orthogonal (inits, n_inits);
   shared_init (&s, input, orthogonal);
   s.inits = inits, s.acts = acts, s.n_acts = n_acts;
   s.grid = g_new0 (TsProbeGrid, 1);

@@ -5,6 +5,7 @@
  *   TsProbeSpec spec = { .layers = 10, .width = 500, .samples = 1000, .init_scale = 0.01 };
  *   TsProbeCell *cell = ts_probe_run (&spec, TS_INIT_XAVIER, TS_ACT_TANH, NULL, 0, &error);
  *   cell->layers[9].act_std;   // still about 0.2: xavier keeps tanh in a band
+ *   spec.batchnorm = TRUE;     // small init too: batch norm keeps the spread
  */
 #pragma once
 
@@ -29,11 +30,17 @@ typedef struct {
   guint   samples;    /* rows of Gaussian input; default 1000 */
   double  init_scale; /* σ of the small init; default 0.01 */
   guint64 seed;
+  /* each hidden layer's pre-activations normalised over the probe batch
+   * (per unit to mean 0, variance 1, eps 1e-5: batch norm in training mode
+   * with γ = 1, β = 0) before the activation — what keeps the spread alive
+   * through depth under a small init (Ioffe & Szegedy, 2015) */
+  gboolean batchnorm;
 } TsProbeSpec;
 
 typedef struct {
   TsInit        init;
   TsActivation  activation;
+  gboolean      batchnorm; /* probed with batch norm (the spec's) */
   guint         n_layers;
   TsProbeLayer *layers; /* from the input */
 } TsProbeCell;
@@ -57,6 +64,16 @@ void         ts_probe_grid_free (TsProbeGrid *grid);
 TsProbeCell *ts_probe_run (const TsProbeSpec *spec, TsInit init, TsActivation act, const float *input, guint in_dim,
                            GError **error);
 void         ts_probe_cell_free (TsProbeCell *cell);
+
+/* What a grid holds at its largest (orthogonal inits among the cells), in
+ * bytes: the shared draws and each of `threads` workers' buffers.
+ * in_dim: of the data input, 0 for noise (as wide as the layers). */
+double       ts_probe_bytes (const TsProbeSpec *spec, guint in_dim, gboolean orthogonal, guint threads);
+/* the probe's refusal when that is over the machine's share (ts-limits.h):
+ * "probe: 15 layers of 10000 units over 100000 samples, on 2 threads, need
+ * about 504.0 GB; …". ts_probe_grid_new checks it before it allocates. */
+gboolean     ts_probe_check_memory (const TsProbeSpec *spec, guint in_dim, guint n_inits, guint n_acts,
+                                    guint threads, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsProbeCell, ts_probe_cell_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsProbeGrid, ts_probe_grid_free)

@@ -269,32 +269,30 @@ count_dead (const float *top, guint units)
   return dead;
 }
 
-static void
-activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
+void
+ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, guint out, TsActivation act)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  const float *a = net->a[l];
-  guint out = layer->out, dead = 0;
+  guint dead = 0;
   gsize n = (gsize) B * out;
   g_autofree float *top = NULL;
   Extra extra = { NULL, 0, 0, 0 };
   TsMoments m;
 
-  if (is_relu_family (layer->act))
+  if (is_relu_family (act))
     {
       extra.top = top = g_new (float, out);
       for (guint j = 0; j < out; j++)
         top[j] = -G_MAXFLOAT;
     }
-  if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
+  if (act == TS_ACT_TANH || act == TS_ACT_SIGMOID)
     {
-      extra.lo = layer->act == TS_ACT_TANH ? -0.99f : 0.01f, extra.hi = 0.99f;
+      extra.lo = act == TS_ACT_TANH ? -0.99f : 0.01f, extra.hi = 0.99f;
       m = scan (a, 1, n, &extra, FALSE, TRUE);
     }
-  else if (layer->act == TS_ACT_PRELU)
+  else if (act == TS_ACT_PRELU)
     {
       m = ts_moments (a, n);
-      scan (net->z[l], B, out, &extra, TRUE, FALSE);
+      scan (z, B, out, &extra, TRUE, FALSE);
     }
   else if (top)
     m = scan (a, B, out, &extra, TRUE, FALSE);
@@ -307,10 +305,16 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
   s->dead_fraction = (float) dead / out;
   s->saturated_fraction = (float) extra.outside / MAX (n, 1);
   /* bounded activations on their whole range, so saturation shows at the ends */
-  if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
-    ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, layer->act == TS_ACT_TANH ? -1.f : 0.f, 1.f);
+  if (act == TS_ACT_TANH || act == TS_ACT_SIGMOID)
+    ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, act == TS_ACT_TANH ? -1.f : 0.f, 1.f);
   else
     fill_from_data (&s->hist[TS_HIST_ACTIVATIONS], a, n, &m);
+}
+
+static void
+activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
+{
+  ts_stats_activations (s, net->a[l], net->z[l], B, net->layers[l].out, net->layers[l].act);
 }
 
 /* Σ x² over n values from their moments */
@@ -321,17 +325,27 @@ sum_of_squares_of (const TsMoments *m, gsize n)
 }
 
 static void
-weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
+weights_of (TsLayerStats *s, const float *w, gsize n, const float *before)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  gsize n = (gsize) layer->in * layer->out;
-  const float *w = net->params + layer->w;
   TsMoments m = ts_moments (w, n);
-  double ww = sum_of_squares_of (&m, n), dd = before ? squared_distance (w, before + layer->w, n) : 0;
+  double ww = sum_of_squares_of (&m, n), dd = before ? squared_distance (w, before, n) : 0;
 
   s->weight_rms = (float) sqrt (ww / MAX (n, 1));
   s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
   fill_from_data (&s->hist[TS_HIST_WEIGHTS], w, n, &m);
+}
+
+void
+ts_stats_weights (TsLayerStats *s, const float *w, gsize n)
+{
+  weights_of (s, w, n, NULL);
+}
+
+static void
+weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  weights_of (s, net->params + layer->w, (gsize) layer->in * layer->out, before ? before + layer->w : NULL);
 }
 
 static void
@@ -346,6 +360,14 @@ gradient_stats (const TsNet *net, guint l, TsLayerStats *s)
   fill_from_data (&s->hist[TS_HIST_GRADIENTS], g, n, &m);
 }
 
+TsStatsRecord *
+ts_stats_record_new (guint n_layers)
+{
+  TsStatsRecord *rec = g_malloc0 (ts_stats_record_size (n_layers));
+  rec->n_layers = n_layers;
+  return rec;
+}
+
 /* ---- the measurement, as tasks spread over a team ------------------------------ */
 
 typedef enum { TASK_ACTIVATIONS, TASK_WEIGHTS, TASK_GRADIENTS, N_TASK_KINDS } TaskKind;
@@ -357,7 +379,7 @@ typedef struct {
   TsStatsRecord *out;
   guint          kinds;     /* 1 << TaskKind for each kind measured */
   guint          n_tasks;
-  guint8         owner[TS_STATS_MAX_LAYERS * N_TASK_KINDS]; /* task → thread */
+  guint8        *owner;     /* (n_tasks) task → thread */
 } Measure;
 
 static void
@@ -388,8 +410,9 @@ measure_share (TsTeam *team, guint t, guint n_threads, gpointer data)
 static void
 plan (Measure *m, guint n_threads)
 {
-  gsize load[TS_TEAM_MAX] = { 0 }, size[TS_STATS_MAX_LAYERS * N_TASK_KINDS];
-  gboolean placed[TS_STATS_MAX_LAYERS * N_TASK_KINDS] = { FALSE };
+  gsize load[TS_TEAM_MAX] = { 0 };
+  g_autofree gsize *size = g_new (gsize, m->n_tasks);
+  g_autofree gboolean *placed = g_new0 (gboolean, m->n_tasks);
 
   for (guint task = 0; task < m->n_tasks; task++)
     {
@@ -419,10 +442,12 @@ measure (const TsNet *net, TsTeam *team, guint B, const float *before, guint kin
 {
   Measure m = { net, B, before, out, kinds };
   guint threads = team ? ts_team_size (team) : 1;
+  g_autofree guint8 *owner = NULL;
 
   out->step = step;
-  out->n_layers = MIN (net->n_layers, TS_STATS_MAX_LAYERS);
+  out->n_layers = net->n_layers;
   m.n_tasks = out->n_layers * N_TASK_KINDS;
+  m.owner = owner = g_new (guint8, m.n_tasks);
   plan (&m, MIN (threads, TS_TEAM_MAX));
   if (team && threads > 1)
     ts_team_run (team, measure_share, &m);
@@ -442,6 +467,23 @@ ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *bef
 void
 ts_stats_measure_forward (const TsNet *net, guint B, gboolean weights, TsStatsRecord *out)
 {
-  memset (out, 0, sizeof *out);
+  memset (out, 0, ts_stats_record_size (net->n_layers));
   measure (net, NULL, B, NULL, 1u << TASK_ACTIVATIONS | (weights ? 1u << TASK_WEIGHTS : 0), 0, out);
+}
+
+guint
+ts_stats_every (guint64 steps, double n_params)
+{
+  guint64 wanted = steps / TS_STATS_POINTS;
+  double least = CLAMP (n_params / 20000, 1, TS_STATS_EVERY);
+
+  return (guint) CLAMP (wanted, (guint64) least, TS_STATS_EVERY);
+}
+
+double
+ts_stats_log_bytes (guint64 steps, guint n_layers, double n_params)
+{
+  double records = (double) steps / ts_stats_every (steps, n_params) + 1;
+
+  return records * ts_stats_record_size (n_layers);
 }

@@ -3,8 +3,8 @@
  * histograms of weights, activations and weight gradients. The trainer
  * measures them every few steps on the batch it just trained:
  *
- *   TsStatsRecord rec;
- *   ts_stats_measure_team (net, team, B, params_before_step, step, &rec);  // team may be NULL
+ *   g_autofree TsStatsRecord *rec = ts_stats_record_new (net->n_layers);
+ *   ts_stats_measure_team (net, team, B, params_before_step, step, rec);  // team may be NULL
  */
 #pragma once
 
@@ -12,7 +12,6 @@
 
 G_BEGIN_DECLS
 
-#define TS_STATS_MAX_LAYERS (TS_MAX_HIDDEN_LAYERS + 1)
 #define TS_STATS_EVERY 50   /* steps between two measurements, at most */
 #define TS_STATS_POINTS 100 /* measurements a shorter run aims for */
 #define TS_HISTOGRAM_BINS 40
@@ -59,13 +58,25 @@ typedef struct {
   TsHistogram hist[TS_HIST_N_KINDS];
 } TsLayerStats;
 
+/* Sized to the net: a log of them (ts-metrics.h) is made with
+ * ts_stats_record_size (layers), and a record to measure into with
+ * ts_stats_record_new (layers), freed with g_free. */
 typedef struct {
   guint64      step;
   guint        n_layers; /* hidden layers measured, then the output layer */
-  TsLayerStats layers[TS_STATS_MAX_LAYERS];
+  TsLayerStats layers[]; /* n_layers */
 } TsStatsRecord;
 
-/* From the net's last training forward and backward pass over B rows.
+static inline gsize
+ts_stats_record_size (guint n_layers)
+{
+  return sizeof (TsStatsRecord) + (gsize) n_layers * sizeof (TsLayerStats);
+}
+
+TsStatsRecord *ts_stats_record_new (guint n_layers);
+
+/* From the net's last training forward and backward pass over B rows, into
+ * a record of net->n_layers layers.
  * before: the parameters before the last update (NULL: no update ratios).
  * The layers' activations, weights and gradients are measured by the team's
  * threads side by side (the training step's idle team; NULL: this thread). */
@@ -74,5 +85,21 @@ void ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float
 /* Activations, and weights when asked, for a net that has not been trained
  * (no gradients, no update: what is not measured stays zero). */
 void ts_stats_measure_forward (const TsNet *net, guint B, gboolean weights, TsStatsRecord *out);
+
+/* One layer measured from its buffers, for passes outside a TsNet (the
+ * probe): the activation statistics of a and z (B, units) — z, the
+ * activation's input, tells PReLU's dead units — and the weights' RMS and
+ * histogram (no update ratio). */
+void ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, guint units, TsActivation act);
+void ts_stats_weights (TsLayerStats *s, const float *w, gsize n);
+
+/* Statistics are measured every this many steps: about TS_STATS_POINTS
+ * measurements over a run, but a measurement costs about a step, so a
+ * large net not too often. */
+guint       ts_stats_every (guint64 steps, double n_params);
+
+/* The statistics log of a run of `steps` steps, in bytes: what the
+ * trainer adds to the experiment's footprint before it allocates. */
+double      ts_stats_log_bytes (guint64 steps, guint n_layers, double n_params);
 
 G_END_DECLS

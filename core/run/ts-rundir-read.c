@@ -170,14 +170,14 @@ ts_run_dir_load_epochs (const char *dir, GError **error)
 /* ---- layers.csv ------------------------------------------------------------ */
 
 static gboolean
-parse_layer_row (char **f, TsStatsRecord *rec, guint *layer)
+parse_layer_row (char **f, TsStatsRecord *rec, guint capacity, guint *layer)
 {
   guint64 step, l;
   double v[LAYER_SCALARS];
   TsLayerStats *s;
 
   if (g_strv_length (f) != LAYER_COLUMNS || !g_ascii_string_to_unsigned (f[0], 10, 1, G_MAXUINT64, &step, NULL)
-      || !g_ascii_string_to_unsigned (f[1], 10, 1, TS_STATS_MAX_LAYERS, &l, NULL))
+      || !g_ascii_string_to_unsigned (f[1], 10, 1, capacity, &l, NULL))
     return FALSE;
   for (int k = 0; k < LAYER_SCALARS; k++)
     if (!parse_float (f[2 + k], &v[k]))
@@ -208,18 +208,42 @@ parse_layer_row (char **f, TsStatsRecord *rec, guint *layer)
   return TRUE;
 }
 
+/* the rows of the first measurement (those with the first row's step): the
+ * net's layers, which every record of the log is sized to */
+static guint
+first_measurement_rows (char **rows)
+{
+  guint64 first = 0;
+  guint n = 0;
+
+  for (guint i = 0; rows[i]; i++)
+    {
+      guint64 step = g_ascii_strtoull (rows[i], NULL, 10);
+      if (*rows[i] == '\0')
+        continue;
+      if (n > 0 && step != first)
+        break;
+      first = step, n++;
+    }
+  return n;
+}
+
 TsMetricLog *
 ts_run_dir_load_stats (const char *dir, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, "layers.csv", NULL);
   g_auto(GStrv) rows = read_rows (path, NULL, error);
   g_autoptr(TsMetricLog) log = NULL;
-  TsStatsRecord rec = { 0 };
+  g_autofree TsStatsRecord *rec = NULL;
+  guint n_layers;
   gboolean open = FALSE;
 
   if (rows == NULL)
     return NULL;
-  log = ts_metric_log_new (sizeof (TsStatsRecord));
+  n_layers = CLAMP (first_measurement_rows (rows), 1, TS_MAX_HIDDEN_LAYERS + 1);
+  log = ts_metric_log_new (ts_stats_record_size (n_layers));
+  rec = ts_stats_record_new (n_layers);
+  rec->n_layers = 0;
   for (guint i = 0; rows[i]; i++)
     {
       g_auto(GStrv) f = g_strsplit (rows[i], ",", -1);
@@ -228,24 +252,30 @@ ts_run_dir_load_stats (const char *dir, GError **error)
       if (*rows[i] == '\0')
         continue;
       step = g_ascii_strtoull (f[0], NULL, 10);
-      if (open && step != rec.step) /* a new measurement: the last one is whole */
+      if (open && step != rec->step) /* a new measurement: the last one must be whole */
         {
-          ts_metric_log_append (log, &rec);
-          rec = (TsStatsRecord) { 0 };
+          if (rec->n_layers != n_layers)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s:%u: the measurement at step %" G_GUINT64_FORMAT
+                           " has %u layers, the first one %u", path, i + 1, rec->step, rec->n_layers, n_layers);
+              return NULL;
+            }
+          ts_metric_log_append (log, rec);
+          memset (rec, 0, ts_stats_record_size (n_layers));
         }
-      if (!parse_layer_row (f, &rec, &layer) || layer != rec.n_layers)
+      if (!parse_layer_row (f, rec, n_layers, &layer) || layer != rec->n_layers)
         {
-          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s:%u: expected %d columns: step, layer (in order from 1), "
-                       "the statistics and three histograms", path, i + 2, LAYER_COLUMNS);
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s:%u: expected %d columns: step, layer (in order from 1, "
+                       "as many as in the first measurement), the statistics and three histograms", path, i + 2,
+                       LAYER_COLUMNS);
           return NULL;
         }
-      rec.n_layers = layer + 1;
+      rec->n_layers = layer + 1;
       open = TRUE;
     }
   /* the last measurement may have been cut short between its layers */
-  if (open && (ts_metric_log_length (log) == 0
-               || rec.n_layers == ((const TsStatsRecord *) ts_metric_log_get (log, 0))->n_layers))
-    ts_metric_log_append (log, &rec);
+  if (open && rec->n_layers == n_layers)
+    ts_metric_log_append (log, rec);
   return g_steal_pointer (&log);
 }
 

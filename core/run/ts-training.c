@@ -1,41 +1,13 @@
 #include "ts-training.h"
 #include "ts-blas.h"
 #include "ts-error.h"
+#include "ts-limits.h"
 
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 #define EVAL_ROWS 1024
-
-/* What a run holds, estimated before any of it is allocated (an allocation
- * that fails aborts): the parameter block with its gradient, optimizer state
- * (two blocks for Adam), the copy that measures updates and the published
- * snapshot; per batch row each layer's pre-activation, activation and their
- * gradients. Refused beyond half the machine's memory (README, "Data sources"). */
-static gboolean
-check_memory (const TsExperiment *exp, guint in_dim, guint n_classes, GError **error)
-{
-  double params = 0, units = in_dim, fan_in = in_dim, bytes, ram;
-
-  for (guint l = 0; l < exp->model.layers->len; l++)
-    {
-      double out = g_array_index (exp->model.layers, TsLayerSpec, l).units;
-      params += fan_in * out + 2 * out; /* weights, bias, PReLU's slopes */
-      units += out;
-      fan_in = out;
-    }
-  params += fan_in * n_classes + n_classes;
-  units += n_classes;
-  bytes = sizeof (float) * (params * 6 + (double) exp->train.batch_size * units * 4);
-  ram = (double) sysconf (_SC_PHYS_PAGES) * (double) sysconf (_SC_PAGE_SIZE);
-  if (ram <= 0 || bytes <= ram / 2)
-    return TRUE;
-  g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-               "model.layers: %.0f parameters and their activations at train.batch_size %u need about %.1f GB; "
-               "this machine has %.1f GB", params, exp->train.batch_size, bytes / 1e9, ram / 1e9);
-  return FALSE;
-}
 
 TsTraining *
 ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **error)
@@ -49,7 +21,6 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->exp = ts_experiment_copy (exp);
   t->steps = ts_metric_log_new (sizeof (TsStepRecord));
   t->epochs = ts_metric_log_new (sizeof (TsEpochRecord));
-  t->stats = ts_metric_log_new (sizeof (TsStatsRecord));
   gboolean augmenting = ts_augment_spec_enabled (&exp->data.augment);
 
   if (!ts_experiment_validate (exp, error) || !ts_splits_load (exp, &t->data, ctx, error))
@@ -64,9 +35,19 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
       return NULL;
     }
   in_dim = t->data.preprocess->out_dim;
-  if (!check_memory (exp, in_dim, t->data.train->n_classes, error))
-    return NULL;
+  /* the estimate again, now that the data's width, classes and size are known */
+  {
+    guint batches = (t->data.train->n + batch - 1) / batch;
+    TsFootprint f = ts_experiment_footprint (exp, in_dim, t->data.train->n_classes);
+
+    f.stats_bytes = ts_stats_log_bytes ((guint64) batches * exp->train.epochs, exp->model.layers->len + 1, f.params);
+    f.bytes += f.stats_bytes;
+    if (!ts_experiment_check_footprint (exp, &f, error))
+      return NULL;
+  }
   t->net = ts_net_new_from_experiment (exp, in_dim, t->data.train->n_classes, batch);
+  t->stats = ts_metric_log_new (ts_stats_record_size (t->net->n_layers));
+  t->measured = ts_stats_record_new (t->net->n_layers);
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
   t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
@@ -80,13 +61,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
     t->xb_raw = g_new (float, (gsize) batch * t->data.train->dim);
   t->yb = g_new (guint32, batch);
   t->n_batches = (t->data.train->n + batch - 1) / batch;
-  /* a short run is measured more often, so its layer views have ~100 points;
-   * but a measurement costs about a step, so a large net not too often */
-  {
-    guint64 wanted = (guint64) t->n_batches * exp->train.epochs / TS_STATS_POINTS;
-    guint64 least = CLAMP (t->net->n_params / 20000, 1, TS_STATS_EVERY);
-    t->stats_every = (guint) CLAMP (wanted, least, TS_STATS_EVERY);
-  }
+  /* a short run is measured more often, so its layer views have ~100 points */
+  t->stats_every = ts_stats_every ((guint64) t->n_batches * exp->train.epochs, (double) t->net->n_params);
   t->base_lr = t->lr = exp->train.lr;
   t->lr_override = NAN;
   ts_plateau_init (&t->plateau);
@@ -109,6 +85,7 @@ ts_training_free (TsTraining *t)
   ts_metric_log_free (t->steps);
   ts_metric_log_free (t->epochs);
   ts_metric_log_free (t->stats);
+  g_free (t->measured);
   g_free (t->before);
   ts_snapshot_free (t->snapshot);
   g_free (t->order);
@@ -284,9 +261,8 @@ ts_training_step (TsTraining *t)
                              ts_rng_key (t->exp->seed, TS_STREAM_NOISE + t->step), &t->correct);
   if (measure)
     {
-      TsStatsRecord stats;
-      ts_stats_measure_team (t->net, t->team, rows, t->before, t->step + 1, &stats);
-      ts_metric_log_append (t->stats, &stats);
+      ts_stats_measure_team (t->net, t->team, rows, t->before, t->step + 1, t->measured);
+      ts_metric_log_append (t->stats, t->measured);
       ts_snapshot_publish (t->snapshot, t->net->params, t->step + 1);
     }
 

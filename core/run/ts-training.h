@@ -40,6 +40,7 @@ typedef struct {
   TsMetricLog  *epochs;   /* TsEpochRecord */
   TsMetricLog  *stats;    /* TsStatsRecord, every stats_every steps */
   guint         stats_every;
+  TsStatsRecord *measured; /* (net->n_layers) where a measurement is taken before it is logged */
   float        *before;   /* (n_params) parameters before a measured step */
   TsSnapshot   *snapshot; /* the parameters, published at measured steps and epoch ends */
   const gint   *stop;     /* optional: evaluation gives up when it becomes non-zero */

@@ -1,5 +1,6 @@
 #include "ts-experiment-private.h"
 #include "ts-error.h"
+#include "ts-limits.h"
 #include "ts-io.h"
 #include "ts-json.h"
 
@@ -584,14 +585,16 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
       }
   if (!validate_reuse_keys (exp, error))
     return FALSE;
-  /* every layer is measured while it trains, the output layer too */
   if (exp->model.layers->len > TS_MAX_HIDDEN_LAYERS)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: at most %d hidden layers (got %u)",
                    TS_MAX_HIDDEN_LAYERS, exp->model.layers->len);
       return FALSE;
     }
-  return TRUE;
+  /* Before anything is loaded or allocated: the estimate with the narrowest
+   * data (one input, two classes) is a lower bound, so what it refuses
+   * cannot fit; the run checks again once the data is known. */
+  return ts_experiment_check_memory (exp, 1, 2, error);
 }
 
 /* ---- JSON out --------------------------------------------------------- */

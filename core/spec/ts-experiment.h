@@ -39,7 +39,10 @@ typedef enum { TS_VIEW_ALL, TS_VIEW_TOP, TS_VIEW_BOTTOM, TS_VIEW_LEFT, TS_VIEW_R
 typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PRE_PCA_WHITEN, TS_PRE_ZCA } TsPreprocessKind;
 
 #define TS_INHERIT_ACTIVATION (-1)
-#define TS_MAX_HIDDEN_LAYERS 15 /* with the output layer, what the layer statistics hold */
+/* A bound on the list, not on what the engine holds: statistics, views and
+ * checkpoints are sized to the net, and memory is checked by estimate
+ * (ts-limits.h). 256 layers of a few units still fit any machine. */
+#define TS_MAX_HIDDEN_LAYERS 256
 
 typedef struct {
   guint units;

@@ -1,7 +1,7 @@
 #include "ts-plot-probe.h"
 #include "ts-plot-private.h"
 
-#define MAX_DEPTH 64
+#include <math.h>
 
 const char *
 ts_probe_depth_name (TsProbeDepthKind kind)
@@ -23,22 +23,26 @@ ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle
   static const char *y_labels[] = { "mean of the activations", "std of the activations", "std of the gradient" };
   static const char *titles[] = { "Forward: activation mean by depth", "Forward: activation spread by depth",
                                   "Backward: gradient spread by depth" };
+  guint depth = 1; /* the deepest cell's layers: every series' stride */
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, MAX (n_cells, 1));
-  g_autofree double *xs = g_new (double, MAX_DEPTH);
-  g_autofree double *ys = g_new (double, (gsize) MAX (n_cells, 1) * MAX_DEPTH);
+  g_autofree double *xs = NULL, *ys = NULL;
   char **names = g_new0 (char *, n_cells + 1);
   TsPlotAxes axes = { "layer", y_labels[kind], kind != TS_PROBE_ACT_MEAN };
 
-  for (guint l = 0; l < MAX_DEPTH; l++)
+  for (guint c = 0; c < n_cells; c++)
+    depth = MAX (depth, cells[c]->n_layers);
+  xs = g_new (double, depth);
+  ys = g_new (double, (gsize) MAX (n_cells, 1) * depth);
+  for (guint l = 0; l < depth; l++)
     xs[l] = l + 1;
   for (guint c = 0; c < n_cells; c++)
     {
       const TsProbeCell *cell = cells[c];
-      guint n = MIN (cell->n_layers, MAX_DEPTH);
-      for (guint l = 0; l < n; l++)
-        ys[c * MAX_DEPTH + l] = depth_value (&cell->layers[l], kind);
-      names[c] = g_strdup_printf ("%s · %s", ts_init_name (cell->init), ts_activation_name (cell->activation));
-      series[c] = (TsPlotSeries) { names[c], c, xs, ys + c * MAX_DEPTH, n, FALSE, c % 2 == 1 };
+      for (guint l = 0; l < cell->n_layers; l++)
+        ys[(gsize) c * depth + l] = depth_value (&cell->layers[l], kind);
+      names[c] = g_strdup_printf ("%s · %s%s", ts_init_name (cell->init), ts_activation_name (cell->activation),
+                                  cell->batchnorm ? " · BN" : "");
+      series[c] = (TsPlotSeries) { names[c], c, xs, ys + (gsize) c * depth, cell->n_layers, FALSE, c % 2 == 1 };
     }
   ts_plot_curves (cr, width, height, style, series, n_cells, &axes, titles[kind]);
   g_strfreev (names);
@@ -48,8 +52,11 @@ void
 ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsProbeCell *cell,
                     gboolean weights)
 {
-  double top = 22, bottom = 16, gap = 3;
+  /* a deep net's layers side by side: the gaps shrink before the bars do,
+   * and only every few layers is numbered */
+  double top = 22, bottom = 16, gap = MIN (3, width * 0.25 / (cell->n_layers + 1));
   double w = (width - gap * (cell->n_layers + 1)) / MAX (cell->n_layers, 1), h = height - top - bottom;
+  guint label_every = MAX (1, (guint) ceil (16 / MAX (w + gap, 1e-3)));
   const TsProbeLayer *last = &cell->layers[cell->n_layers - 1];
   char title[96], badge[64];
   double rgb[3];
@@ -58,8 +65,8 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
   ts_plot_set_rgb (cr, style->foreground);
-  g_snprintf (title, sizeof title, "%s · %s%s", ts_init_name (cell->init), ts_activation_name (cell->activation),
-              weights ? " · weights" : "");
+  g_snprintf (title, sizeof title, "%s · %s%s%s", ts_init_name (cell->init), ts_activation_name (cell->activation),
+              cell->batchnorm ? " · batch norm" : "", weights ? " · weights" : "");
   ts_plot_text (cr, title, gap, 10, 11, 0, 0.5);
   g_snprintf (badge, sizeof badge, "dead %.0f%% · saturated %.0f%%", 100 * last->dead_fraction,
               100 * last->saturated_fraction);
@@ -83,11 +90,12 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
         }
       cairo_fill (cr);
       ts_plot_set_rgb (cr, style->foreground);
-      {
-        char label[16];
-        g_snprintf (label, sizeof label, "%u", l + 1);
-        ts_plot_text (cr, label, x0 + w / 2, height - 7, 9, 0.5, 0.5);
-      }
+      if (l == 0 || (l + 1) % label_every == 0)
+        {
+          char label[16];
+          g_snprintf (label, sizeof label, "%u", l + 1);
+          ts_plot_text (cr, label, x0 + w / 2, height - 7, 9, 0.5, 0.5);
+        }
     }
   cairo_restore (cr);
 }

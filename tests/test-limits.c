@@ -1,0 +1,182 @@
+/* Issue 12: sizes that are checked, not crashed into, and nets deeper than
+ * the old 15-layer cap, end to end. */
+#include "test-util.h"
+
+#include <string.h>
+
+static char *
+layer_list (guint n, guint units)
+{
+  GString *list = g_string_new (NULL);
+  for (guint l = 0; l < n; l++)
+    g_string_append_printf (list, "%s%u", l ? "," : "", units);
+  return g_string_free (list, FALSE);
+}
+
+/* refused at validation with the estimate, before any data is loaded */
+static void
+test_validation_refuses_a_huge_net (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+  TsFootprint f;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "1000000,1000000", NULL));
+  g_assert_false (ts_experiment_validate (exp, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "model.layers: 1000005000002 parameters with their gradients and "
+                                                   "optimizer state, and the activations at train.batch_size 64, "
+                                                   "need about 20024.7 GB; this machine has "));
+  g_assert_true (g_str_has_suffix (error->message, " GB (a run may use half)"));
+  /* momentum: parameters, gradients, velocity, update copy, snapshot */
+  f = ts_experiment_footprint (exp, 1, 2);
+  g_assert_cmpfloat (f.params, ==, 1000005000002.0);
+  g_assert_cmpfloat (f.param_bytes, ==, 4.0 * 5 * 1000005000002.0);
+  /* Adam keeps one block more */
+  g_assert_true (ts_experiment_set (exp, "train.optimizer", "adam", NULL));
+  g_assert_cmpfloat (ts_experiment_footprint (exp, 1, 2).param_bytes, ==, 4.0 * 6 * 1000005000002.0);
+}
+
+/* the activations name the batch: 65536 rows of 10⁵ units */
+static void
+test_validation_names_the_batch (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "100000", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.batch_size", "65536", NULL));
+  g_assert_false (ts_experiment_validate (exp, &error));
+  g_assert_true (g_str_has_prefix (error->message, "train.batch_size: the activations of 2 layers at train.batch_size "
+                                                   "65536, and 400002 parameters, need about 78.7 GB"));
+  /* the same layers at the default batch fit */
+  g_assert_true (ts_experiment_set (exp, "train.batch_size", "64", NULL));
+  g_assert_true (ts_experiment_validate (exp, NULL));
+}
+
+/* what passes the lower bound (one input) may fail once the data is
+ * known: 3072 inputs (shapes, RGB 32×32) into 10⁶ units, to 3 classes */
+static void
+test_training_checks_with_the_data (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:shapes", 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTraining) t = NULL;
+
+  exp->data.samples = 64;
+  g_assert_true (ts_experiment_set (exp, "model.layers", "1000000", NULL));
+  g_assert_true (ts_experiment_validate (exp, NULL));
+  t = ts_training_new (exp, NULL, &error);
+  g_assert_null (t);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "model.layers: 3076000003 parameters with their gradients and "
+                                                   "optimizer state"));
+}
+
+static void
+test_probe_refuses_a_huge_grid (void)
+{
+  TsProbeSpec spec = { 15, 10000, 100000, 0.01, 7, FALSE };
+  TsInit init = TS_INIT_SMALL;
+  TsActivation act = TS_ACT_TANH;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsProbeGrid) grid = ts_probe_grid_new (&spec, &init, 1, &act, 1, NULL, 0, 2, &error);
+
+  g_assert_null (grid);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "probe: 15 layers of 10000 units over 100000 samples, on 1 threads, "
+                                                   "need about "));
+}
+
+/* 64 hidden layers train, are measured layer by layer, diagnosed, written
+ * and read back */
+static void
+test_sixty_four_layers (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *list = layer_list (64, 16);
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 2);
+  g_autoptr(TsTrainer) tr = NULL;
+  g_autoptr(TsMetricLog) loaded = NULL;
+  g_autoptr(GPtrArray) advice = NULL;
+  g_autoptr(GError) error = NULL;
+  TsTraining *t;
+  TsMetricLog *live;
+  const TsStatsRecord *last;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", list, NULL));
+  g_assert_true (ts_experiment_validate (exp, NULL));
+  tr = ts_trainer_new (exp, dir);
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  live = ts_trainer_get_stats (tr);
+  g_assert_cmpuint (ts_metric_log_length (live), >=, 10);
+  last = ts_metric_log_get (live, ts_metric_log_length (live) - 1);
+  g_assert_cmpuint (last->n_layers, ==, 65);
+  for (guint l = 0; l < 65; l++) /* every layer measured, the deepest too */
+    {
+      guint total = 0;
+      for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+        total += last->layers[l].hist[TS_HIST_WEIGHTS].counts[b];
+      g_assert_cmpuint (total, ==, l == 0 ? 2 * 16 : l < 64 ? 16 * 16 : 16 * 3);
+      g_assert_true (isfinite (last->layers[l].update_ratio));
+    }
+  loaded = ts_run_dir_load_stats (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ts_metric_log_length (loaded), ==, ts_metric_log_length (live));
+  g_assert_cmpuint (((const TsStatsRecord *) ts_metric_log_get (loaded, 0))->n_layers, ==, 65);
+  g_assert_cmpfloat (((const TsStatsRecord *) ts_metric_log_get (loaded, ts_metric_log_length (loaded) - 1))
+                       ->layers[63].act_std, ==, last->layers[63].act_std);
+  /* the advisor reads all 65 */
+  t = train_to_end (exp);
+  {
+    TsAdvisorInput in = { t->exp, t->steps, t->epochs, t->stats, t->net->n_classes, t->diverged };
+    advice = ts_advisor_diagnose (&in);
+  }
+  g_assert_cmpuint (advice->len, >=, 1);
+  ts_training_free (t);
+}
+
+/* a layers.csv whose measurements differ in depth is refused by line, not
+ * read past a record's end */
+static void
+test_stats_file_of_mixed_depth (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 1);
+  g_autoptr(TsTrainer) tr = ts_trainer_new (exp, dir);
+  g_autofree char *path = g_build_filename (dir, "layers.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) edited = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsMetricLog) loaded = NULL;
+
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  /* header, then a first measurement of 2 layers, then one of 1 layer */
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    if (i != 4) /* the second measurement's layer 2 (of 2) */
+      g_string_append_printf (edited, "%s\n", lines[i]);
+  g_assert_true (g_file_set_contents (path, edited->str, -1, NULL));
+  loaded = ts_run_dir_load_stats (dir, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, TS_ERROR, TS_ERROR_FORMAT);
+  if (strstr (error->message, "layers.csv:4: the measurement at step 2 has 1 layers, the first one 2") == NULL)
+    g_error ("%s", error->message);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/limits/validation-refuses-a-huge-net", test_validation_refuses_a_huge_net);
+  g_test_add_func ("/core/limits/validation-names-the-batch", test_validation_names_the_batch);
+  g_test_add_func ("/core/limits/training-checks-with-the-data", test_training_checks_with_the_data);
+  g_test_add_func ("/core/limits/probe-refuses-a-huge-grid", test_probe_refuses_a_huge_grid);
+  g_test_add_func ("/core/limits/sixty-four-layers", test_sixty_four_layers);
+  g_test_add_func ("/core/limits/stats-file-of-mixed-depth", test_stats_file_of_mixed_depth);
+  return g_test_run ();
+}
