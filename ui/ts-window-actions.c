@@ -107,6 +107,7 @@ remove_run (GtkWidget *widget, const char *name, GVariant *param)
     return;
   _ts_window_toast (self, "Removed “%s” from the list; its run folder is kept", ts_run_get_name (self->selected));
   g_list_store_remove (self->runs, position);
+  _ts_window_remove_group_members (self, self->selected);
   g_clear_object (&self->selected);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0)
     {
