@@ -490,6 +490,7 @@ ts_run_start (TsRun *self, const char *runs_root)
 void
 ts_run_enqueue (TsRun *self)
 {
+  g_return_if_fail (self->seed_group == NULL); /* its seeds are queued, never the entry */
   self->queued = TRUE;
   g_signal_emit (self, signals[CHANGED], 0);
   notify_status (self);

@@ -25,7 +25,7 @@ start_pause (GtkWidget *widget, const char *name, GVariant *param)
   TsWindow *self = TS_WINDOW (widget);
   TsRun *run = self->selected;
 
-  if (run == NULL)
+  if (run == NULL || _ts_window_start_pause_group (self, run))
     return;
   if (ts_run_state_is_final (ts_run_get_state (run)))
     run = ts_window_add_experiment (self, ts_run_get_experiment (run));

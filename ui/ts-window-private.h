@@ -83,7 +83,12 @@ void     _ts_window_remember_run (TsWindow *self, const char *dir);
  * a group folder opened as one sidebar entry, the Ensemble page */
 void     _ts_window_install_seed_actions (TsWindowClass *klass);
 void     _ts_window_build_ensemble_page (TsWindow *self);
+/* the runs' right-click menu: Repeat With Seeds…, Fork, Remove */
+void     _ts_window_build_run_menu (TsWindow *self);
 TsRun   *_ts_window_open_seed_group (TsWindow *self, const char *dir, gboolean select, GError **error);
+/* Start/pause on a seed group's entry: pauses or resumes its seeds, or
+ * over, trains the group again with as many seeds; FALSE for other runs */
+gboolean _ts_window_start_pause_group (TsWindow *self, TsRun *run);
 /* after the entry of a seed group left the list: its members too */
 void     _ts_window_remove_group_members (TsWindow *self, TsRun *entry);
 

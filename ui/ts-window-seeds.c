@@ -97,6 +97,23 @@ _ts_window_open_seed_group (TsWindow *self, const char *dir, gboolean select, GE
   return entry;
 }
 
+gboolean
+_ts_window_start_pause_group (TsWindow *self, TsRun *run)
+{
+  GObject *group = ts_run_get_seed_group (run);
+  TsRunState state = ts_run_get_state (run);
+
+  if (group == NULL)
+    return FALSE;
+  if (ts_run_state_is_final (state))
+    ts_window_repeat_with_seeds (self, ts_seed_group_get_members (TS_SEED_GROUP (group))->len);
+  else if (state == TS_RUN_RUNNING || state == TS_RUN_LOADING)
+    ts_run_pause (run);
+  else if (state == TS_RUN_PAUSED)
+    ts_run_resume (run);
+  return TRUE; /* its seeds are queued already: nothing to start */
+}
+
 void
 _ts_window_remove_group_members (TsWindow *self, TsRun *entry)
 {
@@ -170,6 +187,49 @@ _ts_window_install_seed_actions (TsWindowClass *klass)
                                        NULL);
 }
 
+/* ---- the run's menu: right-click on a row of the sidebar ----------------------------- */
+
+static void
+unparent_later (GtkPopover *popover)
+{
+  /* after the item's action has run */
+  g_idle_add_once ((GSourceOnceFunc) gtk_widget_unparent, popover);
+}
+
+static void
+on_row_secondary (GtkGestureClick *gesture, int n_press, double x, double y, TsWindow *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_y (self->run_list, (int) y);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *popover;
+  double rx = 0, ry = 0;
+
+  if (row == NULL)
+    return;
+  gtk_list_box_select_row (self->run_list, row);
+  g_menu_append (menu, "Repeat With _Seeds…", "win.repeat-seeds");
+  g_menu_append (menu, "_Fork", "win.fork");
+  g_menu_append (menu, "_Remove From List", "win.remove-run");
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_widget_set_parent (popover, GTK_WIDGET (row));
+  gtk_widget_translate_coordinates (GTK_WIDGET (self->run_list), GTK_WIDGET (row), x, y, &rx, &ry);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) rx, (int) ry, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (unparent_later), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+void
+_ts_window_build_run_menu (TsWindow *self)
+{
+  GtkGesture *secondary = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
+  g_signal_connect (secondary, "pressed", G_CALLBACK (on_row_secondary), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->run_list), GTK_EVENT_CONTROLLER (secondary));
+}
+
 /* ---- the Ensemble page --------------------------------------------------------------- */
 
 void
@@ -179,7 +239,7 @@ _ts_window_build_ensemble_page (TsWindow *self)
 
   self->ensemble_page = ts_ensemble_page_new (G_LIST_MODEL (self->runs));
   page = adw_view_stack_add_titled (self->view_stack, self->ensemble_page, "ensemble", "Ensemble");
-  adw_view_stack_page_set_icon_name (page, "view-grid-symbolic");
+  adw_view_stack_page_set_icon_name (page, "network-workgroup-symbolic");
 }
 
 GtkWidget *

@@ -662,6 +662,7 @@ ts_window_init (TsWindow *self)
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
   _ts_window_connect_init_lab (self);
   _ts_window_build_ensemble_page (self);
+  _ts_window_build_run_menu (self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
