@@ -83,8 +83,8 @@ ts_seed_group_init (TsSeedGroup *self)
   self->members = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/* the entry: the base experiment, named for the group */
-static void
+/* the entry: the base experiment, named for the group; it holds the group */
+static TsRun *
 make_entry (TsSeedGroup *self, guint colour)
 {
   g_autoptr(TsExperiment) exp = ts_experiment_copy (self->base);
@@ -100,12 +100,14 @@ make_entry (TsSeedGroup *self, guint colour)
       ts_run_set_member_of (self->members->pdata[i], G_OBJECT (self));
       ts_run_set_overlay (self->members->pdata[i], FALSE); /* the mean stands for them; each on demand */
     }
+  ts_seed_group_poll (self);
+  return self->entry;
 }
 
-TsSeedGroup *
+TsRun *
 ts_seed_group_new (const TsExperiment *exp, guint n_seeds, const char *dir, guint colour)
 {
-  TsSeedGroup *self = g_object_new (TS_TYPE_SEED_GROUP, NULL);
+  g_autoptr(TsSeedGroup) self = g_object_new (TS_TYPE_SEED_GROUP, NULL);
 
   self->dir = g_strdup (dir);
   self->base = ts_experiment_copy (exp);
@@ -121,9 +123,7 @@ ts_seed_group_new (const TsExperiment *exp, guint n_seeds, const char *dir, guin
       ts_run_set_run_dir (run, run_dir);
       g_ptr_array_add (self->members, run);
     }
-  make_entry (self, colour);
-  ts_seed_group_poll (self);
-  return self;
+  return make_entry (self, colour);
 }
 
 /* "NAME · seed 7" → "NAME", as ts_seed_variant named it */
@@ -134,7 +134,7 @@ base_name (const char *name, guint64 seed)
   return g_str_has_suffix (name, suffix) ? g_strndup (name, strlen (name) - strlen (suffix)) : g_strdup (name);
 }
 
-TsSeedGroup *
+TsRun *
 ts_seed_group_new_from_dir (const char *dir, guint colour, GError **error)
 {
   g_autoptr(TsSeedGroup) self = g_object_new (TS_TYPE_SEED_GROUP, NULL);
@@ -176,12 +176,9 @@ ts_seed_group_new_from_dir (const char *dir, guint colour, GError **error)
     self->base->name = g_steal_pointer (&name);
   }
   self->summary_written = TRUE; /* what is on disk stays as it was made */
-  make_entry (self, colour);
-  ts_seed_group_poll (self);
-  return g_steal_pointer (&self);
+  return make_entry (self, colour);
 }
 
-TsRun *ts_seed_group_get_entry (TsSeedGroup *self) { return self->entry; }
 GPtrArray *ts_seed_group_get_members (TsSeedGroup *self) { return self->members; }
 const char *ts_seed_group_get_dir (TsSeedGroup *self) { return self->dir; }
 gboolean ts_seed_group_get_expanded (TsSeedGroup *self) { return self->expanded; }

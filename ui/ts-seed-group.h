@@ -3,9 +3,10 @@
  * `trainscope-cli run --seeds` lays them out, and shown as one sidebar
  * entry: a TsRun whose curves are the members' mean with a ±1 std band.
  *
- *   g_autoptr(TsSeedGroup) g = ts_seed_group_new (exp, 3, "runs/x-seeds", colour);
- *   ... add ts_seed_group_get_members (g) and then ts_seed_group_get_entry (g)
- *   ... to the window's runs; enqueue the members; poll the entry ...
+ *   g_autoptr(TsRun) entry = ts_seed_group_new (exp, 3, "runs/x-seeds", colour);
+ *   TsSeedGroup *g = TS_SEED_GROUP (ts_run_get_seed_group (entry));
+ *   ... add ts_seed_group_get_members (g) and then the entry to the
+ *   ... window's runs; enqueue the members; poll the entry ...
  *   ts_seed_group_get_metric (g, "val_acc", &mean, &std, &n);  // as members end
  */
 #pragma once
@@ -17,15 +18,14 @@ G_BEGIN_DECLS
 #define TS_TYPE_SEED_GROUP (ts_seed_group_get_type ())
 G_DECLARE_FINAL_TYPE (TsSeedGroup, ts_seed_group, TS, SEED_GROUP, GObject)
 
-/* n_seeds unstarted members of exp (seeds exp->seed … + n − 1) training into
- * dir/seed-S/; the entry takes colour, the members the colours after it.
- * The returned reference is the caller's; the entry holds one too. */
-TsSeedGroup *ts_seed_group_new (const TsExperiment *exp, guint n_seeds, const char *dir, guint colour);
-/* A group folder on disk (the CLI's or the window's): its seed-S/ runs as
- * members, group.json's numbers when it has one. */
-TsSeedGroup *ts_seed_group_new_from_dir (const char *dir, guint colour, GError **error);
+/* The entry of n_seeds unstarted members of exp (seeds exp->seed … + n − 1)
+ * training into dir/seed-S/; the entry takes colour, the members the
+ * colours after it. The entry holds the group, the group its members. */
+TsRun       *ts_seed_group_new (const TsExperiment *exp, guint n_seeds, const char *dir, guint colour);
+/* The entry of a group folder on disk (the CLI's or the window's): its
+ * seed-S/ runs as members, group.json's numbers when it has one. */
+TsRun       *ts_seed_group_new_from_dir (const char *dir, guint colour, GError **error);
 
-TsRun       *ts_seed_group_get_entry (TsSeedGroup *self);
 /* TsRun*, by seed */
 GPtrArray   *ts_seed_group_get_members (TsSeedGroup *self);
 const char  *ts_seed_group_get_dir (TsSeedGroup *self);

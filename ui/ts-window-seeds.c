@@ -14,10 +14,9 @@
 /* the members go in first, then their entry above them: newest first, as
  * the sidebar lists runs, and the queue starts the lowest seed first */
 static TsRun *
-add_group (TsWindow *self, TsSeedGroup *group)
+add_group (TsWindow *self, TsRun *entry)
 {
-  GPtrArray *members = ts_seed_group_get_members (group);
-  TsRun *entry = ts_seed_group_get_entry (group);
+  GPtrArray *members = ts_seed_group_get_members (TS_SEED_GROUP (ts_run_get_seed_group (entry)));
 
   for (guint i = 0; i < members->len; i++)
     _ts_window_add_run (self, members->pdata[i]);
@@ -50,7 +49,7 @@ TsRun *
 ts_window_repeat_with_seeds (TsWindow *self, guint n_seeds)
 {
   g_autoptr(TsExperiment) exp = NULL;
-  g_autoptr(TsSeedGroup) group = NULL;
+  g_autoptr(TsRun) made = NULL;
   g_autofree char *root = _ts_window_runs_root ();
   g_autofree char *name = NULL, *dir = NULL;
   GPtrArray *members;
@@ -66,9 +65,9 @@ ts_window_repeat_with_seeds (TsWindow *self, guint n_seeds)
       _ts_window_toast (self, "%s: cannot create the folder: %s", dir, g_strerror (errno));
       return NULL;
     }
-  group = ts_seed_group_new (exp, n_seeds, dir, self->next_colour);
-  entry = add_group (self, group);
-  members = ts_seed_group_get_members (group);
+  made = ts_seed_group_new (exp, n_seeds, dir, self->next_colour);
+  entry = add_group (self, made);
+  members = ts_seed_group_get_members (TS_SEED_GROUP (ts_run_get_seed_group (entry)));
   for (guint i = 0; i < members->len; i++)
     ts_run_enqueue (members->pdata[i]);
   _ts_window_remember_run (self, dir);
@@ -81,12 +80,12 @@ ts_window_repeat_with_seeds (TsWindow *self, guint n_seeds)
 TsRun *
 _ts_window_open_seed_group (TsWindow *self, const char *dir, gboolean select, GError **error)
 {
-  g_autoptr(TsSeedGroup) group = ts_seed_group_new_from_dir (dir, self->next_colour, error);
+  g_autoptr(TsRun) made = ts_seed_group_new_from_dir (dir, self->next_colour, error);
   TsRun *entry;
 
-  if (group == NULL)
+  if (made == NULL)
     return NULL;
-  entry = add_group (self, group);
+  entry = add_group (self, made);
   if (select)
     {
       _ts_window_select (self, entry);
