@@ -370,6 +370,11 @@ on_done (GObject *source, GAsyncResult *res, gpointer data)
   TsEnsembleResult *r = g_task_propagate_pointer (G_TASK (res), &error);
 
   g_clear_object (&self->cancellable);
+  if (self->scroller == NULL) /* disposed meanwhile: its widgets are gone */
+    {
+      ts_ensemble_result_free (r);
+      return;
+    }
   set_busy (self, FALSE);
   g_clear_pointer (&self->error, g_free);
   if (r == NULL)
