@@ -332,9 +332,11 @@ on_run_state (TsRun *run, GParamSpec *pspec, TsWindow *self)
 {
   if (ts_run_state_is_final (ts_run_get_state (run)) && ts_run_get_run_dir (run))
     {
-      if (ts_run_get_member_of (run) == NULL) /* a seed is remembered with its group */
-        remember_run (self, ts_run_get_run_dir (run));
-      notify_end (self, run);
+      if (ts_run_get_member_of (run) == NULL) /* a seed is remembered and told of with its group */
+        {
+          remember_run (self, ts_run_get_run_dir (run));
+          notify_end (self, run);
+        }
       _ts_window_dispatch_queue (self);
     }
   if (run == self->selected)
