@@ -123,6 +123,8 @@ seeds_and_ensemble (TsWindow *window, const TsExperiment *exp)
   ts_ensemble_page_check (page, "5 seeds", TRUE);
   ts_ensemble_page_start (page);
   spin_until (ensemble_idle, page, 120);
+  spin_until (frames_drawn, window, 2);
+  scroll_to_bottom (find_figure (GTK_WIDGET (page), "ensemble-curve")); /* the result and its curve */
   shoot (window, "screenshot-ensemble.png");
 }
 
