@@ -274,6 +274,9 @@ cli_group (void)
   g_autofree char *out = NULL, *err = NULL;
   char *dir = g_build_filename (tmp, "group", NULL);
 
+  g_assert_true (ts_experiment_set (exp, "train.checkpoint_every", "1", NULL)); /* snapshot members too */
+  g_free (json);
+  json = ts_experiment_to_json (exp);
   g_assert_true (g_file_set_contents (exp_path, json, -1, NULL));
   if (run_cli (&out, &err, "run", exp_path, "--seeds", "2", "--out", dir, NULL) != 0)
     g_error ("trainscope-cli run --seeds: %s%s", out, err);
@@ -350,13 +353,30 @@ test_cli_group_and_ensemble_page (void)
   spin_until (frames_drawn, page, 2);
   cairo_surface_destroy (render_widget (GTK_WIDGET (window), "ensemble-page.png"));
   /* ticking the group ticked its group's row only, kept across a refresh */
-  g_assert_cmpuint (ts_ensemble_page_check (page, "cli group · seed", FALSE), ==, 2);
+  g_assert_cmpuint (ts_ensemble_page_check (page, "cli group · seed", FALSE), ==, 8); /* the seeds and their checkpoints */
   ts_ensemble_page_refresh (page);
   g_assert_cmpuint (ts_ensemble_page_checked (page), ==, 1);
   {
     g_autofree char *png = g_build_filename (ts_ensemble_page_get_output_dir (page), "ensemble-curve.png", NULL);
     g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
   }
+
+  /* a snapshot ensemble: one seed's checkpoints, late fusion only, as
+   * `ensemble seed-7 --checkpoints --fusion late` */
+  g_assert_cmpuint (ts_ensemble_page_check (page, "cli group", FALSE), ==, 9); /* the group, 2 seeds, 6 checkpoints */
+  g_assert_cmpuint (ts_ensemble_page_check (page, "cli group · seed 7 · checkpoint", TRUE), ==, 3);
+  ts_ensemble_page_set_fusion (page, "late");
+  g_assert_true (ts_ensemble_page_start (page));
+  g_assert_true (spin_until (page_idle, page, 120));
+  g_assert_null (ts_ensemble_page_get_error (page));
+  r = ts_ensemble_page_get_result (page);
+  g_assert_cmpuint (r->n_members, ==, 3);
+  g_assert_true (r->has_late && !r->has_early);
+  g_free (cli_out);
+  cli_out = g_strconcat (dir, "-snapshots", NULL);
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", seed7, "--checkpoints", "--fusion", "late", "--out", cli_out, NULL),
+                   ==, 0);
+  assert_same_ensemble (ts_ensemble_page_get_output_dir (page), cli_out);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
