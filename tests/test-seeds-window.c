@@ -377,6 +377,22 @@ test_cli_group_and_ensemble_page (void)
   g_assert_cmpint (run_cli (&out, &err, "ensemble", seed7, "--checkpoints", "--fusion", "late", "--out", cli_out, NULL),
                    ==, 0);
   assert_same_ensemble (ts_ensemble_page_get_output_dir (page), cli_out);
+
+  /* a seed is not removed alone; removing the entry removes its seeds */
+  ts_window_select_run (window, ts_seed_group_get_members (group)->pdata[0]);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-run", NULL); /* disabled */
+  {
+    guint position;
+    g_assert_true (g_list_store_find (G_LIST_STORE (ts_window_get_runs (window)),
+                                      ts_seed_group_get_members (group)->pdata[0], &position));
+  }
+  ts_window_select_run (window, entry);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-run", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (ts_window_get_runs (window)); i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (ts_window_get_runs (window), i);
+      g_assert_false (ts_run_get_run_dir (run) && g_str_has_prefix (ts_run_get_run_dir (run), dir));
+    }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

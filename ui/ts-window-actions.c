@@ -15,7 +15,9 @@ _ts_window_update_actions (TsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || queued);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lr-divide", state == TS_RUN_RUNNING || state == TS_RUN_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fork", self->selected != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-run", self->selected != NULL && !active);
+  /* a seed goes with its group: removing the group's entry removes them all */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-run", self->selected != NULL && !active
+                                 && !ts_run_get_member_of (self->selected));
 }
 
 /* Start when ready (or again when over, as a new run); pause and resume. */
