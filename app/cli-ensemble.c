@@ -2,7 +2,7 @@
  * fusion of trained models, written as DIR/ensemble.json and
  * DIR/ensemble-curve.png. */
 #include "cli-train.h"
-#include "ts-plot-curves.h"
+#include "ts-plot-ensemble.h"
 
 #include <math.h>
 
@@ -11,32 +11,13 @@ typedef struct {
   const char             *caption;
 } CurveJob;
 
-/* accuracy as members are added, beside the best and the mean member */
 static void
 draw_curve (cairo_t *cr, double width, double height, gpointer data)
 {
   CurveJob *job = data;
-  const TsEnsembleResult *r = job->r;
-  guint M = r->n_members;
-  g_autofree double *x = g_new (double, M), *acc = g_new (double, M);
-  g_autofree double *best = g_new (double, M), *mean = g_new (double, M);
   TsPlotStyle style = ts_plot_style_default (FALSE);
-  TsPlotAxes axes = { "members (greedy order)", "test accuracy (%)" };
 
-  for (guint k = 0; k < M; k++)
-    {
-      x[k] = k + 1;
-      acc[k] = 100 * r->curve_acc[k];
-      best[k] = 100 * r->best_member_acc;
-      mean[k] = 100 * r->mean_member_acc;
-    }
-  if (M == 1)
-    axes.x_min = 0.5, axes.x_max = 1.5;
-  ts_plot_curves (cr, width, height, &style,
-                  (TsPlotSeries[]) { { "ensemble (late, mean)", 0, x, acc, M },
-                                     { "best member", 1, x, best, M, .dashed = TRUE },
-                                     { "mean member", 2, x, mean, M, .dashed = TRUE } },
-                  3, &axes, job->caption);
+  ts_plot_ensemble_curve (cr, width, height, &style, job->r, job->caption);
 }
 
 static void
@@ -73,16 +54,15 @@ cli_ensemble_members (char **members, guint n, const char *data, gboolean checkp
     if (!ts_ensemble_add (e, members[i], checkpoints, &error))
       return cli_bad_input ("%s", error->message);
   exp = ts_experiment_copy (ts_ensemble_experiment (e));
-  exp->data.view = TS_VIEW_ALL; /* whole samples: each member cuts its own view */
   if (data)
     {
       g_free (exp->data.source);
       exp->data.source = g_strdup (data);
     }
-  if (!ts_splits_load (exp, &raw, NULL, &error))
+  if (!ts_ensemble_load_splits (e, data, &raw, &error))
     return cli_bad_input ("%s", error->message);
   r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { opts->late, opts->early, opts->rule, opts->early_epochs,
-                                                             opts->seed, exp->data.source }, &error);
+                                                             opts->seed, exp->data.source, NULL, NULL, NULL }, &error);
   ts_splits_clear (&raw);
   if (r == NULL)
     return cli_bad_input ("%s", error->message);

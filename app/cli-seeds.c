@@ -4,6 +4,7 @@
 #include "cli-train.h"
 #include "cli-slurm.h"
 #include "ts-io.h"
+#include "ts-json.h"
 
 #include <string.h>
 
@@ -123,15 +124,8 @@ cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out, const Cl
     }
   if (dirs->len == 0)
     return CLI_RUN_FAILED;
-  if ((group = ts_seed_group_summary ((char *const *) dirs->pdata, dirs->len, &error)) == NULL)
-    {
-      g_printerr ("trainscope-cli: %s\n", error->message);
-      return CLI_RUN_FAILED;
-    }
-  json_object_set_string_member (json_node_get_object (group), "experiment", exp->name);
-  json_object_set_int_member (json_node_get_object (group), "first_seed", (gint64) exp->seed);
-  json_object_set_int_member (json_node_get_object (group), "seeds", n_seeds);
-  if (!ts_write_json_atomic (group_path, group, &error))
+  if (!ts_seed_group_write (out, exp, n_seeds, (char *const *) dirs->pdata, dirs->len, &error)
+      || (group = ts_json_load_file (group_path, &error)) == NULL)
     {
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;

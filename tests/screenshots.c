@@ -2,6 +2,7 @@
  *   ./dev.sh screenshots        → docs/screenshot-*.png
  * Not a test: it only drives the window and saves what it shows. */
 #include "window-util.h"
+#include "ts-ensemble-page.h"
 
 static void
 scroll_to_bottom (GtkWidget *inside)
@@ -78,11 +79,53 @@ past_two_epochs (gpointer run)
   return ts_run_get_curves (run)->epoch->len >= 2;
 }
 
+static gboolean
+entry_over (gpointer entry)
+{
+  return ts_run_state_is_final (ts_run_get_state (entry));
+}
+
+static gboolean
+ensemble_idle (gpointer page)
+{
+  return !ts_ensemble_page_is_busy (page);
+}
+
 static void
 scroll_to_top (GtkWidget *inside)
 {
   GtkWidget *scroller = gtk_widget_get_ancestor (inside, GTK_TYPE_SCROLLED_WINDOW);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+}
+
+/* a seed group of the default spiral, alone on the plots, then its ensemble */
+static void
+seeds_and_ensemble (TsWindow *window, const TsExperiment *exp)
+{
+  GListModel *runs = ts_window_get_runs (window);
+  TsEnsemblePage *page = TS_ENSEMBLE_PAGE (ts_window_get_ensemble_page (window));
+  TsRun *entry;
+
+  ts_window_add_experiment (window, exp);
+  entry = ts_window_repeat_with_seeds (window, 5);
+  for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (runs, i);
+      ts_run_set_overlay (run, run == entry);
+    }
+  if (!spin_until (entry_over, entry, 600))
+    g_error ("the seed group did not finish");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "training");
+  scroll_to_top (ts_window_get_plot (window, TS_RUN_PLOT_LOSS));
+  shoot (window, "screenshot-seeds.png");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "ensemble");
+  ts_ensemble_page_refresh (page);
+  ts_ensemble_page_check (page, "5 seeds", TRUE);
+  ts_ensemble_page_start (page);
+  spin_until (ensemble_idle, page, 120);
+  spin_until (frames_drawn, window, 2);
+  scroll_to_bottom (find_figure (GTK_WIDGET (page), "ensemble-curve")); /* the result and its curve */
+  shoot (window, "screenshot-ensemble.png");
 }
 
 int
@@ -153,6 +196,8 @@ main (int argc, char **argv)
   spin_until (lab_has_cells, ts_window_get_init_lab (window), 60);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "initlab");
   shoot (window, "screenshot-initlab.png");
+
+  seeds_and_ensemble (window, spiral);
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
 }

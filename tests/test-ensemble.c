@@ -313,6 +313,111 @@ test_view_members (void)
   ts_splits_clear (&raw);
 }
 
+typedef struct {
+  GArray       *seen;       /* double: every fraction told */
+  GCancellable *cancel_at_early; /* cancelled once early fusion begins (0.6) */
+} ProgressLog;
+
+static void
+log_progress (double fraction, gpointer data)
+{
+  ProgressLog *log = data;
+
+  g_array_append_val (log->seen, fraction);
+  if (log->cancel_at_early && fraction >= 0.6)
+    g_cancellable_cancel (log->cancel_at_early);
+}
+
+/* the window's worker: progress from 0 to 1, never back; a cancel ends it */
+static void
+test_progress_and_cancel (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsembleResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ProgressLog log = { seen, NULL };
+  TsSplits raw = { 0 };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TsExperiment) exp = moons (3 + i);
+      g_autofree char *name = g_strdup_printf ("m%u", i);
+      g_autofree char *run = train_run (dir, name, exp);
+      g_assert_true (ts_ensemble_add (e, run, FALSE, &error));
+    }
+  g_assert_true (ts_ensemble_load_splits (e, NULL, &raw, &error));
+  r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { .late = TRUE, .early = TRUE, .cancellable = cancellable,
+                                                            .progress = log_progress, .progress_data = &log }, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (seen->len, >, 4);
+  for (guint i = 1; i < seen->len; i++)
+    g_assert_cmpfloat (g_array_index (seen, double, i), >=, g_array_index (seen, double, i - 1));
+  g_assert_cmpfloat (g_array_index (seen, double, seen->len - 1), ==, 1.0);
+  g_clear_pointer (&r, ts_ensemble_result_free);
+  log.cancel_at_early = cancellable;
+  r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { .late = TRUE, .early = TRUE, .cancellable = cancellable,
+                                                            .progress = log_progress, .progress_data = &log }, &error);
+  g_assert_null (r);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  ts_splits_clear (&raw);
+}
+
+/* a group folder: its seed-S/ runs by seed (10 after 9), told from a run folder */
+static void
+test_seed_group_folder (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) base = moons (9);
+  g_autofree char *group_json = g_build_filename (dir, "group.json", NULL);
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_false (ts_seed_group_is_dir (dir));
+  g_assert_null (ts_seed_group_list (dir, &error));
+  g_assert_nonnull (strstr (error->message, "no seed-S run folders"));
+  g_clear_error (&error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TsExperiment) exp = ts_seed_variant (base, i);
+      g_autofree char *name = g_strdup_printf ("seed-%u", 9 + i);
+      g_ptr_array_add (runs, train_run (dir, name, exp));
+    }
+  g_assert_true (ts_seed_group_is_dir (dir));
+  g_assert_false (ts_seed_group_is_dir (runs->pdata[0]));
+  /* more members, only begun (an experiment.json): the folder's order is the
+   * file system's, the list's by seed */
+  for (guint seed = 7; seed <= 12; seed += seed == 8 ? 3 : 1)
+    {
+      g_autofree char *name = g_strdup_printf ("seed-%u", seed);
+      g_autofree char *sub = g_build_filename (dir, name, NULL);
+      g_autofree char *exp_path = g_build_filename (sub, "experiment.json", NULL);
+      g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (exp_path, "{}", -1, NULL));
+    }
+  listed = ts_seed_group_list (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("seed-%u", 7 + i);
+      g_autofree char *want = g_build_filename (dir, name, NULL);
+      g_assert_cmpstr (listed->pdata[i], ==, want); /* seed-10 after seed-9 */
+    }
+  g_assert_true (ts_seed_group_write (dir, base, 2, (char *const *) runs->pdata, runs->len, &error));
+  g_assert_no_error (error);
+  root = ts_json_load_file (group_json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "first_seed"), ==, 9);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_object_get_object_member (
+                     json_node_get_object (root), "metrics"), "val_acc"), "n"), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -325,5 +430,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/ensemble/snapshot-members", test_snapshot_members);
   g_test_add_func ("/core/ensemble/view-cuts", test_view_cuts);
   g_test_add_func ("/core/ensemble/view-members", test_view_members);
+  g_test_add_func ("/core/ensemble/progress-and-cancel", test_progress_and_cancel);
+  g_test_add_func ("/core/seeds/group-folder", test_seed_group_folder);
   return g_test_run ();
 }

@@ -538,6 +538,69 @@ test_image_painter (void)
   cairo_surface_destroy (grid);
 }
 
+/* a seed group's ±1 std band: in the y range, filled faintly under the line,
+ * and in the CSV as its own series */
+static void
+test_std_band (void)
+{
+  double x[10], y[10], sd[10], x0, x1, y0, y1, ax, ay, aw, ah, rgb[3];
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  TsPlotAxes axes = { "epoch", "accuracy" };
+  gboolean banded[2];
+  g_autoptr(TsCurveData) d = ts_curve_data_new ();
+  g_autofree char *csv = NULL;
+
+  for (int i = 0; i < 10; i++)
+    x[i] = i + 1, y[i] = 0.5, sd[i] = 0.1;
+  ts_plot_curves_ranges (&(TsPlotSeries) { "group", 0, x, y, 10, .spread = sd }, 1, &axes, &x0, &x1, &y0, &y1);
+  g_assert_cmpfloat (y0, <=, 0.4);
+  g_assert_cmpfloat (y1, >=, 0.6);
+  ts_plot_curves_area (400, 300, &ax, &ay, &aw, &ah);
+  ts_plot_palette (0, rgb);
+  for (int with = 0; with < 2; with++)
+    {
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+      cairo_t *cr = cairo_create (surface);
+      TsPlotSeries s = { "group", 0, x, y, 10, .spread = with ? sd : NULL };
+      /* the same axes both times: 0.45 lies inside the band, off the line */
+      TsPlotAxes fixed = { "epoch", "accuracy", .y_min = y0, .y_max = y1 };
+      int px = (int) (ax + (5.5 - x0) / (x1 - x0) * aw), py;
+      guint32 p;
+      double blend;
+
+      ts_plot_curves (cr, 400, 300, &style, &s, 1, &fixed, NULL);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+      ts_plot_curves_ranges (&s, 1, &fixed, &x0, &x1, &y0, &y1);
+      py = (int) (ay + ah - (0.45 - y0) / (y1 - y0) * ah);
+      p = *(guint32 *) (cairo_image_surface_get_data (surface) + (gsize) py * cairo_image_surface_get_stride (surface) + (gsize) px * 4);
+      /* the series' colour, faint: lighter than it, darker than the background */
+      blend = 0.22 * rgb[2] + 0.78 * style.background[2];
+      g_test_message ("band %d: pixel (%d, %d) = %06x", with, px, py, p & 0xffffff);
+      /* tinted blue as the palette's first colour is, not a grey grid line */
+      banded[with] = (int) (p & 0xff) - (int) ((p >> 16) & 0xff) > 25 && (int) ((p >> 16) & 0xff) > (int) (255 * rgb[0]) + 40
+                     && abs ((int) (p & 0xff) - (int) round (255 * blend)) < 40;
+      cairo_surface_destroy (surface);
+    }
+  g_assert_false (banded[0]);
+  g_assert_true (banded[1]);
+  /* the CSV: the mean, then "NAME · std" */
+  for (int i = 0; i < 3; i++)
+    {
+      double e = i + 1, a = 0.5;
+      g_array_append_val (d->epoch, e), g_array_append_val (d->train_acc, a), g_array_append_val (d->val_acc, a);
+    }
+  d->val_acc_std = g_array_new (FALSE, FALSE, sizeof (double));
+  for (int i = 0; i < 3; i++)
+    {
+      double s = 0.1;
+      g_array_append_val (d->val_acc_std, s);
+    }
+  csv = ts_plot_run_csv (TS_RUN_PLOT_ACCURACY, &(TsRunCurves) { "group", 0, d }, 1);
+  g_assert_nonnull (strstr (csv, "\"group · val · std\",3,0.10000000000000001"));
+  g_assert_null (strstr (csv, "train · std"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -557,5 +620,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/axes/nan-loss-marks-divergence", test_nan_loss_marks_divergence);
   g_test_add_func ("/plot/smoothing/tensorboard", test_smoothing_is_tensorboards);
   g_test_add_func ("/plot/image/painter", test_image_painter);
+  g_test_add_func ("/plot/curves/std-band", test_std_band);
   return g_test_run ();
 }

@@ -56,9 +56,13 @@ ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, g
           if (ts_run_get_overlay (run))
             first = g_object_ref (run);
         }
-      caption = g_strdup_printf ("%s · %s · seed %" G_GUINT64_FORMAT " · step %u", titles[self->kind],
-                                 ts_run_get_name (first), ts_run_get_experiment (first)->seed,
-                                 ts_run_get_curves (first)->step->len);
+      if (ts_run_get_seed_group (first)) /* its name says how many seeds */
+        caption = g_strdup_printf ("%s · %s · mean ± std · step %u", titles[self->kind], ts_run_get_name (first),
+                                   ts_run_get_curves (first)->step->len);
+      else
+        caption = g_strdup_printf ("%s · %s · seed %" G_GUINT64_FORMAT " · step %u", titles[self->kind],
+                                   ts_run_get_name (first), ts_run_get_experiment (first)->seed,
+                                   ts_run_get_curves (first)->step->len);
     }
   else
     caption = g_strdup_printf ("%s · %u runs", titles[self->kind], n);

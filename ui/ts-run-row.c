@@ -1,4 +1,5 @@
 #include "ts-run-row.h"
+#include "ts-seed-group.h"
 
 #include <math.h>
 
@@ -74,6 +75,52 @@ on_state (TsRun *run, GParamSpec *pspec, GtkWidget *row)
   update (run, row);
 }
 
+static gboolean
+expander_icon (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  g_value_set_string (to, g_value_get_boolean (from) ? "pan-down-symbolic" : "pan-end-symbolic");
+  return TRUE;
+}
+
+/* GtkListBox shows each row it makes from its model before it inserts it:
+ * a member's visibility follows its group once the row has its parent */
+static void
+on_member_row_parented (GtkWidget *row, GParamSpec *pspec, GObject *group)
+{
+  if (gtk_widget_get_parent (row) && g_object_get_data (G_OBJECT (row), "bound") == NULL)
+    {
+      g_object_bind_property (group, "expanded", row, "visible", G_BINDING_SYNC_CREATE);
+      g_object_set_data (G_OBJECT (row), "bound", GINT_TO_POINTER (1));
+    }
+}
+
+/* A seed group's entry opens and closes on its members' rows, which sit
+ * under it indented and show only while it is open. */
+static void
+add_group_parts (TsRun *run, GtkWidget *row, GtkWidget *box)
+{
+  GObject *group = ts_run_get_seed_group (run), *member_of = ts_run_get_member_of (run);
+
+  if (group)
+    {
+      GtkWidget *expander = gtk_toggle_button_new ();
+      gtk_widget_add_css_class (expander, "flat");
+      gtk_widget_set_valign (expander, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (expander, "Show the seeds' own runs");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL, "Show the seeds", -1);
+      g_object_bind_property (group, "expanded", expander, "active", G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+      g_object_bind_property_full (group, "expanded", expander, "icon-name", G_BINDING_SYNC_CREATE, expander_icon, NULL,
+                                   NULL, NULL);
+      gtk_box_prepend (GTK_BOX (box), expander);
+      g_object_set_data (G_OBJECT (row), "expander", expander);
+    }
+  else if (member_of)
+    {
+      gtk_widget_set_margin_start (box, 28);
+      g_signal_connect_object (row, "notify::parent", G_CALLBACK (on_member_row_parented), member_of, 0);
+    }
+}
+
 GtkWidget *
 ts_run_row_new (TsRun *run)
 {
@@ -120,6 +167,7 @@ ts_run_row_new (TsRun *run)
   gtk_box_append (GTK_BOX (box), overlay);
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
+  add_group_parts (run, row, box);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   g_object_set_data (G_OBJECT (row), "name", name);
   g_object_set_data (G_OBJECT (row), "status", status);

@@ -2,6 +2,7 @@
  * title and the progress line all come from here, so they cannot disagree
  * (they did: "loading 100%" in the title beside "loading 0%" in the row). */
 #include "ts-run.h"
+#include "ts-seed-group.h"
 
 #include <math.h>
 #include <string.h>
@@ -32,6 +33,11 @@ ts_run_status_text (TsRun *run)
   GString *s = g_string_new (NULL);
   guint done = ts_run_get_curves (run)->epoch->len;
 
+  if (ts_run_get_seed_group (run))
+    {
+      g_string_free (s, TRUE);
+      return ts_seed_group_status_text (TS_SEED_GROUP (ts_run_get_seed_group (run)));
+    }
   ts_run_get_progress (run, &p);
   if (ts_run_is_queued (run))
     g_string_append (s, "queued");
@@ -59,6 +65,8 @@ ts_run_status_line (TsRun *run, double smoothing)
   double loss;
   GString *s;
 
+  if (ts_run_get_seed_group (run))
+    return ts_seed_group_status_line (TS_SEED_GROUP (ts_run_get_seed_group (run)));
   ts_run_get_progress (run, &p);
   if (ts_run_is_queued (run))
     return g_strdup ("Queued — waiting for a running experiment to finish");

@@ -1,4 +1,5 @@
 #include "ts-run.h"
+#include "ts-seed-group.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct _TsRun {
   /* the loss's EMA as of ema_len steps, at weight ema_weight (see ts_plot_smooth) */
   double        ema_weight, ema, ema_norm;
   guint         ema_len;
+  GObject      *seed_group;  /* a seed group's entry: its group (owned) */
+  GObject      *member_of;   /* a seed group's member: its group (weak) */
 };
 
 G_DEFINE_FINAL_TYPE (TsRun, ts_run, G_TYPE_OBJECT)
@@ -58,6 +61,9 @@ ts_run_finalize (GObject *object)
   g_clear_pointer (&self->advice, g_ptr_array_unref);
   g_clear_pointer (&self->model, ts_model_free);
   g_clear_pointer (&self->saved_stats, ts_metric_log_free);
+  g_clear_object (&self->seed_group);
+  if (self->member_of)
+    g_object_remove_weak_pointer (self->member_of, (gpointer *) &self->member_of);
   G_OBJECT_CLASS (ts_run_parent_class)->finalize (object);
 }
 
@@ -402,7 +408,9 @@ ts_run_set_overlay (TsRun *self, gboolean overlay)
 void
 ts_run_get_progress (TsRun *self, TsProgress *out)
 {
-  if (self->trainer)
+  if (self->seed_group)
+    ts_seed_group_get_progress (TS_SEED_GROUP (self->seed_group), out);
+  else if (self->trainer)
     ts_trainer_get_progress (self->trainer, out);
   else if (self->has_final_progress)
     *out = self->final_progress;
@@ -443,8 +451,8 @@ ts_run_get_smoothed_loss (TsRun *self, double weight)
   return self->ema_norm > 0 ? self->ema / self->ema_norm : NAN;
 }
 
-static char *
-run_dir_name (const TsExperiment *exp)
+char *
+ts_run_new_dir_name (const TsExperiment *exp)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
@@ -468,8 +476,11 @@ ts_run_start (TsRun *self, const char *runs_root)
   g_autofree char *name = NULL;
 
   g_return_if_fail (self->trainer == NULL);
-  name = run_dir_name (self->experiment);
-  self->run_dir = g_build_filename (runs_root, name, NULL);
+  if (self->run_dir == NULL) /* else set by ts_run_set_run_dir */
+    {
+      name = ts_run_new_dir_name (self->experiment);
+      self->run_dir = g_build_filename (runs_root, name, NULL);
+    }
   self->trainer = ts_trainer_new (self->experiment, self->run_dir);
   self->queued = FALSE;
   ts_trainer_start (self->trainer);
@@ -479,14 +490,29 @@ ts_run_start (TsRun *self, const char *runs_root)
 void
 ts_run_enqueue (TsRun *self)
 {
+  g_return_if_fail (self->seed_group == NULL); /* its seeds are queued, never the entry */
   self->queued = TRUE;
   g_signal_emit (self, signals[CHANGED], 0);
   notify_status (self);
 }
 
-void ts_run_pause (TsRun *self) { if (self->trainer) ts_trainer_pause (self->trainer); }
-void ts_run_resume (TsRun *self) { if (self->trainer) ts_trainer_resume (self->trainer); }
-void ts_run_step (TsRun *self) { if (self->trainer) ts_trainer_step (self->trainer); }
+/* an entry's commands go to each of its group's members */
+static gboolean
+to_members (TsRun *self, void (*command) (TsRun *))
+{
+  GPtrArray *members;
+
+  if (self->seed_group == NULL)
+    return FALSE;
+  members = ts_seed_group_get_members (TS_SEED_GROUP (self->seed_group));
+  for (guint i = 0; i < members->len; i++)
+    command (members->pdata[i]);
+  return TRUE;
+}
+
+void ts_run_pause (TsRun *self) { if (!to_members (self, ts_run_pause) && self->trainer) ts_trainer_pause (self->trainer); }
+void ts_run_resume (TsRun *self) { if (!to_members (self, ts_run_resume) && self->trainer) ts_trainer_resume (self->trainer); }
+void ts_run_step (TsRun *self) { if (!to_members (self, ts_run_step) && self->trainer) ts_trainer_step (self->trainer); }
 
 void
 ts_run_divide_lr (TsRun *self, double factor)
@@ -509,6 +535,8 @@ ts_run_set_lr_finder (TsRun *self, const TsLrFinderResult *result)
 void
 ts_run_stop (TsRun *self)
 {
+  if (to_members (self, ts_run_stop))
+    return;
   if (self->trainer)
     ts_trainer_stop (self->trainer);
   else if (self->queued)
@@ -562,6 +590,8 @@ ts_run_poll (TsRun *self)
   TsRunState state;
   gboolean changed;
 
+  if (self->seed_group)
+    return ts_seed_group_poll (TS_SEED_GROUP (self->seed_group));
   if (self->trainer == NULL)
     return FALSE;
   if (ts_run_state_is_final (self->state))
@@ -601,4 +631,65 @@ ts_run_poll (TsRun *self)
     g_signal_emit (self, signals[CHANGED], 0);
   notify_status (self);
   return changed;
+}
+
+/* ---- seed groups ---------------------------------------------------------- */
+
+void
+ts_run_set_run_dir (TsRun *self, const char *dir)
+{
+  g_return_if_fail (self->trainer == NULL);
+  g_free (self->run_dir);
+  self->run_dir = g_strdup (dir);
+}
+
+TsRun *
+ts_run_new_group_entry (const TsExperiment *exp, guint colour, const char *dir, GObject *group)
+{
+  TsRun *self = ts_run_new (exp, colour);
+
+  self->run_dir = g_strdup (dir);
+  self->seed_group = g_object_ref (group);
+  return self;
+}
+
+GObject *ts_run_get_seed_group (TsRun *self) { return self->seed_group; }
+GObject *ts_run_get_member_of (TsRun *self) { return self->member_of; }
+
+void
+ts_run_set_member_of (TsRun *self, GObject *group)
+{
+  if (self->member_of)
+    g_object_remove_weak_pointer (self->member_of, (gpointer *) &self->member_of);
+  self->member_of = group;
+  if (group)
+    g_object_add_weak_pointer (group, (gpointer *) &self->member_of);
+}
+
+TsCurveData *
+ts_run_entry_curves (TsRun *self)
+{
+  g_return_val_if_fail (self->seed_group != NULL, NULL);
+  return self->curves;
+}
+
+void
+ts_run_entry_update (TsRun *self, TsRunState state, gboolean curves_changed)
+{
+  g_return_if_fail (self->seed_group != NULL);
+  if (curves_changed)
+    {
+      /* the mean may fall as members arrive: the best is of the curve now */
+      self->best_val_acc = 0;
+      update_best (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEST_VAL_ACC]);
+    }
+  if (state != self->state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+  if (curves_changed)
+    g_signal_emit (self, signals[CHANGED], 0);
+  notify_status (self);
 }

@@ -92,4 +92,25 @@ void                ts_run_stop (TsRun *run);
  * (and notifies state) when something new arrived. Returns TRUE then. */
 gboolean            ts_run_poll (TsRun *run);
 
+/* An unstarted run trains into dir instead of a new folder under the runs
+ * root (a seed group's seed-S/). */
+void                ts_run_set_run_dir (TsRun *run, const char *dir);
+/* "20261129-140312-spiral-relu-he-4821": a new run folder's name */
+char               *ts_run_new_dir_name (const TsExperiment *exp);
+
+/* ---- seed groups (ts-seed-group.h) ---- */
+/* A seed group's sidebar entry: no trainer of its own; its group (a
+ * TsSeedGroup, held by the entry) fills its curves with the members' mean
+ * and std, and says its state. Polling, pausing, resuming and stopping the
+ * entry go to the group and its members. */
+TsRun              *ts_run_new_group_entry (const TsExperiment *exp, guint colour, const char *dir, GObject *group);
+/* the group of an entry, else NULL */
+GObject            *ts_run_get_seed_group (TsRun *run);
+/* the group a member belongs to (not held), else NULL */
+GObject            *ts_run_get_member_of (TsRun *run);
+void                ts_run_set_member_of (TsRun *run, GObject *group);
+/* for the entry's group: its curves to fill, then the update to announce */
+TsCurveData        *ts_run_entry_curves (TsRun *entry);
+void                ts_run_entry_update (TsRun *entry, TsRunState state, gboolean curves_changed);
+
 G_END_DECLS

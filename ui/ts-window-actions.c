@@ -15,7 +15,9 @@ _ts_window_update_actions (TsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || queued);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lr-divide", state == TS_RUN_RUNNING || state == TS_RUN_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fork", self->selected != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-run", self->selected != NULL && !active);
+  /* a seed goes with its group: removing the group's entry removes them all */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-run", self->selected != NULL && !active
+                                 && !ts_run_get_member_of (self->selected));
 }
 
 /* Start when ready (or again when over, as a new run); pause and resume. */
@@ -25,7 +27,7 @@ start_pause (GtkWidget *widget, const char *name, GVariant *param)
   TsWindow *self = TS_WINDOW (widget);
   TsRun *run = self->selected;
 
-  if (run == NULL)
+  if (run == NULL || _ts_window_start_pause_group (self, run))
     return;
   if (ts_run_state_is_final (ts_run_get_state (run)))
     run = ts_window_add_experiment (self, ts_run_get_experiment (run));
@@ -107,6 +109,7 @@ remove_run (GtkWidget *widget, const char *name, GVariant *param)
     return;
   _ts_window_toast (self, "Removed “%s” from the list; its run folder is kept", ts_run_get_name (self->selected));
   g_list_store_remove (self->runs, position);
+  _ts_window_remove_group_members (self, self->selected);
   g_clear_object (&self->selected);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0)
     {

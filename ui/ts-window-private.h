@@ -51,6 +51,7 @@ struct _TsWindow {
   GtkWidget       *data_view;    /* TsDataPage */
   GtkWidget       *layer_views;  /* TsLayerViews */
   GtkWidget       *problem_page; /* AdwStatusPage: what the command line could not open */
+  GtkWidget       *ensemble_page; /* TsEnsemblePage (ts-window-seeds.c) */
   char            *problem;
   guint            tick_id;
   guint            next_colour;
@@ -76,5 +77,19 @@ void     _ts_window_connect_init_lab (TsWindow *self);
 void     _ts_window_build_sidebar (TsWindow *self);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);
+/* a run folder (or seed group folder) in the recent runs, kept across restarts */
+void     _ts_window_remember_run (TsWindow *self, const char *dir);
+/* seed groups and ensembles (ts-window-seeds.c): "Repeat with N seeds",
+ * a group folder opened as one sidebar entry, the Ensemble page */
+void     _ts_window_install_seed_actions (TsWindowClass *klass);
+void     _ts_window_build_ensemble_page (TsWindow *self);
+/* the runs' right-click menu: Repeat With Seeds…, Fork, Remove */
+void     _ts_window_build_run_menu (TsWindow *self);
+TsRun   *_ts_window_open_seed_group (TsWindow *self, const char *dir, gboolean select, GError **error);
+/* Start/pause on a seed group's entry: pauses or resumes its seeds, or
+ * over, trains the group again with as many seeds; FALSE for other runs */
+gboolean _ts_window_start_pause_group (TsWindow *self, TsRun *run);
+/* after the entry of a seed group left the list: its members too */
+void     _ts_window_remove_group_members (TsWindow *self, TsRun *entry);
 
 G_END_DECLS

@@ -1,5 +1,6 @@
 #include "ts-window-private.h"
 #include "ts-run-row.h"
+#include "ts-seed-group.h"
 
 #include <math.h>
 
@@ -30,6 +31,9 @@ static gboolean
 is_active (TsRun *run)
 {
   TsRunState s = ts_run_get_state (run);
+
+  if (ts_run_get_seed_group (run))
+    return FALSE; /* a seed group's entry: its members take the slots */
   return s == TS_RUN_LOADING || s == TS_RUN_RUNNING || s == TS_RUN_PAUSED;
 }
 
@@ -37,7 +41,7 @@ is_active (TsRun *run)
 static gboolean
 is_editable (TsRun *run)
 {
-  return ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run);
+  return ts_run_get_state (run) == TS_RUN_READY && !ts_run_is_queued (run) && !ts_run_get_seed_group (run);
 }
 
 /* ---- recent runs (GSettings) -------------------------------------------- */
@@ -61,6 +65,12 @@ remember_run (TsWindow *self, const char *dir)
   g_settings_set_strv (self->settings, "recent-runs", (const char *const *) next);
 }
 
+void
+_ts_window_remember_run (TsWindow *self, const char *dir)
+{
+  remember_run (self, dir);
+}
+
 /* unstarted experiments that differ from the built-in default */
 static void
 save_drafts (TsWindow *self)
@@ -77,7 +87,7 @@ save_drafts (TsWindow *self)
     {
       g_autoptr(TsRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
       g_autofree char *json = NULL;
-      if (ts_run_get_state (run) != TS_RUN_READY || ts_run_is_queued (run))
+      if (!is_editable (run))
         continue;
       json = ts_experiment_to_json (ts_run_get_experiment (run));
       if (g_strcmp0 (json, default_json) != 0)
@@ -113,7 +123,13 @@ restore_recent_runs (TsWindow *self)
   dirs = g_settings_get_strv (self->settings, "recent-runs");
   for (int i = g_strv_length (dirs); i-- > 0;) /* oldest first, so the newest ends on top */
     {
-      g_autoptr(TsRun) run = ts_run_new_from_dir (dirs[i], self->next_colour, NULL);
+      g_autoptr(TsRun) run = NULL;
+      if (ts_seed_group_is_dir (dirs[i]))
+        {
+          _ts_window_open_seed_group (self, dirs[i], FALSE, NULL);
+          continue;
+        }
+      run = ts_run_new_from_dir (dirs[i], self->next_colour, NULL);
       if (run)
         {
           ts_run_set_overlay (run, FALSE);
@@ -316,8 +332,11 @@ on_run_state (TsRun *run, GParamSpec *pspec, TsWindow *self)
 {
   if (ts_run_state_is_final (ts_run_get_state (run)) && ts_run_get_run_dir (run))
     {
-      remember_run (self, ts_run_get_run_dir (run));
-      notify_end (self, run);
+      if (ts_run_get_member_of (run) == NULL) /* a seed is remembered and told of with its group */
+        {
+          remember_run (self, ts_run_get_run_dir (run));
+          notify_end (self, run);
+        }
       _ts_window_dispatch_queue (self);
     }
   if (run == self->selected)
@@ -378,6 +397,8 @@ ts_window_open_path (TsWindow *self, const char *path, GError **error)
   g_autofree char *metrics = g_build_filename (path, "metrics.csv", NULL);
   g_autoptr(TsExperiment) exp = NULL;
 
+  if (ts_seed_group_is_dir (path))
+    return _ts_window_open_seed_group (self, path, TRUE, error) != NULL;
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       if (!g_file_test (metrics, G_FILE_TEST_EXISTS))
@@ -564,6 +585,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, sidebar_handle);
   _ts_window_install_actions (klass);
+  _ts_window_install_seed_actions (klass);
 }
 
 static GtkWidget *
@@ -641,6 +663,8 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
   _ts_window_connect_init_lab (self);
+  _ts_window_build_ensemble_page (self);
+  _ts_window_build_run_menu (self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),

@@ -38,6 +38,13 @@ GtkWidget *ts_window_get_advisor (TsWindow *self);
 GtkWidget *ts_window_get_init_lab (TsWindow *self);
 GtkWidget *ts_window_get_data_page (TsWindow *self);
 GtkWidget *ts_window_get_layer_views (TsWindow *self);
+/* "Repeat with N seeds" on the selected run (a seed group's entry or seed:
+ * its experiment): N queued copies differing only in seed, trained into a
+ * group folder under the runs root as `trainscope-cli run --seeds` lays it
+ * out, shown as one sidebar entry, which is selected and returned. */
+TsRun     *ts_window_repeat_with_seeds (TsWindow *self, guint n_seeds);
+/* The Ensemble page (TsEnsemblePage). */
+GtkWidget *ts_window_get_ensemble_page (TsWindow *self);
 /* The Runs sidebar's width (200–600 px), as dragging its edge sets it. */
 void       ts_window_set_sidebar_width (TsWindow *self, int width);
 

@@ -95,7 +95,7 @@ standardise_rows (const float *x, guint rows, guint F, const float *mean, const 
 void
 _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *labels, guint n,
                         const float *eval, const guint32 *eval_labels, guint n_eval, guint F, guint C,
-                        guint epochs, guint64 seed)
+                        guint epochs, guint64 seed, const TsEnsembleOptions *opts)
 {
   g_autofree float *mean = g_new (float, F), *std = g_new (float, F);
   g_autofree float *xb = g_new (float, (gsize) EARLY_BATCH * F);
@@ -112,6 +112,12 @@ _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *
   for (guint epoch = 0; epoch < epochs; epoch++)
     {
       TsRng rng;
+      /* the last fifth of the work; a cancel leaves r without early fusion */
+      if (!_ts_ensemble_progress (opts, 0.8 + 0.2 * epoch / epochs, NULL))
+        {
+          ts_net_free (net);
+          return;
+        }
       for (guint i = 0; i < n; i++)
         order[i] = i;
       ts_rng_init (&rng, seed, TS_STREAM_SHUFFLE + epoch);

@@ -23,4 +23,7 @@ void _ts_ensemble_forward (TsEnsemble *e, guint m, const TsDataset *ds, TsEnsemb
  * eval; fills r->early_*. */
 void _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *labels, guint n,
                              const float *eval, const guint32 *eval_labels, guint n_eval, guint F, guint C,
-                             guint epochs, guint64 seed);
+                             guint epochs, guint64 seed, const TsEnsembleOptions *opts);
+/* FALSE (with G_IO_ERROR_CANCELLED) when opts' cancellable is cancelled;
+ * else tells opts' progress the share done */
+gboolean _ts_ensemble_progress (const TsEnsembleOptions *opts, double fraction, GError **error);

@@ -126,6 +126,26 @@ ts_ensemble_add (TsEnsemble *e, const char *member, gboolean checkpoints, GError
   return TRUE;
 }
 
+gboolean
+ts_ensemble_load_splits (const TsEnsemble *e, const char *source, TsSplits *raw, GError **error)
+{
+  g_autoptr(TsExperiment) exp = NULL;
+
+  if (ts_ensemble_experiment (e) == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "an ensemble needs at least one member");
+      return FALSE;
+    }
+  exp = ts_experiment_copy (ts_ensemble_experiment (e));
+  exp->data.view = TS_VIEW_ALL; /* whole samples: each member cuts its own view */
+  if (source)
+    {
+      g_free (exp->data.source);
+      exp->data.source = g_strdup (source);
+    }
+  return ts_splits_load (exp, raw, NULL, error);
+}
+
 void
 _ts_ensemble_forward (TsEnsemble *e, guint m, const TsDataset *ds, TsEnsembleVisit visit, gpointer data)
 {
@@ -177,18 +197,32 @@ softmax_rows (const TsNet *net, const float *logits, guint start, guint rows, gp
     }
 }
 
-/* every member's class probabilities of ds: (M, n, C) */
-static float *
-member_probs (TsEnsemble *e, const TsDataset *ds, guint C)
+gboolean
+_ts_ensemble_progress (const TsEnsembleOptions *opts, double fraction, GError **error)
 {
-  float *probs = g_new (float, MAX ((gsize) e->models->len * ds->n * C, 1));
+  if (g_cancellable_set_error_if_cancelled (opts->cancellable, error))
+    return FALSE;
+  if (opts->progress)
+    opts->progress (CLAMP (fraction, 0, 1), opts->progress_data);
+  return TRUE;
+}
+
+/* every member's class probabilities of ds: (M, n, C); the progress told
+ * goes from `from` to `to` over the members. NULL when cancelled. */
+static float *
+member_probs (TsEnsemble *e, const TsDataset *ds, guint C, const TsEnsembleOptions *opts, double from, double to,
+              GError **error)
+{
+  g_autofree float *probs = g_new (float, MAX ((gsize) e->models->len * ds->n * C, 1));
 
   for (guint m = 0; m < e->models->len; m++)
     {
       ProbsJob job = { probs + (gsize) m * ds->n * C, C };
+      if (!_ts_ensemble_progress (opts, from + (to - from) * m / e->models->len, error))
+        return NULL;
       _ts_ensemble_forward (e, m, ds, softmax_rows, &job);
     }
-  return probs;
+  return g_steal_pointer (&probs);
 }
 
 static guint
@@ -348,15 +382,17 @@ fuse_early (TsEnsemble *e, TsEnsembleResult *r, const TsSplits *raw, const TsDat
             const TsEnsembleOptions *opts, GError **error)
 {
   guint F = 0, F_eval = 0, C = raw->train->n_classes;
-  g_autofree float *train = ts_ensemble_features (e, raw->train, &F, error);
-  g_autofree float *test = NULL;
+  g_autofree float *train = NULL, *test = NULL;
 
+  if (!_ts_ensemble_progress (opts, 0.6, error))
+    return FALSE;
+  train = ts_ensemble_features (e, raw->train, &F, error);
   if (train == NULL || (test = ts_ensemble_features (e, eval, &F_eval, error)) == NULL)
     return FALSE;
   /* only the training split's labels reach the fit */
   _ts_ensemble_fit_early (r, train, raw->train->y, raw->train->n, test, eval->y, eval->n, F, C,
-                          opts->early_epochs ? opts->early_epochs : 10, opts->seed);
-  return TRUE;
+                          opts->early_epochs ? opts->early_epochs : 10, opts->seed, opts);
+  return _ts_ensemble_progress (opts, 1, error);
 }
 
 TsEnsembleResult *
@@ -395,7 +431,8 @@ ts_ensemble_evaluate (TsEnsemble *e, const TsSplits *raw, const TsEnsembleOption
   r->count = n;
   r->rule = opts->rule;
   r->early_acc = r->early_loss = NAN;
-  probs = member_probs (e, eval, C);
+  if ((probs = member_probs (e, eval, C, opts, 0, 0.3, error)) == NULL)
+    return NULL;
   r->best_member_acc = 0;
   r->mean_member_acc = 0;
   for (guint m = 0; m < M; m++)
@@ -420,9 +457,12 @@ ts_ensemble_evaluate (TsEnsemble *e, const TsSplits *raw, const TsEnsembleOption
         }
       r->late_loss[TS_LATE_VOTE] = NAN; /* votes are no probabilities */
     }
-  sel_probs = sel == eval ? NULL : member_probs (e, sel, C);
+  if (sel != eval && (sel_probs = member_probs (e, sel, C, opts, 0.3, 0.6, error)) == NULL)
+    return NULL;
   greedy_curve (r, sel_probs ? sel_probs : probs, sel->y, sel->n, probs, eval->y, n, C);
   if (opts->early && !fuse_early (e, r, raw, eval, opts, error))
+    return NULL;
+  if (!_ts_ensemble_progress (opts, 1, error))
     return NULL;
   return g_steal_pointer (&r);
 }

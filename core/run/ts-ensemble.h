@@ -45,6 +45,12 @@ typedef struct {
   guint      early_epochs; /* 0: 10 */
   guint64    seed;         /* the early classifier's shuffles */
   const char *source;      /* the data's name in messages; NULL: the first member's source */
+  /* for a caller off the UI thread: checked between members and between the
+   * early classifier's epochs (then the error is G_IO_ERROR_CANCELLED), and
+   * told the share done (0–1), from the calling thread */
+  GCancellable *cancellable;
+  void        (*progress) (double fraction, gpointer data);
+  gpointer      progress_data;
 } TsEnsembleOptions;
 
 typedef struct {
@@ -71,6 +77,10 @@ typedef struct {
   const char *curve_split;   /* where the order was chosen: "val", else the evaluation split */
 } TsEnsembleResult;
 
+/* The splits an ensemble is measured on, not preprocessed: the data of
+ * the first member's experiment, whole samples (each member cuts its own
+ * view), from source instead when it is not NULL. */
+gboolean          ts_ensemble_load_splits (const TsEnsemble *e, const char *source, TsSplits *raw, GError **error);
 /* raw: the splits as ts_splits_load leaves them, not preprocessed (each
  * member applies its own). Measured on raw->test, or raw->val when the
  * source has no test part; early fusion fits on raw->train alone. */

@@ -4,6 +4,8 @@
 #include "ts-error.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char *const metric_names[] = {
   "train_acc", "train_loss", "val_acc", "val_loss", "best_val_acc", "test_acc", "test_loss", "seconds",
@@ -102,4 +104,84 @@ ts_seed_group_summary (char *const *run_dirs, guint n, GError **error)
   for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
     json_object_set_object_member (metrics, metric_names[m], describe (values + m * n, n));
   return node;
+}
+
+gboolean
+ts_seed_group_write (const char *dir, const TsExperiment *exp, guint n_seeds, char *const *run_dirs, guint n,
+                     GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "group.json", NULL);
+  g_autoptr(JsonNode) group = ts_seed_group_summary (run_dirs, n, error);
+  JsonObject *root;
+
+  if (group == NULL)
+    return FALSE;
+  root = json_node_get_object (group);
+  json_object_set_string_member (root, "experiment", exp->name);
+  json_object_set_int_member (root, "first_seed", (gint64) exp->seed);
+  json_object_set_int_member (root, "seeds", n_seeds);
+  return ts_write_json_atomic (path, group, error);
+}
+
+/* "seed-17" → 17; FALSE for any other name */
+static gboolean
+seed_of (const char *name, guint64 *seed)
+{
+  char *end = NULL;
+
+  if (!g_str_has_prefix (name, "seed-") || !g_ascii_isdigit (name[5]))
+    return FALSE;
+  *seed = g_ascii_strtoull (name + 5, &end, 10);
+  return *end == '\0';
+}
+
+static int
+by_seed (gconstpointer a, gconstpointer b)
+{
+  g_autofree char *na = g_path_get_basename (*(char *const *) a), *nb = g_path_get_basename (*(char *const *) b);
+  guint64 sa = 0, sb = 0;
+
+  seed_of (na, &sa), seed_of (nb, &sb);
+  return sa < sb ? -1 : sa > sb;
+}
+
+GPtrArray *
+ts_seed_group_list (const char *dir, GError **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+  const char *name;
+
+  if (d == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *exp = g_build_filename (path, "experiment.json", NULL);
+      guint64 seed;
+      if (seed_of (name, &seed) && g_file_test (exp, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+  if (out->len == 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: no seed-S run folders in this seed group", dir);
+      return NULL;
+    }
+  g_ptr_array_sort (out, by_seed);
+  return g_steal_pointer (&out);
+}
+
+gboolean
+ts_seed_group_is_dir (const char *dir)
+{
+  g_autofree char *group = g_build_filename (dir, "group.json", NULL);
+  g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);
+  g_autoptr(GPtrArray) members = NULL;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_file_test (metrics, G_FILE_TEST_EXISTS))
+    return FALSE;
+  if (g_file_test (group, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  members = ts_seed_group_list (dir, NULL);
+  return members != NULL;
 }

@@ -23,5 +23,17 @@ TsExperiment *ts_seed_variant (const TsExperiment *exp, guint i);
  * {"mean", "std", "min", "max", "n"}, …}}. An error names a folder without
  * a readable summary.json. */
 JsonNode     *ts_seed_group_summary (char *const *run_dirs, guint n, GError **error);
+/* DIR/group.json, written atomically: that summary of run_dirs (the members
+ * that ended) with the base experiment's name, its first seed and the
+ * number of seeds planned. The CLI's `run --seeds` and the window both
+ * write it here. */
+gboolean      ts_seed_group_write (const char *dir, const TsExperiment *exp, guint n_seeds, char *const *run_dirs,
+                                   guint n, GError **error);
+/* Whether dir is a seed group's folder: not a run folder itself, and it
+ * holds group.json or a seed-S/ run folder. */
+gboolean      ts_seed_group_is_dir (const char *dir);
+/* The seed-S/ run folders of a group folder (char*, full paths), by seed;
+ * an error naming the folder when it has none. */
+GPtrArray    *ts_seed_group_list (const char *dir, GError **error);
 
 G_END_DECLS

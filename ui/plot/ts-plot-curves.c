@@ -1,4 +1,5 @@
 #include "ts-plot-curves.h"
+#include "ts-plot-band-private.h"
 #include "ts-plot-labels.h"
 #include "ts-plot-private.h"
 
@@ -86,6 +87,8 @@ ts_plot_curves_ranges (const TsPlotSeries *series, guint n_series, const TsPlotA
           lx = MIN (lx, series[s].x[i]), hx = MAX (hx, series[s].x[i]);
           if (counts_for_y (&series[s], any_sane, first, series[s].y[i]))
             ly = MIN (ly, v), hy = MAX (hy, v);
+          if (series[s].spread)
+            _ts_plot_spread_extend (&series[s], i, axes->log_y, &ly, &hy);
         }
     }
   if (lx > hx)
@@ -539,6 +542,7 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   if (axes->band_hi > axes->band_lo)
     draw_band (cr, axes, px, py, pw, ph, y0, y1);
+  _ts_plot_draw_spreads (cr, series, n_series, axes, px, py, pw, ph, x0, x1, y0, y1);
   for (guint s = 0; s < n_series; s++)
     {
       const TsPlotSeries *se = &series[s];

@@ -25,6 +25,8 @@ typedef struct {
   gboolean      neutral;   /* legend swatch in the text colour: a key, not a run */
   gboolean      diverged;  /* its run diverged: left out of the y range when others
                             * are shown, marked where it leaves the plot */
+  const double *spread;    /* (n) a band y ± spread under the line, e.g. ±1 std of
+                            * a seed group's mean (NULL: none; ts-plot-band.c) */
 } TsPlotSeries;
 
 typedef struct {

@@ -23,6 +23,9 @@ ts_curve_data_free (TsCurveData *d)
   GArray *arrays[] = { d->step, d->loss, d->lr, d->epoch, d->train_acc, d->val_acc, d->train_loss, d->val_loss };
   for (gsize i = 0; i < G_N_ELEMENTS (arrays); i++)
     g_array_unref (arrays[i]);
+  g_clear_pointer (&d->loss_std, g_array_unref);
+  g_clear_pointer (&d->train_acc_std, g_array_unref);
+  g_clear_pointer (&d->val_acc_std, g_array_unref);
   g_free (d);
 }
 
@@ -79,6 +82,8 @@ ts_run_plot_name (TsRunPlotKind kind)
 }
 
 #define DOUBLES(a) ((const double *) (a)->data)
+/* a std array that covers the curve, or NULL */
+#define SPREAD(a, count) ((a) && (a)->len >= (count) ? DOUBLES (a) : NULL)
 
 /* A dashed vertical line at every step where a run's LR was divided at
  * once (by hand, or by a step or plateau schedule): pairs of points with a
@@ -135,7 +140,8 @@ collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlo
         {
         case TS_RUN_PLOT_LOSS:
           out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->loss), d->step->len, TRUE,
-                                      .diverged = runs[r].diverged || !all_finite (d->loss) };
+                                      .diverged = runs[r].diverged || !all_finite (d->loss),
+                                      .spread = SPREAD (d->loss_std, d->step->len) };
           break;
         case TS_RUN_PLOT_LR:
           out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->step), DOUBLES (d->lr), d->step->len };
@@ -145,9 +151,10 @@ collect_series (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs, TsPlo
           names[2 * r + 1] = g_strdup_printf ("%s%sval", runs[r].name ? runs[r].name : "", runs[r].name ? " · " : "");
           /* names[] label the CSV; the legend shows the run once */
           out[n++] = (TsPlotSeries) { NULL, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->train_acc),
-                                      d->epoch->len, FALSE, TRUE };
+                                      d->epoch->len, FALSE, TRUE,
+                                      .spread = SPREAD (d->train_acc_std, d->epoch->len) };
           out[n++] = (TsPlotSeries) { runs[r].name, runs[r].colour, DOUBLES (d->epoch), DOUBLES (d->val_acc),
-                                      d->epoch->len };
+                                      d->epoch->len, .spread = SPREAD (d->val_acc_std, d->epoch->len) };
           break;
         }
     }
@@ -221,6 +228,16 @@ ts_plot_run_csv (TsRunPlotKind kind, const TsRunCurves *runs, guint n_runs)
         g_string_append_printf (csv, "\"%s\",%s,%s\n", label ? label : "",
                                 g_ascii_dtostr (x, sizeof x, series[s].x[i]),
                                 isfinite (series[s].y[i]) ? g_ascii_dtostr (y, sizeof y, series[s].y[i]) : "");
+      }
+  /* a seed group's spread: its own series, "NAME · std" */
+  for (guint s = 0; s < n; s++)
+    for (gsize i = 0; series[s].spread && i < series[s].n; i++)
+      {
+        char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
+        const char *label = kind == TS_RUN_PLOT_ACCURACY ? names[s] : series[s].name;
+        g_string_append_printf (csv, "\"%s · std\",%s,%s\n", label ? label : "",
+                                g_ascii_dtostr (x, sizeof x, series[s].x[i]),
+                                isfinite (series[s].spread[i]) ? g_ascii_dtostr (y, sizeof y, series[s].spread[i]) : "");
       }
   for (guint i = 0; i < 2 * n_runs; i++)
     g_free (names[i]);

@@ -24,6 +24,11 @@ typedef struct {
   GArray *val_acc;
   GArray *train_loss;
   GArray *val_loss;
+  /* a seed group's mean curves carry each point's std over its members
+   * (double, beside step, epoch, epoch); NULL for a run's own curves */
+  GArray *loss_std;
+  GArray *train_acc_std;
+  GArray *val_acc_std;
 } TsCurveData;
 
 TsCurveData *ts_curve_data_new (void);
