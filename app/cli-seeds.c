@@ -94,6 +94,7 @@ cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out, const Cl
   g_autoptr(GError) error = NULL;
   g_autofree char *group_path = g_build_filename (out, "group.json", NULL);
   gboolean interrupted = FALSE, all_done = TRUE;
+  guint local_seeds = n_seeds; /* trained here; none when Slurm trained them */
   int code = CLI_OK;
 
   if (cli_slurm_wanted (slurm))
@@ -101,9 +102,9 @@ cli_run_seeds (const TsExperiment *exp, guint n_seeds, const char *out, const Cl
       if ((code = run_on_slurm (exp, n_seeds, out, slurm, dirs)) == CLI_BAD_INPUT)
         return code;
       all_done = code == CLI_OK;
-      n_seeds = 0;
+      local_seeds = 0;
     }
-  for (guint i = 0; i < n_seeds && !interrupted; i++)
+  for (guint i = 0; i < local_seeds && !interrupted; i++)
     {
       g_autoptr(TsExperiment) member = ts_seed_variant (exp, i);
       g_autofree char *name = g_strdup_printf ("seed-%" G_GUINT64_FORMAT, member->seed);

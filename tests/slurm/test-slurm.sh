@@ -103,10 +103,12 @@ sys.exit(0 if t[1]["state"] == "failed" and t[0]["state"] == "done" else 1)'
 "$cli" run default --seeds 3 --epochs 3 --out seeds-local >/dev/null 2>&1
 "$cli" run default --seeds 3 --epochs 3 --out seeds-slurm --backend slurm >seeds.txt 2>seeds.err
 check "run --seeds --backend slurm exits 0" [ $? = 0 ]
-check "group.json's metrics match local (all but seconds)" python3 -c '
+check "group.json's metrics (all but seconds) and seed count match local" python3 -c '
 import json, sys
-a, b = (json.load(open(d + "/group.json"))["metrics"] for d in ("seeds-local", "seeds-slurm"))
-sys.exit(0 if all(a[k] == b[k] for k in a if k != "seconds") and a.keys() == b.keys() else 1)'
+ga, gb = (json.load(open(d + "/group.json")) for d in ("seeds-local", "seeds-slurm"))
+a, b = ga["metrics"], gb["metrics"]
+sys.exit(0 if all(a[k] == b[k] for k in a if k != "seconds") and a.keys() == b.keys()
+         and ga["seeds"] == gb["seeds"] == 3 else 1)'
 
 # ---- bad input: exit 2 with the reason -----------------------------------------------
 expect_2() { # what, expected message, command...
