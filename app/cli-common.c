@@ -13,7 +13,7 @@ const char cli_usage[] =
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
   "  trainscope-cli lr-find EXP.json|default --out DIR [--iterations N] [--sweeps N]\n"
   "  trainscope-cli probe [--layers 10] [--width 500] [--activation tanh,relu] [--init small,xavier,he]\n"
-  "                       [--init-scale S] [--samples N] --out DIR\n"
+  "                       [--init-scale S] [--samples N] [--batchnorm] --out DIR\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
   "  trainscope-cli ensemble MEMBER… [--data SOURCE] [--fusion late|early|both] [--rule mean|geometric|vote]\n"

@@ -98,6 +98,8 @@ test_hardening_exit_codes (void)
     { 2, "--sweeps: must be a whole number in [1, 20] (got \"-1\")", { "lr-find", "default", "--out", run, "--sweeps", "-1" } },
     { 2, "--layers: must be a whole number in [1, 256] (got \"0x8\")", { "probe", "--out", run, "--layers", "0x8" } },
     { 2, "--init-scale: must be a decimal number > 0", { "probe", "--out", run, "--init-scale", "nan" } },
+    { 2, "train.batch_size: must be a whole number in [1, 65536] (got 4000000000)",
+      { "run", "default", "--out", run, "--set", "train.batch_size=4000000000" } },
     { 1, "a-file: cannot create the folder: Not a directory", { "run", "default", "--out", file, "--epochs", "1" } },
     { 1, "a-file/sub: cannot create the folder: Not a directory", { "run", "default", "--out", under_file, "--epochs", "1" } },
     { 1, "a-file/sub: cannot create the folder: Not a directory", { "lr-find", "default", "--out", under_file } },

@@ -168,6 +168,37 @@ test_stats_file_of_mixed_depth (void)
     g_error ("%s", error->message);
 }
 
+/* the advisor's per-layer facts are sized to the net: before the first
+ * measurement (no statistics yet) the rules still read the experiment's
+ * activations — an init off by far gets the init that suits ReLU */
+static void
+test_advisor_before_any_measurement (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 1);
+  g_autoptr(GPtrArray) advice = NULL;
+  TsTraining *t;
+  gboolean found = FALSE;
+
+  g_assert_true (ts_experiment_set (exp, "model.init", "small", NULL));
+  g_assert_true (ts_experiment_set (exp, "model.init_scale", "10", NULL));
+  t = train_to_end (exp);
+  {
+    TsAdvisorInput in = { t->exp, t->steps, t->epochs, NULL, t->net->n_classes, t->diverged };
+    advice = ts_advisor_diagnose (&in);
+  }
+  for (guint i = 0; i < advice->len; i++)
+    {
+      const TsAdvice *a = advice->pdata[i];
+      if (strcmp (a->code, "initial_loss_unexpected") == 0)
+        {
+          g_assert_cmpstr (a->action, ==, "model.init=he");
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  ts_training_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -178,5 +209,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/limits/probe-refuses-a-huge-grid", test_probe_refuses_a_huge_grid);
   g_test_add_func ("/core/limits/sixty-four-layers", test_sixty_four_layers);
   g_test_add_func ("/core/limits/stats-file-of-mixed-depth", test_stats_file_of_mixed_depth);
+  g_test_add_func ("/core/limits/advisor-before-any-measurement", test_advisor_before_any_measurement);
   return g_test_run ();
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #define CHUNK_BYTES (256 * 1024)
-#define MAX_CHUNKS 16384 /* 4 GiB of records */
+#define MAX_CHUNKS 16384 /* 4 GiB of small records; 262144 records at least */
 
 struct _TsMetricLog {
   gsize   record_size;
@@ -17,7 +17,9 @@ ts_metric_log_new (gsize record_size)
 {
   TsMetricLog *log = g_new0 (TsMetricLog, 1);
   log->record_size = record_size;
-  log->chunk_records = MAX (CHUNK_BYTES / record_size, 1);
+  /* at least 16 records a chunk: a deep net's statistics records (~1 KB a
+   * layer) would otherwise fill the chunk table at MAX_CHUNKS records */
+  log->chunk_records = MAX (CHUNK_BYTES / record_size, 16);
   return log;
 }
 

@@ -111,22 +111,30 @@ layer_facts (TsAdvisorFacts *f)
   double logs = 0;
   guint count = 0;
 
+  gsize size;
+
   f->ratio_max = f->ratio_mean = NAN;
-  if (stats == NULL || ts_metric_log_length (stats) == 0)
-    return;
-  first = ts_metric_log_get (stats, 0);
-  f->n_layers = first->n_layers;
-  f->n_hidden = f->n_layers - 1;
-  f->act = g_new (TsActivation, f->n_layers);
-  f->init_std = g_new (double, f->n_layers), f->init_dead = g_new (double, f->n_layers);
-  f->init_sat = g_new (double, f->n_layers), f->now_std = g_new (double, f->n_layers);
-  f->now_dead = g_new (double, f->n_layers), f->now_sat = g_new (double, f->n_layers);
-  ratio = g_new (double, f->n_layers);
-  for (guint l = 0; l < f->n_layers; l++)
+  first = stats && ts_metric_log_length (stats) > 0 ? ts_metric_log_get (stats, 0) : NULL;
+  /* sized to the net, zero where nothing was measured; the activations are
+   * the experiment's, which rules read before the first measurement too */
+  size = MAX (first ? first->n_layers : 0, model->layers->len + 1);
+  f->act = g_new0 (TsActivation, size);
+  f->init_std = g_new0 (double, size), f->init_dead = g_new0 (double, size);
+  f->init_sat = g_new0 (double, size), f->now_std = g_new0 (double, size);
+  f->now_dead = g_new0 (double, size), f->now_sat = g_new0 (double, size);
+  for (guint l = 0; l < size; l++)
     {
       int act = l < model->layers->len ? g_array_index (model->layers, TsLayerSpec, l).activation
                                        : TS_ACT_IDENTITY;
       f->act[l] = act == TS_INHERIT_ACTIVATION ? model->activation : (TsActivation) act;
+    }
+  if (first == NULL)
+    return;
+  f->n_layers = first->n_layers;
+  f->n_hidden = f->n_layers - 1;
+  ratio = g_new (double, f->n_layers);
+  for (guint l = 0; l < f->n_layers; l++)
+    {
       f->init_std[l] = first->layers[l].act_std;
       f->init_dead[l] = first->layers[l].dead_fraction;
       f->init_sat[l] = first->layers[l].saturated_fraction;
