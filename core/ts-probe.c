@@ -127,19 +127,19 @@ shared_clear (Shared *s)
 static void
 set_weights (TsNet *net, const Shared *s, TsInit init)
 {
-  for (guint l = 0; l < net->n_layers; l++)
+  for (guint l = 0; l < ts_net_n_layers (net); l++)
     {
-      const TsNetLayer *layer = &net->layers[l];
-      float *w = net->params + layer->w;
-      gsize n = (gsize) layer->in * layer->out;
-      float sigma = (float) ts_init_sigma (init, layer->in, s->spec.init_scale);
+      TsShape shape;
+      float *w = ts_net_layer_weights_mut (net, l, &shape);
+      gsize n = ts_shape_numel (&shape);
+      float sigma = (float) ts_init_sigma (init, ts_net_layer_inputs (net, l), s->spec.init_scale);
 
       if (init == TS_INIT_ORTHOGONAL)
         memcpy (w, s->ortho[l], sizeof (float) * n);
       else
         for (gsize i = 0; i < n; i++)
           w[i] = sigma * s->unit[l][i]; /* σ = 0 (zero init) gives zeros */
-      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
+      memset (ts_net_layer_bias_mut (net, l), 0, sizeof (float) * ts_net_layer_units (net, l));
     }
 }
 
@@ -182,7 +182,7 @@ probe_cell (const Shared *s, TsNet *net, TsInit init, TsActivation act, gboolean
       p->act_std = stats.layers[l].act_std;
       p->dead_fraction = stats.layers[l].dead_fraction;
       p->saturated_fraction = stats.layers[l].saturated_fraction;
-      p->grad_std = (float) ts_moments (net->d[l], (gsize) B * s->spec.width).std;
+      p->grad_std = (float) ts_moments (ts_net_layer_d (net, l), (gsize) B * s->spec.width).std;
       p->act_hist = stats.layers[l].hist[TS_HIST_ACTIVATIONS];
       p->weight_hist = stats.layers[l].hist[TS_HIST_WEIGHTS];
     }

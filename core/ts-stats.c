@@ -272,29 +272,29 @@ count_dead (const float *top, guint units)
 static void
 activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  const float *a = net->a[l];
-  guint out = layer->out, dead = 0;
+  TsActivation act = ts_net_layer_activation (net, l);
+  const float *a = ts_net_layer_a (net, l);
+  guint out = ts_net_layer_units (net, l), dead = 0;
   gsize n = (gsize) B * out;
   g_autofree float *top = NULL;
   Extra extra = { NULL, 0, 0, 0 };
   TsMoments m;
 
-  if (is_relu_family (layer->act))
+  if (is_relu_family (act))
     {
       extra.top = top = g_new (float, out);
       for (guint j = 0; j < out; j++)
         top[j] = -G_MAXFLOAT;
     }
-  if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
+  if (act == TS_ACT_TANH || act == TS_ACT_SIGMOID)
     {
-      extra.lo = layer->act == TS_ACT_TANH ? -0.99f : 0.01f, extra.hi = 0.99f;
+      extra.lo = act == TS_ACT_TANH ? -0.99f : 0.01f, extra.hi = 0.99f;
       m = scan (a, 1, n, &extra, FALSE, TRUE);
     }
-  else if (layer->act == TS_ACT_PRELU)
+  else if (act == TS_ACT_PRELU)
     {
       m = ts_moments (a, n);
-      scan (net->z[l], B, out, &extra, TRUE, FALSE);
+      scan (ts_net_layer_z (net, l), B, out, &extra, TRUE, FALSE);
     }
   else if (top)
     m = scan (a, B, out, &extra, TRUE, FALSE);
@@ -307,8 +307,8 @@ activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
   s->dead_fraction = (float) dead / out;
   s->saturated_fraction = (float) extra.outside / MAX (n, 1);
   /* bounded activations on their whole range, so saturation shows at the ends */
-  if (layer->act == TS_ACT_TANH || layer->act == TS_ACT_SIGMOID)
-    ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, layer->act == TS_ACT_TANH ? -1.f : 0.f, 1.f);
+  if (act == TS_ACT_TANH || act == TS_ACT_SIGMOID)
+    ts_histogram_fill (&s->hist[TS_HIST_ACTIVATIONS], a, n, act == TS_ACT_TANH ? -1.f : 0.f, 1.f);
   else
     fill_from_data (&s->hist[TS_HIST_ACTIVATIONS], a, n, &m);
 }
@@ -323,11 +323,12 @@ sum_of_squares_of (const TsMoments *m, gsize n)
 static void
 weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  gsize n = (gsize) layer->in * layer->out;
-  const float *w = net->params + layer->w;
+  TsShape shape;
+  const float *w = ts_net_layer_weights (net, l, &shape);
+  gsize n = ts_shape_numel (&shape);
   TsMoments m = ts_moments (w, n);
-  double ww = sum_of_squares_of (&m, n), dd = before ? squared_distance (w, before + layer->w, n) : 0;
+  double ww = sum_of_squares_of (&m, n);
+  double dd = before ? squared_distance (w, before + ts_net_layer_weights_offset (net, l), n) : 0;
 
   s->weight_rms = (float) sqrt (ww / MAX (n, 1));
   s->update_ratio = before && ww > 0 ? (float) sqrt (dd / ww) : NAN;
@@ -337,9 +338,9 @@ weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
 static void
 gradient_stats (const TsNet *net, guint l, TsLayerStats *s)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  gsize n = (gsize) layer->in * layer->out;
-  const float *g = net->grads + layer->w;
+  TsShape shape;
+  const float *g = ts_net_layer_weight_grads (net, l, &shape);
+  gsize n = ts_shape_numel (&shape);
   TsMoments m = ts_moments (g, n);
 
   s->grad_norm = (float) sqrt (sum_of_squares_of (&m, n));
@@ -393,8 +394,10 @@ plan (Measure *m, guint n_threads)
 
   for (guint task = 0; task < m->n_tasks; task++)
     {
-      const TsNetLayer *layer = &m->net->layers[task / N_TASK_KINDS];
-      size[task] = task % N_TASK_KINDS == TASK_ACTIVATIONS ? (gsize) m->B * layer->out : (gsize) layer->in * layer->out;
+      guint l = task / N_TASK_KINDS, units = ts_net_layer_units (m->net, l);
+      TsShape shape;
+      ts_net_layer_weights (m->net, l, &shape);
+      size[task] = task % N_TASK_KINDS == TASK_ACTIVATIONS ? (gsize) m->B * units : ts_shape_numel (&shape);
     }
   for (guint k = 0; k < m->n_tasks; k++)
     {
@@ -421,7 +424,7 @@ measure (const TsNet *net, TsTeam *team, guint B, const float *before, guint kin
   guint threads = team ? ts_team_size (team) : 1;
 
   out->step = step;
-  out->n_layers = MIN (net->n_layers, TS_STATS_MAX_LAYERS);
+  out->n_layers = MIN (ts_net_n_layers (net), TS_STATS_MAX_LAYERS);
   m.n_tasks = out->n_layers * N_TASK_KINDS;
   plan (&m, MIN (threads, TS_TEAM_MAX));
   if (team && threads > 1)

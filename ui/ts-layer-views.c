@@ -124,7 +124,7 @@ static gboolean
 image_shape_fits (const TsLayerViews *self, const TsModel *model)
 {
   return self->ds && ts_dataset_is_image (self->ds) && model
-         && model->net->in_dim == (gsize) self->ds->channels * self->ds->height * self->ds->width;
+         && ts_net_in_dim (model->net) == (gsize) self->ds->channels * self->ds->height * self->ds->width;
 }
 
 static void
@@ -158,8 +158,8 @@ grid_cells (const TsNet *net)
 {
   double per_row = 0;
 
-  for (guint l = 0; l < net->n_layers; l++)
-    per_row += (double) net->layers[l].in * net->layers[l].out;
+  for (guint l = 0; l < ts_net_n_layers (net); l++)
+    per_row += (double) ts_net_layer_inputs (net, l) * ts_net_layer_units (net, l);
   return (guint) CLAMP (sqrt (GRID_BUDGET / MAX (per_row, 1)), GRID_MIN_CELLS, GRID_CELLS);
 }
 
