@@ -128,17 +128,18 @@ shape_text (const TsShape *shape)
   return g_string_free (s, FALSE);
 }
 
-/* every tensor of the layout, parameters and buffers, by name and shape */
+/* Every tensor of the layout — parameters and buffers — is in the file
+ * with its shape: checked from the header before anything is allocated,
+ * so a file cannot make the net larger than the data it holds. */
 static gboolean
-load_state (TsNet *net, TsSafetensors *st, GError **error)
+check_tensors (const GArray *tensors, TsSafetensors *st, GError **error)
 {
-  for (guint i = 0; i < net->tensors->len; i++)
+  for (guint i = 0; i < tensors->len; i++)
     {
-      const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
+      const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
       TsShape shape;
-      g_autofree float *data = ts_safetensors_get_f32 (st, t->name, &shape, error);
 
-      if (data == NULL)
+      if (!ts_safetensors_get_shape (st, t->name, &shape, error))
         return FALSE;
       if (!same_shape (&shape, &t->shape))
         {
@@ -148,6 +149,20 @@ load_state (TsNet *net, TsSafetensors *st, GError **error)
                        ts_safetensors_path (st), t->name, want, got);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+static gboolean
+load_state (TsNet *net, TsSafetensors *st, GError **error)
+{
+  for (guint i = 0; i < net->tensors->len; i++)
+    {
+      const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
+      g_autofree float *data = ts_safetensors_get_f32 (st, t->name, NULL, error);
+
+      if (data == NULL)
+        return FALSE;
       memcpy (net->params + t->offset, data, sizeof (float) * ts_shape_numel (&t->shape));
     }
   return TRUE;
@@ -156,12 +171,10 @@ load_state (TsNet *net, TsSafetensors *st, GError **error)
 /* The spec's layout for in_dim inputs and n_classes outputs: its tensors,
  * and the name of the output layer's weight (the last dense weight). */
 static GArray *
-spec_layout (const TsExperiment *exp, guint in_dim, guint n_classes, gsize *n_state, char **output_weight)
+spec_layout (const TsExperiment *exp, guint in_dim, guint n_classes, char **output_weight)
 {
-  gsize n_params = 0, n_buffers = 0;
   GArray *tensors = ts_net_spec_tensors (in_dim, (const TsLayerSpec *) exp->model.layers->data,
-                                         exp->model.layers->len, exp->model.activation, n_classes, &n_params,
-                                         &n_buffers);
+                                         exp->model.layers->len, exp->model.activation, n_classes, NULL, NULL);
   for (guint i = tensors->len; output_weight && i-- > 0;)
     {
       const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
@@ -171,8 +184,6 @@ spec_layout (const TsExperiment *exp, guint in_dim, guint n_classes, gsize *n_st
           break;
         }
     }
-  if (n_state)
-    *n_state = n_params + n_buffers;
   return tensors;
 }
 
@@ -186,7 +197,6 @@ ts_model_load (const char *path, GError **error)
   g_autofree float *w0 = NULL, *wl = NULL;
   g_autofree char *last_name = NULL;
   g_autoptr(GArray) probe = NULL, layout = NULL;
-  gsize n_state = 0;
   GError *inner = NULL;
 
   if (st == NULL)
@@ -208,21 +218,18 @@ ts_model_load (const char *path, GError **error)
   /* the input and output sizes come from the first and last dense weights */
   if ((w0 = ts_safetensors_get_f32 (st, "layers.0.weight", &first, error)) == NULL)
     return NULL;
-  probe = spec_layout (m->experiment, 1, 1, NULL, &last_name);
+  probe = spec_layout (m->experiment, 1, 1, &last_name);
   if ((wl = ts_safetensors_get_f32 (st, last_name, &last, error)) == NULL)
     return NULL;
   if (first.ndim != 2 || last.ndim != 2 || last.dims[0] < 1 || last.dims[0] > 100000)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: the dense weights (layers.0.weight, %s) must be [out, in] matrices", path, last_name);
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: the dense weights (layers.0.weight, %s) must be [out, in] matrices", path,
+                   last_name);
       return NULL;
     }
-  layout = spec_layout (m->experiment, (guint) first.dims[1], (guint) last.dims[0], &n_state, NULL);
-  if (n_state > ts_safetensors_data_size (st) / 4)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: the experiment's layers need more weights than the file holds", path);
-      return NULL;
-    }
+  layout = spec_layout (m->experiment, (guint) first.dims[1], (guint) last.dims[0], NULL);
+  if (!check_tensors (layout, st, error))
+    return NULL;
   m->net = ts_net_new_from_experiment (m->experiment, (guint) first.dims[1], (guint) last.dims[0], 256);
   if (!load_state (m->net, st, error) || !load_preprocess (m, st, error))
     return NULL;

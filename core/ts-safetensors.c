@@ -217,6 +217,27 @@ ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shap
   return out;
 }
 
+gboolean
+ts_safetensors_get_shape (const TsSafetensors *st, const char *name, TsShape *shape, GError **error)
+{
+  JsonArray *dims;
+
+  if (!ts_safetensors_has (st, name))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: has no tensor \"%s\"", st->path, name);
+      return FALSE;
+    }
+  dims = ts_json_array (ts_json_object (st->header, name), "shape");
+  shape->ndim = json_array_get_length (dims);
+  for (guint i = 0; i < shape->ndim; i++)
+    {
+      gint64 d = 0;
+      ts_json_element_int (dims, i, &d); /* checked at load */
+      shape->dims[i] = (guint64) d;
+    }
+  return TRUE;
+}
+
 const char *
 ts_safetensors_metadata (const TsSafetensors *st, const char *key)
 {

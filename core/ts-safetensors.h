@@ -26,6 +26,8 @@ void           ts_safetensors_free (TsSafetensors *st);
 gboolean       ts_safetensors_has (const TsSafetensors *st, const char *name);
 /* A copy of the tensor as float32 (F32, F64 or I64 in the file); shape may be NULL. */
 float         *ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shape, GError **error);
+/* the tensor's shape alone, read from the header (no data copied) */
+gboolean       ts_safetensors_get_shape (const TsSafetensors *st, const char *name, TsShape *shape, GError **error);
 /* __metadata__[key], or NULL */
 const char    *ts_safetensors_metadata (const TsSafetensors *st, const char *key);
 const char    *ts_safetensors_path (const TsSafetensors *st);

@@ -20,7 +20,14 @@ check_memory (const TsExperiment *exp, guint in_dim, guint n_classes, GError **e
 
   for (guint l = 0; l < exp->model.layers->len; l++)
     {
-      double out = g_array_index (exp->model.layers, TsLayerSpec, l).units;
+      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, l);
+      double out = spec->units;
+      if (spec->kind == TS_LAYER_BATCHNORM)
+        {
+          params += 4 * fan_in; /* γ, β, running statistics; its normalised values and their gradients */
+          units += 2 * fan_in;
+          continue;
+        }
       params += fan_in * out + 2 * out; /* weights, bias, PReLU's slopes */
       units += out;
       fan_in = out;
