@@ -2,17 +2,71 @@
  * and last activations, so no code outside the net touches its struct. */
 #include "ts-net-private.h"
 
-guint ts_net_n_layers (const TsNet *net) { return net->n_layers; }
-guint ts_net_in_dim (const TsNet *net) { return net->in_dim; }
-guint ts_net_n_classes (const TsNet *net) { return net->n_classes; }
-guint ts_net_batch_cap (const TsNet *net) { return net->batch_cap; }
-gsize ts_net_n_params (const TsNet *net) { return net->n_params; }
-gsize ts_net_n_decay (const TsNet *net) { return net->n_decay; }
-float *ts_net_params (TsNet *net) { return net->params; }
-float *ts_net_grads (TsNet *net) { return net->grads; }
-float *ts_net_state (TsNet *net) { return net->params; }
-gsize ts_net_state_size (const TsNet *net) { return net->n_params + net->n_buffers; }
-const GArray *ts_net_tensors (const TsNet *net) { return net->tensors; }
+guint
+ts_net_n_layers (const TsNet *net)
+{
+  return net->n_layers;
+}
+
+guint
+ts_net_in_dim (const TsNet *net)
+{
+  return net->in_dim;
+}
+
+guint
+ts_net_n_classes (const TsNet *net)
+{
+  return net->n_classes;
+}
+
+guint
+ts_net_batch_cap (const TsNet *net)
+{
+  return net->batch_cap;
+}
+
+gsize
+ts_net_n_params (const TsNet *net)
+{
+  return net->n_params;
+}
+
+gsize
+ts_net_n_decay (const TsNet *net)
+{
+  return net->n_decay;
+}
+
+float *
+ts_net_params (TsNet *net)
+{
+  return net->params;
+}
+
+float *
+ts_net_grads (TsNet *net)
+{
+  return net->grads;
+}
+
+float *
+ts_net_state (TsNet *net)
+{
+  return net->params;
+}
+
+gsize
+ts_net_state_size (const TsNet *net)
+{
+  return net->n_params + net->n_buffers;
+}
+
+const GArray *
+ts_net_tensors (const TsNet *net)
+{
+  return net->tensors;
+}
 
 TsLayerKind
 ts_net_layer_kind (const TsNet *net, guint l)
@@ -109,7 +163,26 @@ ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const
   return TRUE;
 }
 
-const float *ts_net_layer_z (const TsNet *net, guint l) { return l < net->n_layers ? net->z[l] : NULL; }
-const float *ts_net_layer_a (const TsNet *net, guint l) { return l < net->n_layers ? net->a[l] : NULL; }
-const float *ts_net_layer_y (const TsNet *net, guint l) { return l < net->n_layers ? net->y[l] : NULL; }
-const float *ts_net_layer_d (const TsNet *net, guint l) { return l < net->n_layers ? net->d[l] : NULL; }
+const float *
+ts_net_layer_z (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->z[l] : NULL;
+}
+
+const float *
+ts_net_layer_a (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->a[l] : NULL;
+}
+
+const float *
+ts_net_layer_y (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->y[l] : NULL;
+}
+
+const float *
+ts_net_layer_d (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->d[l] : NULL;
+}
