@@ -246,6 +246,47 @@ test_snapshot_carries_running_stats (void)
   g_assert_false (ts_net_layer_running_stats (net, 0, NULL, NULL));
 }
 
+/* "trainable": false — evaluation mode in training too; γ, β and the
+ * running statistics stay as they were, while the dense layers learn */
+static void
+test_frozen (void)
+{
+  g_autoptr(TsSafetensors) st = load_fixture ("torch/bn-optim-sgd.safetensors");
+  TsLayerSpec frozen[G_N_ELEMENTS (bn_hidden)];
+  g_autofree float *x = tensor (st, "x0", NULL), *before = NULL, *eval_logits = NULL;
+  guint B;
+  g_autofree guint32 *y = labels (st, "y0", &B);
+  g_autoptr(TsNet) net = NULL;
+  g_autoptr(TsOptimizer) opt = NULL;
+  g_autoptr(TsTeam) team = ts_team_new (2);
+  TsStepConfig cfg = { NULL, TS_LOSS_SOFTMAX, 0.1f, 0.f, 0.f, 0.f };
+
+  memcpy (frozen, bn_hidden, sizeof frozen);
+  frozen[1].frozen = frozen[3].frozen = TRUE;
+  net = ts_net_new (6, frozen, G_N_ELEMENTS (frozen), TS_ACT_RELU, 0.01f, 0.f, 4, B);
+  for (guint i = 0; i < net->tensors->len; i++)
+    {
+      const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
+      g_autofree float *v = tensor (st, t->name, NULL);
+      memcpy (ts_net_state (net) + t->offset, v, sizeof (float) * ts_shape_numel (&t->shape));
+    }
+  before = g_memdup2 (ts_net_state (net), sizeof (float) * ts_net_state_size (net));
+  eval_logits = g_memdup2 (ts_net_forward (net, x, B, FALSE, 0), sizeof (float) * B * 4);
+  assert_close_array ("training-mode logits", ts_net_forward (net, x, B, TRUE, 0), eval_logits, B * 4, 0, 0);
+  opt = ts_optimizer_new (TS_OPT_SGD, ts_net_n_params (net), 0);
+  cfg.opt = opt;
+  ts_net_train_step (net, team, &cfg, x, y, B, 0, NULL);
+  for (guint i = 0; i < net->tensors->len; i++)
+    {
+      const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
+      gboolean bn = g_str_has_prefix (t->name, "layers.1.") || g_str_has_prefix (t->name, "layers.3.");
+      gboolean same = memcmp (ts_net_state (net) + t->offset, before + t->offset,
+                              sizeof (float) * ts_shape_numel (&t->shape)) == 0;
+      if (bn != same)
+        g_error ("%s: %s after a step with frozen batch norms", t->name, same ? "unchanged" : "changed");
+    }
+}
+
 static double
 final_val_acc (TsTraining *t)
 {
@@ -282,6 +323,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/core/batchnorm/parity/optim/adam", GINT_TO_POINTER (TS_OPT_ADAM), test_optimizer);
   g_test_add_func ("/core/batchnorm/model-from-torch", test_model_from_torch);
   g_test_add_func ("/core/batchnorm/schema-round-trips", test_schema_round_trips);
+  g_test_add_func ("/core/batchnorm/frozen", test_frozen);
   g_test_add_func ("/core/batchnorm/snapshot-carries-running-stats", test_snapshot_carries_running_stats);
   /* two 30-epoch runs: the slow suite runs them (-m slow) */
   if (g_test_slow ())
