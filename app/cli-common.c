@@ -7,20 +7,21 @@
 
 const char cli_usage[] =
   "Usage:\n"
-  "  trainscope-cli run EXP.json|default --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
+  "  trainscope-cli run EXP.json|EXAMPLE --out DIR [--epochs N] [--seed S] [--threads N] [--set KEY=VALUE]…\n"
   "                     [--plots png,svg,pdf]\n"
-  "  trainscope-cli run EXP.json|default --seeds N --out DIR [--set KEY=VALUE]…\n"
+  "  trainscope-cli run EXP.json|EXAMPLE --seeds N --out DIR [--set KEY=VALUE]…\n"
   "  trainscope-cli eval MODEL.safetensors --data SOURCE [--json]\n"
-  "  trainscope-cli lr-find EXP.json|default --out DIR [--iterations N] [--sweeps N]\n"
+  "  trainscope-cli lr-find EXP.json|EXAMPLE --out DIR [--iterations N] [--sweeps N]\n"
   "  trainscope-cli probe [--layers 10] [--width 500] [--activation tanh,relu] [--init small,xavier,he]\n"
   "                       [--init-scale S] [--samples N] [--batchnorm] --out DIR\n"
   "  trainscope-cli data info SOURCE [--json] [--set data.KEY=VALUE]…\n"
   "  trainscope-cli data preview SOURCE [--augment JSON] [--preprocess P] --out grid.png\n"
   "  trainscope-cli ensemble MEMBER… [--data SOURCE] [--fusion late|early|both] [--rule mean|geometric|vote]\n"
   "                          [--checkpoints] --out DIR [--json]\n"
-  "  trainscope-cli search EXP.json|default --space SPACE.json --trials N [--folds K] --out DIR [--top K] [--resume]\n"
+  "  trainscope-cli search EXP.json|EXAMPLE --space SPACE.json --trials N [--folds K] --out DIR [--top K] [--resume]\n"
   "                        [--seed S] [--epochs N] [--set KEY=VALUE]… [--json]\n"
-  "  trainscope-cli --version\n";
+  "  trainscope-cli --version\n"
+  "EXAMPLE: a built-in experiment — default, deep-small, deep-small-bn (the batch-norm rescue pair)\n";
 
 int
 cli_bad_input (const char *format, ...)

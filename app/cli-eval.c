@@ -40,10 +40,10 @@ cli_eval (int argc, char **argv)
       ts_splits_clear (&splits);
       return code;
     }
-  if (splits.train->n_classes > model->net->n_classes)
+  if (splits.train->n_classes > ts_net_n_classes (model->net))
     {
       int code = cli_bad_input ("eval: %s has %u classes; %s predicts %u", data, splits.train->n_classes, argv[1],
-                                model->net->n_classes);
+                                ts_net_n_classes (model->net));
       ts_splits_clear (&splits);
       return code;
     }
@@ -63,7 +63,7 @@ cli_eval (int argc, char **argv)
       guint rows = MIN (256, set->n - start);
       const float *logits = ts_net_forward (model->net, set->x + (gsize) start * set->dim, rows, FALSE, 0);
       loss += rows * ts_loss_forward_backward (model->experiment->train.loss, logits, set->y + start, rows,
-                                               model->net->n_classes, NULL, &correct);
+                                               ts_net_n_classes (model->net), NULL, &correct);
     }
   acc = set->n ? (double) correct / set->n : 0.0;
   loss = set->n ? loss / set->n : 0.0;

@@ -66,7 +66,7 @@ cli_lr_find (int argc, char **argv)
     { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &overrides, "Override any key", "KEY=VALUE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
+  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|EXAMPLE");
   g_autoptr(GError) error = NULL;
   g_autoptr(TsExperiment) exp = NULL;
   g_autoptr(TsLrFinderResult) result = NULL;
@@ -76,12 +76,12 @@ cli_lr_find (int argc, char **argv)
   if (!cli_parse (context, &argc, &argv))
     return CLI_BAD_INPUT;
   if (argc != 2 || out == NULL)
-    return cli_bad_input ("lr-find: expected EXP.json|default --out DIR");
+    return cli_bad_input ("lr-find: expected EXP.json|EXAMPLE --out DIR");
   /* the sweeps' losses are kept (8 bytes a step): at most 16 MB */
   if (!cli_parse_count ("iterations", iterations_text, 20, 100000, &iterations, &error)
       || !cli_parse_count ("sweeps", sweeps_text, 1, 20, &sweeps, &error))
     return cli_bad_input ("%s", error->message);
-  exp = g_strcmp0 (argv[1], "default") == 0 ? ts_experiment_new_default () : ts_experiment_load_file (argv[1], &error);
+  exp = ts_experiment_load_named (argv[1], &error);
   if (exp == NULL || !cli_apply_overrides (exp, overrides, FALSE, &error) || !ts_experiment_validate (exp, &error))
     return cli_bad_input ("%s", error->message);
   if (g_mkdir_with_parents (out, 0755) != 0)

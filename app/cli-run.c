@@ -281,8 +281,7 @@ set_flag (TsExperiment *exp, const char *flag, const char *key, const char *text
 static TsExperiment *
 load_experiment (const char *arg, char **overrides, const char *epochs, const char *seed, GError **error)
 {
-  g_autoptr(TsExperiment) exp = g_strcmp0 (arg, "default") == 0 ? ts_experiment_new_default ()
-                                                                 : ts_experiment_load_file (arg, error);
+  g_autoptr(TsExperiment) exp = ts_experiment_load_named (arg, error);
   if (exp == NULL)
     return NULL;
   if (!cli_apply_overrides (exp, overrides, FALSE, error))
@@ -310,7 +309,7 @@ cli_run (int argc, char **argv)
     { "plots", 0, 0, G_OPTION_ARG_STRING, &plots, "Also write the loss, accuracy, lr, layer and decision-boundary plots", "png,svg,pdf" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
+  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|EXAMPLE");
   g_autoptr(GError) error = NULL;
   g_autoptr(TsExperiment) exp = NULL;
   g_autoptr(TsTrainer) trainer = NULL;

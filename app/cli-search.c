@@ -433,7 +433,7 @@ cli_search (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print search.json", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|default");
+  g_autoptr(GOptionContext) context = g_option_context_new ("EXP.json|EXAMPLE");
   g_autoptr(GError) error = NULL;
   g_autoptr(TsExperiment) exp = NULL;
   g_autoptr(TsSearchSpace) space = NULL;
@@ -456,7 +456,7 @@ cli_search (int argc, char **argv)
       || !cli_parse_count ("folds", folds_text, 2, 100, &folds, &error)
       || !cli_parse_count ("top", top_text, 0, trials, &top, &error))
     return cli_bad_input ("%s", error->message);
-  exp = g_strcmp0 (argv[1], "default") == 0 ? ts_experiment_new_default () : ts_experiment_load_file (argv[1], &error);
+  exp = ts_experiment_load_named (argv[1], &error);
   if (exp == NULL || !cli_apply_overrides (exp, overrides, FALSE, &error))
     return cli_bad_input ("%s", error->message);
   if ((seed && !ts_experiment_set (exp, "seed", seed, &error))

@@ -227,6 +227,87 @@ test_deep_net (void)
     }
 }
 
+/* a copy of a model file without one tensor, or with it cut to 3 values */
+static char *
+doctored_model (const char *model, const char *dir, const char *victim, gboolean drop)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsModel) m = ts_model_load (model, &error);
+  g_autoptr(TsSafetensors) st = ts_safetensors_load (model, &error);
+  g_autoptr(TsSafetensorsWriter) w = ts_safetensors_writer_new ();
+  const GArray *tensors;
+  char *path = g_build_filename (dir, drop ? "dropped.safetensors" : "cut.safetensors", NULL);
+
+  g_assert_no_error (error);
+  tensors = ts_net_tensors (m->net);
+  for (guint i = 0; i < tensors->len; i++)
+    {
+      const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
+      TsShape shape;
+      g_autofree float *data = ts_safetensors_get_f32 (st, t->name, &shape, &error);
+      g_assert_no_error (error);
+      if (strcmp (t->name, victim) == 0 && drop)
+        continue;
+      if (strcmp (t->name, victim) == 0)
+        shape = (TsShape) { 1, { 3 } };
+      ts_safetensors_writer_add (w, t->name, data, shape.ndim, shape.dims);
+    }
+  ts_safetensors_writer_set_metadata (w, "experiment", ts_safetensors_metadata (st, "experiment"));
+  g_assert_true (ts_safetensors_writer_save (w, path, &error));
+  return path;
+}
+
+/* issue 12: a batchnorm where there is nothing to normalise, twice in a
+ * row, with eps <= 0 or momentum outside (0, 1]; a checkpoint whose batch-
+ * norm tensors are missing or mis-shaped: exit 2 naming the key or tensor */
+static void
+test_batchnorm_bad_input (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *model = g_build_filename (run, "model.safetensors", NULL);
+  g_autofree char *exp = g_build_filename (dir, "bn.json", NULL);
+  g_autofree char *dropped = NULL, *cut = NULL, *out = NULL, *err = NULL;
+  struct { const char *set, *message; } cases[] = {
+    { "model.layers=bn,8", "model.layers[0]: a batchnorm must follow a dense layer (it is the first entry" },
+    { "model.layers=8,bn,bn", "model.layers[2]: a batchnorm must follow a dense layer (two batchnorms in a row)" },
+    { "model.layers=8,bn:eps=0", "model.layers[1].eps: must be > 0 (got 0)" },
+    { "model.layers=8,bn:momentum=0", "model.layers[1].momentum: must be in (0, 1] (got 0)" },
+    { "model.layers=8,bn:momentum=1.5", "model.layers[1].momentum: must be in (0, 1] (got 1.5)" },
+    { "model.layers=8,bn:frozen:width=3", "model.layers[1]: \"width=3\" is not a batchnorm option" },
+    { "model.layers=[{\"type\":\"dense\",\"units\":8},{\"type\":\"batchnorm\",\"eps\":-1}]",
+      "model.layers[1].eps: must be > 0 (got -1)" },
+    { "model.layers=[{\"type\":\"dense\",\"units\":8},{\"type\":\"batchnorm\",\"units\":8}]",
+      "model.layers[1].units: unknown key for a batchnorm" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *case_run = g_strdup_printf ("%s-%zu", run, i);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      if (run_cli (&out, &err, "run", "default", "--out", case_run, "--set", cases[i].set, NULL) != 2
+          || strstr (err, cases[i].message) == NULL)
+        g_error ("--set %s: \"%s\", expected exit 2 with \"%s\"", cases[i].set, err, cases[i].message);
+    }
+  /* the experiment file's form names the entry as well */
+  g_assert_true (g_file_set_contents (exp, "{\"model\": {\"layers\": [{\"type\": \"batchnorm\"}]}}", -1, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "run", exp, "--out", run, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "model.layers[0]: a batchnorm must follow a dense layer"));
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "1", "--set", "model.layers=8,bn",
+                            NULL), ==, 0);
+  dropped = doctored_model (model, dir, "layers.1.running_var", TRUE);
+  cut = doctored_model (model, dir, "layers.1.running_mean", FALSE);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "eval", dropped, "--data", "builtin:spiral", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "has no tensor \"layers.1.running_var\""));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "eval", cut, "--data", "builtin:spiral", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "tensor \"layers.1.running_mean\" has the wrong shape for the experiment (expected [8], got [3])"));
+}
+
 /* eval with nothing to evaluate: no test split, and val_fraction 0 */
 static void
 test_eval_empty_split (void)
@@ -692,6 +773,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/hardening", test_hardening_exit_codes);
   g_test_add_func ("/app/cli/memory-limits", test_memory_limits);
   g_test_add_func ("/app/cli/deep-net", test_deep_net);
+  g_test_add_func ("/app/cli/batchnorm-bad-input", test_batchnorm_bad_input);
   g_test_add_func ("/app/cli/eval-empty-split", test_eval_empty_split);
   g_test_add_func ("/app/cli/data-info-json-valid", test_data_info_json_valid);
   g_test_add_func ("/app/cli/diverged", test_diverged_exits_1);

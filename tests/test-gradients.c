@@ -15,6 +15,7 @@ typedef struct {
   float        dropout;
   float        l2;
   float        l1;
+  gboolean     batchnorm; /* a batchnorm after each hidden dense layer */
 } Case;
 
 static float x[BATCH * IN];
@@ -51,8 +52,10 @@ analytic_gradient (TsNet *net, const Case *c)
 static void
 check_case (const Case *c)
 {
-  TsLayerSpec hidden[2] = { { 6, c->act }, { 5, c->act } };
-  g_autoptr(TsNet) net = ts_net_new (IN, hidden, 2, c->act, 0.05f, c->dropout, CLASSES, BATCH);
+  TsLayerSpec bn = { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS };
+  TsLayerSpec plain[2] = { { 6, c->act }, { 5, c->act } }, normalised[4] = { { 6, c->act }, bn, { 5, c->act }, bn };
+  g_autoptr(TsNet) net = ts_net_new (IN, c->batchnorm ? normalised : plain, c->batchnorm ? 4 : 2, c->act, 0.05f,
+                                     c->dropout, CLASSES, BATCH);
   g_autofree float *grad = NULL;
   TsRng rng;
   guint checked = 0;
@@ -119,6 +122,21 @@ test_dropout (void)
 {
   Case c = { TS_ACT_SIGMOID, TS_LOSS_SOFTMAX, 0.4f, 0, 0 };
   check_case (&c);
+}
+
+/* γ, β and the input gradient through the batch's statistics, with L2 on
+ * the dense weights only, dropout after the normalised activation */
+static void
+test_batchnorm (void)
+{
+  Case cases[] = {
+    { TS_ACT_TANH, TS_LOSS_SOFTMAX, 0, 0.5f, 0, TRUE },
+    { TS_ACT_RELU, TS_LOSS_SVM, 0, 0, 0, TRUE },
+    { TS_ACT_PRELU, TS_LOSS_SOFTMAX, 0, 0, 0, TRUE },
+    { TS_ACT_SIGMOID, TS_LOSS_SOFTMAX, 0.4f, 0, 0, TRUE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    check_case (&cases[i]);
 }
 
 static void
@@ -257,6 +275,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/gradients/l2", test_l2);
   g_test_add_func ("/core/gradients/l1", test_l1);
   g_test_add_func ("/core/gradients/dropout", test_dropout);
+  g_test_add_func ("/core/gradients/batchnorm", test_batchnorm);
   g_test_add_func ("/core/gradients/prelu-slope", test_prelu_slope_moves);
   g_test_add_func ("/core/regularization/max-norm", test_max_norm);
   g_test_add_func ("/core/dense/forward-forms", test_dense_forward_forms);

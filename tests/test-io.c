@@ -107,7 +107,7 @@ test_unsupported_dtype (void)
 
   g_assert_no_error (error);
   g_assert_null (ts_safetensors_get_f32 (st, "w", NULL, &error));
-  g_assert_nonnull (strstr (error->message, "expected F32 or F64"));
+  g_assert_nonnull (strstr (error->message, "expected F32, F64 or I64"));
 }
 
 static void

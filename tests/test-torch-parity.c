@@ -46,10 +46,10 @@ load_fixture (const char *file, TsActivation act, float slope)
   f.net = ts_net_new ((guint) shape.dims[1], hidden, 2, act, slope, 0.f, 4, f.batch);
   for (guint i = 0; i < f.net->tensors->len; i++)
     {
-      const TsParamTensor *t = &g_array_index (f.net->tensors, TsParamTensor, i);
+      const TsNetTensor *t = &g_array_index (f.net->tensors, TsNetTensor, i);
       g_autofree float *w = tensor (f.st, t->name, &shape);
-      g_assert_cmpuint (shape.dims[0], ==, t->rows);
-      memcpy (f.net->params + t->offset, w, sizeof (float) * t->rows * MAX (t->cols, 1));
+      g_assert_cmpuint (shape.dims[0], ==, t->shape.dims[0]);
+      memcpy (f.net->params + t->offset, w, sizeof (float) * ts_shape_numel (&t->shape));
     }
   return f;
 }
@@ -90,10 +90,10 @@ test_forward_backward (gconstpointer data)
   ts_net_backward (f.net, f.x, f.batch);
   for (guint i = 0; i < f.net->tensors->len; i++)
     {
-      const TsParamTensor *t = &g_array_index (f.net->tensors, TsParamTensor, i);
+      const TsNetTensor *t = &g_array_index (f.net->tensors, TsNetTensor, i);
       g_autofree char *name = g_strdup_printf ("grad.%s", t->name);
       g_autofree float *expected = tensor (f.st, name, NULL);
-      assert_close_array (name, f.net->grads + t->offset, expected, t->rows * MAX (t->cols, 1), REL_TOL, ABS_TOL);
+      assert_close_array (name, f.net->grads + t->offset, expected, ts_shape_numel (&t->shape), REL_TOL, ABS_TOL);
     }
   fixture_clear (&f);
 }
@@ -117,10 +117,10 @@ test_optimizer (gconstpointer data)
     ts_net_train_step (f.net, team, &cfg, f.x, f.y, f.batch, 0, NULL);
   for (guint i = 0; i < f.net->tensors->len; i++)
     {
-      const TsParamTensor *t = &g_array_index (f.net->tensors, TsParamTensor, i);
+      const TsNetTensor *t = &g_array_index (f.net->tensors, TsNetTensor, i);
       g_autofree char *name = g_strdup_printf ("after.%s", t->name);
       g_autofree float *expected = tensor (f.st, name, NULL);
-      assert_close_array (name, f.net->params + t->offset, expected, t->rows * MAX (t->cols, 1), REL_TOL, ABS_TOL);
+      assert_close_array (name, f.net->params + t->offset, expected, ts_shape_numel (&t->shape), REL_TOL, ABS_TOL);
     }
   fixture_clear (&f);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <trainscope.h>
+#include "ts-net-private.h" /* the tests look inside the net */
 
 #include <math.h>
 

@@ -489,6 +489,12 @@ is_button_labelled (GtkWidget *widget, const char *label)
 }
 
 static gboolean
+is_button_with_tooltip (GtkWidget *widget, const char *tooltip)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+static gboolean
 lr_reached (gpointer run)
 {
   TsProgress p;
@@ -1044,6 +1050,50 @@ test_layer_list_round_trip (void)
   g_object_unref (list);
 }
 
+/* issue 12: batch-norm entries keep their options through the list; Add
+ * Batch Norm only follows a dense layer; a dense layer takes its batch
+ * norm with it */
+static void
+test_layer_list_batchnorm (void)
+{
+  GtkWidget *list = g_object_ref_sink (ts_layer_list_new ());
+  g_autoptr(GArray) in = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
+  g_autoptr(GArray) out = NULL;
+  TsLayerSpec a = { 64, TS_ACT_TANH }, bn = { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, 0.2f, 1e-3f, TRUE };
+  GtkWidget *add_bn, *trash;
+
+  g_array_append_val (in, a);
+  g_array_append_val (in, bn);
+  ts_layer_list_set_layers (TS_LAYER_LIST (list), in, TRUE);
+  out = ts_layer_list_get_layers (TS_LAYER_LIST (list));
+  g_assert_cmpuint (out->len, ==, 2);
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 0).activation, ==, TS_ACT_TANH);
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 1).kind, ==, TS_LAYER_BATCHNORM);
+  g_assert_cmpfloat (g_array_index (out, TsLayerSpec, 1).momentum, ==, 0.2f);
+  g_assert_true (g_array_index (out, TsLayerSpec, 1).frozen);
+  add_bn = find_widget (list, is_button_labelled, "Add Batch Norm");
+  g_assert_nonnull (add_bn);
+  g_assert_false (gtk_widget_get_sensitive (add_bn)); /* the last entry is a batch norm */
+  g_signal_emit_by_name (find_widget (list, is_button_labelled, "Add Layer"), "clicked");
+  g_assert_true (gtk_widget_get_sensitive (add_bn));
+  g_signal_emit_by_name (add_bn, "clicked");
+  g_clear_pointer (&out, g_array_unref);
+  out = ts_layer_list_get_layers (TS_LAYER_LIST (list));
+  g_assert_cmpuint (out->len, ==, 4);
+  g_assert_cmpuint (g_array_index (out, TsLayerSpec, 2).units, ==, 64); /* as wide as the last dense layer */
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 3).kind, ==, TS_LAYER_BATCHNORM);
+  /* the first dense layer's trash button takes its batch norm along */
+  trash = find_widget (list, is_button_with_tooltip, "Remove this layer");
+  g_assert_nonnull (trash);
+  g_signal_emit_by_name (trash, "clicked");
+  g_clear_pointer (&out, g_array_unref);
+  out = ts_layer_list_get_layers (TS_LAYER_LIST (list));
+  g_assert_cmpuint (out->len, ==, 2);
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 0).kind, ==, TS_LAYER_DENSE);
+  g_assert_cmpint (g_array_index (out, TsLayerSpec, 1).kind, ==, TS_LAYER_BATCHNORM);
+  g_object_unref (list);
+}
+
 static gboolean
 data_and_run_ready (gpointer data)
 {
@@ -1155,6 +1205,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/source-choice", test_editor_source_choice);
   g_test_add_func ("/ui/window/drafts-survive-restart", test_drafts_survive_restart);
   g_test_add_func ("/ui/editor/layer-list", test_layer_list_round_trip);
+  g_test_add_func ("/ui/editor/layer-list-batchnorm", test_layer_list_batchnorm);
   g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);
   g_test_add_func ("/ui/layers/images", test_layer_views_on_images);
   return g_test_run ();

@@ -124,7 +124,7 @@ static gboolean
 image_shape_fits (const TsLayerViews *self, const TsModel *model)
 {
   return self->ds && ts_dataset_is_image (self->ds) && model
-         && model->net->in_dim == (gsize) self->ds->channels * self->ds->height * self->ds->width;
+         && ts_net_in_dim (model->net) == (gsize) self->ds->channels * self->ds->height * self->ds->width;
 }
 
 static void
@@ -158,8 +158,8 @@ grid_cells (const TsNet *net)
 {
   double per_row = 0;
 
-  for (guint l = 0; l < net->n_layers; l++)
-    per_row += (double) net->layers[l].in * net->layers[l].out;
+  for (guint l = 0; l < ts_net_n_layers (net); l++)
+    per_row += (double) ts_net_layer_inputs (net, l) * ts_net_layer_units (net, l);
   return (guint) CLAMP (sqrt (GRID_BUDGET / MAX (per_row, 1)), GRID_MIN_CELLS, GRID_CELLS);
 }
 
@@ -352,8 +352,18 @@ fill_layer_choice (TsLayerViews *self)
   for (guint l = 0; l < n; l++)
     {
       const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, l);
-      TsActivation act = spec->activation == TS_INHERIT_ACTIVATION ? exp->model.activation : (TsActivation) spec->activation;
-      g_autofree char *name = g_strdup_printf ("Layer %u · %u %s", l + 1, spec->units, ts_activation_name (act));
+      gboolean normalised = l + 1 < n && g_array_index (exp->model.layers, TsLayerSpec, l + 1).kind == TS_LAYER_BATCHNORM;
+      g_autofree char *name = NULL;
+
+      /* a batchnorm's weights are γ; its activations come after the
+       * activation of the dense layer it normalises, which shows its
+       * pre-activation */
+      if (spec->kind == TS_LAYER_BATCHNORM)
+        name = g_strdup_printf ("Layer %u · batch norm (weights: γ) · %s", l + 1,
+                                ts_activation_name (l > 0 ? ts_experiment_layer_activation (exp, l - 1) : exp->model.activation));
+      else
+        name = g_strdup_printf ("Layer %u · %u %s", l + 1, spec->units,
+                                normalised ? "before its batch norm" : ts_activation_name (ts_experiment_layer_activation (exp, l)));
       gtk_string_list_append (names, name);
     }
   gtk_string_list_append (names, "Output layer");

@@ -342,7 +342,7 @@ ts_run_get_model (TsRun *self, guint64 *step)
   else if (snap && self->model == NULL)
     self->model = ts_trainer_dup_model (self->trainer, &self->model_step);
   else if (snap && ts_snapshot_get_step (snap) != self->model_step)
-    self->model_step = ts_snapshot_read (snap, self->model->net->params);
+    self->model_step = ts_snapshot_read (snap, ts_net_state (self->model->net));
   *step = self->model_step;
   return self->model;
 }
@@ -577,7 +577,7 @@ release_trainer (TsRun *self)
   ts_trainer_wait (self->trainer); /* its thread has closed its files */
   snap = ts_trainer_get_snapshot (self->trainer);
   if (self->model && snap && ts_snapshot_get_step (snap) != self->model_step)
-    self->model_step = ts_snapshot_read (snap, self->model->net->params);
+    self->model_step = ts_snapshot_read (snap, ts_net_state (self->model->net));
   self->saved_stats = ts_trainer_steal_stats (self->trainer);
   self->stats_len = self->saved_stats ? ts_metric_log_length (self->saved_stats) : 0;
   g_clear_pointer (&self->trainer, ts_trainer_unref);

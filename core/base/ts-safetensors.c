@@ -53,7 +53,7 @@ dtype_size (const char *dtype)
 {
   if (g_strcmp0 (dtype, "F32") == 0)
     return 4;
-  if (g_strcmp0 (dtype, "F64") == 0)
+  if (g_strcmp0 (dtype, "F64") == 0 || g_strcmp0 (dtype, "I64") == 0)
     return 8;
   return 0;
 }
@@ -181,7 +181,7 @@ ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shap
   dtype = ts_json_string (obj, "dtype");
   if (dtype_size (dtype) == 0)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: tensor \"%s\" has dtype %s; expected F32 or F64",
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: tensor \"%s\" has dtype %s; expected F32, F64 or I64",
                    st->path, name, dtype ? dtype : "(none)");
       return NULL;
     }
@@ -200,6 +200,13 @@ ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shap
   out = g_new (float, MAX (numel, 1));
   if (dtype_size (dtype) == 4)
     memcpy (out, data, numel * 4); /* copy: the data need not be aligned */
+  else if (strcmp (dtype, "I64") == 0) /* counters: num_batches_tracked */
+    for (guint64 i = 0; i < numel; i++)
+      {
+        gint64 v;
+        memcpy (&v, data + 8 * i, 8);
+        out[i] = (float) v;
+      }
   else
     for (guint64 i = 0; i < numel; i++)
       {
@@ -208,6 +215,27 @@ ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shap
         out[i] = (float) v;
       }
   return out;
+}
+
+gboolean
+ts_safetensors_get_shape (const TsSafetensors *st, const char *name, TsShape *shape, GError **error)
+{
+  JsonArray *dims;
+
+  if (!ts_safetensors_has (st, name))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: has no tensor \"%s\"", st->path, name);
+      return FALSE;
+    }
+  dims = ts_json_array (ts_json_object (st->header, name), "shape");
+  shape->ndim = json_array_get_length (dims);
+  for (guint i = 0; i < shape->ndim; i++)
+    {
+      gint64 d = 0;
+      ts_json_element_int (dims, i, &d); /* checked at load */
+      shape->dims[i] = (guint64) d;
+    }
+  return TRUE;
 }
 
 const char *
@@ -219,9 +247,11 @@ ts_safetensors_metadata (const TsSafetensors *st, const char *key)
 /* ---- writing ------------------------------------------------------------ */
 
 typedef struct {
-  char   *name;
-  TsShape shape;
-  float  *data;
+  char       *name;
+  TsShape     shape;
+  const char *dtype; /* F32 or I64 */
+  gpointer    data;
+  gsize       bytes;
 } PendingTensor;
 
 struct _TsSafetensorsWriter {
@@ -261,12 +291,27 @@ void
 ts_safetensors_writer_add (TsSafetensorsWriter *w, const char *name, const float *data, guint ndim,
                            const guint64 *dims)
 {
-  PendingTensor t = { .name = g_strdup (name) };
+  PendingTensor t = { .name = g_strdup (name), .dtype = "F32" };
 
   g_return_if_fail (ndim <= TS_MAX_TENSOR_DIMS);
   t.shape.ndim = ndim;
   memcpy (t.shape.dims, dims, sizeof (guint64) * ndim);
-  t.data = g_memdup2 (data, sizeof (float) * ts_shape_numel (&t.shape));
+  t.bytes = sizeof (float) * ts_shape_numel (&t.shape);
+  t.data = g_memdup2 (data, t.bytes);
+  g_array_append_val (w->tensors, t);
+}
+
+void
+ts_safetensors_writer_add_i64 (TsSafetensorsWriter *w, const char *name, const gint64 *data, guint ndim,
+                               const guint64 *dims)
+{
+  PendingTensor t = { .name = g_strdup (name), .dtype = "I64" };
+
+  g_return_if_fail (ndim <= TS_MAX_TENSOR_DIMS);
+  t.shape.ndim = ndim;
+  memcpy (t.shape.dims, dims, sizeof (guint64) * ndim);
+  t.bytes = sizeof (gint64) * ts_shape_numel (&t.shape);
+  t.data = g_memdup2 (data, t.bytes);
   g_array_append_val (w->tensors, t);
 }
 
@@ -292,13 +337,13 @@ ts_safetensors_writer_save (TsSafetensorsWriter *w, const char *path, GError **e
       PendingTensor *t = &g_array_index (w->tensors, PendingTensor, i);
       JsonObject *entry = json_object_new ();
       JsonArray *shape = json_array_new (), *offsets = json_array_new ();
-      guint64 bytes = 4 * ts_shape_numel (&t->shape);
+      guint64 bytes = t->bytes;
 
       for (guint d = 0; d < t->shape.ndim; d++)
         json_array_add_int_element (shape, (gint64) t->shape.dims[d]);
       json_array_add_int_element (offsets, (gint64) offset);
       json_array_add_int_element (offsets, (gint64) (offset + bytes));
-      json_object_set_string_member (entry, "dtype", "F32");
+      json_object_set_string_member (entry, "dtype", t->dtype);
       json_object_set_array_member (entry, "shape", shape);
       json_object_set_array_member (entry, "data_offsets", offsets);
       json_object_set_object_member (header, t->name, entry);
@@ -317,7 +362,7 @@ ts_safetensors_writer_save (TsSafetensorsWriter *w, const char *path, GError **e
   for (guint i = 0; i < w->tensors->len; i++)
     {
       PendingTensor *t = &g_array_index (w->tensors, PendingTensor, i);
-      g_byte_array_append (out, (const guint8 *) t->data, 4 * ts_shape_numel (&t->shape));
+      g_byte_array_append (out, (const guint8 *) t->data, t->bytes);
     }
   return ts_write_file_atomic (path, out->data, out->len, error);
 }

@@ -15,24 +15,19 @@
 
 #include <glib.h>
 
+#include "ts-types.h"
+
 G_BEGIN_DECLS
-
-#define TS_MAX_TENSOR_DIMS 4
-
-typedef struct {
-  guint   ndim;
-  guint64 dims[TS_MAX_TENSOR_DIMS];
-} TsShape;
-
-guint64 ts_shape_numel (const TsShape *shape);
 
 typedef struct _TsSafetensors TsSafetensors;
 
 TsSafetensors *ts_safetensors_load (const char *path, GError **error);
 void           ts_safetensors_free (TsSafetensors *st);
 gboolean       ts_safetensors_has (const TsSafetensors *st, const char *name);
-/* A copy of the tensor as float32 (F32 or F64 in the file); shape may be NULL. */
+/* A copy of the tensor as float32 (F32, F64 or I64 in the file); shape may be NULL. */
 float         *ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shape, GError **error);
+/* the tensor's shape alone, read from the header (no data copied) */
+gboolean       ts_safetensors_get_shape (const TsSafetensors *st, const char *name, TsShape *shape, GError **error);
 /* __metadata__[key], or NULL */
 const char    *ts_safetensors_metadata (const TsSafetensors *st, const char *key);
 const char    *ts_safetensors_path (const TsSafetensors *st);
@@ -46,6 +41,8 @@ void                 ts_safetensors_writer_free (TsSafetensorsWriter *w);
 /* data is copied */
 void                 ts_safetensors_writer_add (TsSafetensorsWriter *w, const char *name, const float *data,
                                                 guint ndim, const guint64 *dims);
+void                 ts_safetensors_writer_add_i64 (TsSafetensorsWriter *w, const char *name, const gint64 *data,
+                                                    guint ndim, const guint64 *dims);
 void                 ts_safetensors_writer_set_metadata (TsSafetensorsWriter *w, const char *key, const char *value);
 gboolean             ts_safetensors_writer_save (TsSafetensorsWriter *w, const char *path, GError **error);
 

@@ -170,8 +170,14 @@ ts_team_run (TsTeam *team, TsTeamFunc func, gpointer data)
 void
 ts_team_share (guint count, guint t, guint n, guint *lo, guint *hi)
 {
-  guint a = (guint) ((guint64) count * t / n) & ~15u;
-  guint b = t + 1 == n ? count : (guint) ((guint64) count * (t + 1) / n) & ~15u;
+  ts_team_share_grain (count, 16, t, n, lo, hi);
+}
+
+void
+ts_team_share_grain (guint count, guint grain, guint t, guint n, guint *lo, guint *hi)
+{
+  guint a = (guint) ((guint64) count * t / n / grain * grain);
+  guint b = t + 1 == n ? count : (guint) ((guint64) count * (t + 1) / n / grain * grain);
   *lo = MIN (a, count);
   *hi = MAX (MIN (b, count), *lo);
 }

@@ -34,6 +34,8 @@ void    ts_team_barrier (TsTeam *team);
 /* [lo, hi) of `count` items for thread t of n, cut at multiples of 16 so
  * threads never share a cache line of a row. */
 void    ts_team_share (guint count, guint t, guint n, guint *lo, guint *hi);
+/* the same cut at multiples of grain (a layer kind's: whole channels, …) */
+void    ts_team_share_grain (guint count, guint grain, guint t, guint n, guint *lo, guint *hi);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTeam, ts_team_free)
 

@@ -7,7 +7,7 @@ static void
 classify_rows (TsNet *net, const float *x, guint B, guint8 *classes, float *confidence)
 {
   const float *logits = ts_net_forward (net, x, B, FALSE, 0);
-  guint C = net->n_classes;
+  guint C = ts_net_n_classes (net);
 
   for (guint r = 0; r < B; r++)
     {
@@ -29,7 +29,7 @@ ts_decision_grid_new (TsModel *model, double x0, double x1, double y0, double y1
                       GError **error)
 {
   TsNet *net = model->net;
-  guint chunk = net->batch_cap, n = nx * ny;
+  guint chunk = ts_net_batch_cap (net), n = nx * ny;
   g_autofree float *raw = NULL, *x = NULL;
   TsDecisionGrid *g;
 
@@ -40,9 +40,9 @@ ts_decision_grid_new (TsModel *model, double x0, double x1, double y0, double y1
       return NULL;
     }
   g = g_new0 (TsDecisionGrid, 1);
-  *g = (TsDecisionGrid) { nx, ny, x0, x1, y0, y1, net->n_classes, g_new (guint8, n), g_new (float, n) };
+  *g = (TsDecisionGrid) { nx, ny, x0, x1, y0, y1, ts_net_n_classes (net), g_new (guint8, n), g_new (float, n) };
   raw = g_new (float, (gsize) chunk * 2);
-  x = g_new (float, (gsize) chunk * net->in_dim);
+  x = g_new (float, (gsize) chunk * ts_net_in_dim (net));
   for (guint start = 0; start < n; start += chunk)
     {
       guint B = MIN (chunk, n - start);

@@ -314,7 +314,8 @@ ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, 
 static void
 activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
 {
-  ts_stats_activations (s, net->a[l], net->z[l], B, net->layers[l].out, net->layers[l].act);
+  ts_stats_activations (s, ts_net_layer_a (net, l), ts_net_layer_z (net, l), B, ts_net_layer_units (net, l),
+                        ts_net_layer_activation (net, l));
 }
 
 /* Σ x² over n values from their moments */
@@ -344,16 +345,18 @@ ts_stats_weights (TsLayerStats *s, const float *w, gsize n)
 static void
 weight_stats (const TsNet *net, guint l, const float *before, TsLayerStats *s)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  weights_of (s, net->params + layer->w, (gsize) layer->in * layer->out, before ? before + layer->w : NULL);
+  TsShape shape;
+  const float *w = ts_net_layer_weights (net, l, &shape);
+
+  weights_of (s, w, ts_shape_numel (&shape), before ? before + ts_net_layer_weights_offset (net, l) : NULL);
 }
 
 static void
 gradient_stats (const TsNet *net, guint l, TsLayerStats *s)
 {
-  const TsNetLayer *layer = &net->layers[l];
-  gsize n = (gsize) layer->in * layer->out;
-  const float *g = net->grads + layer->w;
+  TsShape shape;
+  const float *g = ts_net_layer_weight_grads (net, l, &shape);
+  gsize n = ts_shape_numel (&shape);
   TsMoments m = ts_moments (g, n);
 
   s->grad_norm = (float) sqrt (sum_of_squares_of (&m, n));
@@ -416,8 +419,10 @@ plan (Measure *m, guint n_threads)
 
   for (guint task = 0; task < m->n_tasks; task++)
     {
-      const TsNetLayer *layer = &m->net->layers[task / N_TASK_KINDS];
-      size[task] = task % N_TASK_KINDS == TASK_ACTIVATIONS ? (gsize) m->B * layer->out : (gsize) layer->in * layer->out;
+      guint l = task / N_TASK_KINDS, units = ts_net_layer_units (m->net, l);
+      TsShape shape;
+      ts_net_layer_weights (m->net, l, &shape);
+      size[task] = task % N_TASK_KINDS == TASK_ACTIVATIONS ? (gsize) m->B * units : ts_shape_numel (&shape);
     }
   for (guint k = 0; k < m->n_tasks; k++)
     {
@@ -445,7 +450,7 @@ measure (const TsNet *net, TsTeam *team, guint B, const float *before, guint kin
   g_autofree guint8 *owner = NULL;
 
   out->step = step;
-  out->n_layers = net->n_layers;
+  out->n_layers = ts_net_n_layers (net);
   m.n_tasks = out->n_layers * N_TASK_KINDS;
   m.owner = owner = g_new (guint8, m.n_tasks);
   plan (&m, MIN (threads, TS_TEAM_MAX));
@@ -467,7 +472,7 @@ ts_stats_measure_team (const TsNet *net, TsTeam *team, guint B, const float *bef
 void
 ts_stats_measure_forward (const TsNet *net, guint B, gboolean weights, TsStatsRecord *out)
 {
-  memset (out, 0, ts_stats_record_size (net->n_layers));
+  memset (out, 0, ts_stats_record_size (ts_net_n_layers (net)));
   measure (net, NULL, B, NULL, 1u << TASK_ACTIVATIONS | (weights ? 1u << TASK_WEIGHTS : 0), 0, out);
 }
 

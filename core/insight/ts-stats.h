@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "ts-experiment.h"
 #include "ts-net.h"
 
 G_BEGIN_DECLS

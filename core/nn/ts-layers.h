@@ -17,7 +17,7 @@
 
 #include <glib.h>
 
-#include "ts-experiment.h"
+#include "ts-types.h"
 
 G_BEGIN_DECLS
 

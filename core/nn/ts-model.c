@@ -1,4 +1,5 @@
 #include "ts-model.h"
+#include "ts-net-private.h"
 #include "ts-error.h"
 #include "ts-safetensors.h"
 
@@ -20,9 +21,14 @@ ts_model_save (const char *path, const TsNet *net, const TsPreprocess *pp, const
 
   for (guint i = 0; i < net->tensors->len; i++)
     {
-      const TsParamTensor *t = &g_array_index (net->tensors, TsParamTensor, i);
-      guint64 dims[2] = { t->rows, t->cols };
-      ts_safetensors_writer_add (w, t->name, net->params + t->offset, t->cols ? 2 : 1, dims);
+      const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
+      if (t->dtype == TS_DTYPE_I64)
+        {
+          gint64 count = (gint64) net->params[t->offset];
+          ts_safetensors_writer_add_i64 (w, t->name, &count, t->shape.ndim, t->shape.dims);
+        }
+      else
+        ts_safetensors_writer_add (w, t->name, net->params + t->offset, t->shape.ndim, t->shape.dims);
     }
   if (pp && pp->kind != TS_PRE_NONE)
     {
@@ -62,7 +68,7 @@ static gboolean
 load_preprocess (TsModel *m, TsSafetensors *st, GError **error)
 {
   TsPreprocessKind kind = m->experiment->data.preprocess;
-  guint out_dim = m->net->in_dim, in_dim = out_dim;
+  guint out_dim = ts_net_in_dim (m->net), in_dim = out_dim;
   g_autofree float *mean = NULL, *std = NULL, *projection = NULL;
   TsShape shape;
 
@@ -102,49 +108,83 @@ bad_shape:
 }
 
 static gboolean
-load_parameters (TsNet *net, TsSafetensors *st, GError **error)
+same_shape (const TsShape *a, const TsShape *b)
 {
-  for (guint i = 0; i < net->tensors->len; i++)
-    {
-      const TsParamTensor *t = &g_array_index (net->tensors, TsParamTensor, i);
-      TsShape shape;
-      g_autofree float *data = ts_safetensors_get_f32 (st, t->name, &shape, error);
+  if (a->ndim != b->ndim)
+    return FALSE;
+  for (guint d = 0; d < a->ndim; d++)
+    if (a->dims[d] != b->dims[d])
+      return FALSE;
+  return TRUE;
+}
 
-      if (data == NULL)
+static char *
+shape_text (const TsShape *shape)
+{
+  GString *s = g_string_new ("[");
+  for (guint d = 0; d < shape->ndim; d++)
+    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, d ? ", " : "", shape->dims[d]);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+/* Every tensor of the layout — parameters and buffers — is in the file
+ * with its shape: checked from the header before anything is allocated,
+ * so a file cannot make the net larger than the data it holds. */
+static gboolean
+check_tensors (const GArray *tensors, TsSafetensors *st, GError **error)
+{
+  for (guint i = 0; i < tensors->len; i++)
+    {
+      const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
+      TsShape shape;
+
+      if (!ts_safetensors_get_shape (st, t->name, &shape, error))
         return FALSE;
-      if (!shape_is (&shape, t->rows, t->cols))
+      if (!same_shape (&shape, &t->shape))
         {
-          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: tensor \"%s\" has the wrong shape for the experiment "
-                       "(expected [%u%s%.0u])", ts_safetensors_path (st), t->name, t->rows, t->cols ? ", " : "", t->cols);
+          g_autofree char *want = shape_text (&t->shape), *got = shape_text (&shape);
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                       "%s: tensor \"%s\" has the wrong shape for the experiment (expected %s, got %s)",
+                       ts_safetensors_path (st), t->name, want, got);
           return FALSE;
         }
-      memcpy (net->params + t->offset, data, sizeof (float) * t->rows * MAX (t->cols, 1));
     }
   return TRUE;
 }
 
-/* K of the output layer: every hidden layer counts, and so does each PReLU */
-static guint
-output_layer_index (const TsExperiment *exp)
+static gboolean
+load_state (TsNet *net, TsSafetensors *st, GError **error)
 {
-  guint k = 0;
-  for (guint l = 0; l < exp->model.layers->len; l++)
-    k += ts_experiment_layer_activation (exp, l) == TS_ACT_PRELU ? 2 : 1;
-  return k;
+  for (guint i = 0; i < net->tensors->len; i++)
+    {
+      const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
+      g_autofree float *data = ts_safetensors_get_f32 (st, t->name, NULL, error);
+
+      if (data == NULL)
+        return FALSE;
+      memcpy (net->params + t->offset, data, sizeof (float) * ts_shape_numel (&t->shape));
+    }
+  return TRUE;
 }
 
-/* what the net would allocate, checked against the file before allocating */
-static guint64
-expected_parameters (const TsExperiment *exp, guint64 in_dim, guint64 n_classes)
+/* The spec's layout for in_dim inputs and n_classes outputs: its tensors,
+ * and the name of the output layer's weight (the last dense weight). */
+static GArray *
+spec_layout (const TsExperiment *exp, guint in_dim, guint n_classes, char **output_weight)
 {
-  guint64 total = 0, fan_in = in_dim;
-  for (guint l = 0; l <= exp->model.layers->len; l++)
+  GArray *tensors = ts_net_spec_tensors (in_dim, (const TsLayerSpec *) exp->model.layers->data,
+                                         exp->model.layers->len, exp->model.activation, n_classes, NULL, NULL);
+  for (guint i = tensors->len; output_weight && i-- > 0;)
     {
-      guint64 out = l < exp->model.layers->len ? g_array_index (exp->model.layers, TsLayerSpec, l).units : n_classes;
-      total += fan_in * out + out;
-      fan_in = out;
+      const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
+      if (t->shape.ndim == 2)
+        {
+          *output_weight = g_strdup (t->name);
+          break;
+        }
     }
-  return total;
+  return tensors;
 }
 
 TsModel *
@@ -156,6 +196,7 @@ ts_model_load (const char *path, GError **error)
   TsShape first, last;
   g_autofree float *w0 = NULL, *wl = NULL;
   g_autofree char *last_name = NULL;
+  g_autoptr(GArray) probe = NULL, layout = NULL;
   GError *inner = NULL;
 
   if (st == NULL)
@@ -177,22 +218,20 @@ ts_model_load (const char *path, GError **error)
   /* the input and output sizes come from the first and last dense weights */
   if ((w0 = ts_safetensors_get_f32 (st, "layers.0.weight", &first, error)) == NULL)
     return NULL;
-  last_name = g_strdup_printf ("layers.%u.weight", output_layer_index (m->experiment));
+  probe = spec_layout (m->experiment, 1, 1, &last_name);
   if ((wl = ts_safetensors_get_f32 (st, last_name, &last, error)) == NULL)
     return NULL;
   if (first.ndim != 2 || last.ndim != 2 || last.dims[0] < 1 || last.dims[0] > 100000)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: the dense weights must be [out, in] matrices", path);
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: the dense weights (layers.0.weight, %s) must be [out, in] matrices", path,
+                   last_name);
       return NULL;
     }
-  if (expected_parameters (m->experiment, first.dims[1], last.dims[0]) > ts_safetensors_data_size (st) / 4)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: the experiment's layers need more weights than the file holds", path);
-      return NULL;
-    }
+  layout = spec_layout (m->experiment, (guint) first.dims[1], (guint) last.dims[0], NULL);
+  if (!check_tensors (layout, st, error))
+    return NULL;
   m->net = ts_net_new_from_experiment (m->experiment, (guint) first.dims[1], (guint) last.dims[0], 256);
-  if (!load_parameters (m->net, st, error) || !load_preprocess (m, st, error))
+  if (!load_state (m->net, st, error) || !load_preprocess (m, st, error))
     return NULL;
   return g_steal_pointer (&m);
 }

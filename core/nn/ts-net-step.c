@@ -3,7 +3,6 @@
  * activation, dropout, gradients and the optimizer update of its weight
  * rows, while they are still in cache — meeting the others at one barrier
  * per layer and pass. */
-#include "ts-net.h"
 #include "ts-net-private.h"
 
 #include <math.h>
@@ -35,6 +34,13 @@ narrow_output (const TsNet *net, guint n)
   return n > 1 && net->layers[net->n_layers - 1].out < 16 * n;
 }
 
+/* thread t's share of layer l's units, cut at its kind's grain */
+static void
+share_units (const TsNet *net, guint l, guint t, guint n, guint *lo, guint *hi)
+{
+  ts_team_share_grain (net->layers[l].out, net->layers[l].ops->grain, t, n, lo, hi);
+}
+
 static TsWeightBlock
 weight_block (const StepJob *job, guint l, guint t, guint n)
 {
@@ -44,52 +50,16 @@ weight_block (const StepJob *job, guint l, guint t, guint n)
   if (job->narrow && l + 1 == job->net->n_layers)
     ts_team_share (layer->in, t, n, &block.c0, &block.c1);
   else
-    ts_team_share (layer->out, t, n, &block.lo, &block.hi);
+    share_units (job->net, l, t, n, &block.lo, &block.hi);
   return block;
-}
-
-static void
-update_weights (TsNet *net, const StepJob *job, gsize offset, gsize count)
-{
-  const TsStepConfig *cfg = job->cfg;
-
-  if (job->velocity)
-    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, cfg->lr, cfg->l2);
-  else
-    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, cfg->lr, cfg->l2, cfg->l1);
-}
-
-static void
-update_block (TsNet *net, const StepJob *job, guint l, const TsWeightBlock *block)
-{
-  const TsStepConfig *cfg = job->cfg;
-  const TsNetLayer *layer = &net->layers[l];
-  guint lo = block->lo, hi = block->hi, width = block->c1 - block->c0;
-  gboolean whole_rows = width == layer->in;
-
-  if (hi <= lo || width == 0)
-    return;
-  if (whole_rows)
-    update_weights (net, job, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in);
-  else
-    for (guint r = lo; r < hi; r++)
-      update_weights (net, job, layer->w + (gsize) r * layer->in + block->c0, width);
-  if (block->c0 == 0)
-    {
-      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr, 0.f, 0.f);
-      if (layer->prelu != TS_NO_PARAM)
-        ts_optimizer_update (cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, cfg->lr, 0.f, 0.f);
-    }
-  /* a narrow layer's rows are clipped once every column has moved */
-  if (cfg->max_norm > 0.f && whole_rows)
-    _ts_net_max_norm_rows (net, l, lo, hi, cfg->max_norm);
 }
 
 static void
 update_layer (TsNet *net, const StepJob *job, guint l, guint t, guint n)
 {
   TsWeightBlock block = weight_block (job, l, t, n);
-  update_block (net, job, l, &block);
+  TsUpdate u = { job->cfg, job->velocity };
+  net->layers[l].ops->update (net, l, &block, &u);
 }
 
 static void
@@ -107,7 +77,7 @@ forward (TsTeam *team, StepJob *job, guint t, guint n)
           _ts_net_forward_output_rows (net, in, job->B * t / n, job->B * (t + 1) / n);
           return;
         }
-      ts_team_share (net->layers[l].out, t, n, &lo, &hi);
+      share_units (net, l, t, n, &lo, &hi);
       _ts_net_forward_block (net, l, in, job->B, lo, hi, job->train, job->noise_key);
       ts_team_barrier (team); /* layer l+1 (and the loss) reads all of y[l] */
     }
@@ -140,6 +110,7 @@ step_thread (TsTeam *team, guint t, guint n, gpointer data)
   ts_team_barrier (team);
   for (guint l = L; l-- > 0;)
     {
+      const TsLayerOps *ops = net->layers[l].ops;
       TsWeightBlock block = weight_block (job, l, t, n);
       guint in_lo, in_hi;
 
@@ -150,9 +121,14 @@ step_thread (TsTeam *team, guint t, guint n, gpointer data)
           ts_team_barrier (team); /* everyone has read W[l+1]: it may change now */
           update_layer (net, job, l + 1, t, n);
         }
-      ts_team_share (net->layers[l].in, t, n, &in_lo, &in_hi);
-      _ts_net_input_gradients (net, l, B, in_lo, in_hi);
-      _ts_net_weight_gradients (net, l, job->x, B, &block, job->velocity, job->cfg->opt->momentum);
+      /* my columns of d[l-1]: my share of layer l-1's units, what its backward block takes next */
+      if (l > 0)
+        share_units (net, l - 1, t, n, &in_lo, &in_hi);
+      else
+        in_lo = in_hi = 0;
+      ops->input_gradients (net, l, B, in_lo, in_hi);
+      ops->weight_gradients (net, l, _ts_net_layer_input (net, l, job->x), B, &block, job->velocity,
+                             job->cfg->opt->momentum);
     }
   /* nobody reads W[0] in the backward pass: no barrier needed before this */
   update_layer (net, job, 0, t, n);
@@ -182,8 +158,8 @@ ts_net_train_batch (TsNet *net, TsTeam *team, const TsStepConfig *cfg, const TsB
   _ts_net_prepare (net, B, TRUE);
   ts_optimizer_begin_step (cfg->opt);
   ts_team_run (team, step_thread, &job);
-  if (job.narrow && cfg->max_norm > 0.f)
-    _ts_net_max_norm_rows (net, L - 1, 0, net->layers[L - 1].out, cfg->max_norm);
+  if (job.narrow && cfg->max_norm > 0.f && net->layers[L - 1].ops->max_norm_rows)
+    net->layers[L - 1].ops->max_norm_rows (net, L - 1, 0, net->layers[L - 1].out, cfg->max_norm);
   for (guint t = 0; t < ts_team_size (team); t++)
     {
       loss += job.loss[t];

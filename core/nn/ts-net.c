@@ -1,63 +1,21 @@
-#include "ts-net.h"
 #include "ts-net-private.h"
+#include "ts-experiment.h"
 
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
-static void
-add_tensor (TsNet *net, guint k, const char *suffix, gsize offset, guint rows, guint cols)
-{
-  TsParamTensor t = { .offset = offset, .rows = rows, .cols = cols };
-  g_snprintf (t.name, sizeof t.name, "layers.%u.%s", k, suffix);
-  g_array_append_val (net->tensors, t);
-}
-
-/* Lays out the parameter block and names its tensors: K counts parameterised
- * layers (dense, PReLU) from the input, as nn.Sequential would. */
-static void
-layout_parameters (TsNet *net)
-{
-  gsize offset = 0;
-  guint k = 0;
-
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      net->layers[l].w = offset;
-      offset += (gsize) net->layers[l].in * net->layers[l].out;
-    }
-  net->n_decay = offset;
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      net->layers[l].b = offset;
-      offset += net->layers[l].out;
-    }
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      layer->prelu = TS_NO_PARAM;
-      if (layer->act == TS_ACT_PRELU)
-        {
-          layer->prelu = offset;
-          offset += layer->out;
-        }
-    }
-  net->n_params = offset;
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      add_tensor (net, k, "weight", layer->w, layer->out, layer->in);
-      add_tensor (net, k, "bias", layer->b, layer->out, 0);
-      k++;
-      if (layer->prelu != TS_NO_PARAM)
-        add_tensor (net, k++, "weight", layer->prelu, layer->out, 0);
-    }
-}
-
 static gboolean
 layer_has_dropout (const TsNet *net, guint l)
 {
-  return net->dropout > 0.f && l + 1 < net->n_layers;
+  return net->layers[l].dropout;
+}
+
+static gsize
+aux_size (const TsNet *net, guint l, guint batch)
+{
+  guint rows = net->layers[l].ops->aux_rows;
+  return rows ? ((gsize) rows * batch + 4) * net->layers[l].out : 0;
 }
 
 static void
@@ -70,7 +28,7 @@ reserve_workspace (TsNet *net, guint batch)
   for (guint l = 0; l < net->n_layers; l++)
     {
       guint buffers = 3 + (layer_has_dropout (net, l) ? 2 : 0) + (net->layers[l].act == TS_ACT_RRELU);
-      total += (gsize) buffers * batch * net->layers[l].out;
+      total += (gsize) buffers * batch * net->layers[l].out + aux_size (net, l, batch);
     }
   g_free (net->workspace);
   net->workspace = g_new0 (float, total);
@@ -90,6 +48,8 @@ reserve_workspace (TsNet *net, guint batch)
         }
       if (net->layers[l].act == TS_ACT_RRELU)
         net->rslope[l] = net->workspace + at, at += size;
+      net->aux[l] = aux_size (net, l, batch) ? net->workspace + at : NULL;
+      at += aux_size (net, l, batch);
     }
 }
 
@@ -98,28 +58,16 @@ ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivatio
             float leaky_slope, float dropout, guint n_classes, guint batch_cap)
 {
   TsNet *net = g_new0 (TsNet, 1);
-  guint fan_in = in_dim;
 
   net->n_layers = n_hidden + 1;
   net->layers = g_new0 (TsNetLayer, net->n_layers);
   net->in_dim = in_dim;
   net->n_classes = n_classes;
   net->dropout = dropout;
-  for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      gboolean output = l == n_hidden;
-      layer->in = fan_in;
-      layer->out = output ? n_classes : hidden[l].units;
-      layer->act = output ? TS_ACT_IDENTITY
-                          : hidden[l].activation == TS_INHERIT_ACTIVATION ? default_act
-                                                                          : (TsActivation) hidden[l].activation;
-      layer->slope = layer->act == TS_ACT_RRELU ? (TS_RRELU_LOWER + TS_RRELU_UPPER) / 2 : leaky_slope;
-      fan_in = layer->out;
-    }
-  net->tensors = g_array_new (FALSE, FALSE, sizeof (TsParamTensor));
-  layout_parameters (net);
-  net->params = g_new0 (float, net->n_params);
+  net->tensors = g_array_new (FALSE, FALSE, sizeof (TsNetTensor));
+  _ts_net_layout (net, hidden, n_hidden, default_act, leaky_slope);
+  net->params = g_new0 (float, net->n_params + net->n_buffers);
+  net->buffers = net->params + net->n_params;
   net->grads = g_new0 (float, net->n_params);
   for (guint l = 0; l < net->n_layers; l++)
     if (net->layers[l].prelu != TS_NO_PARAM)
@@ -131,7 +79,12 @@ ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivatio
   net->d = g_new0 (float *, net->n_layers);
   net->noise = g_new0 (float *, net->n_layers);
   net->rslope = g_new0 (float *, net->n_layers);
+  net->aux = g_new0 (float *, net->n_layers);
   reserve_workspace (net, MAX (batch_cap, 1));
+  /* batch-norm layers start as the identity even before ts_net_init */
+  for (guint l = 0; l < net->n_layers; l++)
+    if (net->layers[l].kind == TS_LAYER_BATCHNORM)
+      net->layers[l].ops->init (net, l, TS_INIT_ZERO, 0.0, NULL);
   return net;
 }
 
@@ -159,6 +112,7 @@ ts_net_free (TsNet *net)
   g_free (net->d);
   g_free (net->noise);
   g_free (net->rslope);
+  g_free (net->aux);
   g_free (net);
 }
 
@@ -174,7 +128,7 @@ _ts_net_set_hidden_activation (TsNet *net, TsActivation act, float slope)
   if (changes_layout (act))
     return FALSE;
   for (guint l = 0; l + 1 < net->n_layers; l++)
-    if (changes_layout (net->layers[l].act))
+    if (changes_layout (net->layers[l].act) || net->layers[l].kind != TS_LAYER_DENSE)
       return FALSE;
   for (guint l = 0; l + 1 < net->n_layers; l++)
     net->layers[l].act = act, net->layers[l].slope = slope;
@@ -188,12 +142,18 @@ ts_net_copy (const TsNet *net)
   TsNet *copy;
 
   for (guint l = 0; l + 1 < net->n_layers; l++)
-    hidden[l] = (TsLayerSpec) { net->layers[l].out, net->layers[l].act };
+    {
+      const TsNetLayer *layer = &net->layers[l];
+      hidden[l] = (TsLayerSpec) { layer->out, layer->act, layer->kind, layer->momentum, layer->eps, layer->frozen };
+      /* the activation a batchnorm applies was its dense layer's */
+      if (layer->kind == TS_LAYER_BATCHNORM && l > 0)
+        hidden[l - 1].activation = layer->act;
+    }
   copy = ts_net_new (net->in_dim, hidden, net->n_layers - 1, TS_ACT_RELU, 0.f, net->dropout,
                      net->n_classes, net->batch_cap);
   for (guint l = 0; l < net->n_layers; l++)
     copy->layers[l].slope = net->layers[l].slope;
-  memcpy (copy->params, net->params, sizeof (float) * net->n_params);
+  memcpy (copy->params, net->params, sizeof (float) * (net->n_params + net->n_buffers));
   return copy;
 }
 
@@ -220,17 +180,6 @@ _ts_net_orthonormalize (float *w, guint out, guint in, float *q)
       }
 }
 
-static void
-init_orthogonal (float *w, guint out, guint in, TsRng *rng)
-{
-  gsize n = (gsize) out * in;
-  g_autofree float *q = g_new (float, n);
-
-  for (gsize i = 0; i < n; i++)
-    q[i] = ts_rng_normal (rng);
-  _ts_net_orthonormalize (w, out, in, q);
-}
-
 double
 ts_init_sigma (TsInit init, guint fan_in, double scale)
 {
@@ -247,21 +196,7 @@ void
 ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng)
 {
   for (guint l = 0; l < net->n_layers; l++)
-    {
-      TsNetLayer *layer = &net->layers[l];
-      float *w = net->params + layer->w;
-      gsize n = (gsize) layer->in * layer->out;
-      double sigma = ts_init_sigma (init, layer->in, scale);
-
-      memset (net->params + layer->b, 0, sizeof (float) * layer->out);
-      if (init == TS_INIT_ORTHOGONAL)
-        init_orthogonal (w, layer->out, layer->in, rng);
-      else if (sigma == 0.0)
-        memset (w, 0, sizeof (float) * n);
-      else
-        for (gsize i = 0; i < n; i++)
-          w[i] = (float) (ts_rng_normal (rng) * sigma);
-    }
+    net->layers[l].ops->init (net, l, init, scale, rng);
 }
 
 /* ---- forward and backward, by blocks of units --------------------------- */
@@ -308,7 +243,7 @@ _ts_net_forward_block (TsNet *net, guint l, const float *in, guint B, guint lo, 
 
   if (hi <= lo)
     return;
-  ts_dense_forward (net->z[l], in, net->params + layer->w, net->params + layer->b, B, layer->in, out, lo, hi);
+  layer->ops->forward (net, l, in, B, lo, hi, training);
   if (training)
     draw_noise (net, l, B, lo, hi, noise_key);
   act = act_params (net, l, lo, training);
@@ -342,39 +277,11 @@ _ts_net_backward_block (TsNet *net, guint l, guint B, guint lo, guint hi)
 }
 
 void
-_ts_net_weight_gradients (TsNet *net, guint l, const float *x, guint B, const TsWeightBlock *block,
-                          float *velocity, float mu)
+_ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u)
 {
-  TsNetLayer *layer = &net->layers[l];
-  float *dw = velocity ? velocity + layer->w : net->grads + layer->w;
-
-  ts_dense_accumulate_weights (dw, velocity ? mu : 0.f, net->d[l], l > 0 ? net->y[l - 1] : x, B, layer->in,
-                               layer->out, block->lo, block->hi, block->c0, block->c1);
-  if (block->c0 == 0 && block->c1 > 0) /* an empty block at column 0 has no bias */
-    ts_dense_backward_bias (net->grads + layer->b, net->d[l], B, layer->out, block->lo, block->hi);
-}
-
-void
-_ts_net_forward_output_rows (TsNet *net, const float *in, guint r0, guint r1)
-{
-  guint l = net->n_layers - 1;
-  TsNetLayer *layer = &net->layers[l];
-  gsize first = (gsize) r0 * layer->out;
-  TsActParams act = act_params (net, l, 0, FALSE);
-
-  if (r1 <= r0)
-    return;
-  ts_dense_forward (net->z[l] + first, in + (gsize) r0 * layer->in, net->params + layer->w,
-                    net->params + layer->b, r1 - r0, layer->in, layer->out, 0, layer->out);
-  ts_activation_forward (net->a[l] + first, net->z[l] + first, r1 - r0, layer->out, layer->out, &act);
-}
-
-void
-_ts_net_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi)
-{
-  TsNetLayer *layer = &net->layers[l];
-  if (l > 0)
-    ts_dense_backward_input (net->d[l - 1], net->d[l], net->params + layer->w, B, layer->in, layer->out, lo, hi);
+  const TsNetLayer *layer = &net->layers[l];
+  if (layer->prelu != TS_NO_PARAM)
+    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr, 0.f, 0.f);
 }
 
 void
@@ -404,13 +311,14 @@ backward (TsNet *net, const float *x, guint B, gboolean weights)
 {
   for (guint l = net->n_layers; l-- > 0;)
     {
-      _ts_net_backward_block (net, l, B, 0, net->layers[l].out);
+      const TsNetLayer *layer = &net->layers[l];
+      _ts_net_backward_block (net, l, B, 0, layer->out);
       if (weights)
         {
-          TsWeightBlock all = { 0, net->layers[l].out, 0, net->layers[l].in };
-          _ts_net_weight_gradients (net, l, x, B, &all, NULL, 0.f);
+          TsWeightBlock all = { 0, layer->out, 0, layer->in };
+          layer->ops->weight_gradients (net, l, _ts_net_layer_input (net, l, x), B, &all, NULL, 0.f);
         }
-      _ts_net_input_gradients (net, l, B, 0, net->layers[l].in);
+      layer->ops->input_gradients (net, l, B, 0, layer->in);
     }
 }
 
@@ -424,23 +332,6 @@ void
 ts_net_backward_signal (TsNet *net, const float *x, guint B)
 {
   backward (net, x, B, FALSE);
-}
-
-void
-_ts_net_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c)
-{
-  TsNetLayer *layer = &net->layers[l];
-  for (guint r = lo; r < hi; r++)
-    {
-      float *row = net->params + layer->w + (gsize) r * layer->in;
-      double norm = 0.0;
-      for (guint j = 0; j < layer->in; j++)
-        norm += (double) row[j] * row[j];
-      norm = sqrt (norm);
-      if (norm > c)
-        for (guint j = 0; j < layer->in; j++)
-          row[j] *= (float) (c / norm);
-    }
 }
 
 double
@@ -460,5 +351,6 @@ void
 ts_net_max_norm (TsNet *net, float c)
 {
   for (guint l = 0; l < net->n_layers; l++)
-    _ts_net_max_norm_rows (net, l, 0, net->layers[l].out, c);
+    if (net->layers[l].ops->max_norm_rows)
+      net->layers[l].ops->max_norm_rows (net, l, 0, net->layers[l].out, c);
 }

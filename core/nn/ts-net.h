@@ -1,85 +1,112 @@
-/* ts-net.h — a multi-layer perceptron: dense layers, activations, dropout.
+/* ts-net.h — a feed-forward net as a sequence of layer kinds (dense,
+ * batch normalisation), activations, dropout.
  *
- * Parameters live in one block (all weights, then biases, then PReLU
- * slopes), gradients in a second block with the same layout, so an optimizer
- * step is one flat loop and L2 applies to the prefix [0, n_decay).
+ * Parameters live in one block (all dense weights, then biases and the
+ * batch-norm γ/β, then PReLU slopes), gradients in a second block with the
+ * same layout, so an optimizer step is one flat loop and L2 applies to the
+ * prefix [0, n_decay). Non-trained state (batch-norm running statistics)
+ * follows the parameters in the same allocation: ts_net_state is what a
+ * snapshot or checkpoint carries. The struct is opaque; code outside the
+ * net reads it through the accessors below.
  *
- *   TsNet *net = ts_net_new_from_experiment (exp, in_dim, n_classes, 128, &error);
+ *   TsNet *net = ts_net_new_from_experiment (exp, in_dim, n_classes, 128);
  *   ts_net_init (net, exp->model.init, exp->model.init_scale, &rng);
  *   const float *logits = ts_net_forward (net, x, B, TRUE, noise_key);  // (B, C)
  *   ts_loss_forward_backward (..., ts_net_dlogits (net), ...);
- *   ts_net_backward (net, x, B);                                      // fills net->grads
+ *   ts_net_backward (net, x, B);                                      // fills ts_net_grads (net)
+ *   const float *w = ts_net_layer_weights (net, 0, &shape);           // [out, in]
  */
 #pragma once
 
-#include "ts-experiment.h"
 #include "ts-layers.h"
 #include "ts-optim.h"
 #include "ts-rng.h"
 #include "ts-team.h"
+#include "ts-types.h"
 
 G_BEGIN_DECLS
 
-#define TS_NO_PARAM G_MAXSIZE
+typedef struct _TsNet TsNet;
+typedef struct _TsExperiment TsExperiment; /* ts-experiment.h */
 
+typedef enum { TS_TENSOR_PARAM, TS_TENSOR_BUFFER } TsTensorRole;
+typedef enum { TS_DTYPE_F32, TS_DTYPE_I64 } TsDType;
+
+/* One tensor of a checkpoint: layers.K.weight, layers.K.running_mean, …
+ * (K counts parameterised layers from the input, as nn.Sequential would
+ * number them were activations without parameters left out). */
 typedef struct {
-  guint        in;
-  guint        out;
-  TsActivation act;     /* TS_ACT_IDENTITY for the output layer */
-  float        slope;   /* leaky_relu slope */
-  gsize        w;       /* offsets into params/grads: (out,in) */
-  gsize        b;       /* (out) */
-  gsize        prelu;   /* (out), or TS_NO_PARAM */
-} TsNetLayer;
+  char         name[48];
+  TsTensorRole role;
+  TsDType      dtype;  /* I64: num_batches_tracked, held as one float in the state */
+  gsize        offset; /* into ts_net_state: parameters first, then buffers */
+  TsShape      shape;  /* PyTorch's: dense weight [out, in] */
+} TsNetTensor;
 
-typedef struct {
-  char  name[48];  /* layers.K.weight, layers.K.bias */
-  gsize offset;
-  guint rows;      /* shape [rows, cols], or [rows] when cols == 0 */
-  guint cols;
-} TsParamTensor;
+/* The layout a net of this spec has — its tensors in checkpoint order and
+ * the sizes of its blocks — known before anything is allocated. The one
+ * place the layout is derived; ts_net_new uses it too. */
+GArray      *ts_net_spec_tensors (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivation default_act,
+                                  guint n_classes, gsize *n_params, gsize *n_buffers);
 
-typedef struct {
-  guint       n_layers;   /* dense layers, output layer included */
-  TsNetLayer *layers;
-  guint       in_dim;
-  guint       n_classes;
-  float       dropout;
-  gboolean    last_training; /* the last forward drew noise; backward follows it */
-
-  gsize       n_params;
-  gsize       n_decay;    /* weights: [0, n_decay) */
-  float      *params;     /* (n_params) */
-  float      *grads;      /* (n_params) */
-  GArray     *tensors;    /* TsParamTensor in checkpoint order */
-
-  /* workspace for up to batch_cap rows, carved from one block */
-  guint       batch_cap;
-  float      *workspace;
-  float     **z;          /* [l] (B, out) pre-activation */
-  float     **a;          /* [l] (B, out) activation */
-  float     **y;          /* [l] (B, out) what layer l+1 reads: a, or a after dropout */
-  float     **d;          /* [l] (B, out) gradient w.r.t. y, then z */
-  float     **noise;      /* [l] (B, out) dropout scale or rrelu slope, or NULL */
-  float     **rslope;     /* [l] (B, out) rrelu slopes, or NULL */
-} TsNet;
-
-/* hidden[i].units and activations; leaky_slope also seeds PReLU slopes */
+/* hidden[i] and activations; leaky_slope also seeds PReLU slopes */
 TsNet       *ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden,
                          TsActivation default_act, float leaky_slope, float dropout,
                          guint n_classes, guint batch_cap);
 TsNet       *ts_net_new_from_experiment (const TsExperiment *exp, guint in_dim, guint n_classes,
                                          guint batch_cap);
 void         ts_net_free (TsNet *net);
-/* Same structure, parameters copied; a fresh workspace. */
+/* Same structure, parameters and buffers copied; a fresh workspace. */
 TsNet       *ts_net_copy (const TsNet *net);
 
 void         ts_net_init (TsNet *net, TsInit init, double scale, TsRng *rng);
 /* σ of a Gaussian init for a layer of fan_in inputs (0 for zero and orthogonal) */
 double       ts_init_sigma (TsInit init, guint fan_in, double scale);
 
+/* ---- reading a net ---- */
+guint        ts_net_n_layers (const TsNet *net);  /* model.layers entries + the output layer */
+guint        ts_net_in_dim (const TsNet *net);
+guint        ts_net_n_classes (const TsNet *net);
+guint        ts_net_batch_cap (const TsNet *net);
+gsize        ts_net_n_params (const TsNet *net);
+gsize        ts_net_n_decay (const TsNet *net);   /* the weights: [0, n_decay) */
+float       *ts_net_params (TsNet *net);          /* (n_params) */
+float       *ts_net_grads (TsNet *net);           /* (n_params) */
+/* parameters then non-trained buffers, (state_size): what snapshots carry */
+float       *ts_net_state (TsNet *net);
+gsize        ts_net_state_size (const TsNet *net);
+/* TsNetTensor in checkpoint order */
+const GArray *ts_net_tensors (const TsNet *net);
+
+TsLayerKind  ts_net_layer_kind (const TsNet *net, guint l);
+guint        ts_net_layer_units (const TsNet *net, guint l);  /* outputs */
+guint        ts_net_layer_inputs (const TsNet *net, guint l);
+/* the activation applied to the layer's output (identity for a dense
+ * layer that a batchnorm follows: the batchnorm applies it) */
+TsActivation ts_net_layer_activation (const TsNet *net, guint l);
+/* dense: W [out, in]; batchnorm: γ [out] */
+const float *ts_net_layer_weights (const TsNet *net, guint l, TsShape *shape);
+/* where those weights start in the parameter block (in a copy of it) */
+gsize        ts_net_layer_weights_offset (const TsNet *net, guint l);
+const float *ts_net_layer_weight_grads (const TsNet *net, guint l, TsShape *shape);
+/* dense: b; batchnorm: β; (units) */
+const float *ts_net_layer_bias (const TsNet *net, guint l);
+/* the same, to set them (probes that place their own weights) */
+float       *ts_net_layer_weights_mut (TsNet *net, guint l, TsShape *shape);
+float       *ts_net_layer_bias_mut (TsNet *net, guint l);
+/* batchnorm: running mean and variance (units); FALSE for other kinds */
+gboolean     ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const float **var);
+/* the last forward pass, (B, units) each: pre-activation z, activation a,
+ * what the next layer reads y (a after dropout); and after a backward pass
+ * the gradient d (∂L/∂z) */
+const float *ts_net_layer_z (const TsNet *net, guint l);
+const float *ts_net_layer_a (const TsNet *net, guint l);
+const float *ts_net_layer_y (const TsNet *net, guint l);
+const float *ts_net_layer_d (const TsNet *net, guint l);
+
 /* logits (B, n_classes). Training draws dropout masks and rrelu slopes
- * from the counter-based stream noise_key (ts_rng_key). */
+ * from the counter-based stream noise_key (ts_rng_key), normalises with
+ * the batch's statistics and updates the running ones. */
 const float *ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, guint64 noise_key);
 /* where the loss writes ∂L/∂logits (B, n_classes) before ts_net_backward */
 float       *ts_net_dlogits (TsNet *net);
@@ -104,7 +131,7 @@ typedef struct {
   float        l1;
   float        max_norm; /* 0: off */
   /* FALSE lets momentum (without L1) fuse its step into the weight
-   * gradients' GEMM: net->grads then holds no weight gradients */
+   * gradients' GEMM: the grads then hold no weight gradients */
   gboolean     keep_gradients;
 } TsStepConfig;
 

@@ -1,4 +1,5 @@
 #include "ts-optim.h"
+#include "ts-experiment.h"
 
 #include <math.h>
 

@@ -8,9 +8,11 @@
  */
 #pragma once
 
-#include "ts-experiment.h"
+#include "ts-types.h"
 
 G_BEGIN_DECLS
+
+typedef struct _TsTrainSpec TsTrainSpec; /* ts-experiment.h */
 
 #define TS_ADAM_BETA1 0.9f
 #define TS_ADAM_BETA2 0.999f

@@ -23,7 +23,7 @@ static void
 copy_penultimate (const TsNet *net, const float *logits, guint start, guint rows, gpointer data)
 {
   FeatureJob *job = data;
-  const float *y = net->y[net->n_layers - 2]; /* (rows, width): what the output layer reads */
+  const float *y = ts_net_layer_y (net, ts_net_n_layers (net) - 2); /* (rows, width): what the output layer reads */
 
   for (guint r = 0; r < rows; r++)
     memcpy (job->out + (gsize) (start + r) * job->F + job->offset, y + (gsize) r * job->width,
@@ -39,20 +39,20 @@ ts_ensemble_features (TsEnsemble *e, const TsDataset *ds, guint *n_features, GEr
   for (guint m = 0; m < e->models->len; m++)
     {
       const TsNet *net = ((TsModel *) e->models->pdata[m])->net;
-      if (net->n_layers < 2)
+      if (ts_net_n_layers (net) < 2)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                        "%s: has no hidden layer, so no penultimate features for early fusion",
                        (char *) e->paths->pdata[m]);
           return NULL;
         }
-      F += net->layers[net->n_layers - 2].out;
+      F += ts_net_layer_units (net, ts_net_n_layers (net) - 2);
     }
   out = g_new (float, MAX ((gsize) ds->n * F, 1));
   for (guint m = 0; m < e->models->len; m++)
     {
       const TsNet *net = ((TsModel *) e->models->pdata[m])->net;
-      FeatureJob job = { out, F, offset, net->layers[net->n_layers - 2].out };
+      FeatureJob job = { out, F, offset, ts_net_layer_units (net, ts_net_n_layers (net) - 2) };
       _ts_ensemble_forward (e, m, ds, copy_penultimate, &job);
       offset += job.width;
     }
@@ -101,13 +101,13 @@ _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *
   g_autofree float *xb = g_new (float, (gsize) EARLY_BATCH * F);
   g_autofree guint32 *yb = g_new (guint32, EARLY_BATCH), *order = g_new (guint32, MAX (n, 1));
   TsNet *net = ts_net_new (F, NULL, 0, TS_ACT_RELU, 0.f, 0.f, C, EARLY_BATCH);
-  g_autoptr(TsOptimizer) opt = ts_optimizer_new (TS_OPT_ADAM, net->n_params, 0.9);
+  g_autoptr(TsOptimizer) opt = ts_optimizer_new (TS_OPT_ADAM, ts_net_n_params (net), 0.9);
   double loss = 0;
   guint correct = 0;
 
   /* softmax regression is convex: a zero start is as good as any, and
    * leaves nothing to chance but the shuffles */
-  memset (net->params, 0, sizeof (float) * net->n_params);
+  memset (ts_net_params (net), 0, sizeof (float) * ts_net_n_params (net));
   fit_standardise (train, n, F, mean, std);
   for (guint epoch = 0; epoch < epochs; epoch++)
     {
@@ -135,7 +135,7 @@ _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *
           const float *logits = ts_net_forward (net, xb, rows, TRUE, 0);
           ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, yb, rows, C, ts_net_dlogits (net), &ignored);
           ts_net_backward (net, xb, rows);
-          ts_optimizer_step (opt, net->params, net->grads, net->n_decay, EARLY_LR, EARLY_L2, 0.f);
+          ts_optimizer_step (opt, ts_net_params (net), ts_net_grads (net), ts_net_n_decay (net), EARLY_LR, EARLY_L2, 0.f);
         }
     }
   for (guint start = 0; start < n_eval; start += EARLY_BATCH)

@@ -82,10 +82,10 @@ add_file (TsEnsemble *e, const char *path, GError **error)
                    m->preprocess->in_dim, (char *) e->paths->pdata[0], first->preprocess->in_dim);
       return FALSE;
     }
-  if (first && m->net->n_classes != first->net->n_classes)
+  if (first && ts_net_n_classes (m->net) != ts_net_n_classes (first->net))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: predicts %u classes, but %s predicts %u", path,
-                   m->net->n_classes, (char *) e->paths->pdata[0], first->net->n_classes);
+                   ts_net_n_classes (m->net), (char *) e->paths->pdata[0], ts_net_n_classes (first->net));
       return FALSE;
     }
   g_ptr_array_add (e->models, g_steal_pointer (&m));
@@ -366,10 +366,10 @@ check_data (TsEnsemble *e, const TsSplits *raw, const char *source, GError **err
                        (char *) e->paths->pdata[m], model->preprocess->in_dim, source, dim);
           return FALSE;
         }
-      if (raw->train->n_classes != model->net->n_classes)
+      if (raw->train->n_classes != ts_net_n_classes (model->net))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: predicts %u classes, but the data (%s) has %u",
-                       (char *) e->paths->pdata[m], model->net->n_classes, source,
+                       (char *) e->paths->pdata[m], ts_net_n_classes (model->net), source,
                        raw->train->n_classes);
           return FALSE;
         }

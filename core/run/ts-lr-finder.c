@@ -17,7 +17,7 @@ sweep (TsTraining *t, const TsLrFinderOptions *o, guint index, double *smoothed)
   ts_rng_init (&rng, t->exp->seed + index, TS_STREAM_INIT);
   ts_net_init (t->net, t->exp->model.init, t->exp->model.init_scale, &rng);
   ts_optimizer_free (t->opt);
-  t->opt = ts_optimizer_new (t->exp->train.optimizer, t->net->n_params, t->exp->train.momentum);
+  t->opt = ts_optimizer_new (t->exp->train.optimizer, ts_net_n_params (t->net), t->exp->train.momentum);
   for (guint i = 0; i < o->iterations; i++)
     {
       double lr = o->lr_min * pow (o->lr_max / o->lr_min, (double) i / MAX (o->iterations - 1, 1));

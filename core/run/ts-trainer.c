@@ -226,10 +226,10 @@ ts_trainer_dup_model (TsTrainer *tr, guint64 *step)
   pp = t->data.preprocess;
   model = g_new0 (TsModel, 1);
   model->experiment = ts_experiment_copy (tr->exp);
-  model->net = ts_net_new_from_experiment (tr->exp, t->net->in_dim, t->net->n_classes, 256);
+  model->net = ts_net_new_from_experiment (tr->exp, ts_net_in_dim (t->net), ts_net_n_classes (t->net), 256);
   model->preprocess = ts_preprocess_new_from_parts (pp->kind, pp->in_dim, pp->out_dim, pp->mean, pp->std,
                                                     pp->projection);
-  at = ts_snapshot_read (t->snapshot, model->net->params);
+  at = ts_snapshot_read (t->snapshot, ts_net_state (model->net));
   if (step)
     *step = at;
   return model;
@@ -248,7 +248,7 @@ ts_trainer_diagnose (TsTrainer *tr)
   pthread_mutex_lock (&tr->lock);
   finder = tr->finder ? ts_lr_finder_result_copy (tr->finder) : NULL;
   pthread_mutex_unlock (&tr->lock);
-  in = (TsAdvisorInput) { tr->exp, t->steps, t->epochs, t->stats, t->net->n_classes, state == TS_RUN_DIVERGED,
+  in = (TsAdvisorInput) { tr->exp, t->steps, t->epochs, t->stats, ts_net_n_classes (t->net), state == TS_RUN_DIVERGED,
                           finder, state == TS_RUN_RUNNING || state == TS_RUN_PAUSED };
   return ts_advisor_diagnose (&in);
 }
@@ -401,7 +401,7 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
   SET_NUMBER ("first_loss", t->first_loss);
   json_object_set_double_member (o, "samples_per_second", ts_training_samples_per_second (t));
   json_object_set_double_member (o, "seconds", (g_get_monotonic_time () - t->start_time) * 1e-6);
-  json_object_set_int_member (o, "parameters", (gint64) t->net->n_params);
+  json_object_set_int_member (o, "parameters", (gint64) ts_net_n_params (t->net));
   json_object_set_int_member (o, "train_samples", t->data.train->n);
   json_object_set_int_member (o, "val_samples", t->data.val->n);
   json_object_set_int_member (o, "test_samples", t->data.test ? t->data.test->n : 0);
@@ -436,7 +436,7 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
 static gboolean
 write_outputs (TsTrainer *tr, TsTraining *t, TsRunWriter *w, JsonNode *summary, GError **error)
 {
-  TsAdvisorInput in = { t->exp, t->steps, t->epochs, t->stats, t->net->n_classes, t->diverged };
+  TsAdvisorInput in = { t->exp, t->steps, t->epochs, t->stats, ts_net_n_classes (t->net), t->diverged };
   g_autoptr(GPtrArray) advice = ts_advisor_diagnose (&in);
   g_autoptr(JsonNode) advice_json = ts_advice_to_json (advice);
   g_autofree char *summary_path = ts_run_writer_path (w, "summary.json");

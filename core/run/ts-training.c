@@ -46,15 +46,15 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
       return NULL;
   }
   t->net = ts_net_new_from_experiment (exp, in_dim, t->data.train->n_classes, batch);
-  t->stats = ts_metric_log_new (ts_stats_record_size (t->net->n_layers));
-  t->measured = ts_stats_record_new (t->net->n_layers);
+  t->stats = ts_metric_log_new (ts_stats_record_size (ts_net_n_layers (t->net)));
+  t->measured = ts_stats_record_new (ts_net_n_layers (t->net));
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
-  t->opt = ts_optimizer_new (exp->train.optimizer, t->net->n_params, exp->train.momentum);
+  t->opt = ts_optimizer_new (exp->train.optimizer, ts_net_n_params (t->net), exp->train.momentum);
   t->team = ts_team_new (ts_blas_threads ());
-  t->before = g_new (float, t->net->n_params);
-  t->snapshot = ts_snapshot_new (t->net->n_params);
-  ts_snapshot_publish (t->snapshot, t->net->params, 0);
+  t->before = g_new (float, ts_net_n_params (t->net));
+  t->snapshot = ts_snapshot_new (ts_net_state_size (t->net));
+  ts_snapshot_publish (t->snapshot, ts_net_state (t->net), 0);
   t->order = g_new (guint32, t->data.train->n);
   t->xb = g_new (float, (gsize) batch * in_dim);
   if (t->augment)
@@ -62,7 +62,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->yb = g_new (guint32, batch);
   t->n_batches = (t->data.train->n + batch - 1) / batch;
   /* a short run is measured more often, so its layer views have ~100 points */
-  t->stats_every = ts_stats_every ((guint64) t->n_batches * exp->train.epochs, (double) t->net->n_params);
+  t->stats_every = ts_stats_every ((guint64) t->n_batches * exp->train.epochs, (double) ts_net_n_params (t->net));
   t->base_lr = t->lr = exp->train.lr;
   t->lr_override = NAN;
   ts_plateau_init (&t->plateau);
@@ -196,7 +196,7 @@ ts_training_evaluate (TsTraining *t, const TsDataset *ds, double *loss, double *
         return FALSE;
       logits = ts_net_forward_team (t->net, t->team, ds->x + (gsize) start * ds->dim, rows);
       total += rows * ts_loss_forward_backward (t->exp->train.loss, logits, ds->y + start, rows,
-                                                t->net->n_classes, NULL, &correct);
+                                                ts_net_n_classes (t->net), NULL, &correct);
     }
   *loss = ds->n ? total / ds->n : NAN;
   *acc = ds->n ? (double) correct / ds->n : NAN;
@@ -220,7 +220,7 @@ end_epoch (TsTraining *t)
     return; /* stopped mid-evaluation: the epoch is not recorded */
   rec.seconds = (g_get_monotonic_time () - t->start_time) * 1e-6;
   ts_metric_log_append (t->epochs, &rec);
-  ts_snapshot_publish (t->snapshot, t->net->params, t->step);
+  ts_snapshot_publish (t->snapshot, ts_net_state (t->net), t->step);
   ts_plateau_observe (&t->plateau, isnan (rec.val_loss) ? rec.train_loss : rec.val_loss,
                       t->exp->train.schedule.patience);
   t->epoch++;
@@ -256,14 +256,14 @@ ts_training_step (TsTraining *t)
   cfg = (TsStepConfig) { t->opt, train->loss, (float) t->lr, (float) train->l2, (float) train->l1,
                          (float) train->max_norm, .keep_gradients = measure };
   if (measure)
-    memcpy (t->before, t->net->params, sizeof (float) * t->net->n_params);
+    memcpy (t->before, ts_net_params (t->net), sizeof (float) * ts_net_n_params (t->net));
   loss = ts_net_train_batch (t->net, t->team, &cfg, &batch, rows,
                              ts_rng_key (t->exp->seed, TS_STREAM_NOISE + t->step), &t->correct);
   if (measure)
     {
       ts_stats_measure_team (t->net, t->team, rows, t->before, t->step + 1, t->measured);
       ts_metric_log_append (t->stats, t->measured);
-      ts_snapshot_publish (t->snapshot, t->net->params, t->step + 1);
+      ts_snapshot_publish (t->snapshot, ts_net_state (t->net), t->step + 1);
     }
 
   t->step++;

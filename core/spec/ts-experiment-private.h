@@ -40,6 +40,9 @@ gboolean         _ts_experiment_set_number (const TsKeySpec *spec, TsExperiment 
 gboolean         _ts_experiment_set_string (const TsKeySpec *spec, TsExperiment *exp, const char *text, GError **error);
 /* model.layers from a JSON array of layer objects */
 gboolean         _ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node, GError **error);
+/* model.layers' entries and the order of their kinds */
+gboolean         _ts_experiment_validate_layers (const TsExperiment *exp, GError **error);
+guint            _ts_experiment_dense_layers (const TsExperiment *exp);
 char            *_ts_experiment_choices_text (const char *const *choices);
 
 G_END_DECLS

@@ -5,9 +5,10 @@
 #include "ts-error.h"
 #include "ts-json.h"
 
+#include <math.h>
 #include <string.h>
 
-#define LAYERS_FORMS "unit counts like 512,256 or 512:tanh,256, or [] for no hidden layer"
+#define LAYERS_FORMS "unit counts like 512,256 or 512:tanh,bn,256 (bn: a batch norm), or [] for no hidden layer"
 
 /* model.layers=[512,{"units":256,"activation":"tanh"}] or =[]: the JSON form
  * (bare numbers are unit counts) */
@@ -50,7 +51,43 @@ set_layers_from_json (TsExperiment *exp, const char *text, GError **error)
   return FALSE;
 }
 
-/* "512:tanh,256": units, and an activation of the layer's own after a colon */
+/* "bn", "bn:momentum=0.2:eps=0.001:frozen": a batchnorm entry */
+static gboolean
+parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error)
+{
+  g_auto(GStrv) fields = g_strsplit (text, ":", -1);
+
+  *spec = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS };
+  for (int f = 1; fields[f]; f++)
+    {
+      const char *field = g_strstrip (fields[f]);
+      char *end = NULL;
+      double v = NAN;
+
+      if (strcmp (field, "frozen") == 0)
+        {
+          spec->frozen = TRUE;
+          continue;
+        }
+      if (g_str_has_prefix (field, "momentum=") || g_str_has_prefix (field, "eps="))
+        v = g_ascii_strtod (strchr (field, '=') + 1, &end);
+      if (end == NULL || end == strchr (field, '=') + 1 || *end != '\0')
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "model.layers[%d]: \"%s\" is not a batchnorm option; expected momentum=M, eps=E or frozen",
+                       i, field);
+          return FALSE;
+        }
+      if (field[0] == 'm')
+        spec->momentum = (float) v;
+      else
+        spec->eps = (float) v;
+    }
+  return TRUE;
+}
+
+/* "512:tanh,bn,256": units, and an activation of the layer's own after a
+ * colon; "bn" a batch normalisation of the layer before */
 static gboolean
 set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
 {
@@ -78,6 +115,13 @@ set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d]: empty entry in \"%s\"; expected %s", i,
                        text, LAYERS_FORMS);
           return FALSE;
+        }
+      if (strcmp (parts[i], "bn") == 0 || g_str_has_prefix (parts[i], "bn:"))
+        {
+          if (!parse_batchnorm_text (parts[i], i, &spec, error))
+            return FALSE;
+          g_array_append_val (layers, spec);
+          continue;
         }
       fields = g_strsplit (parts[i], ":", 2);
       if (!g_ascii_string_to_unsigned (g_strstrip (fields[0]), 10, 1, 1000000, &units, NULL))
@@ -112,6 +156,17 @@ ts_experiment_layers_text (const TsExperiment *exp, guint width_factor)
   for (guint i = 0; i < exp->model.layers->len; i++)
     {
       const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
+      if (spec->kind == TS_LAYER_BATCHNORM)
+        {
+          g_string_append (s, i ? ",bn" : "bn");
+          if (spec->momentum != TS_BN_MOMENTUM)
+            g_string_append_printf (s, ":momentum=%.7g", spec->momentum);
+          if (spec->eps != TS_BN_EPS)
+            g_string_append_printf (s, ":eps=%.7g", spec->eps);
+          if (spec->frozen)
+            g_string_append (s, ":frozen");
+          continue;
+        }
       g_string_append_printf (s, "%s%u", i ? "," : "", spec->units * width_factor);
       if (spec->activation != TS_INHERIT_ACTIVATION)
         g_string_append_printf (s, ":%s", ts_activation_name (spec->activation));

@@ -49,7 +49,7 @@ static const TsKeySpec keys[] = {
   { "data.augment.fancy_pca", K_DOUBLE, OFF (data.augment.fancy_pca), R_GE0, NULL, "0", "σ of AlexNet fancy-PCA lighting" },
   { "data.augment.erase", K_DOUBLE, OFF (data.augment.erase), R_UNIT, NULL, "0", "probability of random erasing" },
   { "model.layers", K_LAYERS, OFF (model.layers), R_ANY, NULL, "[{\"type\":\"dense\",\"units\":100}]",
-    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}; the output layer is implicit; at most 15" },
+    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]} or {\"type\":\"batchnorm\"[,\"momentum\":0.1,\"eps\":1e-5,\"trainable\":true]} after a dense layer; the output layer is implicit; at most 15 dense" },
   { "model.activation", K_ENUM, OFF (model.activation), R_ANY, _ts_activation_names, "\"relu\"", "activation of hidden layers without their own" },
   { "model.leaky_slope", K_DOUBLE, OFF (model.leaky_slope), R_UNIT_OPEN, NULL, "0.01", "negative slope of leaky_relu, and prelu's initial slope" },
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
@@ -330,9 +330,166 @@ is_group (const char *path)
 /* ---- layers ----------------------------------------------------------- */
 
 static gboolean
+layer_number (JsonNode *value, double *v)
+{
+  gboolean is_number = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) != G_TYPE_STRING
+                       && json_node_get_value_type (value) != G_TYPE_BOOLEAN;
+  *v = is_number ? json_node_get_double (value) : NAN;
+  return is_number;
+}
+
+static char *
+node_text (JsonNode *value)
+{
+  double v;
+  if (layer_number (value, &v))
+    return g_strdup_printf ("%g", v);
+  return g_strdup (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING
+                   ? "a string" : "not a number");
+}
+
+/* a float key as the double that prints as it does (0.1f → 0.1) */
+static double
+float_as_double (float f)
+{
+  char text[32];
+  g_snprintf (text, sizeof text, "%.7g", f);
+  return g_ascii_strtod (text, NULL);
+}
+
+guint
+_ts_experiment_dense_layers (const TsExperiment *exp)
+{
+  guint n = 0;
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    n += g_array_index (exp->model.layers, TsLayerSpec, i).kind == TS_LAYER_DENSE;
+  return n;
+}
+
+/* each entry's values, and the order of kinds: a batchnorm normalises the
+ * dense layer right before it */
+gboolean
+_ts_experiment_validate_layers (const TsExperiment *exp, GError **error)
+{
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    {
+      const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
+      const TsLayerSpec *prev = i ? spec - 1 : NULL;
+
+      if (spec->kind == TS_LAYER_DENSE && spec->units == 0)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: must be >= 1", i);
+          return FALSE;
+        }
+      if (spec->kind != TS_LAYER_BATCHNORM)
+        continue;
+      if (prev == NULL || prev->kind != TS_LAYER_DENSE)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "model.layers[%u]: a batchnorm must follow a dense layer (%s)", i,
+                       prev ? "two batchnorms in a row" : "it is the first entry; the input is not a layer");
+          return FALSE;
+        }
+      if (!(spec->momentum > 0 && spec->momentum <= 1))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].momentum: must be in (0, 1] (got %g)", i,
+                       spec->momentum);
+          return FALSE;
+        }
+      if (!(spec->eps > 0))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].eps: must be > 0 (got %g)", i, spec->eps);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* a batchnorm entry's own keys: momentum in (0, 1], eps > 0, trainable */
+static gboolean
+parse_batchnorm_key (const char *name, JsonNode *value, guint index, TsLayerSpec *out, GError **error)
+{
+  double v;
+
+  if (strcmp (name, "momentum") == 0)
+    {
+      if (!layer_number (value, &v) || !(v > 0 && v <= 1))
+        {
+          g_autofree char *got = node_text (value);
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].momentum: must be in (0, 1] (got %s)",
+                       index, got);
+          return FALSE;
+        }
+      out->momentum = (float) v;
+    }
+  else if (strcmp (name, "eps") == 0)
+    {
+      if (!layer_number (value, &v) || !(v > 0))
+        {
+          g_autofree char *got = node_text (value);
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].eps: must be > 0 (got %s)", index, got);
+          return FALSE;
+        }
+      out->eps = (float) v;
+    }
+  else if (strcmp (name, "trainable") == 0)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].trainable: must be true or false", index);
+          return FALSE;
+        }
+      out->frozen = !json_node_get_boolean (value);
+    }
+  else
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].%s: unknown key for a batchnorm", index, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_dense_key (const char *name, JsonNode *value, guint index, TsLayerSpec *out, GError **error)
+{
+  gboolean is_string = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING;
+
+  if (strcmp (name, "units") == 0)
+    {
+      double v = JSON_NODE_HOLDS_VALUE (value) && !is_string ? json_node_get_double (value) : -1;
+      if (v < 1 || v != floor (v) || v > 1e6)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "model.layers[%u].units: must be a whole number in [1, 1000000]", index);
+          return FALSE;
+        }
+      out->units = (guint) v;
+    }
+  else if (strcmp (name, "activation") == 0)
+    {
+      TsActivation act;
+      if (!is_string || !ts_activation_from_name (json_node_get_string (value), &act))
+        {
+          g_autofree char *list = _ts_experiment_choices_text (_ts_activation_names);
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "model.layers[%u].activation: must be one of %s", index, list);
+          return FALSE;
+        }
+      out->activation = act;
+    }
+  else
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].%s: unknown key", index, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
 {
   JsonObject *obj;
+  JsonNode *type;
   g_autoptr(GList) members = NULL;
 
   *out = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION };
@@ -342,51 +499,32 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
       return FALSE;
     }
   obj = json_node_get_object (node);
+  type = json_object_get_member (obj, "type");
+  if (type)
+    {
+      const char *name = JSON_NODE_HOLDS_VALUE (type) && json_node_get_value_type (type) == G_TYPE_STRING
+                           ? json_node_get_string (type) : "";
+      if (strcmp (name, "batchnorm") == 0)
+        *out = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS };
+      else if (strcmp (name, "dense") != 0)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].type: must be \"dense\" or \"batchnorm\"",
+                       index);
+          return FALSE;
+        }
+    }
   members = json_object_get_members (obj);
   for (GList *l = members; l; l = l->next)
     {
       const char *name = l->data;
       JsonNode *value = json_object_get_member (obj, name);
-      gboolean is_string = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING;
 
       if (strcmp (name, "type") == 0)
-        {
-          if (!is_string || strcmp (json_node_get_string (value), "dense") != 0)
-            {
-              g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].type: must be \"dense\"", index);
-              return FALSE;
-            }
-        }
-      else if (strcmp (name, "units") == 0)
-        {
-          double v = JSON_NODE_HOLDS_VALUE (value) && !is_string ? json_node_get_double (value) : -1;
-          if (v < 1 || v != floor (v) || v > 1e6)
-            {
-              g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                           "model.layers[%u].units: must be a whole number in [1, 1000000]", index);
-              return FALSE;
-            }
-          out->units = (guint) v;
-        }
-      else if (strcmp (name, "activation") == 0)
-        {
-          TsActivation act;
-          if (!is_string || !ts_activation_from_name (json_node_get_string (value), &act))
-            {
-              g_autofree char *list = _ts_experiment_choices_text (_ts_activation_names);
-              g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                           "model.layers[%u].activation: must be one of %s", index, list);
-              return FALSE;
-            }
-          out->activation = act;
-        }
-      else
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].%s: unknown key", index, name);
-          return FALSE;
-        }
+        continue;
+      if (!(out->kind == TS_LAYER_BATCHNORM ? parse_batchnorm_key : parse_dense_key) (name, value, index, out, error))
+        return FALSE;
     }
-  if (out->units == 0)
+  if (out->kind == TS_LAYER_DENSE && out->units == 0)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: missing", index);
       return FALSE;
@@ -577,18 +715,14 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "data.source: must not be empty");
       return FALSE;
     }
-  for (guint i = 0; i < exp->model.layers->len; i++)
-    if (g_array_index (exp->model.layers, TsLayerSpec, i).units == 0)
-      {
-        g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].units: must be >= 1", i);
-        return FALSE;
-      }
+  if (!_ts_experiment_validate_layers (exp, error))
+    return FALSE;
   if (!validate_reuse_keys (exp, error))
     return FALSE;
-  if (exp->model.layers->len > TS_MAX_HIDDEN_LAYERS)
+  if (_ts_experiment_dense_layers (exp) > TS_MAX_HIDDEN_LAYERS)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers: at most %d hidden layers (got %u)",
-                   TS_MAX_HIDDEN_LAYERS, exp->model.layers->len);
+                   TS_MAX_HIDDEN_LAYERS, _ts_experiment_dense_layers (exp));
       return FALSE;
     }
   /* Before anything is loaded or allocated: the estimate with the narrowest
@@ -626,6 +760,15 @@ layers_to_node (const TsExperiment *exp)
     {
       const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
       JsonObject *layer = json_object_new ();
+      if (spec->kind == TS_LAYER_BATCHNORM)
+        {
+          json_object_set_string_member (layer, "type", "batchnorm");
+          json_object_set_double_member (layer, "momentum", float_as_double (spec->momentum));
+          json_object_set_double_member (layer, "eps", float_as_double (spec->eps));
+          json_object_set_boolean_member (layer, "trainable", !spec->frozen);
+          json_array_add_object_element (array, layer);
+          continue;
+        }
       json_object_set_string_member (layer, "type", "dense");
       json_object_set_int_member (layer, "units", spec->units);
       if (spec->activation != TS_INHERIT_ACTIVATION)

@@ -12,42 +12,19 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "ts-types.h"
+
 G_BEGIN_DECLS
 
-typedef enum {
-  TS_ACT_SIGMOID,
-  TS_ACT_TANH,
-  TS_ACT_RELU,
-  TS_ACT_LEAKY_RELU,
-  TS_ACT_PRELU,
-  TS_ACT_RRELU,
-  TS_ACT_ELU,
-  TS_ACT_IDENTITY, /* the implicit output layer; not a user choice */
-} TsActivation;
-#define TS_N_USER_ACTIVATIONS TS_ACT_IDENTITY
-
-typedef enum { TS_INIT_ZERO, TS_INIT_SMALL, TS_INIT_XAVIER, TS_INIT_HE, TS_INIT_ORTHOGONAL } TsInit;
-typedef enum { TS_OPT_SGD, TS_OPT_MOMENTUM, TS_OPT_NESTEROV, TS_OPT_ADAM, TS_OPT_RMSPROP } TsOptimizerKind;
-typedef enum {
-  TS_SCHED_NONE, TS_SCHED_STEP, TS_SCHED_PLATEAU, TS_SCHED_EXP, TS_SCHED_COSINE,
-  TS_SCHED_COSINE_RESTARTS, /* SGDR: `cycles` cosine cycles, a checkpoint at each one's end */
-} TsScheduleKind;
-typedef enum { TS_LOSS_SOFTMAX, TS_LOSS_SVM } TsLossKind;
 /* data.view: which part of every image the net sees (two views of the same
  * samples, for early versus late fusion of inputs) */
 typedef enum { TS_VIEW_ALL, TS_VIEW_TOP, TS_VIEW_BOTTOM, TS_VIEW_LEFT, TS_VIEW_RIGHT } TsView;
 typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PRE_PCA_WHITEN, TS_PRE_ZCA } TsPreprocessKind;
 
-#define TS_INHERIT_ACTIVATION (-1)
 /* A bound on the list, not on what the engine holds: statistics, views and
  * checkpoints are sized to the net, and memory is checked by estimate
  * (ts-limits.h). 256 layers of a few units still fit any machine. */
 #define TS_MAX_HIDDEN_LAYERS 256
-
-typedef struct {
-  guint units;
-  int   activation; /* a TsActivation, or TS_INHERIT_ACTIVATION */
-} TsLayerSpec;
 
 typedef struct {
   double hflip;      /* probability of a horizontal flip */
@@ -96,7 +73,7 @@ typedef struct {
   guint          cycles;       /* cosine_restarts: cycles over the run (divides epochs) */
 } TsScheduleSpec;
 
-typedef struct {
+typedef struct _TsTrainSpec {
   guint           epochs;
   guint           batch_size;
   TsOptimizerKind optimizer;
@@ -110,7 +87,7 @@ typedef struct {
   guint           checkpoint_every; /* epochs between checkpoints; 0 = none */
 } TsTrainSpec;
 
-typedef struct {
+typedef struct _TsExperiment {
   char       *name;
   guint64     seed;
   TsDataSpec  data;
@@ -123,6 +100,12 @@ TsExperiment *ts_experiment_copy (const TsExperiment *exp);
 void          ts_experiment_free (TsExperiment *exp);
 
 TsExperiment *ts_experiment_load_file (const char *path, GError **error);
+/* A built-in experiment by name ("default", "deep-small", "deep-small-bn"),
+ * or NULL when the name is not one */
+TsExperiment *ts_experiment_new_example (const char *name);
+const char *const *ts_experiment_example_names (void);
+/* a built-in name, else an experiment file: the CLI's EXP argument */
+TsExperiment *ts_experiment_load_named (const char *arg, GError **error);
 TsExperiment *ts_experiment_from_json (const char *json, gssize length, GError **error);
 TsExperiment *ts_experiment_from_node (JsonNode *root, GError **error);
 JsonNode     *ts_experiment_to_node (const TsExperiment *exp);

@@ -28,14 +28,26 @@ ts_experiment_footprint (const TsExperiment *exp, guint in_dim, guint n_classes)
 {
   const TsModelSpec *model = &exp->model;
   TsFootprint f = { 0 };
-  double fan_in = MAX (in_dim, 1), row_floats = 0, rows = MAX (exp->train.batch_size, EVAL_ROWS);
+  double fan_in = MAX (in_dim, 1), row_floats = 0, buffers = 0, rows = MAX (exp->train.batch_size, EVAL_ROWS);
   guint n_layers = model->layers->len + 1;
 
   for (guint l = 0; l < n_layers; l++)
     {
       gboolean hidden = l < model->layers->len;
-      double out = hidden ? g_array_index (model->layers, TsLayerSpec, l).units : MAX (n_classes, 2);
-      TsActivation act = hidden ? ts_experiment_layer_activation (exp, l) : TS_ACT_IDENTITY;
+      double out;
+      TsActivation act;
+
+      if (hidden && g_array_index (model->layers, TsLayerSpec, l).kind == TS_LAYER_BATCHNORM)
+        {
+          /* γ and β trained, the running mean and variance beside them;
+           * per row x̂, the normalised output and its gradient */
+          f.params += 2 * fan_in;
+          buffers += 2 * fan_in;
+          row_floats += 3 * fan_in;
+          continue;
+        }
+      out = hidden ? g_array_index (model->layers, TsLayerSpec, l).units : MAX (n_classes, 2);
+      act = hidden ? ts_experiment_layer_activation (exp, l) : TS_ACT_IDENTITY;
       /* weights, bias, and PReLU's slopes */
       f.params += fan_in * out + out + (act == TS_ACT_PRELU ? out : 0);
       /* z, a, ∂: three floats per unit and row; dropout's output and mask
@@ -43,7 +55,7 @@ ts_experiment_footprint (const TsExperiment *exp, guint in_dim, guint n_classes)
       row_floats += out * (3 + (hidden && model->dropout > 0 ? 2 : 0) + (act == TS_ACT_RRELU));
       fan_in = out;
     }
-  f.param_bytes = sizeof (float) * f.params * param_blocks (exp->train.optimizer);
+  f.param_bytes = sizeof (float) * (f.params * param_blocks (exp->train.optimizer) + 2 * buffers);
   /* the batch being trained (and its raw copy when augmenting), beside the workspace */
   f.act_bytes = sizeof (float) * rows * (row_floats + 2.0 * MAX (in_dim, 1));
   f.bytes = f.param_bytes + f.act_bytes + f.stats_bytes;

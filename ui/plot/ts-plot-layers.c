@@ -305,15 +305,17 @@ void
 ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net, guint C,
                  guint H, guint W, const char *caption)
 {
-  const TsNetLayer *first = &net->layers[0];
-  guint n = MIN (first->out, MAX_FILTERS), cols = 1;
+  TsShape shape; /* [out, in] */
+  const float *w = ts_net_layer_weights (net, 0, &shape);
+  guint units = (guint) shape.dims[0], in = shape.ndim == 2 ? (guint) shape.dims[1] : 0;
+  guint n = MIN (units, MAX_FILTERS), cols = 1;
   double top = 28, gap = 2, tile;
   char title[160];
 
   cairo_save (cr);
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
-  if (first->in == (gsize) C * H * W && C > 0)
+  if (in == (gsize) C * H * W && C > 0)
     {
       /* as many columns as make the tiles largest */
       double best = 0;
@@ -326,12 +328,12 @@ ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *st
         }
       tile = best;
       for (guint u = 0; u < n; u++)
-        ts_plot_image (cr, net->params + first->w + (gsize) u * first->in, C, H, W, TS_PIXELS_SIGNED,
+        ts_plot_image (cr, w + (gsize) u * in, C, H, W, TS_PIXELS_SIGNED,
                        gap + (u % cols) * (tile + gap), top + gap + (u / cols) * (tile + gap), tile, tile);
-      g_snprintf (title, sizeof title, "First-layer weights · %u of %u units · each to its own range", n, first->out);
+      g_snprintf (title, sizeof title, "First-layer weights · %u of %u units · each to its own range", n, units);
     }
   else
-    g_snprintf (title, sizeof title, "The first layer reads %u values, not a %u×%u×%u image", first->in, C, H, W);
+    g_snprintf (title, sizeof title, "The first layer reads %u values, not a %u×%u×%u image", in, C, H, W);
   ts_plot_set_rgb (cr, style->foreground);
   ts_plot_text (cr, caption ? caption : title, gap, 13, 12, 0, 0.5);
   cairo_restore (cr);
@@ -340,12 +342,14 @@ ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *st
 char *
 ts_plot_filters_csv (const TsNet *net, guint max_units)
 {
-  const TsNetLayer *first = &net->layers[0];
+  TsShape shape; /* [out, in] */
+  const float *w = ts_net_layer_weights (net, 0, &shape);
+  guint units = (guint) shape.dims[0], in = shape.ndim == 2 ? (guint) shape.dims[1] : 1;
   GString *csv = g_string_new ("unit,input,weight\n");
 
-  for (guint u = 0; u < MIN (first->out, max_units); u++)
-    for (guint i = 0; i < first->in; i++)
-      g_string_append_printf (csv, "%u,%u,%.9g\n", u, i, net->params[first->w + (gsize) u * first->in + i]);
+  for (guint u = 0; u < MIN (units, max_units); u++)
+    for (guint i = 0; i < in; i++)
+      g_string_append_printf (csv, "%u,%u,%.9g\n", u, i, w[(gsize) u * in + i]);
   return g_string_free (csv, FALSE);
 }
 

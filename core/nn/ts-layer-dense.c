@@ -1,0 +1,182 @@
+/* The dense layer kind: z = x·Wᵀ + b, W (out, in) as PyTorch's Linear.
+ * Its team share is cut at 16 units (a cache line of a row). */
+#include "ts-net-private.h"
+
+#include <math.h>
+#include <string.h>
+
+static gsize
+dense_decayed (const TsNetLayer *layer)
+{
+  return (gsize) layer->in * layer->out;
+}
+
+static gsize
+dense_trained (const TsNetLayer *layer)
+{
+  return layer->out;
+}
+
+static gsize
+dense_buffered (const TsNetLayer *layer)
+{
+  return 0;
+}
+
+static void
+dense_place (TsNet *net, guint l, gsize *decay_at, gsize *trained_at, gsize *buffer_at)
+{
+  TsNetLayer *layer = &net->layers[l];
+  layer->w = *decay_at, *decay_at += dense_decayed (layer);
+  layer->b = *trained_at, *trained_at += layer->out;
+}
+
+static void
+dense_add_tensors (TsNet *net, guint l, guint k)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  _ts_net_add_tensor (net, k, "weight", TS_TENSOR_PARAM, TS_DTYPE_F32, layer->w, 2, layer->out, layer->in);
+  _ts_net_add_tensor (net, k, "bias", TS_TENSOR_PARAM, TS_DTYPE_F32, layer->b, 1, layer->out, 0);
+}
+
+static void
+init_orthogonal (float *w, guint out, guint in, TsRng *rng)
+{
+  gsize n = (gsize) out * in;
+  g_autofree float *q = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    q[i] = ts_rng_normal (rng);
+  _ts_net_orthonormalize (w, out, in, q);
+}
+
+static void
+dense_init (TsNet *net, guint l, TsInit init, double scale, TsRng *rng)
+{
+  TsNetLayer *layer = &net->layers[l];
+  float *w = net->params + layer->w;
+  gsize n = (gsize) layer->in * layer->out;
+  double sigma = ts_init_sigma (init, layer->in, scale);
+
+  memset (net->params + layer->b, 0, sizeof (float) * layer->out);
+  if (init == TS_INIT_ORTHOGONAL)
+    init_orthogonal (w, layer->out, layer->in, rng);
+  else if (sigma == 0.0)
+    memset (w, 0, sizeof (float) * n);
+  else
+    for (gsize i = 0; i < n; i++)
+      w[i] = (float) (ts_rng_normal (rng) * sigma);
+}
+
+static void
+dense_forward (TsNet *net, guint l, const float *in, guint B, guint lo, guint hi, gboolean training)
+{
+  TsNetLayer *layer = &net->layers[l];
+  ts_dense_forward (net->z[l], in, net->params + layer->w, net->params + layer->b, B, layer->in, layer->out, lo, hi);
+}
+
+static void
+dense_weight_gradients (TsNet *net, guint l, const float *in, guint B, const TsWeightBlock *block, float *velocity,
+                        float mu)
+{
+  TsNetLayer *layer = &net->layers[l];
+  float *dw = velocity ? velocity + layer->w : net->grads + layer->w;
+
+  ts_dense_accumulate_weights (dw, velocity ? mu : 0.f, net->d[l], in, B, layer->in, layer->out, block->lo,
+                               block->hi, block->c0, block->c1);
+  if (block->c0 == 0 && block->c1 > 0) /* an empty block at column 0 has no bias */
+    ts_dense_backward_bias (net->grads + layer->b, net->d[l], B, layer->out, block->lo, block->hi);
+}
+
+static void
+dense_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi)
+{
+  TsNetLayer *layer = &net->layers[l];
+  if (l > 0) /* dx = dz · W */
+    ts_dense_backward_input (net->d[l - 1], net->d[l], net->params + layer->w, B, layer->in, layer->out, lo, hi);
+}
+
+static void
+dense_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c)
+{
+  TsNetLayer *layer = &net->layers[l];
+  for (guint r = lo; r < hi; r++)
+    {
+      float *row = net->params + layer->w + (gsize) r * layer->in;
+      double norm = 0.0;
+      for (guint j = 0; j < layer->in; j++)
+        norm += (double) row[j] * row[j];
+      norm = sqrt (norm);
+      if (norm > c)
+        for (guint j = 0; j < layer->in; j++)
+          row[j] *= (float) (c / norm);
+    }
+}
+
+static void
+update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count)
+{
+  const TsStepConfig *cfg = u->cfg;
+
+  if (u->velocity)
+    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, cfg->lr, cfg->l2);
+  else
+    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, cfg->lr, cfg->l2, cfg->l1);
+}
+
+static void
+dense_update (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u)
+{
+  const TsStepConfig *cfg = u->cfg;
+  const TsNetLayer *layer = &net->layers[l];
+  guint lo = block->lo, hi = block->hi, width = block->c1 - block->c0;
+  gboolean whole_rows = width == layer->in;
+
+  if (hi <= lo || width == 0)
+    return;
+  if (whole_rows)
+    update_weights (net, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in);
+  else
+    for (guint r = lo; r < hi; r++)
+      update_weights (net, u, layer->w + (gsize) r * layer->in + block->c0, width);
+  if (block->c0 == 0)
+    {
+      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr, 0.f, 0.f);
+      _ts_net_update_prelu (net, l, lo, hi, u);
+    }
+  /* a narrow layer's rows are clipped once every column has moved */
+  if (cfg->max_norm > 0.f && whole_rows)
+    dense_max_norm_rows (net, l, lo, hi, cfg->max_norm);
+}
+
+void
+_ts_net_forward_output_rows (TsNet *net, const float *in, guint r0, guint r1)
+{
+  guint l = net->n_layers - 1;
+  TsNetLayer *layer = &net->layers[l];
+  gsize first = (gsize) r0 * layer->out;
+  TsActParams act = { .kind = layer->act, .slope = layer->slope };
+
+  if (r1 <= r0)
+    return;
+  ts_dense_forward (net->z[l] + first, in + (gsize) r0 * layer->in, net->params + layer->w,
+                    net->params + layer->b, r1 - r0, layer->in, layer->out, 0, layer->out);
+  ts_activation_forward (net->a[l] + first, net->z[l] + first, r1 - r0, layer->out, layer->out, &act);
+}
+
+const TsLayerOps _ts_layer_dense_ops = {
+  .name = "dense",
+  .grain = 16,
+  .decayed = dense_decayed,
+  .trained = dense_trained,
+  .buffered = dense_buffered,
+  .aux_rows = 0,
+  .place = dense_place,
+  .add_tensors = dense_add_tensors,
+  .init = dense_init,
+  .forward = dense_forward,
+  .weight_gradients = dense_weight_gradients,
+  .input_gradients = dense_input_gradients,
+  .update = dense_update,
+  .max_norm_rows = dense_max_norm_rows,
+};

@@ -1,0 +1,188 @@
+/* Reading a net from outside it: sizes, blocks, and each layer's tensors
+ * and last activations, so no code outside the net touches its struct. */
+#include "ts-net-private.h"
+
+guint
+ts_net_n_layers (const TsNet *net)
+{
+  return net->n_layers;
+}
+
+guint
+ts_net_in_dim (const TsNet *net)
+{
+  return net->in_dim;
+}
+
+guint
+ts_net_n_classes (const TsNet *net)
+{
+  return net->n_classes;
+}
+
+guint
+ts_net_batch_cap (const TsNet *net)
+{
+  return net->batch_cap;
+}
+
+gsize
+ts_net_n_params (const TsNet *net)
+{
+  return net->n_params;
+}
+
+gsize
+ts_net_n_decay (const TsNet *net)
+{
+  return net->n_decay;
+}
+
+float *
+ts_net_params (TsNet *net)
+{
+  return net->params;
+}
+
+float *
+ts_net_grads (TsNet *net)
+{
+  return net->grads;
+}
+
+float *
+ts_net_state (TsNet *net)
+{
+  return net->params;
+}
+
+gsize
+ts_net_state_size (const TsNet *net)
+{
+  return net->n_params + net->n_buffers;
+}
+
+const GArray *
+ts_net_tensors (const TsNet *net)
+{
+  return net->tensors;
+}
+
+TsLayerKind
+ts_net_layer_kind (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, TS_LAYER_DENSE);
+  return net->layers[l].kind;
+}
+
+guint
+ts_net_layer_units (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, 0);
+  return net->layers[l].out;
+}
+
+guint
+ts_net_layer_inputs (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, 0);
+  return net->layers[l].in;
+}
+
+TsActivation
+ts_net_layer_activation (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, TS_ACT_IDENTITY);
+  return net->layers[l].act;
+}
+
+static void
+weight_shape (const TsNetLayer *layer, TsShape *shape)
+{
+  if (shape == NULL)
+    return;
+  *shape = (TsShape) { 0 };
+  if (layer->ops->decayed (layer) > 0)
+    *shape = (TsShape) { 2, { layer->out, layer->in } };
+  else
+    *shape = (TsShape) { 1, { layer->out } };
+}
+
+const float *
+ts_net_layer_weights (const TsNet *net, guint l, TsShape *shape)
+{
+  g_return_val_if_fail (l < net->n_layers, NULL);
+  weight_shape (&net->layers[l], shape);
+  return net->params + net->layers[l].w;
+}
+
+gsize
+ts_net_layer_weights_offset (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, 0);
+  return net->layers[l].w;
+}
+
+const float *
+ts_net_layer_weight_grads (const TsNet *net, guint l, TsShape *shape)
+{
+  g_return_val_if_fail (l < net->n_layers, NULL);
+  weight_shape (&net->layers[l], shape);
+  return net->grads + net->layers[l].w;
+}
+
+const float *
+ts_net_layer_bias (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, NULL);
+  return net->params + net->layers[l].b;
+}
+
+float *
+ts_net_layer_weights_mut (TsNet *net, guint l, TsShape *shape)
+{
+  return (float *) ts_net_layer_weights (net, l, shape);
+}
+
+float *
+ts_net_layer_bias_mut (TsNet *net, guint l)
+{
+  return (float *) ts_net_layer_bias (net, l);
+}
+
+gboolean
+ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const float **var)
+{
+  g_return_val_if_fail (l < net->n_layers, FALSE);
+  if (net->layers[l].running == TS_NO_PARAM)
+    return FALSE;
+  if (mean)
+    *mean = net->buffers + net->layers[l].running;
+  if (var)
+    *var = net->buffers + net->layers[l].running + net->layers[l].out;
+  return TRUE;
+}
+
+const float *
+ts_net_layer_z (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->z[l] : NULL;
+}
+
+const float *
+ts_net_layer_a (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->a[l] : NULL;
+}
+
+const float *
+ts_net_layer_y (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->y[l] : NULL;
+}
+
+const float *
+ts_net_layer_d (const TsNet *net, guint l)
+{
+  return l < net->n_layers ? net->d[l] : NULL;
+}
