@@ -463,6 +463,10 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (any_active && now - self->last_redraw < REDRAW_INTERVAL_US)
     return G_SOURCE_CONTINUE;
   self->last_redraw = now;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->run_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "run"))
+      ts_run_row_refresh (row);
   /* only what is on screen redraws; the Training page catches up when shown */
   if (self->plots_dirty && adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
     {
