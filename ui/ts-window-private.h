@@ -33,7 +33,7 @@ struct _TsWindow {
   GtkGrid         *plot_grid;
   GtkBox          *training_content;
   GtkProgressBar  *progress_bar;
-  GtkLabel        *progress_label;
+  GtkInscription  *progress_label;
   GtkToggleButton *log_toggle;
   GtkAdjustment   *smoothing;
   AdwFlap         *flap;

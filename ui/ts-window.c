@@ -157,7 +157,7 @@ update_progress (TsWindow *self)
     fraction = p.epochs ? (p.epoch + (p.batches ? (double) p.batch / p.batches : 0)) / p.epochs : 0;
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
   line = ts_run_status_line (self->selected, ts_plot_view_get_smoothing (self->plots[TS_RUN_PLOT_LOSS]));
-  gtk_label_set_text (self->progress_label, line);
+  gtk_inscription_set_text (self->progress_label, line);
 }
 
 void
@@ -618,10 +618,24 @@ on_data_loaded (TsDataPage *page, TsWindow *self)
   ts_init_lab_set_dataset (TS_INIT_LAB (self->init_lab), ts_data_page_get_dataset (page));
 }
 
+/* the whole progress line, which a narrow window cuts short, on hover: asked
+ * for then, since setting a tooltip costs X round trips at every update */
+static gboolean
+on_progress_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 ts_window_init (TsWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->progress_label, "query-tooltip", G_CALLBACK (on_progress_tooltip), NULL);
   self->settings = settings_if_installed ();
   self->runs = g_list_store_new (TS_TYPE_RUN);
   gtk_list_box_bind_model (self->run_list, G_LIST_MODEL (self->runs), create_row, self, NULL);
