@@ -154,6 +154,34 @@ test_stop_within_100ms (void)
 }
 
 static void
+count_signal (guint *counter)
+{
+  (*counter)++;
+}
+
+/* An idle window draws no frames: a tick callback kept the frame clock
+ * running 60 frames a second (each asking the X server about the window
+ * manager), idle or not; the runs are polled on a timer. */
+static void
+test_idle_window_draws_no_frames (void)
+{
+  TsWindow *window = new_window ();
+  GdkFrameClock *clock;
+  guint frames = 0;
+
+  spin_until (frames_drawn, window, 2); /* mapped, laid out, first frames drawn */
+  spin_until (never, NULL, 0.3);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_assert_nonnull (clock);
+  g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (count_signal), &frames);
+  spin_until (never, NULL, 1.0);
+  g_signal_handlers_disconnect_by_func (clock, count_signal, &frames);
+  g_test_message ("%u frames in a second, idle", frames);
+  g_assert_cmpuint (frames, <, 10);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_fork_copies (void)
 {
   TsWindow *window = new_window ();
@@ -1021,6 +1049,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/opens-on-default", test_opens_on_default);
   g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
   g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);
+  g_test_add_func ("/ui/window/idle-window-draws-no-frames", test_idle_window_draws_no_frames);
   g_test_add_func ("/ui/window/finished-run-lets-go", test_finished_run_lets_go);
   g_test_add_func ("/ui/window/fork-copies", test_fork_copies);
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);
