@@ -66,7 +66,7 @@ set_text (GtkWidget *label, const char *text)
     gtk_widget_set_tooltip_text (label, text);
 }
 
-/* the run polled (up to 60 times a second while it trains): its words
+/* the run polled (ten times a second while it trains): its words
  * change with an epoch or a state; the sparkline redraws in
  * ts_run_row_refresh, at the window's redraw pace */
 static void
