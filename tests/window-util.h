@@ -131,10 +131,20 @@ is_figure_called (GtkWidget *widget, const char *name)
   return TS_IS_FIGURE (widget) && g_str_equal (ts_figure_get_name (TS_FIGURE (widget)), name);
 }
 
+/* a label's or an inscription's text (the progress line is one), or NULL */
+static inline const char *
+text_of (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  return GTK_IS_INSCRIPTION (widget) ? gtk_inscription_get_text (GTK_INSCRIPTION (widget)) : NULL;
+}
+
 static inline gboolean
 is_label_containing (GtkWidget *widget, const char *part)
 {
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL;
+  const char *text = text_of (widget);
+  return text && strstr (text, part) != NULL;
 }
 
 /* the TsFigure called name under root, or NULL */
@@ -144,7 +154,7 @@ find_figure (GtkWidget *root, const char *name)
   return find_widget (root, is_figure_called, name);
 }
 
-/* a GtkLabel under root whose text contains part, or NULL */
+/* a GtkLabel (or GtkInscription) under root whose text contains part, or NULL */
 static inline GtkWidget *
 find_label_containing (GtkWidget *root, const char *part)
 {

@@ -229,6 +229,13 @@ model_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 
 static void update_model (TsLayerViews *self);
 
+static gboolean
+is_training (TsRun *run)
+{
+  TsRunState state = ts_run_get_state (run);
+  return state == TS_RUN_RUNNING || state == TS_RUN_LOADING;
+}
+
 static void
 on_model_ready (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -250,7 +257,11 @@ on_model_ready (GObject *source, GAsyncResult *result, gpointer data)
       gtk_widget_queue_draw (self->filters);
       gtk_widget_queue_draw (self->decision);
     }
-  update_model (self); /* newer parameters may have come meanwhile */
+  /* Newer parameters may have come meanwhile. While the run trains, the
+   * window's next redraw asks for them (ts_layer_views_refresh): asking here
+   * too copied the model and redrew the views as fast as the worker went. */
+  if (self->run && !is_training (self->run))
+    update_model (self);
 }
 
 /* When the selected run has newer parameters than the views show (and they

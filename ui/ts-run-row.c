@@ -55,17 +55,40 @@ draw_sparkline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
   ts_run_draw_loss (data, cr, width, height, FALSE);
 }
 
+/* A tooltip set, even to the same text, asks the X server where the pointer
+ * is (three round trips): only a new text is set. The label compares. */
+static void
+set_text (GtkWidget *label, const char *text)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (label);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (g_strcmp0 (tooltip, text) != 0)
+    gtk_widget_set_tooltip_text (label, text);
+}
+
+/* the run polled (ten times a second while it trains): its words
+ * change with an epoch or a state; the sparkline redraws in
+ * ts_run_row_refresh, at the window's redraw pace */
 static void
 update (TsRun *run, GtkWidget *row)
 {
-  GtkLabel *name = g_object_get_data (G_OBJECT (row), "name");
-  GtkLabel *status = g_object_get_data (G_OBJECT (row), "status");
   g_autofree char *text = ts_run_status_text (run);
 
-  gtk_label_set_text (name, ts_run_get_name (run));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (name), ts_run_get_name (run));
-  gtk_label_set_text (status, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (status), text);
+  set_text (g_object_get_data (G_OBJECT (row), "name"), ts_run_get_name (run));
+  set_text (g_object_get_data (G_OBJECT (row), "status"), text);
+}
+
+void
+ts_run_row_refresh (GtkWidget *row)
+{
+  TsRun *run = g_object_get_data (G_OBJECT (row), "run");
+  guint drawn = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "sparkline-points"));
+  guint points = ts_run_get_curves (run)->loss->len;
+
+  if (points == drawn)
+    return;
+  g_object_set_data (G_OBJECT (row), "sparkline-points", GUINT_TO_POINTER (points));
   gtk_widget_queue_draw (g_object_get_data (G_OBJECT (row), "sparkline"));
 }
 

@@ -9,6 +9,8 @@
 G_BEGIN_DECLS
 
 GtkWidget *ts_run_row_new (TsRun *run);
+/* redraws the sparkline if the run has new loss points since it last did */
+void       ts_run_row_refresh (GtkWidget *row);
 /* the run's smoothed loss as a line filling width × height */
 void       ts_run_draw_loss (TsRun *run, cairo_t *cr, int width, int height, gboolean log_scale);
 

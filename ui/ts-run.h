@@ -1,5 +1,5 @@
 /* ts-run.h — one experiment's run, as the window sees it: the trainer on
- * its thread, the curves read from it on the frame clock, its colour and
+ * its thread, the curves read from it by the window's poll, its colour and
  * whether it is overlaid. A run can also be a finished run directory read
  * back from disk (written by the GUI or by trainscope-cli run).
  */

@@ -33,7 +33,7 @@ struct _TsWindow {
   GtkGrid         *plot_grid;
   GtkBox          *training_content;
   GtkProgressBar  *progress_bar;
-  GtkLabel        *progress_label;
+  GtkInscription  *progress_label;
   GtkToggleButton *log_toggle;
   GtkAdjustment   *smoothing;
   AdwFlap         *flap;
@@ -53,10 +53,12 @@ struct _TsWindow {
   GtkWidget       *problem_page; /* AdwStatusPage: what the command line could not open */
   GtkWidget       *ensemble_page; /* TsEnsemblePage (ts-window-seeds.c) */
   char            *problem;
-  guint            tick_id;
+  guint            poll_id;      /* the runs' poll (on_poll) */
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */
-  gint64           last_redraw;  /* frame time of the last plot redraw, µs */
+  gint64           last_redraw;  /* monotonic time of the last plot redraw, µs */
+  gint64           last_layers;  /* … and of the layer views' */
+  gboolean         layers_behind; /* the layer views have not drawn the newest data */
   int              drag_width;   /* the sidebar's width when a resize began */
   guint            epochs_drawn; /* what the accuracy plot last showed (epochs_seen) */
 };

@@ -171,9 +171,11 @@ update_progress (TsWindow *self)
     fraction = 1;
   else
     fraction = p.epochs ? (p.epoch + (p.batches ? (double) p.batch / p.batches : 0)) / p.epochs : 0;
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+  /* set only when it moves: the bar lays itself out again at every set */
+  if (gtk_progress_bar_get_fraction (self->progress_bar) != CLAMP (fraction, 0, 1))
+    gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
   line = ts_run_status_line (self->selected, ts_plot_view_get_smoothing (self->plots[TS_RUN_PLOT_LOSS]));
-  gtk_label_set_text (self->progress_label, line);
+  gtk_inscription_set_text (self->progress_label, line);
 }
 
 void
@@ -351,7 +353,7 @@ on_run_status (TsRun *run, GParamSpec *pspec, TsWindow *self)
     update_header (self);
 }
 
-/* New data is drawn on the next frame due (see on_tick). */
+/* New data is drawn at the next redraw due (see on_poll). */
 static void
 on_run_changed (TsRun *run, TsWindow *self)
 {
@@ -445,11 +447,20 @@ _ts_window_dispatch_queue (TsWindow *self)
   update_header (self);
 }
 
-/* ---- the frame clock: pull new metrics --------------------------------- */
+/* ---- the poll: pull new metrics ------------------------------------------ */
 
-/* Curves and progress redraw five times a second, not on every frame: on
- * two cores every millisecond the drawing takes is one the training loses. */
+/* The runs are polled ten times a second on a timer, not on the frame
+ * clock's tick: a tick callback keeps the clock running 60 frames a second,
+ * idle or not, and under X each frame asks the server about the window
+ * manager (a tenth of the UI thread while training). Curves and progress
+ * redraw five times a second: on two cores every millisecond the drawing
+ * takes is one the training loses. */
+#define POLL_INTERVAL_MS 100
 #define REDRAW_INTERVAL_US 200000
+/* The layer views (histograms over time, update ratios, gradient norms,
+ * first-layer weights) take as long to draw as the loss plot and change
+ * little in a fifth of a second: once a second while a run trains. */
+#define LAYERS_INTERVAL_US 1000000
 
 /* what the accuracy plot shows changes only with an epoch (or a run
  * added, removed, overlaid or hidden): a hash of those */
@@ -468,11 +479,11 @@ epochs_seen (TsWindow *self)
 }
 
 static gboolean
-on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+on_poll (gpointer data)
 {
-  TsWindow *self = TS_WINDOW (widget);
+  TsWindow *self = TS_WINDOW (data);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  gint64 now = g_get_monotonic_time ();
   gboolean any_active = FALSE;
 
   for (guint i = 0; i < n; i++)
@@ -484,6 +495,10 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (any_active && now - self->last_redraw < REDRAW_INTERVAL_US)
     return G_SOURCE_CONTINUE;
   self->last_redraw = now;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->run_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "run"))
+      ts_run_row_refresh (row);
   /* only what is on screen redraws; the Training page catches up when shown */
   if (self->plots_dirty && adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
     {
@@ -492,8 +507,14 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
         if (k != TS_RUN_PLOT_ACCURACY || epochs != self->epochs_drawn)
           gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
       self->epochs_drawn = epochs;
-      ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
+      self->layers_behind = TRUE;
       self->plots_dirty = FALSE;
+    }
+  if (self->layers_behind && (!any_active || now - self->last_layers >= LAYERS_INTERVAL_US))
+    {
+      ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
+      self->last_layers = now;
+      self->layers_behind = FALSE;
     }
   update_progress (self);
   return G_SOURCE_CONTINUE;
@@ -544,11 +565,7 @@ ts_window_dispose (GObject *object)
 {
   TsWindow *self = TS_WINDOW (object);
 
-  if (self->tick_id)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
+  g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_object (&self->selected);
   g_clear_object (&self->runs);
   g_clear_object (&self->settings);
@@ -636,10 +653,24 @@ on_data_loaded (TsDataPage *page, TsWindow *self)
   ts_init_lab_set_dataset (TS_INIT_LAB (self->init_lab), ts_data_page_get_dataset (page));
 }
 
+/* the whole progress line, which a narrow window cuts short, on hover: asked
+ * for then, since setting a tooltip costs X round trips at every update */
+static gboolean
+on_progress_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 ts_window_init (TsWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->progress_label, "query-tooltip", G_CALLBACK (on_progress_tooltip), NULL);
   self->settings = settings_if_installed ();
   self->runs = g_list_store_new (TS_TYPE_RUN);
   gtk_list_box_bind_model (self->run_list, G_LIST_MODEL (self->runs), create_row, self, NULL);
@@ -684,7 +715,7 @@ ts_window_init (TsWindow *self)
   restore_recent_runs (self);
   restore_drafts (self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
-  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
+  self->poll_id = g_timeout_add (POLL_INTERVAL_MS, on_poll, self);
 }
 
 TsWindow *

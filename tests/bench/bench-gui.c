@@ -20,10 +20,15 @@
 #include <time.h>
 
 typedef struct {
+  guint updates, layouts, paints; /* the window's frame clock phases while it trained */
+} Frames;
+
+typedef struct {
   double sps;     /* samples per second the run reported */
   double cpu;     /* process CPU seconds, user + system */
   double ui_cpu;  /* of which the main (UI) thread's */
   double seconds; /* wall clock */
+  Frames frames;
 } Phase;
 
 static double
@@ -116,16 +121,43 @@ new_window (void)
   return window;
 }
 
+static void
+count (guint *counter)
+{
+  (*counter)++;
+}
+
+/* counts the frame clock's phases: each layout or paint is work on the UI
+ * thread (and, under Xvfb, in the X server) that training waits for */
+static void
+count_frames (TsWindow *window, Frames *frames)
+{
+  GdkFrameClock *clock;
+
+  while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect_swapped (clock, "update", G_CALLBACK (count), &frames->updates);
+  g_signal_connect_swapped (clock, "layout", G_CALLBACK (count), &frames->layouts);
+  g_signal_connect_swapped (clock, "paint", G_CALLBACK (count), &frames->paints);
+}
+
 static Phase
 in_window (const TsExperiment *exp)
 {
   TsWindow *window = new_window ();
   TsRun *run = ts_window_add_experiment (window, exp);
-  double cpu0 = process_cpu (), ui0 = thread_cpu ();
-  gint64 t0 = g_get_monotonic_time ();
-  Phase p;
+  double cpu0, ui0;
+  gint64 t0;
+  Phase p = { 0 };
 
+  count_frames (window, &p.frames);
+  cpu0 = process_cpu (), ui0 = thread_cpu ();
+  t0 = g_get_monotonic_time ();
   train_in (window, run);
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count, &p.frames.updates);
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count, &p.frames.layouts);
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count, &p.frames.paints);
   p.cpu = process_cpu () - cpu0;
   p.ui_cpu = thread_cpu () - ui0;
   p.seconds = (g_get_monotonic_time () - t0) * 1e-6;
@@ -200,6 +232,8 @@ main (int argc, char **argv)
   printf ("CPU: headless %.1f s in %.1f s; with the window %.1f s in %.1f s, %.2f s of it the UI thread's "
           "(the window's extra CPU: %.1f%% of the training's)\n", cli.cpu, cli.seconds, gui.cpu, gui.seconds,
           gui.ui_cpu, 100 * (gui.cpu - cli.cpu) / cli.cpu);
+  printf ("Frames: the window's clock ticked %.1f, laid out %.1f and painted %.1f times a second while training\n",
+          gui.frames.updates / gui.seconds, gui.frames.layouts / gui.seconds, gui.frames.paints / gui.seconds);
   if (runs > 0)
     memory (runs);
   return 0;
