@@ -174,9 +174,17 @@ test_idle_window_draws_no_frames (void)
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_assert_nonnull (clock);
   g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (count_signal), &frames);
-  spin_until (never, NULL, 1.0);
+  /* on a loaded machine the first layout may still be settling: a window
+   * that is idle goes quiet within a few seconds, a ticking one never does */
+  for (int second = 0; second < 5; second++)
+    {
+      frames = 0;
+      spin_until (never, NULL, 1.0);
+      g_test_message ("%u frames in second %d, idle", frames, second + 1);
+      if (frames < 10)
+        break;
+    }
   g_signal_handlers_disconnect_by_func (clock, count_signal, &frames);
-  g_test_message ("%u frames in a second, idle", frames);
   g_assert_cmpuint (frames, <, 10);
   gtk_window_destroy (GTK_WINDOW (window));
 }
