@@ -1,0 +1,27 @@
+/* ts-plot-search-files.h — a search's figures as the CLI writes them and
+ * the window shows them: the points of one key (from search.json's
+ * content), DIR/search-KEY.png for every key and DIR/search-curves.png.
+ *
+ *   guint n = ts_search_key_points (dim, result, points);   // points: one per trial
+ *   ts_search_write_figures (space, tasks, result, trials, folds, exp->name, epochs, "out", &error);
+ */
+#pragma once
+
+#include "ts-plot-search.h"
+
+#include <trainscope.h>
+
+G_BEGIN_DECLS
+
+/* the finished trials of search.json's content against dim (points holds
+ * one per trial); returns how many */
+guint    ts_search_key_points (const TsSpaceDim *dim, JsonNode *result, TsSearchPoint *points);
+/* Draws one key's figure: choices (NULL-terminated) named on its axis */
+void     ts_search_draw_key (cairo_t *cr, double width, double height, const TsPlotStyle *style,
+                             const TsSpaceDim *dim, const TsSearchPoint *points, guint n, const char *caption);
+/* OUT/search-KEY.png for each key and OUT/search-curves.png: every
+ * trial's validation curve, averaged over its folds, overlaid */
+gboolean ts_search_write_figures (const TsSearchSpace *space, GPtrArray *tasks, JsonNode *result, guint trials,
+                                  guint folds, const char *name, guint epochs, const char *out, GError **error);
+
+G_END_DECLS
