@@ -184,6 +184,8 @@ _ts_window_select (TsWindow *self, TsRun *run)
   ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)
     ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run), is_editable (run));
+  if (run && !ts_search_page_is_running (TS_SEARCH_PAGE (self->search)))
+    ts_search_page_set_experiment (TS_SEARCH_PAGE (self->search), ts_run_get_experiment (run));
   update_header (self);
   update_progress (self);
 }
@@ -554,6 +556,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, advisor_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, initlab_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, search_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, training_content);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
@@ -641,6 +644,7 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->init_lab, TRUE);
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
   _ts_window_connect_init_lab (self);
+  _ts_window_build_search_page (self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
@@ -715,6 +719,12 @@ GtkWidget *
 ts_window_get_advisor (TsWindow *self)
 {
   return self->advisor;
+}
+
+GtkWidget *
+ts_window_get_search_page (TsWindow *self)
+{
+  return self->search;
 }
 
 GtkWidget *

@@ -1,0 +1,432 @@
+/* The window's Search page on real data (the built-in default, 2 trials ×
+ * 2 folds × 2 epochs): it writes what trainscope-cli search writes, each
+ * resumes the other's folder, the table and scatter fill, bad space rows
+ * get the CLI's errors, and the Slurm path goes through core's backend —
+ * against fake sbatch/sacct/scontrol here, against a real one-node
+ * cluster in the slurm suite (/slurm/search-page, skipped without one). */
+#include "window-util.h"
+#include "cli-util.h"
+#include "ts-search-page.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#define SPACE "{\"train.lr\": {\"log_uniform\": [0.01, 0.3]}, \"model.activation\": {\"choice\": [\"relu\", \"tanh\"]}}"
+
+static TsSearchPage *
+window_page (TsWindow **window)
+{
+  *window = new_window ();
+  return TS_SEARCH_PAGE (ts_window_get_search_page (*window));
+}
+
+static gboolean
+page_idle (gpointer page)
+{
+  return !ts_search_page_is_running (page);
+}
+
+/* the page's search: SPACE, 2 trials × 2 folds × 2 epochs, seed 7 */
+static void
+run_page (TsSearchPage *page, const char *out, double seconds)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_search_page_set_space (page, SPACE, &error));
+  ts_search_page_set_counts (page, 2, 2, 2, 7);
+  g_assert_true (ts_search_page_start (page, out, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (spin_until (page_idle, page, seconds));
+  g_assert_null (ts_search_page_get_message (page));
+}
+
+static void
+write_space (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "space.json", NULL);
+  g_assert_true (g_file_set_contents (path, SPACE, -1, NULL));
+}
+
+/* the CLI's search with the page's settings */
+static int
+run_cli_search (const char *dir, const char *out, gboolean resume, char **err)
+{
+  g_autofree char *space = g_build_filename (dir, "space.json", NULL);
+  g_autofree char *stdout_text = NULL;
+  return run_cli (&stdout_text, err, "search", "default", "--space", space, "--trials", "2", "--folds", "2",
+                  "--epochs", "2", "--seed", "7", "--out", out, resume ? "--resume" : NULL, NULL);
+}
+
+static char *
+read_text (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* results.csv without its seconds column (the one thing that may differ) */
+static char *
+results_without_seconds (const char *dir)
+{
+  g_autofree char *text = read_text (dir, "results.csv");
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto(GStrv) head = g_strsplit (lines[0], ",", -1);
+  GString *out = g_string_new (NULL);
+  int skip = -1;
+
+  for (int i = 0; head[i]; i++)
+    if (g_str_equal (head[i], "seconds"))
+      skip = i;
+  g_assert_cmpint (skip, >=, 0);
+  for (guint l = 0; lines[l]; l++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[l], ",", -1);
+      for (int i = 0; cells[i]; i++)
+        if (i != skip)
+          g_string_append_printf (out, "%s,", cells[i]);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gint64
+mtime (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (gint64) st.st_mtime * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+static void
+test_local_equals_cli (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *page_out = g_build_filename (dir, "page", NULL), *cli_out = g_build_filename (dir, "cli", NULL);
+  g_autofree char *err = NULL, *a = NULL, *b = NULL, *ja = NULL, *jb = NULL, *state = NULL;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+
+  run_page (page, page_out, 120);
+  write_space (dir);
+  g_assert_cmpint (run_cli_search (dir, cli_out, FALSE, &err), ==, 0);
+  a = results_without_seconds (page_out), b = results_without_seconds (cli_out);
+  g_assert_cmpstr (a, ==, b);
+  ja = read_text (page_out, "search.json"), jb = read_text (cli_out, "search.json");
+  g_assert_cmpstr (ja, ==, jb);
+  /* the same figures as the CLI writes */
+  for (const char *const *f = (const char *const[]) { "search-train.lr.png", "search-model.activation.png",
+                                                      "search-curves.png", "tasks.csv", "search-config.json", NULL };
+       *f; f++)
+    {
+      g_autofree char *path = g_build_filename (page_out, *f, NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  state = ts_search_page_dup_task_state (page, 1, 1);
+  g_assert_true (g_str_has_prefix (state, "done · ") && g_str_has_suffix (state, "%"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* the CLI's --resume on the page's folder trains nothing; the page's
+ * Resume on a CLI folder with one fold missing trains only that one */
+static void
+test_resume_both_ways (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *page_out = g_build_filename (dir, "page", NULL), *cli_out = g_build_filename (dir, "cli", NULL);
+  g_autofree char *err = NULL, *fold = g_build_filename (cli_out, "trials", "1", "fold-0", NULL);
+  g_autofree char *before = NULL, *after = NULL, *message = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 kept;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+
+  run_page (page, page_out, 120);
+  write_space (dir);
+  /* the page's experiment.json and space.json are what the CLI resumes with */
+  {
+    g_autofree char *exp = g_build_filename (page_out, "experiment.json", NULL);
+    g_autofree char *space = g_build_filename (page_out, "space.json", NULL);
+    g_autofree char *out = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "search", exp, "--space", space, "--trials", "2", "--folds", "2", "--out",
+                              page_out, "--resume", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "0 trained now, 4 finished before"));
+  }
+  g_assert_cmpint (run_cli_search (dir, cli_out, FALSE, &err), ==, 0);
+  before = results_without_seconds (cli_out);
+  kept = mtime (cli_out, "trials/0/fold-0/summary.json");
+  {
+    g_autoptr(GFile) f = g_file_new_for_path (fold);
+    g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", fold);
+    g_assert_cmpint (system (rm), ==, 0);
+  }
+  g_assert_true (ts_search_page_resume (page, cli_out, &error));
+  g_assert_no_error (error);
+  g_assert_true (spin_until (page_idle, page, 120));
+  g_assert_null (ts_search_page_get_message (page));
+  g_assert_cmpint (mtime (cli_out, "trials/0/fold-0/summary.json"), ==, kept);
+  g_assert_true (g_file_test (fold, G_FILE_TEST_IS_DIR));
+  after = results_without_seconds (cli_out);
+  g_assert_cmpstr (after, ==, before);
+  /* a folder that holds a search is not started over */
+  g_assert_false (ts_search_page_start (page, cli_out, FALSE, &error));
+  g_assert_nonnull (strstr (error->message, "already holds a search"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+colourful (cairo_surface_t *s, int *count)
+{
+  int w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s);
+  int stride = cairo_image_surface_get_stride (s);
+  const guint8 *data = cairo_image_surface_get_data (s);
+
+  *count = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        const guint8 *p = data + y * stride + 4 * x;
+        int r = p[2], g = p[1], b = p[0];
+        *count += MAX (MAX (r, g), b) - MIN (MIN (r, g), b) > 60; /* a series colour, not grey text */
+      }
+  return *count > 0;
+}
+
+static void
+test_table_and_scatter (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *out = g_build_filename (dir, "s", NULL), *png = g_build_filename (dir, "scatter.png", NULL);
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *before, *after, *exported;
+  int n_before, n_after, n_export;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_VIEW_STACK));
+
+  adw_view_stack_set_visible_child_name (stack, "search");
+  before = render_widget (ts_search_page_get_scatter (page), "search-empty.png");
+  colourful (before, &n_before);
+  run_page (page, out, 120);
+  after = render_widget (ts_search_page_get_scatter (page), "search-scatter.png");
+  g_assert_true (colourful (after, &n_after));
+  g_assert_cmpint (n_after, >, n_before + 20);
+  /* the table: each trial's CV accuracy and seconds */
+  g_assert_nonnull (find_widget (ts_search_page_get_table (page), is_label_containing, " ± "));
+  g_assert_nonnull (find_widget (ts_search_page_get_table (page), is_label_containing, "done · "));
+  {
+    cairo_surface_t *page_png = render_widget (GTK_WIDGET (window), "search-page.png");
+    cairo_surface_destroy (page_png);
+  }
+  /* the choice key's scatter too, and the export every figure has */
+  ts_search_page_set_scatter_key (page, 1);
+  g_assert_true (ts_figure_export (TS_FIGURE (ts_search_page_get_scatter (page)), png, 1, &error));
+  g_assert_no_error (error);
+  exported = cairo_image_surface_create_from_png (png);
+  g_assert_true (colourful (exported, &n_export));
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
+  cairo_surface_destroy (exported);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* the page's message for a space equals the CLI's for that space.json */
+static void
+check_bad_space (const char *dir, const char *json)
+{
+  g_autofree char *path = g_build_filename (dir, "space.json", NULL);
+  g_autofree char *out = NULL, *err = NULL, *expected = NULL, *cwd = g_get_current_dir ();
+  g_autofree char *where = g_build_filename (dir, "never", NULL);
+  g_autoptr(GError) error = NULL;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", "space.json", "--trials", "2", "--out",
+                            "never", NULL), ==, 2);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  expected = g_strdup (g_strstrip (err) + strlen ("trainscope-cli: "));
+  g_assert_true (ts_search_page_set_space (page, json, &error));
+  g_assert_false (ts_search_page_start (page, where, FALSE, &error));
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpstr (ts_search_page_get_message (page), ==, expected);
+  g_assert_false (g_file_test (where, G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_bad_space (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+
+  check_bad_space (dir, "{\"train.lr\": {\"log_uniform\": [0.3, 0.01]}}");
+  check_bad_space (dir, "{\"train.nope\": {\"uniform\": [0, 1]}}");
+  check_bad_space (dir, "{\"model.activation\": {\"choice\": []}}");
+  check_bad_space (dir, "{\"train.lr\": {\"log_uniform\": [0, 0.1]}}");
+  check_bad_space (dir, "{\"model.activation\": {\"choice\": [\"relu\", \"swish\"]}}");
+  check_bad_space (dir, "{\"train.epochs\": {\"int\": [1.5, 4]}}");
+}
+
+/* ---- Slurm ----------------------------------------------------------------------- */
+
+static gboolean
+all_completed (gpointer page)
+{
+  for (guint t = 0; t < 2; t++)
+    for (guint f = 0; f < 2; f++)
+      {
+        g_autofree char *state = ts_search_page_dup_task_state (page, t, f);
+        if (state == NULL || !g_str_has_prefix (state, "COMPLETED · "))
+          return FALSE;
+      }
+  return TRUE;
+}
+
+/* a search with the slurm backend from the page: every task COMPLETED in
+ * the table and results identical to the local backend's */
+static void
+slurm_search (const char *dir, TsSearchPage *page)
+{
+  g_autofree char *slurm_out = g_build_filename (dir, "slurm", NULL), *local_out = g_build_filename (dir, "local", NULL);
+  g_autofree char *a = NULL, *b = NULL, *ja = NULL, *jb = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.trainscope.Trainscope");
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_string (settings, "search-backend", "local");
+  run_page (page, local_out, 120);
+  g_settings_set_string (settings, "search-backend", "slurm");
+  g_settings_set_int (settings, "slurm-max-parallel", 2);
+  g_assert_true (ts_search_page_set_space (page, SPACE, &error));
+  g_assert_true (ts_search_page_start (page, slurm_out, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (spin_until (page_idle, page, 300));
+  g_assert_null (ts_search_page_get_message (page));
+  g_assert_true (all_completed (page));
+  a = results_without_seconds (local_out), b = results_without_seconds (slurm_out);
+  g_assert_cmpstr (a, ==, b);
+  ja = read_text (local_out, "search.json"), jb = read_text (slurm_out, "search.json");
+  g_assert_cmpstr (ja, ==, jb);
+  g_settings_set_string (settings, "search-backend", "local");
+}
+
+/* sbatch, sacct and scontrol as small scripts: sbatch runs every element
+ * of the array in the background and records its state, sacct prints
+ * them as Slurm's does (JobID|State|ExitCode) */
+static const char fake_sbatch[] =
+  "#!/bin/sh\n"
+  "dir=$(dirname \"$0\"); array=; out=; off=0; part=\n"
+  "for a in \"$@\"; do case \"$a\" in --array=*) array=${a#--array=};; --output=*) out=${a#--output=};;\n"
+  "  --export=*) off=${a##*TS_TASK_OFFSET=};; --partition=*) part=${a#--partition=};; esac; script=$a; done\n"
+  "if [ -n \"$part\" ] && [ \"$part\" != debug ]; then\n"
+  "  echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2; exit 1; fi\n"
+  "id=$(( $(cat \"$dir/next\" 2>/dev/null || echo 100) + 1 )); echo $id > \"$dir/next\"\n"
+  "for i in $(echo \"$array\" | cut -d% -f1 | tr , ' '); do\n"
+  "  echo PENDING > \"$dir/$id.$i\"\n"
+  "  ( echo RUNNING > \"$dir/$id.$i\"; log=$(echo \"$out\" | sed \"s/%A/$id/; s/%a/$i/\")\n"
+  "    if SLURM_ARRAY_TASK_ID=$i TS_TASK_OFFSET=$off sh \"$script\" > \"$log\" 2>&1; then s=COMPLETED; else s=FAILED; fi\n"
+  "    echo $s > \"$dir/$id.$i\" ) </dev/null >/dev/null 2>&1 &\n"
+  "done\necho \"$id\"\n";
+static const char fake_sacct[] =
+  "#!/bin/sh\ndir=$(dirname \"$0\"); job=\n"
+  "while [ $# -gt 0 ]; do [ \"$1\" = -j ] && job=$2; shift; done\n"
+  "for f in \"$dir/$job\".*; do [ -f \"$f\" ] || continue; i=${f##*.}; s=$(cat \"$f\")\n"
+  "  case $s in COMPLETED) e=0:0;; FAILED) e=1:0;; *) e=0:0;; esac; echo \"${job}_$i|$s|$e\"; done\n";
+static const char fake_scontrol[] = "#!/bin/sh\necho MaxArraySize = 1001\n";
+
+static char *
+fake_slurm (const char *dir)
+{
+  g_autofree char *bin = g_build_filename (dir, "bin", NULL);
+  const char *const names[] = { "sbatch", "sacct", "scontrol" };
+  const char *const texts[] = { fake_sbatch, fake_sacct, fake_scontrol };
+
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0755), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_build_filename (bin, names[i], NULL);
+      g_assert_true (g_file_set_contents (path, texts[i], -1, NULL));
+      g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+    }
+  return g_steal_pointer (&bin);
+}
+
+static void
+test_slurm_fake (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *bin = fake_slurm (dir);
+  g_autofree char *path = g_strdup_printf ("%s:%s", bin, g_getenv ("PATH"));
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *bad = g_build_filename (dir, "bad", NULL), *none = g_build_filename (dir, "none", NULL);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.trainscope.Trainscope");
+  g_autoptr(GError) error = NULL;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+
+  g_setenv ("PATH", path, TRUE);
+  slurm_search (dir, page);
+  /* an unknown partition: Slurm's message, nothing left running */
+  g_settings_set_string (settings, "search-backend", "slurm");
+  g_settings_set_string (settings, "slurm-partition", "nosuch");
+  g_assert_true (ts_search_page_start (page, bad, FALSE, &error));
+  g_assert_true (spin_until (page_idle, page, 60));
+  g_assert_nonnull (strstr (ts_search_page_get_message (page), "sbatch refused the array"));
+  g_assert_nonnull (strstr (ts_search_page_get_message (page), "Invalid partition name specified"));
+  g_settings_set_string (settings, "slurm-partition", "");
+  /* no sbatch on PATH: refused before anything is written */
+  g_setenv ("PATH", "/nonexistent", TRUE);
+  g_assert_false (ts_search_page_start (page, none, FALSE, &error));
+  g_assert_nonnull (strstr (ts_search_page_get_message (page), "no sbatch on PATH"));
+  g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
+  g_setenv ("PATH", old_path, TRUE);
+  g_settings_set_string (settings, "search-backend", "local");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* against the one-node cluster of tests/slurm/cluster.sh (slurm suite) */
+static void
+test_slurm_cluster (void)
+{
+  const char *cluster = g_getenv ("TS_SLURM_DIR_ACCOUNTING");
+  g_autofree char *conf = cluster ? g_build_filename (cluster, "etc", "slurm.conf", NULL) : NULL;
+  g_autofree char *dir = NULL;
+  TsWindow *window;
+  TsSearchPage *page;
+
+  if (conf == NULL || !g_file_test (conf, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no test cluster (./dev.sh test starts one)");
+      return;
+    }
+  g_setenv ("SLURM_CONF", conf, TRUE);
+  dir = make_temp_dir ();
+  page = window_page (&window);
+  slurm_search (dir, page);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *data_home = NULL;
+
+  ts_blas_ensure_kernel (argv);
+  data_home = make_temp_dir ();
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  if (g_getenv ("TS_CLI"))
+    g_setenv ("TRAINSCOPE_CLI", g_getenv ("TS_CLI"), TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  ts_application_register_resources ();
+  g_test_add_func ("/ui/search-page/local-equals-cli", test_local_equals_cli);
+  g_test_add_func ("/ui/search-page/resume-both-ways", test_resume_both_ways);
+  g_test_add_func ("/ui/search-page/table-and-scatter", test_table_and_scatter);
+  g_test_add_func ("/ui/search-page/bad-space", test_bad_space);
+  g_test_add_func ("/ui/search-page/slurm-fake", test_slurm_fake);
+  g_test_add_func ("/slurm/search-page", test_slurm_cluster);
+  return g_test_run ();
+}
