@@ -177,6 +177,38 @@ test_resume_both_ways (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Stop leaves the search unfinished and says so; Resume Folder completes it
+ * to the same results as an uninterrupted CLI search */
+static void
+test_stop_and_resume (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *page_out = g_build_filename (dir, "page", NULL), *cli_out = g_build_filename (dir, "cli", NULL);
+  g_autofree char *err = NULL, *a = NULL, *b = NULL;
+  g_autoptr(GError) error = NULL;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+
+  g_assert_true (ts_search_page_set_space (page, SPACE, &error));
+  ts_search_page_set_counts (page, 2, 2, 2, 7);
+  g_assert_true (ts_search_page_start (page, page_out, FALSE, &error));
+  g_assert_true (ts_search_page_is_running (page));
+  ts_search_page_stop (page);
+  g_assert_true (spin_until (page_idle, page, 30));
+  g_assert_nonnull (ts_search_page_get_message (page));
+  g_assert_nonnull (strstr (ts_search_page_get_message (page), "Stopped with "));
+  g_assert_nonnull (strstr (ts_search_page_get_message (page), " of 4 tasks finished"));
+  g_assert_true (ts_search_page_resume (page, page_out, &error));
+  g_assert_no_error (error);
+  g_assert_true (spin_until (page_idle, page, 120));
+  g_assert_null (ts_search_page_get_message (page));
+  write_space (dir);
+  g_assert_cmpint (run_cli_search (dir, cli_out, FALSE, &err), ==, 0);
+  a = results_without_seconds (page_out), b = results_without_seconds (cli_out);
+  g_assert_cmpstr (a, ==, b);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 colourful (cairo_surface_t *s, int *count)
 {
@@ -291,7 +323,8 @@ all_completed (gpointer page)
 static void
 slurm_search (const char *dir, TsSearchPage *page)
 {
-  g_autofree char *slurm_out = g_build_filename (dir, "slurm", NULL), *local_out = g_build_filename (dir, "local", NULL);
+  g_autofree char *slurm_out = g_build_filename (dir, "slurm", NULL);
+  g_autofree char *local_out = g_build_filename (dir, "local", NULL);
   g_autofree char *a = NULL, *b = NULL, *ja = NULL, *jb = NULL;
   g_autoptr(GSettings) settings = g_settings_new ("io.github.trainscope.Trainscope");
   g_autoptr(GError) error = NULL;
@@ -327,7 +360,8 @@ static const char fake_sbatch[] =
   "for i in $(echo \"$array\" | cut -d% -f1 | tr , ' '); do\n"
   "  echo PENDING > \"$dir/$id.$i\"\n"
   "  ( echo RUNNING > \"$dir/$id.$i\"; log=$(echo \"$out\" | sed \"s/%A/$id/; s/%a/$i/\")\n"
-  "    if SLURM_ARRAY_TASK_ID=$i TS_TASK_OFFSET=$off sh \"$script\" > \"$log\" 2>&1; then s=COMPLETED; else s=FAILED; fi\n"
+  "    if SLURM_ARRAY_TASK_ID=$i TS_TASK_OFFSET=$off sh \"$script\" > \"$log\" 2>&1\n"
+  "    then s=COMPLETED; else s=FAILED; fi\n"
   "    echo $s > \"$dir/$id.$i\" ) </dev/null >/dev/null 2>&1 &\n"
   "done\necho \"$id\"\n";
 static const char fake_sacct[] =
@@ -402,7 +436,7 @@ test_slurm_cluster (void)
       g_test_skip ("no test cluster (./dev.sh test starts one)");
       return;
     }
-  g_setenv ("SLURM_CONF", conf, TRUE);
+  g_assert_cmpstr (g_getenv ("SLURM_CONF"), ==, conf); /* set in main, before any thread */
   dir = make_temp_dir ();
   page = window_page (&window);
   slurm_search (dir, page);
@@ -419,11 +453,17 @@ main (int argc, char **argv)
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   if (g_getenv ("TS_CLI"))
     g_setenv ("TRAINSCOPE_CLI", g_getenv ("TS_CLI"), TRUE);
+  if (g_getenv ("TS_SLURM_DIR_ACCOUNTING"))
+    {
+      g_autofree char *conf = g_build_filename (g_getenv ("TS_SLURM_DIR_ACCOUNTING"), "etc", "slurm.conf", NULL);
+      g_setenv ("SLURM_CONF", conf, TRUE);
+    }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   ts_application_register_resources ();
   g_test_add_func ("/ui/search-page/local-equals-cli", test_local_equals_cli);
   g_test_add_func ("/ui/search-page/resume-both-ways", test_resume_both_ways);
+  g_test_add_func ("/ui/search-page/stop-and-resume", test_stop_and_resume);
   g_test_add_func ("/ui/search-page/table-and-scatter", test_table_and_scatter);
   g_test_add_func ("/ui/search-page/bad-space", test_bad_space);
   g_test_add_func ("/ui/search-page/slurm-fake", test_slurm_fake);

@@ -1,6 +1,7 @@
 /* ts-search-page-private.h — the Search page's parts, shared by
- * ts-search-page.c (the form, the table, the scatter) and
- * ts-search-page-run.c (running the tasks here or on Slurm). */
+ * ts-search-page.c (the form, the table, the scatter),
+ * ts-search-page-space.c (the space rows) and ts-search-page-run.c
+ * (running the tasks here or on Slurm). */
 #pragma once
 
 #include "ts-search-page.h"
@@ -50,6 +51,7 @@ struct _TsSearchPage {
   guint          n_points;
   guint          shown_dim;
   gboolean       running;
+  gboolean       stopping; /* Stop pressed: no next task starts */
   guint          timer;
   /* local: the task training now */
   TsTrainer     *trainer;
@@ -60,6 +62,10 @@ struct _TsSearchPage {
   GAsyncQueue   *events;
   char         **failures;
 };
+
+/* ts-search-page-space.c: a row of the space (kind: a TsSpaceKind) */
+void     _ts_search_page_add_row (TsSearchPage *self, const char *key, guint kind, const char *values);
+void     _ts_search_page_add_empty_row (TsSearchPage *self);
 
 /* ts-search-page-run.c */
 gboolean _ts_search_page_run (TsSearchPage *self, gboolean resume, GError **error);

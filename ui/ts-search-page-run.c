@@ -50,12 +50,13 @@ collect (TsSearchPage *self, GError **error)
   return TRUE;
 }
 
+/* tasks whose summary says done or diverged (a stopped one is not) */
 static guint
 count_finished (TsSearchPage *self)
 {
   guint n = 0;
   for (guint i = 0; i < self->tasks->len; i++)
-    n += !isnan (self->views[i].seconds);
+    n += ts_search_task_finished (self->tasks->pdata[i]);
   return n;
 }
 
@@ -72,7 +73,7 @@ finish (TsSearchPage *self, const char *message)
                              self->exp->train.epochs, self->out, &error);
   _ts_search_page_set_message (self, message ? message : error ? error->message : NULL);
   gtk_progress_bar_set_fraction (self->progress, (double) count_finished (self) / MAX (self->tasks->len, 1));
-  gtk_label_set_text (self->status, message ? "Stopped" : "Finished");
+  gtk_label_set_text (self->status, message ? "Not finished" : "Finished");
   _ts_search_page_refresh (self);
   _ts_search_page_update_buttons (self);
 }
@@ -114,8 +115,9 @@ poll_local (TsSearchPage *self)
           view_set_state (view, text);
         }
       g_free (text);
+      guint batches = MAX (p.batches, 1);
       text = g_strdup_printf ("trial %u fold %u · %.0f%%", task->trial, task->fold,
-                              100.0 * (p.epoch * MAX (p.batches, 1) + p.batch) / MAX (p.epochs * MAX (p.batches, 1), 1));
+                              100.0 * (p.epoch * batches + p.batch) / MAX (p.epochs * batches, 1));
       gtk_label_set_text (self->status, text);
       _ts_search_page_refresh (self);
       return;
@@ -127,13 +129,18 @@ poll_local (TsSearchPage *self)
     view_set_state (view, ts_run_state_name (end));
   collect (self, NULL);
   gtk_progress_bar_set_fraction (self->progress, (double) count_finished (self) / self->tasks->len);
-  if (end == TS_RUN_FAILED || end == TS_RUN_STOPPED)
+  if (end == TS_RUN_FAILED)
     {
-      g_autofree char *why = end == TS_RUN_STOPPED
-                                 ? g_strdup_printf ("Stopped at trial %u fold %u; Resume continues it", task->trial,
-                                                    task->fold)
-                                 : g_strdup_printf ("%s: %s", task->dir, error ? error->message : "the run failed");
+      g_autofree char *why = g_strdup_printf ("%s: %s", task->dir, error ? error->message : "the run failed");
       finish (self, why);
+      return;
+    }
+  if (end == TS_RUN_STOPPED || self->stopping)
+    {
+      guint done = count_finished (self);
+      g_autofree char *why = g_strdup_printf ("Stopped with %u of %u tasks finished; Resume Folder continues the "
+                                              "search", done, self->tasks->len);
+      finish (self, done == self->tasks->len ? NULL : why);
       return;
     }
   self->current++;
@@ -380,6 +387,7 @@ _ts_search_page_run (TsSearchPage *self, gboolean resume, GError **error)
   if (!collect (self, error))
     return FALSE;
   self->running = TRUE;
+  self->stopping = FALSE;
   self->current = 0;
   gtk_progress_bar_set_fraction (self->progress, (double) count_finished (self) / MAX (self->tasks->len, 1));
   if (slurm)
@@ -404,6 +412,7 @@ _ts_search_page_run (TsSearchPage *self, gboolean resume, GError **error)
 void
 _ts_search_page_stop (TsSearchPage *self)
 {
+  self->stopping = self->running;
   if (self->trainer)
     ts_trainer_stop (self->trainer);
   if (self->cancel)

@@ -13,194 +13,6 @@ G_DEFINE_FINAL_TYPE (TsSearchPage, ts_search_page, GTK_TYPE_WIDGET)
 enum { SIGNAL_OPEN_TRIAL, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static const char *const kind_names[] = { "log_uniform", "uniform", "int", "choice", NULL };
-
-/* ---- the space rows ----------------------------------------------------------------- */
-
-static void
-on_remove_row (GtkButton *button, TsSearchPage *self)
-{
-  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
-  gtk_list_box_remove (self->space_rows, row);
-}
-
-static void
-add_row (TsSearchPage *self, const char *key, guint kind, const char *values)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *key_entry = gtk_entry_new (), *values_entry = gtk_entry_new ();
-  GtkWidget *kinds = gtk_drop_down_new_from_strings (kind_names);
-  GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
-
-  gtk_editable_set_text (GTK_EDITABLE (key_entry), key);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (key_entry), "experiment key, e.g. train.lr");
-  gtk_widget_set_hexpand (key_entry, TRUE);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (kinds), kind);
-  gtk_editable_set_text (GTK_EDITABLE (values_entry), values);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (values_entry), "lo, hi — or the choices, comma-separated");
-  gtk_widget_set_hexpand (values_entry, TRUE);
-  gtk_widget_set_tooltip_text (remove, "Remove this key");
-  gtk_widget_add_css_class (remove, "flat");
-  g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_row), self);
-  gtk_box_append (GTK_BOX (box), key_entry);
-  gtk_box_append (GTK_BOX (box), kinds);
-  gtk_box_append (GTK_BOX (box), values_entry);
-  gtk_box_append (GTK_BOX (box), remove);
-  gtk_widget_set_margin_start (box, 6), gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_margin_top (box, 4), gtk_widget_set_margin_bottom (box, 4);
-  g_object_set_data (G_OBJECT (box), "key", key_entry);
-  g_object_set_data (G_OBJECT (box), "kind", kinds);
-  g_object_set_data (G_OBJECT (box), "values", values_entry);
-  gtk_list_box_append (self->space_rows, box);
-}
-
-static void
-on_add_row (TsSearchPage *self)
-{
-  add_row (self, "", TS_SPACE_LOG_UNIFORM, "");
-}
-
-/* one value as JSON: a number, a list or true/false as written, else a string */
-static JsonNode *
-value_node (const char *text)
-{
-  g_autoptr(JsonNode) parsed = ts_json_parse (text, -1, "value", NULL);
-  JsonNode *node;
-
-  if (parsed && (JSON_NODE_HOLDS_ARRAY (parsed) || (JSON_NODE_HOLDS_VALUE (parsed))))
-    return g_steal_pointer (&parsed);
-  node = json_node_new (JSON_NODE_VALUE);
-  json_node_set_string (node, text);
-  return node;
-}
-
-/* "a, [1,2], c": split at commas outside brackets */
-static GPtrArray *
-split_values (const char *text)
-{
-  GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
-  GString *part = g_string_new (NULL);
-  int depth = 0;
-
-  for (const char *p = text;; p++)
-    {
-      if (*p == '\0' || (*p == ',' && depth == 0))
-        {
-          char *item = g_strstrip (g_strdup (part->str));
-          if (*item)
-            g_ptr_array_add (parts, item);
-          else
-            g_free (item);
-          g_string_truncate (part, 0);
-          if (*p == '\0')
-            break;
-          continue;
-        }
-      depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
-      g_string_append_c (part, *p);
-    }
-  g_string_free (part, TRUE);
-  return parts;
-}
-
-char *
-ts_search_page_dup_space (TsSearchPage *self)
-{
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *o = json_object_new ();
-
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->space_rows)); row;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
-      const char *key = gtk_editable_get_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (box), "key")));
-      guint kind = gtk_drop_down_get_selected (g_object_get_data (G_OBJECT (box), "kind"));
-      const char *values = gtk_editable_get_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (box), "values")));
-      g_autoptr(GPtrArray) parts = split_values (values);
-      JsonObject *dim = json_object_new ();
-      JsonArray *list = json_array_new ();
-      g_autofree char *name = g_strstrip (g_strdup (key));
-
-      for (guint i = 0; i < parts->len; i++)
-        json_array_add_element (list, value_node (parts->pdata[i]));
-      json_object_set_array_member (dim, kind_names[MIN (kind, 3)], list);
-      json_object_set_object_member (o, name, dim);
-    }
-  json_node_take_object (root, o);
-  return ts_json_to_string (root, TRUE);
-}
-
-static void
-clear_rows (TsSearchPage *self)
-{
-  GtkWidget *row;
-  while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->space_rows))) != NULL)
-    gtk_list_box_remove (self->space_rows, row);
-}
-
-/* a value as the row shows it: strings bare, the rest as JSON */
-static char *
-value_text (JsonNode *node)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      /* the shortest text that reads back as the same double: 0.3, not 0.29999999999999999 */
-      double v = json_node_get_double (node);
-      for (int digits = 6; digits <= 17; digits++)
-        {
-          g_autofree char *format = g_strdup_printf ("%%.%dg", digits);
-          g_ascii_formatd (buf, sizeof buf, format, v);
-          if (g_ascii_strtod (buf, NULL) == v)
-            break;
-        }
-      return g_strdup (buf);
-    }
-  return ts_json_to_string (node, FALSE);
-}
-
-gboolean
-ts_search_page_set_space (TsSearchPage *self, const char *json, GError **error)
-{
-  g_autoptr(JsonNode) root = ts_json_parse (json, -1, "space.json", error);
-  g_autoptr(GList) members = NULL;
-  JsonObject *o;
-
-  if (root == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "space.json: expected an object mapping experiment keys to ranges");
-      return FALSE;
-    }
-  o = json_node_get_object (root);
-  clear_rows (self);
-  members = json_object_get_members (o);
-  for (GList *l = members; l; l = l->next)
-    {
-      JsonNode *dim = json_object_get_member (o, l->data);
-      guint kind = 0;
-      g_autoptr(GString) values = g_string_new (NULL);
-      if (JSON_NODE_HOLDS_OBJECT (dim))
-        for (guint k = 0; kind_names[k]; k++)
-          if (json_object_has_member (json_node_get_object (dim), kind_names[k]))
-            {
-              JsonNode *list = json_object_get_member (json_node_get_object (dim), kind_names[k]);
-              kind = k;
-              for (guint i = 0; JSON_NODE_HOLDS_ARRAY (list) && i < json_array_get_length (json_node_get_array (list)); i++)
-                {
-                  g_autofree char *text = value_text (json_array_get_element (json_node_get_array (list), i));
-                  g_string_append_printf (values, "%s%s", i ? ", " : "", text);
-                }
-            }
-      add_row (self, l->data, kind, values->str);
-    }
-  return TRUE;
-}
-
 /* ---- the table ---------------------------------------------------------------------- */
 
 static void
@@ -308,7 +120,8 @@ update_points (TsSearchPage *self)
 void
 _ts_search_page_refresh (TsSearchPage *self)
 {
-  JsonArray *trials = self->result ? json_object_get_array_member (json_node_get_object (self->result), "trials") : NULL;
+  JsonObject *root = self->result ? json_node_get_object (self->result) : NULL;
+  JsonArray *trials = root ? json_object_get_array_member (root, "trials") : NULL;
   guint per = self->n_folds + 2;
 
   for (guint t = 0; self->views && t < self->n_trials && (t + 1) * per <= self->cells->len; t++)
@@ -554,15 +367,38 @@ on_start (TsSearchPage *self)
 }
 
 static void
+on_resume_response (GtkNativeDialog *dialog, int response, TsSearchPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path)
+        ts_search_page_resume (self, path, NULL);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+/* a search folder (the CLI's or the window's), starting from the typed one */
+static void
 on_resume (TsSearchPage *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog
+    = gtk_file_chooser_native_new ("Resume Search Folder", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Resume", "_Cancel");
   const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->folder));
-  if (*typed == '\0')
+
+  if (*typed)
     {
-      _ts_search_page_set_message (self, "Type the folder of the search to resume");
-      return;
+      g_autoptr(GFile) folder = g_file_new_for_path (typed);
+      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), folder, NULL);
     }
-  ts_search_page_resume (self, typed, NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_resume_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---- the widget --------------------------------------------------------------------- */
@@ -670,7 +506,7 @@ build (TsSearchPage *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->space_rows), "boxed-list");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->space_rows));
   gtk_widget_set_halign (add, GTK_ALIGN_START);
-  g_signal_connect_swapped (add, "clicked", G_CALLBACK (on_add_row), self);
+  g_signal_connect_swapped (add, "clicked", G_CALLBACK (_ts_search_page_add_empty_row), self);
   gtk_box_append (GTK_BOX (box), add);
 
   gtk_grid_set_column_spacing (GTK_GRID (counts), 12);
@@ -699,7 +535,7 @@ build (TsSearchPage *self)
   self->start_button = gtk_button_new_with_label ("Start Search");
   gtk_widget_add_css_class (self->start_button, "suggested-action");
   self->stop_button = gtk_button_new_with_label ("Stop");
-  self->resume_button = gtk_button_new_with_label ("Resume Folder");
+  self->resume_button = gtk_button_new_with_label ("Resume Folder…");
   gtk_widget_set_tooltip_text (self->resume_button, "Continue the search in the folder (made here or by "
                                                     "trainscope-cli search), skipping finished tasks");
   g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (on_start), self);
@@ -797,8 +633,8 @@ ts_search_page_init (TsSearchPage *self)
   self->cells = g_ptr_array_new ();
   build (self);
   ts_search_page_set_experiment (self, exp);
-  add_row (self, "train.lr", TS_SPACE_LOG_UNIFORM, "0.01, 0.5");
-  add_row (self, "model.activation", TS_SPACE_CHOICE, "relu, tanh");
+  _ts_search_page_add_row (self, "train.lr", TS_SPACE_LOG_UNIFORM, "0.01, 0.5");
+  _ts_search_page_add_row (self, "model.activation", TS_SPACE_CHOICE, "relu, tanh");
   _ts_search_page_update_buttons (self);
 }
 
