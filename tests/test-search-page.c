@@ -227,6 +227,12 @@ colourful (cairo_surface_t *s, int *count)
   return *count > 0;
 }
 
+static gboolean
+is_button_labelled (GtkWidget *widget, const char *label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
 static void
 test_table_and_scatter (void)
 {
@@ -252,6 +258,27 @@ test_table_and_scatter (void)
   {
     cairo_surface_t *page_png = render_widget (GTK_WIDGET (window), "search-page.png");
     cairo_surface_destroy (page_png);
+  }
+  /* Trial 1's button opens its two fold runs in the sidebar, on the Training page */
+  {
+    GListModel *runs = ts_window_get_runs (window);
+    guint before_runs = g_list_model_get_n_items (runs);
+    GtkWidget *button = find_widget (ts_search_page_get_table (page), is_button_labelled, "Trial 1");
+    g_autofree char *fold0 = g_build_filename (out, "trials", "1", "fold-0", NULL);
+    g_autofree char *fold1 = g_build_filename (out, "trials", "1", "fold-1", NULL);
+    g_assert_nonnull (button);
+    g_signal_emit_by_name (button, "clicked");
+    g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before_runs + 2);
+    g_assert_cmpstr (ts_run_get_run_dir (ts_window_get_selected (window)), ==, fold0);
+    {
+      g_autoptr(TsRun) newest = g_list_model_get_item (runs, 0);
+      g_assert_cmpstr (ts_run_get_run_dir (newest), ==, fold1);
+      g_assert_cmpint (ts_run_get_state (newest), ==, TS_RUN_DONE);
+    }
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "training");
+    g_signal_emit_by_name (button, "clicked"); /* open already: selected again, not added twice */
+    g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before_runs + 2);
+    adw_view_stack_set_visible_child_name (stack, "search");
   }
   /* the choice key's scatter too, and the export every figure has */
   ts_search_page_set_scatter_key (page, 1);
@@ -339,6 +366,11 @@ slurm_search (const char *dir, TsSearchPage *page)
   g_assert_true (spin_until (page_idle, page, 300));
   g_assert_null (ts_search_page_get_message (page));
   g_assert_true (all_completed (page));
+  {
+    AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_VIEW_STACK));
+    adw_view_stack_set_visible_child_name (stack, "search");
+    cairo_surface_destroy (render_widget (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (page))), "search-slurm.png"));
+  }
   a = results_without_seconds (local_out), b = results_without_seconds (slurm_out);
   g_assert_cmpstr (a, ==, b);
   ja = read_text (local_out, "search.json"), jb = read_text (slurm_out, "search.json");
