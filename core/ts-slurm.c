@@ -456,19 +456,30 @@ log_tail (const char *path, guint lines)
 }
 
 /* Stop: the watched jobs cancelled (a resumed search resubmits what is
- * missing); the state keeps the attempts */
+ * missing; the state keeps the attempts); says which */
 static void
-cancel_jobs (Submitter *s)
+cancel_jobs (Submitter *s, GError **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) ids = g_string_new (NULL);
+  g_autoptr(GError) inner = NULL;
 
   if (s->jobs->len == 0)
-    return;
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped: no Slurm job was running");
+      return;
+    }
   g_ptr_array_add (argv, g_strdup ("scancel"));
   for (guint j = 0; j < s->jobs->len; j++)
-    g_ptr_array_add (argv, g_strdup_printf ("%" G_GUINT64_FORMAT, g_array_index (s->jobs, Job, j).id));
+    {
+      g_ptr_array_add (argv, g_strdup_printf ("%" G_GUINT64_FORMAT, g_array_index (s->jobs, Job, j).id));
+      g_string_append_printf (ids, "%s%s", j ? ", " : "", (char *) argv->pdata[argv->len - 1]);
+    }
   g_ptr_array_add (argv, NULL);
-  run_command ((const char *const *) argv->pdata, NULL, NULL, NULL);
+  if (!run_command ((const char *const *) argv->pdata, NULL, NULL, &inner))
+    g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped, but scancel %s failed: %s", ids->str, inner->message);
+  else
+    g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped: Slurm job %s cancelled", ids->str);
   g_array_set_size (s->jobs, 0);
   save_state (s, NULL);
 }
@@ -500,8 +511,7 @@ run_loop (Submitter *s, char ***failures, GCancellable *cancellable, GError **er
 
       if (g_cancellable_is_cancelled (cancellable))
         {
-          cancel_jobs (s);
-          g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped: the search's Slurm jobs were cancelled");
+          cancel_jobs (s, error);
           return TS_SLURM_CANCELLED;
         }
       if (watch (s, &inner))

@@ -453,6 +453,14 @@ test_slurm_fake (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* some task has a state from Slurm (PENDING or later) */
+static gboolean
+slurm_told (gpointer page)
+{
+  g_autofree char *state = ts_search_page_dup_task_state (page, 0, 0);
+  return state && !g_str_has_prefix (state, "pending");
+}
+
 /* against the one-node cluster of tests/slurm/cluster.sh (slurm suite) */
 static void
 test_slurm_cluster (void)
@@ -472,6 +480,32 @@ test_slurm_cluster (void)
   dir = make_temp_dir ();
   page = window_page (&window);
   slurm_search (dir, page);
+  /* Stop cancels the jobs (scancel); Resume Folder completes the search to
+   * the local backend's results */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.trainscope.Trainscope");
+    g_autofree char *out = g_build_filename (dir, "stopped", NULL), *local_out = g_build_filename (dir, "local", NULL);
+    g_autofree char *a = NULL, *b = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_settings_set_string (settings, "search-backend", "slurm");
+    g_settings_set_int (settings, "slurm-max-parallel", 1); /* one at a time: Stop finds some not begun */
+    g_assert_true (ts_search_page_set_space (page, SPACE, &error));
+    g_assert_true (ts_search_page_start (page, out, FALSE, &error));
+    g_assert_true (spin_until (slurm_told, page, 60)); /* the array is in */
+    ts_search_page_stop (page);
+    g_assert_true (spin_until (page_idle, page, 60));
+    g_assert_nonnull (ts_search_page_get_message (page));
+    g_assert_true (g_str_has_prefix (ts_search_page_get_message (page), "stopped: Slurm job "));
+    g_assert_true (g_str_has_suffix (ts_search_page_get_message (page), " cancelled"));
+    g_assert_true (ts_search_page_resume (page, out, &error));
+    g_assert_no_error (error);
+    g_assert_true (spin_until (page_idle, page, 300));
+    g_assert_null (ts_search_page_get_message (page));
+    a = results_without_seconds (local_out), b = results_without_seconds (out);
+    g_assert_cmpstr (a, ==, b);
+    g_settings_set_string (settings, "search-backend", "local");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
