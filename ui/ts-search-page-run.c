@@ -158,12 +158,14 @@ typedef struct {
   char  *state;
   char  *text;     /* a submission's line, or the end's error */
   int    end;      /* TsSlurmEnd, for task -2 */
-  char **failures; /* for task -2 */
+  char **failures; /* for task -2: n_tasks entries */
+  guint  n_tasks;
 } Event;
 
 static void
 event_free (Event *e)
 {
+  ts_slurm_failures_free (e->failures, e->n_tasks);
   g_free (e->state);
   g_free (e->text);
   g_free (e);
@@ -204,6 +206,7 @@ slurm_thread (gpointer data)
   Event *end = g_new0 (Event, 1);
 
   end->task = -2;
+  end->n_tasks = job->n;
   end->end = ts_slurm_run (&job->o, job->out, job->exps, job->dirs, job->n, job->resume, job->cancel, on_slurm_event,
                            job, &end->failures, &error);
   end->text = error ? g_strdup (error->message) : NULL;
