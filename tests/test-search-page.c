@@ -330,6 +330,73 @@ test_bad_space (void)
   check_bad_space (dir, "{\"train.epochs\": {\"int\": [1.5, 4]}}");
 }
 
+/* Preferences → Search: its rows write the keys the page reads */
+static gboolean
+is_combo_row (GtkWidget *widget, const char *unused)
+{
+  return ADW_IS_COMBO_ROW (widget);
+}
+
+static gboolean
+is_entry_row (GtkWidget *widget, const char *unused)
+{
+  return ADW_IS_ENTRY_ROW (widget);
+}
+
+static gboolean
+is_preferences (gpointer unused)
+{
+  GListModel *windows = gtk_window_get_toplevels (); /* GTK's */
+  for (guint i = 0; i < g_list_model_get_n_items (windows); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (windows, i);
+      if (ADW_IS_PREFERENCES_WINDOW (w))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(TsApplication) app = ts_application_new ();
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.trainscope.Trainscope");
+  GListModel *windows = gtk_window_get_toplevels (); /* GTK's */
+  g_autoptr(GError) error = NULL;
+  GtkWidget *prefs = NULL, *combo, *entry;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_true (spin_until (is_preferences, NULL, 5));
+  for (guint i = 0; i < g_list_model_get_n_items (windows) && prefs == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (windows, i);
+      if (ADW_IS_PREFERENCES_WINDOW (w))
+        prefs = GTK_WIDGET (w);
+    }
+  combo = find_widget (prefs, is_combo_row, NULL);
+  entry = find_widget (prefs, is_entry_row, NULL);
+  g_assert_nonnull (combo);
+  g_assert_nonnull (entry);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (combo), 1);
+  g_autofree char *backend = g_settings_get_string (settings, "search-backend");
+  g_assert_cmpstr (backend, ==, "slurm");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "gpu");
+  g_autofree char *partition = g_settings_get_string (settings, "slurm-partition");
+  g_assert_cmpstr (partition, ==, "gpu");
+  /* the page's backend follows the same key */
+  g_settings_set_string (settings, "search-backend", "local");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 0);
+  cairo_surface_destroy (render_widget (prefs, "preferences.png"));
+  g_settings_reset (settings, "slurm-partition");
+  g_assert_nonnull (page);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- Slurm ----------------------------------------------------------------------- */
 
 static gboolean
@@ -532,6 +599,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search-page/stop-and-resume", test_stop_and_resume);
   g_test_add_func ("/ui/search-page/table-and-scatter", test_table_and_scatter);
   g_test_add_func ("/ui/search-page/bad-space", test_bad_space);
+  g_test_add_func ("/ui/search-page/preferences", test_preferences);
   g_test_add_func ("/ui/search-page/slurm-fake", test_slurm_fake);
   g_test_add_func ("/slurm/search-page", test_slurm_cluster);
   return g_test_run ();
