@@ -2,6 +2,7 @@
  *   ./dev.sh screenshots        → docs/screenshot-*.png
  * Not a test: it only drives the window and saves what it shows. */
 #include "window-util.h"
+#include "ts-search-page.h"
 
 static void
 scroll_to_bottom (GtkWidget *inside)
@@ -76,6 +77,43 @@ past_two_epochs (gpointer run)
 {
   ts_run_poll (run);
   return ts_run_get_curves (run)->epoch->len >= 2;
+}
+
+static gboolean
+search_idle (gpointer page)
+{
+  return !ts_search_page_is_running (page);
+}
+
+/* a 10-trial × 3-fold search of the spiral's learning rate and activation */
+static void
+show_search (TsWindow *window)
+{
+  TsSearchPage *page = TS_SEARCH_PAGE (ts_window_get_search_page (window));
+  g_autofree char *out = g_build_filename (g_get_user_data_dir (), "search-screenshot", NULL);
+  g_autoptr(TsExperiment) spiral = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+
+  ts_search_page_set_experiment (page, spiral);
+  if (!ts_search_page_set_space (page, "{\"train.lr\": {\"log_uniform\": [0.003, 1]}, \"model.activation\": "
+                                       "{\"choice\": [\"relu\", \"tanh\", \"sigmoid\"]}}", &error))
+    g_error ("%s", error->message);
+  ts_search_page_set_counts (page, 10, 3, 10, 7);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "search");
+  if (!ts_search_page_start (page, out, FALSE, &error) || !spin_until (search_idle, page, 600))
+    g_error ("the search did not finish: %s", error ? error->message : "timeout");
+  spin_until (frames_drawn, window, 2);
+  {
+    /* the table at the top, the scatter below it */
+    GtkWidget *table = ts_search_page_get_table (page);
+    GtkWidget *scroller = gtk_widget_get_ancestor (table, GTK_TYPE_SCROLLED_WINDOW);
+    GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+    graphene_rect_t bounds;
+    if (gtk_widget_compute_bounds (table, content, &bounds))
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                                bounds.origin.y - 48);
+  }
+  shoot (window, "screenshot-search.png");
 }
 
 static void
@@ -153,6 +191,8 @@ main (int argc, char **argv)
   spin_until (lab_has_cells, ts_window_get_init_lab (window), 60);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "initlab");
   shoot (window, "screenshot-initlab.png");
+
+  show_search (window);
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
 }

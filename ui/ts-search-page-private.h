@@ -33,6 +33,7 @@ struct _TsSearchPage {
   GPtrArray      *cells;   /* GtkLabel: per trial its folds, then CV, then seconds */
   GtkDropDown    *key_pick;
   GtkWidget      *scatter;
+  GtkWidget      *curves_figure;
 
   /* owned */
   GSettings     *settings;
@@ -47,6 +48,7 @@ struct _TsSearchPage {
   char          *out;
   TsTaskView    *views;  /* one per task */
   JsonNode      *result; /* search.json's content as of the last collect */
+  TsSearchCurves *curves; /* as of the last collect */
   TsSearchPoint *points;
   guint          n_points;
   guint          shown_dim;

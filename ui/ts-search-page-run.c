@@ -47,6 +47,8 @@ collect (TsSearchPage *self, GError **error)
     return FALSE;
   g_clear_pointer (&self->result, json_node_unref);
   self->result = result;
+  g_clear_pointer (&self->curves, ts_search_curves_free);
+  self->curves = ts_search_curves_read (self->tasks, self->n_trials, self->n_folds, self->exp->train.epochs);
   return TRUE;
 }
 
@@ -445,6 +447,7 @@ _ts_search_page_clear_run (TsSearchPage *self)
   g_clear_pointer (&self->views, g_free);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
   g_clear_pointer (&self->result, json_node_unref);
+  g_clear_pointer (&self->curves, ts_search_curves_free);
   g_clear_pointer (&self->points, g_free);
   self->n_points = 0;
   self->running = FALSE;

@@ -146,6 +146,7 @@ _ts_search_page_refresh (TsSearchPage *self)
     }
   update_points (self);
   gtk_widget_queue_draw (self->scatter);
+  gtk_widget_queue_draw (self->curves_figure);
 }
 
 /* ---- the scatter -------------------------------------------------------------------- */
@@ -190,6 +191,16 @@ scatter_csv (gpointer data)
       g_string_append_printf (csv, ",%.6f,%.6f\n", p->mean, p->std);
     }
   return g_string_free (csv, FALSE);
+}
+
+static void
+draw_curves (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsSearchPage *self = data;
+  g_autofree char *caption = self->exp ? g_strdup_printf ("%s · each trial's mean over %u folds", self->exp->name,
+                                                          self->n_folds)
+                                       : g_strdup ("Start a search to see its trials here");
+  ts_search_curves_draw (cr, width, height, style, self->curves, caption);
 }
 
 void
@@ -462,6 +473,12 @@ ts_search_page_get_scatter (TsSearchPage *self)
 }
 
 GtkWidget *
+ts_search_page_get_curves (TsSearchPage *self)
+{
+  return self->curves_figure;
+}
+
+GtkWidget *
 ts_search_page_get_table (TsSearchPage *self)
 {
   return GTK_WIDGET (self->table);
@@ -579,6 +596,10 @@ build (TsSearchPage *self)
   self->scatter = ts_figure_new ("search", draw_scatter, scatter_csv, self);
   gtk_widget_set_size_request (self->scatter, -1, 360);
   gtk_box_append (GTK_BOX (box), self->scatter);
+  gtk_box_append (GTK_BOX (box), heading ("Validation curves"));
+  self->curves_figure = ts_figure_new ("search-curves", draw_curves, NULL, self);
+  gtk_widget_set_size_request (self->curves_figure, -1, 320);
+  gtk_box_append (GTK_BOX (box), self->curves_figure);
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), box);

@@ -7,7 +7,8 @@
  * a folder in the CLI's layout (so `trainscope-cli search --resume` and the
  * page's Resume continue each other's). A table of the trials (params,
  * each fold's state, CV mean ± std, seconds) and a scatter of CV accuracy
- * against a chosen key fill as tasks finish; a trial's button emits
+ * against a chosen key, and every trial's validation curve (the mean over
+ * its folds), fill as tasks finish; a trial's button emits
  * ::open-trial with its fold run folders.
  *
  *   GtkWidget *page = ts_search_page_new ();
@@ -48,8 +49,9 @@ gboolean    ts_search_page_is_running (TsSearchPage *self);
 const char *ts_search_page_get_message (TsSearchPage *self);
 /* the table's text of one task (its fold cell): "done 81.2%", "RUNNING"… */
 char       *ts_search_page_dup_task_state (TsSearchPage *self, guint trial, guint fold);
-/* the figure (a TsFigure) and the table's grid, for tests and screenshots */
+/* the figures (TsFigure) and the table's grid, for tests and screenshots */
 GtkWidget  *ts_search_page_get_scatter (TsSearchPage *self);
+GtkWidget  *ts_search_page_get_curves (TsSearchPage *self);
 GtkWidget  *ts_search_page_get_table (TsSearchPage *self);
 /* the key the scatter shows (index in the space) */
 void        ts_search_page_set_scatter_key (TsSearchPage *self, guint dim);

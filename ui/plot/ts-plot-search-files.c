@@ -86,42 +86,43 @@ add_fold_curve (const char *dir, double *acc, guint *count, guint epochs)
     }
 }
 
-typedef struct {
-  TsPlotSeries *series;
+struct _TsSearchCurves {
+  TsPlotSeries *series; /* one per trial with an epoch every fold reached */
   guint         n;
-  const char   *caption;
-} CurvesJob;
+  double       *x;      /* 1 … epochs */
+  GPtrArray    *owned;  /* the series' names and values */
+};
 
-static void
-draw_curves (cairo_t *cr, double width, double height, gpointer data)
+void
+ts_search_curves_free (TsSearchCurves *c)
 {
-  CurvesJob *job = data;
-  TsPlotStyle style = ts_plot_style_default (FALSE);
-  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds" };
-  ts_plot_curves (cr, width, height, &style, job->series, job->n, &axes, job->caption);
+  if (c == NULL)
+    return;
+  g_free (c->series);
+  g_free (c->x);
+  g_ptr_array_unref (c->owned);
+  g_free (c);
 }
 
-static gboolean
-write_curves (GPtrArray *tasks, guint trials, guint folds, guint epochs, const char *caption, const char *out,
-              GError **error)
+TsSearchCurves *
+ts_search_curves_read (GPtrArray *tasks, guint trials, guint folds, guint epochs)
 {
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, MAX (trials, 1));
-  g_autofree double *x = g_new (double, MAX (epochs, 1));
-  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *path = g_build_filename (out, "search-curves.png", NULL);
-  CurvesJob job = { series, 0, caption };
+  TsSearchCurves *c = g_new0 (TsSearchCurves, 1);
 
+  c->series = g_new0 (TsPlotSeries, MAX (trials, 1));
+  c->x = g_new (double, MAX (epochs, 1));
+  c->owned = g_ptr_array_new_with_free_func (g_free);
   for (guint e = 0; e < epochs; e++)
-    x[e] = e + 1;
+    c->x[e] = e + 1;
   for (guint t = 0; t < trials; t++)
     {
-      double *acc = g_new0 (double, epochs);
-      g_autofree guint *count = g_new0 (guint, epochs);
+      double *acc = g_new0 (double, MAX (epochs, 1));
+      g_autofree guint *count = g_new0 (guint, MAX (epochs, 1));
       char *name = g_strdup_printf ("trial %u", t);
       guint n = 0;
 
-      g_ptr_array_add (owned, acc);
-      g_ptr_array_add (owned, name);
+      g_ptr_array_add (c->owned, acc);
+      g_ptr_array_add (c->owned, name);
       for (guint f = 0; f < folds; f++)
         add_fold_curve (((TsSearchTask *) tasks->pdata[t * folds + f])->dir, acc, count, epochs);
       for (guint e = 0; e < epochs; e++)
@@ -130,9 +131,42 @@ write_curves (GPtrArray *tasks, guint trials, guint folds, guint epochs, const c
           n = count[e] ? e + 1 : n;
         }
       if (n > 0)
-        series[job.n++] = (TsPlotSeries) { name, t, x, acc, n };
+        c->series[c->n++] = (TsPlotSeries) { name, t, c->x, acc, n };
     }
-  return ts_plot_save (draw_curves, &job, 720, 420, 2, path, error);
+  return c;
+}
+
+void
+ts_search_curves_draw (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsSearchCurves *c,
+                       const char *caption)
+{
+  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds" };
+  ts_plot_curves (cr, width, height, style, c ? c->series : NULL, c ? c->n : 0, &axes, caption);
+}
+
+typedef struct {
+  TsSearchCurves *curves;
+  const char     *caption;
+} CurvesJob;
+
+static void
+draw_curves (cairo_t *cr, double width, double height, gpointer data)
+{
+  CurvesJob *job = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_search_curves_draw (cr, width, height, &style, job->curves, job->caption);
+}
+
+static gboolean
+write_curves (GPtrArray *tasks, guint trials, guint folds, guint epochs, const char *caption, const char *out,
+              GError **error)
+{
+  g_autofree char *path = g_build_filename (out, "search-curves.png", NULL);
+  CurvesJob job = { ts_search_curves_read (tasks, trials, folds, epochs), caption };
+  gboolean ok = ts_plot_save (draw_curves, &job, 720, 420, 2, path, error);
+
+  ts_search_curves_free (job.curves);
+  return ok;
 }
 
 gboolean
