@@ -91,10 +91,11 @@ show_search (TsWindow *window)
 {
   TsSearchPage *page = TS_SEARCH_PAGE (ts_window_get_search_page (window));
   g_autofree char *out = g_build_filename (g_get_user_data_dir (), "search-screenshot", NULL);
-  g_autoptr(TsExperiment) spiral = ts_experiment_new_default ();
+  GListModel *runs = ts_window_get_runs (window);
+  g_autoptr(TsRun) spiral = g_list_model_get_item (runs, g_list_model_get_n_items (runs) - 1);
   g_autoptr(GError) error = NULL;
 
-  ts_search_page_set_experiment (page, spiral);
+  ts_window_select_run (window, spiral); /* the spiral run trained first (the oldest) */
   if (!ts_search_page_set_space (page, "{\"train.lr\": {\"log_uniform\": [0.003, 1]}, \"model.activation\": "
                                        "{\"choice\": [\"relu\", \"tanh\", \"sigmoid\"]}}", &error))
     g_error ("%s", error->message);
