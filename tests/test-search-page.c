@@ -177,6 +177,36 @@ test_resume_both_ways (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* the page searches the selected run's experiment as it is when the page
+ * is shown (edited since it was selected, as the Experiment page does) */
+static void
+test_follows_edits (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *out = g_build_filename (dir, "s", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsExperiment) edited = NULL, used = NULL;
+  g_autofree char *used_path = g_build_filename (out, "experiment.json", NULL);
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+  TsRun *run = ts_window_get_selected (window);
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_VIEW_STACK));
+
+  edited = ts_experiment_copy (ts_run_get_experiment (run));
+  g_assert_true (ts_experiment_set (edited, "train.l2", "0.0123", &error));
+  g_assert_true (ts_experiment_set (edited, "train.epochs", "2", &error));
+  ts_run_set_experiment (run, edited);
+  adw_view_stack_set_visible_child_name (stack, "search");
+  g_assert_true (ts_search_page_set_space (page, "{\"model.activation\": {\"choice\": [\"relu\", \"tanh\"]}}", &error));
+  ts_search_page_set_counts (page, 1, 2, 2, 7);
+  g_assert_true (ts_search_page_start (page, out, FALSE, &error));
+  g_assert_true (spin_until (page_idle, page, 120));
+  used = ts_experiment_load_file (used_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (used->train.l2, ==, 0.0123);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Stop leaves the search unfinished and says so; Resume Folder completes it
  * to the same results as an uninterrupted CLI search */
 static void
@@ -610,6 +640,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search-page/local-equals-cli", test_local_equals_cli);
   g_test_add_func ("/ui/search-page/resume-both-ways", test_resume_both_ways);
   g_test_add_func ("/ui/search-page/stop-and-resume", test_stop_and_resume);
+  g_test_add_func ("/ui/search-page/follows-edits", test_follows_edits);
   g_test_add_func ("/ui/search-page/table-and-scatter", test_table_and_scatter);
   g_test_add_func ("/ui/search-page/bad-space", test_bad_space);
   g_test_add_func ("/ui/search-page/preferences", test_preferences);

@@ -417,6 +417,11 @@ on_resume (TsSearchPage *self)
 void
 ts_search_page_set_experiment (TsSearchPage *self, const TsExperiment *exp)
 {
+  g_autofree char *before = self->base ? ts_experiment_to_json (self->base) : NULL;
+  g_autofree char *after = ts_experiment_to_json (exp);
+
+  if (g_strcmp0 (before, after) == 0)
+    return; /* the same: the epochs and seed typed stay */
   g_clear_pointer (&self->base, ts_experiment_free);
   self->base = ts_experiment_copy (exp);
   gtk_spin_button_set_value (self->epochs, exp->train.epochs);

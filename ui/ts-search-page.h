@@ -27,7 +27,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TsSearchPage, ts_search_page, TS, SEARCH_PAGE, GtkWidget)
 
 GtkWidget  *ts_search_page_new (void);
-/* the base every trial changes (copied); the form's epochs and seed follow it */
+/* the base every trial changes (copied); the form's epochs and seed follow
+ * it when it differs from the one before */
 void        ts_search_page_set_experiment (TsSearchPage *self, const TsExperiment *exp);
 /* Fills the space rows from space.json's text (as the CLI reads it). */
 gboolean    ts_search_page_set_space (TsSearchPage *self, const char *json, GError **error);

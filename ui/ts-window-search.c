@@ -38,6 +38,16 @@ on_open_trial (TsSearchPage *page, guint trial, char **dirs, TsWindow *self)
     }
 }
 
+/* shown: the search is on the selected run's experiment as it is now
+ * (the editor may have changed it since it was selected) */
+static void
+on_page_shown (TsWindow *self)
+{
+  if (adw_view_stack_get_visible_child (self->view_stack) == self->search_page && self->selected
+      && !ts_search_page_is_running (TS_SEARCH_PAGE (self->search)))
+    ts_search_page_set_experiment (TS_SEARCH_PAGE (self->search), ts_run_get_experiment (self->selected));
+}
+
 void
 _ts_window_build_search_page (TsWindow *self)
 {
@@ -46,4 +56,6 @@ _ts_window_build_search_page (TsWindow *self)
   ts_search_page_set_settings (TS_SEARCH_PAGE (self->search), self->settings);
   gtk_box_append (GTK_BOX (self->search_page), self->search);
   g_signal_connect_object (self->search, "open-trial", G_CALLBACK (on_open_trial), self, 0);
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (on_page_shown), self,
+                           G_CONNECT_SWAPPED);
 }
