@@ -86,7 +86,7 @@ run_on_slurm (Search *s, GPtrArray *tasks)
         g_printerr ("trainscope-cli: trial %u fold %u failed every try: %s\n", task->trial, task->fold, failures[i]);
         task->failure = g_strdup (failures[i]);
       }
-  cli_slurm_failures_free (failures, tasks->len);
+  ts_slurm_failures_free (failures, tasks->len);
   return code;
 }
 

@@ -27,9 +27,9 @@ int      cli_slurm_check (CliSlurmOptions *o, const char *out);
 /* Runs the tasks (exp_paths[i] into dirs[i]) not finished yet; returns
  * CLI_OK when every task finished, CLI_RUN_FAILED when some failed every
  * time (*failures[i]: the last lines of its last log, else NULL),
- * CLI_BAD_INPUT when Slurm refused the first submission. */
+ * CLI_BAD_INPUT when Slurm refused the first submission; free failures
+ * with ts_slurm_failures_free. */
 int      cli_slurm_run (const CliSlurmOptions *o, const char *out, char **exp_paths, char **dirs, guint n,
                         gboolean resume, char ***failures);
-#define cli_slurm_failures_free ts_slurm_failures_free
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliSlurmOptions, cli_slurm_options_clear)
