@@ -428,7 +428,6 @@ test_preferences (void)
   /* the page's backend follows the same key */
   g_settings_set_string (settings, "search-backend", "local");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 0);
-  cairo_surface_destroy (render_widget (prefs, "preferences.png"));
   g_settings_reset (settings, "slurm-partition");
   g_assert_nonnull (page);
   gtk_window_destroy (GTK_WINDOW (prefs));

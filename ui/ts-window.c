@@ -181,7 +181,8 @@ _ts_window_select (TsWindow *self, TsRun *run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
                                          is_editable (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
-  ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
+  if (self->layer_views) /* NULL once disposed */
+    ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)
     ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run), is_editable (run));
   if (run && !ts_search_page_is_running (TS_SEARCH_PAGE (self->search)))
@@ -535,6 +536,11 @@ ts_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->problem, g_free);
   self->problem_page = NULL; /* the stack's */
+  /* the layer views borrow the Data page's data set, which goes with the
+   * page; a model job still running keeps the views alive past it */
+  if (self->layer_views)
+    ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), NULL);
+  self->layer_views = NULL; /* the training page's */
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_WINDOW);
   G_OBJECT_CLASS (ts_window_parent_class)->dispose (object);
 }
@@ -613,6 +619,8 @@ on_page_shown (TsWindow *self)
 static void
 on_data_loaded (TsDataPage *page, TsWindow *self)
 {
+  if (self->layer_views == NULL) /* a load that ended after the window went */
+    return;
   ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), ts_data_page_get_dataset (page));
   ts_init_lab_set_dataset (TS_INIT_LAB (self->init_lab), ts_data_page_get_dataset (page));
 }
