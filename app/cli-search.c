@@ -5,8 +5,7 @@
 #include "ts-json.h"
 #include "cli-train.h"
 #include "cli-slurm.h"
-#include "ts-plot-curves.h"
-#include "ts-plot-search.h"
+#include "ts-plot-search-files.h"
 
 #include <math.h>
 #include <string.h>
@@ -23,44 +22,6 @@ typedef struct {
   gboolean       json;
   CliSlurmOptions *slurm;
 } Search;
-
-/* what the search is: a folder holds one search; --resume continues it only
- * with the same experiment, space and folds (more trials may be asked for) */
-static int
-check_config (Search *s)
-{
-  g_autofree char *path = g_build_filename (s->out, "search-config.json", NULL);
-  g_autoptr(JsonNode) config = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonNode) old = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *o = json_object_new ();
-
-  json_object_set_member (o, "experiment", ts_experiment_to_node (s->exp));
-  json_object_set_member (o, "space", json_node_copy (s->space_json));
-  json_object_set_int_member (o, "folds", s->folds);
-  json_node_take_object (config, o);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      JsonObject *before;
-      if (!s->resume)
-        return cli_bad_input ("%s: already holds a search (search-config.json); add --resume to continue it, or "
-                              "choose another --out", s->out);
-      if ((old = ts_json_load_file (path, &error)) == NULL || !JSON_NODE_HOLDS_OBJECT (old))
-        return cli_bad_input ("%s: unreadable: %s", path, error ? error->message : "not an object");
-      before = json_node_get_object (old);
-      for (const char *const *key = (const char *const[]) { "experiment", "space", "folds", NULL }; *key; key++)
-        if (!json_object_has_member (before, *key)
-            || !json_node_equal (json_object_get_member (before, *key), json_object_get_member (o, *key)))
-          return cli_bad_input ("--resume: %s was made with another %s; the search cannot continue with this one",
-                                s->out, *key);
-    }
-  if (g_mkdir_with_parents (s->out, 0755) != 0 || !ts_write_json_atomic (path, config, &error))
-    {
-      g_printerr ("trainscope-cli: %s\n", error ? error->message : s->out);
-      return CLI_RUN_FAILED;
-    }
-  return CLI_OK;
-}
 
 static char *
 values_text (const TsSearchSpace *space, GStrv values)
@@ -125,7 +86,7 @@ run_on_slurm (Search *s, GPtrArray *tasks)
         g_printerr ("trainscope-cli: trial %u fold %u failed every try: %s\n", task->trial, task->fold, failures[i]);
         task->failure = g_strdup (failures[i]);
       }
-  cli_slurm_failures_free (failures, tasks->len);
+  ts_slurm_failures_free (failures, tasks->len);
   return code;
 }
 
@@ -196,140 +157,6 @@ run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
   return TRUE;
 }
 
-typedef struct {
-  const TsSpaceDim *dim;
-  TsSearchPoint    *points;
-  guint             n;
-  const char       *caption;
-} KeyPlot;
-
-static void
-draw_key (cairo_t *cr, double width, double height, gpointer data)
-{
-  KeyPlot *job = data;
-  TsPlotStyle style = ts_plot_style_default (FALSE);
-  ts_plot_search_key (cr, width, height, &style, job->points, job->n, job->dim->kind == TS_SPACE_LOG_UNIFORM,
-                      job->dim->choices ? (const char *const *) job->dim->choices->pdata : NULL, job->dim->key,
-                      job->caption);
-}
-
-/* DIR/search-KEY.png: every finished trial's CV accuracy against the key */
-static gboolean
-write_plots (const Search *s, JsonNode *result, GError **error)
-{
-  JsonArray *trials = json_object_get_array_member (json_node_get_object (result), "trials");
-  g_autofree TsSearchPoint *points = g_new (TsSearchPoint, MAX (json_array_get_length (trials), 1));
-  g_autofree char *caption = g_strdup_printf ("%s · %u trials × %u folds", s->exp->name, s->trials, s->folds);
-
-  for (guint d = 0; d < s->space->dims->len; d++)
-    {
-      const TsSpaceDim *dim = s->space->dims->pdata[d];
-      g_autofree char *name = g_strdup_printf ("search-%s.png", dim->key);
-      g_autofree char *path = g_build_filename (s->out, name, NULL);
-      KeyPlot job = { dim, points, 0, caption };
-
-      if (dim->choices)
-        g_ptr_array_add (dim->choices, NULL); /* NULL-terminated while drawing */
-      for (guint t = 0; t < json_array_get_length (trials); t++)
-        {
-          JsonObject *o = json_array_get_object_element (trials, t);
-          JsonNode *v = json_object_get_member (json_object_get_object_member (o, "params"), dim->key);
-          double x = NAN;
-          if (JSON_NODE_TYPE (json_object_get_member (o, "cv_mean")) == JSON_NODE_NULL)
-            continue;
-          if (dim->choices)
-            for (guint c = 0; c + 1 < dim->choices->len; c++)
-              if (g_strcmp0 (dim->choices->pdata[c], json_node_get_string (v)) == 0)
-                x = c;
-          if (!dim->choices)
-            x = json_node_get_double (v);
-          points[job.n++] = (TsSearchPoint) { x, json_object_get_double_member (o, "cv_mean"),
-                                              JSON_NODE_TYPE (json_object_get_member (o, "cv_std")) == JSON_NODE_NULL
-                                                ? NAN : json_object_get_double_member (o, "cv_std") };
-        }
-      gboolean ok = ts_plot_save (draw_key, &job, 640, 400, 2, path, error);
-      if (dim->choices)
-        g_ptr_array_remove_index (dim->choices, dim->choices->len - 1);
-      if (!ok)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* a fold's validation accuracy per epoch (metrics.csv), into acc[epoch − 1] */
-static void
-add_fold_curve (const char *dir, double *acc, guint *count, guint epochs)
-{
-  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 1; lines[i] && lines[i][0]; i++)
-    {
-      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
-      guint64 epoch;
-      if (g_strv_length (cells) < 8 || !g_ascii_string_to_unsigned (cells[0], 10, 1, epochs, &epoch, NULL))
-        continue;
-      acc[epoch - 1] += 100 * g_ascii_strtod (cells[6], NULL);
-      count[epoch - 1]++;
-    }
-}
-
-typedef struct {
-  TsPlotSeries *series;
-  guint         n;
-  const char   *caption;
-} CurvesJob;
-
-static void
-draw_curves (cairo_t *cr, double width, double height, gpointer data)
-{
-  CurvesJob *job = data;
-  TsPlotStyle style = ts_plot_style_default (FALSE);
-  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds" };
-  ts_plot_curves (cr, width, height, &style, job->series, job->n, &axes, job->caption);
-}
-
-/* DIR/search-curves.png: every trial's validation curve, averaged over its
- * folds, overlaid */
-static gboolean
-write_curves (const Search *s, GPtrArray *tasks, GError **error)
-{
-  guint epochs = s->exp->train.epochs;
-  g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, s->trials);
-  g_autofree double *x = g_new (double, epochs);
-  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *path = g_build_filename (s->out, "search-curves.png", NULL);
-  g_autofree char *caption = g_strdup_printf ("%s · %u trials × %u folds", s->exp->name, s->trials, s->folds);
-  CurvesJob job = { series, 0, caption };
-
-  for (guint e = 0; e < epochs; e++)
-    x[e] = e + 1;
-  for (guint t = 0; t < s->trials; t++)
-    {
-      double *acc = g_new0 (double, epochs);
-      g_autofree guint *count = g_new0 (guint, epochs);
-      char *name = g_strdup_printf ("trial %u", t);
-      guint n = 0;
-
-      g_ptr_array_add (owned, acc);
-      g_ptr_array_add (owned, name);
-      for (guint f = 0; f < s->folds; f++)
-        add_fold_curve (((TsSearchTask *) tasks->pdata[t * s->folds + f])->dir, acc, count, epochs);
-      for (guint e = 0; e < epochs; e++)
-        {
-          acc[e] = count[e] == s->folds ? acc[e] / count[e] : NAN; /* epochs every fold reached */
-          n = count[e] ? e + 1 : n;
-        }
-      if (n > 0)
-        series[job.n++] = (TsPlotSeries) { name, t, x, acc, n };
-    }
-  return ts_plot_save (draw_curves, &job, 720, 420, 2, path, error);
-}
-
 static void
 print_table (const Search *s, JsonNode *result)
 {
@@ -367,8 +194,8 @@ search_main (Search *s)
 
   if ((tasks = ts_search_plan (s->exp, s->space, s->trials, s->folds, s->out, &error)) == NULL)
     return cli_bad_input ("%s", error->message);
-  if ((code = check_config (s)) != CLI_OK)
-    return code;
+  if (!ts_search_claim (s->exp, s->space_json, s->folds, s->out, s->resume, &error))
+    return cli_fail (error);
   if (!ts_search_write_plan (tasks, s->out, &error))
     {
       g_printerr ("trainscope-cli: %s\n", error->message);
@@ -392,7 +219,8 @@ search_main (Search *s)
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;
     }
-  if (!write_plots (s, result, &error) || !write_curves (s, tasks, &error))
+  if (!ts_search_write_figures (s->space, tasks, result, s->trials, s->folds, s->exp->name, s->exp->train.epochs,
+                                s->out, &error))
     {
       g_printerr ("trainscope-cli: %s\n", error->message);
       return CLI_RUN_FAILED;

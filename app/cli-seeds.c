@@ -75,7 +75,7 @@ run_on_slurm (const TsExperiment *exp, guint n_seeds, const char *out, const Cli
   for (guint i = 0; failures && i < n_seeds; i++)
     if (failures[i])
       g_printerr ("trainscope-cli: %s failed every try: %s\n", (char *) dirs->pdata[i], failures[i]);
-  cli_slurm_failures_free (failures, n_seeds);
+  ts_slurm_failures_free (failures, n_seeds);
   /* the group of the runs that ended */
   for (guint i = dirs->len; i-- > 0;)
     {

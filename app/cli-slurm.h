@@ -1,10 +1,6 @@
-/* The Slurm backend of search and run --seeds: the same tasks the local
- * backend trains (an experiment file and a run folder each), submitted as
- * a job array whose element i runs `trainscope-cli run EXP_i --out DIR_i`.
- * A task is done exactly when its folder's summary.json (written
- * atomically, last) says done or diverged; failed elements are resubmitted
- * by index, up to --retries times. The job ids live in OUT/slurm/state.json
- * so --resume picks up a job the submitter left behind. */
+/* The Slurm backend's flags for search and run --seeds, and its progress
+ * printed on stderr; the backend is core's ts-slurm.h (each element runs
+ * this very binary's `run`). */
 #pragma once
 
 #include "cli-common.h"
@@ -31,12 +27,9 @@ int      cli_slurm_check (CliSlurmOptions *o, const char *out);
 /* Runs the tasks (exp_paths[i] into dirs[i]) not finished yet; returns
  * CLI_OK when every task finished, CLI_RUN_FAILED when some failed every
  * time (*failures[i]: the last lines of its last log, else NULL),
- * CLI_BAD_INPUT when Slurm refused the first submission. */
+ * CLI_BAD_INPUT when Slurm refused the first submission; free failures
+ * with ts_slurm_failures_free. */
 int      cli_slurm_run (const CliSlurmOptions *o, const char *out, char **exp_paths, char **dirs, guint n,
                         gboolean resume, char ***failures);
-/* Frees cli_slurm_run's failures (n entries, NULL ones among them). */
-void     cli_slurm_failures_free (char **failures, guint n);
-/* A run folder's summary.json says done or diverged. */
-gboolean cli_slurm_task_finished (const char *dir);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliSlurmOptions, cli_slurm_options_clear)

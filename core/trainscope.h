@@ -36,6 +36,7 @@
 #include "ts-safetensors.h"
 #include "ts-search.h"
 #include "ts-seeds.h"
+#include "ts-slurm.h"
 #include "ts-snapshot.h"
 #include "ts-stats.h"
 #include "ts-trainer.h"

@@ -3,6 +3,7 @@
  * Not a test: it only drives the window and saves what it shows. */
 #include "window-util.h"
 #include "ts-ensemble-page.h"
+#include "ts-search-page.h"
 
 static void
 scroll_to_bottom (GtkWidget *inside)
@@ -89,6 +90,44 @@ static gboolean
 ensemble_idle (gpointer page)
 {
   return !ts_ensemble_page_is_busy (page);
+}
+
+static gboolean
+search_idle (gpointer page)
+{
+  return !ts_search_page_is_running (page);
+}
+
+/* a 10-trial × 3-fold search of the spiral's learning rate and activation */
+static void
+show_search (TsWindow *window)
+{
+  TsSearchPage *page = TS_SEARCH_PAGE (ts_window_get_search_page (window));
+  g_autofree char *out = g_build_filename (g_get_user_data_dir (), "search-screenshot", NULL);
+  GListModel *runs = ts_window_get_runs (window);
+  g_autoptr(TsRun) spiral = g_list_model_get_item (runs, g_list_model_get_n_items (runs) - 1);
+  g_autoptr(GError) error = NULL;
+
+  ts_window_select_run (window, spiral); /* the spiral run trained first (the oldest) */
+  if (!ts_search_page_set_space (page, "{\"train.lr\": {\"log_uniform\": [0.003, 1]}, \"model.activation\": "
+                                       "{\"choice\": [\"relu\", \"tanh\", \"sigmoid\"]}}", &error))
+    g_error ("%s", error->message);
+  ts_search_page_set_counts (page, 10, 3, 10, 7);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "search");
+  if (!ts_search_page_start (page, out, FALSE, &error) || !spin_until (search_idle, page, 600))
+    g_error ("the search did not finish: %s", error ? error->message : "timeout");
+  spin_until (frames_drawn, window, 2);
+  {
+    /* the table at the top, the scatter below it */
+    GtkWidget *table = ts_search_page_get_table (page);
+    GtkWidget *scroller = gtk_widget_get_ancestor (table, GTK_TYPE_SCROLLED_WINDOW);
+    GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+    graphene_rect_t bounds;
+    if (gtk_widget_compute_bounds (table, content, &bounds))
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                                bounds.origin.y - 48);
+  }
+  shoot (window, "screenshot-search.png");
 }
 
 static void
@@ -198,6 +237,7 @@ main (int argc, char **argv)
   shoot (window, "screenshot-initlab.png");
 
   seeds_and_ensemble (window, spiral);
+  show_search (window);
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
 }

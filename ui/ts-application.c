@@ -59,6 +59,67 @@ show_about (GSimpleAction *action, GVariant *param, gpointer app)
                          NULL);
 }
 
+static gboolean
+backend_to_selected (GValue *value, GVariant *variant, gpointer data)
+{
+  g_value_set_uint (value, g_strcmp0 (g_variant_get_string (variant, NULL), "slurm") == 0);
+  return TRUE;
+}
+
+static GVariant *
+selected_to_backend (const GValue *value, const GVariantType *type, gpointer data)
+{
+  return g_variant_new_string (g_value_get_uint (value) == 1 ? "slurm" : "local");
+}
+
+static GtkWidget *
+spin_row (const char *title, const char *subtitle, double hi, GSettings *settings, const char *key)
+{
+  GtkWidget *row = adw_action_row_new (), *spin = gtk_spin_button_new_with_range (0, hi, 1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  if (settings)
+    g_settings_bind (settings, key, spin, "value", G_SETTINGS_BIND_DEFAULT);
+  return row;
+}
+
+/* where the Search page's tasks run: the CLI's --backend, --partition,
+ * --max-parallel and --retries */
+static GtkWidget *
+search_group (GSettings *settings)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *backend = adw_combo_row_new (), *partition = adw_entry_row_new ();
+  const char *const names[] = { "This machine (local)", "Slurm job array", NULL };
+  g_autoptr(GtkStringList) model = gtk_string_list_new (names);
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), "Search");
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         "Where a search's trial × fold runs train. Slurm needs sbatch on PATH, "
+                                         "the output folder shared with the nodes and trainscope-cli on every node.");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (backend), "Backend");
+  adw_combo_row_set_model (ADW_COMBO_ROW (backend), G_LIST_MODEL (model));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (partition), "Slurm partition (empty: the default)");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), backend);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), partition);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
+                             spin_row ("Tasks at once", "The array's %N on Slurm; 0: no limit", 100000, settings,
+                                       "slurm-max-parallel"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
+                             spin_row ("Retries", "A failed Slurm task is resubmitted up to this many times", 100,
+                                       settings, "slurm-retries"));
+  if (settings)
+    {
+      g_settings_bind_with_mapping (settings, "search-backend", backend, "selected", G_SETTINGS_BIND_DEFAULT,
+                                    backend_to_selected, selected_to_backend, NULL, NULL);
+      g_settings_bind (settings, "slurm-partition", partition, "text", G_SETTINGS_BIND_DEFAULT);
+    }
+  return group;
+}
+
 static void
 show_preferences (GSimpleAction *action, GVariant *param, gpointer app)
 {
@@ -74,14 +135,13 @@ show_preferences (GSimpleAction *action, GVariant *param, gpointer app)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), "The others wait in a queue; one per two cores is fastest");
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  if (schema)
-    {
-      g_autoptr(GSettings) settings = g_settings_new (TS_APPLICATION_ID);
-      g_settings_bind (settings, "concurrent-runs", spin, "value", G_SETTINGS_BIND_DEFAULT);
-    }
+  g_autoptr(GSettings) settings = schema ? g_settings_new (TS_APPLICATION_ID) : NULL;
+  if (settings)
+    g_settings_bind (settings, "concurrent-runs", spin, "value", G_SETTINGS_BIND_DEFAULT);
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), "Training");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (search_group (settings)));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
   gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (app));
   gtk_window_present (GTK_WINDOW (window));

@@ -11,6 +11,7 @@
 #include "ts-init-lab.h"
 #include "ts-layer-views.h"
 #include "ts-plot-view.h"
+#include "ts-search-page.h"
 #include "ts-run.h"
 #include "ts-window.h"
 
@@ -30,6 +31,7 @@ struct _TsWindow {
   GtkWidget       *advisor_page;
   GtkWidget       *initlab_page;
   GtkWidget       *data_page;
+  GtkWidget       *search_page;
   GtkGrid         *plot_grid;
   GtkBox          *training_content;
   GtkProgressBar  *progress_bar;
@@ -50,6 +52,7 @@ struct _TsWindow {
   GtkWidget       *init_lab;     /* TsInitLab */
   GtkWidget       *data_view;    /* TsDataPage */
   GtkWidget       *layer_views;  /* TsLayerViews */
+  GtkWidget       *search;       /* TsSearchPage */
   GtkWidget       *problem_page; /* AdwStatusPage: what the command line could not open */
   GtkWidget       *ensemble_page; /* TsEnsemblePage (ts-window-seeds.c) */
   char            *problem;
@@ -77,6 +80,8 @@ char    *_ts_window_runs_root (void);
 void     _ts_window_connect_init_lab (TsWindow *self);
 /* the sidebar's resize handle and its folding (ts-window-sidebar.c) */
 void     _ts_window_build_sidebar (TsWindow *self);
+/* the Search page and its trials opened as runs (ts-window-search.c) */
+void     _ts_window_build_search_page (TsWindow *self);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);
 /* a run folder (or seed group folder) in the recent runs, kept across restarts */

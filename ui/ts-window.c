@@ -199,9 +199,12 @@ _ts_window_select (TsWindow *self, TsRun *run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
                                          is_editable (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
-  ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
+  if (self->layer_views) /* NULL once disposed */
+    ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)
     ts_data_page_set_experiment (TS_DATA_PAGE (self->data_view), ts_run_get_experiment (run), is_editable (run));
+  if (run && !ts_search_page_is_running (TS_SEARCH_PAGE (self->search)))
+    ts_search_page_set_experiment (TS_SEARCH_PAGE (self->search), ts_run_get_experiment (run));
   update_header (self);
   update_progress (self);
 }
@@ -571,6 +574,11 @@ ts_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->problem, g_free);
   self->problem_page = NULL; /* the stack's */
+  /* the layer views borrow the Data page's data set, which goes with the
+   * page; a model job still running keeps the views alive past it */
+  if (self->layer_views)
+    ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), NULL);
+  self->layer_views = NULL; /* the training page's */
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_WINDOW);
   G_OBJECT_CLASS (ts_window_parent_class)->dispose (object);
 }
@@ -592,6 +600,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, advisor_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, initlab_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, search_page);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, plot_grid);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, training_content);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, progress_bar);
@@ -649,6 +658,8 @@ on_page_shown (TsWindow *self)
 static void
 on_data_loaded (TsDataPage *page, TsWindow *self)
 {
+  if (self->layer_views == NULL) /* a load that ended after the window went */
+    return;
   ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), ts_data_page_get_dataset (page));
   ts_init_lab_set_dataset (TS_INIT_LAB (self->init_lab), ts_data_page_get_dataset (page));
 }
@@ -696,6 +707,7 @@ ts_window_init (TsWindow *self)
   _ts_window_connect_init_lab (self);
   _ts_window_build_ensemble_page (self);
   _ts_window_build_run_menu (self);
+  _ts_window_build_search_page (self);
   if (self->settings)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
@@ -770,6 +782,12 @@ GtkWidget *
 ts_window_get_advisor (TsWindow *self)
 {
   return self->advisor;
+}
+
+GtkWidget *
+ts_window_get_search_page (TsWindow *self)
+{
+  return self->search;
 }
 
 GtkWidget *

@@ -35,6 +35,8 @@ GListModel *ts_window_get_runs (TsWindow *self);
 GtkWidget *ts_window_get_plot (TsWindow *self, int kind);
 GtkWidget *ts_window_get_editor (TsWindow *self);
 GtkWidget *ts_window_get_advisor (TsWindow *self);
+/* the Search page (a TsSearchPage) */
+GtkWidget *ts_window_get_search_page (TsWindow *self);
 GtkWidget *ts_window_get_init_lab (TsWindow *self);
 GtkWidget *ts_window_get_data_page (TsWindow *self);
 GtkWidget *ts_window_get_layer_views (TsWindow *self);

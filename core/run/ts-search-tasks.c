@@ -287,3 +287,59 @@ ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, g
     return NULL;
   return g_steal_pointer (&node);
 }
+
+/* ---- what a folder's search is --------------------------------------------------- */
+
+gboolean
+ts_search_claim (const TsExperiment *exp, JsonNode *space_json, guint folds, const char *out, gboolean resume,
+                 GError **error)
+{
+  g_autofree char *path = g_build_filename (out, "search-config.json", NULL);
+  g_autoptr(JsonNode) config = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) old = NULL;
+  g_autoptr(GError) inner = NULL;
+  JsonObject *o = json_object_new ();
+
+  json_object_set_member (o, "experiment", ts_experiment_to_node (exp));
+  json_object_set_member (o, "space", json_node_copy (space_json));
+  json_object_set_int_member (o, "folds", folds);
+  json_node_take_object (config, o);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      JsonObject *before;
+      if (!resume)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "%s: already holds a search (search-config.json); add --resume to continue it, or choose "
+                       "another --out", out);
+          return FALSE;
+        }
+      if ((old = ts_json_load_file (path, &inner)) == NULL || !JSON_NODE_HOLDS_OBJECT (old))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: unreadable: %s", path,
+                       inner ? inner->message : "not an object");
+          return FALSE;
+        }
+      before = json_node_get_object (old);
+      for (const char *const *key = (const char *const[]) { "experiment", "space", "folds", NULL }; *key; key++)
+        if (!json_object_has_member (before, *key)
+            || !json_node_equal (json_object_get_member (before, *key), json_object_get_member (o, *key)))
+          {
+            g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                         "--resume: %s was made with another %s; the search cannot continue with this one", out, *key);
+            return FALSE;
+          }
+    }
+  if (g_mkdir_with_parents (out, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: cannot create the folder: %s", out, g_strerror (saved));
+      return FALSE;
+    }
+  if (!ts_write_json_atomic (path, config, &inner))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s", inner->message);
+      return FALSE;
+    }
+  return TRUE;
+}

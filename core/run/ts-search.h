@@ -56,6 +56,13 @@ typedef struct {
   char         *failure;  /* set by a backend: the task failed every try (its log's last lines) */
 } TsSearchTask;
 
+/* OUT/search-config.json says which search a folder holds (experiment,
+ * space as given, folds): a folder that holds one is refused unless
+ * resume, and resumed only with the same three (more trials may be asked
+ * for). Write failures are TS_ERROR_WRITE. */
+gboolean   ts_search_claim (const TsExperiment *exp, JsonNode *space_json, guint folds, const char *out,
+                            gboolean resume, GError **error);
+
 void       ts_search_task_free (TsSearchTask *task);
 /* trials × folds tasks, trial-major; the trials drawn with base->seed */
 GPtrArray *ts_search_plan (const TsExperiment *base, const TsSearchSpace *space, guint trials, guint folds,

@@ -1,0 +1,61 @@
+/* The window's Search page: built beside the others, its settings the
+ * window's, and a trial's fold runs opened in the sidebar when its button
+ * in the table is clicked. */
+#include "ts-window-private.h"
+
+/* the trial's fold folders as runs (already open ones are selected again) */
+static void
+on_open_trial (TsSearchPage *page, guint trial, char **dirs, TsWindow *self)
+{
+  TsRun *first = NULL;
+
+  if (dirs == NULL || dirs[0] == NULL)
+    {
+      _ts_window_toast (self, "Trial %u has no fold runs yet", trial);
+      return;
+    }
+  for (guint i = 0; dirs[i]; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TsRun *run = NULL;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (self->runs)) && run == NULL; k++)
+        {
+          g_autoptr(TsRun) open = g_list_model_get_item (G_LIST_MODEL (self->runs), k);
+          if (g_strcmp0 (ts_run_get_run_dir (open), dirs[i]) == 0)
+            run = open;
+        }
+      if (run == NULL && (run = ts_window_open_run_dir (self, dirs[i], &error)) == NULL)
+        {
+          _ts_window_toast (self, "%s", error->message);
+          continue;
+        }
+      first = first ? first : run;
+    }
+  if (first)
+    {
+      _ts_window_select (self, first);
+      adw_view_stack_set_visible_child_name (self->view_stack, "training");
+    }
+}
+
+/* shown: the search is on the selected run's experiment as it is now
+ * (the editor may have changed it since it was selected) */
+static void
+on_page_shown (TsWindow *self)
+{
+  if (adw_view_stack_get_visible_child (self->view_stack) == self->search_page && self->selected
+      && !ts_search_page_is_running (TS_SEARCH_PAGE (self->search)))
+    ts_search_page_set_experiment (TS_SEARCH_PAGE (self->search), ts_run_get_experiment (self->selected));
+}
+
+void
+_ts_window_build_search_page (TsWindow *self)
+{
+  self->search = ts_search_page_new ();
+  gtk_widget_set_vexpand (self->search, TRUE);
+  ts_search_page_set_settings (TS_SEARCH_PAGE (self->search), self->settings);
+  gtk_box_append (GTK_BOX (self->search_page), self->search);
+  g_signal_connect_object (self->search, "open-trial", G_CALLBACK (on_open_trial), self, 0);
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (on_page_shown), self,
+                           G_CONNECT_SWAPPED);
+}
