@@ -290,6 +290,11 @@ test_batchnorm_bad_input (void)
           || strstr (err, cases[i].message) == NULL)
         g_error ("--set %s: \"%s\", expected exit 2 with \"%s\"", cases[i].set, err, cases[i].message);
     }
+  /* one sample has no statistics to normalise by */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--set", "model.layers=8,bn", "--set",
+                            "train.batch_size=1", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "train.batch_size: must be >= 2 with a batchnorm (model.layers[1]) (got 1)"));
   /* the experiment file's form names the entry as well */
   g_assert_true (g_file_set_contents (exp, "{\"model\": {\"layers\": [{\"type\": \"batchnorm\"}]}}", -1, NULL));
   g_clear_pointer (&err, g_free);

@@ -401,6 +401,14 @@ _ts_experiment_validate_layers (const TsExperiment *exp, GError **error)
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].eps: must be > 0 (got %g)", i, spec->eps);
           return FALSE;
         }
+      if (exp->train.batch_size < 2)
+        {
+          /* one sample has no spread to normalise by (PyTorch refuses it too) */
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "train.batch_size: must be >= 2 with a batchnorm (model.layers[%u]) (got %u)", i,
+                       exp->train.batch_size);
+          return FALSE;
+        }
     }
   return TRUE;
 }
