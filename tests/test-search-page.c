@@ -618,9 +618,6 @@ main (int argc, char **argv)
 {
   g_autofree char *data_home = NULL;
 
-  ts_blas_ensure_kernel (argv);
-  data_home = make_temp_dir ();
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   if (g_getenv ("TS_CLI"))
     g_setenv ("TRAINSCOPE_CLI", g_getenv ("TS_CLI"), TRUE);
   if (g_getenv ("TS_SLURM_DIR_ACCOUNTING"))
@@ -633,9 +630,7 @@ main (int argc, char **argv)
       g_print ("1..0 # SKIP no display (run it under xvfb-run, as ./dev.sh test does)\n");
       return 0;
     }
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ts_application_register_resources ();
+  data_home = window_test_init (&argc, &argv);
   g_test_add_func ("/ui/search-page/local-equals-cli", test_local_equals_cli);
   g_test_add_func ("/ui/search-page/resume-both-ways", test_resume_both_ways);
   g_test_add_func ("/ui/search-page/stop-and-resume", test_stop_and_resume);

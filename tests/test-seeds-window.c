@@ -399,14 +399,8 @@ test_cli_group_and_ensemble_page (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *data_home = NULL;
+  g_autofree char *data_home = window_test_init (&argc, &argv);
 
-  ts_blas_ensure_kernel (argv);
-  data_home = make_temp_dir ();
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ts_application_register_resources ();
   g_test_add_func ("/ui/seeds/repeat-with-seeds", test_repeat_with_seeds);
   g_test_add_func ("/ui/seeds/cli-group-and-ensemble-page", test_cli_group_and_ensemble_page);
   return g_test_run ();

@@ -1216,14 +1216,8 @@ test_layer_views_on_images (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *data_home = NULL;
+  g_autofree char *data_home = window_test_init (&argc, &argv);
 
-  ts_blas_ensure_kernel (argv);
-  data_home = make_temp_dir ();
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ts_application_register_resources ();
   g_test_add_func ("/ui/window/opens-on-default", test_opens_on_default);
   g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
   g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);

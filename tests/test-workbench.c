@@ -547,14 +547,8 @@ test_smoothing_kept (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *data_home = NULL;
+  g_autofree char *data_home = window_test_init (&argc, &argv);
 
-  ts_blas_ensure_kernel (argv);
-  data_home = make_temp_dir ();
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ts_application_register_resources ();
   g_test_add_func ("/ui/workbench/fits-800", test_fits_800);
   g_test_add_func ("/ui/workbench/six-runs-then-800", test_six_runs_then_800);
   g_test_add_func ("/ui/workbench/layer-menu-follows-edits", test_layer_menu_follows_edits);

@@ -12,6 +12,24 @@
 
 #include <adwaita.h>
 
+/* Every window suite starts the same way: the OpenBLAS kernel checked (it
+ * may re-execute the test), a data folder of its own (the window writes its
+ * runs under XDG_DATA_HOME), GTK in test mode, the resources. Returns the
+ * folder. */
+static inline char *
+window_test_init (int *argc, char ***argv)
+{
+  char *data_home;
+
+  ts_blas_ensure_kernel (*argv);
+  data_home = make_temp_dir ();
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  ts_application_register_resources ();
+  return data_home;
+}
+
 static inline TsWindow *
 new_window (void)
 {
