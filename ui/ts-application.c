@@ -1,4 +1,5 @@
 #include "ts-application.h"
+#include "ts-search-page.h"
 #include "ts-window.h"
 
 #include <trainscope.h>
@@ -59,19 +60,6 @@ show_about (GSimpleAction *action, GVariant *param, gpointer app)
                          NULL);
 }
 
-static gboolean
-backend_to_selected (GValue *value, GVariant *variant, gpointer data)
-{
-  g_value_set_uint (value, g_strcmp0 (g_variant_get_string (variant, NULL), "slurm") == 0);
-  return TRUE;
-}
-
-static GVariant *
-selected_to_backend (const GValue *value, const GVariantType *type, gpointer data)
-{
-  return g_variant_new_string (g_value_get_uint (value) == 1 ? "slurm" : "local");
-}
-
 static GtkWidget *
 spin_row (const char *title, const char *subtitle, double hi, GSettings *settings, const char *key)
 {
@@ -113,8 +101,7 @@ search_group (GSettings *settings)
                                        settings, "slurm-retries"));
   if (settings)
     {
-      g_settings_bind_with_mapping (settings, "search-backend", backend, "selected", G_SETTINGS_BIND_DEFAULT,
-                                    backend_to_selected, selected_to_backend, NULL, NULL);
+      ts_search_backend_bind (settings, backend);
       g_settings_bind (settings, "slurm-partition", partition, "text", G_SETTINGS_BIND_DEFAULT);
     }
   return group;

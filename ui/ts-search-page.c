@@ -451,12 +451,18 @@ selected_to_backend (const GValue *value, const GVariantType *type, gpointer dat
 }
 
 void
+ts_search_backend_bind (GSettings *settings, gpointer dropdown)
+{
+  g_settings_bind_with_mapping (settings, "search-backend", dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
+                                backend_to_selected, selected_to_backend, NULL, NULL);
+}
+
+void
 ts_search_page_set_settings (TsSearchPage *self, GSettings *settings)
 {
   g_set_object (&self->settings, settings);
   if (settings)
-    g_settings_bind_with_mapping (settings, "search-backend", self->backend, "selected", G_SETTINGS_BIND_DEFAULT,
-                                  backend_to_selected, selected_to_backend, NULL, NULL);
+    ts_search_backend_bind (settings, self->backend);
 }
 
 gboolean

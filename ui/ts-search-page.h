@@ -37,6 +37,9 @@ char       *ts_search_page_dup_space (TsSearchPage *self);
 void        ts_search_page_set_counts (TsSearchPage *self, guint trials, guint folds, guint epochs, guint64 seed);
 /* backend, partition, parallelism, retries (the Preferences' keys) */
 void        ts_search_page_set_settings (TsSearchPage *self, GSettings *settings);
+/* Binds a "local"/"slurm" drop-down (a GtkDropDown) to the search-backend
+ * key: the page's and Preferences' share it. */
+void        ts_search_backend_bind (GSettings *settings, gpointer dropdown);
 /* Start (resume FALSE: a folder that holds a search is refused) or
  * Resume; FALSE with the CLI's message for a bad space or count, a
  * folder in use or no sbatch. */
