@@ -20,15 +20,6 @@ static const TsLayerSpec bn_hidden[] = {
   { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS },
 };
 
-static float *
-tensor (TsSafetensors *st, const char *name, TsShape *shape)
-{
-  g_autoptr(GError) error = NULL;
-  float *data = ts_safetensors_get_f32 (st, name, shape, &error);
-  g_assert_no_error (error);
-  return data;
-}
-
 static TsSafetensors *
 load_fixture (const char *file)
 {
@@ -48,7 +39,7 @@ fixture_net (TsSafetensors *st, guint batch)
     {
       const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
       TsShape shape;
-      g_autofree float *v = tensor (st, t->name, &shape);
+      g_autofree float *v = fixture_tensor (st, t->name, &shape);
       g_assert_cmpuint (ts_shape_numel (&shape), ==, ts_shape_numel (&t->shape));
       memcpy (ts_net_state (net) + t->offset, v, sizeof (float) * ts_shape_numel (&t->shape));
     }
@@ -59,7 +50,7 @@ static guint32 *
 labels (TsSafetensors *st, const char *name, guint *n)
 {
   TsShape shape;
-  g_autofree float *y = tensor (st, name, &shape);
+  g_autofree float *y = fixture_tensor (st, name, &shape);
   guint32 *out = g_new (guint32, shape.dims[0]);
   for (guint i = 0; i < shape.dims[0]; i++)
     out[i] = (guint32) y[i];
@@ -87,7 +78,7 @@ assert_state (TsNet *net, TsSafetensors *st, const char *prefix, const char *con
       g_autofree float *expected = NULL;
       if (skip && g_strv_contains (skip, t->name))
         continue;
-      expected = tensor (st, name, NULL);
+      expected = fixture_tensor (st, name, NULL);
       assert_close_array (name, ts_net_state (net) + t->offset, expected, ts_shape_numel (&t->shape), REL_TOL,
                           ABS_TOL);
     }
@@ -97,8 +88,8 @@ static void
 test_forward_backward (void)
 {
   g_autoptr(TsSafetensors) st = load_fixture ("torch/bn-forward.safetensors");
-  g_autofree float *x = tensor (st, "x", NULL), *logits = tensor (st, "logits", NULL);
-  g_autofree float *logits_eval = tensor (st, "logits_eval", NULL), *loss = tensor (st, "loss", NULL);
+  g_autofree float *x = fixture_tensor (st, "x", NULL), *logits = fixture_tensor (st, "logits", NULL);
+  g_autofree float *logits_eval = fixture_tensor (st, "logits_eval", NULL), *loss = fixture_tensor (st, "loss", NULL);
   guint B;
   g_autofree guint32 *y = labels (st, "y", &B);
   g_autoptr(TsNet) net = fixture_net (st, B);
@@ -117,7 +108,7 @@ test_forward_backward (void)
       g_autofree float *expected = NULL;
       if (t->role != TS_TENSOR_PARAM)
         continue;
-      expected = tensor (st, name, NULL);
+      expected = fixture_tensor (st, name, NULL);
       assert_close_array (name, net->grads + t->offset, expected, ts_shape_numel (&t->shape), REL_TOL, ABS_TOL);
     }
   /* the running statistics after one training batch: momentum 0.1, unbiased variance */
@@ -149,7 +140,7 @@ test_optimizer (gconstpointer data)
       for (int s = 0; s < steps; s++)
         {
           g_autofree char *xn = g_strdup_printf ("x%d", s), *yn = g_strdup_printf ("y%d", s);
-          g_autofree float *x = tensor (st, xn, NULL);
+          g_autofree float *x = fixture_tensor (st, xn, NULL);
           guint B;
           g_autofree guint32 *y = labels (st, yn, &B);
           ts_net_train_step (net, team, &cfg, x, y, B, 0, NULL);
@@ -173,8 +164,8 @@ test_model_from_torch (void)
   const float *out;
 
   g_assert_no_error (error);
-  x = tensor (expected, "x", &shape);
-  logits = tensor (expected, "logits", NULL);
+  x = fixture_tensor (expected, "x", &shape);
+  logits = fixture_tensor (expected, "logits", NULL);
   y = labels (expected, "y", &n);
   out = ts_net_forward (model->net, x, n, FALSE, 0);
   assert_close_array ("logits", out, logits, (gsize) n * 3, 0, 1e-5);
@@ -231,7 +222,7 @@ static void
 test_snapshot_carries_running_stats (void)
 {
   g_autoptr(TsSafetensors) st = load_fixture ("torch/bn-forward.safetensors");
-  g_autofree float *x = tensor (st, "x", NULL);
+  g_autofree float *x = fixture_tensor (st, "x", NULL);
   g_autoptr(TsNet) net = fixture_net (st, 5);
   g_autoptr(TsNet) copy = fixture_net (st, 5);
   g_autoptr(TsSnapshot) snap = ts_snapshot_new (ts_net_state_size (net));
@@ -253,7 +244,7 @@ test_frozen (void)
 {
   g_autoptr(TsSafetensors) st = load_fixture ("torch/bn-optim-sgd.safetensors");
   TsLayerSpec frozen[G_N_ELEMENTS (bn_hidden)];
-  g_autofree float *x = tensor (st, "x0", NULL), *before = NULL, *eval_logits = NULL;
+  g_autofree float *x = fixture_tensor (st, "x0", NULL), *before = NULL, *eval_logits = NULL;
   guint B;
   g_autofree guint32 *y = labels (st, "y0", &B);
   g_autoptr(TsNet) net = NULL;
@@ -267,7 +258,7 @@ test_frozen (void)
   for (guint i = 0; i < net->tensors->len; i++)
     {
       const TsNetTensor *t = &g_array_index (net->tensors, TsNetTensor, i);
-      g_autofree float *v = tensor (st, t->name, NULL);
+      g_autofree float *v = fixture_tensor (st, t->name, NULL);
       memcpy (ts_net_state (net) + t->offset, v, sizeof (float) * ts_shape_numel (&t->shape));
     }
   before = g_memdup2 (ts_net_state (net), sizeof (float) * ts_net_state_size (net));

@@ -15,15 +15,6 @@ typedef struct {
   guint          batch;
 } Fixture;
 
-static float *
-tensor (TsSafetensors *st, const char *name, TsShape *shape)
-{
-  g_autoptr(GError) error = NULL;
-  float *data = ts_safetensors_get_f32 (st, name, shape, &error);
-  g_assert_no_error (error);
-  return data;
-}
-
 /* Loads x, y and the weights, and builds the 6 → 8 → 7 → 4 net. */
 static Fixture
 load_fixture (const char *file, TsActivation act, float slope)
@@ -37,9 +28,9 @@ load_fixture (const char *file, TsActivation act, float slope)
 
   f.st = ts_safetensors_load (path, &error);
   g_assert_no_error (error);
-  f.x = tensor (f.st, "x", &shape);
+  f.x = fixture_tensor (f.st, "x", &shape);
   f.batch = (guint) shape.dims[0];
-  labels = tensor (f.st, "y", NULL);
+  labels = fixture_tensor (f.st, "y", NULL);
   f.y = g_new (guint32, f.batch);
   for (guint i = 0; i < f.batch; i++)
     f.y[i] = (guint32) labels[i];
@@ -47,7 +38,7 @@ load_fixture (const char *file, TsActivation act, float slope)
   for (guint i = 0; i < f.net->tensors->len; i++)
     {
       const TsNetTensor *t = &g_array_index (f.net->tensors, TsNetTensor, i);
-      g_autofree float *w = tensor (f.st, t->name, &shape);
+      g_autofree float *w = fixture_tensor (f.st, t->name, &shape);
       g_assert_cmpuint (shape.dims[0], ==, t->shape.dims[0]);
       memcpy (f.net->params + t->offset, w, sizeof (float) * ts_shape_numel (&t->shape));
     }
@@ -75,8 +66,8 @@ test_forward_backward (gconstpointer data)
   const ForwardCase *c = data;
   float slope = c->act == TS_ACT_PRELU ? 0.2f : 0.1f;
   Fixture f = load_fixture (c->file, c->act, slope);
-  g_autofree float *logits = tensor (f.st, "logits", NULL);
-  g_autofree float *loss = tensor (f.st, "loss", NULL);
+  g_autofree float *logits = fixture_tensor (f.st, "logits", NULL);
+  g_autofree float *loss = fixture_tensor (f.st, "loss", NULL);
   /* RReLU is compared at evaluation (its mean slope); its training noise is
    * checked by finite differences in test-gradients */
   gboolean training = c->act != TS_ACT_RRELU;
@@ -92,7 +83,7 @@ test_forward_backward (gconstpointer data)
     {
       const TsNetTensor *t = &g_array_index (f.net->tensors, TsNetTensor, i);
       g_autofree char *name = g_strdup_printf ("grad.%s", t->name);
-      g_autofree float *expected = tensor (f.st, name, NULL);
+      g_autofree float *expected = fixture_tensor (f.st, name, NULL);
       assert_close_array (name, f.net->grads + t->offset, expected, ts_shape_numel (&t->shape), REL_TOL, ABS_TOL);
     }
   fixture_clear (&f);
@@ -119,7 +110,7 @@ test_optimizer (gconstpointer data)
     {
       const TsNetTensor *t = &g_array_index (f.net->tensors, TsNetTensor, i);
       g_autofree char *name = g_strdup_printf ("after.%s", t->name);
-      g_autofree float *expected = tensor (f.st, name, NULL);
+      g_autofree float *expected = fixture_tensor (f.st, name, NULL);
       assert_close_array (name, f.net->params + t->offset, expected, ts_shape_numel (&t->shape), REL_TOL, ABS_TOL);
     }
   fixture_clear (&f);

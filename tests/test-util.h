@@ -6,6 +6,17 @@
 
 #include <math.h>
 
+/* One float32 tensor of a fixture file (shape may be NULL); the test fails
+ * if it is missing. */
+static inline float *
+fixture_tensor (TsSafetensors *st, const char *name, TsShape *shape)
+{
+  g_autoptr(GError) error = NULL;
+  float *data = ts_safetensors_get_f32 (st, name, shape, &error);
+  g_assert_no_error (error);
+  return data;
+}
+
 /* |a − b| ≤ rel·|b| + abs for every element; reports the worst one. */
 static inline void
 assert_close_array (const char *what, const float *a, const float *b, gsize n, double rel, double abs_tol)
