@@ -1213,6 +1213,81 @@ test_layer_views_on_images (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* the main menu's Examples submenu: one item per built-in experiment, by title */
+static guint
+count_example_items (GMenuModel *menu)
+{
+  guint found = 0;
+
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+      g_autofree char *action = NULL;
+      GMenuModel *links[] = { g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION),
+                              g_menu_model_get_item_link (menu, i, G_MENU_LINK_SUBMENU) };
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action)
+          && g_strcmp0 (action, "win.example") == 0 && target)
+        {
+          g_autofree char *label = NULL;
+          g_autoptr(TsExperiment) exp = ts_experiment_new_example (g_variant_get_string (target, NULL));
+          g_assert_nonnull (exp);
+          g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+          g_assert_cmpstr (label, ==, exp->name);
+          found++;
+        }
+      for (int k = 0; k < 2; k++)
+        if (links[k])
+          {
+            found += count_example_items (links[k]);
+            g_object_unref (links[k]);
+          }
+    }
+  return found;
+}
+
+static gboolean
+is_main_menu_button (GtkWidget *widget, const char *unused)
+{
+  return GTK_IS_MENU_BUTTON (widget)
+         && g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Main Menu") == 0;
+}
+
+static guint
+count_batchnorm_entries (const TsExperiment *exp)
+{
+  guint n = 0;
+  for (guint l = 0; l < exp->model.layers->len; l++)
+    n += g_array_index (exp->model.layers, TsLayerSpec, l).kind == TS_LAYER_BATCHNORM;
+  return n;
+}
+
+static void
+test_examples_menu (void)
+{
+  TsWindow *window = new_window ();
+  GtkWidget *button = find_widget (GTK_WIDGET (window), is_main_menu_button, NULL);
+  GListModel *runs = ts_window_get_runs (window);
+  guint before = g_list_model_get_n_items (runs), n_examples = g_strv_length ((char **) ts_experiment_example_names ());
+  TsRun *run;
+
+  g_assert_nonnull (button);
+  g_assert_cmpuint (n_examples, >=, 3);
+  g_assert_cmpuint (count_example_items (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button))), ==, n_examples);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.example", "s", "deep-small-bn"));
+  run = ts_window_get_selected (window);
+  g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 1);
+  g_assert_cmpstr (ts_run_get_name (run), ==, "Spiral · 8 tanh layers · small init · batch norm");
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_READY);
+  g_assert_false (ts_run_is_queued (run));
+  g_assert_cmpuint (count_batchnorm_entries (ts_run_get_experiment (run)), ==, 8);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.example", "s", "deep-small"));
+  g_assert_cmpuint (count_batchnorm_entries (ts_run_get_experiment (ts_window_get_selected (window))), ==, 0);
+  /* a name that is not in the table adds nothing */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.example", "s", "no-such-example"));
+  g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1254,5 +1329,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/layer-list-batchnorm", test_layer_list_batchnorm);
   g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);
   g_test_add_func ("/ui/layers/images", test_layer_views_on_images);
+  g_test_add_func ("/ui/window/examples-menu", test_examples_menu);
   return g_test_run ();
 }
