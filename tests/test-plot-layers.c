@@ -242,6 +242,70 @@ test_filters_are_images (void)
   g_assert_cmpuint (strlen (csv), <, 10 * 192 + 32); /* one unit only */
 }
 
+/* ---- a batch-norm layer ---------------------------------------------------------------- */
+
+typedef struct {
+  TsNet *net;
+  guint  layer;
+} BnData;
+
+static void
+draw_bn (cairo_t *cr, double width, double height, gpointer data)
+{
+  BnData *d = data;
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_batchnorm (cr, width, height, &style, d->net, d->layer, "bn");
+}
+
+/* pixels of palette colour k inside panel k of the two-by-two layout */
+static guint
+quadrant_pixels (cairo_surface_t *s, guint k)
+{
+  double rgb[3];
+  guint n = 0;
+
+  ts_plot_palette (k, rgb);
+  for (int y = (int) (k / 2) * H / 2; y < (int) (k / 2 + 1) * H / 2; y++)
+    for (int x = (int) (k % 2) * W / 2; x < (int) (k % 2 + 1) * W / 2; x++)
+      n += near_colour (pixel (s, x, y), rgb, 30);
+  return n;
+}
+
+static void
+test_batchnorm_parameters (void)
+{
+  const TsLayerSpec hidden[] = { { 3, TS_INHERIT_ACTIVATION },
+                                 { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS } };
+  g_autoptr(TsNet) net = ts_net_new (2, hidden, 2, TS_ACT_TANH, 0.01f, 0, 2, 4);
+  float *gamma = ts_net_layer_weights_mut (net, 1, NULL), *beta = ts_net_layer_bias_mut (net, 1);
+  const float *mean, *var;
+  BnData d = { net, 1 }, dense = { net, 0 };
+  cairo_surface_t *s;
+  g_autofree char *csv = NULL;
+
+  g_assert_true (ts_net_layer_running_stats (net, 1, &mean, &var));
+  for (guint u = 0; u < 3; u++)
+    {
+      gamma[u] = 1.5f + u, beta[u] = -0.5f * u;
+      ((float *) mean)[u] = 0.25f * u, ((float *) var)[u] = 2.f + u;
+    }
+  csv = ts_plot_batchnorm_csv (net, 1);
+  g_assert_cmpstr (csv, ==, "unit,gamma,beta,running_mean,running_var\n"
+                            "0,1.5,-0,0,2\n1,2.5,-0.5,0.25,3\n2,3.5,-1,0.5,4\n");
+  /* 640 × 360 is not wide enough for a row: two by two, each in its colour */
+  s = render (draw_bn, &d, "batchnorm.png");
+  for (guint k = 0; k < TS_BN_N_SERIES; k++)
+    g_assert_cmpuint (quadrant_pixels (s, k), >=, 50);
+  cairo_surface_destroy (s);
+  assert_exports (draw_bn, &d);
+  /* a dense layer has no batch-norm parameters: a message, no data */
+  g_assert_null (ts_plot_batchnorm_csv (net, 0));
+  s = render (draw_bn, &dense, "batchnorm-dense.png");
+  for (guint k = 0; k < TS_BN_N_SERIES; k++)
+    g_assert_cmpuint (quadrant_pixels (s, k), ==, 0);
+  cairo_surface_destroy (s);
+}
+
 /* ---- decision boundary --------------------------------------------------------------- */
 
 typedef struct {
@@ -319,6 +383,7 @@ main (int argc, char **argv)
   g_test_add ("/plot/layers/update-ratio-band", Fixture, NULL, fixture_set_up, test_update_ratio_band,
               fixture_tear_down);
   g_test_add_func ("/plot/layers/filters-are-images", test_filters_are_images);
+  g_test_add_func ("/plot/layers/batchnorm-parameters", test_batchnorm_parameters);
   g_test_add ("/plot/layers/decision-heat-map", Fixture, NULL, fixture_set_up, test_decision_heat_map,
               fixture_tear_down);
   return g_test_run ();

@@ -7,6 +7,8 @@
 #include "ts-layer-list.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
+#include <stdlib.h>
 
 /* a view exports to each format; its CSV has the data (min_csv_lines 0: a
  * picture without data, whose CSV export is refused by name) */
@@ -1214,6 +1216,172 @@ test_layer_views_on_images (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* the main menu's Examples submenu: one item per built-in experiment, by title */
+static guint
+count_example_items (GMenuModel *menu)
+{
+  guint found = 0;
+
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+      g_autofree char *action = NULL;
+      GMenuModel *links[] = { g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION),
+                              g_menu_model_get_item_link (menu, i, G_MENU_LINK_SUBMENU) };
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action)
+          && g_strcmp0 (action, "win.example") == 0 && target)
+        {
+          g_autofree char *label = NULL;
+          g_autoptr(TsExperiment) exp = ts_experiment_new_example (g_variant_get_string (target, NULL));
+          g_assert_nonnull (exp);
+          g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+          g_assert_cmpstr (label, ==, exp->name);
+          found++;
+        }
+      for (int k = 0; k < 2; k++)
+        if (links[k])
+          {
+            found += count_example_items (links[k]);
+            g_object_unref (links[k]);
+          }
+    }
+  return found;
+}
+
+static gboolean
+is_main_menu_button (GtkWidget *widget, const char *unused)
+{
+  return GTK_IS_MENU_BUTTON (widget)
+         && g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Main Menu") == 0;
+}
+
+static guint
+count_batchnorm_entries (const TsExperiment *exp)
+{
+  guint n = 0;
+  for (guint l = 0; l < exp->model.layers->len; l++)
+    n += g_array_index (exp->model.layers, TsLayerSpec, l).kind == TS_LAYER_BATCHNORM;
+  return n;
+}
+
+static void
+test_examples_menu (void)
+{
+  TsWindow *window = new_window ();
+  GtkWidget *button = find_widget (GTK_WIDGET (window), is_main_menu_button, NULL);
+  GListModel *runs = ts_window_get_runs (window);
+  guint before = g_list_model_get_n_items (runs), n_examples = g_strv_length ((char **) ts_experiment_example_names ());
+  TsRun *run;
+
+  g_assert_nonnull (button);
+  g_assert_cmpuint (n_examples, >=, 3);
+  g_assert_cmpuint (count_example_items (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button))), ==, n_examples);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.example", "s", "deep-small-bn"));
+  run = ts_window_get_selected (window);
+  g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 1);
+  g_assert_cmpstr (ts_run_get_name (run), ==, "Spiral · 8 tanh layers · small init · batch norm");
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_READY);
+  g_assert_false (ts_run_is_queued (run));
+  g_assert_cmpuint (count_batchnorm_entries (ts_run_get_experiment (run)), ==, 8);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.example", "s", "deep-small"));
+  g_assert_cmpuint (count_batchnorm_entries (ts_run_get_experiment (ts_window_get_selected (window))), ==, 0);
+  /* a name that is not in the table adds nothing */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.example", "s", "no-such-example"));
+  g_assert_cmpuint (g_list_model_get_n_items (runs), ==, before + 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* pixels near palette colour k in the k-th quarter of a four-panel row */
+static guint
+panel_pixels (cairo_surface_t *s, guint k)
+{
+  int w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s), stride = cairo_image_surface_get_stride (s);
+  guint8 *data = cairo_image_surface_get_data (s);
+  double rgb[3];
+  guint n = 0;
+
+  ts_plot_palette (k, rgb);
+  for (int y = 0; y < h; y++)
+    for (int x = (int) k * w / 4; x < (int) (k + 1) * w / 4; x++)
+      {
+        guint32 p = *(guint32 *) (data + (gsize) y * stride + x * 4);
+        n += abs ((int) ((p >> 16) & 0xff) - (int) (rgb[0] * 255)) <= 40
+             && abs ((int) ((p >> 8) & 0xff) - (int) (rgb[1] * 255)) <= 40
+             && abs ((int) (p & 0xff) - (int) (rgb[2] * 255)) <= 40;
+      }
+  return n;
+}
+
+/* the figure has its model (its CSV exports): the parameters are copied in
+ * a worker, which on a loaded machine may take longer than the first frames */
+typedef struct {
+  GtkWidget  *figure;
+  const char *path;
+} FigureProbe;
+
+static gboolean
+figure_has_data (gpointer data)
+{
+  FigureProbe *probe = data;
+  return ts_figure_export (TS_FIGURE (probe->figure), probe->path, 1, NULL);
+}
+
+/* a real short run of the batch-norm example: choosing a batchnorm layer
+ * shows its γ, β and running statistics, which training moved */
+static void
+test_layer_views_batchnorm (void)
+{
+  TsWindow *window = new_window ();
+  TsLayerViews *views = TS_LAYER_VIEWS (ts_window_get_layer_views (window));
+  g_autoptr(TsExperiment) exp = ts_experiment_new_example ("deep-small-bn");
+  GtkWidget *figure = find_figure (GTK_WIDGET (views), "batchnorm");
+  g_autofree char *dir = make_temp_dir (), *csv_path = g_build_filename (dir, "bn.csv", NULL), *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  cairo_surface_t *surface;
+  gboolean mean_moved = FALSE, var_moved = FALSE;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1500);
+  g_assert_true (ts_experiment_set (exp, "data.samples", "600", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.epochs", "2", NULL));
+  ts_window_add_experiment (window, exp);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_true (spin_until (data_and_run_ready, window, 120));
+  /* a dense layer: no batch-norm figure; the first batchnorm (entry 2): one */
+  ts_layer_views_show (views, 0, TS_HIST_WEIGHTS, TS_HIST_OFFSET);
+  g_assert_false (gtk_widget_get_visible (figure));
+  ts_layer_views_show (views, 1, TS_HIST_WEIGHTS, TS_HIST_OFFSET);
+  g_assert_true (gtk_widget_get_visible (figure));
+  g_assert_true (spin_until (figure_has_data, &(FigureProbe) { figure, csv_path }, 30));
+  g_assert_true (spin_until (frames_drawn, views, 5));
+  surface = render_widget (figure, "layers-batchnorm.png");
+  g_assert_cmpint (cairo_image_surface_get_width (surface), >, 2.5 * cairo_image_surface_get_height (surface));
+  for (guint k = 0; k < TS_BN_N_SERIES; k++)
+    {
+      guint n = panel_pixels (surface, k);
+      g_test_message ("panel %u: %u pixels in its colour", k, n);
+      g_assert_cmpuint (n, >=, 40);
+    }
+  cairo_surface_destroy (surface);
+  assert_figure_exports (GTK_WIDGET (views), "batchnorm", 1 + 64);
+  /* the statistics are the trained net's: running mean away from 0, variance from 1 */
+  g_assert_true (ts_figure_export (TS_FIGURE (figure), csv_path, 1, NULL));
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "unit,gamma,beta,running_mean,running_var");
+  for (guint i = 1; lines[i] && *lines[i]; i++)
+    {
+      double g, b, m, v;
+      guint u;
+      g_assert_cmpint (sscanf (lines[i], "%u,%lf,%lf,%lf,%lf", &u, &g, &b, &m, &v), ==, 5);
+      mean_moved |= fabs (m) > 1e-4;
+      var_moved |= fabs (v - 1) > 1e-4;
+    }
+  g_assert_true (mean_moved && var_moved);
+  g_remove (csv_path);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1249,5 +1417,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/layer-list-batchnorm", test_layer_list_batchnorm);
   g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);
   g_test_add_func ("/ui/layers/images", test_layer_views_on_images);
+  g_test_add_func ("/ui/window/examples-menu", test_examples_menu);
+  g_test_add_func ("/ui/layers/batchnorm", test_layer_views_batchnorm);
   return g_test_run ();
 }

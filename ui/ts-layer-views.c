@@ -24,6 +24,7 @@ struct _TsLayerViews {
   GtkWidget      *histograms;
   GtkWidget      *metrics[TS_LAYER_N_METRICS];
   GtkWidget      *filters;
+  GtkWidget      *batchnorm;
   GtkWidget      *decision;
 
   /* made off the UI thread (update_model): the draw functions only paint them */
@@ -150,6 +151,38 @@ filters_csv (gpointer data)
   return self->model && self->model_run == self->run ? ts_plot_filters_csv (self->model->net, 100) : NULL;
 }
 
+/* the selected layer, as the experiment lists it, is a batch norm */
+static gboolean
+layer_is_batchnorm (const TsLayerViews *self)
+{
+  const TsExperiment *exp = self->run ? ts_run_get_experiment (self->run) : NULL;
+  return exp && self->layer < exp->model.layers->len
+         && g_array_index (exp->model.layers, TsLayerSpec, self->layer).kind == TS_LAYER_BATCHNORM;
+}
+
+static void
+draw_batchnorm (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsLayerViews *self = data;
+  TsModel *model = self->model_run == self->run ? self->model : NULL;
+  g_autofree char *caption = NULL;
+
+  if (model == NULL)
+    {
+      ts_plot_message (cr, width, height, style, "Batch norm", "Start a run to see γ, β and the running statistics");
+      return;
+    }
+  caption = g_strdup_printf ("Layer %u · step %" G_GUINT64_FORMAT, self->layer + 1, self->model_step);
+  ts_plot_batchnorm (cr, width, height, style, model->net, self->layer, caption);
+}
+
+static char *
+batchnorm_csv (gpointer data)
+{
+  TsLayerViews *self = data;
+  return self->model && self->model_run == self->run ? ts_plot_batchnorm_csv (self->model->net, self->layer) : NULL;
+}
+
 /* cells per side: the grid is made in a worker, but on two cores the worker
  * takes from the training, so a big net gets a coarser one (about 10⁸
  * multiply-adds at most) */
@@ -256,6 +289,7 @@ on_model_ready (GObject *source, GAsyncResult *result, gpointer data)
       g_set_weak_pointer (&self->model_run, job->run);
       gtk_widget_queue_draw (self->filters);
       gtk_widget_queue_draw (self->decision);
+      gtk_widget_queue_draw (self->batchnorm);
     }
   /* Newer parameters may have come meanwhile. While the run trains, the
    * window's next redraw asks for them (ts_layer_views_refresh): asking here
@@ -278,7 +312,8 @@ update_model (TsLayerViews *self)
     return;
   image = ts_dataset_is_image (self->ds);
   plane = !image && self->ds->dim == 2;
-  if (!(image ? gtk_widget_get_mapped (self->filters) : plane && gtk_widget_get_mapped (self->decision)))
+  if (!(image ? gtk_widget_get_mapped (self->filters) : plane && gtk_widget_get_mapped (self->decision))
+      && !gtk_widget_get_mapped (self->batchnorm))
     return;
   step = ts_run_get_params_step (self->run);
   if (step == 0 || (self->model_run == self->run && step == self->model_step))
@@ -320,6 +355,7 @@ update_side_views (TsLayerViews *self)
   gboolean image = self->ds && ts_dataset_is_image (self->ds);
   gtk_widget_set_visible (self->filters, image);
   gtk_widget_set_visible (self->decision, self->ds && !image && self->ds->dim == 2);
+  gtk_widget_set_visible (self->batchnorm, layer_is_batchnorm (self));
 }
 
 /* the histograms and metrics change only with a new measurement (every
@@ -381,6 +417,7 @@ fill_layer_choice (TsLayerViews *self)
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->layer_choice), G_LIST_MODEL (names));
   self->layer = MIN (self->layer, n);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->layer_choice), self->layer);
+  update_side_views (self);
 }
 
 void
@@ -413,6 +450,7 @@ ts_layer_views_set_run (TsLayerViews *self, TsRun *run)
   forget_model (self);
   gtk_widget_queue_draw (self->filters);
   gtk_widget_queue_draw (self->decision);
+  gtk_widget_queue_draw (self->batchnorm);
   fill_layer_choice (self);
   ts_layer_views_refresh (self);
 }
@@ -424,6 +462,7 @@ ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds)
   forget_model (self);
   gtk_widget_queue_draw (self->filters);
   gtk_widget_queue_draw (self->decision);
+  gtk_widget_queue_draw (self->batchnorm);
   update_side_views (self);
   ts_layer_views_refresh (self);
 }
@@ -458,6 +497,8 @@ on_choice (TsLayerViews *self)
   self->mode = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->overlay_toggle)) ? TS_HIST_OVERLAY
                                                                                          : TS_HIST_OFFSET;
   gtk_widget_queue_draw (self->histograms);
+  gtk_widget_queue_draw (self->batchnorm);
+  update_side_views (self);
 }
 
 /* ---- construction ---------------------------------------------------------------- */
@@ -552,13 +593,17 @@ ts_layer_views_init (TsLayerViews *self)
       gtk_box_append (GTK_BOX (bottom), self->metrics[m]);
     }
   g_object_set_data_full (G_OBJECT (self), "metric-views", mine, g_free);
+  /* a row of its own, shown while a batchnorm layer is chosen */
+  self->batchnorm = figure ("batchnorm", draw_batchnorm, batchnorm_csv, self, 220);
   gtk_box_append (GTK_BOX (self), top);
+  gtk_box_append (GTK_BOX (self), self->batchnorm);
   gtk_box_append (GTK_BOX (self), bottom);
   fill_layer_choice (self);
   update_side_views (self);
   /* scrolled or switched into view: make what it shows */
   g_signal_connect_swapped (self->filters, "map", G_CALLBACK (update_model), self);
   g_signal_connect_swapped (self->decision, "map", G_CALLBACK (update_model), self);
+  g_signal_connect_swapped (self->batchnorm, "map", G_CALLBACK (update_model), self);
 }
 
 GtkWidget *

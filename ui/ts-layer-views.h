@@ -3,9 +3,11 @@
  * (offset or overlaid, every overlaid run), per-layer update/weight ratios
  * with the ~1e-3 band, gradient norms and dead or saturated shares, and for
  * the selected run the first layer's weights as images (image data) or the
- * decision boundary under the training points (2-D data). Every view is a
- * TsFigure, so each exports; their names are "histograms", "update-ratio",
- * "grad-norm", "dead-saturated", "first-layer-weights", "decision-boundary".
+ * decision boundary under the training points (2-D data), and while a
+ * batchnorm layer is chosen its γ, β and running statistics per unit. Every
+ * view is a TsFigure, so each exports; their names are "histograms",
+ * "update-ratio", "grad-norm", "dead-saturated", "first-layer-weights",
+ * "decision-boundary", "batchnorm".
  */
 #pragma once
 

@@ -99,6 +99,38 @@ fork_run (GtkWidget *widget, const char *name, GVariant *param)
   adw_view_stack_set_visible_child_name (self->view_stack, "experiment");
 }
 
+/* a built-in experiment (the CLI's EXAMPLE names), as a new unstarted run */
+static void
+add_example (GtkWidget *widget, const char *name, GVariant *param)
+{
+  TsWindow *self = TS_WINDOW (widget);
+  g_autoptr(TsExperiment) exp = ts_experiment_new_example (g_variant_get_string (param, NULL));
+  TsRun *run;
+
+  if (exp == NULL)
+    {
+      _ts_window_toast (self, "No built-in example called “%s”", g_variant_get_string (param, NULL));
+      return;
+    }
+  run = ts_window_add_experiment (self, exp);
+  _ts_window_toast (self, "Added the example “%s”: press Start to train it", ts_run_get_name (run));
+}
+
+/* one item per example, labelled with its title, so the menu follows the table */
+void
+_ts_window_build_examples_menu (TsWindow *self)
+{
+  const char *const *names = ts_experiment_example_names ();
+
+  for (int i = 0; names[i]; i++)
+    {
+      g_autoptr(TsExperiment) exp = ts_experiment_new_example (names[i]);
+      g_autoptr(GMenuItem) item = g_menu_item_new (exp->name, NULL);
+      g_menu_item_set_action_and_target (item, "win.example", "s", names[i]);
+      g_menu_append_item (self->examples_menu, item);
+    }
+}
+
 static void
 remove_run (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -257,6 +289,7 @@ _ts_window_install_actions (TsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.lr-divide", "i", lr_divide);
   gtk_widget_class_install_action (widget_class, "win.fork", NULL, fork_run);
   gtk_widget_class_install_action (widget_class, "win.remove-run", NULL, remove_run);
+  gtk_widget_class_install_action (widget_class, "win.example", "s", add_example);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_experiment);
   gtk_widget_class_install_action (widget_class, "win.open-run", NULL, open_run);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_experiment);

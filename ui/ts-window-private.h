@@ -41,6 +41,7 @@ struct _TsWindow {
   AdwFlap         *flap;
   GtkWidget       *sidebar;
   GtkWidget       *sidebar_handle;
+  GMenu           *examples_menu; /* filled from the built-in experiments */
 
   /* owned */
   GSettings       *settings;
@@ -69,6 +70,7 @@ struct _TsWindow {
 void     _ts_window_install_actions (TsWindowClass *klass);
 void     _ts_window_install_drop_target (TsWindow *self);
 void     _ts_window_update_actions (TsWindow *self);
+void     _ts_window_build_examples_menu (TsWindow *self);
 void     _ts_window_toast (TsWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 TsRun   *_ts_window_add_run (TsWindow *self, TsRun *run);
 void     _ts_window_select (TsWindow *self, TsRun *run);

@@ -610,6 +610,7 @@ ts_window_class_init (TsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, TsWindow, sidebar_handle);
+  gtk_widget_class_bind_template_child (widget_class, TsWindow, examples_menu);
   _ts_window_install_actions (klass);
   _ts_window_install_seed_actions (klass);
 }
@@ -707,6 +708,7 @@ ts_window_init (TsWindow *self)
   _ts_window_connect_init_lab (self);
   _ts_window_build_ensemble_page (self);
   _ts_window_build_run_menu (self);
+  _ts_window_build_examples_menu (self);
   _ts_window_build_search_page (self);
   if (self->settings)
     {

@@ -353,6 +353,76 @@ ts_plot_filters_csv (const TsNet *net, guint max_units)
   return g_string_free (csv, FALSE);
 }
 
+/* ---- a batch-norm layer's parameters ---------------------------------------- */
+
+static const char *const bn_names[TS_BN_N_SERIES] = { "γ (scale)", "β (shift)", "running mean", "running variance" };
+
+/* the four per-unit vectors of batchnorm layer l; FALSE for another kind */
+static gboolean
+bn_series (const TsNet *net, guint layer, const float *out[TS_BN_N_SERIES], guint *units)
+{
+  if (layer >= ts_net_n_layers (net) || ts_net_layer_kind (net, layer) != TS_LAYER_BATCHNORM)
+    return FALSE;
+  out[0] = ts_net_layer_weights (net, layer, NULL);
+  out[1] = ts_net_layer_bias (net, layer);
+  *units = ts_net_layer_units (net, layer);
+  return ts_net_layer_running_stats (net, layer, &out[2], &out[3]);
+}
+
+void
+ts_plot_batchnorm (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net, guint layer,
+                   const char *caption)
+{
+  const float *v[TS_BN_N_SERIES];
+  guint units, cols;
+  g_autofree double *x = NULL, *y = NULL;
+  double pw, ph;
+
+  if (!bn_series (net, layer, v, &units))
+    {
+      ts_plot_message (cr, width, height, style, "Batch norm", "This layer is not a batch norm");
+      return;
+    }
+  /* a wide figure puts the four panels in a row, a squarer one two by two */
+  cols = width > 2.5 * height ? TS_BN_N_SERIES : 2;
+  pw = width / cols, ph = height / (TS_BN_N_SERIES / cols);
+  x = g_new (double, units), y = g_new (double, units);
+  for (guint u = 0; u < units; u++)
+    x[u] = u;
+  for (guint k = 0; k < TS_BN_N_SERIES; k++)
+    {
+      g_autofree char *title = k == 0 && caption ? g_strdup_printf ("%s · %s", caption, bn_names[k])
+                                                 : g_strdup (bn_names[k]);
+      TsPlotSeries series = { NULL, k, x, y, units };
+      /* a level with a little noise (γ near 1 early on) is not blown up to fill the panel */
+      TsPlotAxes axes = { "unit", NULL, .min_span = 0.02 };
+
+      for (guint u = 0; u < units; u++)
+        y[u] = v[k][u];
+      cairo_save (cr);
+      cairo_translate (cr, (k % cols) * pw, (k / cols) * ph);
+      cairo_rectangle (cr, 0, 0, pw, ph);
+      cairo_clip (cr);
+      ts_plot_curves (cr, pw, ph, style, &series, 1, &axes, title);
+      cairo_restore (cr);
+    }
+}
+
+char *
+ts_plot_batchnorm_csv (const TsNet *net, guint layer)
+{
+  const float *v[TS_BN_N_SERIES];
+  guint units;
+  GString *csv;
+
+  if (!bn_series (net, layer, v, &units))
+    return NULL;
+  csv = g_string_new ("unit,gamma,beta,running_mean,running_var\n");
+  for (guint u = 0; u < units; u++)
+    g_string_append_printf (csv, "%u,%.9g,%.9g,%.9g,%.9g\n", u, v[0][u], v[1][u], v[2][u], v[3][u]);
+  return g_string_free (csv, FALSE);
+}
+
 /* ---- decision boundary ------------------------------------------------------ */
 
 void

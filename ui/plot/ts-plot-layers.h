@@ -1,7 +1,8 @@
 /* ts-plot-layers.h — inside a training net, from its stats log: per-layer
  * histograms over time (ridges offset by step, or overlaid), per-layer
  * curves (update/weight ratio with its healthy band, gradient norm, dead or
- * saturated share), first-layer weights as images, and the decision
+ * saturated share), first-layer weights as images, a batch-norm layer's
+ * γ, β and running statistics per unit, and the decision
  * boundary of a 2-D model under its training points.
  *
  *   TsRunStats runs[] = { { "spiral", 0, stats_log, ts_metric_log_length (stats_log) } };
@@ -54,6 +55,15 @@ char *ts_plot_layer_metric_csv (const TsRunStats *runs, guint n_runs, TsLayerMet
 void  ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net,
                        guint channels, guint image_height, guint image_width, const char *caption);
 char *ts_plot_filters_csv (const TsNet *net, guint max_units);
+
+/* a batchnorm layer's γ, β, running mean and running variance against the
+ * unit index, one small panel each in palette colours 0–3 (a row when the
+ * figure is wide, else two by two); another kind of layer: a message */
+#define TS_BN_N_SERIES 4
+void  ts_plot_batchnorm (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net,
+                         guint layer, const char *caption);
+/* unit,gamma,beta,running_mean,running_var; NULL for another kind of layer */
+char *ts_plot_batchnorm_csv (const TsNet *net, guint layer);
 
 /* the grid's classes shaded by confidence, the data's points on top */
 void  ts_plot_decision (cairo_t *cr, double width, double height, const TsPlotStyle *style,
