@@ -93,7 +93,7 @@ run_on_slurm (Search *s, GPtrArray *tasks)
 /* --top K: each of the best K trials trained on the whole training part
  * (its validation split as the experiment says), then their ensemble */
 static gboolean
-run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
+run_top (Search *s, JsonNode *result, int *code)
 {
   JsonObject *root = json_node_get_object (result), *summary_o;
   JsonArray *top = json_object_get_array_member (root, "top");
@@ -102,38 +102,33 @@ run_top (Search *s, GPtrArray *tasks, JsonNode *result, int *code)
   g_autoptr(TsEnsembleResult) r = NULL;
   TsEnsembleOptions opts = { TRUE, TRUE, TS_LATE_MEAN, 0, 0 };
   g_autoptr(JsonArray) members = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = ts_search_top_tasks (s->exp, s->space, result, s->top, s->out, &error);
 
-  for (guint i = 0; i < json_array_get_length (top) && i < s->top; i++)
+  if (runs == NULL)
     {
-      guint t = (guint) json_array_get_int_element (top, i);
-      TsSearchTask *first = tasks->pdata[t * s->folds];
-      g_autoptr(TsExperiment) exp = ts_experiment_copy (first->exp);
-      g_autofree char *name = g_strdup_printf ("trial-%u", t);
-      g_autofree char *dir = g_build_filename (top_dir, name, NULL);
-      g_autofree char *summary_path = g_build_filename (dir, "summary.json", NULL);
-      g_autoptr(JsonNode) old = ts_json_load_file (summary_path, NULL);
+      g_printerr ("trainscope-cli: %s\n", error->message);
+      *code = CLI_RUN_FAILED;
+      return FALSE;
+    }
+  for (guint i = 0; i < runs->len; i++)
+    {
+      TsSearchTask *run = runs->pdata[i];
+      g_autofree char *name = g_path_get_basename (run->dir);
       gboolean interrupted = FALSE;
-      g_autoptr(GError) error = NULL;
       TsRunState end;
 
-      exp->data.folds = exp->data.fold = 0;
-      g_free (exp->name);
-      exp->name = g_strdup_printf ("%s · trial %u", s->exp->name, t);
-      json_array_add_int_element (members, t);
-      if (old && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (old), "state", ""),
-                            "done") == 0)
-        {
-          g_ptr_array_add (dirs, g_steal_pointer (&dir));
-          continue;
-        }
-      end = cli_train (exp, dir, name, &interrupted, NULL, &error);
+      json_array_add_int_element (members, run->trial);
+      g_ptr_array_add (dirs, g_strdup (run->dir));
+      if (ts_search_top_task_done (run))
+        continue;
+      end = cli_train (run->exp, run->dir, name, &interrupted, NULL, &error);
       if (end != TS_RUN_DONE)
         {
-          g_printerr ("trainscope-cli: %s: %s\n", dir, error ? error->message : ts_run_state_name (end));
+          g_printerr ("trainscope-cli: %s: %s\n", run->dir, error ? error->message : ts_run_state_name (end));
           *code = CLI_RUN_FAILED;
           return FALSE;
         }
-      g_ptr_array_add (dirs, g_steal_pointer (&dir));
     }
   if (dirs->len == 0)
     return TRUE;
@@ -227,7 +222,7 @@ search_main (Search *s)
     }
   if (!complete)
     return CLI_RUN_FAILED;
-  if (s->top && (!run_top (s, tasks, result, &code) || !ts_write_json_atomic (search_path, result, &error)))
+  if (s->top && (!run_top (s, result, &code) || !ts_write_json_atomic (search_path, result, &error)))
     {
       if (error)
         g_printerr ("trainscope-cli: %s\n", error->message);

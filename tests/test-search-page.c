@@ -7,6 +7,8 @@
 #include "window-util.h"
 #include "cli-util.h"
 #include "ts-search-page.h"
+#include "ts-ensemble-page.h"
+#include "ts-json.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -613,6 +615,126 @@ test_slurm_cluster (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+top_trained (gpointer page)
+{
+  return ts_search_page_top_trained (page);
+}
+
+static gboolean
+ensemble_idle (gpointer page)
+{
+  return !ts_ensemble_page_is_busy (page);
+}
+
+static char *
+json_text (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = ts_json_load_file (path, &error);
+  g_assert_no_error (error);
+  return json_to_string (node, TRUE);
+}
+
+static gboolean
+window_has_run (TsWindow *window, const char *dir)
+{
+  GListModel *runs = ts_window_get_runs (window);
+  for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+    {
+      g_autoptr(TsRun) run = g_list_model_get_item (runs, i);
+      if (g_strcmp0 (ts_run_get_run_dir (run), dir) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Retrain Top K after a search (3 trials × 2 folds × 2 epochs, K 2): the
+ * best two trials by CV train through the window's queue into
+ * OUT/top/trial-T — the experiments `search --top 2` trains — and the
+ * Ensemble page, opened on them as one choice, writes what
+ * `trainscope-cli ensemble` writes on those folders */
+static void
+test_top_k_ensemble (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *page_out = g_build_filename (dir, "page", NULL), *cli_out = g_build_filename (dir, "cli", NULL);
+  g_autofree char *ens_out = g_build_filename (dir, "ensemble", NULL), *space = NULL, *out = NULL, *err = NULL;
+  g_autofree char *page_json = NULL, *cli_json = NULL, *search_path = NULL;
+  char *page_dirs[2] = { NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) search = NULL;
+  JsonArray *top;
+  TsWindow *window;
+  TsSearchPage *page = window_page (&window);
+  TsEnsemblePage *ensemble = TS_ENSEMBLE_PAGE (ts_window_get_ensemble_page (window));
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_VIEW_STACK));
+  const TsEnsembleResult *r;
+
+  /* nothing to retrain before a search has finished */
+  g_assert_false (ts_search_page_retrain_top (page, 2, &error));
+  g_clear_error (&error);
+  g_assert_true (ts_search_page_set_space (page, SPACE, &error));
+  ts_search_page_set_counts (page, 3, 2, 2, 7);
+  g_assert_true (ts_search_page_start (page, page_out, FALSE, &error));
+  g_assert_true (spin_until (page_idle, page, 180));
+  g_assert_null (ts_search_page_get_message (page));
+  g_assert_false (ts_search_page_ensemble_top (page));
+
+  g_assert_true (ts_search_page_retrain_top (page, 2, &error));
+  g_assert_no_error (error);
+  g_assert_true (spin_until (top_trained, page, 180));
+
+  /* the CLI's search --top 2 with the same settings: the same trials, the
+   * same experiments */
+  write_space (dir);
+  space = g_build_filename (dir, "space.json", NULL);
+  g_assert_cmpint (run_cli (&out, &err, "search", "default", "--space", space, "--trials", "3", "--folds", "2",
+                            "--epochs", "2", "--seed", "7", "--top", "2", "--out", cli_out, NULL), ==, 0);
+  search_path = g_build_filename (page_out, "search.json", NULL);
+  search = ts_json_load_file (search_path, &error);
+  g_assert_no_error (error);
+  top = json_object_get_array_member (json_node_get_object (search), "top");
+  g_assert_cmpuint (json_array_get_length (top), >=, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("top/trial-%" G_GINT64_FORMAT, json_array_get_int_element (top, i));
+      g_autofree char *exp_name = g_build_filename (name, "experiment.json", NULL);
+      g_autofree char *a = NULL, *b = NULL, *summary_path = NULL;
+      g_autoptr(JsonNode) summary = NULL;
+
+      page_dirs[i] = g_build_filename (page_out, name, NULL);
+      summary_path = g_build_filename (page_dirs[i], "summary.json", NULL);
+      summary = ts_json_load_file (summary_path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (summary), "state"), ==, "done");
+      g_assert_true (window_has_run (window, page_dirs[i])); /* trained as a run of the window */
+      a = json_text (page_out, exp_name), b = json_text (cli_out, exp_name);
+      g_assert_cmpstr (a, ==, b);
+    }
+
+  /* "Ensemble Them": the page on the one choice, every member ticked */
+  g_assert_true (ts_search_page_ensemble_top (page));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "ensemble");
+  g_assert_cmpuint (ts_ensemble_page_checked (ensemble), ==, 1);
+  g_assert_cmpuint (ts_ensemble_page_check (ensemble, "Search top 2", TRUE), ==, 1);
+  ts_ensemble_page_set_fusion (ensemble, "both");
+  g_assert_true (ts_ensemble_page_start (ensemble));
+  g_assert_true (spin_until (ensemble_idle, ensemble, 120));
+  g_assert_null (ts_ensemble_page_get_error (ensemble));
+  r = ts_ensemble_page_get_result (ensemble);
+  g_assert_cmpuint (r->n_members, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", page_dirs[0], page_dirs[1], "--out", ens_out, NULL), ==, 0);
+  page_json = json_text (ts_ensemble_page_get_output_dir (ensemble), "ensemble.json");
+  cli_json = json_text (ens_out, "ensemble.json");
+  g_assert_cmpstr (page_json, ==, cli_json);
+  g_free (page_dirs[0]), g_free (page_dirs[1]);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -637,6 +759,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search-page/follows-edits", test_follows_edits);
   g_test_add_func ("/ui/search-page/table-and-scatter", test_table_and_scatter);
   g_test_add_func ("/ui/search-page/bad-space", test_bad_space);
+  g_test_add_func ("/ui/search-page/top-k-ensemble", test_top_k_ensemble);
   g_test_add_func ("/ui/search-page/preferences", test_preferences);
   g_test_add_func ("/ui/search-page/slurm-fake", test_slurm_fake);
   g_test_add_func ("/slurm/search-page", test_slurm_cluster);

@@ -77,11 +77,50 @@ test_plan (void)
   g_assert_nonnull (strstr (error->message, "--folds: must be >= 2 (got 1)"));
 }
 
+/* --top K's runs: search.json's top order, at most k, each the trial's
+ * values on the whole training part in OUT/top/trial-T; no "top" refused */
+static void
+test_top_tasks (void)
+{
+  g_autoptr(TsExperiment) base = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsSearchSpace) space = ts_search_space_from_json (space_json, "space.json", base, &error);
+  g_autoptr(JsonNode) result = json_from_string ("{\"top\": [3, 0, 2]}", &error);
+  g_autoptr(JsonNode) bad = json_from_string ("{\"best\": 3}", &error);
+  g_autoptr(GPtrArray) tasks = ts_search_top_tasks (base, space, result, 2, "out", &error);
+  const guint expected[] = { 3, 0 };
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tasks->len, ==, 2);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      TsSearchTask *task = tasks->pdata[i];
+      g_auto(GStrv) values = ts_search_space_draw (space, base->seed, expected[i]);
+      g_autofree char *dir = g_strdup_printf ("out/top/trial-%u", expected[i]);
+      g_autofree char *name = g_strdup_printf ("%s · trial %u", base->name, expected[i]);
+      g_autofree char *layers = ts_experiment_get_text (task->exp, "model.layers");
+
+      g_assert_cmpuint (task->trial, ==, expected[i]);
+      g_assert_true (g_strv_equal ((const char *const *) task->values, (const char *const *) values));
+      g_assert_cmpstr (layers, ==, values[3]);
+      g_assert_cmpuint (task->exp->data.folds, ==, 0);
+      g_assert_cmpstr (task->dir, ==, dir);
+      g_assert_cmpstr (task->exp->name, ==, name);
+      g_assert_false (ts_search_top_task_done (task)); /* no summary.json */
+    }
+  g_clear_pointer (&tasks, g_ptr_array_unref);
+  tasks = ts_search_top_tasks (base, space, result, 10, "out", &error);
+  g_assert_cmpuint (tasks->len, ==, 3);
+  g_assert_null (ts_search_top_tasks (base, space, bad, 2, "out", &error));
+  g_assert_nonnull (strstr (error->message, "out/search.json: no \"top\""));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/search/draws", test_draws);
   g_test_add_func ("/core/search/plan", test_plan);
+  g_test_add_func ("/core/search/top-tasks", test_top_tasks);
   return g_test_run ();
 }

@@ -25,6 +25,7 @@ struct _TsEnsemblePage {
 
   /* owned */
   GListModel       *runs;
+  GPtrArray        *groups;      /* Group: choices given by ts_ensemble_page_add_members */
   GCancellable     *cancellable; /* of the evaluation under way, else NULL */
   gint              done_permille; /* written by the worker, read by the progress timer */
   guint             progress_id;
@@ -68,6 +69,37 @@ add_choice (TsEnsemblePage *self, const char *title, const char *subtitle, GStrv
   g_object_set_data_full (G_OBJECT (row), "key", g_steal_pointer (&key), g_free);
   g_object_set_data_full (G_OBJECT (row), "paths", paths, (GDestroyNotify) g_strfreev);
   gtk_list_box_append (self->choices, row);
+}
+
+/* a choice of several run folders that is no seed group (a search's top K) */
+typedef struct {
+  char *title, *subtitle;
+  GStrv paths;
+} Group;
+
+static void
+group_free (Group *g)
+{
+  g_free (g->title);
+  g_free (g->subtitle);
+  g_strfreev (g->paths);
+  g_free (g);
+}
+
+void
+ts_ensemble_page_add_members (TsEnsemblePage *self, const char *title, const char *subtitle,
+                              const char *const *paths)
+{
+  Group *g = g_new0 (Group, 1);
+
+  for (guint i = 0; i < self->groups->len; i++)
+    if (g_strcmp0 (((Group *) self->groups->pdata[i])->title, title) == 0)
+      g_ptr_array_remove_index (self->groups, i--);
+  g->title = g_strdup (title);
+  g->subtitle = g_strdup (subtitle);
+  g->paths = g_strdupv ((char **) paths);
+  g_ptr_array_add (self->groups, g);
+  ts_ensemble_page_refresh (self);
 }
 
 /* the model files of a list of runs (those that have one) */
@@ -152,6 +184,11 @@ ts_ensemble_page_refresh (TsEnsemblePage *self)
     }
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->choices))) != NULL)
     gtk_list_box_remove (self->choices, child);
+  for (guint i = self->groups->len; i-- > 0;) /* newest first, as the runs are */
+    {
+      Group *g = self->groups->pdata[i];
+      add_choice (self, g->title, g->subtitle, g_strdupv (g->paths), ticked);
+    }
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(TsRun) run = g_list_model_get_item (self->runs, i);
@@ -469,6 +506,7 @@ ts_ensemble_page_finalize (GObject *object)
   g_free (self->output_dir);
   g_free (self->error);
   g_free (self->caption);
+  g_ptr_array_unref (self->groups);
   G_OBJECT_CLASS (ts_ensemble_page_parent_class)->finalize (object);
 }
 
@@ -509,7 +547,8 @@ build (TsEnsemblePage *self)
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), "Members");
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
                                          "Trained models to combine: finished runs, all the seeds of a seed group, "
-                                         "or the checkpoints of one run (a snapshot ensemble). They must share the "
+                                         "a search's retrained top K (Search page), or the checkpoints of one run "
+                                         "(a snapshot ensemble). They must share the "
                                          "data's input size and classes.");
   self->choices = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (self->choices, GTK_SELECTION_NONE);
@@ -566,6 +605,7 @@ build (TsEnsemblePage *self)
 static void
 ts_ensemble_page_init (TsEnsemblePage *self)
 {
+  self->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
   build (self);
   /* shown again: runs may have finished meanwhile */
   g_signal_connect (self, "map", G_CALLBACK (ts_ensemble_page_refresh), NULL);

@@ -1,5 +1,6 @@
 /* ts-ensemble-page.h — the Ensemble page: pick trained models (finished
- * runs, a seed group's seeds, the checkpoints of one run), choose late or
+ * runs, a seed group's seeds, a search's retrained top K, the checkpoints
+ * of one run), choose late or
  * early fusion or both, and measure them as one in a worker thread, with
  * progress and Cancel. Shows each member's accuracy, the fused accuracies,
  * the members' disagreement and accuracy as members are added, and writes
@@ -23,6 +24,11 @@ G_DECLARE_FINAL_TYPE (TsEnsemblePage, ts_ensemble_page, TS, ENSEMBLE_PAGE, GtkWi
 GtkWidget              *ts_ensemble_page_new (GListModel *runs);
 /* rebuilds the list of members to pick from (ticks kept by path) */
 void                    ts_ensemble_page_refresh (TsEnsemblePage *self);
+/* A choice of several run folders as one (a search's top K, all ticked
+ * at once like a seed group's seeds), listed from now on above the runs';
+ * one with the same title is replaced. */
+void                    ts_ensemble_page_add_members (TsEnsemblePage *self, const char *title, const char *subtitle,
+                                                      const char *const *paths);
 /* ticks (or clears) every choice whose title contains text; how many */
 guint                   ts_ensemble_page_check (TsEnsemblePage *self, const char *text, gboolean active);
 /* how many choices are ticked */

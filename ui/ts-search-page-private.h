@@ -1,7 +1,8 @@
 /* ts-search-page-private.h — the Search page's parts, shared by
  * ts-search-page.c (the form, the table, the scatter),
- * ts-search-page-space.c (the space rows) and ts-search-page-run.c
- * (running the tasks here or on Slurm). */
+ * ts-search-page-space.c (the space rows), ts-search-page-run.c
+ * (running the tasks here or on Slurm) and ts-search-page-top.c (the
+ * best trials retrained and ensembled). */
 #pragma once
 
 #include "ts-search-page.h"
@@ -34,6 +35,10 @@ struct _TsSearchPage {
   GtkDropDown    *key_pick;
   GtkWidget      *scatter;
   GtkWidget      *curves_figure;
+  GtkSpinButton  *top_k;
+  GtkWidget      *top_button, *ensemble_button;
+  GtkProgressBar *top_progress;
+  GtkLabel       *top_status;
 
   /* owned */
   GSettings     *settings;
@@ -63,6 +68,10 @@ struct _TsSearchPage {
   GCancellable  *cancel;
   GAsyncQueue   *events;
   char         **failures;
+  /* the top trials retrained (TsSearchTask, OUT/top/trial-T), polled
+   * while top_timer runs */
+  GPtrArray     *top_tasks;
+  guint          top_timer;
 };
 
 /* ts-search-page-space.c: a row of the space (kind: a TsSpaceKind) */
@@ -73,6 +82,11 @@ void     _ts_search_page_add_empty_row (TsSearchPage *self);
 gboolean _ts_search_page_run (TsSearchPage *self, gboolean resume, GError **error);
 void     _ts_search_page_stop (TsSearchPage *self);
 void     _ts_search_page_clear_run (TsSearchPage *self);
+/* ts-search-page-top.c */
+GtkWidget *_ts_search_page_build_top (TsSearchPage *self);
+void     _ts_search_page_update_top (TsSearchPage *self);
+void     _ts_search_page_clear_top (TsSearchPage *self);
+void     _ts_search_page_install_top_signals (GObjectClass *klass);
 /* ts-search-page.c: the table and scatter redrawn from views and result */
 void     _ts_search_page_refresh (TsSearchPage *self);
 void     _ts_search_page_set_message (TsSearchPage *self, const char *message);

@@ -428,6 +428,7 @@ _ts_search_page_stop (TsSearchPage *self)
 void
 _ts_search_page_clear_run (TsSearchPage *self)
 {
+  _ts_search_page_clear_top (self);
   g_clear_handle_id (&self->timer, g_source_remove);
   if (self->trainer)
     {

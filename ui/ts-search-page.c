@@ -249,6 +249,7 @@ _ts_search_page_update_buttons (TsSearchPage *self)
   gtk_widget_set_sensitive (self->start_button, !self->running);
   gtk_widget_set_sensitive (self->resume_button, !self->running);
   gtk_widget_set_sensitive (self->stop_button, self->running);
+  _ts_search_page_update_top (self);
 }
 
 static char *
@@ -587,6 +588,7 @@ build (TsSearchPage *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->message_label));
+  gtk_box_append (GTK_BOX (box), _ts_search_page_build_top (self));
 
   gtk_box_append (GTK_BOX (box), heading ("Trials"));
   self->table = GTK_GRID (gtk_grid_new ());
@@ -655,6 +657,7 @@ ts_search_page_class_init (TsSearchPageClass *klass)
   /* (trial, its fold run folders that exist) */
   signals[SIGNAL_OPEN_TRIAL] = g_signal_new ("open-trial", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                              NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRV);
+  _ts_search_page_install_top_signals (object_class);
 }
 
 static void

@@ -9,7 +9,11 @@
  * each fold's state, CV mean ± std, seconds) and a scatter of CV accuracy
  * against a chosen key, and every trial's validation curve (the mean over
  * its folds), fill as tasks finish; a trial's button emits
- * ::open-trial with its fold run folders.
+ * ::open-trial with its fold run folders. Once it has finished, "Retrain
+ * Top K" trains the best K trials on the whole training part (::train-top:
+ * the window queues them) into OUT/top/trial-T as `search --top K` does;
+ * when they have trained, ::top-trained offers them as one ensemble and
+ * "Ensemble Them" emits ::ensemble-top.
  *
  *   GtkWidget *page = ts_search_page_new ();
  *   ts_search_page_set_experiment (TS_SEARCH_PAGE (page), exp);
@@ -53,6 +57,14 @@ gboolean    ts_search_page_is_running (TsSearchPage *self);
 const char *ts_search_page_get_message (TsSearchPage *self);
 /* the table's text of one task (its fold cell): "done 81.2%", "RUNNING"… */
 char       *ts_search_page_dup_task_state (TsSearchPage *self, guint trial, guint fold);
+/* The best k trials by CV retrained (k capped at the trials with every
+ * fold done): FALSE while a search runs, before one finished, or while the
+ * top trials train. */
+gboolean    ts_search_page_retrain_top (TsSearchPage *self, guint k, GError **error);
+/* every retrained top trial's summary says done */
+gboolean    ts_search_page_top_trained (TsSearchPage *self);
+/* "Ensemble Them": emits ::ensemble-top; FALSE until they have trained */
+gboolean    ts_search_page_ensemble_top (TsSearchPage *self);
 /* the figures (TsFigure) and the table's grid, for tests and screenshots */
 GtkWidget  *ts_search_page_get_scatter (TsSearchPage *self);
 GtkWidget  *ts_search_page_get_curves (TsSearchPage *self);

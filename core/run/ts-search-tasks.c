@@ -80,6 +80,36 @@ ts_search_plan (const TsExperiment *base, const TsSearchSpace *space, guint tria
   return g_steal_pointer (&tasks);
 }
 
+GPtrArray *
+ts_search_top_tasks (const TsExperiment *base, const TsSearchSpace *space, JsonNode *result, guint k,
+                     const char *out, GError **error)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_search_task_free);
+  JsonObject *root = result && JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+  JsonNode *top_node = root ? json_object_get_member (root, "top") : NULL;
+  JsonArray *top = top_node && JSON_NODE_HOLDS_ARRAY (top_node) ? json_node_get_array (top_node) : NULL;
+
+  if (top == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s/search.json: no \"top\" array of trials", out);
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (top) && i < k; i++)
+    {
+      TsSearchTask *task = g_new0 (TsSearchTask, 1);
+      g_autofree char *name = NULL;
+
+      task->trial = (guint) json_array_get_int_element (top, i);
+      task->values = ts_search_space_draw (space, base->seed, task->trial);
+      name = g_strdup_printf ("trial-%u", task->trial);
+      task->dir = g_build_filename (out, "top", name, NULL);
+      g_ptr_array_add (tasks, task);
+      if ((task->exp = trial_experiment (base, space, task->values, task->trial, 0, 0, error)) == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&tasks);
+}
+
 static const char *
 relative (const char *path, const char *out)
 {
@@ -136,6 +166,13 @@ ts_search_task_finished (const TsSearchTask *task)
   const char *state = summary_state (summary);
   /* stopped or failed runs are done again; a diverged one is a result */
   return g_strcmp0 (state, "done") == 0 || g_strcmp0 (state, "diverged") == 0;
+}
+
+gboolean
+ts_search_top_task_done (const TsSearchTask *task)
+{
+  g_autoptr(JsonNode) summary = read_summary (task);
+  return g_strcmp0 (summary_state (summary), "done") == 0;
 }
 
 static double

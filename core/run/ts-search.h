@@ -80,6 +80,17 @@ gboolean   ts_search_task_finished (const TsSearchTask *task);
 JsonNode  *ts_search_collect (const TsSearchSpace *space, GPtrArray *tasks, guint trials, guint folds,
                               const char *out, guint top_k, GError **error);
 
+/* `search --top K`'s runs: the best k trials of a collected search (its
+ * "top" order, best first; fewer when fewer finished), each trained on the
+ * whole training part (data.folds 0, named "BASE · trial T") into
+ * OUT/top/trial-T — fold 0 and no exp_path. The CLI and the window's
+ * Search page both train these, so `trainscope-cli ensemble OUT/top/trial-*`
+ * takes either's. */
+GPtrArray *ts_search_top_tasks (const TsExperiment *base, const TsSearchSpace *space, JsonNode *result, guint k,
+                                const char *out, GError **error);
+/* A top task is trained when its summary.json says done. */
+gboolean   ts_search_top_task_done (const TsSearchTask *task);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsSearchSpace, ts_search_space_free)
 
 G_END_DECLS
