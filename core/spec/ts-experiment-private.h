@@ -43,6 +43,7 @@ gboolean         _ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node,
 /* model.layers' entries and the order of their kinds */
 gboolean         _ts_experiment_validate_layers (const TsExperiment *exp, GError **error);
 guint            _ts_experiment_dense_layers (const TsExperiment *exp);
+JsonNode        *_ts_experiment_layers_to_node (const TsExperiment *exp);
 char            *_ts_experiment_choices_text (const char *const *choices);
 
 G_END_DECLS
