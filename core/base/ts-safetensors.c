@@ -16,15 +16,6 @@ struct _TsSafetensors {
   JsonNode   *root;
 };
 
-guint64
-ts_shape_numel (const TsShape *shape)
-{
-  guint64 n = 1;
-  for (guint i = 0; i < shape->ndim; i++)
-    n *= shape->dims[i];
-  return n;
-}
-
 void
 ts_safetensors_free (TsSafetensors *st)
 {

@@ -32,21 +32,41 @@ typedef enum {
 typedef enum { TS_LOSS_SOFTMAX, TS_LOSS_SVM } TsLossKind;
 
 /* model.layers[i].type */
-typedef enum { TS_LAYER_DENSE, TS_LAYER_BATCHNORM } TsLayerKind;
+typedef enum {
+  TS_LAYER_DENSE,
+  TS_LAYER_BATCHNORM,
+  TS_LAYER_CONV,            /* Conv2d + activation, NCHW, weight [filters, C, k, k] */
+  TS_LAYER_POOL,            /* MaxPool2d / AvgPool2d */
+  TS_LAYER_GLOBAL_AVG_POOL, /* AdaptiveAvgPool2d(1) + flatten: [C,H,W] → [C] */
+} TsLayerKind;
+
+/* model.layers[i].kind of a pool */
+typedef enum { TS_POOL_MAX, TS_POOL_AVG } TsPoolKind;
+
+/* conv padding "same": the output keeps the input's height and width */
+#define TS_PADDING_SAME (-1)
 
 #define TS_INHERIT_ACTIVATION (-1)
 #define TS_BN_MOMENTUM 0.1f
 #define TS_BN_EPS 1e-5f
 
 /* One entry of model.layers. Zero-filled past the first two fields it is a
- * dense layer ({ units, activation } initialisers stay valid). */
+ * dense layer ({ units, activation } initialisers stay valid).
+ *
+ *   { .kind = TS_LAYER_CONV, .units = 32, .kernel = 5, .stride = 1, .padding = TS_PADDING_SAME,
+ *     .activation = TS_INHERIT_ACTIVATION }
+ *   { .kind = TS_LAYER_POOL, .pool = TS_POOL_MAX, .kernel = 2, .stride = 2 } */
 typedef struct {
-  guint       units;      /* dense */
-  int         activation; /* dense: a TsActivation, or TS_INHERIT_ACTIVATION */
+  guint       units;      /* dense: units; conv: filters */
+  int         activation; /* dense, conv: a TsActivation, or TS_INHERIT_ACTIVATION */
   TsLayerKind kind;
   float       momentum;   /* batchnorm: running-statistics momentum, (0, 1] */
   float       eps;        /* batchnorm: added to the variance, > 0 */
   gboolean    frozen;     /* batchnorm "trainable": false — evaluation mode, nothing updated */
+  guint       kernel;     /* conv: kernel (square); pool: size */
+  guint       stride;     /* conv (1), pool (= size); >= 1 once parsed */
+  int         padding;    /* conv: zeros on every side, or TS_PADDING_SAME */
+  TsPoolKind  pool;       /* pool: max or avg */
 } TsLayerSpec;
 
 #define TS_MAX_TENSOR_DIMS 4
@@ -57,5 +77,20 @@ typedef struct {
 } TsShape;
 
 guint64 ts_shape_numel (const TsShape *shape);
+
+/* What a layer makes of its input's shape — [C,H,W] for images, [n] for
+ * feature vectors (the dense layers' outputs, 2-D points): a dense layer
+ * flattens in C,H,W order; conv, pool and global_avg_pool need [C,H,W].
+ * FALSE with a sentence saying why (the caller names the entry,
+ * "model.layers[2]: …"): "pool size 2 does not fit a 1×1 input". The
+ * implicit output layer is a dense layer of n_classes units. */
+gboolean ts_layer_output_shape (const TsLayerSpec *spec, const TsShape *in, TsShape *out, GError **error);
+/* its trained parameters for that input (dense and conv: weights and
+ * biases; batchnorm: γ and β; PReLU slopes not counted) */
+guint64  ts_layer_param_count (const TsLayerSpec *spec, const TsShape *in);
+/* the conv padding on each side (TS_PADDING_SAME resolved: (kernel − 1) / 2) */
+guint    ts_layer_padding (const TsLayerSpec *spec);
+/* "[32,28,28]", "[128]" */
+char    *ts_shape_text (const TsShape *shape);
 
 G_END_DECLS
