@@ -1099,8 +1099,8 @@ test_layer_list_round_trip (void)
 }
 
 /* issue 12: batch-norm entries keep their options through the list; Add
- * Batch Norm only follows a dense layer; a dense layer takes its batch
- * norm with it */
+ * Batch Norm only follows a dense or conv layer; a dense layer takes its
+ * batch norm with it */
 static void
 test_layer_list_batchnorm (void)
 {
@@ -1118,11 +1118,12 @@ test_layer_list_batchnorm (void)
   g_assert_cmpint (g_array_index (out, TsLayerSpec, 0).activation, ==, TS_ACT_TANH);
   g_assert_cmpint (g_array_index (out, TsLayerSpec, 1).kind, ==, TS_LAYER_BATCHNORM);
   g_assert_cmpfloat (g_array_index (out, TsLayerSpec, 1).momentum, ==, 0.2f);
+  g_assert_cmpfloat (g_array_index (out, TsLayerSpec, 1).eps, ==, 1e-3f);
   g_assert_true (g_array_index (out, TsLayerSpec, 1).frozen);
-  add_bn = find_widget (list, is_button_labelled, "Add Batch Norm");
+  add_bn = find_widget (list, is_button_labelled, "Batch Norm");
   g_assert_nonnull (add_bn);
   g_assert_false (gtk_widget_get_sensitive (add_bn)); /* the last entry is a batch norm */
-  g_signal_emit_by_name (find_widget (list, is_button_labelled, "Add Layer"), "clicked");
+  g_signal_emit_by_name (find_widget (list, is_button_labelled, "Dense"), "clicked");
   g_assert_true (gtk_widget_get_sensitive (add_bn));
   g_signal_emit_by_name (add_bn, "clicked");
   g_clear_pointer (&out, g_array_unref);

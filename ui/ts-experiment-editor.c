@@ -16,12 +16,18 @@ struct _TsExperimentEditor {
   TsExperiment *exp;
   char         *error;
   gboolean      loading;  /* filling rows: their signals are not edits */
+  gboolean      valid;    /* the layer list as shown is the experiment's (else Start waits) */
+  char         *data_source; /* the source whose loaded samples have data_shape */
+  TsShape       data_shape;
 };
 
 G_DEFINE_FINAL_TYPE (TsExperimentEditor, ts_experiment_editor, GTK_TYPE_BOX)
 
 enum { CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+enum { PROP_0, PROP_VALID, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 static const struct {
   const char *prefix;
@@ -144,6 +150,7 @@ group_title (const char *key)
 }
 
 static void update_visibility (TsExperimentEditor *self);
+static TsExperiment *check_layers (TsExperimentEditor *self);
 static void fill_row (TsExperimentEditor *self, const char *key, GtkWidget *row, gboolean editable);
 
 static void
@@ -180,7 +187,14 @@ ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char
   self->exp = g_steal_pointer (&next);
   if (g_str_equal (key, "data.source") && row && !source_shown (self, text)) /* a path chosen, or set from outside */
     fill_row (self, key, row, TRUE);
+  if (g_str_equal (key, "model.layers"))
+    {
+      self->loading = TRUE;
+      ts_layer_list_set_layers (TS_LAYER_LIST (self->layers), self->exp->model.layers, TRUE);
+      self->loading = FALSE;
+    }
   update_visibility (self);
+  ts_experiment_free (check_layers (self)); /* the source's shape may have changed */
   g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;
 }
@@ -315,25 +329,83 @@ add_log_buttons (GtkWidget *row, GtkWidget *entry)
 }
 
 static void
+set_valid (TsExperimentEditor *self, gboolean valid)
+{
+  if (self->valid == valid)
+    return;
+  self->valid = valid;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALID]);
+}
+
+/* the input the net will see: from the loaded data when the window has
+ * them for this source, else what the source's name tells */
+static gboolean
+input_shape (TsExperimentEditor *self, const TsExperiment *exp, TsShape *input)
+{
+  if (self->data_source && g_str_equal (self->data_source, exp->data.source))
+    {
+      ts_experiment_input_shape_from (exp, &self->data_shape, input);
+      return TRUE;
+    }
+  return ts_experiment_input_shape (exp, input);
+}
+
+/* The experiment with the layers as the list shows them, checked, each
+ * row's shape shown (an error on the row it names, else in the banner):
+ * the new experiment, or NULL when it is refused (Start waits). */
+static TsExperiment *
+check_layers (TsExperimentEditor *self)
+{
+  g_autoptr(TsExperiment) next = ts_experiment_copy (self->exp);
+  g_autoptr(GError) error = NULL;
+  TsShape input;
+  gboolean known, fits;
+
+  g_array_unref (next->model.layers);
+  next->model.layers = ts_layer_list_get_layers (TS_LAYER_LIST (self->layers));
+  ts_experiment_validate (next, &error);
+  known = input_shape (self, next, &input);
+  fits = ts_layer_list_show_shapes (TS_LAYER_LIST (self->layers), next, known ? &input : NULL, error);
+  set_valid (self, error == NULL && fits);
+  /* an error the list shows on a row is not repeated above */
+  if (error && !g_str_has_prefix (error->message, "model.layers["))
+    show_message (self, error->message, TRUE);
+  else
+    show_message (self, NULL, FALSE);
+  return self->valid ? g_steal_pointer (&next) : NULL;
+}
+
+static void
 on_layers_changed (TsExperimentEditor *self)
 {
-  g_autoptr(TsExperiment) next = NULL;
-  g_autoptr(GError) error = NULL;
+  TsExperiment *next;
 
   if (self->loading)
     return;
-  next = ts_experiment_copy (self->exp);
-  g_array_unref (next->model.layers);
-  next->model.layers = ts_layer_list_get_layers (TS_LAYER_LIST (self->layers));
-  if (!ts_experiment_validate (next, &error))
-    {
-      show_message (self, error->message, TRUE);
-      return;
-    }
-  show_message (self, NULL, FALSE);
+  next = check_layers (self);
+  if (next == NULL)
+    return;
   ts_experiment_free (self->exp);
-  self->exp = g_steal_pointer (&next);
+  self->exp = next;
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+ts_experiment_editor_is_valid (TsExperimentEditor *self)
+{
+  return self->valid;
+}
+
+void
+ts_experiment_editor_set_data_shape (TsExperimentEditor *self, const char *source, const TsShape *shape)
+{
+  g_clear_pointer (&self->data_source, g_free);
+  if (source && shape)
+    {
+      self->data_source = g_strdup (source);
+      self->data_shape = *shape;
+    }
+  ts_experiment_free (check_layers (self));
 }
 
 static GtkWidget *
@@ -465,7 +537,10 @@ ts_experiment_editor_set_experiment (TsExperimentEditor *self, const TsExperimen
   ts_layer_list_set_layers (TS_LAYER_LIST (self->layers), self->exp->model.layers, editable);
   self->loading = FALSE;
   update_visibility (self);
-  show_message (self, editable ? NULL : "This run has started: fork it (Ctrl+N) to try a change.", FALSE);
+  show_message (self, NULL, FALSE);
+  ts_experiment_free (check_layers (self));
+  if (!editable)
+    show_message (self, "This run has started: fork it (Ctrl+N) to try a change.", FALSE);
 }
 
 void
@@ -508,13 +583,27 @@ ts_experiment_editor_finalize (GObject *object)
   g_clear_pointer (&self->source_values, g_ptr_array_unref);
   g_clear_pointer (&self->exp, ts_experiment_free);
   g_free (self->error);
+  g_free (self->data_source);
   G_OBJECT_CLASS (ts_experiment_editor_parent_class)->finalize (object);
+}
+
+static void
+ts_experiment_editor_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  if (id == PROP_VALID)
+    g_value_set_boolean (value, TS_EXPERIMENT_EDITOR (object)->valid);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
 }
 
 static void
 ts_experiment_editor_class_init (TsExperimentEditorClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ts_experiment_editor_finalize;
+  G_OBJECT_CLASS (klass)->get_property = ts_experiment_editor_get_property;
+  properties[PROP_VALID] = g_param_spec_boolean ("valid", NULL, NULL, TRUE,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, properties);
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 0);
 }
@@ -524,6 +613,7 @@ ts_experiment_editor_init (TsExperimentEditor *self)
 {
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   self->rows = g_hash_table_new (g_str_hash, g_str_equal);
+  self->valid = TRUE;
   self->source_labels = gtk_string_list_new (NULL);
   self->source_values = g_ptr_array_new_with_free_func (g_free);
   self->banner = gtk_label_new (NULL);

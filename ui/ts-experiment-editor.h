@@ -5,7 +5,8 @@
  * entries validated as you type with the CLI's own messages ("train.lr:
  * must be > 0 (got -1)"). Rows that do not apply to the source are hidden
  * (data.samples/classes/noise: generated sets only). Emits ::changed with
- * each valid edit.
+ * each valid edit. The hidden layers' list shows each layer's output shape
+ * and parameter count, and an entry that does not fit on its row.
  */
 #pragma once
 
@@ -30,6 +31,16 @@ GtkWidget          *ts_experiment_editor_get_row (TsExperimentEditor *self, cons
 const char         *ts_experiment_editor_get_error (TsExperimentEditor *self);
 /* Sets one key as the user would (for tests and drops); FALSE if refused. */
 gboolean            ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char *text);
+
+/* FALSE while the layer list shows a stack that is refused (the error on
+ * its row): the experiment keeps its last valid layers and Start waits.
+ * Notified as the "valid" property. */
+gboolean            ts_experiment_editor_is_valid (TsExperimentEditor *self);
+/* The shape of the loaded samples of source ([C,H,W] or [n], before
+ * data.view and preprocessing), for the layer shapes of a source whose
+ * files alone describe it; NULL: none loaded. */
+void                ts_experiment_editor_set_data_shape (TsExperimentEditor *self, const char *source,
+                                                         const TsShape *shape);
 
 /* The next value on a 1–3–10 log scale above or below value. */
 double              ts_log_step (double value, gboolean up);

@@ -1,11 +1,26 @@
 #include "ts-layer-list.h"
 
+#include <stdio.h>
+#include <string.h>
+
+/* the keys a row edits */
+typedef enum { KEY_UNITS, KEY_KERNEL, KEY_STRIDE, KEY_PADDING, KEY_ACTIVATION, KEY_POOL, KEY_MOMENTUM, KEY_TRAINABLE } Key;
+
+typedef struct {
+  TsLayerList *list;
+  TsLayerSpec  spec;
+  GtkWidget   *row;    /* owned: rows leave and rejoin the group as they move */
+  GtkWidget   *stride; /* a pool's stride spin, which follows its size */
+} LayerRow;
+
 struct _TsLayerList {
   AdwPreferencesGroup parent_instance;
 
-  GPtrArray *rows;     /* one AdwActionRow per layer */
-  GtkWidget *add_row;  /* owned: it leaves and rejoins the group to stay last */
-  GtkWidget *add_bn;   /* "Add Batch Norm": only after a dense layer */
+  GPtrArray *rows;        /* of LayerRow, in model.layers order */
+  GtkWidget *add_row;     /* owned, like the rows: it stays after them */
+  GtkWidget *output_row;  /* owned: the implicit output layer, last */
+  GtkWidget *total;       /* the header's parameter total */
+  GtkWidget *add[5];      /* Dense, Conv, Pool, Global Pool, Batch Norm */
   gboolean   editable;
   gboolean   loading;
 };
@@ -15,14 +30,29 @@ G_DEFINE_FINAL_TYPE (TsLayerList, ts_layer_list, ADW_TYPE_PREFERENCES_GROUP)
 enum { CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* "model default", then every activation by name */
-static GtkStringList *
-activation_choices (void)
+enum { ADD_DENSE, ADD_CONV, ADD_POOL, ADD_GAP, ADD_BATCHNORM };
+
+char *
+ts_format_count (guint64 n)
 {
-  GtkStringList *list = gtk_string_list_new ((const char *[]) { "model default", NULL });
-  for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)
-    gtk_string_list_append (list, ts_activation_name (a));
-  return list;
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *s = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+layer_row_free (LayerRow *lr)
+{
+  g_object_unref (lr->row);
+  g_free (lr);
 }
 
 static void
@@ -32,146 +62,423 @@ emit_changed (TsLayerList *self)
     g_signal_emit (self, signals[CHANGED], 0);
 }
 
-static void renumber (TsLayerList *self);
+/* ---- what a row says --------------------------------------------------- */
+
+static char *
+row_title (const TsLayerSpec *spec)
+{
+  GString *s = g_string_new (NULL);
+
+  switch (spec->kind)
+    {
+    case TS_LAYER_DENSE:
+      g_string_append_printf (s, "Dense · %u units", spec->units);
+      break;
+    case TS_LAYER_CONV:
+      g_string_append_printf (s, "Conv · %u filters %u×%u", spec->units, spec->kernel, spec->kernel);
+      if (spec->stride != 1)
+        g_string_append_printf (s, " · stride %u", spec->stride);
+      if (spec->padding == TS_PADDING_SAME)
+        g_string_append (s, " · same");
+      else if (spec->padding > 0)
+        g_string_append_printf (s, " · pad %d", spec->padding);
+      break;
+    case TS_LAYER_POOL:
+      g_string_append_printf (s, "%s pool %u×%u", spec->pool == TS_POOL_MAX ? "Max" : "Average", spec->kernel,
+                              spec->kernel);
+      if (spec->stride != spec->kernel)
+        g_string_append_printf (s, " · stride %u", spec->stride);
+      break;
+    case TS_LAYER_GLOBAL_AVG_POOL:
+      g_string_append (s, "Global average pool");
+      break;
+    case TS_LAYER_BATCHNORM:
+      g_string_append (s, "Batch norm");
+      if (spec->frozen)
+        g_string_append (s, " · frozen");
+      break;
+    }
+  if ((spec->kind == TS_LAYER_DENSE || spec->kind == TS_LAYER_CONV) && spec->activation != TS_INHERIT_ACTIVATION)
+    g_string_append_printf (s, " · %s", ts_activation_name (spec->activation));
+  return g_string_free (s, FALSE);
+}
 
 static void
-on_remove (GtkButton *button, TsLayerList *self)
+set_subtitle (GtkWidget *row, const char *text, gboolean error)
 {
-  GtkWidget *row = g_object_get_data (G_OBJECT (button), "row");
-  guint at;
+  if (ADW_IS_EXPANDER_ROW (row))
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), text);
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text);
+  if (error)
+    gtk_widget_add_css_class (row, "error");
+  else
+    gtk_widget_remove_css_class (row, "error");
+}
 
-  /* a dense layer takes its batchnorm with it: nothing would be left to normalise */
-  if (g_ptr_array_find (self->rows, row, &at) && g_object_get_data (G_OBJECT (row), "batchnorm") == NULL
-      && at + 1 < self->rows->len && g_object_get_data (G_OBJECT (self->rows->pdata[at + 1]), "batchnorm"))
+static const char *
+get_subtitle (GtkWidget *row)
+{
+  return ADW_IS_EXPANDER_ROW (row) ? adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row))
+                                   : adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+static void
+refresh_title (LayerRow *lr)
+{
+  g_autofree char *title = row_title (&lr->spec);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (lr->row), title);
+}
+
+/* ---- the group's order ------------------------------------------------- */
+
+static gboolean
+vector_after (const LayerRow *lr)
+{
+  return lr->spec.kind == TS_LAYER_DENSE || lr->spec.kind == TS_LAYER_GLOBAL_AVG_POOL;
+}
+
+/* what may be added after the last entry: conv and pools while the data
+ * pass as an image (no dense or global pool yet); a batch norm after a
+ * dense or conv layer */
+static void
+update_add_buttons (TsLayerList *self)
+{
+  gboolean image = TRUE, after_weights = FALSE;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    image = image && !vector_after (self->rows->pdata[i]);
+  if (self->rows->len)
     {
-      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), self->rows->pdata[at + 1]);
+      TsLayerKind last = ((LayerRow *) self->rows->pdata[self->rows->len - 1])->spec.kind;
+      after_weights = last == TS_LAYER_DENSE || last == TS_LAYER_CONV;
+    }
+  gtk_widget_set_sensitive (self->add[ADD_DENSE], self->editable);
+  for (int k = ADD_CONV; k <= ADD_GAP; k++)
+    gtk_widget_set_sensitive (self->add[k], self->editable && image);
+  gtk_widget_set_sensitive (self->add[ADD_BATCHNORM], self->editable && after_weights);
+}
+
+/* the rows in order, then the add row and the output layer */
+static void
+relayout (TsLayerList *self)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (self);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    if (gtk_widget_get_parent (((LayerRow *) self->rows->pdata[i])->row))
+      adw_preferences_group_remove (group, ((LayerRow *) self->rows->pdata[i])->row);
+  adw_preferences_group_remove (group, self->add_row);
+  adw_preferences_group_remove (group, self->output_row);
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_add (group, ((LayerRow *) self->rows->pdata[i])->row);
+  adw_preferences_group_add (group, self->add_row);
+  adw_preferences_group_add (group, self->output_row);
+  update_add_buttons (self);
+}
+
+static guint
+index_of (TsLayerList *self, LayerRow *lr)
+{
+  guint at = 0;
+  g_ptr_array_find (self->rows, lr, &at);
+  return at;
+}
+
+static void
+on_remove (GtkButton *button, LayerRow *lr)
+{
+  TsLayerList *self = lr->list;
+  guint at = index_of (self, lr);
+
+  /* a dense or conv layer takes its batch norm with it: nothing would be left to normalise */
+  if (lr->spec.kind != TS_LAYER_BATCHNORM && at + 1 < self->rows->len
+      && ((LayerRow *) self->rows->pdata[at + 1])->spec.kind == TS_LAYER_BATCHNORM)
+    {
+      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), ((LayerRow *) self->rows->pdata[at + 1])->row);
       g_ptr_array_remove_index (self->rows, at + 1);
     }
-  adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), row);
-  g_ptr_array_remove (self->rows, row);
-  renumber (self);
+  adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), lr->row);
+  g_ptr_array_remove_index (self->rows, at);
+  relayout (self);
   emit_changed (self);
 }
 
-static gboolean
-row_is_batchnorm (gpointer row)
+static void
+on_move (GtkButton *button, LayerRow *lr)
 {
-  return g_object_get_data (G_OBJECT (row), "batchnorm") != NULL;
+  TsLayerList *self = lr->list;
+  int by = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "by"));
+  guint at = index_of (self, lr);
+  guint to = (guint) ((int) at + by);
+
+  if ((int) at + by < 0 || to >= self->rows->len)
+    return;
+  self->rows->pdata[at] = self->rows->pdata[to];
+  self->rows->pdata[to] = lr;
+  relayout (self);
+  emit_changed (self);
 }
 
-/* a batchnorm normalises the dense layer before it: one may follow the
- * last entry only when that is a dense layer */
 static void
-update_add_bn (TsLayerList *self)
+add_actions (TsLayerList *self, LayerRow *lr)
 {
-  gboolean after_dense = self->rows->len > 0 && !row_is_batchnorm (self->rows->pdata[self->rows->len - 1]);
-  gtk_widget_set_sensitive (self->add_bn, self->editable && after_dense);
+  static const struct { const char *icon, *tip; int by; } actions[] = {
+    { "go-up-symbolic", "Move this layer up", -1 },
+    { "go-down-symbolic", "Move this layer down", 1 },
+    { "user-trash-symbolic", NULL, 0 },
+  };
+
+  /* an expander row puts each action before the last one added */
+  gboolean reversed = ADW_IS_EXPANDER_ROW (lr->row);
+
+  for (gsize k = 0; k < G_N_ELEMENTS (actions); k++)
+    {
+      gsize i = reversed ? G_N_ELEMENTS (actions) - 1 - k : k;
+      GtkWidget *button = gtk_button_new_from_icon_name (actions[i].icon);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_sensitive (button, self->editable);
+      gtk_widget_set_tooltip_text (button, actions[i].tip ? actions[i].tip
+                                   : lr->spec.kind == TS_LAYER_BATCHNORM ? "Remove this batch norm"
+                                   : "Remove this layer");
+      g_object_set_data (G_OBJECT (button), "by", GINT_TO_POINTER (actions[i].by));
+      g_signal_connect (button, "clicked", G_CALLBACK (actions[i].by ? (GCallback) on_move : (GCallback) on_remove), lr);
+      if (ADW_IS_EXPANDER_ROW (lr->row))
+        adw_expander_row_add_action (ADW_EXPANDER_ROW (lr->row), button);
+      else
+        adw_action_row_add_suffix (ADW_ACTION_ROW (lr->row), button);
+    }
 }
 
+/* ---- the keys of a row ------------------------------------------------- */
+
 static void
-append_row (TsLayerList *self, GtkWidget *row)
+on_key_changed (GtkWidget *widget, GParamSpec *pspec, LayerRow *lr)
 {
-  /* keep the add buttons last */
-  adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), self->add_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), self->add_row);
-  g_ptr_array_add (self->rows, row);
-  renumber (self);
+  Key key = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "key"));
+  TsLayerSpec *spec = &lr->spec;
+  guint old_kernel = spec->kernel;
+
+  switch (key)
+    {
+    case KEY_UNITS: spec->units = (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
+    case KEY_KERNEL: spec->kernel = (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
+    case KEY_STRIDE: spec->stride = (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
+    case KEY_PADDING: spec->padding = (int) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
+    case KEY_MOMENTUM: spec->momentum = (float) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
+    case KEY_TRAINABLE: spec->frozen = !gtk_switch_get_active (GTK_SWITCH (widget)); break;
+    case KEY_POOL: spec->pool = gtk_drop_down_get_selected (GTK_DROP_DOWN (widget)) ? TS_POOL_AVG : TS_POOL_MAX; break;
+    case KEY_ACTIVATION:
+      {
+        guint a = gtk_drop_down_get_selected (GTK_DROP_DOWN (widget));
+        spec->activation = a == 0 ? TS_INHERIT_ACTIVATION : (int) a - 1;
+      }
+      break;
+    }
+  /* a pool's stride follows its size while they are the same (the default) */
+  if (key == KEY_KERNEL && spec->kind == TS_LAYER_POOL && spec->stride == old_kernel && lr->stride)
+    {
+      spec->stride = spec->kernel;
+      g_signal_handlers_block_by_func (lr->stride, on_key_changed, lr);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (lr->stride), spec->stride);
+      g_signal_handlers_unblock_by_func (lr->stride, on_key_changed, lr);
+    }
+  refresh_title (lr);
+  emit_changed (lr->list);
 }
 
 static GtkWidget *
-remove_button (TsLayerList *self, GtkWidget *row, const char *tooltip)
-{
-  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
-  gtk_widget_set_sensitive (remove, self->editable);
-  gtk_widget_add_css_class (remove, "flat");
-  gtk_widget_set_tooltip_text (remove, tooltip);
-  g_object_set_data (G_OBJECT (remove), "row", row);
-  g_signal_connect (remove, "clicked", G_CALLBACK (on_remove), self);
-  return remove;
-}
-
-/* a batchnorm entry: its options kept as they came (the JSON or --set
- * text sets them), shown in the subtitle */
-static GtkWidget *
-add_batchnorm_row (TsLayerList *self, const TsLayerSpec *spec)
+key_row (LayerRow *lr, const char *title, const char *tooltip, GtkWidget *control, Key key)
 {
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *subtitle = g_strdup_printf ("normalises the layer above over the batch · momentum %g · eps %g%s",
-                                               spec->momentum, spec->eps, spec->frozen ? " · frozen" : "");
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove_button (self, row, "Remove this batch norm"));
-  g_object_set_data_full (G_OBJECT (row), "batchnorm", g_memdup2 (spec, sizeof *spec), g_free);
-  append_row (self, row);
-  return row;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_widget_set_tooltip_text (row, tooltip);
+  gtk_widget_set_valign (control, GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (control, lr->list->editable);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  g_object_set_data (G_OBJECT (control), "key", GINT_TO_POINTER (key));
+  g_object_set_data (G_OBJECT (row), "control", control);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), control);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), control);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (lr->row), row);
+  return control;
+}
+
+/* a padding of -1 reads "same" */
+static gboolean
+padding_output (GtkSpinButton *spin, gpointer data)
+{
+  double v = gtk_spin_button_get_value (spin);
+  g_autofree char *text = v < 0 ? g_strdup ("same") : g_strdup_printf ("%.0f", v);
+
+  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (spin))) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static int
+padding_input (GtkSpinButton *spin, double *value, gpointer data)
+{
+  if (g_ascii_strcasecmp (gtk_editable_get_text (GTK_EDITABLE (spin)), "same") != 0)
+    return FALSE;
+  *value = TS_PADDING_SAME;
+  return TRUE;
 }
 
 static GtkWidget *
-add_layer_row (TsLayerList *self, const TsLayerSpec *spec)
+spin_row (LayerRow *lr, const char *title, const char *tooltip, double lo, double hi, double value, Key key)
 {
-  GtkWidget *row;
-  GtkWidget *units = gtk_spin_button_new_with_range (1, 100000, 1);
-  GtkWidget *act = gtk_drop_down_new (G_LIST_MODEL (activation_choices ()), NULL);
-  GtkWidget *remove;
+  GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, 1);
 
-  if (spec->kind == TS_LAYER_BATCHNORM)
-    return add_batchnorm_row (self, spec);
-  row = adw_action_row_new ();
-  remove = remove_button (self, row, "Remove this layer");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (units), spec->units);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (act), spec->activation == TS_INHERIT_ACTIVATION ? 0 : spec->activation + 1);
-  for (GtkWidget *w = units; w; w = w == units ? act : w == act ? remove : NULL)
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+  if (key == KEY_PADDING)
     {
-      gtk_widget_set_valign (w, GTK_ALIGN_CENTER);
-      gtk_widget_set_sensitive (w, self->editable);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), w);
+      /* new_with_range makes it numeric, which would filter the letters out */
+      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), FALSE);
+      g_signal_connect (spin, "output", G_CALLBACK (padding_output), NULL);
+      g_signal_connect (spin, "input", G_CALLBACK (padding_input), NULL);
+      padding_output (GTK_SPIN_BUTTON (spin), NULL);
     }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (units), GTK_ACCESSIBLE_PROPERTY_LABEL, "Units", -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (act), GTK_ACCESSIBLE_PROPERTY_LABEL, "Activation", -1);
-  g_object_set_data (G_OBJECT (row), "units", units);
-  g_object_set_data (G_OBJECT (row), "activation", act);
-  g_signal_connect_swapped (units, "value-changed", G_CALLBACK (emit_changed), self);
-  g_signal_connect_swapped (act, "notify::selected", G_CALLBACK (emit_changed), self);
-  append_row (self, row);
-  return row;
+  if (key == KEY_MOMENTUM)
+    {
+      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 3);
+      gtk_spin_button_set_increments (GTK_SPIN_BUTTON (spin), 0.01, 0.1);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+    }
+  g_signal_connect (spin, "notify::value", G_CALLBACK (on_key_changed), lr);
+  return key_row (lr, title, tooltip, spin, key);
+}
+
+static GtkWidget *
+activation_row (LayerRow *lr)
+{
+  GtkStringList *names = gtk_string_list_new ((const char *[]) { "model default", NULL });
+  GtkWidget *drop;
+
+  for (int a = 0; a < TS_N_USER_ACTIVATIONS; a++)
+    gtk_string_list_append (names, ts_activation_name (a));
+  drop = gtk_drop_down_new (G_LIST_MODEL (names), NULL);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop),
+                              lr->spec.activation == TS_INHERIT_ACTIVATION ? 0 : (guint) lr->spec.activation + 1);
+  g_signal_connect (drop, "notify::selected", G_CALLBACK (on_key_changed), lr);
+  return key_row (lr, "Activation", "The layer's own activation, or model.activation", drop, KEY_ACTIVATION);
 }
 
 static void
-renumber (TsLayerList *self)
+add_key_rows (LayerRow *lr)
 {
-  guint dense = 0;
+  const TsLayerSpec *spec = &lr->spec;
 
-  for (guint i = 0; i < self->rows->len; i++)
+  switch (spec->kind)
     {
-      g_autofree char *title = row_is_batchnorm (self->rows->pdata[i]) ? g_strdup ("Batch norm")
-                                                                        : g_strdup_printf ("Hidden layer %u", ++dense);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->rows->pdata[i]), title);
+    case TS_LAYER_DENSE:
+      spin_row (lr, "Units", "units: outputs of the layer", 1, TS_MAX_LAYER_UNITS, spec->units, KEY_UNITS);
+      activation_row (lr);
+      break;
+    case TS_LAYER_CONV:
+      spin_row (lr, "Filters", "filters: output channels", 1, TS_MAX_LAYER_UNITS, spec->units, KEY_UNITS);
+      spin_row (lr, "Kernel", "kernel: the square window's side", 1, TS_MAX_LAYER_WINDOW, spec->kernel, KEY_KERNEL);
+      spin_row (lr, "Stride", "stride: pixels between windows", 1, TS_MAX_LAYER_WINDOW, spec->stride, KEY_STRIDE);
+      spin_row (lr, "Padding", "padding: zeros on every side, or “same” (below 0: the output keeps the input's "
+                "height and width; odd kernel, stride 1)", TS_PADDING_SAME, TS_MAX_LAYER_WINDOW, spec->padding,
+                KEY_PADDING);
+      activation_row (lr);
+      break;
+    case TS_LAYER_POOL:
+      {
+        GtkWidget *kind = gtk_drop_down_new_from_strings ((const char *[]) { "max", "avg", NULL });
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (kind), spec->pool == TS_POOL_AVG);
+        g_signal_connect (kind, "notify::selected", G_CALLBACK (on_key_changed), lr);
+        key_row (lr, "Kind", "kind: the maximum or the mean of each window", kind, KEY_POOL);
+        spin_row (lr, "Size", "size: the square window's side", 1, TS_MAX_LAYER_WINDOW, spec->kernel, KEY_KERNEL);
+        lr->stride = spin_row (lr, "Stride", "stride: pixels between windows (the size by default)", 1,
+                               TS_MAX_LAYER_WINDOW, spec->stride, KEY_STRIDE);
+      }
+      break;
+    case TS_LAYER_BATCHNORM:
+      {
+        GtkWidget *trainable = gtk_switch_new ();
+        spin_row (lr, "Momentum", "momentum: how fast the running statistics follow the batches'", 0.001, 1,
+                  spec->momentum, KEY_MOMENTUM);
+        gtk_switch_set_active (GTK_SWITCH (trainable), !spec->frozen);
+        g_signal_connect (trainable, "notify::active", G_CALLBACK (on_key_changed), lr);
+        key_row (lr, "Trainable", "trainable: off keeps γ, β and the statistics as they are (evaluation mode)",
+                 trainable, KEY_TRAINABLE);
+      }
+      break;
+    case TS_LAYER_GLOBAL_AVG_POOL:
+      break;
     }
-  update_add_bn (self);
 }
 
+static LayerRow *
+add_layer_row (TsLayerList *self, const TsLayerSpec *spec, gboolean expanded)
+{
+  LayerRow *lr = g_new0 (LayerRow, 1);
+
+  lr->list = self;
+  lr->spec = *spec;
+  /* a global average pool has no keys: nothing to expand */
+  lr->row = g_object_ref_sink (spec->kind == TS_LAYER_GLOBAL_AVG_POOL ? adw_action_row_new () : adw_expander_row_new ());
+  g_object_set_data (G_OBJECT (lr->row), "layer", lr);
+  refresh_title (lr);
+  add_actions (self, lr);
+  if (ADW_IS_EXPANDER_ROW (lr->row))
+    {
+      add_key_rows (lr);
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (lr->row), expanded);
+    }
+  g_ptr_array_add (self->rows, lr);
+  relayout (self);
+  return lr;
+}
+
+/* ---- adding ------------------------------------------------------------ */
+
+/* a new layer like the last of its kind: as wide as the last dense layer,
+ * twice the last conv's filters */
 static void
 on_add (GtkButton *button, TsLayerList *self)
 {
+  int what = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "what"));
   TsLayerSpec spec = { 100, TS_INHERIT_ACTIVATION };
-  /* as wide as the last dense layer */
-  for (guint i = self->rows->len; i-- > 0;)
-    if (!row_is_batchnorm (self->rows->pdata[i]))
-      {
-        spec.units = (guint) gtk_spin_button_get_value (g_object_get_data (self->rows->pdata[i], "units"));
-        break;
-      }
-  add_layer_row (self, &spec);
-  emit_changed (self);
-}
 
-static void
-on_add_batchnorm (GtkButton *button, TsLayerList *self)
-{
-  TsLayerSpec spec = { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS };
-  add_batchnorm_row (self, &spec);
+  switch (what)
+    {
+    case ADD_CONV:
+      spec = (TsLayerSpec) { 32, TS_INHERIT_ACTIVATION, TS_LAYER_CONV, .kernel = 3, .stride = 1, .padding = TS_PADDING_SAME };
+      for (guint i = self->rows->len; i-- > 0;)
+        if (((LayerRow *) self->rows->pdata[i])->spec.kind == TS_LAYER_CONV)
+          {
+            spec.units = MIN (((LayerRow *) self->rows->pdata[i])->spec.units * 2, TS_MAX_LAYER_UNITS);
+            break;
+          }
+      break;
+    case ADD_POOL:
+      spec = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION, TS_LAYER_POOL, .kernel = 2, .stride = 2, .pool = TS_POOL_MAX };
+      break;
+    case ADD_GAP:
+      spec = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION, TS_LAYER_GLOBAL_AVG_POOL };
+      break;
+    case ADD_BATCHNORM:
+      spec = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION, TS_LAYER_BATCHNORM, TS_BN_MOMENTUM, TS_BN_EPS };
+      break;
+    default:
+      for (guint i = self->rows->len; i-- > 0;)
+        if (((LayerRow *) self->rows->pdata[i])->spec.kind == TS_LAYER_DENSE)
+          {
+            spec.units = ((LayerRow *) self->rows->pdata[i])->spec.units;
+            break;
+          }
+      break;
+    }
+  /* the new row open to edit, the others closed to their one line */
+  for (guint i = 0; i < self->rows->len; i++)
+    if (ADW_IS_EXPANDER_ROW (((LayerRow *) self->rows->pdata[i])->row))
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (((LayerRow *) self->rows->pdata[i])->row), FALSE);
+  add_layer_row (self, &spec, what != ADD_BATCHNORM && what != ADD_GAP);
   emit_changed (self);
 }
 
@@ -180,15 +487,12 @@ ts_layer_list_set_layers (TsLayerList *self, GArray *layers, gboolean editable)
 {
   self->loading = TRUE;
   self->editable = editable;
-  while (self->rows->len > 0)
-    {
-      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), self->rows->pdata[0]);
-      g_ptr_array_remove_index (self->rows, 0);
-    }
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self), ((LayerRow *) self->rows->pdata[i])->row);
+  g_ptr_array_set_size (self->rows, 0);
   for (guint i = 0; i < layers->len; i++)
-    add_layer_row (self, &g_array_index (layers, TsLayerSpec, i));
-  gtk_widget_set_sensitive (self->add_row, editable);
-  update_add_bn (self);
+    add_layer_row (self, &g_array_index (layers, TsLayerSpec, i), FALSE);
+  relayout (self);
   self->loading = FALSE;
 }
 
@@ -198,29 +502,122 @@ ts_layer_list_get_layers (TsLayerList *self)
   GArray *layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec));
 
   for (guint i = 0; i < self->rows->len; i++)
-    {
-      GObject *row = self->rows->pdata[i];
-      guint act;
-      TsLayerSpec spec;
-
-      if (row_is_batchnorm (row))
-        {
-          g_array_append_vals (layers, g_object_get_data (row, "batchnorm"), 1);
-          continue;
-        }
-      act = gtk_drop_down_get_selected (g_object_get_data (row, "activation"));
-      spec = (TsLayerSpec) { (guint) gtk_spin_button_get_value (g_object_get_data (row, "units")),
-                             act == 0 ? TS_INHERIT_ACTIVATION : (int) act - 1 };
-      g_array_append_val (layers, spec);
-    }
+    g_array_append_val (layers, ((LayerRow *) self->rows->pdata[i])->spec);
   return layers;
 }
+
+/* ---- shapes ------------------------------------------------------------ */
+
+/* the entry an error names: "model.layers[2]…" → 2, else -1 */
+static int
+named_entry (const char *message)
+{
+  unsigned i;
+  char close;
+
+  if (message && sscanf (message, "model.layers[%u%c", &i, &close) == 2 && close == ']')
+    return (int) i;
+  return -1;
+}
+
+static char *
+shape_text (const TsShape *shape, guint64 params)
+{
+  g_autofree char *dims = ts_shape_text (shape);
+  g_autofree char *count = ts_format_count (params);
+
+  if (params == 0)
+    return g_strdup_printf ("→ %s · no parameters", dims);
+  return g_strdup_printf ("→ %s · %s parameter%s", dims, count, params == 1 ? "" : "s");
+}
+
+gboolean
+ts_layer_list_show_shapes (TsLayerList *self, const TsExperiment *exp, const TsShape *input, const GError *error)
+{
+  guint n = self->rows->len;
+  g_autofree TsShape *shapes = g_new0 (TsShape, n + 1);
+  g_autofree guint64 *params = g_new0 (guint64, n + 1);
+  g_autoptr(GError) shape_error = NULL;
+  const char *message = error ? error->message : NULL;
+  int bad = named_entry (message);
+  guint known = 0;
+  guint64 total = 0;
+
+  g_return_val_if_fail (exp->model.layers->len == n, FALSE);
+  if (input && ts_experiment_layer_shapes (exp, input, shapes, params, &shape_error))
+    known = n + 1;
+  else if (input)
+    {
+      /* the shapes before the entry that does not fit are filled in */
+      known = (guint) MAX (named_entry (shape_error->message), 0);
+      if (bad < 0)
+        bad = (int) known, message = shape_error->message;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *row = ((LayerRow *) self->rows->pdata[i])->row;
+      g_autofree char *text = NULL;
+
+      if ((int) i == bad)
+        text = g_strdup (message);
+      else if (i < known && (bad < 0 || (int) i < bad))
+        text = shape_text (&shapes[i], params[i]);
+      else
+        text = g_strdup (input ? "—" : "shape known once the data are loaded");
+      set_subtitle (row, text, (int) i == bad);
+      total += params[i];
+    }
+  if (known == n + 1 && bad < 0 && shapes[n].dims[0] > 0)
+    {
+      g_autofree char *text = shape_text (&shapes[n], params[n]);
+      g_autofree char *count = ts_format_count (total + params[n]);
+      g_autofree char *label = g_strdup_printf ("%s parameters", count);
+      set_subtitle (self->output_row, text, FALSE);
+      gtk_label_set_text (GTK_LABEL (self->total), label);
+    }
+  else
+    {
+      set_subtitle (self->output_row, bad >= 0 ? "—" : "→ the classes, known once the data are loaded", FALSE);
+      gtk_label_set_text (GTK_LABEL (self->total), "");
+    }
+  if (input)
+    {
+      g_autofree char *dims = ts_shape_text (input);
+      g_autofree char *description = g_strdup_printf ("From the input %s to the output layer, added for the "
+                                                      "classes; each layer's output shape and parameters", dims);
+      adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), description);
+    }
+  else
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
+                                           "The input's shape is known once the data are loaded; the output "
+                                           "layer is added for the classes");
+  if (bad >= 0 && bad >= (int) n)
+    return FALSE; /* an error this list has no row for: the caller shows it */
+  return bad < 0;
+}
+
+const char *
+ts_layer_list_get_row_text (TsLayerList *self, guint i)
+{
+  return i < self->rows->len ? get_subtitle (((LayerRow *) self->rows->pdata[i])->row) : get_subtitle (self->output_row);
+}
+
+GtkWidget *
+ts_layer_list_get_row (TsLayerList *self, guint i)
+{
+  return i < self->rows->len ? ((LayerRow *) self->rows->pdata[i])->row : NULL;
+}
+
+/* ---- the widget -------------------------------------------------------- */
 
 static void
 ts_layer_list_finalize (GObject *object)
 {
-  g_ptr_array_unref (TS_LAYER_LIST (object)->rows);
-  g_clear_object (&TS_LAYER_LIST (object)->add_row);
+  TsLayerList *self = TS_LAYER_LIST (object);
+
+  g_ptr_array_unref (self->rows);
+  g_clear_object (&self->add_row);
+  g_clear_object (&self->output_row);
   G_OBJECT_CLASS (ts_layer_list_parent_class)->finalize (object);
 }
 
@@ -235,24 +632,50 @@ ts_layer_list_class_init (TsLayerListClass *klass)
 static void
 ts_layer_list_init (TsLayerList *self)
 {
-  GtkWidget *add = gtk_button_new_with_label ("Add Layer");
-  GtkWidget *add_bn = gtk_button_new_with_label ("Add Batch Norm");
+  static const struct { const char *label, *tip; } adds[] = {
+    [ADD_DENSE] = { "Dense", "Add a dense layer, as wide as the last one" },
+    [ADD_CONV] = { "Conv", "Add a 3×3 convolution with “same” padding (images only: before any dense layer)" },
+    [ADD_POOL] = { "Pool", "Add a 2×2 max pool (images only: before any dense layer)" },
+    [ADD_GAP] = { "Global Pool", "Add a global average pool: each channel's mean, [C,H,W] → [C]" },
+    [ADD_BATCHNORM] = { "Batch Norm", "Normalise the last dense or conv layer over each batch (its activation follows)" },
+  };
+  GtkWidget *box = gtk_flow_box_new ();
 
-  self->rows = g_ptr_array_new ();
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) layer_row_free);
   self->editable = TRUE;
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), "Hidden layers");
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
-                                         "Dense layers from the input, each optionally batch-normalised; the output layer is added for the classes");
+  self->total = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->total, "dim-label");
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (self), self->total);
   self->add_row = g_object_ref_sink (adw_action_row_new ());
-  gtk_widget_set_valign (add, GTK_ALIGN_CENTER);
-  g_signal_connect (add, "clicked", G_CALLBACK (on_add), self);
-  gtk_widget_set_valign (add_bn, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (add_bn, "Normalise the last dense layer over each batch (its activation follows)");
-  g_signal_connect (add_bn, "clicked", G_CALLBACK (on_add_batchnorm), self);
-  self->add_bn = add_bn;
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->add_row), add_bn);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->add_row), add);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_row), GTK_ACCESSIBLE_PROPERTY_LABEL, "Add a layer", -1);
+  /* one line of buttons, wrapping in a narrow window */
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (box), GTK_SELECTION_NONE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (box), 3);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (box), TRUE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (box), G_N_ELEMENTS (adds));
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (box), 6);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (box), 6);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_hexpand (box, TRUE);
+  for (gsize i = 0; i < G_N_ELEMENTS (adds); i++)
+    {
+      GtkWidget *add = gtk_button_new_with_label (adds[i].label);
+      gtk_widget_set_tooltip_text (add, adds[i].tip);
+      g_object_set_data (G_OBJECT (add), "what", GINT_TO_POINTER ((int) i));
+      g_signal_connect (add, "clicked", G_CALLBACK (on_add), self);
+      gtk_flow_box_append (GTK_FLOW_BOX (box), add);
+      self->add[i] = add;
+    }
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->add_row), box);
+  self->output_row = g_object_ref_sink (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->output_row), "Output · dense to the classes");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), self->add_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), self->output_row);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
+                                         "From the input to the output layer, added for the classes");
+  update_add_buttons (self);
 }
 
 GtkWidget *

@@ -1,6 +1,15 @@
-/* ts-layer-list.h — the hidden layers of a model as rows: units, an
- * activation (or the model's), remove; and a row to add one. ::changed
- * fires on every edit; ts_layer_list_get_layers reads them back. */
+/* ts-layer-list.h — the hidden layers of a model as rows, every kind:
+ * dense, conv, pool, global average pool and batch norm. Each row's title
+ * sums its keys up ("Conv · 32 filters 5×5 · same"); expanded, it edits them
+ * (spin buttons and drop-downs); its buttons move it up or down or remove it;
+ * its subtitle gives its output shape and parameter count ("→ [32,14,14] ·
+ * 832 parameters"), or the error of an entry that does not fit. A last row
+ * adds a layer of any kind, then the output layer to the classes and the
+ * total. ::changed fires on every edit; ts_layer_list_get_layers reads them
+ * back; ts_layer_list_show_shapes fills in the shapes:
+ *
+ *   ts_layer_list_show_shapes (list, exp, &input, error);  // input NULL: unknown until loaded
+ */
 #pragma once
 
 #include <adwaita.h>
@@ -15,5 +24,20 @@ GtkWidget *ts_layer_list_new (void);
 void       ts_layer_list_set_layers (TsLayerList *self, GArray *layers, gboolean editable);
 /* a new array of TsLayerSpec */
 GArray    *ts_layer_list_get_layers (TsLayerList *self);
+/* Every row's shape and parameter count for exp (whose model.layers are the
+ * rows') on input, through ts_experiment_layer_shapes; input NULL when the
+ * source's shape is known only once its data are loaded. error: why exp was
+ * refused, or NULL — shown on the row it names ("model.layers[2]: …").
+ * FALSE when a row is in error (error's, or a shape that does not fit). */
+gboolean   ts_layer_list_show_shapes (TsLayerList *self, const TsExperiment *exp, const TsShape *input,
+                                      const GError *error);
+/* the subtitle of row i (its shape, or its error), for tests */
+const char *ts_layer_list_get_row_text (TsLayerList *self, guint i);
+/* the row of entry i (an AdwExpanderRow, or an AdwActionRow for a global
+ * average pool), for tests */
+GtkWidget *ts_layer_list_get_row (TsLayerList *self, guint i);
+
+/* "401,536" */
+char      *ts_format_count (guint64 n);
 
 G_END_DECLS

@@ -15,6 +15,10 @@ _ts_window_update_actions (TsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || queued);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lr-divide", state == TS_RUN_RUNNING || state == TS_RUN_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fork", self->selected != NULL);
+  /* a run not yet started waits while its layer list shows a stack that is refused */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-pause",
+                                 !(self->selected && state == TS_RUN_READY && !queued && self->editor
+                                   && !ts_experiment_editor_is_valid (TS_EXPERIMENT_EDITOR (self->editor))));
   /* a seed goes with its group: removing the group's entry removes them all */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-run", self->selected != NULL && !active
                                  && !ts_run_get_member_of (self->selected));

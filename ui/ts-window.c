@@ -663,6 +663,15 @@ on_data_loaded (TsDataPage *page, TsWindow *self)
     return;
   ts_layer_views_set_dataset (TS_LAYER_VIEWS (self->layer_views), ts_data_page_get_dataset (page));
   ts_init_lab_set_dataset (TS_INIT_LAB (self->init_lab), ts_data_page_get_dataset (page));
+  /* the layers' shapes for a source only its files describe (idx:, csv:, folder:) */
+  if (self->selected && ts_data_page_get_dataset (page))
+    {
+      const TsDataset *ds = ts_data_page_get_dataset (page);
+      TsShape shape = ts_dataset_is_image (ds) ? (TsShape) { 3, { ds->channels, ds->height, ds->width } }
+                                               : (TsShape) { 1, { ds->dim } };
+      ts_experiment_editor_set_data_shape (TS_EXPERIMENT_EDITOR (self->editor),
+                                           ts_run_get_experiment (self->selected)->data.source, &shape);
+    }
 }
 
 /* the whole progress line, which a narrow window cuts short, on hover: asked
@@ -692,6 +701,7 @@ ts_window_init (TsWindow *self)
   gtk_widget_set_vexpand (self->editor, TRUE);
   gtk_box_append (GTK_BOX (self->experiment_page), self->editor);
   g_signal_connect (self->editor, "changed", G_CALLBACK (on_editor_changed), self);
+  g_signal_connect_swapped (self->editor, "notify::valid", G_CALLBACK (_ts_window_update_actions), self);
   self->advisor = ts_advisor_page_new ();
   gtk_widget_set_vexpand (self->advisor, TRUE);
   gtk_box_append (GTK_BOX (self->advisor_page), self->advisor);

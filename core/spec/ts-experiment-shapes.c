@@ -40,34 +40,37 @@ pca_family (const TsExperiment *exp)
   return exp->data.preprocess == TS_PRE_PCA || exp->data.preprocess == TS_PRE_PCA_WHITEN;
 }
 
+/* a sample of that shape after data.view, before preprocessing */
+static void
+view_of (const TsExperiment *exp, TsShape *shape)
+{
+  if (exp->data.view != TS_VIEW_ALL && shape->ndim == 3)
+    {
+      /* the half a view keeps (core/data/ts-view.c: top H/2, bottom H − H/2) */
+      guint64 h = shape->dims[1], w = shape->dims[2];
+      if (exp->data.view == TS_VIEW_TOP || exp->data.view == TS_VIEW_BOTTOM)
+        shape->dims[1] = exp->data.view == TS_VIEW_TOP ? h / 2 : h - h / 2;
+      else
+        shape->dims[2] = exp->data.view == TS_VIEW_LEFT ? w / 2 : w - w / 2;
+    }
+}
+
 /* the source's samples after data.view, before preprocessing */
 static gboolean
 viewed_shape (const TsExperiment *exp, TsShape *out)
 {
-  TsShape shape;
-
-  if (exp->data.source == NULL || !source_shape (exp->data.source, &shape))
+  if (exp->data.source == NULL || !source_shape (exp->data.source, out))
     return FALSE;
-  if (exp->data.view != TS_VIEW_ALL && shape.ndim == 3)
-    {
-      /* the half a view keeps (core/data/ts-view.c: top H/2, bottom H − H/2) */
-      guint64 h = shape.dims[1], w = shape.dims[2];
-      if (exp->data.view == TS_VIEW_TOP || exp->data.view == TS_VIEW_BOTTOM)
-        shape.dims[1] = exp->data.view == TS_VIEW_TOP ? h / 2 : h - h / 2;
-      else
-        shape.dims[2] = exp->data.view == TS_VIEW_LEFT ? w / 2 : w - w / 2;
-    }
-  *out = shape;
+  view_of (exp, out);
   return TRUE;
 }
 
-gboolean
-ts_experiment_input_shape (const TsExperiment *exp, TsShape *input)
+void
+ts_experiment_input_shape_from (const TsExperiment *exp, const TsShape *source, TsShape *input)
 {
-  TsShape shape;
+  TsShape shape = *source;
 
-  if (!viewed_shape (exp, &shape))
-    return FALSE;
+  view_of (exp, &shape);
   if (pca_family (exp))
     {
       /* projections onto principal components are feature vectors, whatever
@@ -78,6 +81,16 @@ ts_experiment_input_shape (const TsExperiment *exp, TsShape *input)
       shape = (TsShape) { 1, { n } };
     }
   *input = shape;
+}
+
+gboolean
+ts_experiment_input_shape (const TsExperiment *exp, TsShape *input)
+{
+  TsShape shape;
+
+  if (exp->data.source == NULL || !source_shape (exp->data.source, &shape))
+    return FALSE;
+  ts_experiment_input_shape_from (exp, &shape, input);
   return TRUE;
 }
 

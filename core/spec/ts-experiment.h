@@ -124,6 +124,10 @@ gboolean      ts_experiment_validate (const TsExperiment *exp, GError **error);
  * of an image; [k] after pca / pca_whiten (feature vectors, k components).
  * FALSE when only the files can say (idx:, csv:, folder:). */
 gboolean      ts_experiment_input_shape (const TsExperiment *exp, TsShape *input);
+/* The same from the shape of the source's samples as loaded ([C,H,W] or
+ * [n], before data.view and preprocessing): for the sources only their
+ * files describe, once they are read. */
+void          ts_experiment_input_shape_from (const TsExperiment *exp, const TsShape *source, TsShape *input);
 /* The class count known without loading (builtin sets, fashion-mnist,
  * CIFAR), else 0. */
 guint         ts_experiment_class_count (const TsExperiment *exp);
