@@ -135,7 +135,9 @@ guint         ts_experiment_class_count (const TsExperiment *exp);
  * before anything is allocated: shapes and params hold
  * model.layers->len + 1 entries, the implicit output layer last ([classes],
  * with ts_experiment_class_count's classes: [0] and 0 parameters when those
- * are known only once loaded; _for takes them). params may be NULL.
+ * are known only once loaded; _for takes them). params may be NULL. When
+ * entry i does not fit, the error names it and shapes[0..i−1] and
+ * params[0..i−1] are filled in (the Experiment page shows them).
  *
  *   TsShape input, shapes[n + 1]; guint64 params[n + 1];
  *   if (ts_experiment_input_shape (exp, &input)
