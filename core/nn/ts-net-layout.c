@@ -7,11 +7,12 @@
 #include "ts-error.h"
 
 /* samples a conv layer unfolds at once: as many as fit this many floats
- * (1.5 MB) of im2col columns and their outputs, so that a thread's buffer
+ * (1 MB) of im2col columns and their outputs, so that a thread's buffer
  * stays about the size of a core's L2 cache whatever the batch: the CNN of
- * issue #13 unfolds 2 samples at a time in its second conv (K 800, 196
- * positions: GEMMs 392 wide) and 8 in its first */
-#define TS_CONV_COLUMN_BUDGET (3u << 17)
+ * issue #13 unfolds 5 samples at a time in its first conv (K 25, GEMMs
+ * 3920 wide) and one in its second (K 800, 196 positions; measured as fast
+ * as 2 or 4 together, and 8 or 16 slower) */
+#define TS_CONV_COLUMN_BUDGET (1u << 18)
 #define TS_CONV_MAX_GROUP 16
 
 void

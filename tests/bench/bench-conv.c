@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const TsLayerSpec cnn[] = {
   { .kind = TS_LAYER_CONV, .units = 32, .kernel = 5, .stride = 1, .padding = TS_PADDING_SAME, .activation = TS_ACT_RELU },
@@ -54,6 +55,40 @@ now (void)
   return g_get_monotonic_time () * 1e-6;
 }
 
+/* this thread's CPU time: the single-threaded profile counts only the
+ * time it ran, on a machine whose other jobs take the cores now and then */
+static double
+cpu_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* sgemm 1024³ in this thread, best of three, GFLOP/s of CPU time */
+static double
+single_peak (void)
+{
+  enum { N = 1024 };
+  float *a = g_new (float, N * N), *b = g_new (float, N * N), *c = g_new0 (float, N * N);
+  double best = 0;
+
+  for (gsize i = 0; i < (gsize) N * N; i++)
+    a[i] = b[i] = (float) (i % 7) * 0.1f;
+  for (int r = 0; r < 4; r++)
+    {
+      double t = cpu_now ();
+      ts_sgemm (FALSE, FALSE, N, N, N, 1.f, a, N, b, N, 0.f, c, N);
+      t = cpu_now () - t;
+      if (r > 0)
+        best = MAX (best, 2.0 * N * N * N / t * 1e-9);
+    }
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  return best;
+}
+
 static int
 compare_double (const void *a, const void *b)
 {
@@ -85,16 +120,29 @@ step (Run *r)
 }
 
 static double
-window (Run *r, double seconds)
+process_cpu (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* samples/s by the clock; *per_cpu: samples per CPU-second of the process
+ * times the team's threads — what the team would do with its cores to
+ * itself, on a machine shared with other jobs */
+static double
+window (Run *r, double seconds, double *per_cpu)
 {
   guint steps = 0;
-  double t0;
+  double t0, c0;
 
   for (int i = 0; i < 3; i++)
     step (r);
   t0 = now ();
+  c0 = process_cpu ();
   while (now () - t0 < seconds)
     step (r), steps++;
+  *per_cpu = steps * r->B / (process_cpu () - c0) * ts_team_size (r->team);
   return steps * r->B / (now () - t0);
 }
 
@@ -110,16 +158,51 @@ time_pass (Pass pass, const TsConvGeom *g, guint group, TsNet *net, guint l, con
 
   for (int rep = 0; rep < 5; rep++)
     {
-      double t = now ();
+      double t = cpu_now ();
       if (pass == PASS_FORWARD)
         ts_conv_forward (g, group, net->z[l], in, net->params + layer->w, net->params + layer->b, 0, B, scratch);
       else if (pass == PASS_WEIGHTS)
         ts_conv_weight_gradients (g, group, dw, db, net->d[l], in, 0, B, scratch);
       else
         ts_conv_input_gradients (g, group, net->d[l - 1], net->d[l], net->params + layer->w, 0, B, scratch);
-      best = MIN (best, now () - t);
+      best = MIN (best, cpu_now () - t);
     }
   return best;
+}
+
+/* the GEMMs alone, as ts-conv.c calls them for B samples in groups of n:
+ * what im2col, col2im and the copies add is the rest */
+static void
+gemm_only (const TsConvGeom *g, guint n, guint B, double peak1)
+{
+  gsize ld = (gsize) n * g->P;
+  float *w = g_new0 (float, (gsize) g->F * g->K), *col = g_new0 (float, g->K * ld), *z = g_new0 (float, g->F * ld);
+  double t[3];
+
+  for (int pass = 0; pass < 3; pass++)
+    {
+      double best = G_MAXDOUBLE;
+      for (int rep = 0; rep < 3; rep++)
+        {
+          double t0 = cpu_now ();
+          for (guint s = 0; s < B; s += n)
+            if (pass == 0)
+              ts_sgemm (FALSE, FALSE, g->F, ld, g->K, 1.f, w, g->K, col, ld, 0.f, z, ld);
+            else if (pass == 1)
+              ts_sgemm (FALSE, TRUE, g->F, g->K, ld, 1.f, z, ld, col, ld, 1.f, w, g->K);
+            else
+              ts_sgemm (TRUE, FALSE, g->K, ld, g->F, 1.f, w, g->K, z, ld, 0.f, col, ld);
+          best = MIN (best, cpu_now () - t0);
+        }
+      t[pass] = best;
+    }
+  printf ("        GEMMs alone, group %2u: forward %3.0f%%, weights %3.0f%%, inputs %3.0f%%\n", n,
+          100 * 2.0 * g->F * g->K * g->P * B * 1e-9 / t[0] / peak1,
+          100 * 2.0 * g->F * g->K * g->P * B * 1e-9 / t[1] / peak1,
+          100 * 2.0 * g->F * g->K * g->P * B * 1e-9 / t[2] / peak1);
+  g_free (w);
+  g_free (col);
+  g_free (z);
 }
 
 /* single-threaded: each conv layer's three passes on one batch, at several group sizes */
@@ -142,9 +225,8 @@ profile (TsNet *net, const TsDataset *data, guint B)
         most = MAX (most, ts_conv_scratch_floats (&g, 16));
       }
   scratch = g_new0 (float, most);
-  ts_blas_set_threads (1);
-  peak1 = ts_blas_peak_gflops (1536, 3);
-  printf ("single-thread sgemm peak %.1f GFLOP/s; batch %u\n", peak1, B);
+  peak1 = single_peak ();
+  printf ("single-thread sgemm peak %.1f GFLOP/s (thread CPU time); batch %u\n", peak1, B);
   ts_net_forward (net, x, B, TRUE, 1);
   for (guint l = 0; l < net->n_layers; l++)
     {
@@ -170,9 +252,9 @@ profile (TsNet *net, const TsDataset *data, guint B)
           if (l)
             printf (", inputs %6.2f ms %3.0f%%", i * 1e3, 100 * flops / i / peak1);
           printf ("\n");
+          gemm_only (&g, group, B, peak1);
         }
     }
-  ts_blas_set_threads (0);
   g_free (scratch);
   g_free (dw);
   g_free (db);
@@ -213,7 +295,7 @@ main (int argc, char **argv)
       g_autoptr(TsNet) net = NULL;
       g_autoptr(TsTeam) team = ts_team_new (ts_blas_threads ());
       g_autoptr(TsOptimizer) opt = NULL;
-      double rates[16], peaks[16], all, conv;
+      double rates[16], peaks[16], cpu_rates[16], all, conv, peak1;
       TsRng rng;
       Run run;
 
@@ -232,9 +314,11 @@ main (int argc, char **argv)
         {
           peaks[r] = ts_blas_peak_gflops (1536, 3);
           g_usleep (300000);
-          rates[r] = window (&run, seconds);
+          rates[r] = window (&run, seconds, &cpu_rates[r]);
         }
       qsort (rates, rounds, sizeof (double), compare_double);
+      qsort (cpu_rates, rounds, sizeof (double), compare_double);
+      peak1 = single_peak ();
       qsort (peaks, rounds, sizeof (double), compare_double);
       printf ("batch %u, %u threads: best %.0f samples/s (median %.0f); %.1f MFLOP/sample (conv %.1f); "
               "%.1f GFLOP/s = %.0f%% of the sgemm peak %.1f (conv layers' share of the time not separated); "
@@ -242,6 +326,9 @@ main (int argc, char **argv)
               B, ts_team_size (team), rates[rounds - 1], rates[rounds / 2], all * 1e-6, conv * 1e-6,
               rates[rounds - 1] * all * 1e-9, 100 * rates[rounds - 1] * all * 1e-9 / peaks[rounds - 1],
               peaks[rounds - 1], net->scratch_floats * 4e-6, net->partial_floats * 4e-6);
+      printf ("  by CPU time: %.0f samples/s for %u cores to themselves (median %.0f) = %.0f%% of %u × the "
+              "single-thread peak %.1f GFLOP/s\n", cpu_rates[rounds - 1], ts_team_size (team), cpu_rates[rounds / 2],
+              100 * cpu_rates[rounds - 1] * all * 1e-9 / (peak1 * ts_team_size (team)), ts_team_size (team), peak1);
     }
   ts_splits_clear (&splits);
   return 0;
