@@ -5,6 +5,8 @@
 #include "test-util.h"
 #include "ts-conv.h"
 
+#include <glib/gstdio.h>
+
 typedef struct {
   guint C, H, W, F, k, stride;
   int   padding; /* or TS_PADDING_SAME */
@@ -306,6 +308,43 @@ test_shape_errors (void)
   g_assert_nonnull (strstr (error->message, "[4,1,1]"));
 }
 
+/* A CNN trained through the trainer (images fed as [C,H,W]) saves and
+ * loads back with the same layout, input shape and predictions */
+static void
+test_trained_cnn_round_trip (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("fashion-mnist", 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTraining) t = NULL;
+  g_autoptr(TsModel) model = NULL;
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+  TsShape shape;
+  const TsDataset *val;
+
+  g_assert_true (ts_experiment_set (exp, "data.limit", "400", &error));
+  g_assert_true (ts_experiment_set (exp, "model.layers", "conv4x3/same,bn,maxpool2,conv6x3/s2,16", &error));
+  g_assert_true (ts_experiment_set (exp, "train.batch_size", "32", &error));
+  t = train_to_end (exp);
+  ts_net_in_shape (t->net, &shape);
+  g_assert_cmpuint (shape.ndim, ==, 3);
+  g_assert_cmpuint (shape.dims[1], ==, 28);
+  g_assert_true (ts_model_save (path, t->net, t->data.preprocess, exp, &error));
+  model = ts_model_load (path, &error);
+  g_assert_no_error (error);
+  ts_net_in_shape (model->net, &shape);
+  g_assert_cmpuint (shape.ndim, ==, 3);
+  g_assert_cmpuint (ts_net_n_params (model->net), ==, ts_net_n_params (t->net));
+  val = t->data.val;
+  g_assert_cmpuint (val->n, >, 10);
+  {
+    g_autofree float *expected = g_memdup2 (ts_net_forward (t->net, val->x, 10, FALSE, 0), sizeof (float) * 100);
+    assert_close_array ("logits", ts_net_forward (model->net, val->x, 10, FALSE, 0), expected, 100, 1e-6, 1e-6);
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,5 +354,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conv/max-pool-ties", test_max_pool_ties);
   g_test_add_func ("/conv/layout", test_layout);
   g_test_add_func ("/conv/shape-errors", test_shape_errors);
+  g_test_add_func ("/conv/trained-cnn-round-trip", test_trained_cnn_round_trip);
   return g_test_run ();
 }

@@ -41,6 +41,18 @@ pool_update (TsNet *net, guint l, const TsBlock *block, const TsUpdate *u)
 {
 }
 
+/* the first maximum of a window in row-major order (a NaN taken over
+ * whatever came before it), branch-free: which value wins is a coin toss
+ * for images, and a mispredicted branch per comparison cost more than the
+ * rest of the layer */
+static inline void
+take_if_larger (float v, guint idx, float *m, guint *arg)
+{
+  gboolean take = v > *m || v != v;
+  *m = take ? v : *m;
+  *arg = take ? idx : *arg;
+}
+
 static void
 max_window (const float *x, guint W, guint k, gsize at, float *best, guint *where)
 {
@@ -49,16 +61,56 @@ max_window (const float *x, guint W, guint k, gsize at, float *best, guint *wher
 
   for (guint i = 0; i < k; i++)
     for (guint j = 0; j < k; j++)
-      {
-        gsize idx = at + (gsize) i * W + j;
-        if (x[idx] > m || isnan (x[idx]))
-          {
-            m = x[idx];
-            arg = (guint) idx;
-          }
-      }
+      take_if_larger (x[at + (gsize) i * W + j], (guint) (at + (gsize) i * W + j), &m, &arg);
   *best = m;
   *where = arg;
+}
+
+/* 2×2 windows of stride 2, the common pool, unrolled */
+static void
+max_rows_2x2 (const float *restrict x, guint W, gsize at, guint Wo, float *restrict z, float *restrict arg)
+{
+  for (guint ow = 0; ow < Wo; ow++)
+    {
+      gsize a = at + 2 * (gsize) ow;
+      float m = x[a];
+      guint where = (guint) a;
+      take_if_larger (x[a + 1], (guint) (a + 1), &m, &where);
+      take_if_larger (x[a + W], (guint) (a + W), &m, &where);
+      take_if_larger (x[a + W + 1], (guint) (a + W + 1), &m, &where);
+      z[ow] = m;
+      arg[ow] = (float) where; /* exact: a sample has far fewer than 2²⁴ values */
+    }
+}
+
+/* one output row of any window: max (with the index it took) or mean */
+static void
+pool_row (const TsNetLayer *layer, const float *x, gsize at, float *z, float *arg)
+{
+  guint W = (guint) layer->in_shape.dims[2], Wo = (guint) layer->out_shape.dims[2], k = layer->kernel;
+  guint s = layer->stride;
+  float inv = 1.f / (float) (k * k);
+
+  if (layer->spec.pool == TS_POOL_MAX && k == 2 && s == 2)
+    {
+      max_rows_2x2 (x, W, at, Wo, z, arg);
+      return;
+    }
+  for (guint ow = 0; ow < Wo; ow++, at += s)
+    if (layer->spec.pool == TS_POOL_MAX)
+      {
+        guint where;
+        max_window (x, W, k, at, &z[ow], &where);
+        arg[ow] = (float) where;
+      }
+    else
+      {
+        float sum = 0.f;
+        for (guint i = 0; i < k; i++)
+          for (guint j = 0; j < k; j++)
+            sum += x[at + (gsize) i * W + j];
+        z[ow] = sum * inv;
+      }
 }
 
 static void
@@ -66,9 +118,7 @@ pool_forward (TsNet *net, guint l, const float *in, guint B, const TsBlock *blk,
 {
   const TsNetLayer *layer = &net->layers[l];
   guint C = layer->channels, H = (guint) layer->in_shape.dims[1], W = (guint) layer->in_shape.dims[2];
-  guint Ho = (guint) layer->out_shape.dims[1], Wo = (guint) layer->out_shape.dims[2], k = layer->kernel, s = layer->stride;
-  gboolean max = layer->spec.pool == TS_POOL_MAX;
-  float inv = 1.f / (float) (k * k);
+  guint Ho = (guint) layer->out_shape.dims[1], Wo = (guint) layer->out_shape.dims[2], s = layer->stride;
 
   for (guint r = blk->r0; r < blk->r1; r++)
     {
@@ -77,24 +127,10 @@ pool_forward (TsNet *net, guint l, const float *in, guint B, const TsBlock *blk,
 
       for (guint c = 0; c < C; c++)
         for (guint oh = 0; oh < Ho; oh++)
-          for (guint ow = 0; ow < Wo; ow++)
-            {
-              gsize o = ((gsize) c * Ho + oh) * Wo + ow, at = ((gsize) c * H + oh * s) * W + ow * s;
-              if (max)
-                {
-                  guint where;
-                  max_window (x, W, k, at, &z[o], &where);
-                  arg[o] = (float) where; /* exact: a sample has far fewer than 2²⁴ values */
-                }
-              else
-                {
-                  float sum = 0.f;
-                  for (guint i = 0; i < k; i++)
-                    for (guint j = 0; j < k; j++)
-                      sum += x[at + (gsize) i * W + j];
-                  z[o] = sum * inv;
-                }
-            }
+          {
+            gsize o = ((gsize) c * Ho + oh) * Wo;
+            pool_row (layer, x, ((gsize) c * H + (gsize) oh * s) * W, z + o, arg + o);
+          }
     }
 }
 
