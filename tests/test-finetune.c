@@ -125,6 +125,47 @@ test_frozen_bit_identical (void)
     }
 }
 
+/* Frozen layers cost less: with the first two entries frozen, the step
+ * computes no weight gradients for them and no gradient below layer 2
+ * (sentinels there stay), while the loss and the update are unchanged. */
+static void
+test_frozen_work_skipped (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(TsNet) net = NULL;
+  g_autoptr(TsOptimizer) opt = NULL;
+  g_autoptr(TsTeam) team = ts_team_new (2);
+  TsShape input = { 1, { 12 } };
+  TsStepConfig cfg = { NULL, TS_LOSS_SOFTMAX, 0.1f, 0.f, 0.f, 0.f, .keep_gradients = TRUE };
+  float x[8 * 12];
+  guint32 y[8];
+  TsRng rng;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "16,bn,8:tanh", NULL));
+  g_assert_true (ts_experiment_set (exp, "model.freeze", "2", NULL));
+  net = ts_net_new_from_experiment (exp, &input, 5, 8);
+  ts_rng_init (&rng, 3, TS_STREAM_INIT);
+  ts_net_init (net, TS_INIT_HE, 0.01, &rng);
+  for (guint i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = (float) ts_rng_normal (&rng);
+  for (guint i = 0; i < 8; i++)
+    y[i] = i % 5;
+  opt = ts_optimizer_new (TS_OPT_SGD, ts_net_n_params (net), 0);
+  cfg.opt = opt;
+  for (gsize i = 0; i < ts_net_n_params (net); i++)
+    net->grads[i] = NAN;
+  ts_net_forward (net, x, 8, FALSE, 0); /* the workspace for 8 rows */
+  for (guint l = 0; l < 2; l++)
+    for (gsize i = 0; i < (gsize) 8 * net->layers[l].out; i++)
+      net->d[l][i] = NAN;
+  ts_net_train_step (net, team, &cfg, x, y, 8, 0, NULL);
+  g_assert_true (isnan (net->grads[net->layers[0].w]) && isnan (net->grads[net->layers[0].b]));
+  g_assert_true (isnan (net->grads[net->layers[1].w]) && isnan (net->grads[net->layers[1].b]));
+  g_assert_true (isnan (net->d[0][0]) && isnan (net->d[1][0])); /* no gradient flowed below layer 2 */
+  g_assert_false (isnan (net->grads[net->layers[2].w]));
+  g_assert_false (isnan (net->d[2][0]));
+}
+
 static char *
 train_parent (const char *dir, const char *layers)
 {
@@ -370,6 +411,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/finetune/torch-parent", test_torch_parent_matches_pytorch);
   g_test_add_func ("/core/finetune/frozen-bit-identical", test_frozen_bit_identical);
+  g_test_add_func ("/core/finetune/frozen-work-skipped", test_frozen_work_skipped);
   g_test_add_func ("/core/finetune/init-from-errors", test_init_from_errors);
   g_test_add_func ("/core/finetune/class-subset", test_class_subset);
   g_test_add_func ("/core/finetune/resize", test_resize_values);
