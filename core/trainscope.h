@@ -41,4 +41,5 @@
 #include "ts-stats.h"
 #include "ts-trainer.h"
 #include "ts-training.h"
+#include "ts-task.h"
 #include "ts-view.h"

@@ -163,12 +163,18 @@ run_team_case (const NetCase *c, guint threads)
       double ref_loss = ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, y, B, 10, ts_net_dlogits (ref),
                                                   &ref_correct);
       ts_net_backward (ref, x, B);
-      /* a frozen batchnorm's γ and β stay (the team's update skips them) */
+      /* a frozen batchnorm's γ and β stay, and the PReLU slopes it applies
+       * (the team's update skips all of a frozen layer) */
       for (guint l = 0; l < ref->n_layers; l++)
         if (ref->layers[l].frozen)
           {
             memset (ref->grads + ref->layers[l].w, 0, sizeof (float) * 2 * ref->layers[l].channels);
             memset (fast->grads + ref->layers[l].w, 0, sizeof (float) * 2 * ref->layers[l].channels);
+            if (ref->layers[l].prelu != TS_NO_PARAM)
+              {
+                memset (ref->grads + ref->layers[l].prelu, 0, sizeof (float) * ref->layers[l].channels);
+                memset (fast->grads + ref->layers[l].prelu, 0, sizeof (float) * ref->layers[l].channels);
+              }
           }
       ts_optimizer_step (ref_opt, ref->params, ref->grads, ref->n_decay, cfg.lr, cfg.l2, cfg.l1);
       if (c->max_norm > 0)

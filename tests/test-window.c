@@ -5,6 +5,7 @@
 #include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-layer-list.h"
+#include "ts-run-row.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -45,6 +46,26 @@ assert_figure_exports (GtkWidget *root, const char *name, guint min_csv_lines)
       g_remove (path);
     }
   g_rmdir (dir);
+}
+
+/* a fine-tuned run's row names its parent run folder, the path in its tooltip */
+static void
+test_run_row_marks_parent (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(TsRun) plain = ts_run_new (exp, 0), tuned = NULL;
+  GtkWidget *row = g_object_ref_sink (ts_run_row_new (plain)), *label;
+
+  g_assert_null (g_object_get_data (G_OBJECT (row), "parent"));
+  g_object_unref (row);
+  g_assert_true (ts_experiment_set (exp, "model.init_from", "/runs/fashion-0-4/model.safetensors", NULL));
+  tuned = ts_run_new (exp, 1);
+  row = g_object_ref_sink (ts_run_row_new (tuned));
+  label = g_object_get_data (G_OBJECT (row), "parent");
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "fine-tuned from fashion-0-4");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, "/runs/fashion-0-4/model.safetensors");
+  g_object_unref (row);
 }
 
 static void
@@ -1388,6 +1409,7 @@ main (int argc, char **argv)
 {
   g_autofree char *data_home = window_test_init (&argc, &argv);
 
+  g_test_add_func ("/ui/window/run-row-parent", test_run_row_marks_parent);
   g_test_add_func ("/ui/window/opens-on-default", test_opens_on_default);
   g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
   g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);

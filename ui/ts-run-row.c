@@ -92,6 +92,45 @@ ts_run_row_refresh (GtkWidget *row)
   gtk_widget_queue_draw (g_object_get_data (G_OBJECT (row), "sparkline"));
 }
 
+/* "fine-tuned from P": P the parent's run folder (a run's
+ * model.safetensors) or file name; the whole path in its tooltip */
+static char *
+parent_text (const TsExperiment *exp)
+{
+  const char *from = exp->model.init_from;
+  g_autofree char *base = NULL;
+
+  if (from == NULL || from[0] == '\0')
+    return NULL;
+  base = g_path_get_basename (from);
+  if (g_str_equal (base, "model.safetensors"))
+    {
+      g_autofree char *dir = g_path_get_dirname (from);
+      g_free (base);
+      base = g_path_get_basename (dir);
+    }
+  return g_strdup_printf ("fine-tuned from %s", base);
+}
+
+static void
+add_parent_label (TsRun *run, GtkWidget *row, GtkWidget *text)
+{
+  const TsExperiment *exp = ts_run_get_experiment (run);
+  g_autofree char *words = exp ? parent_text (exp) : NULL;
+  GtkWidget *label;
+
+  if (words == NULL)
+    return;
+  label = gtk_label_new (words);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_tooltip_text (label, exp->model.init_from);
+  gtk_box_append (GTK_BOX (text), label);
+  g_object_set_data (G_OBJECT (row), "parent", label);
+}
+
 static void
 on_state (TsRun *run, GParamSpec *pspec, GtkWidget *row)
 {
@@ -181,6 +220,7 @@ ts_run_row_new (TsRun *run)
   gtk_widget_set_hexpand (text, TRUE);
   gtk_box_append (GTK_BOX (text), name);
   gtk_box_append (GTK_BOX (text), status);
+  add_parent_label (run, row, text);
   gtk_widget_set_tooltip_text (overlay, "Overlay this run on the plots");
   gtk_accessible_update_property (GTK_ACCESSIBLE (overlay), GTK_ACCESSIBLE_PROPERTY_LABEL, "Overlay on the plots", -1);
   g_object_bind_property (run, "overlay", overlay, "active", G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

@@ -1,5 +1,6 @@
 /* ts-run-row.h — a run in the sidebar: its colour, name, status, best
- * validation accuracy, a sparkline of its loss, and the overlay toggle. */
+ * validation accuracy, a sparkline of its loss, and the overlay toggle; a
+ * fine-tuned run also its parent ("fine-tuned from RUN", data "parent"). */
 #pragma once
 
 #include <gtk/gtk.h>

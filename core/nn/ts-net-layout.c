@@ -114,7 +114,6 @@ resolve_layers (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivat
                                                                      : TS_ACT_IDENTITY;
           layer->momentum = layer->spec.momentum;
           layer->eps = layer->spec.eps;
-          layer->frozen = layer->spec.frozen;
         }
       else if (has_activation (layer->kind))
         layer->act = normalised ? TS_ACT_IDENTITY : own_activation (&layer->spec, default_act);
@@ -122,6 +121,9 @@ resolve_layers (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivat
         layer->act = TS_ACT_IDENTITY;
       layer->dropout = !output && !normalised && net->dropout > 0.f
                        && (has_activation (layer->kind) || layer->kind == TS_LAYER_BATCHNORM);
+      /* "trainable": false and lr_scale, any kind (the output layer always trains at the step's LR) */
+      layer->frozen = !output && layer->spec.frozen;
+      layer->lr_scale = output ? 1.f : ts_layer_lr_scale (&layer->spec);
       layer->slope = layer->act == TS_ACT_RRELU ? (TS_RRELU_LOWER + TS_RRELU_UPPER) / 2 : leaky_slope;
       layer->prelu = layer->running = layer->partial = TS_NO_PARAM;
       shape = out;

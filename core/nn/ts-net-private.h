@@ -39,7 +39,8 @@ typedef struct {
   gsize             partial; /* a row-split layer's weight gradients: where in each thread's partial sums, or TS_NO_PARAM */
   float             momentum; /* batchnorm */
   float             eps;
-  gboolean          frozen;   /* batchnorm: evaluation mode always, nothing updated */
+  gboolean          frozen;   /* nothing of it updated; a batchnorm also in evaluation mode always */
+  float             lr_scale; /* its parameters move at the step's LR times this */
 } TsNetLayer;
 
 struct _TsNet {
@@ -174,8 +175,9 @@ _ts_net_layer_input (const TsNet *net, guint l, const float *x)
 }
 /* PReLU slopes of units [lo, hi), with the step's settings (no decay) */
 void _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u);
-/* the weights' update of dense and conv layers (fused momentum or not) */
-void _ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count);
+/* the weights' update of dense and conv layers (fused momentum or not), at
+ * lr: the step's times the layer's lr_scale */
+void _ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count, float lr);
 /* w (rows, fan_in) drawn for an init: Gaussian with ts_init_sigma
  * (fan_in: a dense layer's inputs, a conv filter's C·k·k), zeros, or
  * orthonormal rows (columns when rows > fan_in) */

@@ -21,6 +21,7 @@ typedef struct {
   guint64             noise_key;
   gboolean            train;    /* FALSE: forward only, in evaluation mode */
   gboolean            narrow;   /* the output layer is shared by rows and columns */
+  guint               first;    /* the lowest layer that trains: nothing below it needs a gradient */
   float              *velocity; /* the fused momentum step's buffer, or NULL */
   guint               n;        /* threads */
   gboolean           *forward_barrier;  /* [l]: after layer l's forward */
@@ -162,13 +163,32 @@ forward (TsTeam *team, StepJob *job, guint t)
     }
 }
 
+/* Frozen layers cost less: the backward pass stops at the lowest layer
+ * that trains (no activation or input gradients below it), and a frozen
+ * layer above it passes the gradient on without its weights' gradients. */
+static gboolean
+trains (const TsNet *net, guint l)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  return !layer->frozen && (layer->ops->decayed (layer) + layer->ops->trained (layer) > 0 || layer->prelu != TS_NO_PARAM);
+}
+
+static guint
+first_trained_layer (const TsNet *net)
+{
+  guint l = 0;
+  while (l + 1 < net->n_layers && !trains (net, l))
+    l++;
+  return l;
+}
+
 static void
 backward (TsTeam *team, StepJob *job, guint t)
 {
   TsNet *net = job->net;
-  guint L = net->n_layers;
+  guint L = net->n_layers, first = job->first;
 
-  for (guint l = L; l-- > 0;)
+  for (guint l = L; l-- > first;)
     {
       const TsLayerOps *ops = net->layers[l].ops;
       TsBlock block = weight_block (job, l, t);
@@ -182,18 +202,19 @@ backward (TsTeam *team, StepJob *job, guint t)
           ts_team_barrier (team); /* everyone has read W[l+1] and summed its share: it may change now */
           update_layer (net, job, l + 1, t);
         }
-      if (l > 0)
+      if (l > first)
         {
           TsBlock in = input_block (job, l, t);
           ops->input_gradients (net, l, job->B, &in);
         }
-      ops->weight_gradients (net, l, _ts_net_layer_input (net, l, job->x), job->B, &block, job->velocity,
-                             job->cfg->opt->momentum);
+      if (!net->layers[l].frozen)
+        ops->weight_gradients (net, l, _ts_net_layer_input (net, l, job->x), job->B, &block, job->velocity,
+                               job->cfg->opt->momentum);
     }
-  /* nobody reads W[0] in the backward pass: only partial sums need waiting for */
-  if (net->layers[0].partial != TS_NO_PARAM)
+  /* nobody reads W[first] in the backward pass: only partial sums need waiting for */
+  if (net->layers[first].partial != TS_NO_PARAM)
     ts_team_barrier (team);
-  update_layer (net, job, 0, t);
+  update_layer (net, job, first, t);
 }
 
 static void
@@ -230,6 +251,7 @@ job_begin (StepJob *job, TsNet *net, TsTeam *team)
   job->net = net;
   job->n = ts_team_size (team);
   job->narrow = narrow_output (net, job->n);
+  job->first = first_trained_layer (net);
   _ts_net_reserve_threads (net, job->n);
   for (guint t = 0; t < job->n; t++)
     job->partials[t] = net->partial_floats ? net->thread_ws[t] + net->scratch_floats : NULL;

@@ -125,9 +125,10 @@ ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivatio
 TsNet *
 ts_net_new_from_experiment (const TsExperiment *exp, const TsShape *input, guint n_classes, guint batch_cap)
 {
-  return ts_net_new_shaped (input, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
-                            exp->model.activation, (float) exp->model.leaky_slope, (float) exp->model.dropout,
-                            n_classes, batch_cap);
+  /* model.freeze folded into the entries' own "trainable" */
+  g_autoptr(GArray) layers = ts_experiment_resolved_layers (exp);
+  return ts_net_new_shaped (input, (const TsLayerSpec *) layers->data, layers->len, exp->model.activation,
+                            (float) exp->model.leaky_slope, (float) exp->model.dropout, n_classes, batch_cap);
 }
 
 void
@@ -406,18 +407,19 @@ _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u
 {
   const TsNetLayer *layer = &net->layers[l];
   if (layer->prelu != TS_NO_PARAM && hi > lo)
-    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr, 0.f, 0.f);
+    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr * layer->lr_scale,
+                         0.f, 0.f);
 }
 
 void
-_ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count)
+_ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count, float lr)
 {
   const TsStepConfig *cfg = u->cfg;
 
   if (u->velocity)
-    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, cfg->lr, cfg->l2);
+    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, lr, cfg->l2);
   else
-    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, cfg->lr, cfg->l2, cfg->l1);
+    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, lr, cfg->l2, cfg->l1);
 }
 
 void
@@ -491,6 +493,6 @@ void
 ts_net_max_norm (TsNet *net, float c)
 {
   for (guint l = 0; l < net->n_layers; l++)
-    if (net->layers[l].ops->max_norm_rows)
+    if (net->layers[l].ops->max_norm_rows && !net->layers[l].frozen)
       net->layers[l].ops->max_norm_rows (net, l, 0, net->layers[l].channels, c);
 }

@@ -2,6 +2,7 @@
  * advice's action — every kind, comma-separated:
  *
  *   512:tanh        dense: units, and the layer's own activation after a colon
+ *   512:frozen:lr=0.1   not trained ("trainable": false); its lr_scale (any kind with parameters)
  *   bn              a batch norm of the layer before (bn:momentum=0.2:eps=0.001:frozen)
  *   conv32x5        conv: 32 filters of 5×5, stride 1, no padding
  *   conv64x3/s2/p1:tanh   stride 2, one pixel of padding, tanh
@@ -21,7 +22,8 @@
 
 #define LAYERS_FORMS \
   "unit counts like 512,256 or 512:tanh,bn,256 (bn: a batch norm), conv and pooling like " \
-  "conv32x5/same,maxpool2,conv64x3/s2/p1:tanh,avgpool3/s2,gap, or [] for no hidden layer"
+  "conv32x5/same,maxpool2,conv64x3/s2/p1:tanh,avgpool3/s2,gap, each with :frozen or :lr=S (not trained; its " \
+  "lr_scale), or [] for no hidden layer"
 #define CONV_FORM "convFILTERSxKERNEL[/sSTRIDE][/pPADDING or /same][:ACTIVATION], like conv32x5 or conv64x3/s2/p1:tanh"
 #define POOL_FORM "maxpoolSIZE or avgpoolSIZE[/sSTRIDE], like maxpool2 or avgpool3/s2"
 
@@ -98,7 +100,57 @@ parse_activation_text (const char *text, int i, TsLayerSpec *spec, GError **erro
   return TRUE;
 }
 
-/* "bn", "bn:momentum=0.2:eps=0.001:frozen": a batchnorm entry */
+/* "frozen" and "lr=S", the text forms of "trainable": false and
+ * "lr_scale": S, for every kind with parameters: 1 when field is one of
+ * them, 0 when not, -1 (error set) when its value is bad */
+static int
+parse_reuse_option (const char *field, int i, TsLayerSpec *spec, GError **error)
+{
+  double v;
+
+  if (strcmp (field, "frozen") == 0)
+    {
+      spec->frozen = TRUE;
+      return 1;
+    }
+  if (!g_str_has_prefix (field, "lr="))
+    return 0;
+  if (!ts_parse_decimal (field + 3, &v) || !_ts_experiment_lr_scale_ok (v))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d].lr_scale: %s (got \"%s\")", i,
+                   TS_LR_SCALE_RANGE, field + 3);
+      return -1;
+    }
+  spec->lr_scale = v == 1 ? 0.f : (float) v; /* 1 is stored as unset: one spec, one form */
+  return 1;
+}
+
+/* a dense or conv entry's options after its sizes, in any order: its own
+ * activation (once), frozen, lr=S */
+static gboolean
+parse_layer_options (char **fields, int i, TsLayerSpec *spec, GError **error)
+{
+  for (int f = 0; fields[f]; f++)
+    {
+      const char *field = g_strstrip (fields[f]);
+      int reuse = parse_reuse_option (field, i, spec, error);
+
+      if (reuse < 0)
+        return FALSE;
+      if (reuse > 0)
+        continue;
+      if (spec->activation != TS_INHERIT_ACTIVATION && ts_activation_from_name (field, &(TsActivation) { 0 }))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d]: a second activation (\"%s\")", i, field);
+          return FALSE;
+        }
+      if (!parse_activation_text (field, i, spec, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "bn", "bn:momentum=0.2:eps=0.001:frozen:lr=0.1": a batchnorm entry */
 static gboolean
 parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error)
 {
@@ -111,9 +163,12 @@ parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error
       char *end = NULL;
       double v = NAN;
 
-      if (strcmp (field, "frozen") == 0)
+      int reuse = parse_reuse_option (field, i, spec, error);
+
+      if (reuse != 0)
         {
-          spec->frozen = TRUE;
+          if (reuse < 0)
+            return FALSE;
           continue;
         }
       if (g_str_has_prefix (field, "momentum=") || g_str_has_prefix (field, "eps="))
@@ -121,7 +176,7 @@ parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error
       if (end == NULL || end == strchr (field, '=') + 1 || *end != '\0')
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model.layers[%d]: \"%s\" is not a batchnorm option; expected momentum=M, eps=E or frozen",
+                       "model.layers[%d]: \"%s\" is not a batchnorm option; expected momentum=M, eps=E, frozen or lr=S",
                        i, field);
           return FALSE;
         }
@@ -176,7 +231,7 @@ static gboolean
 parse_conv_text (const char *entry, int i, TsLayerSpec *spec, GError **error)
 {
   /* "conv" alone splits into nothing: an empty field instead */
-  g_auto(GStrv) fields = g_strsplit (entry[4] ? entry + 4 : ":", ":", 2);
+  g_auto(GStrv) fields = g_strsplit (entry[4] ? entry + 4 : ":", ":", -1);
   g_auto(GStrv) parts = g_strsplit (fields[0][0] ? fields[0] : "/", "/", -1);
   const char *x = strchr (parts[0], 'x');
   g_autofree char *filters = x ? g_strndup (parts[0], (gsize) (x - parts[0])) : NULL;
@@ -192,7 +247,7 @@ parse_conv_text (const char *entry, int i, TsLayerSpec *spec, GError **error)
       || !parse_count (x + 1, i, "kernel", 1, TS_MAX_LAYER_WINDOW, &spec->kernel, error)
       || !parse_window_options (parts + 1, entry, i, spec, error))
     return FALSE;
-  return fields[1] == NULL || parse_activation_text (g_strstrip (fields[1]), i, spec, error);
+  return parse_layer_options (fields + 1, i, spec, error);
 }
 
 /* "maxpool2", "avgpool3/s2" */
@@ -229,7 +284,7 @@ parse_pool_text (const char *entry, int i, TsLayerSpec *spec, GError **error)
 static gboolean
 parse_dense_text (const char *entry, int i, TsLayerSpec *spec, GError **error)
 {
-  g_auto(GStrv) fields = g_strsplit (entry, ":", 2);
+  g_auto(GStrv) fields = g_strsplit (entry, ":", -1);
   guint64 units;
 
   *spec = (TsLayerSpec) { 0, TS_INHERIT_ACTIVATION };
@@ -245,7 +300,7 @@ parse_dense_text (const char *entry, int i, TsLayerSpec *spec, GError **error)
       return FALSE;
     }
   spec->units = (guint) units;
-  return fields[1] == NULL || parse_activation_text (g_strstrip (fields[1]), i, spec, error);
+  return parse_layer_options (fields + 1, i, spec, error);
 }
 
 static gboolean
@@ -306,6 +361,15 @@ _ts_experiment_set_layers_text (TsExperiment *exp, const char *text, GError **er
 /* ---- text out ---------------------------------------------------------- */
 
 static void
+append_reuse_options (GString *s, const TsLayerSpec *spec)
+{
+  if (spec->frozen)
+    g_string_append (s, ":frozen");
+  if (ts_layer_lr_scale (spec) != 1.f)
+    g_string_append_printf (s, ":lr=%.7g", ts_layer_lr_scale (spec));
+}
+
+static void
 append_entry (GString *s, const TsLayerSpec *spec, guint width_factor)
 {
   /* wider: more units and more filters, within the allowed range */
@@ -319,8 +383,7 @@ append_entry (GString *s, const TsLayerSpec *spec, guint width_factor)
         g_string_append_printf (s, ":momentum=%.7g", spec->momentum);
       if (spec->eps != TS_BN_EPS)
         g_string_append_printf (s, ":eps=%.7g", spec->eps);
-      if (spec->frozen)
-        g_string_append (s, ":frozen");
+      append_reuse_options (s, spec);
       return;
     case TS_LAYER_POOL:
       g_string_append_printf (s, "%spool%u", _ts_pool_names[spec->pool], spec->kernel);
@@ -346,6 +409,7 @@ append_entry (GString *s, const TsLayerSpec *spec, guint width_factor)
     }
   if (spec->activation != TS_INHERIT_ACTIVATION)
     g_string_append_printf (s, ":%s", ts_activation_name (spec->activation));
+  append_reuse_options (s, spec);
 }
 
 char *

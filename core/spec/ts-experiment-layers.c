@@ -196,6 +196,43 @@ _ts_experiment_validate_layers (const TsExperiment *exp, GError **error)
   return TRUE;
 }
 
+/* The keys of fine-tuning, the same for every kind with parameters:
+ * "trainable" (false: frozen) and "lr_scale" (> 0). Returns 1 when name
+ * was one of them and its value good, 0 when it is not one, -1 on error. */
+static int
+parse_reuse_key (const char *name, JsonNode *value, guint index, TsLayerSpec *out, GError **error)
+{
+  double v;
+
+  if (strcmp (name, "trainable") == 0)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].trainable: must be true or false", index);
+          return -1;
+        }
+      out->frozen = !json_node_get_boolean (value);
+      return 1;
+    }
+  if (strcmp (name, "lr_scale") != 0)
+    return 0;
+  if (!layer_number (value, &v) || !_ts_experiment_lr_scale_ok (v))
+    {
+      g_autofree char *got = node_text (value);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].lr_scale: %s (got %s)", index,
+                   TS_LR_SCALE_RANGE, got);
+      return -1;
+    }
+  out->lr_scale = v == 1 ? 0.f : (float) v; /* 1 is stored as unset: one spec, one form */
+  return 1;
+}
+
+gboolean
+_ts_experiment_lr_scale_ok (double v)
+{
+  return v > 0 && v <= 1000 && isfinite (v);
+}
+
 /* ---- JSON in ----------------------------------------------------------- */
 
 static gboolean
@@ -240,7 +277,7 @@ unknown_key (const char *name, guint index, const TsLayerSpec *out, GError **err
   return FALSE;
 }
 
-/* a batchnorm entry's own keys: momentum in (0, 1], eps > 0, trainable */
+/* a batchnorm entry's own keys: momentum in (0, 1], eps > 0 */
 static gboolean
 parse_batchnorm_key (const char *name, JsonNode *value, guint index, TsLayerSpec *out, GError **error)
 {
@@ -266,15 +303,6 @@ parse_batchnorm_key (const char *name, JsonNode *value, guint index, TsLayerSpec
           return FALSE;
         }
       out->eps = (float) v;
-    }
-  else if (strcmp (name, "trainable") == 0)
-    {
-      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].trainable: must be true or false", index);
-          return FALSE;
-        }
-      out->frozen = !json_node_get_boolean (value);
     }
   else
     return unknown_key (name, index, out, error);
@@ -421,8 +449,17 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
   for (GList *l = members; l; l = l->next)
     {
       const char *name = l->data;
+      JsonNode *value = json_object_get_member (obj, name);
+      int reuse = 0;
 
-      if (strcmp (name, "type") != 0 && !parse_key (name, json_object_get_member (obj, name), index, out, error))
+      if (strcmp (name, "type") == 0)
+        continue;
+      /* trainable and lr_scale: the kinds with parameters */
+      if (out->kind == TS_LAYER_DENSE || out->kind == TS_LAYER_CONV || out->kind == TS_LAYER_BATCHNORM)
+        reuse = parse_reuse_key (name, value, index, out, error);
+      if (reuse < 0)
+        return FALSE;
+      if (reuse == 0 && !parse_key (name, value, index, out, error))
         return FALSE;
     }
   if ((out->kind == TS_LAYER_DENSE || out->kind == TS_LAYER_CONV) && out->units == 0)
@@ -465,6 +502,15 @@ _ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
 
 /* ---- JSON out --------------------------------------------------------- */
 
+/* every kind with parameters: both keys, defaults included (experiment.json
+ * is the resolved experiment) */
+static void
+add_reuse_keys (JsonObject *layer, const TsLayerSpec *spec)
+{
+  json_object_set_boolean_member (layer, "trainable", !spec->frozen);
+  json_object_set_double_member (layer, "lr_scale", float_as_double (ts_layer_lr_scale (spec)));
+}
+
 JsonNode *
 _ts_experiment_layers_to_node (const TsExperiment *exp)
 {
@@ -475,16 +521,12 @@ _ts_experiment_layers_to_node (const TsExperiment *exp)
     {
       const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
       JsonObject *layer = json_object_new ();
+      json_object_set_string_member (layer, "type", kind_name (spec->kind));
       if (spec->kind == TS_LAYER_BATCHNORM)
         {
-          json_object_set_string_member (layer, "type", "batchnorm");
           json_object_set_double_member (layer, "momentum", float_as_double (spec->momentum));
           json_object_set_double_member (layer, "eps", float_as_double (spec->eps));
-          json_object_set_boolean_member (layer, "trainable", !spec->frozen);
-          json_array_add_object_element (array, layer);
-          continue;
         }
-      json_object_set_string_member (layer, "type", kind_name (spec->kind));
       if (spec->kind == TS_LAYER_POOL)
         {
           json_object_set_string_member (layer, "kind", _ts_pool_names[spec->pool]);
@@ -505,6 +547,8 @@ _ts_experiment_layers_to_node (const TsExperiment *exp)
         }
       if ((spec->kind == TS_LAYER_DENSE || spec->kind == TS_LAYER_CONV) && spec->activation != TS_INHERIT_ACTIVATION)
         json_object_set_string_member (layer, "activation", _ts_activation_names[spec->activation]);
+      if (spec->kind == TS_LAYER_DENSE || spec->kind == TS_LAYER_CONV || spec->kind == TS_LAYER_BATCHNORM)
+        add_reuse_keys (layer, spec);
       json_array_add_object_element (array, layer);
     }
   json_node_take_array (node, array);

@@ -40,6 +40,26 @@ pca_family (const TsExperiment *exp)
   return exp->data.preprocess == TS_PRE_PCA || exp->data.preprocess == TS_PRE_PCA_WHITEN;
 }
 
+/* the source's samples as the task carves them: a csv read as images
+ * (data.image_shape), images resized (data.resize) */
+static gboolean
+task_shape (const TsExperiment *exp, TsShape *shape)
+{
+  const TsDataSpec *d = &exp->data;
+
+  if (d->image_shape->len == 3 && g_str_has_prefix (d->source, "csv:"))
+    *shape = (TsShape) { 3, { g_array_index (d->image_shape, guint, 0), g_array_index (d->image_shape, guint, 1),
+                              g_array_index (d->image_shape, guint, 2) } };
+  else if (!source_shape (d->source, shape))
+    return FALSE;
+  if (d->resize->len == 2 && shape->ndim == 3)
+    {
+      shape->dims[1] = g_array_index (d->resize, guint, 0);
+      shape->dims[2] = g_array_index (d->resize, guint, 1);
+    }
+  return TRUE;
+}
+
 /* a sample of that shape after data.view, before preprocessing */
 static void
 view_of (const TsExperiment *exp, TsShape *shape)
@@ -59,7 +79,7 @@ view_of (const TsExperiment *exp, TsShape *shape)
 static gboolean
 viewed_shape (const TsExperiment *exp, TsShape *out)
 {
-  if (exp->data.source == NULL || !source_shape (exp->data.source, out))
+  if (exp->data.source == NULL || !task_shape (exp, out))
     return FALSE;
   view_of (exp, out);
   return TRUE;
@@ -99,6 +119,8 @@ ts_experiment_class_count (const TsExperiment *exp)
 {
   const char *source = exp->data.source ? exp->data.source : "";
 
+  if (exp->data.class_subset->len > 0)
+    return exp->data.class_subset->len;
   if (strcmp (source, "builtin:shapes") == 0)
     return exp->data.classes >= 2 && exp->data.classes <= SHAPES_CLASSES ? exp->data.classes : SHAPES_CLASSES;
   if (strcmp (source, "builtin:xor") == 0 || strcmp (source, "builtin:moons") == 0)

@@ -20,6 +20,8 @@ ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError
     }
   if (spec->kind == K_LAYERS)
     return _ts_experiment_set_layers_text (exp, value, error);
+  if (spec->kind == K_UINTS)
+    return _ts_experiment_set_uints_text (spec, exp, value, error);
   if (spec->kind == K_STRING || spec->kind == K_ENUM)
     return _ts_experiment_set_string (spec, exp, value, error);
   if (!ts_parse_decimal (value, &v))
@@ -72,6 +74,7 @@ ts_experiment_get_text (const TsExperiment *exp, const char *key)
           g_ascii_formatd (buf, sizeof buf, "%.17g", v);
         return g_strdup (buf);
       }
+    case K_UINTS: return _ts_experiment_uints_text (*(GArray *const *) field);
     case K_LAYERS:
       /* no hidden layer as the JSON form: an empty text is refused */
       return exp->model.layers->len ? ts_experiment_layers_text (exp, 1) : g_strdup ("[]");

@@ -4,8 +4,10 @@
  *   build/tests/bench/bench-train [--samples N] [--no-torch]
  *
  * Prints samples/s per batch size, the ratio to PyTorch's best thread count,
- * achieved GFLOP/s as a share of the sgemm peak measured here, and what
- * augmentation costs at batch 128. */
+ * achieved GFLOP/s as a share of the sgemm peak measured here, what
+ * augmentation costs at batch 128, and what a head-only fine-tune step
+ * (model.freeze 2: the 784-512-256 body frozen) costs against a full step
+ * on the same net (--finetune-only: that alone). */
 #include <trainscope.h>
 
 #include <math.h>
@@ -150,6 +152,45 @@ augmentation_cost (guint samples, double *plain, double *augmented)
   return TRUE;
 }
 
+/* batch 128, the whole net trained against only its output layer
+ * (model.freeze 2), in alternating windows; medians of five windows each */
+static gboolean
+finetune_cost (guint samples, double *full, double *head)
+{
+  g_autoptr(TsExperiment) a = bench_experiment (128, FALSE);
+  g_autoptr(TsExperiment) b = bench_experiment (128, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTraining) ta = NULL, tb = NULL;
+  double rates[2][ROUNDS];
+
+  if (!ts_experiment_set (b, "model.freeze", "2", &error) || (ta = ts_training_new (a, NULL, &error)) == NULL
+      || (tb = ts_training_new (b, NULL, &error)) == NULL)
+    {
+      g_printerr ("bench: %s\n", error->message);
+      return FALSE;
+    }
+  for (int r = 0; r < ROUNDS; r++)
+    {
+      rates[0][r] = window (ta, samples / ROUNDS);
+      rates[1][r] = window (tb, samples / ROUNDS);
+    }
+  *full = summarise (rates[0], ROUNDS).median;
+  *head = summarise (rates[1], ROUNDS).median;
+  return TRUE;
+}
+
+static gboolean
+print_finetune_cost (guint samples)
+{
+  double full = 0, head = 0;
+
+  if (!finetune_cost (samples, &full, &head))
+    return FALSE;
+  printf ("\nbatch 128, head-only fine-tune step (model.freeze 2: only the 256→10 output layer trains): %.0f samples/s, "
+          "%.2f× a full step (%.0f samples/s, measured in turns with it)\n", head, head / full, full);
+  return TRUE;
+}
+
 /* "torch batch=B threads=T samples_per_second=S median=M" lines from the
  * PyTorch script: per batch size, the thread count with the best window */
 static gboolean
@@ -198,7 +239,7 @@ int
 main (int argc, char **argv)
 {
   guint samples = 60000;
-  gboolean with_torch = TRUE;
+  gboolean with_torch = TRUE, finetune_only = FALSE;
   double plain_sps = 0, augmented_sps = 0;
   Rate peak, sps[G_N_ELEMENTS (batch_sizes)] = { { 0 } }, torch_sps[G_N_ELEMENTS (batch_sizes)] = { { 0 } };
   int torch_threads[G_N_ELEMENTS (batch_sizes)] = { 0 };
@@ -209,7 +250,11 @@ main (int argc, char **argv)
       samples = (guint) atoi (argv[++i]);
     else if (strcmp (argv[i], "--no-torch") == 0)
       with_torch = FALSE;
+    else if (strcmp (argv[i], "--finetune-only") == 0)
+      finetune_only = TRUE;
   ts_blas_set_threads (0);
+  if (finetune_only)
+    return print_finetune_cost (samples) ? 0 : 1;
   if (!measure_all (samples, sps, &peak))
     return 1;
   printf ("OpenBLAS kernel %s (detected %s), %d threads, sgemm peak %.1f GFLOP/s (median round %.1f)\n",
@@ -228,5 +273,5 @@ main (int argc, char **argv)
   printf ("\nbatch 128 with augmentation (flip 0.5, crop pad 2, brightness and contrast 0.2): %.0f samples/s, "
           "%.1f%% below the plain run (%.0f samples/s, measured in turns with it)\n", augmented_sps,
           100 * (1 - augmented_sps / plain_sps), plain_sps);
-  return 0;
+  return print_finetune_cost (samples) ? 0 : 1;
 }
