@@ -151,6 +151,18 @@ ts_safetensors_has (const TsSafetensors *st, const char *name)
   return json_object_has_member (st->header, name) && strcmp (name, "__metadata__") != 0;
 }
 
+GStrv
+ts_safetensors_names (const TsSafetensors *st)
+{
+  g_autoptr(GList) members = json_object_get_members (st->header);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (GList *l = members; l; l = l->next)
+    if (strcmp (l->data, "__metadata__") != 0)
+      g_strv_builder_add (names, l->data);
+  return g_strv_builder_end (names);
+}
+
 float *
 ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shape, GError **error)
 {

@@ -24,6 +24,8 @@ typedef struct _TsSafetensors TsSafetensors;
 TsSafetensors *ts_safetensors_load (const char *path, GError **error);
 void           ts_safetensors_free (TsSafetensors *st);
 gboolean       ts_safetensors_has (const TsSafetensors *st, const char *name);
+/* the tensors' names, in the header's order (g_strfreev) */
+GStrv          ts_safetensors_names (const TsSafetensors *st);
 /* A copy of the tensor as float32 (F32, F64 or I64 in the file); shape may be NULL. */
 float         *ts_safetensors_get_f32 (const TsSafetensors *st, const char *name, TsShape *shape, GError **error);
 /* the tensor's shape alone, read from the header (no data copied) */

@@ -62,12 +62,25 @@ typedef struct {
   TsLayerKind kind;
   float       momentum;   /* batchnorm: running-statistics momentum, (0, 1] */
   float       eps;        /* batchnorm: added to the variance, > 0 */
-  gboolean    frozen;     /* batchnorm "trainable": false — evaluation mode, nothing updated */
+  gboolean    frozen;     /* "trainable": false (any kind with parameters): nothing of it is updated —
+                           * no weights, biases, γ/β, PReLU slopes; a batchnorm also stays in
+                           * evaluation mode, its running statistics unchanged */
   guint       kernel;     /* conv: kernel (square); pool: size */
   guint       stride;     /* conv (1), pool (= size); >= 1 once parsed */
   int         padding;    /* conv: zeros on every side, or TS_PADDING_SAME */
   TsPoolKind  pool;       /* pool: max or avg */
+  float       lr_scale;   /* "lr_scale": this layer's learning rate is the step's times this
+                           * (discriminative rates); 0 — a zero-filled spec — means 1, so read
+                           * it through ts_layer_lr_scale. The key itself refuses 0 (that is
+                           * "trainable": false) */
 } TsLayerSpec;
+
+/* the factor a layer's learning rate is multiplied by: lr_scale, or 1 when unset (0) */
+static inline float
+ts_layer_lr_scale (const TsLayerSpec *spec)
+{
+  return spec->lr_scale > 0.f ? spec->lr_scale : 1.f;
+}
 
 #define TS_MAX_TENSOR_DIMS 4
 

@@ -217,11 +217,11 @@ bn_update (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u)
 
   if (hi <= lo || block->c0 != 0 || block->c1 == 0)
     return;
-  if (!layer->frozen) /* γ and β: no L2, L1 or max-norm */
-    {
-      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->w + lo, hi - lo, cfg->lr, 0.f, 0.f);
-      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr, 0.f, 0.f);
-    }
+  if (layer->frozen) /* nothing of it moves, the slopes of the activation it applies included */
+    return;
+  /* γ and β: no L2, L1 or max-norm */
+  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->w + lo, hi - lo, cfg->lr * layer->lr_scale, 0.f, 0.f);
+  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr * layer->lr_scale, 0.f, 0.f);
   _ts_net_update_prelu (net, l, lo, hi, u);
 }
 

@@ -114,14 +114,14 @@ dense_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c)
 }
 
 static void
-update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count)
+update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count, float lr)
 {
   const TsStepConfig *cfg = u->cfg;
 
   if (u->velocity)
-    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, cfg->lr, cfg->l2);
+    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, lr, cfg->l2);
   else
-    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, cfg->lr, cfg->l2, cfg->l1);
+    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, lr, cfg->l2, cfg->l1);
 }
 
 static void
@@ -131,17 +131,18 @@ dense_update (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u
   const TsNetLayer *layer = &net->layers[l];
   guint lo = block->lo, hi = block->hi, width = block->c1 - block->c0;
   gboolean whole_rows = width == layer->in;
+  float lr = cfg->lr * layer->lr_scale; /* discriminative rates: a param group's lr in torch */
 
-  if (hi <= lo || width == 0)
+  if (hi <= lo || width == 0 || layer->frozen)
     return;
   if (whole_rows)
-    update_weights (net, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in);
+    update_weights (net, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in, lr);
   else
     for (guint r = lo; r < hi; r++)
-      update_weights (net, u, layer->w + (gsize) r * layer->in + block->c0, width);
+      update_weights (net, u, layer->w + (gsize) r * layer->in + block->c0, width, lr);
   if (block->c0 == 0)
     {
-      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr, 0.f, 0.f);
+      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, lr, 0.f, 0.f);
       _ts_net_update_prelu (net, l, lo, hi, u);
     }
   /* a narrow layer's rows are clipped once every column has moved */

@@ -47,7 +47,6 @@ resolve_layers (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivat
                          : TS_ACT_IDENTITY;
           layer->momentum = spec->momentum;
           layer->eps = spec->eps;
-          layer->frozen = spec->frozen;
         }
       else
         {
@@ -56,6 +55,8 @@ resolve_layers (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivat
                        : spec->activation == TS_INHERIT_ACTIVATION ? default_act
                                                                    : (TsActivation) spec->activation;
         }
+      layer->frozen = !output && spec->frozen;
+      layer->lr_scale = output ? 1.f : ts_layer_lr_scale (spec);
       layer->dropout = !output && !normalised && net->dropout > 0.f;
       layer->slope = layer->act == TS_ACT_RRELU ? (TS_RRELU_LOWER + TS_RRELU_UPPER) / 2 : leaky_slope;
       layer->prelu = layer->running = TS_NO_PARAM;

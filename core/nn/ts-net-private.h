@@ -28,7 +28,8 @@ typedef struct {
   gsize             running; /* into buffers: batchnorm mean (out), var (out), batches (1); or TS_NO_PARAM */
   float             momentum; /* batchnorm */
   float             eps;
-  gboolean          frozen;   /* batchnorm: evaluation mode always, nothing updated */
+  gboolean          frozen;   /* nothing of it updated; a batchnorm also in evaluation mode always */
+  float             lr_scale; /* its parameters move at the step's LR times this */
 } TsNetLayer;
 
 struct _TsNet {

@@ -91,9 +91,10 @@ ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivatio
 TsNet *
 ts_net_new_from_experiment (const TsExperiment *exp, guint in_dim, guint n_classes, guint batch_cap)
 {
-  return ts_net_new (in_dim, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
-                     exp->model.activation, (float) exp->model.leaky_slope, (float) exp->model.dropout,
-                     n_classes, batch_cap);
+  /* model.freeze folded into the entries' own "trainable" */
+  g_autoptr(GArray) layers = ts_experiment_resolved_layers (exp);
+  return ts_net_new (in_dim, (const TsLayerSpec *) layers->data, layers->len, exp->model.activation,
+                     (float) exp->model.leaky_slope, (float) exp->model.dropout, n_classes, batch_cap);
 }
 
 void
@@ -144,7 +145,8 @@ ts_net_copy (const TsNet *net)
   for (guint l = 0; l + 1 < net->n_layers; l++)
     {
       const TsNetLayer *layer = &net->layers[l];
-      hidden[l] = (TsLayerSpec) { layer->out, layer->act, layer->kind, layer->momentum, layer->eps, layer->frozen };
+      hidden[l] = (TsLayerSpec) { layer->out, layer->act, layer->kind, layer->momentum, layer->eps, layer->frozen,
+                                  .lr_scale = layer->lr_scale };
       /* the activation a batchnorm applies was its dense layer's */
       if (layer->kind == TS_LAYER_BATCHNORM && l > 0)
         hidden[l - 1].activation = layer->act;
@@ -281,7 +283,7 @@ _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u
 {
   const TsNetLayer *layer = &net->layers[l];
   if (layer->prelu != TS_NO_PARAM)
-    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr, 0.f, 0.f);
+    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr * layer->lr_scale, 0.f, 0.f);
 }
 
 void
@@ -351,6 +353,6 @@ void
 ts_net_max_norm (TsNet *net, float c)
 {
   for (guint l = 0; l < net->n_layers; l++)
-    if (net->layers[l].ops->max_norm_rows)
+    if (net->layers[l].ops->max_norm_rows && !net->layers[l].frozen)
       net->layers[l].ops->max_norm_rows (net, l, 0, net->layers[l].out, c);
 }

@@ -373,6 +373,25 @@ fail (TsTrainer *tr, GError *error)
   pthread_mutex_unlock (&tr->lock);
 }
 
+/* a fine-tuned run's parent: the file read, its name, what was loaded */
+static JsonNode *
+init_from_node (const TsInitReport *r)
+{
+  JsonObject *o = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_string_member (o, "path", r->path);
+  if (r->parent_name)
+    json_object_set_string_member (o, "parent", r->parent_name);
+  else
+    json_object_set_null_member (o, "parent");
+  json_object_set_int_member (o, "tensors_loaded", r->loaded);
+  json_object_set_int_member (o, "tensors_unused", r->unused);
+  json_object_set_boolean_member (o, "head_reinitialised", r->head_reinitialised);
+  json_node_take_object (node, o);
+  return node;
+}
+
 static JsonNode *
 build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, double test_acc)
 {
@@ -429,6 +448,8 @@ build_summary (TsTrainer *tr, TsTraining *t, TsRunState end, double test_loss, d
     json_object_set_array_member (o, "lr_changes", changes);
   }
 #undef SET_NUMBER
+  if (t->init_from)
+    json_object_set_member (o, "init_from", init_from_node (t->init_from));
   json_node_take_object (node, o);
   return node;
 }

@@ -50,6 +50,9 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   t->measured = ts_stats_record_new (ts_net_n_layers (t->net));
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
   ts_net_init (t->net, exp->model.init, exp->model.init_scale, &rng);
+  /* a fine-tuned run: the init drew what the model does not give (a new head) */
+  if (exp->model.init_from[0] && (t->init_from = ts_net_init_from (t->net, exp, error)) == NULL)
+    return NULL;
   t->opt = ts_optimizer_new (exp->train.optimizer, ts_net_n_params (t->net), exp->train.momentum);
   t->team = ts_team_new (ts_blas_threads ());
   t->before = g_new (float, ts_net_n_params (t->net));
@@ -80,6 +83,7 @@ ts_training_free (TsTraining *t)
   ts_experiment_free (t->exp);
   ts_splits_clear (&t->data);
   ts_net_free (t->net);
+  ts_init_report_free (t->init_from);
   ts_optimizer_free (t->opt);
   ts_team_free (t->team);
   ts_metric_log_free (t->steps);

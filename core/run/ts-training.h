@@ -13,6 +13,7 @@
 #include "ts-augment.h"
 #include "ts-experiment.h"
 #include "ts-metrics.h"
+#include "ts-model.h"
 #include "ts-net.h"
 #include "ts-optim.h"
 #include "ts-pipeline.h"
@@ -34,6 +35,7 @@ typedef struct {
   TsAugment    *augment;  /* NULL when the experiment augments nothing */
   guint64       augment_key; /* this epoch's */
   TsNet        *net;
+  TsInitReport *init_from; /* what model.init_from loaded, or NULL */
   TsOptimizer  *opt;
   TsTeam       *team;     /* the threads each step is spread over */
   TsMetricLog  *steps;    /* TsStepRecord */

@@ -91,7 +91,44 @@ _ts_experiment_validate_layers (const TsExperiment *exp, GError **error)
   return TRUE;
 }
 
-/* a batchnorm entry's own keys: momentum in (0, 1], eps > 0, trainable */
+/* The keys of fine-tuning, the same for every kind with parameters:
+ * "trainable" (false: frozen) and "lr_scale" (> 0). Returns 1 when name
+ * was one of them and its value good, 0 when it is not one, -1 on error. */
+static int
+parse_reuse_key (const char *name, JsonNode *value, guint index, TsLayerSpec *out, GError **error)
+{
+  double v;
+
+  if (strcmp (name, "trainable") == 0)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].trainable: must be true or false", index);
+          return -1;
+        }
+      out->frozen = !json_node_get_boolean (value);
+      return 1;
+    }
+  if (strcmp (name, "lr_scale") != 0)
+    return 0;
+  if (!layer_number (value, &v) || !_ts_experiment_lr_scale_ok (v))
+    {
+      g_autofree char *got = node_text (value);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].lr_scale: %s (got %s)", index,
+                   TS_LR_SCALE_RANGE, got);
+      return -1;
+    }
+  out->lr_scale = (float) v;
+  return 1;
+}
+
+gboolean
+_ts_experiment_lr_scale_ok (double v)
+{
+  return v > 0 && v <= 1000 && isfinite (v);
+}
+
+/* a batchnorm entry's own keys: momentum in (0, 1], eps > 0 */
 static gboolean
 parse_batchnorm_key (const char *name, JsonNode *value, guint index, TsLayerSpec *out, GError **error)
 {
@@ -117,15 +154,6 @@ parse_batchnorm_key (const char *name, JsonNode *value, guint index, TsLayerSpec
           return FALSE;
         }
       out->eps = (float) v;
-    }
-  else if (strcmp (name, "trainable") == 0)
-    {
-      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].trainable: must be true or false", index);
-          return FALSE;
-        }
-      out->frozen = !json_node_get_boolean (value);
     }
   else
     {
@@ -205,8 +233,16 @@ parse_layer (JsonNode *node, guint index, TsLayerSpec *out, GError **error)
       const char *name = l->data;
       JsonNode *value = json_object_get_member (obj, name);
 
+      int reuse;
+
       if (strcmp (name, "type") == 0)
         continue;
+      if ((reuse = parse_reuse_key (name, value, index, out, error)) != 0)
+        {
+          if (reuse < 0)
+            return FALSE;
+          continue;
+        }
       if (!(out->kind == TS_LAYER_BATCHNORM ? parse_batchnorm_key : parse_dense_key) (name, value, index, out, error))
         return FALSE;
     }
@@ -242,6 +278,15 @@ _ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node, GError **error)
 
 /* ---- JSON out --------------------------------------------------------- */
 
+/* every kind with parameters: both keys, defaults included (experiment.json
+ * is the resolved experiment) */
+static void
+add_reuse_keys (JsonObject *layer, const TsLayerSpec *spec)
+{
+  json_object_set_boolean_member (layer, "trainable", !spec->frozen);
+  json_object_set_double_member (layer, "lr_scale", float_as_double (ts_layer_lr_scale (spec)));
+}
+
 JsonNode *
 _ts_experiment_layers_to_node (const TsExperiment *exp)
 {
@@ -257,14 +302,15 @@ _ts_experiment_layers_to_node (const TsExperiment *exp)
           json_object_set_string_member (layer, "type", "batchnorm");
           json_object_set_double_member (layer, "momentum", float_as_double (spec->momentum));
           json_object_set_double_member (layer, "eps", float_as_double (spec->eps));
-          json_object_set_boolean_member (layer, "trainable", !spec->frozen);
-          json_array_add_object_element (array, layer);
-          continue;
         }
-      json_object_set_string_member (layer, "type", "dense");
-      json_object_set_int_member (layer, "units", spec->units);
-      if (spec->activation != TS_INHERIT_ACTIVATION)
-        json_object_set_string_member (layer, "activation", _ts_activation_names[spec->activation]);
+      else
+        {
+          json_object_set_string_member (layer, "type", "dense");
+          json_object_set_int_member (layer, "units", spec->units);
+          if (spec->activation != TS_INHERIT_ACTIVATION)
+            json_object_set_string_member (layer, "activation", _ts_activation_names[spec->activation]);
+        }
+      add_reuse_keys (layer, spec);
       json_array_add_object_element (array, layer);
     }
   json_node_take_array (node, array);

@@ -8,7 +8,9 @@
 
 G_BEGIN_DECLS
 
-typedef enum { K_STRING, K_UINT, K_UINT64, K_DOUBLE, K_ENUM, K_LAYERS } TsKeyKind;
+/* K_UINTS: a GArray of guint, each in [0, max]; its length rules are the
+ * key's own (ts_experiment_validate) */
+typedef enum { K_STRING, K_UINT, K_UINT64, K_DOUBLE, K_ENUM, K_LAYERS, K_UINTS } TsKeyKind;
 
 /* Allowed ranges, each with the phrase an error message uses. */
 typedef enum {
@@ -44,6 +46,16 @@ gboolean         _ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node,
 gboolean         _ts_experiment_validate_layers (const TsExperiment *exp, GError **error);
 guint            _ts_experiment_dense_layers (const TsExperiment *exp);
 JsonNode        *_ts_experiment_layers_to_node (const TsExperiment *exp);
+/* a layer's lr_scale: (0, 1000] */
+#define TS_LR_SCALE_RANGE "must be in (0, 1000]; to keep a layer as it is, set \"trainable\": false"
+gboolean         _ts_experiment_lr_scale_ok (double v);
+/* a K_UINTS key from a JSON array, or from text: "5,6,7", "[5,6,7]", "" or "[]" (empty) */
+gboolean         _ts_experiment_set_uints_node (const TsKeySpec *spec, TsExperiment *exp, JsonNode *node, GError **error);
+gboolean         _ts_experiment_set_uints_text (const TsKeySpec *spec, TsExperiment *exp, const char *text, GError **error);
+char            *_ts_experiment_uints_text (const GArray *values);
+JsonNode        *_ts_experiment_uints_node (const GArray *values);
+/* model.freeze, model.init_from and the data lists: their cross-key rules */
+gboolean         _ts_experiment_validate_finetune (const TsExperiment *exp, GError **error);
 char            *_ts_experiment_choices_text (const char *const *choices);
 
 G_END_DECLS

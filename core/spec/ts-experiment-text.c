@@ -8,7 +8,8 @@
 #include <math.h>
 #include <string.h>
 
-#define LAYERS_FORMS "unit counts like 512,256 or 512:tanh,bn,256 (bn: a batch norm), or [] for no hidden layer"
+#define LAYERS_FORMS "unit counts like 512,256 or 512:tanh:frozen:lr=0.1,bn,256 (bn: a batch norm; frozen: not " \
+                     "trained; lr=S: the layer's lr_scale), or [] for no hidden layer"
 
 /* model.layers=[512,{"units":256,"activation":"tanh"}] or =[]: the JSON form
  * (bare numbers are unit counts) */
@@ -51,7 +52,32 @@ set_layers_from_json (TsExperiment *exp, const char *text, GError **error)
   return FALSE;
 }
 
-/* "bn", "bn:momentum=0.2:eps=0.001:frozen": a batchnorm entry */
+/* "frozen" and "lr=S", the text forms of "trainable": false and
+ * "lr_scale": S, for every kind with parameters: 1 when field is one of
+ * them, 0 when not, -1 (error set) when its value is bad */
+static int
+parse_reuse_option (const char *field, int i, TsLayerSpec *spec, GError **error)
+{
+  double v;
+
+  if (strcmp (field, "frozen") == 0)
+    {
+      spec->frozen = TRUE;
+      return 1;
+    }
+  if (!g_str_has_prefix (field, "lr="))
+    return 0;
+  if (!ts_parse_decimal (field + 3, &v) || !_ts_experiment_lr_scale_ok (v))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d].lr_scale: %s (got \"%s\")", i,
+                   TS_LR_SCALE_RANGE, field + 3);
+      return -1;
+    }
+  spec->lr_scale = (float) v;
+  return 1;
+}
+
+/* "bn", "bn:momentum=0.2:eps=0.001:frozen:lr=0.1": a batchnorm entry */
 static gboolean
 parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error)
 {
@@ -64,9 +90,12 @@ parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error
       char *end = NULL;
       double v = NAN;
 
-      if (strcmp (field, "frozen") == 0)
+      int reuse = parse_reuse_option (field, i, spec, error);
+
+      if (reuse != 0)
         {
-          spec->frozen = TRUE;
+          if (reuse < 0)
+            return FALSE;
           continue;
         }
       if (g_str_has_prefix (field, "momentum=") || g_str_has_prefix (field, "eps="))
@@ -74,7 +103,7 @@ parse_batchnorm_text (const char *text, int i, TsLayerSpec *spec, GError **error
       if (end == NULL || end == strchr (field, '=') + 1 || *end != '\0')
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model.layers[%d]: \"%s\" is not a batchnorm option; expected momentum=M, eps=E or frozen",
+                       "model.layers[%d]: \"%s\" is not a batchnorm option; expected momentum=M, eps=E, frozen or lr=S",
                        i, field);
           return FALSE;
         }
@@ -123,7 +152,7 @@ set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
           g_array_append_val (layers, spec);
           continue;
         }
-      fields = g_strsplit (parts[i], ":", 2);
+      fields = g_strsplit (parts[i], ":", -1);
       if (!g_ascii_string_to_unsigned (g_strstrip (fields[0]), 10, 1, 1000000, &units, NULL))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
@@ -132,20 +161,45 @@ set_layers_from_text (TsExperiment *exp, const char *text, GError **error)
           return FALSE;
         }
       spec.units = (guint) units;
-      if (fields[1] && !ts_activation_from_name (g_strstrip (fields[1]), &act))
+      /* then, in any order: an activation of its own, frozen, lr=S */
+      for (int f = 1; fields[f]; f++)
         {
-          g_autofree char *list = _ts_experiment_choices_text (_ts_activation_names);
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d].activation: must be one of %s (got \"%s\")",
-                       i, list, fields[1]);
-          return FALSE;
+          const char *field = g_strstrip (fields[f]);
+          int reuse = parse_reuse_option (field, i, &spec, error);
+
+          if (reuse < 0)
+            return FALSE;
+          if (reuse > 0)
+            continue;
+          if (!ts_activation_from_name (field, &act))
+            {
+              g_autofree char *list = _ts_experiment_choices_text (_ts_activation_names);
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                           "model.layers[%d].activation: must be one of %s (got \"%s\"); the other options are "
+                           "frozen and lr=S", i, list, field);
+              return FALSE;
+            }
+          if (spec.activation != TS_INHERIT_ACTIVATION)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%d]: a second activation (\"%s\")", i, field);
+              return FALSE;
+            }
+          spec.activation = act;
         }
-      if (fields[1])
-        spec.activation = act;
       g_array_append_val (layers, spec);
     }
   g_array_set_size (exp->model.layers, 0); /* only once all of it parsed: a bad text changes nothing */
   g_array_append_vals (exp->model.layers, layers->data, layers->len);
   return TRUE;
+}
+
+static void
+append_reuse_options (GString *s, const TsLayerSpec *spec)
+{
+  if (spec->frozen)
+    g_string_append (s, ":frozen");
+  if (ts_layer_lr_scale (spec) != 1.f)
+    g_string_append_printf (s, ":lr=%.7g", ts_layer_lr_scale (spec));
 }
 
 char *
@@ -163,13 +217,13 @@ ts_experiment_layers_text (const TsExperiment *exp, guint width_factor)
             g_string_append_printf (s, ":momentum=%.7g", spec->momentum);
           if (spec->eps != TS_BN_EPS)
             g_string_append_printf (s, ":eps=%.7g", spec->eps);
-          if (spec->frozen)
-            g_string_append (s, ":frozen");
+          append_reuse_options (s, spec);
           continue;
         }
       g_string_append_printf (s, "%s%u", i ? "," : "", spec->units * width_factor);
       if (spec->activation != TS_INHERIT_ACTIVATION)
         g_string_append_printf (s, ":%s", ts_activation_name (spec->activation));
+      append_reuse_options (s, spec);
     }
   return g_string_free (s, FALSE);
 }
@@ -187,6 +241,8 @@ ts_experiment_set (TsExperiment *exp, const char *key, const char *value, GError
     }
   if (spec->kind == K_LAYERS)
     return set_layers_from_text (exp, value, error);
+  if (spec->kind == K_UINTS)
+    return _ts_experiment_set_uints_text (spec, exp, value, error);
   if (spec->kind == K_STRING || spec->kind == K_ENUM)
     return _ts_experiment_set_string (spec, exp, value, error);
   if (!ts_parse_decimal (value, &v))
@@ -239,6 +295,7 @@ ts_experiment_get_text (const TsExperiment *exp, const char *key)
           g_ascii_formatd (buf, sizeof buf, "%.17g", v);
         return g_strdup (buf);
       }
+    case K_UINTS: return _ts_experiment_uints_text (*(GArray *const *) field);
     case K_LAYERS:
       /* no hidden layer as the JSON form: an empty text is refused */
       return exp->model.layers->len ? ts_experiment_layers_text (exp, 1) : g_strdup ("[]");

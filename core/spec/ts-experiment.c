@@ -16,6 +16,7 @@ static const char *const schedule_names[] = { "none", "step", "plateau", "exp", 
 static const char *const loss_names[] = { "softmax", "svm", NULL };
 static const char *const pad_names[] = { "zero", "reflect", NULL };
 static const char *const view_names[] = { "all", "top", "bottom", "left", "right", NULL };
+static const char *const reinit_names[] = { "auto", "true", "false", NULL };
 static const char *const preprocess_names[] = { "none", "center", "standardize", "pca", "pca_whiten", "zca", NULL };
 
 #define OFF(member) offsetof (TsExperiment, member)
@@ -40,6 +41,13 @@ static const TsKeySpec keys[] = {
   { "data.whiten_epsilon", K_DOUBLE, OFF (data.whiten_epsilon), R_GT0, NULL, "1e-5", "added to eigenvalues before whitening" },
   { "data.image_size", K_UINT, OFF (data.image_size), R_GE1, NULL, "32", "folder: images are resized to this square size", 1024 },
   { "data.label_column", K_STRING, OFF (data.label_column), R_ANY, NULL, "\"\"", "csv: the label column, by header name or 0-based index (empty: the last)" },
+  { "data.class_subset", K_UINTS, OFF (data.class_subset), R_ANY, NULL, "[]",
+    "keep only these classes of the source, renumbered 0… in this order, their names kept (empty: all); e.g. 5,6,7,8,9", 99999 },
+  { "data.image_shape", K_UINTS, OFF (data.image_shape), R_ANY, NULL, "[]",
+    "csv: [C,H,W] — the rows are images of C channels of H×W pixels, channel-major (empty: feature vectors)", 100000 },
+  { "data.resize", K_UINTS, OFF (data.resize), R_ANY, NULL, "[]",
+    "[H,W]: resize every image to H×W (bilinear, as torch's interpolate without align_corners) before anything else, "
+    "e.g. 8×8 digits to a 28×28 model's input (empty: off)", 1024 },
   { "data.augment.hflip", K_DOUBLE, OFF (data.augment.hflip), R_UNIT, NULL, "0", "probability of a horizontal flip" },
   { "data.augment.crop_pad", K_UINT, OFF (data.augment.crop_pad), R_GE0, NULL, "0", "pad by this many pixels, then crop back at random", 1024 },
   { "data.augment.pad_mode", K_ENUM, OFF (data.augment.pad_reflect), R_ANY, pad_names, "\"zero\"", "what the crop padding holds: zero or reflect" },
@@ -55,6 +63,14 @@ static const TsKeySpec keys[] = {
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
   { "model.init_scale", K_DOUBLE, OFF (model.init_scale), R_GT0, NULL, "0.01", "σ of the small init" },
   { "model.dropout", K_DOUBLE, OFF (model.dropout), R_UNIT_OPEN, NULL, "0", "probability of dropping a hidden unit (inverted dropout)" },
+  { "model.init_from", K_STRING, OFF (model.init_from), R_ANY, NULL, "\"\"",
+    "start from a trained model: a run folder (its model.safetensors) or a .safetensors file; tensors matched by name "
+    "and shape (empty: the init)" },
+  { "model.reinit_head", K_ENUM, OFF (model.reinit_head), R_ANY, reinit_names, "\"auto\"",
+    "with init_from: start the output layer afresh — auto: when the model's output layer does not fit (another class "
+    "count, or a model cut short); true: always; false: never (a misfit is an error)" },
+  { "model.freeze", K_UINT, OFF (model.freeze), R_GE0, NULL, "0",
+    "the first N entries of model.layers are not trained (weights and batch-norm statistics kept)", TS_MAX_HIDDEN_LAYERS },
   { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split", 1000000 },
   { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step", 65536 },
   { "train.optimizer", K_ENUM, OFF (train.optimizer), R_ANY, optimizer_names, "\"momentum\"", "update rule" },
@@ -136,10 +152,14 @@ ts_experiment_new_default (void)
     .source = g_strdup ("builtin:spiral"), .samples = 1500, .classes = 3, .noise = 0.1,
     .val_fraction = 0.2, .preprocess = TS_PRE_STANDARDIZE, .whiten_epsilon = 1e-5,
     .image_size = 32, .label_column = g_strdup (""),
+    .class_subset = g_array_new (FALSE, FALSE, sizeof (guint)),
+    .image_shape = g_array_new (FALSE, FALSE, sizeof (guint)),
+    .resize = g_array_new (FALSE, FALSE, sizeof (guint)),
   };
   exp->model = (TsModelSpec) {
     .layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec)),
     .activation = TS_ACT_RELU, .leaky_slope = 0.01, .init = TS_INIT_HE, .init_scale = 0.01,
+    .init_from = g_strdup (""), .reinit_head = TS_REINIT_AUTO,
   };
   g_array_append_val (exp->model.layers, hidden);
   exp->train = (TsTrainSpec) {
@@ -159,6 +179,10 @@ ts_experiment_copy (const TsExperiment *exp)
   copy->data.source = g_strdup (exp->data.source);
   copy->data.label_column = g_strdup (exp->data.label_column);
   copy->model.layers = g_array_copy (exp->model.layers);
+  copy->model.init_from = g_strdup (exp->model.init_from);
+  copy->data.class_subset = g_array_copy (exp->data.class_subset);
+  copy->data.image_shape = g_array_copy (exp->data.image_shape);
+  copy->data.resize = g_array_copy (exp->data.resize);
   return copy;
 }
 
@@ -171,6 +195,10 @@ ts_experiment_free (TsExperiment *exp)
   g_free (exp->data.source);
   g_free (exp->data.label_column);
   g_array_unref (exp->model.layers);
+  g_free (exp->model.init_from);
+  g_array_unref (exp->data.class_subset);
+  g_array_unref (exp->data.image_shape);
+  g_array_unref (exp->data.resize);
   g_free (exp);
 }
 
@@ -336,6 +364,11 @@ set_from_node (const TsKeySpec *spec, TsExperiment *exp, JsonNode *node, GError 
 
   if (spec->kind == K_LAYERS)
     return _ts_experiment_parse_layers (exp, node, error);
+  if (spec->kind == K_UINTS)
+    return _ts_experiment_set_uints_node (spec, exp, node, error);
+  if (spec->kind == K_ENUM && type == G_TYPE_BOOLEAN && spec->choices == reinit_names)
+    /* "reinit_head": true reads as the JSON it looks like */
+    return _ts_experiment_set_string (spec, exp, json_node_get_boolean (node) ? "true" : "false", error);
   if (spec->kind == K_STRING || spec->kind == K_ENUM)
     {
       if (type != G_TYPE_STRING)
@@ -490,7 +523,7 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
     }
   if (!_ts_experiment_validate_layers (exp, error))
     return FALSE;
-  if (!validate_reuse_keys (exp, error))
+  if (!validate_reuse_keys (exp, error) || !_ts_experiment_validate_finetune (exp, error))
     return FALSE;
   if (_ts_experiment_dense_layers (exp) > TS_MAX_HIDDEN_LAYERS)
     {
@@ -544,6 +577,7 @@ ts_experiment_to_node (const TsExperiment *exp)
         case K_UINT64: json_object_set_int_member (obj, leaf, (gint64) *(const guint64 *) field); break;
         case K_DOUBLE: json_object_set_double_member (obj, leaf, *(const double *) field); break;
         case K_LAYERS: json_object_set_member (obj, leaf, _ts_experiment_layers_to_node (exp)); break;
+        case K_UINTS: json_object_set_member (obj, leaf, _ts_experiment_uints_node (*(GArray *const *) field)); break;
         }
     }
   json_node_take_object (node, root);

@@ -53,6 +53,12 @@ typedef struct {
   guint            image_size;     /* folder: resize to this square size */
   char            *label_column;   /* csv: header name or 0-based index; "" = last */
   TsAugmentSpec    augment;
+  /* Lists of guint (empty: off). class_subset: the classes kept, renumbered
+   * 0… in this order; image_shape: [C,H,W] of csv rows that are pixels;
+   * resize: [H,W] every image is resized to (bilinear) */
+  GArray          *class_subset;
+  GArray          *image_shape;
+  GArray          *resize;
 } TsDataSpec;
 
 typedef struct {
@@ -62,7 +68,15 @@ typedef struct {
   TsInit       init;
   double       init_scale;
   double       dropout;
+  /* fine-tuning (README, "Fine-tuning"): the parameters to start from, a
+   * run folder or a .safetensors ("" = none); whether its output layer is
+   * re-initialised; how many of the first model.layers are frozen */
+  char        *init_from;
+  int          reinit_head; /* a TsReinitHead */
+  guint        freeze;
 } TsModelSpec;
+
+typedef enum { TS_REINIT_AUTO, TS_REINIT_TRUE, TS_REINIT_FALSE } TsReinitHead;
 
 typedef struct {
   TsScheduleKind type;
@@ -123,6 +137,12 @@ gboolean      ts_experiment_set (TsExperiment *exp, const char *key, const char 
 gboolean      ts_experiment_set_override (TsExperiment *exp, const char *text, GError **error);
 
 TsActivation  ts_experiment_layer_activation (const TsExperiment *exp, guint layer);
+/* model.layers[layer] is not trained: its own "trainable": false, or
+ * among the first model.freeze entries */
+gboolean      ts_experiment_layer_frozen (const TsExperiment *exp, guint layer);
+/* model.layers with model.freeze folded into each entry's frozen: what
+ * the net is built from (g_array_unref) */
+GArray       *ts_experiment_resolved_layers (const TsExperiment *exp);
 
 const char   *ts_activation_name (TsActivation act);
 gboolean      ts_activation_from_name (const char *name, TsActivation *out);
