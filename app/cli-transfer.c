@@ -170,7 +170,7 @@ train_strategies (TsTransfer *t, const gboolean *wanted, const char *out)
 
       if (!wanted[s])
         continue;
-      if ((exp = ts_transfer_strategy_experiment (t, s, out, &error)) == NULL)
+      if ((exp = ts_transfer_strategy_experiment (t, s, &error)) == NULL)
         return cli_fail (error);
       fprintf (stderr, "transfer: training %s\n", ts_strategy_name (s));
       end = cli_train (exp, dir, ts_strategy_name (s), &interrupted, &summary, &error);
@@ -183,9 +183,13 @@ train_strategies (TsTransfer *t, const gboolean *wanted, const char *out)
           g_printerr ("trainscope-cli: %s: %s\n", dir, error ? error->message : "the run failed");
           return CLI_RUN_FAILED;
         }
-      g_print ("%-14s %s: val %.2f%%, test %.2f%%, %.1f s → %s\n", ts_strategy_name (s), ts_run_state_name (end),
-               100 * ts_transfer_report (t)->results[s].val_acc, 100 * ts_transfer_report (t)->results[s].test_acc,
-               ts_transfer_report (t)->results[s].seconds, dir);
+      {
+        const TsStrategyResult *res = &ts_transfer_report (t)->results[s];
+        g_print ("%-14s %s: val %.2f%%", ts_strategy_name (s), ts_run_state_name (end), 100 * res->val_acc);
+        if (!isnan (res->test_acc))
+          g_print (", test %.2f%%", 100 * res->test_acc);
+        g_print (", %.1f s → %s\n", res->seconds, dir);
+      }
       if (interrupted || end != TS_RUN_DONE)
         return CLI_RUN_FAILED;
     }
@@ -243,7 +247,7 @@ cli_transfer (int argc, char **argv)
   if ((winner = ts_transfer_winner (t)) >= 0 && !json)
     g_print ("winner: %s (by %s); the table recommended %s — %s\n", ts_strategy_name (winner),
              r->test_count ? "test accuracy" : "validation accuracy", ts_strategy_name (r->recommended),
-             winner == (int) r->recommended ? "right" : "wrong");
+             ts_transfer_recommendation_right (t) ? "right" : "wrong");
   if (json)
     {
       g_autoptr(JsonNode) node = ts_transfer_to_json (t);

@@ -113,7 +113,7 @@ test_linear_probe_separable (void)
       for (guint f = 0; f < F; f++)
         x[i * F + f] = 100.f + (float) ts_rng_normal (&rng) * 0.2f + (f == y[i] ? 1.f : 0.f); /* offset: standardised */
     }
-  p = ts_linear_probe_fit (x, y, n, F, C, ts_linear_probe_epochs (n, 10, 500), 3, NULL, NULL);
+  p = ts_linear_probe_fit (x, y, n, F, C, ts_linear_probe_epochs (n, 10, 500), TS_LINEAR_PROBE_LR, 3, NULL, NULL);
   ts_linear_probe_evaluate (p, x, y, n, &acc, &loss);
   g_assert_cmpfloat (acc, >, 0.98);
   g_assert_cmpfloat (loss, <, 0.5);

@@ -270,7 +270,7 @@ show_results (TsTransferPage *self)
       g_autofree char *text = g_strdup_printf ("Winner so far: %s (by %s accuracy). The table recommended %s: %s.",
                                                ts_strategy_name (winner), r->test_count ? "test" : "validation",
                                                ts_strategy_name (r->recommended),
-                                               winner == (int) r->recommended ? "right" : "wrong");
+                                               ts_transfer_recommendation_right (self->transfer) ? "right" : "wrong");
       gtk_label_set_text (self->winner, text);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->winner), winner >= 0);
@@ -346,7 +346,7 @@ ts_transfer_page_run_strategies (TsTransferPage *self)
     return FALSE;
   for (int s = 0; s < TS_N_STRATEGIES; s++)
     {
-      TsExperiment *exp = ts_transfer_strategy_experiment (self->transfer, s, self->output_dir, &error);
+      TsExperiment *exp = ts_transfer_strategy_experiment (self->transfer, s, &error);
       if (exp == NULL)
         {
           gtk_label_set_text (self->status, error->message);

@@ -56,7 +56,7 @@ ts_linear_probe_epochs (guint n, guint min_epochs, guint min_steps)
 
 TsLinearProbe *
 ts_linear_probe_fit (const float *train, const guint32 *labels, guint n, guint F, guint C, guint epochs,
-                     guint64 seed, TsLinearProbeProgress progress, gpointer data)
+                     double lr, guint64 seed, TsLinearProbeProgress progress, gpointer data)
 {
   g_autoptr(TsLinearProbe) p = g_new0 (TsLinearProbe, 1);
   g_autofree float *xb = g_new (float, (gsize) TS_LINEAR_PROBE_BATCH * F);
@@ -96,7 +96,7 @@ ts_linear_probe_fit (const float *train, const guint32 *labels, guint n, guint F
           ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, yb, rows, C, ts_net_dlogits (p->net), &ignored);
           ts_net_backward (p->net, xb, rows);
           ts_optimizer_step (opt, ts_net_params (p->net), ts_net_grads (p->net), ts_net_n_decay (p->net),
-                             TS_LINEAR_PROBE_LR, TS_LINEAR_PROBE_L2, 0.f);
+                             (float) lr, TS_LINEAR_PROBE_L2, 0.f);
         }
     }
   return g_steal_pointer (&p);

@@ -16,7 +16,7 @@
 G_BEGIN_DECLS
 
 #define TS_LINEAR_PROBE_BATCH 128
-#define TS_LINEAR_PROBE_LR 1e-3 /* Adam on standardised features */
+#define TS_LINEAR_PROBE_LR 1e-3 /* Adam on standardised features: early fusion's rate */
 #define TS_LINEAR_PROBE_L2 1e-4
 
 typedef struct {
@@ -32,7 +32,8 @@ typedef gboolean (*TsLinearProbeProgress) (double fraction, gpointer data);
 
 /* train (n, F), labels in [0, C) */
 TsLinearProbe *ts_linear_probe_fit (const float *train, const guint32 *labels, guint n, guint F, guint C,
-                                    guint epochs, guint64 seed, TsLinearProbeProgress progress, gpointer data);
+                                    guint epochs, double lr, guint64 seed, TsLinearProbeProgress progress,
+                                    gpointer data);
 /* accuracy and mean softmax loss on x (n, F); NaN for n == 0 */
 void           ts_linear_probe_evaluate (TsLinearProbe *p, const float *x, const guint32 *labels, guint n,
                                          double *acc, double *loss);

@@ -67,7 +67,7 @@ _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *
                         const float *eval, const guint32 *eval_labels, guint n_eval, guint F, guint C,
                         guint epochs, guint64 seed, const TsEnsembleOptions *opts)
 {
-  TsLinearProbe *p = ts_linear_probe_fit (train, labels, n, F, C, epochs, seed, fit_progress, (gpointer) opts);
+  TsLinearProbe *p = ts_linear_probe_fit (train, labels, n, F, C, epochs, TS_LINEAR_PROBE_LR, seed, fit_progress, (gpointer) opts);
 
   if (p == NULL)
     return;

@@ -77,6 +77,20 @@ ts_transfer_set_result (TsTransfer *t, TsStrategy s, const char *run_dir, JsonNo
     res->state = g_intern_string (json_object_get_string_member_with_default (o, "state", ""));
 }
 
+static double
+judged_acc (const TsTransferReport *r, int s)
+{
+  return r->test_count ? r->results[s].test_acc : r->results[s].val_acc;
+}
+
+gboolean
+ts_transfer_recommendation_right (const TsTransfer *t)
+{
+  int winner = ts_transfer_winner (t);
+  /* a tie with the winner counts: the table's choice did as well */
+  return winner >= 0 && judged_acc (&t->report, t->report.recommended) == judged_acc (&t->report, winner);
+}
+
 int
 ts_transfer_winner (const TsTransfer *t)
 {
@@ -200,7 +214,12 @@ ts_transfer_to_json (const TsTransfer *t)
     {
       json_object_set_string_member (root, "winner", ts_strategy_name (winner));
       json_object_set_string_member (root, "winner_by", r->test_count ? "test_acc" : "val_acc");
-      json_object_set_boolean_member (root, "recommendation_right", winner == (int) r->recommended);
+      JsonArray *tied = json_array_new ();
+      for (int s = 0; s < TS_N_STRATEGIES; s++)
+        if (s != winner && judged_acc (r, s) == judged_acc (r, winner))
+          json_array_add_string_element (tied, ts_strategy_name (s));
+      json_object_set_array_member (root, "tied_with_winner", tied);
+      json_object_set_boolean_member (root, "recommendation_right", ts_transfer_recommendation_right (t));
     }
   else
     json_object_set_null_member (root, "winner");
@@ -214,97 +233,67 @@ ts_transfer_to_json (const TsTransfer *t)
 void
 _ts_transfer_clear_data_carving (TsExperiment *exp)
 {
-  (void) exp; /* data.class_subset arrives with the fine-tuning keys */
+  /* which classes the source kept and how its files were read */
+  g_array_set_size (exp->data.class_subset, 0);
+  g_array_set_size (exp->data.image_shape, 0);
+  g_array_set_size (exp->data.resize, 0);
 }
 
 void
 _ts_transfer_discriminative_rates (const TsTransfer *t, TsExperiment *exp)
 {
-  (void) t; (void) exp; /* TODO(merge finetune): lr_scale */
-}
-
-/* The pre-trained model cut after stage s: the same tensors up to its last
- * entry, a head of the source's classes, the same preprocessing. A run
- * that starts from it with everything frozen is a linear classifier on
- * stage s's features. */
-static gboolean
-write_prefix_model (TsTransfer *t, guint s, const char *path, GError **error)
-{
   const TsTransferReport *r = &t->report;
-  g_autoptr(TsExperiment) exp = ts_experiment_copy (t->model->experiment);
-  g_autoptr(TsNet) net = NULL;
-  const GArray *from = ts_net_tensors (t->model->net), *to;
-  const float *src = ts_net_state (t->model->net);
-  float *dst;
-  TsRng rng;
 
-  g_array_set_size (exp->model.layers, r->stages[s].layer + 1);
-  net = ts_net_new_from_experiment (exp, ts_net_in_dim (t->model->net), ts_net_n_classes (t->model->net), 1);
-  ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
-  ts_net_init (net, exp->model.init, exp->model.init_scale, &rng);
-  to = ts_net_tensors (net);
-  dst = ts_net_state (net);
-  for (guint i = 0; i < to->len; i++)
-    {
-      const TsNetTensor *b = &g_array_index (to, TsNetTensor, i);
-      for (guint j = 0; j < from->len; j++)
-        {
-          const TsNetTensor *a = &g_array_index (from, TsNetTensor, j);
-          if (strcmp (a->name, b->name) == 0 && ts_shape_numel (&a->shape) == ts_shape_numel (&b->shape)
-              && memcmp (a->shape.dims, b->shape.dims, sizeof (guint64) * a->shape.ndim) == 0)
-            memcpy (dst + b->offset, src + a->offset, sizeof (float) * ts_shape_numel (&a->shape));
-        }
-    }
-  return ts_model_save (path, net, t->model->preprocess, exp, error);
+  for (guint s = 0; s < r->n_stages; s++)
+    for (guint i = r->stages[s].first; i <= r->stages[s].layer; i++)
+      g_array_index (exp->model.layers, TsLayerSpec, i).lr_scale
+        = (float) pow (DISCRIMINATIVE_FACTOR, -(double) (r->n_stages - 1 - s));
 }
 
 TsExperiment *
-ts_transfer_strategy_experiment (TsTransfer *t, TsStrategy s, const char *out_dir, GError **error)
+ts_transfer_strategy_experiment (TsTransfer *t, TsStrategy s, GError **error)
 {
   const TsTransferReport *r = &t->report;
   g_autoptr(TsExperiment) exp = ts_experiment_copy (t->target);
-  g_autofree char *init_from = g_strdup (t->model_path), *freeze = NULL;
   guint top_first = r->stages[r->n_stages - 1].first;
 
   g_free (exp->name);
   exp->name = g_strdup_printf ("transfer · %s · %s", ts_strategy_name (s), t->target->data.source);
+  g_free (exp->model.init_from);
+  exp->model.init_from = g_strdup (s == TS_STRATEGY_SCRATCH ? "" : t->model_path);
+  /* the target's classes are not the source's, even when as many */
+  exp->model.reinit_head = TS_REINIT_TRUE;
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    {
+      TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
+      spec->frozen = FALSE;
+      spec->lr_scale = 0.f;
+    }
   switch (s)
     {
     case TS_STRATEGY_LINEAR_TOP:
-      freeze = g_strdup_printf ("%u", exp->model.layers->len);
+      exp->model.freeze = exp->model.layers->len;
       break;
     case TS_STRATEGY_LINEAR_STAGES:
-      {
-        guint best = r->best_probe;
-        g_free (init_from);
-        init_from = g_build_filename (out_dir, "linear-stages-init.safetensors", NULL);
-        if (g_mkdir_with_parents (out_dir, 0755) != 0)
-          {
-            g_set_error (error, TS_ERROR, TS_ERROR_WRITE, "%s: could not create the folder", out_dir);
-            return NULL;
-          }
-        if (!write_prefix_model (t, best, init_from, error))
-          return NULL;
-        g_array_set_size (exp->model.layers, r->stages[best].layer + 1);
-        freeze = g_strdup_printf ("%u", exp->model.layers->len);
-        break;
-      }
+      /* the net cut after the best probed stage, all of it frozen: a
+       * softmax classifier on that stage's features, trained as a run
+       * (init_from takes the tensors it has and leaves the rest) */
+      g_array_set_size (exp->model.layers, r->stages[r->best_probe].layer + 1);
+      exp->model.freeze = exp->model.layers->len;
+      break;
     case TS_STRATEGY_FINETUNE_FEW:
-      freeze = g_strdup_printf ("%u", top_first);
+      exp->model.freeze = top_first;
       break;
     case TS_STRATEGY_FINETUNE_MANY:
-      freeze = g_strdup ("0");
+      exp->model.freeze = 0;
       _ts_transfer_discriminative_rates (t, exp);
       break;
     case TS_STRATEGY_SCRATCH:
     default:
-      g_clear_pointer (&init_from, g_free);
-      freeze = g_strdup ("0");
+      exp->model.freeze = 0;
       break;
     }
-  if ((init_from && (!ts_experiment_set (exp, "model.init_from", init_from, error)
-                     || !ts_experiment_set (exp, "model.reinit_head", "true", error)))
-      || !ts_experiment_set (exp, "model.freeze", freeze, error) || !ts_experiment_validate (exp, error))
+  if (!ts_experiment_validate (exp, error))
     return NULL;
   return g_steal_pointer (&exp);
 }

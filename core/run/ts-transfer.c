@@ -13,7 +13,8 @@
 #include <string.h>
 
 #define PROBE_MIN_EPOCHS 10
-#define PROBE_MIN_STEPS 500 /* a 100-sample target is one batch an epoch */
+#define PROBE_MIN_STEPS 1000 /* a 100-sample target is one batch an epoch */
+#define PROBE_LR 1e-2        /* Adam: converged in those steps (1e-3 left a moons probe 9 points under linear-top) */
 #define LOGME_MAX_SAMPLES 3000
 #define SOURCE_MAX_SAMPLES 2000
 
@@ -194,14 +195,14 @@ _ts_features_clear (TsFeatures *f)
 }
 
 /* Every stage's output for every sample of ds, one forward pass per chunk
- * of rows, after the model's own preprocessing. */
+ * of rows, after the preprocessing pp. */
 static void
-extract (TsTransfer *t, const TsDataset *ds, TsFeatures *f)
+extract (TsTransfer *t, const TsPreprocess *pp, const TsDataset *ds, TsFeatures *f)
 {
   TsNet *net = t->model->net;
   const TsTransferReport *r = &t->report;
   guint cap = ts_net_batch_cap (net);
-  g_autofree float *x = g_new (float, (gsize) cap * t->model->preprocess->out_dim);
+  g_autofree float *x = g_new (float, (gsize) cap * pp->out_dim);
 
   f->n = ds->n;
   f->n_stages = r->n_stages;
@@ -212,7 +213,7 @@ extract (TsTransfer *t, const TsDataset *ds, TsFeatures *f)
   for (guint start = 0; start < ds->n; start += cap)
     {
       guint rows = MIN (cap, ds->n - start);
-      ts_preprocess_apply_rows (t->model->preprocess, ds->x + (gsize) start * ds->dim, rows, x);
+      ts_preprocess_apply_rows (pp, ds->x + (gsize) start * ds->dim, rows, x);
       ts_net_forward (net, x, rows, FALSE, 0);
       for (guint s = 0; s < r->n_stages; s++)
         {
@@ -240,6 +241,17 @@ check_input (TsTransfer *t, const TsDataset *ds, GError **error)
     g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                  "%s: its samples have %u values, but the pre-trained model %s takes %u (%s is %s)",
                  t->target->data.source, ds->dim, t->model_path, want, first->name, shape);
+  return FALSE;
+}
+
+/* PCA to fewer components than the target's samples allow */
+static gboolean
+check_pca (TsTransfer *t, const TsPreprocess *pp, GError **error)
+{
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+               "%s: preprocessed with %s it gives %u values per sample, but the pre-trained model %s takes %u",
+               t->target->data.source, ts_preprocess_name (pp->kind), pp->out_dim, t->model_path,
+               t->model->preprocess->out_dim);
   return FALSE;
 }
 
@@ -342,7 +354,7 @@ source_features (TsTransfer *t, TsFeatures *f, GError **error)
   if (held->n > SOURCE_MAX_SAMPLES)
     ts_dataset_take_stratified (held, SOURCE_MAX_SAMPLES, t->model->experiment->seed, &taken, NULL);
   if (held->dim == t->model->preprocess->in_dim)
-    extract (t, taken ? taken : held, f);
+    extract (t, t->model->preprocess, taken ? taken : held, f);
   ts_splits_clear (&raw);
   return f->n > 0;
 }
@@ -405,8 +417,11 @@ count_params (TsTransfer *t)
   }
 }
 
+/* raw: the target's splits as loaded; pp: the preprocessing the
+ * strategies' runs will use (the model's kind, fitted on the target's
+ * training split), so a probe sees the features linear-top trains on */
 static gboolean
-measure (TsTransfer *t, const TsSplits *raw, const TsTransferOptions *opts, GError **error)
+measure (TsTransfer *t, const TsSplits *raw, const TsPreprocess *pp, const TsTransferOptions *opts, GError **error)
 {
   TsTransferReport *r = &t->report;
   g_auto (TsFeatures) train = { 0 }, val = { 0 }, test = { 0 }, source = { 0 };
@@ -417,10 +432,10 @@ measure (TsTransfer *t, const TsSplits *raw, const TsTransferOptions *opts, GErr
     return FALSE;
   if (!progress (opts, 0.2, "extracting features", error))
     return FALSE;
-  extract (t, raw->train, &train);
-  extract (t, raw->val, &val);
+  extract (t, pp, raw->train, &train);
+  extract (t, pp, raw->val, &val);
   if (raw->test)
-    extract (t, raw->test, &test);
+    extract (t, pp, raw->test, &test);
   if (!progress (opts, 0.3, "scoring the source's own held-out data", error))
     return FALSE;
   /* a source that cannot be read now (moved, or made elsewhere) leaves the
@@ -437,7 +452,7 @@ measure (TsTransfer *t, const TsSplits *raw, const TsTransferOptions *opts, GErr
 
       if (!progress (opts, step.from, what, error))
         return FALSE;
-      p = ts_linear_probe_fit (train.x[s], train.y, train.n, st->width, r->n_classes, epochs, t->target->seed,
+      p = ts_linear_probe_fit (train.x[s], train.y, train.n, st->width, r->n_classes, epochs, PROBE_LR, t->target->seed,
                                step_progress, &step);
       if (p == NULL)
         return progress (opts, step.from, what, error);
@@ -462,6 +477,7 @@ ts_transfer_analyse (TsTransfer *t, const TsTransferOptions *opts, GError **erro
   g_autofree guint *firsts = NULL, *lasts = NULL;
   TsSplits raw = { 0 };
   TsLoadContext ctx = { opts->cancellable, NULL, NULL };
+  TsPreprocess *pp;
   gint64 start = g_get_monotonic_time ();
   gboolean ok;
 
@@ -493,7 +509,12 @@ ts_transfer_analyse (TsTransfer *t, const TsTransferOptions *opts, GError **erro
   r->val_count = raw.val->n;
   r->test_count = raw.test ? raw.test->n : 0;
   r->n_classes = raw.train->n_classes;
-  ok = measure (t, &raw, opts, error);
+  /* fitted on the training split only, as a run fits it */
+  pp = ts_preprocess_fit (t->target->data.preprocess, raw.train, t->target->data.pca_components,
+                          t->target->data.whiten_epsilon, error);
+  ok = pp && (pp->out_dim == t->model->preprocess->out_dim || check_pca (t, pp, error))
+       && measure (t, &raw, pp, opts, error);
+  ts_preprocess_free (pp);
   ts_splits_clear (&raw);
   if (!ok)
     return FALSE;

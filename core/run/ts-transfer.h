@@ -16,7 +16,7 @@
  *   ts_transfer_set_target (t, "fashion-mnist", overrides, &error);   // --data, --set
  *   ts_transfer_analyse (t, &(TsTransferOptions) { 0 }, &error);
  *   for (TsStrategy s = 0; s < TS_N_STRATEGIES; s++) {
- *     g_autoptr(TsExperiment) exp = ts_transfer_strategy_experiment (t, s, "out", &error);
+ *     g_autoptr(TsExperiment) exp = ts_transfer_strategy_experiment (t, s, &error);
  *     ... train exp into out/<name> ...
  *     ts_transfer_set_result (t, s, "out/<name>", summary);
  *   }
@@ -116,15 +116,16 @@ guint                   ts_transfer_stages_of (const TsExperiment *exp, guint *f
 
 /* The experiment strategy s trains (after ts_transfer_analyse): the target
  * experiment with model.init_from the pre-trained model (scratch: none) and
- * the strategy's freezing and rates. linear-stages writes its truncated
- * pre-trained model into out_dir. */
-TsExperiment           *ts_transfer_strategy_experiment (TsTransfer *t, TsStrategy s, const char *out_dir,
-                                                         GError **error);
+ * the strategy's freezing and rates (README, "Transfer lab"). */
+TsExperiment           *ts_transfer_strategy_experiment (TsTransfer *t, TsStrategy s, GError **error);
 /* A strategy's run ended: its folder and summary.json's content. */
 void                    ts_transfer_set_result (TsTransfer *t, TsStrategy s, const char *run_dir, JsonNode *summary);
 /* The strategy that won (the best test accuracy, or validation accuracy
- * when the target has no test part), or -1 before any result. */
+ * when the target has no test part; the first in the list of a tie), or
+ * -1 before any result. */
 int                     ts_transfer_winner (const TsTransfer *t);
+/* whether the table's strategy won, or tied with the winner */
+gboolean                ts_transfer_recommendation_right (const TsTransfer *t);
 /* "little-similar" … */
 const char             *ts_transfer_cell (const TsTransferReport *r);
 /* the table's sentence for the cell */
