@@ -16,7 +16,7 @@ BUILD_PACKAGES=(
   libglib2.0-dev libjson-glib-dev libopenblas-dev liblapacke-dev zlib1g-dev
   libgdk-pixbuf-2.0-dev libcsv-dev libgtk-4-dev libadwaita-1-dev
 )
-DATA_PACKAGES=(dataset-fashion-mnist)
+DATA_PACKAGES=(dataset-fashion-mnist python3-sklearn) # sklearn: its digits.csv.gz, the fine-tuning tests' "very different" target
 TEST_PACKAGES=(python3 xvfb xauth dbus dbus-x11 desktop-file-utils appstream slurm-wlm slurmdbd munge mariadb-server bc)
 BENCH_PACKAGES=(python3-torch python3-numpy)
 

@@ -43,5 +43,6 @@
 #include "ts-stats.h"
 #include "ts-trainer.h"
 #include "ts-training.h"
+#include "ts-task.h"
 #include "ts-transfer.h"
 #include "ts-view.h"

@@ -3,7 +3,8 @@
  * The first row is a header when any of its feature fields is not a number.
  * The label column is data.label_column (a header name or a 0-based index;
  * empty means the last column). Numeric labels are class indices; other
- * labels are class names, numbered in sorted order. */
+ * labels are class names, numbered in sorted order. A FILE ending in .gz is
+ * gzip-compressed (as sklearn's digits.csv.gz). */
 #include "ts-loaders.h"
 #include "ts-error.h"
 #include "ts-json.h"
@@ -99,7 +100,15 @@ read_rows (const char *path, GArray *lines, GError **error)
   gsize len;
 
   /* no cap on a data file's size, but never a FIFO or a device */
-  if (!ts_file_read_bounded (path, G_MAXSIZE - 2, &text, &len, error))
+  if (g_str_has_suffix (path, ".gz"))
+    {
+      g_autoptr(GBytes) inflated = ts_read_maybe_gzipped (path, NULL, 0.0, 1.0, error);
+      if (inflated)
+        text = g_bytes_unref_to_data (g_steal_pointer (&inflated), &len);
+    }
+  else
+    ts_file_read_bounded (path, G_MAXSIZE - 2, &text, &len, error);
+  if (text == NULL)
     {
       g_ptr_array_unref (p.rows);
       return NULL;

@@ -9,67 +9,6 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <zlib.h>
-
-#define MAX_FILE_BYTES (G_GUINT64_CONSTANT (4) << 30)
-
-/* ctx's progress runs from `lo` to `hi` over the compressed file */
-static GBytes *
-read_maybe_gzipped (const char *path, const TsLoadContext *ctx, double lo, double hi, GError **error)
-{
-  GStatBuf st;
-  double size = g_stat (path, &st) == 0 && st.st_size > 0 ? (double) st.st_size : 1.0;
-  g_autoptr(GByteArray) buf = g_byte_array_new ();
-  gzFile f = gzopen (path, "rb");
-  int errnum;
-
-  if (f == NULL)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path, g_strerror (errno));
-      return NULL;
-    }
-  gzbuffer (f, 1 << 18);
-  for (;;)
-    {
-      guint old = buf->len;
-      int got;
-      g_byte_array_set_size (buf, old + (1 << 20));
-      got = gzread (f, buf->data + old, 1 << 20);
-      if (got < 0)
-        {
-          const char *msg = gzerror (f, &errnum);
-          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt compressed data after %u bytes: %s",
-                       path, old, msg);
-          gzclose (f);
-          return NULL;
-        }
-      g_byte_array_set_size (buf, old + got);
-      if (got == 0)
-        break;
-      if (!ts_load_step (ctx, lo + (hi - lo) * MIN (gzoffset (f) / size, 1.0), error))
-        {
-          gzclose (f);
-          return NULL;
-        }
-      if ((guint64) buf->len > MAX_FILE_BYTES - (1 << 20))
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: larger than 4 GiB", path);
-          gzclose (f);
-          return NULL;
-        }
-    }
-  /* a gzip stream cut short reads as a clean end; gzerror tells */
-  gzerror (f, &errnum);
-  if (errnum != Z_OK && errnum != Z_STREAM_END)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: truncated compressed data after %u bytes",
-                   path, buf->len);
-      gzclose (f);
-      return NULL;
-    }
-  gzclose (f);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
-}
 
 static guint32
 read_be32 (const guint8 *p)
@@ -114,7 +53,7 @@ parse_idx_header (const char *path, GBytes *bytes, guint ndim, guint32 *dims, GE
           return NULL;
         }
       count *= dims[i];
-      if (count > MAX_FILE_BYTES)
+      if (count > TS_GZIP_MAX_BYTES)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: header claims more than 4 GiB of data", path);
           return NULL;
@@ -172,7 +111,7 @@ static TsDataset *
 idx_load (const char *images_path, const char *labels_path, const TsLoadContext *ctx, double lo, double hi,
           guint n_train_classes, GError **error)
 {
-  g_autoptr(GBytes) images = read_maybe_gzipped (images_path, ctx, lo, lo + (hi - lo) * 0.95, error);
+  g_autoptr(GBytes) images = ts_read_maybe_gzipped (images_path, ctx, lo, lo + (hi - lo) * 0.95, error);
   g_autoptr(GBytes) labels = NULL;
   guint32 idims[3], ldims[1];
   const guint8 *pixels, *label;
@@ -182,7 +121,7 @@ idx_load (const char *images_path, const char *labels_path, const TsLoadContext 
 
   if (images == NULL || (pixels = parse_idx_header (images_path, images, 3, idims, error)) == NULL)
     return NULL;
-  labels = read_maybe_gzipped (labels_path, ctx, lo + (hi - lo) * 0.95, hi, error);
+  labels = ts_read_maybe_gzipped (labels_path, ctx, lo + (hi - lo) * 0.95, hi, error);
   if (labels == NULL || (label = parse_idx_header (labels_path, labels, 1, ldims, error)) == NULL)
     return NULL;
   if (ldims[0] != idims[0])

@@ -28,8 +28,14 @@ gboolean   ts_cifar_load_dir (const char *dir, gboolean hundred, TsSourceData *o
 /* folder:DIR — one sub-folder per class; unreadable images become warnings. */
 gboolean   ts_folder_load (const char *dir, guint size, TsSourceData *out, const TsLoadContext *ctx,
                            GError **error);
-/* csv:FILE — numeric features and a label column (name, index, or "" = last). */
+/* csv:FILE — numeric features and a label column (name, index, or "" = last);
+ * FILE.gz is inflated first. */
 gboolean   ts_csv_load (const char *path, const char *label_column, TsSourceData *out, GError **error);
+
+/* A file, gzip-compressed or not, whole (at most 4 GiB inflated); ctx's
+ * progress runs from lo to hi over the compressed bytes (ctx may be NULL). */
+#define TS_GZIP_MAX_BYTES (G_GUINT64_CONSTANT (4) << 30)
+GBytes    *ts_read_maybe_gzipped (const char *path, const TsLoadContext *ctx, double lo, double hi, GError **error);
 
 /* One IDX image file (N×H×W ubyte) and its label file (N ubyte), .gz or raw. */
 TsDataset *ts_idx_load (const char *images_path, const char *labels_path, GError **error);

@@ -1,6 +1,7 @@
 #include "ts-pipeline.h"
 #include "ts-loaders.h"
 #include "ts-error.h"
+#include "ts-task.h"
 #include "ts-view.h"
 
 #include <math.h>
@@ -49,23 +50,57 @@ copy_warnings (const GPtrArray *warnings)
 /* The loaded source is shared (ts_source_acquire) and stays as loaded: the
  * view, limit and split are new datasets made from it, and the test part is
  * a copy (preprocessing replaces it). */
+/* A task carved from one part of the source (training or test):
+ * data.class_subset, then data.resize. *part is replaced by a dataset
+ * owned in *owned when anything changes it. */
+static gboolean
+carve_task (const TsDataSpec *spec, const TsDataset **part, TsDataset **owned, GError **error)
+{
+  TsDataset *next;
+
+  if (*part == NULL)
+    return TRUE;
+  if (spec->class_subset->len)
+    {
+      next = ts_dataset_select_classes (*part, (const guint *) spec->class_subset->data, spec->class_subset->len,
+                                        spec->source, error);
+      if (next == NULL)
+        return FALSE;
+      g_clear_pointer (owned, ts_dataset_free);
+      *part = *owned = next;
+    }
+  if (spec->resize->len)
+    {
+      next = ts_dataset_resize (*part, g_array_index (spec->resize, guint, 0), g_array_index (spec->resize, guint, 1),
+                                spec->source, error);
+      if (next == NULL)
+        return FALSE;
+      g_clear_pointer (owned, ts_dataset_free);
+      *part = *owned = next;
+    }
+  return TRUE;
+}
+
 gboolean
 ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx, GError **error)
 {
   g_autoptr(TsSource) source = ts_source_acquire (&exp->data, exp->seed, ctx, error);
-  g_autoptr(TsDataset) viewed = NULL, viewed_test = NULL, limited = NULL;
+  g_autoptr(TsDataset) viewed = NULL, viewed_test = NULL, limited = NULL, task = NULL, task_test = NULL;
   const TsSourceData *data;
-  const TsDataset *pool;
+  const TsDataset *pool, *test;
   guint n_val;
 
   if (source == NULL)
     return FALSE;
   data = ts_source_get_data (source);
   pool = data->train;
+  test = data->test;
+  if (!carve_task (&exp->data, &pool, &task, error) || !carve_task (&exp->data, &test, &task_test, error))
+    return FALSE;
   if (exp->data.view != TS_VIEW_ALL)
     {
-      if ((viewed = ts_view_dataset (exp->data.view, data->train, error)) == NULL
-          || (data->test && (viewed_test = ts_view_dataset (exp->data.view, data->test, error)) == NULL))
+      if ((viewed = ts_view_dataset (exp->data.view, pool, error)) == NULL
+          || (test && (viewed_test = ts_view_dataset (exp->data.view, test, error)) == NULL))
         return FALSE;
       pool = viewed;
     }
@@ -93,8 +128,10 @@ ts_splits_load (const TsExperiment *exp, TsSplits *out, const TsLoadContext *ctx
   out->warnings = copy_warnings (data->warnings);
   if (viewed_test)
     out->test = g_steal_pointer (&viewed_test);
-  else if (data->test)
-    out->test = ts_dataset_copy (data->test);
+  else if (task_test)
+    out->test = g_steal_pointer (&task_test);
+  else if (test)
+    out->test = ts_dataset_copy (test);
   return TRUE;
 }
 

@@ -37,7 +37,14 @@ source_key (const TsDataSpec *spec, guint64 seed)
   if (g_str_has_prefix (s, "folder:"))
     return g_strdup_printf ("%s|%u", s, spec->image_size);
   if (g_str_has_prefix (s, "csv:"))
-    return g_strdup_printf ("%s|%s", s, spec->label_column ? spec->label_column : "");
+    {
+      /* the csv's rows as images of this shape */
+      GString *key = g_string_new (NULL);
+      g_string_printf (key, "%s|%s|", s, spec->label_column ? spec->label_column : "");
+      for (guint i = 0; spec->image_shape && i < spec->image_shape->len; i++)
+        g_string_append_printf (key, "%s%u", i ? "," : "", g_array_index (spec->image_shape, guint, i));
+      return g_string_free (key, FALSE);
+    }
   return g_strdup (s);
 }
 

@@ -2,6 +2,7 @@
 #include "ts-source.h"
 #include "ts-loaders.h"
 #include "ts-error.h"
+#include "ts-task.h"
 
 #include <string.h>
 
@@ -101,7 +102,8 @@ ts_source_load (const TsDataSpec *spec, guint64 seed, TsSourceData *out,
   else if (g_str_has_prefix (source, "folder:"))
     ok = ts_folder_load (source + 7, spec->image_size, out, ctx, error);
   else if (g_str_has_prefix (source, "csv:"))
-    ok = ts_csv_load (source + 4, spec->label_column, out, error);
+    ok = ts_csv_load (source + 4, spec->label_column, out, error)
+         && (spec->image_shape->len == 0 || ts_dataset_set_image_shape (out->train, spec->image_shape, source, error));
   else
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
