@@ -30,6 +30,17 @@ page_idle (gpointer page)
   return !ts_transfer_page_is_busy (page);
 }
 
+static gboolean
+strategies_done (gpointer page)
+{
+  const TsTransferReport *r = ts_transfer_page_get_report (page);
+  ts_transfer_page_poll (page);
+  for (int s = 0; s < TS_N_STRATEGIES; s++)
+    if (r->results[s].run == NULL)
+      return FALSE;
+  return TRUE;
+}
+
 static TsTransferPage *
 open_page (TsWindow **window_out, const char *source_run)
 {
@@ -98,6 +109,22 @@ test_measure (void)
     GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
     gtk_adjustment_set_value (v, gtk_adjustment_get_upper (v));
     shot = render_widget (GTK_WIDGET (window), "transfer-page-table.png");
+    cairo_surface_destroy (shot);
+  }
+  /* the five strategies: runs in the sidebar, trained through the queue,
+   * their results read back into the table */
+  {
+    guint before = g_list_model_get_n_items (ts_window_get_runs (window));
+    g_assert_true (ts_transfer_page_run_strategies (page));
+    g_assert_cmpuint (g_list_model_get_n_items (ts_window_get_runs (window)), ==, before + TS_N_STRATEGIES);
+    g_assert_true (spin_until (strategies_done, page, 240));
+    g_assert_cmpint (ts_transfer_winner (ts_transfer_page_get_transfer (page)), >=, 0);
+    g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Winner so far: "));
+    g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "finetune-many"));
+    g_free (text);
+    g_assert_true (g_file_get_contents (json_path, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "\"recommendation_right\""));
+    shot = render_widget (GTK_WIDGET (window), "transfer-page-results.png");
     cairo_surface_destroy (shot);
   }
   gtk_window_destroy (GTK_WINDOW (window));

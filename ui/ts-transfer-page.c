@@ -182,12 +182,12 @@ show_evidence (TsTransferPage *self)
   g_autoptr(GString) s = g_string_new (NULL);
 
   g_string_append_printf (s, "Similarity: LogME %.4f at the top stage (%s). The target's best stage by LogME is %u of "
-                             "%u, so it is <b>%s</b>: similar when the top stage suits the target best, as it suits "
-                             "the source's own held-out data",
+                             "%u, so it is <b>%s</b> (similar when the top stage suits the target best)",
                           r->similarity, r->stages[top].name, r->best_logme + 1, r->n_stages,
                           r->similar ? "similar" : "different");
   if (r->source_count)
-    g_string_append_printf (s, " (%u of its samples: LogME %.4f at the top, best stage %u)", r->source_count,
+    g_string_append_printf (s, ". The source's own held-out data, for comparison (%u samples): LogME %.4f at the "
+                               "top, best stage %u", r->source_count,
                             r->source_similarity, r->source_best_logme + 1);
   g_string_append_printf (s, ". LogME per stage:");
   for (guint k = 0; k < r->n_stages; k++)
