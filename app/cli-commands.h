@@ -11,3 +11,4 @@ int cli_lr_find (int argc, char **argv);
 int cli_probe (int argc, char **argv);
 int cli_ensemble (int argc, char **argv);
 int cli_search (int argc, char **argv);
+int cli_transfer (int argc, char **argv);

@@ -20,6 +20,8 @@ const char cli_usage[] =
   "                          [--checkpoints] --out DIR [--json]\n"
   "  trainscope-cli search EXP.json|EXAMPLE --space SPACE.json --trials N [--folds K] --out DIR [--top K] [--resume]\n"
   "                        [--seed S] [--epochs N] [--set KEY=VALUE]… [--json]\n"
+  "  trainscope-cli transfer PRETRAINED --data SOURCE [--set KEY=VALUE]… --out DIR [--strategies LIST|none]\n"
+  "                          [--json]\n"
   "  trainscope-cli --version\n"
   "EXAMPLE: a built-in experiment — default, deep-small, deep-small-bn (the batch-norm rescue pair)\n";
 

@@ -41,5 +41,7 @@ main (int argc, char **argv)
     return cli_ensemble (argc - 1, argv + 1);
   if (strcmp (argv[1], "search") == 0)
     return cli_search (argc - 1, argv + 1);
+  if (strcmp (argv[1], "transfer") == 0)
+    return cli_transfer (argc - 1, argv + 1);
   return cli_bad_input ("unknown command \"%s\"\n%s", argv[1], cli_usage);
 }

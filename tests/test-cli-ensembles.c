@@ -326,12 +326,56 @@ test_search_top (void)
                                                     "test_acc"));
 }
 
+/* transfer: a toy source, two strategies trained as runs, transfer.json as
+ * DESIGN.md says; a missing model and a target of another shape exit 2 */
+static void
+test_transfer_command (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *src = g_build_filename (dir, "src", NULL), *out = g_build_filename (dir, "t", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nope", NULL), *json_path = NULL, *text = NULL;
+  g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL, *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
+
+  g_assert_cmpint (run_cli (&o1, &e1, "run", "default", "--out", src, "--epochs", "3", "--set", "model.layers=[16,8]",
+                            NULL), ==, 0);
+  g_assert_cmpint (run_cli (&o2, &e2, "transfer", src, "--data", "builtin:moons", "--set", "train.epochs=2",
+                            "--strategies", "linear-top,scratch", "--out", out, NULL), ==, 0);
+  g_assert_nonnull (strstr (e2, "transfer: probing stage 2 of 2")); /* progress on stderr */
+  g_assert_nonnull (strstr (o2, "winner: "));
+  json_path = g_build_filename (out, "transfer.json", NULL);
+  g_assert_true (g_file_get_contents (json_path, &text, NULL, NULL));
+  for (const char *const *key = (const char *const[]) { "\"stages\"", "\"layer\"", "\"name\"", "\"probe_val_acc\"",
+                                                       "\"similarity\"", "\"score\"", "\"method\"", "\"evidence\"",
+                                                       "\"size\"", "\"train_count\"", "\"verdict\"", "\"cell\"",
+                                                       "\"recommendation\"", "\"strategies\"", "\"val_acc\"",
+                                                       "\"test_acc\"", "\"seconds\"", "\"run\"", "\"winner\"",
+                                                       "\"linear-top\"", "\"scratch\"", NULL };
+       *key; key++)
+    if (strstr (text, *key) == NULL)
+      g_error ("transfer.json lacks %s: %s", *key, text);
+  g_assert_null (strstr (text, "\"finetune-few\"")); /* not asked for */
+  {
+    g_autofree char *run = g_build_filename (out, "linear-top", "summary.json", NULL);
+    g_assert_true (g_file_test (run, G_FILE_TEST_IS_REGULAR));
+  }
+  g_assert_cmpint (run_cli (&o3, &e3, "transfer", missing, "--data", "builtin:moons", "--out", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (e3, "no such model file or run folder"));
+  g_assert_cmpint (run_cli (&o4, &e4, "transfer", src, "--data", "builtin:shapes", "--out", out, NULL), ==, 2);
+  g_assert_nonnull (strstr (e4, "layers.0.weight is [16,2]"));
+  g_clear_pointer (&o4, g_free);
+  g_clear_pointer (&e4, g_free);
+  g_assert_cmpint (run_cli (&o4, &e4, "transfer", src, "--data", "builtin:moons", "--strategies", "best", "--out", out,
+                            NULL), ==, 2);
+  g_assert_nonnull (strstr (e4, "unknown strategy \"best\""));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/reuse/seeds-group", test_seeds_group);
   g_test_add_func ("/app/reuse/ensemble", test_ensemble_command);
+  g_test_add_func ("/app/reuse/transfer", test_transfer_command);
   g_test_add_func ("/app/reuse/search-bad-input", test_search_bad_input);
   g_test_add_func ("/app/reuse/search-resume", test_search_resume);
   g_test_add_func ("/app/reuse/search-top", test_search_top);

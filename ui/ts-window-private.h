@@ -56,6 +56,7 @@ struct _TsWindow {
   GtkWidget       *search;       /* TsSearchPage */
   GtkWidget       *problem_page; /* AdwStatusPage: what the command line could not open */
   GtkWidget       *ensemble_page; /* TsEnsemblePage (ts-window-seeds.c) */
+  GtkWidget       *transfer_page; /* TsTransferPage (ts-window-transfer.c) */
   char            *problem;
   guint            poll_id;      /* the runs' poll (on_poll) */
   guint            next_colour;
@@ -92,6 +93,8 @@ void     _ts_window_remember_run (TsWindow *self, const char *dir);
  * a group folder opened as one sidebar entry, the Ensemble page */
 void     _ts_window_install_seed_actions (TsWindowClass *klass);
 void     _ts_window_build_ensemble_page (TsWindow *self);
+/* the Transfer page, its strategies queued as runs (ts-window-transfer.c) */
+void     _ts_window_build_transfer_page (TsWindow *self);
 /* the runs' right-click menu: Repeat With Seeds…, Fork, Remove */
 void     _ts_window_build_run_menu (TsWindow *self);
 TsRun   *_ts_window_open_seed_group (TsWindow *self, const char *dir, gboolean select, GError **error);

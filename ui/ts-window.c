@@ -717,6 +717,7 @@ ts_window_init (TsWindow *self)
   gtk_box_append (GTK_BOX (self->initlab_page), self->init_lab);
   _ts_window_connect_init_lab (self);
   _ts_window_build_ensemble_page (self);
+  _ts_window_build_transfer_page (self);
   _ts_window_build_run_menu (self);
   _ts_window_build_examples_menu (self);
   _ts_window_build_search_page (self);

@@ -47,6 +47,7 @@ GtkWidget *ts_window_get_layer_views (TsWindow *self);
 TsRun     *ts_window_repeat_with_seeds (TsWindow *self, guint n_seeds);
 /* The Ensemble page (TsEnsemblePage). */
 GtkWidget *ts_window_get_ensemble_page (TsWindow *self);
+GtkWidget *ts_window_get_transfer_page (TsWindow *self);
 /* The Runs sidebar's width (200–600 px), as dragging its edge sets it. */
 void       ts_window_set_sidebar_width (TsWindow *self, int width);
 

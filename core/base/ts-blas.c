@@ -21,6 +21,15 @@ ts_sgemm (gboolean trans_a, gboolean trans_b, int M, int N, int K,
 }
 
 void
+ts_dgram (gboolean trans_a, int N, int K, const double *A, int lda, double *C, int ldc)
+{
+  cblas_dsyrk (CblasRowMajor, CblasUpper, trans_a ? CblasTrans : CblasNoTrans, N, K, 1.0, A, lda, 0.0, C, ldc);
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < i; j++)
+      C[(gsize) i * ldc + j] = C[(gsize) j * ldc + i];
+}
+
+void
 ts_sgemm_naive (gboolean trans_a, gboolean trans_b, int M, int N, int K,
                 float alpha, const float *A, int lda, const float *B, int ldb,
                 float beta, float *C, int ldc)

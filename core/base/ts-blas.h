@@ -24,6 +24,11 @@ void ts_sgemm (gboolean trans_a, gboolean trans_b,
                const float *B, int ldb,
                float beta, float *C, int ldc);
 
+/* C(N×N) = op(A)·op(A)ᵀ in double, upper triangle and mirrored: with
+ * trans_a FALSE A is (N×K) and C = A·Aᵀ; with trans_a TRUE A is (K×N) and
+ * C = Aᵀ·A. For Gram matrices that an eigen-decomposition reads. */
+void ts_dgram (gboolean trans_a, int N, int K, const double *A, int lda, double *C, int ldc);
+
 /* The same product by three plain loops: the reference for tests. */
 void ts_sgemm_naive (gboolean trans_a, gboolean trans_b,
                      int M, int N, int K,

@@ -2,15 +2,10 @@
  * softmax classifier on them, fitted on the training split only. */
 #include "ts-ensemble-private.h"
 #include "ts-error.h"
-#include "ts-optim.h"
-#include "ts-rng.h"
+#include "ts-linear-probe.h"
 
 #include <math.h>
 #include <string.h>
-
-#define EARLY_BATCH 128
-#define EARLY_LR 1e-3   /* Adam on standardised features */
-#define EARLY_L2 1e-4
 
 typedef struct {
   float *out;    /* (n, F) */
@@ -60,36 +55,11 @@ ts_ensemble_features (TsEnsemble *e, const TsDataset *ds, guint *n_features, GEr
   return out;
 }
 
-/* per-column mean and std of x (n, F); a constant column keeps std 1 */
-static void
-fit_standardise (const float *x, guint n, guint F, float *mean, float *std)
+/* the last fifth of the work; a cancel leaves r without early fusion */
+static gboolean
+fit_progress (double fraction, gpointer data)
 {
-  g_autofree double *sum = g_new0 (double, F), *ss = g_new0 (double, F);
-
-  for (guint i = 0; i < n; i++)
-    for (guint f = 0; f < F; f++)
-      sum[f] += x[(gsize) i * F + f];
-  for (guint f = 0; f < F; f++)
-    mean[f] = n ? (float) (sum[f] / n) : 0.f;
-  for (guint i = 0; i < n; i++)
-    for (guint f = 0; f < F; f++)
-      {
-        double d = x[(gsize) i * F + f] - mean[f];
-        ss[f] += d * d;
-      }
-  for (guint f = 0; f < F; f++)
-    {
-      double sd = n ? sqrt (ss[f] / n) : 0;
-      std[f] = sd > 1e-6 ? (float) sd : 1.f;
-    }
-}
-
-static void
-standardise_rows (const float *x, guint rows, guint F, const float *mean, const float *std, float *out)
-{
-  for (guint i = 0; i < rows; i++)
-    for (guint f = 0; f < F; f++)
-      out[(gsize) i * F + f] = (x[(gsize) i * F + f] - mean[f]) / std[f];
+  return _ts_ensemble_progress (data, 0.8 + 0.2 * fraction, NULL);
 }
 
 void
@@ -97,59 +67,14 @@ _ts_ensemble_fit_early (TsEnsembleResult *r, const float *train, const guint32 *
                         const float *eval, const guint32 *eval_labels, guint n_eval, guint F, guint C,
                         guint epochs, guint64 seed, const TsEnsembleOptions *opts)
 {
-  g_autofree float *mean = g_new (float, F), *std = g_new (float, F);
-  g_autofree float *xb = g_new (float, (gsize) EARLY_BATCH * F);
-  g_autofree guint32 *yb = g_new (guint32, EARLY_BATCH), *order = g_new (guint32, MAX (n, 1));
-  TsNet *net = ts_net_new (F, NULL, 0, TS_ACT_RELU, 0.f, 0.f, C, EARLY_BATCH);
-  g_autoptr(TsOptimizer) opt = ts_optimizer_new (TS_OPT_ADAM, ts_net_n_params (net), 0.9);
-  double loss = 0;
-  guint correct = 0;
+  TsLinearProbe *p = ts_linear_probe_fit (train, labels, n, F, C, epochs, TS_LINEAR_PROBE_LR, seed, fit_progress, (gpointer) opts);
 
-  /* softmax regression is convex: a zero start is as good as any, and
-   * leaves nothing to chance but the shuffles */
-  memset (ts_net_params (net), 0, sizeof (float) * ts_net_n_params (net));
-  fit_standardise (train, n, F, mean, std);
-  for (guint epoch = 0; epoch < epochs; epoch++)
-    {
-      TsRng rng;
-      /* the last fifth of the work; a cancel leaves r without early fusion */
-      if (!_ts_ensemble_progress (opts, 0.8 + 0.2 * epoch / epochs, NULL))
-        {
-          ts_net_free (net);
-          return;
-        }
-      for (guint i = 0; i < n; i++)
-        order[i] = i;
-      ts_rng_init (&rng, seed, TS_STREAM_SHUFFLE + epoch);
-      ts_rng_shuffle (&rng, order, n);
-      for (guint start = 0; start < n; start += EARLY_BATCH)
-        {
-          guint rows = MIN (EARLY_BATCH, n - start);
-          guint ignored = 0;
-
-          for (guint i = 0; i < rows; i++)
-            {
-              standardise_rows (train + (gsize) order[start + i] * F, 1, F, mean, std, xb + (gsize) i * F);
-              yb[i] = labels[order[start + i]];
-            }
-          const float *logits = ts_net_forward (net, xb, rows, TRUE, 0);
-          ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, yb, rows, C, ts_net_dlogits (net), &ignored);
-          ts_net_backward (net, xb, rows);
-          ts_optimizer_step (opt, ts_net_params (net), ts_net_grads (net), ts_net_n_decay (net), EARLY_LR, EARLY_L2, 0.f);
-        }
-    }
-  for (guint start = 0; start < n_eval; start += EARLY_BATCH)
-    {
-      guint rows = MIN (EARLY_BATCH, n_eval - start);
-      const float *logits;
-      standardise_rows (eval + (gsize) start * F, rows, F, mean, std, xb);
-      logits = ts_net_forward (net, xb, rows, FALSE, 0);
-      loss += rows * ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, eval_labels + start, rows, C, NULL, &correct);
-    }
+  if (p == NULL)
+    return;
+  ts_linear_probe_evaluate (p, eval, eval_labels, n_eval, &r->early_acc, &r->early_loss);
   r->has_early = TRUE;
   r->early_features = F;
-  r->early_acc = n_eval ? (double) correct / n_eval : NAN;
-  r->early_loss = n_eval ? loss / n_eval : NAN;
   ts_net_free (r->early_net);
-  r->early_net = net;
+  r->early_net = g_steal_pointer (&p->net);
+  ts_linear_probe_free (p);
 }
