@@ -39,12 +39,11 @@ visible_runs (TsPlotView *self, TsRunCurves *out, guint max)
   return n;
 }
 
-void
-ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, gboolean dark)
+static void
+draw_styled (TsPlotView *self, cairo_t *cr, double width, double height, const TsPlotStyle *style)
 {
   TsRunCurves runs[32];
   guint n = visible_runs (self, runs, G_N_ELEMENTS (runs));
-  TsPlotStyle style = ts_plot_style_default (dark);
   g_autofree char *caption = NULL;
 
   if (n == 1)
@@ -68,7 +67,14 @@ ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, g
     caption = g_strdup_printf ("%s · %u runs", titles[self->kind], n);
   TsRunPlotOptions options = { self->log_y && self->kind != TS_RUN_PLOT_ACCURACY, self->zoom_min, self->zoom_max,
                                self->smoothing };
-  ts_plot_run_with (cr, width, height, &style, self->kind, runs, n, &options, caption);
+  ts_plot_run_with (cr, width, height, style, self->kind, runs, n, &options, caption);
+}
+
+void
+ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, gboolean dark)
+{
+  TsPlotStyle style = ts_plot_style_default (dark);
+  draw_styled (self, cr, width, height, &style);
 }
 
 static void
@@ -77,8 +83,10 @@ ts_plot_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   TsPlotView *self = TS_PLOT_VIEW (widget);
   double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
 
-  ts_plot_view_draw (self, cr, w, h, adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  style.screen = TRUE; /* replayed at every frame that shows it, while exports draw once */
+  draw_styled (self, cr, w, h, &style);
   cairo_destroy (cr);
 }
 

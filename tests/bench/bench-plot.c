@@ -1,0 +1,100 @@
+/* What one frame of the Training page's plots costs the UI thread, drawn as
+ * GTK's Cairo renderer draws them: a widget's drawing is recorded at
+ * snapshot time and replayed onto the frame's image at every frame that
+ * shows it, so the replay is the cost that recurs.
+ *
+ *   build/tests/bench/bench-plot [FRAMES]
+ *
+ * The curves are a 3-epoch Fashion-MNIST run's (1 266 steps of a noisy,
+ * falling loss, three epochs of accuracy, a constant learning rate), at the
+ * sizes a 1280 × 800 window gives the plots; each is drawn with the style
+ * the window uses (screen) and the one exports use, and the thread's CPU
+ * time is reported, which other load on the machine barely moves. */
+#include "ts-plot-run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double
+thread_cpu (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static TsCurveData *
+fashion_mnist_like (guint steps)
+{
+  TsCurveData *d = ts_curve_data_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < steps; i++)
+    {
+      double step = i + 1, lr = 0.05, loss = 0.4 + 1.9 * exp (-(double) i / 80) + g_rand_double_range (rand, -0.15, 0.15);
+      g_array_append_val (d->step, step);
+      g_array_append_val (d->loss, loss);
+      g_array_append_val (d->lr, lr);
+    }
+  for (int e = 0; e < 3; e++)
+    {
+      double epoch = e + 1, train = 0.82 + 0.03 * e, val = 0.81 + 0.025 * e, train_loss = 0.5 - 0.06 * e,
+             val_loss = 0.52 - 0.05 * e;
+      g_array_append_val (d->epoch, epoch);
+      g_array_append_val (d->train_acc, train);
+      g_array_append_val (d->val_acc, val);
+      g_array_append_val (d->train_loss, train_loss);
+      g_array_append_val (d->val_loss, val_loss);
+    }
+  return d;
+}
+
+/* milliseconds of CPU per replay of one recorded plot */
+static double
+replay_ms (TsRunPlotKind kind, double width, double height, gboolean screen, const TsRunCurves *run, guint frames)
+{
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  TsRunPlotOptions options = { kind == TS_RUN_PLOT_LOSS, 0, 0, 0.6 };
+  cairo_surface_t *recording = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA,
+                                                               &(cairo_rectangle_t) { 0, 0, width, height });
+  cairo_surface_t *frame = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) width, (int) height);
+  cairo_t *cr = cairo_create (recording);
+  double t0;
+
+  style.screen = screen;
+  ts_plot_run_with (cr, width, height, &style, kind, run, 1, &options, "Loss per iteration · bench · step 1266");
+  cairo_destroy (cr);
+  t0 = thread_cpu ();
+  for (guint f = 0; f < frames; f++)
+    {
+      cr = cairo_create (frame);
+      cairo_set_source_surface (cr, recording, 0, 0);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+    }
+  t0 = (thread_cpu () - t0) / frames * 1e3;
+  cairo_surface_destroy (frame);
+  cairo_surface_destroy (recording);
+  return t0;
+}
+
+int
+main (int argc, char **argv)
+{
+  guint frames = argc > 1 ? (guint) MAX (atoi (argv[1]), 1) : 40;
+  g_autoptr(TsCurveData) data = fashion_mnist_like (1266);
+  TsRunCurves run = { "Fashion-MNIST MLP 784-512-256-10", 0, data, FALSE };
+  const struct {
+    TsRunPlotKind kind;
+    double width, height;
+  } plots[] = { { TS_RUN_PLOT_LOSS, 1000, 330 }, { TS_RUN_PLOT_ACCURACY, 495, 330 }, { TS_RUN_PLOT_LR, 495, 330 } };
+
+  for (gsize p = 0; p < G_N_ELEMENTS (plots); p++)
+    printf ("%-8s %4.0f × %.0f: %6.2f ms a frame on screen, %6.2f ms at export quality\n",
+            ts_run_plot_name (plots[p].kind), plots[p].width, plots[p].height,
+            replay_ms (plots[p].kind, plots[p].width, plots[p].height, TRUE, &run, frames),
+            replay_ms (plots[p].kind, plots[p].width, plots[p].height, FALSE, &run, frames));
+  return 0;
+}
