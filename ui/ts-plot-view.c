@@ -14,6 +14,7 @@ struct _TsPlotView {
   double        zoom_min, zoom_max; /* x range; equal: fit the data */
   double        drag_start_min, drag_start_max;
   GtkWidget    *menu;      /* owned: the right-click export menu */
+  guint         draws;     /* snapshots taken */
 };
 
 G_DEFINE_FINAL_TYPE (TsPlotView, ts_plot_view, GTK_TYPE_WIDGET)
@@ -88,6 +89,7 @@ ts_plot_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   style.screen = TRUE; /* replayed at every frame that shows it, while exports draw once */
   draw_styled (self, cr, w, h, &style);
   cairo_destroy (cr);
+  self->draws++;
 }
 
 static void
@@ -376,6 +378,12 @@ ts_plot_view_new (TsRunPlotKind kind)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, titles[kind],
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, descriptions[kind], -1);
   return GTK_WIDGET (self);
+}
+
+guint
+ts_plot_view_get_draws (TsPlotView *self)
+{
+  return self->draws;
 }
 
 TsRunPlotKind
