@@ -142,6 +142,7 @@ case "${1:-}" in
     build build
     ./build/tests/bench/bench-train "${@:2}"
     ./build/tests/bench/bench-probe
+    ./build/tests/bench/bench-plot
     ensure_packages "${TEST_PACKAGES[@]}"
     GSETTINGS_SCHEMA_DIR="$PWD/build/resources" GSETTINGS_BACKEND=memory with_display ./build/tests/bench/bench-gui
     ;;
