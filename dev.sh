@@ -4,7 +4,7 @@
 #   ./dev.sh run     install what is missing, build, open the workbench
 #                    (without a display: train the default with trainscope-cli)
 #   ./dev.sh test    install what is missing, build, run every test suite
-#   ./dev.sh bench   the throughput benchmark beside PyTorch
+#   ./dev.sh bench   the throughput benchmark beside PyTorch, a plot frame's cost, the window's
 #   ./dev.sh sanitize address|thread   the test suites under a sanitizer
 #   ./dev.sh fuzz [SECONDS] [NAMES]     the libFuzzer harnesses (default: all, 300 s each)
 #   ./dev.sh screenshots                 retake docs/screenshot-*.png from a real window
