@@ -462,9 +462,10 @@ _ts_window_dispatch_queue (TsWindow *self)
 #define REDRAW_INTERVAL_US 200000
 /* The layer views (histograms over time, update ratios, gradient norms,
  * first-layer weights), the learning-rate plot (a schedule set before the
- * run) and the sidebar's sparklines change little in a fifth of a second:
- * once a second while a run trains. Each view redrawn in a frame widens
- * what the Cairo renderer composes and sends to the X server. */
+ * run; a ÷2 by hand shows in the progress line at once) and the sidebar's
+ * sparklines change little in a fifth of a second: once a second while a
+ * run trains. Each view redrawn in a frame widens what the Cairo renderer
+ * composes and sends to the X server. */
 #define SLOW_INTERVAL_US 1000000
 
 /* what the accuracy plot shows changes only with an epoch (or a run
