@@ -5,9 +5,10 @@
  *
  *   build/tests/bench/bench-plot [FRAMES]
  *
- * The curves are a 3-epoch Fashion-MNIST run's (1 266 steps of a noisy,
- * falling loss, three epochs of accuracy, a constant learning rate), at the
- * sizes a 1280 × 800 window gives the plots; each is drawn with the style
+ * The curves are shaped like a 3-epoch Fashion-MNIST run's (1 266 steps of
+ * a noisy, falling loss, made up from a fixed seed; three epochs of
+ * accuracy; a constant learning rate), at about the sizes a 1280 × 800
+ * window gives the plots (the loss plot 961 × 276); each is drawn with the style
  * the window uses (screen) and the one exports use, and the thread's CPU
  * time is reported, which other load on the machine barely moves. */
 #include "ts-plot-layers.h"
