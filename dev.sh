@@ -4,7 +4,7 @@
 #   ./dev.sh run     install what is missing, build, open the workbench
 #                    (without a display: train the default with trainscope-cli)
 #   ./dev.sh test    install what is missing, build, run every test suite
-#   ./dev.sh bench   the throughput benchmark beside PyTorch
+#   ./dev.sh bench   the throughput benchmark beside PyTorch, a plot frame's cost, the window's
 #   ./dev.sh sanitize address|thread   the test suites under a sanitizer
 #   ./dev.sh fuzz [SECONDS] [NAMES]     the libFuzzer harnesses (default: all, 300 s each)
 #   ./dev.sh screenshots                 retake docs/screenshot-*.png from a real window
@@ -142,6 +142,7 @@ case "${1:-}" in
     build build
     ./build/tests/bench/bench-train "${@:2}"
     ./build/tests/bench/bench-probe
+    ./build/tests/bench/bench-plot
     ensure_packages "${TEST_PACKAGES[@]}"
     GSETTINGS_SCHEMA_DIR="$PWD/build/resources" GSETTINGS_BACKEND=memory with_display ./build/tests/bench/bench-gui
     ;;

@@ -97,6 +97,59 @@ test_million_points_decimated (void)
   cairo_surface_destroy (surface);
 }
 
+/* how many coverage levels the curve's edge pixels take: pixels that are
+ * the series colour over the white background at some opacity between
+ * 5% and 90% (those mixed with a grid line or text are left out) */
+static guint
+curve_coverage_levels (gboolean screen)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  double x[200], y[200], rgb[3];
+  TsPlotSeries s = { "run", 0, x, y, G_N_ELEMENTS (x), FALSE };
+  TsPlotAxes axes = { "step", "loss", FALSE };
+  gboolean seen[256] = { FALSE };
+  guint levels = 0;
+  guint8 *data;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (x); i++) /* every slope, so every coverage a grid can give */
+    x[i] = i, y[i] = sin (i / 15.0);
+  style.screen = screen;
+  ts_plot_curves (cr, 400, 300, &style, &s, 1, &axes, NULL);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  ts_plot_palette (0, rgb);
+  for (int py = 0; py < 300; py++)
+    for (int px = 0; px < 400; px++)
+      {
+        guint32 p = *(guint32 *) (data + (gsize) py * cairo_image_surface_get_stride (surface) + (gsize) px * 4);
+        int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+        double a = 1 - r / 255.0; /* the palette's first colour has no red */
+        if (a < 0.05 || a > 0.9 /* faint text edges; near-opaque over a grid line */
+            || fabs (g - 255 * (1 - a + a * rgb[1])) > 2 || fabs (b - 255 * (1 - a + a * rgb[2])) > 2 || seen[r])
+          continue;
+        seen[r] = TRUE;
+        levels++;
+      }
+  cairo_surface_destroy (surface);
+  return levels;
+}
+
+/* On screen (the window replays a plot's drawing at every frame that shows
+ * it) curves are antialiased on a 4×4 grid: 17 coverage levels at most.
+ * Exports keep the full grid. */
+static void
+test_screen_curves_cheaper (void)
+{
+  guint screen = curve_coverage_levels (TRUE), export = curve_coverage_levels (FALSE);
+
+  g_test_message ("coverage levels: %u on screen, %u in exports", screen, export);
+  g_assert_cmpuint (screen, <=, 17);
+  g_assert_cmpuint (export, >, 17);
+}
+
 static char *
 export (const char *name, TsPlotDrawFunc draw, gpointer data)
 {
@@ -607,6 +660,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plot/curves/line-where-data-is", test_line_where_the_data_is);
   g_test_add_func ("/plot/curves/million-points", test_million_points_decimated);
+  g_test_add_func ("/plot/curves/screen-cheaper", test_screen_curves_cheaper);
   g_test_add_func ("/plot/export/formats", test_exports_are_valid);
   g_test_add_func ("/plot/curves/from-run-dir", test_curve_data_from_run_dir);
   g_test_add_func ("/plot/run/lr-divisions-marked", test_lr_plot_marks_divisions);

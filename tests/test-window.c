@@ -611,6 +611,41 @@ test_divide_lr_while_training (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* While a run trains the loss plot redraws five times a second; the
+ * learning-rate plot (a schedule set before the run) once a second, so that
+ * frames compose and send less. Upper bounds only: a loaded machine polls
+ * less often, never more. */
+static void
+test_lr_plot_redraws_once_a_second (void)
+{
+  TsWindow *window = new_window ();
+  TsRun *run = ts_window_get_selected (window);
+  TsExperimentEditor *editor = TS_EXPERIMENT_EDITOR (ts_window_get_editor (window));
+  TsPlotView *loss = TS_PLOT_VIEW (ts_window_get_plot (window, TS_RUN_PLOT_LOSS));
+  TsPlotView *lr = TS_PLOT_VIEW (ts_window_get_plot (window, TS_RUN_PLOT_LR));
+  guint loss0, lr0, loss_draws, lr_draws;
+  double seconds;
+  gint64 t0;
+
+  g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "100000"));
+  g_assert_true (ts_experiment_editor_edit (editor, "data.samples", "20000"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  g_assert_true (spin_until (run_is_running, run, 30));
+  spin_until (never, NULL, 0.5);
+  loss0 = ts_plot_view_get_draws (loss), lr0 = ts_plot_view_get_draws (lr), t0 = g_get_monotonic_time ();
+  spin_until (never, NULL, 3.0);
+  loss_draws = ts_plot_view_get_draws (loss) - loss0, lr_draws = ts_plot_view_get_draws (lr) - lr0;
+  seconds = (g_get_monotonic_time () - t0) * 1e-6;
+  g_test_message ("in %.1f s of training: the loss plot drew %u times, the LR plot %u", seconds, loss_draws,
+                  lr_draws);
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_RUNNING);
+  g_assert_cmpuint (loss_draws, >, 0);
+  g_assert_cmpuint (lr_draws, <=, (guint) seconds + 2);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (spin_until (run_is_final, run, 5));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 has_plateau_card (gpointer page)
 {
@@ -1414,6 +1449,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/start-trains-to-the-end", test_start_trains_to_the_end);
   g_test_add_func ("/ui/window/stop-within-100ms", test_stop_within_100ms);
   g_test_add_func ("/ui/window/idle-window-draws-no-frames", test_idle_window_draws_no_frames);
+  g_test_add_func ("/ui/window/lr-plot-once-a-second", test_lr_plot_redraws_once_a_second);
   g_test_add_func ("/ui/window/finished-run-lets-go", test_finished_run_lets_go);
   g_test_add_func ("/ui/window/fork-copies", test_fork_copies);
   g_test_add_func ("/ui/window/editor-names-bad-keys", test_editor_names_bad_keys);

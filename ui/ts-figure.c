@@ -34,6 +34,7 @@ ts_figure_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
 
+  style.screen = TRUE; /* replayed at every frame that shows it, while exports draw once */
   self->draw (cr, w, h, &style, self->data);
   cairo_destroy (cr);
 }

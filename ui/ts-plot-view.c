@@ -14,6 +14,7 @@ struct _TsPlotView {
   double        zoom_min, zoom_max; /* x range; equal: fit the data */
   double        drag_start_min, drag_start_max;
   GtkWidget    *menu;      /* owned: the right-click export menu */
+  guint         draws;     /* snapshots taken */
 };
 
 G_DEFINE_FINAL_TYPE (TsPlotView, ts_plot_view, GTK_TYPE_WIDGET)
@@ -39,12 +40,11 @@ visible_runs (TsPlotView *self, TsRunCurves *out, guint max)
   return n;
 }
 
-void
-ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, gboolean dark)
+static void
+draw_styled (TsPlotView *self, cairo_t *cr, double width, double height, const TsPlotStyle *style)
 {
   TsRunCurves runs[32];
   guint n = visible_runs (self, runs, G_N_ELEMENTS (runs));
-  TsPlotStyle style = ts_plot_style_default (dark);
   g_autofree char *caption = NULL;
 
   if (n == 1)
@@ -68,7 +68,14 @@ ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, g
     caption = g_strdup_printf ("%s · %u runs", titles[self->kind], n);
   TsRunPlotOptions options = { self->log_y && self->kind != TS_RUN_PLOT_ACCURACY, self->zoom_min, self->zoom_max,
                                self->smoothing };
-  ts_plot_run_with (cr, width, height, &style, self->kind, runs, n, &options, caption);
+  ts_plot_run_with (cr, width, height, style, self->kind, runs, n, &options, caption);
+}
+
+void
+ts_plot_view_draw (TsPlotView *self, cairo_t *cr, double width, double height, gboolean dark)
+{
+  TsPlotStyle style = ts_plot_style_default (dark);
+  draw_styled (self, cr, width, height, &style);
 }
 
 static void
@@ -77,9 +84,12 @@ ts_plot_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   TsPlotView *self = TS_PLOT_VIEW (widget);
   double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  TsPlotStyle style = ts_plot_style_default (adw_style_manager_get_dark (adw_style_manager_get_default ()));
 
-  ts_plot_view_draw (self, cr, w, h, adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  style.screen = TRUE; /* replayed at every frame that shows it, while exports draw once */
+  draw_styled (self, cr, w, h, &style);
   cairo_destroy (cr);
+  self->draws++;
 }
 
 static void
@@ -368,6 +378,12 @@ ts_plot_view_new (TsRunPlotKind kind)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, titles[kind],
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, descriptions[kind], -1);
   return GTK_WIDGET (self);
+}
+
+guint
+ts_plot_view_get_draws (TsPlotView *self)
+{
+  return self->draws;
 }
 
 TsRunPlotKind

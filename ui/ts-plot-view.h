@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TsPlotView, ts_plot_view, TS, PLOT_VIEW, GtkWidget)
 
 GtkWidget    *ts_plot_view_new (TsRunPlotKind kind);
+/* how many times GTK has had it draw itself (tests, bench-gui) */
+guint         ts_plot_view_get_draws (TsPlotView *self);
 TsRunPlotKind ts_plot_view_get_kind (TsPlotView *self);
 /* a GListModel of TsRun */
 void          ts_plot_view_set_runs (TsPlotView *self, GListModel *runs);

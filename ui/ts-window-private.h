@@ -62,8 +62,9 @@ struct _TsWindow {
   guint            next_colour;
   gboolean         plots_dirty;  /* new data not yet drawn */
   gint64           last_redraw;  /* monotonic time of the last plot redraw, µs */
-  gint64           last_layers;  /* … and of the layer views' */
-  gboolean         layers_behind; /* the layer views have not drawn the newest data */
+  gint64           last_slow;    /* … and of the views redrawn once a second (SLOW_INTERVAL_US) */
+  gboolean         slow_behind;  /* those have not drawn the newest data */
+  gint64           last_rows;    /* … and of the sidebar's sparklines */
   int              drag_width;   /* the sidebar's width when a resize began */
   guint            epochs_drawn; /* what the accuracy plot last showed (epochs_seen) */
 };

@@ -461,9 +461,12 @@ _ts_window_dispatch_queue (TsWindow *self)
 #define POLL_INTERVAL_MS 100
 #define REDRAW_INTERVAL_US 200000
 /* The layer views (histograms over time, update ratios, gradient norms,
- * first-layer weights) take as long to draw as the loss plot and change
- * little in a fifth of a second: once a second while a run trains. */
-#define LAYERS_INTERVAL_US 1000000
+ * first-layer weights), the learning-rate plot (a schedule set before the
+ * run; a ÷2 by hand shows in the progress line at once) and the sidebar's
+ * sparklines change little in a fifth of a second: once a second while a
+ * run trains. Each view redrawn in a frame widens what the Cairo renderer
+ * composes and sends to the X server. */
+#define SLOW_INTERVAL_US 1000000
 
 /* what the accuracy plot shows changes only with an epoch (or a run
  * added, removed, overlaid or hidden): a hash of those */
@@ -498,26 +501,31 @@ on_poll (gpointer data)
   if (any_active && now - self->last_redraw < REDRAW_INTERVAL_US)
     return G_SOURCE_CONTINUE;
   self->last_redraw = now;
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->run_list)); row;
-       row = gtk_widget_get_next_sibling (row))
-    if (g_object_get_data (G_OBJECT (row), "run"))
-      ts_run_row_refresh (row);
+  if (!any_active || now - self->last_rows >= SLOW_INTERVAL_US)
+    {
+      for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->run_list)); row;
+           row = gtk_widget_get_next_sibling (row))
+        if (g_object_get_data (G_OBJECT (row), "run"))
+          ts_run_row_refresh (row);
+      self->last_rows = now;
+    }
   /* only what is on screen redraws; the Training page catches up when shown */
   if (self->plots_dirty && adw_view_stack_get_visible_child (self->view_stack) == self->training_page)
     {
       guint epochs = epochs_seen (self);
-      for (int k = 0; k < 3; k++)
-        if (k != TS_RUN_PLOT_ACCURACY || epochs != self->epochs_drawn)
-          gtk_widget_queue_draw (GTK_WIDGET (self->plots[k]));
+      gtk_widget_queue_draw (GTK_WIDGET (self->plots[TS_RUN_PLOT_LOSS]));
+      if (epochs != self->epochs_drawn)
+        gtk_widget_queue_draw (GTK_WIDGET (self->plots[TS_RUN_PLOT_ACCURACY]));
       self->epochs_drawn = epochs;
-      self->layers_behind = TRUE;
+      self->slow_behind = TRUE;
       self->plots_dirty = FALSE;
     }
-  if (self->layers_behind && (!any_active || now - self->last_layers >= LAYERS_INTERVAL_US))
+  if (self->slow_behind && (!any_active || now - self->last_slow >= SLOW_INTERVAL_US))
     {
+      gtk_widget_queue_draw (GTK_WIDGET (self->plots[TS_RUN_PLOT_LR]));
       ts_layer_views_refresh (TS_LAYER_VIEWS (self->layer_views));
-      self->last_layers = now;
-      self->layers_behind = FALSE;
+      self->last_slow = now;
+      self->slow_behind = FALSE;
     }
   update_progress (self);
   return G_SOURCE_CONTINUE;

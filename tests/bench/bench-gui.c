@@ -12,6 +12,7 @@
 #include <trainscope.h>
 
 #include "ts-application.h"
+#include "ts-plot-view.h"
 #include "ts-window.h"
 
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 typedef struct {
   guint updates, layouts, paints; /* the window's frame clock phases while it trained */
+  guint loss_draws, lr_draws;     /* the loss and learning-rate plots' */
 } Frames;
 
 typedef struct {
@@ -147,14 +149,20 @@ in_window (const TsExperiment *exp)
 {
   TsWindow *window = new_window ();
   TsRun *run = ts_window_add_experiment (window, exp);
+  TsPlotView *loss, *lr;
   double cpu0, ui0;
   gint64 t0;
   Phase p = { 0 };
 
   count_frames (window, &p.frames);
+  loss = TS_PLOT_VIEW (ts_window_get_plot (window, TS_RUN_PLOT_LOSS));
+  lr = TS_PLOT_VIEW (ts_window_get_plot (window, TS_RUN_PLOT_LR));
+  p.frames.loss_draws = ts_plot_view_get_draws (loss), p.frames.lr_draws = ts_plot_view_get_draws (lr);
   cpu0 = process_cpu (), ui0 = thread_cpu ();
   t0 = g_get_monotonic_time ();
   train_in (window, run);
+  p.frames.loss_draws = ts_plot_view_get_draws (loss) - p.frames.loss_draws;
+  p.frames.lr_draws = ts_plot_view_get_draws (lr) - p.frames.lr_draws;
   g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count, &p.frames.updates);
   g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count, &p.frames.layouts);
   g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count, &p.frames.paints);
@@ -232,8 +240,10 @@ main (int argc, char **argv)
   printf ("CPU: headless %.1f s in %.1f s; with the window %.1f s in %.1f s, %.2f s of it the UI thread's "
           "(the window's extra CPU: %.1f%% of the training's)\n", cli.cpu, cli.seconds, gui.cpu, gui.seconds,
           gui.ui_cpu, 100 * (gui.cpu - cli.cpu) / cli.cpu);
-  printf ("Frames: the window's clock ticked %.1f, laid out %.1f and painted %.1f times a second while training\n",
-          gui.frames.updates / gui.seconds, gui.frames.layouts / gui.seconds, gui.frames.paints / gui.seconds);
+  printf ("Frames: the window's clock ticked %.1f, laid out %.1f and painted %.1f times a second while training; "
+          "the loss plot drew %.1f and the LR plot %.1f times a second\n",
+          gui.frames.updates / gui.seconds, gui.frames.layouts / gui.seconds, gui.frames.paints / gui.seconds,
+          gui.frames.loss_draws / gui.seconds, gui.frames.lr_draws / gui.seconds);
   if (runs > 0)
     memory (runs);
   return 0;

@@ -539,7 +539,7 @@ ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle *sty
   cairo_save (cr);
   cairo_rectangle (cr, px, py, pw, ph);
   cairo_clip (cr);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  ts_plot_curve_quality (cr, style);
   if (axes->band_hi > axes->band_lo)
     draw_band (cr, axes, px, py, pw, ph, y0, y1);
   _ts_plot_draw_spreads (cr, series, n_series, axes, px, py, pw, ph, x0, x1, y0, y1);

@@ -105,7 +105,7 @@ ts_plot_layer_histograms (cairo_t *cr, double width, double height, const TsPlot
   for (guint r = 0; r < n_runs; r++)
     if (has_layer (&runs[r], layer))
       slots = MAX (slots, MIN (runs[r].n, TS_HIST_MAX_RIDGES));
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  ts_plot_curve_quality (cr, style);
   for (gsize slot = 0; slot < slots; slot++)
     for (guint r = n_runs; r-- > 0;) /* the first run in front */
       {

@@ -18,6 +18,16 @@ ts_plot_set_rgb (cairo_t *cr, const double *rgb)
   cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
 }
 
+/* how curves are stroked from here on (inside the caller's save/restore):
+ * on screen cheaply (style->screen), else at full quality */
+static inline void
+ts_plot_curve_quality (cairo_t *cr, const TsPlotStyle *style)
+{
+  cairo_set_line_join (cr, style->screen ? CAIRO_LINE_JOIN_BEVEL : CAIRO_LINE_JOIN_ROUND);
+  if (style->screen)
+    cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
+}
+
 /* ts_plot_scatter, over a decision grid (NULL: none) whose bounds it then uses */
 void   _ts_plot_scatter_over (cairo_t *cr, double width, double height, const TsPlotStyle *style,
                               const TsDataset *ds, const TsDecisionGrid *grid, const char *caption);
