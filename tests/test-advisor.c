@@ -86,6 +86,10 @@ static const Scenario scenarios[] = {
   { "healthy: spiral leaky ReLU", "healthy", { "model.activation=leaky_relu" } },
   { "healthy: spiral PReLU", "healthy", { "model.activation=prelu" } },
   { "healthy: spiral RReLU", "healthy", { "model.activation=rrelu" } },
+  /* #4's fork: some ReLUs die at lr 0.2, yet it learns the spiral (99%,
+   * loss 0.02): no damage, and no "plateau" to blame on them */
+  { "healthy: #4's fork, two ReLU layers, lr 0.2", "healthy",
+    { "train.lr=0.2", "model.layers=100,100", "train.epochs=20" } },
   { "#7 healthy: plateau schedule, patience 3, ÷5", "healthy",
     { "train.epochs=10", "train.schedule.type=plateau", "train.schedule.patience=3", "train.schedule.factor=5" } },
   { "healthy: cosine schedule", "healthy", { "train.schedule.type=cosine" } },

@@ -338,10 +338,12 @@ _ts_rules_lr_high (const TsAdvisorFacts *f, GPtrArray *out)
   const char *curve = high_lr_curve (f);
   guint dead = f->n_layers ? worst_layer (f, f->now_dead, plain_relu) : G_MAXUINT;
   guint sat = f->n_layers ? worst_layer (f, f->now_sat, squashing) : G_MAXUINT;
-  /* units that stopped firing in a run that still learns well, or that
-   * overfits (capacity to spare), are ones the net does not need: not damage */
-  gboolean fine = f->last && ((f->falling && f->last->train_acc > 0.9)
-                              || (!isnan (f->last->val_acc) && f->last->train_acc - f->last->val_acc > 0.1));
+  /* units that stopped firing in a run that still learns well (its loss
+   * falling, or already down to a tenth of chance's), or that overfits
+   * (capacity to spare), are ones the net does not need: not damage */
+  gboolean learns_well = f->last && f->last->train_acc > 0.9 && (f->falling || f->loss_last < 0.1 * f->expected);
+  gboolean fine = learns_well
+                  || (f->last && !isnan (f->last->val_acc) && f->last->train_acc - f->last->val_acc > 0.1);
   gboolean dead_grew = dead != G_MAXUINT && f->now_dead[dead] > 0.4 && f->now_dead[dead] > f->init_dead[dead] + 0.2
                        && !fine;
   gboolean sat_grew = sat != G_MAXUINT && f->init_sat[sat] <= 0.3 && f->now_sat[sat] > f->init_sat[sat] + 0.3
