@@ -25,6 +25,15 @@ static const Scenario scenarios[] = {
   { "#1 Fashion-MNIST, SGD 2e-5", "lr_too_low",
     { FASHION, "data.limit=3000", "model.layers=128", "train.optimizer=sgd", "train.lr=2e-5", "train.epochs=6" },
     { "lr_too_high" } },
+  /* #1's fork on the issue's 5000 images: a fast first fall, then the run
+   * ends mid-descent at 72% (a 128-unit net is not too small for that) */
+  { "#1's fork: Fashion-MNIST 5000, SGD 2e-3", "lr_too_low",
+    { FASHION, "data.limit=5000", "model.layers=128", "train.optimizer=sgd", "train.lr=0.002", "train.epochs=6" },
+    { "underfitting" } },
+  /* at 4e-3 the weights move at a healthy rate, and the run still ends
+   * mid-descent (77%): train longer, not a wider net */
+  { "cut short: Fashion-MNIST 5000, SGD 4e-3, 6 epochs", "underfitting",
+    { FASHION, "data.limit=5000", "model.layers=128", "train.optimizer=sgd", "train.lr=0.004", "train.epochs=6" } },
   { "lr far too high (spiral, leaky ReLU, momentum, lr 2)", "lr_too_high",
     { "train.lr=2", "model.activation=leaky_relu", "train.epochs=20" } },
   { "#2 Fashion-MNIST tanh xavier, lr 0.3", "lr_too_high",
