@@ -101,6 +101,9 @@ test_finished_run_lets_go (void)
   guint64 step;
 
   g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "5"));
+  /* 1250 steps, not 95: the default's 0.1 s could end inside one slow
+   * frame under load, and the test never saw it running */
+  g_assert_true (ts_experiment_editor_edit (editor, "data.samples", "20000"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
   g_assert_true (spin_until (run_is_running, run, 30));
   g_assert_true (ts_run_holds_trainer (run));
