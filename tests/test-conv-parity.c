@@ -332,6 +332,60 @@ test_cnn_team (gconstpointer data)
   ts_safetensors_free (c.st);
 }
 
+/* A CNN trained and saved by PyTorch (conv weight [out, in, kh, kw],
+ * standardisation as preprocess.*, the experiment in __metadata__) loads
+ * and evaluates the first 1,000 Fashion-MNIST test images as PyTorch did:
+ * logits within 2e-5 (the 3,136-wide dense layer sums in float32 here) and
+ * the same accuracy within ±0.0005. The images come from the Debian
+ * package the slow suite uses; without it the test is skipped. */
+static void
+test_model_from_torch (void)
+{
+  g_autofree char *path = fixture_path ("torch/model-from-torch-cnn.safetensors");
+  g_autofree char *images = g_build_filename (TS_FASHION_MNIST_DIR, "t10k-images-idx3-ubyte.gz", NULL);
+  g_autofree char *labels_path = g_build_filename (TS_FASHION_MNIST_DIR, "t10k-labels-idx1-ubyte.gz", NULL);
+  g_autoptr(TsSafetensors) expected = load_fixture ("torch/model-from-torch-cnn-expected.safetensors");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsModel) model = NULL;
+  g_autoptr(TsDataset) test = NULL;
+  g_autofree float *logits = NULL, *x = NULL;
+  g_autofree guint32 *y = NULL;
+  guint n, ours = 0, theirs = 0, C;
+  TsShape in;
+
+  if (!g_file_test (images, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no Fashion-MNIST in " TS_FASHION_MNIST_DIR);
+      return;
+    }
+  model = ts_model_load (path, &error);
+  g_assert_no_error (error);
+  ts_net_in_shape (model->net, &in);
+  g_assert_cmpuint (in.ndim, ==, 3); /* [1,28,28]: the net was built for images */
+  test = ts_idx_load (images, labels_path, &error);
+  g_assert_no_error (error);
+  logits = fixture_tensor (expected, "logits", NULL);
+  y = labels (expected, "y", &n);
+  C = ts_net_n_classes (model->net);
+  g_assert_cmpuint (C, ==, 10);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (y[i], ==, test->y[i]);
+  x = g_new (float, (gsize) n * test->dim);
+  ts_preprocess_apply_rows (model->preprocess, test->x, n, x);
+  /* in batches of the net's capacity */
+  for (guint lo = 0; lo < n; lo += ts_net_batch_cap (model->net))
+    {
+      guint B = MIN (ts_net_batch_cap (model->net), n - lo);
+      const float *out = ts_net_forward (model->net, x + (gsize) lo * test->dim, B, FALSE, 0);
+      assert_close_array ("logits", out, logits + (gsize) lo * C, (gsize) B * C, 1e-5, 2e-5);
+      ts_loss_forward_backward (TS_LOSS_SOFTMAX, out, y + lo, B, C, NULL, &ours);
+    }
+  ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, y, n, C, NULL, &theirs);
+  g_test_message ("accuracy %.4f here, %.4f in PyTorch", (double) ours / n, (double) theirs / n);
+  g_assert_cmpfloat (fabs ((double) ours / n - (double) theirs / n), <=, 0.0005);
+  g_assert_cmpfloat ((double) theirs / n, >, 0.75); /* it learned: the comparison means something */
+}
+
 static const char *const layer_files[] = {
   "conv-k1-s1-p0", "conv-k1-s2-p0", "conv-k3-s1-same", "conv-k3-s1-p0", "conv-k3-s2-p0", "conv-k3-s2-p1",
   "conv-k5-s1-same", "conv-k5-s1-p0", "conv-k5-s2-p2",
@@ -358,5 +412,6 @@ main (int argc, char **argv)
       g_test_add_data_func (plain, GINT_TO_POINTER (o), test_cnn_plain);
       g_test_add_data_func (team, GINT_TO_POINTER (o), test_cnn_team);
     }
+  g_test_add_func ("/core/conv-parity/model-from-torch", test_model_from_torch);
   return g_test_run ();
 }
