@@ -141,18 +141,37 @@ labels (TsSafetensors *st, const char *name, guint *n)
   return out;
 }
 
+/* the largest absolute error, and the largest relative one among entries
+ * of at least 1e-2 (below that the absolute one says more) */
+static void
+report_error (const char *name, const float *got, const float *expected, gsize n)
+{
+  double max_abs = 0, max_rel = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double e = fabs ((double) got[i] - expected[i]);
+      max_abs = MAX (max_abs, e);
+      if (fabs (expected[i]) >= 1e-2)
+        max_rel = MAX (max_rel, e / fabs (expected[i]));
+    }
+  g_test_message ("%s: max abs error %.2g, max rel error %.2g", name, max_abs, max_rel);
+}
+
 static void
 assert_tensor (const char *name, const float *got, TsSafetensors *st, const char *key, double abs_tol)
 {
   TsShape shape;
   g_autofree float *expected = fixture_tensor (st, key, &shape);
-  assert_close_array (name, got, expected, ts_shape_numel (&shape), REL_TOL, abs_tol);
+  report_error (name, got, expected, ts_shape_numel (&shape));
+  if (g_getenv ("PARITY_REPORT_ONLY") == NULL)
+    assert_close_array (name, got, expected, ts_shape_numel (&shape), REL_TOL, abs_tol);
 }
 
 /* every tensor of the net (parameters, and buffers when with_buffers)
  * against prefix+name; skip lists names left out */
 static void
-assert_state (TsNet *net, TsSafetensors *st, const char *prefix, gboolean with_buffers, const char *const *skip)
+assert_state (TsNet *net, TsSafetensors *st, const char *prefix, const char *const *skip, double abs_tol)
 {
   const GArray *tensors = ts_net_tensors (net);
 
@@ -160,9 +179,9 @@ assert_state (TsNet *net, TsSafetensors *st, const char *prefix, gboolean with_b
     {
       const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
       g_autofree char *key = g_strdup_printf ("%s%s", prefix, t->name);
-      if ((t->role != TS_TENSOR_PARAM && !with_buffers) || (skip && g_strv_contains (skip, t->name)))
+      if (skip && g_strv_contains (skip, t->name))
         continue;
-      assert_tensor (key, ts_net_state (net) + t->offset, st, key, ABS_TOL);
+      assert_tensor (key, ts_net_state (net) + t->offset, st, key, abs_tol);
     }
 }
 
@@ -222,7 +241,7 @@ test_layer_case (gconstpointer data)
   if (has_batchnorm (net))
     {
       /* momentum as given, unbiased variance, num_batches_tracked + 1 */
-      assert_state (net, st, "after.", TRUE, NULL);
+      assert_state (net, st, "after.", NULL, ABS_TOL);
       out = ts_net_forward (net, x, B, FALSE, 0);
       assert_tensor ("logits (evaluation)", out, st, "logits_eval", ABS_TOL);
     }
@@ -256,10 +275,28 @@ optim_case (TsOptimizerKind kind)
   return c;
 }
 
+static gboolean
+adaptive (TsOptimizerKind kind)
+{
+  return kind == TS_OPT_ADAM || kind == TS_OPT_RMSPROP;
+}
+
 static const char *const *
 skip_for (TsOptimizerKind kind)
 {
-  return kind == TS_OPT_ADAM || kind == TS_OPT_RMSPROP ? noise_driven : NULL;
+  return adaptive (kind) ? noise_driven : NULL;
+}
+
+/* Adam and RMSprop divide each step by the gradient's own running
+ * magnitude, so an entry whose gradient is near eps·√(1−α) moves by an
+ * amount that float32 rounding of that gradient changes: PyTorch run in
+ * float32 itself lands 2e-6 from its float64 run on the second conv's
+ * weights (steps there are lr/√(1−α) = 0.1). Their parameters after a
+ * step are held to 5e-6; the others to ABS_TOL. */
+static double
+state_tol (TsOptimizerKind kind)
+{
+  return adaptive (kind) ? 5e-6 : ABS_TOL;
 }
 
 /* The plain path: ts_net_forward, the loss, ts_net_backward and
@@ -291,7 +328,7 @@ test_cnn_plain (gconstpointer data)
       assert_grads (net, c.st, gn);
       ts_optimizer_step (opt, ts_net_params (net), ts_net_grads (net), ts_net_n_decay (net), (float) c.lr,
                          (float) c.l2, 0.f);
-      assert_state (net, c.st, an, TRUE, skip_for (c.kind));
+      assert_state (net, c.st, an, skip_for (c.kind), state_tol (c.kind));
     }
   ts_safetensors_free (c.st);
 }
@@ -326,7 +363,7 @@ test_cnn_team (gconstpointer data)
             assert_close_array (lossn, &got_loss, loss, 1, REL_TOL, ABS_TOL);
             if (keep)
               assert_grads (net, c.st, gn);
-            assert_state (net, c.st, an, TRUE, skip_for (c.kind));
+            assert_state (net, c.st, an, skip_for (c.kind), state_tol (c.kind));
           }
       }
   ts_safetensors_free (c.st);
