@@ -414,6 +414,7 @@ test_model_from_torch (void)
     {
       guint B = MIN (ts_net_batch_cap (model->net), n - lo);
       const float *out = ts_net_forward (model->net, x + (gsize) lo * test->dim, B, FALSE, 0);
+      report_error ("logits", out, logits + (gsize) lo * C, (gsize) B * C);
       assert_close_array ("logits", out, logits + (gsize) lo * C, (gsize) B * C, 1e-5, 2e-5);
       ts_loss_forward_backward (TS_LOSS_SOFTMAX, out, y + lo, B, C, NULL, &ours);
     }
