@@ -93,10 +93,10 @@ resolve_layers (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivat
         {
           g_autofree char *text = ts_shape_text (&shape);
           if (output)
-            g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "the output layer: %s (its input is %s)", inner->message,
+            g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "the output layer: %s (input %s)", inner->message,
                          text);
           else
-            g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u]: %s (its input is %s)", l,
+            g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u]: %s (input %s)", l,
                          inner->message, text);
           g_error_free (inner);
           return FALSE;
