@@ -98,6 +98,35 @@ test_dead_and_saturated_match_plain_counts (void)
     }
 }
 
+/* A conv layer's dead share counts channels: one dead everywhere, one
+ * alive at a single position of one sample, one alive everywhere, one
+ * exactly 0 (dead: not positive) → 2 of 4. Counted per position it would
+ * be 26 of 36. Saturation stays a share of values. */
+static void
+test_conv_channels_dead (void)
+{
+  enum { B = 2, C = 4, P = 9 };
+  float a[B * C * P], t[B * C * P];
+  TsLayerStats s = { 0 };
+
+  for (guint r = 0; r < B; r++)
+    for (guint c = 0; c < C; c++)
+      for (guint p = 0; p < P; p++)
+        {
+          float *v = &a[(r * C + c) * P + p];
+          *v = c == 0 ? -1.f - p : c == 1 ? (r == 1 && p == 4 ? 0.5f : -0.25f) : c == 2 ? 1.f + p : 0.f;
+          t[(r * C + c) * P + p] = c == 2 ? 0.999f : c == 0 && p < 3 ? -0.995f : 0.1f;
+        }
+  ts_stats_activations_planes (&s, a, a, B, C, P, TS_ACT_RELU);
+  g_assert_cmpfloat (s.dead_fraction, ==, 0.5f);
+  g_assert_cmpfloat (s.saturated_fraction, ==, 0.f);
+  ts_stats_activations (&s, a, a, B, C * P, TS_ACT_RELU); /* the same values as 36 units */
+  g_assert_cmpfloat_with_epsilon (s.dead_fraction, 26.f / 36, 1e-6);
+  ts_stats_activations_planes (&s, t, t, B, C, P, TS_ACT_TANH);
+  g_assert_cmpfloat (s.dead_fraction, ==, 0.f);
+  g_assert_cmpfloat_with_epsilon (s.saturated_fraction, (B * P + B * 3.f) / (B * C * P), 1e-6);
+}
+
 static void
 test_histogram_counts_exactly (void)
 {
@@ -366,6 +395,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/inside/moments-match-double-sums", test_moments_match_double_sums);
   g_test_add_func ("/inside/dead-and-saturated-match-plain-counts", test_dead_and_saturated_match_plain_counts);
+  g_test_add_func ("/inside/conv-channels-dead", test_conv_channels_dead);
   g_test_add_func ("/inside/histogram-counts-exactly", test_histogram_counts_exactly);
   g_test_add_func ("/inside/stats-hold-layer-histograms", test_stats_hold_layer_histograms);
   g_test_add_func ("/inside/snapshot-follows-epochs", test_snapshot_follows_epochs);
