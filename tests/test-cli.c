@@ -154,7 +154,7 @@ test_memory_limits (void)
   g_autofree char *run = g_build_filename (dir, "run", NULL);
   g_autofree char *out = NULL, *err = NULL;
   const char *huge = "model.layers=1000000,1000000", *wide_batch = "train.batch_size=65536";
-  const char *params = "model.layers: 1000005000002 parameters with their gradients and optimizer state, and the "
+  const char *params = "model.layers: 1000007000003 parameters with their gradients and optimizer state, and the "
                        "activations at train.batch_size 64, need about 20024.7 GB; this machine has ";
   const struct { const char *message; const char *argv[12]; } cases[] = {
     { params, { "run", "default", "--out", run, "--set", huge } },
@@ -164,7 +164,7 @@ test_memory_limits (void)
     /* a space whose draws are too large, from a base that fits */
     { "model.layers: ", { "search", "default", "--space", big_space, "--trials", "2", "--out", run } },
     /* activations that outweigh the parameters name the batch */
-    { "train.batch_size: the activations of 2 layers at train.batch_size 65536, and 400002 parameters, need about "
+    { "train.batch_size: the activations of 2 layers at train.batch_size 65536, and 600003 parameters, need about "
       "78.7 GB; this machine has ", { "run", "default", "--out", run, "--set", "model.layers=100000", "--set", wide_batch } },
     { "probe: 15 layers of 10000 units over 100000 samples, on ",
       { "probe", "--out", run, "--layers", "15", "--width", "10000", "--samples", "100000" } },
@@ -269,8 +269,8 @@ test_batchnorm_bad_input (void)
   g_autofree char *exp = g_build_filename (dir, "bn.json", NULL);
   g_autofree char *dropped = NULL, *cut = NULL, *out = NULL, *err = NULL;
   struct { const char *set, *message; } cases[] = {
-    { "model.layers=bn,8", "model.layers[0]: a batchnorm must follow a dense layer (it is the first entry" },
-    { "model.layers=8,bn,bn", "model.layers[2]: a batchnorm must follow a dense layer (two batchnorms in a row)" },
+    { "model.layers=bn,8", "model.layers[0]: a batchnorm must follow a dense or conv layer (it is the first entry" },
+    { "model.layers=8,bn,bn", "model.layers[2]: a batchnorm must follow a dense or conv layer (two batchnorms in a row)" },
     { "model.layers=8,bn:eps=0", "model.layers[1].eps: must be > 0 (got 0)" },
     { "model.layers=8,bn:momentum=0", "model.layers[1].momentum: must be in (0, 1] (got 0)" },
     { "model.layers=8,bn:momentum=1.5", "model.layers[1].momentum: must be in (0, 1] (got 1.5)" },
@@ -299,7 +299,7 @@ test_batchnorm_bad_input (void)
   g_assert_true (g_file_set_contents (exp, "{\"model\": {\"layers\": [{\"type\": \"batchnorm\"}]}}", -1, NULL));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (&out, &err, "run", exp, "--out", run, NULL), ==, 2);
-  g_assert_nonnull (strstr (err, "model.layers[0]: a batchnorm must follow a dense layer"));
+  g_assert_nonnull (strstr (err, "model.layers[0]: a batchnorm must follow a dense or conv layer"));
 
   g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "1", "--set", "model.layers=8,bn",
                             NULL), ==, 0);

@@ -13,7 +13,8 @@ layer_list (guint n, guint units)
   return g_string_free (list, FALSE);
 }
 
-/* refused at validation with the estimate, before any data is loaded */
+/* refused at validation with the estimate, before any data is loaded (the
+ * spiral's two inputs and three classes are known without loading it) */
 static void
 test_validation_refuses_a_huge_net (void)
 {
@@ -24,7 +25,7 @@ test_validation_refuses_a_huge_net (void)
   g_assert_true (ts_experiment_set (exp, "model.layers", "1000000,1000000", NULL));
   g_assert_false (ts_experiment_validate (exp, &error));
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
-  g_assert_true (g_str_has_prefix (error->message, "model.layers: 1000005000002 parameters with their gradients and "
+  g_assert_true (g_str_has_prefix (error->message, "model.layers: 1000007000003 parameters with their gradients and "
                                                    "optimizer state, and the activations at train.batch_size 64, "
                                                    "need about 20024.7 GB; this machine has "));
   g_assert_true (g_str_has_suffix (error->message, " GB (a run may use half)"));
@@ -48,29 +49,97 @@ test_validation_names_the_batch (void)
   g_assert_true (ts_experiment_set (exp, "train.batch_size", "65536", NULL));
   g_assert_false (ts_experiment_validate (exp, &error));
   g_assert_true (g_str_has_prefix (error->message, "train.batch_size: the activations of 2 layers at train.batch_size "
-                                                   "65536, and 400002 parameters, need about 78.7 GB"));
+                                                   "65536, and 600003 parameters, need about 78.7 GB"));
   /* the same layers at the default batch fit */
   g_assert_true (ts_experiment_set (exp, "train.batch_size", "64", NULL));
   g_assert_true (ts_experiment_validate (exp, NULL));
 }
 
-/* what passes the lower bound (one input) may fail once the data is
- * known: 3072 inputs (shapes, RGB 32×32) into 10⁶ units, to 3 classes */
+/* what passes the lower bound (one input, when the source's shape is
+ * known only from its file) may fail once the data is: 64 rows of 2000
+ * features into 10⁶ units, to 2 classes */
 static void
 test_training_checks_with_the_data (void)
 {
-  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:shapes", 1);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *csv = g_build_filename (dir, "wide.csv", NULL);
+  g_autofree char *source = g_strconcat ("csv:", csv, NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(TsExperiment) exp = quick_experiment (source, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(TsTraining) t = NULL;
+  TsShape input;
 
-  exp->data.samples = 64;
+  for (guint r = 0; r < 64; r++)
+    {
+      for (guint c = 0; c < 2000; c++)
+        g_string_append_printf (text, "%u,", (r * 7 + c) % 10);
+      g_string_append_printf (text, "%u\n", r % 2);
+    }
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
   g_assert_true (ts_experiment_set (exp, "model.layers", "1000000", NULL));
+  g_assert_false (ts_experiment_input_shape (exp, &input));
   g_assert_true (ts_experiment_validate (exp, NULL));
   t = ts_training_new (exp, NULL, &error);
   g_assert_null (t);
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  if (!g_str_has_prefix (error->message, "model.layers: 2003000002 parameters with their gradients and "
+                                         "optimizer state"))
+    g_error ("%s", error->message);
+  /* builtin:shapes' [3,32,32] is known before loading: validation refuses */
+  g_clear_error (&error);
+  g_free (exp->data.source);
+  exp->data.source = g_strdup ("builtin:shapes");
+  g_assert_false (ts_experiment_validate (exp, &error));
   g_assert_true (g_str_has_prefix (error->message, "model.layers: 3076000003 parameters with their gradients and "
                                                    "optimizer state"));
+}
+
+/* a conv net's estimate, counted by hand: [1,28,28] → conv 8 3×3 same →
+ * batchnorm → max pool 2 → global average → 10 classes */
+static void
+test_cnn_footprint (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  TsShape input = { 3, { 1, 28, 28 } };
+  TsFootprint f;
+  double rows = 1024; /* the evaluation chunk, over the batch of 64 */
+  double row_floats = 4 * 8 * 28 * 28    /* conv: z, a, y, ∂ per element */
+                      + 3 * 8 * 28 * 28  /* batchnorm: x̂, output, gradient */
+                      + 4 * 8 * 14 * 14  /* pool */
+                      + 3 * 8            /* global average */
+                      + 3 * 10           /* output */
+                      + 2 * 784;         /* the batch and its raw copy */
+  double im2col = 2.0 * 8 * (1 * 3 * 3 * 28 * 28) * ts_blas_threads (); /* 8 samples' columns and their gradient */
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "conv8x3/same,bn,maxpool2,gap", NULL));
+  f = ts_experiment_footprint_shaped (exp, &input, 10);
+  g_assert_cmpfloat (f.params, ==, (8 * 9 + 8) + 2 * 8 + (8 * 10 + 10));
+  /* the running mean and variance, and their published copy */
+  g_assert_cmpfloat (f.param_bytes, ==, 4.0 * (f.params * 5 + 2 * (2 * 8)));
+  g_assert_cmpfloat (f.act_bytes, ==, 4.0 * (rows * row_floats + im2col));
+}
+
+/* a CNN whose activations at its batch would not fit is refused with the
+ * estimate at validation, naming the batch: two 64-filter convolutions
+ * over 28×28 at 65536 rows (~119 GB; at 64 rows, evaluated 1024 at a
+ * time, ~1.7 GB) */
+static void
+test_cnn_refused (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+
+  g_free (exp->data.source);
+  exp->data.source = g_strdup ("fashion-mnist");
+  g_assert_true (ts_experiment_set (exp, "model.layers", "conv64x3/same,conv64x3/same,maxpool2,128", NULL));
+  g_assert_true (ts_experiment_validate (exp, NULL)); /* at batch 64 it fits */
+  g_assert_true (ts_experiment_set (exp, "train.batch_size", "65536", NULL));
+  g_assert_false (ts_experiment_validate (exp, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  if (!g_str_has_prefix (error->message, "train.batch_size: the activations of 5 layers at train.batch_size 65536, "
+                                         "and 1644618 parameters, need about "))
+    g_error ("%s", error->message);
 }
 
 static void
@@ -206,6 +275,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/limits/validation-refuses-a-huge-net", test_validation_refuses_a_huge_net);
   g_test_add_func ("/core/limits/validation-names-the-batch", test_validation_names_the_batch);
   g_test_add_func ("/core/limits/training-checks-with-the-data", test_training_checks_with_the_data);
+  g_test_add_func ("/core/limits/cnn-footprint", test_cnn_footprint);
+  g_test_add_func ("/core/limits/cnn-refused", test_cnn_refused);
   g_test_add_func ("/core/limits/probe-refuses-a-huge-grid", test_probe_refuses_a_huge_grid);
   g_test_add_func ("/core/limits/sixty-four-layers", test_sixty_four_layers);
   g_test_add_func ("/core/limits/stats-file-of-mixed-depth", test_stats_file_of_mixed_depth);

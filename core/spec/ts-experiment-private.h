@@ -32,6 +32,7 @@ typedef struct {
 } TsKeySpec;
 
 extern const char *const _ts_activation_names[];
+extern const char *const _ts_pool_names[]; /* a TsPoolKind's name: max, avg */
 
 const TsKeySpec *_ts_experiment_find_key (const char *key);
 /* v checked against the key's range; given (the user's text) or v in the message */
@@ -42,7 +43,11 @@ gboolean         _ts_experiment_set_string (const TsKeySpec *spec, TsExperiment 
 gboolean         _ts_experiment_parse_layers (TsExperiment *exp, JsonNode *node, GError **error);
 /* model.layers' entries and the order of their kinds */
 gboolean         _ts_experiment_validate_layers (const TsExperiment *exp, GError **error);
+/* the layers' shapes when the source's is known, and the memory estimate */
+gboolean         _ts_experiment_validate_shapes (const TsExperiment *exp, GError **error);
 guint            _ts_experiment_dense_layers (const TsExperiment *exp);
+/* model.layers from its --set text (ts-experiment-layers-text.c); a bad text changes nothing */
+gboolean         _ts_experiment_set_layers_text (TsExperiment *exp, const char *text, GError **error);
 JsonNode        *_ts_experiment_layers_to_node (const TsExperiment *exp);
 char            *_ts_experiment_choices_text (const char *const *choices);
 

@@ -49,7 +49,11 @@ static const TsKeySpec keys[] = {
   { "data.augment.fancy_pca", K_DOUBLE, OFF (data.augment.fancy_pca), R_GE0, NULL, "0", "σ of AlexNet fancy-PCA lighting" },
   { "data.augment.erase", K_DOUBLE, OFF (data.augment.erase), R_UNIT, NULL, "0", "probability of random erasing" },
   { "model.layers", K_LAYERS, OFF (model.layers), R_ANY, NULL, "[{\"type\":\"dense\",\"units\":100}]",
-    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]} or {\"type\":\"batchnorm\"[,\"momentum\":0.1,\"eps\":1e-5,\"trainable\":true]} after a dense layer; the output layer is implicit; at most 15 dense" },
+    "hidden layers; each {\"type\":\"dense\",\"units\":N[,\"activation\":A]}, "
+    "{\"type\":\"conv\",\"filters\":N,\"kernel\":K[,\"stride\":1,\"padding\":0|\"same\",\"activation\":A]}, "
+    "{\"type\":\"pool\"[,\"kind\":\"max\"|\"avg\",\"size\":2,\"stride\":size]}, {\"type\":\"global_avg_pool\"} or "
+    "{\"type\":\"batchnorm\"[,\"momentum\":0.1,\"eps\":1e-5,\"trainable\":true]} after a dense or conv layer; "
+    "the output layer is implicit; at most 256 dense and conv" },
   { "model.activation", K_ENUM, OFF (model.activation), R_ANY, _ts_activation_names, "\"relu\"", "activation of hidden layers without their own" },
   { "model.leaky_slope", K_DOUBLE, OFF (model.leaky_slope), R_UNIT_OPEN, NULL, "0.01", "negative slope of leaky_relu, and prelu's initial slope" },
   { "model.init", K_ENUM, OFF (model.init), R_ANY, init_names, "\"he\"", "weight initialisation; biases start at zero" },
@@ -498,10 +502,7 @@ ts_experiment_validate (const TsExperiment *exp, GError **error)
                    TS_MAX_HIDDEN_LAYERS, _ts_experiment_dense_layers (exp));
       return FALSE;
     }
-  /* Before anything is loaded or allocated: the estimate with the narrowest
-   * data (one input, two classes) is a lower bound, so what it refuses
-   * cannot fit; the run checks again once the data is known. */
-  return ts_experiment_check_memory (exp, 1, 2, error);
+  return _ts_experiment_validate_shapes (exp, error);
 }
 
 /* ---- JSON out --------------------------------------------------------- */

@@ -25,6 +25,9 @@ typedef enum { TS_PRE_NONE, TS_PRE_CENTER, TS_PRE_STANDARDIZE, TS_PRE_PCA, TS_PR
  * checkpoints are sized to the net, and memory is checked by estimate
  * (ts-limits.h). 256 layers of a few units still fit any machine. */
 #define TS_MAX_HIDDEN_LAYERS 256
+/* dense units and conv filters; conv kernels, pool sizes, strides, padding */
+#define TS_MAX_LAYER_UNITS 1000000
+#define TS_MAX_LAYER_WINDOW 1024
 
 typedef struct {
   double hflip;      /* probability of a horizontal flip */
@@ -113,6 +116,31 @@ char         *ts_experiment_to_json (const TsExperiment *exp);
 
 /* Checks every value and cross-key rule; the message names the key. */
 gboolean      ts_experiment_validate (const TsExperiment *exp, GError **error);
+
+/* The shape a sample of data.source has as the net sees it, when that is
+ * known without loading: [1,28,28] for fashion-mnist, [3,32,32] for
+ * builtin:shapes and CIFAR, [2] for the 2-D builtin sets; data.view's half
+ * of an image; [k] after pca / pca_whiten (feature vectors, k components).
+ * FALSE when only the files can say (idx:, csv:, folder:). */
+gboolean      ts_experiment_input_shape (const TsExperiment *exp, TsShape *input);
+/* The class count known without loading (builtin sets, fashion-mnist,
+ * CIFAR), else 0. */
+guint         ts_experiment_class_count (const TsExperiment *exp);
+/* Every layer's output shape and parameter count for that input, checked
+ * before anything is allocated: shapes and params hold
+ * model.layers->len + 1 entries, the implicit output layer last ([classes],
+ * with ts_experiment_class_count's classes: [0] and 0 parameters when those
+ * are known only once loaded; _for takes them). params may be NULL.
+ *
+ *   TsShape input, shapes[n + 1]; guint64 params[n + 1];
+ *   if (ts_experiment_input_shape (exp, &input)
+ *       && !ts_experiment_layer_shapes (exp, &input, shapes, params, &error))
+ *     // "model.layers[2]: pool size 2 does not fit a 1×1 input (input [64,1,1])"
+ */
+gboolean      ts_experiment_layer_shapes (const TsExperiment *exp, const TsShape *input, TsShape *shapes,
+                                          guint64 *params, GError **error);
+gboolean      ts_experiment_layer_shapes_for (const TsExperiment *exp, const TsShape *input, guint n_classes,
+                                              TsShape *shapes, guint64 *params, GError **error);
 
 /* Sets one key from text, as the CLI's overrides and the GUI's editor do:
  * ts_experiment_set (exp, "train.lr", "0.3", &error). */

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 #define TS_MEMORY_SHARE 0.5
 
 typedef struct {
-  double params;      /* trained parameters (weights, biases, PReLU slopes) */
+  double params;      /* trained parameters (weights, biases, PReLU slopes, γ and β) */
   double param_bytes; /* parameters, gradients, optimizer state, the update
                        * copy and the published snapshot */
   double act_bytes;   /* per batch row every layer's buffers, at the larger of
@@ -36,6 +36,13 @@ double      ts_memory_physical (void);
  * bound). stats_bytes is left 0: the statistics log depends on the run's
  * length, which the trainer adds (ts_stats_log_bytes) once the data is in. */
 TsFootprint ts_experiment_footprint (const TsExperiment *exp, guint in_dim, guint n_classes);
+/* The same for samples of that shape ([C,H,W] images or [n] vectors):
+ * conv and pool activations are C·H·W floats per row for z, a, the
+ * output and its gradient; conv weights [out,in,k,k]; batch norm per
+ * channel; and per thread im2col columns of 8 samples (and their
+ * gradient) for the widest conv. Layers whose shape does not work out
+ * (an image layer on a vector) end the count: a lower bound. */
+TsFootprint ts_experiment_footprint_shaped (const TsExperiment *exp, const TsShape *input, guint n_classes);
 
 /* FALSE and an error naming the key that makes it large (model.layers, or
  * train.batch_size when the activations outweigh the parameters) when the
