@@ -1,4 +1,5 @@
 #include "ts-plot-layers.h"
+#include "ts-plot-conv.h"
 #include "ts-plot-image.h"
 #include "ts-plot-private.h"
 
@@ -305,13 +306,19 @@ void
 ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net, guint C,
                  guint H, guint W, const char *caption)
 {
-  TsShape shape; /* [out, in] */
+  TsShape shape; /* [out, in], or a conv layer's [out, in, kh, kw] */
   const float *w = ts_net_layer_weights (net, 0, &shape);
   guint units = (guint) shape.dims[0], in = shape.ndim == 2 ? (guint) shape.dims[1] : 0;
   guint n = MIN (units, MAX_FILTERS), cols = 1;
   double top = 28, gap = 2, tile;
   char title[160];
 
+  if (shape.ndim == 4)
+    {
+      ts_plot_conv_filters (cr, width, height, style, w, units, (guint) shape.dims[1], (guint) shape.dims[2],
+                            (guint) shape.dims[3], caption);
+      return;
+    }
   cairo_save (cr);
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
@@ -342,10 +349,15 @@ ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *st
 char *
 ts_plot_filters_csv (const TsNet *net, guint max_units)
 {
-  TsShape shape; /* [out, in] */
+  TsShape shape; /* [out, in], or a conv layer's [out, in, kh, kw] */
   const float *w = ts_net_layer_weights (net, 0, &shape);
   guint units = (guint) shape.dims[0], in = shape.ndim == 2 ? (guint) shape.dims[1] : 1;
-  GString *csv = g_string_new ("unit,input,weight\n");
+  GString *csv;
+
+  if (shape.ndim == 4)
+    return ts_plot_conv_filters_csv (w, units, (guint) shape.dims[1], (guint) shape.dims[2], (guint) shape.dims[3],
+                                     max_units);
+  csv = g_string_new ("unit,input,weight\n");
 
   for (guint u = 0; u < MIN (units, max_units); u++)
     for (guint i = 0; i < in; i++)
