@@ -169,7 +169,7 @@ save_model (const char *dir, const char *name, guint in_dim, guint classes)
   TsRng rng;
 
   exp->data.preprocess = TS_PRE_NONE;
-  net = ts_net_new_from_experiment (exp, in_dim, classes, 16);
+  net = ts_net_new_from_experiment (exp, &(TsShape) { 1, { in_dim } }, classes, 16);
   ts_rng_init (&rng, 1, TS_STREAM_INIT);
   ts_net_init (net, TS_INIT_HE, 0.01, &rng);
   g_assert_true (ts_model_save (path, net, NULL, exp, &error));

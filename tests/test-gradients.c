@@ -256,6 +256,109 @@ test_zero_weights_multiply_exactly (void)
   g_assert_true (isnan (dx[NIN + 2]));
 }
 
+/* ---- conv nets ------------------------------------------------------------ */
+
+typedef struct {
+  const char  *name;
+  TsShape      input;
+  TsLayerSpec  layers[6];
+  guint        n;
+  TsActivation act;
+  float        dropout;
+  float        l2;
+} CnnCase;
+
+#define CNN_B 3
+#define CONV(f_, k_, s_, p_)                                                                                      \
+  { .kind = TS_LAYER_CONV, .units = (f_), .kernel = (k_), .stride = (s_), .padding = (p_),                        \
+    .activation = TS_INHERIT_ACTIVATION }
+#define POOL(kind_, size_, s_) { .kind = TS_LAYER_POOL, .pool = (kind_), .kernel = (size_), .stride = (s_) }
+#define GAP { .kind = TS_LAYER_GLOBAL_AVG_POOL }
+#define BN2D { .kind = TS_LAYER_BATCHNORM, .momentum = TS_BN_MOMENTUM, .eps = TS_BN_EPS }
+
+static double
+cnn_objective (TsNet *net, const float *xs, const guint32 *ys, double l2)
+{
+  const float *logits = ts_net_forward (net, xs, CNN_B, TRUE, NOISE_KEY);
+  return ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, ys, CNN_B, CLASSES, NULL, NULL)
+         + ts_net_regularization (net, l2, 0);
+}
+
+/* the conv and pool layers' gradients, BatchNorm2d's through the batch's
+ * per-channel statistics, channel-wise PReLU slopes, against central
+ * differences of the whole objective */
+static void
+check_cnn (const CnnCase *c)
+{
+  g_autoptr(TsNet) net = ts_net_new_shaped (&c->input, c->layers, c->n, c->act, 0.1f, c->dropout, CLASSES, CNN_B);
+  g_autoptr(TsOptimizer) sgd = NULL;
+  g_autofree float *xs = g_new (float, CNN_B * net->in_dim), *before = NULL, *grad = NULL;
+  guint32 ys[CNN_B] = { 0, 2, 1 };
+  guint checked = 0;
+  TsRng rng;
+  double base;
+
+  ts_rng_init (&rng, 11, 1);
+  ts_net_init (net, TS_INIT_XAVIER, 0, &rng);
+  for (gsize i = net->n_decay; i < net->n_params; i++)
+    net->params[i] += 0.3f * ts_rng_normal (&rng); /* biases, γ, β and slopes away from their init */
+  for (gsize i = 0; i < (gsize) CNN_B * net->in_dim; i++)
+    xs[i] = ts_rng_normal (&rng);
+  /* the analytic gradient, as one SGD step of lr 1 moves the parameters */
+  sgd = ts_optimizer_new (TS_OPT_SGD, net->n_params, 0);
+  before = g_memdup2 (net->params, sizeof (float) * net->n_params);
+  grad = g_new (float, net->n_params);
+  ts_loss_forward_backward (TS_LOSS_SOFTMAX, ts_net_forward (net, xs, CNN_B, TRUE, NOISE_KEY), ys, CNN_B, CLASSES,
+                            ts_net_dlogits (net), NULL);
+  ts_net_backward (net, xs, CNN_B);
+  ts_optimizer_step (sgd, net->params, net->grads, net->n_decay, 1.f, c->l2, 0);
+  for (gsize i = 0; i < net->n_params; i++)
+    grad[i] = before[i] - net->params[i];
+  memcpy (net->params, before, sizeof (float) * net->n_params);
+  base = cnn_objective (net, xs, ys, c->l2);
+  for (gsize i = 0; i < net->n_params; i++)
+    {
+      float saved = net->params[i];
+      double plus, minus, numeric, err;
+
+      net->params[i] = saved + EPS;
+      plus = cnn_objective (net, xs, ys, c->l2);
+      net->params[i] = saved - EPS;
+      minus = cnn_objective (net, xs, ys, c->l2);
+      net->params[i] = saved;
+      numeric = (plus - minus) / (2 * EPS);
+      /* a kink inside ±EPS (ReLU crossing 0, a max changing hands) */
+      if (fabs ((plus - base) - (base - minus)) / EPS > 0.05 * MAX (fabs (numeric), 1e-2))
+        continue;
+      err = fabs (numeric - grad[i]) / MAX (1e-2, fabs (numeric) + fabs (grad[i]));
+      if (err > 2e-2)
+        g_error ("%s: parameter %zu: analytic %.6g, numeric %.6g", c->name, i, grad[i], numeric);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, net->n_params * 90 / 100);
+}
+
+static void
+test_cnn (void)
+{
+  static const CnnCase cases[] = {
+    { "conv-max-conv-stride-gap", { 3, { 2, 6, 6 } },
+      { CONV (3, 3, 1, TS_PADDING_SAME), POOL (TS_POOL_MAX, 2, 2), CONV (4, 3, 2, 1), GAP }, 4, TS_ACT_TANH, 0, 0 },
+    { "conv-bn2d-avg-dense", { 3, { 2, 6, 5 } },
+      { CONV (3, 3, 1, 1), BN2D, POOL (TS_POOL_AVG, 2, 2), { 5, TS_INHERIT_ACTIVATION } }, 4, TS_ACT_SIGMOID, 0,
+      0.3f },
+    { "conv-prelu-overlapping-max", { 3, { 1, 7, 7 } },
+      { CONV (3, 3, 1, 0), POOL (TS_POOL_MAX, 3, 1), { 4, TS_INHERIT_ACTIVATION } }, 3, TS_ACT_PRELU, 0, 0 },
+    { "conv-stride-dropout-bn2d-prelu", { 3, { 3, 7, 6 } },
+      { CONV (4, 5, 2, 2), BN2D, CONV (2, 1, 1, 0), GAP }, 4, TS_ACT_PRELU, 0.3f, 0 },
+    { "conv-elu-dropout-gap", { 3, { 2, 5, 5 } },
+      { CONV (3, 3, 2, 0), CONV (3, 1, 1, 0), GAP }, 3, TS_ACT_ELU, 0.4f, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    check_cnn (&cases[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -276,6 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/gradients/l1", test_l1);
   g_test_add_func ("/core/gradients/dropout", test_dropout);
   g_test_add_func ("/core/gradients/batchnorm", test_batchnorm);
+  g_test_add_func ("/core/gradients/cnn", test_cnn);
   g_test_add_func ("/core/gradients/prelu-slope", test_prelu_slope_moves);
   g_test_add_func ("/core/regularization/max-norm", test_max_norm);
   g_test_add_func ("/core/dense/forward-forms", test_dense_forward_forms);

@@ -382,7 +382,7 @@ test_decision_grid_needs_2d (void)
   g_autoptr(GError) error = NULL;
 
   model->experiment = ts_experiment_copy (exp);
-  model->net = ts_net_new_from_experiment (exp, 3072, 8, 16);
+  model->net = ts_net_new_from_experiment (exp, &(TsShape) { 1, { 3072 } }, 8, 16);
   model->preprocess = ts_preprocess_new_from_parts (TS_PRE_NONE, 3072, 3072, NULL, NULL, NULL);
   g_assert_null (ts_decision_grid_new (model, 0, 1, 0, 1, 4, 4, &error));
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);

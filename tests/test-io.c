@@ -126,7 +126,7 @@ test_model_round_trip_bit_exact (void)
   g_assert_true (ts_experiment_set (exp, "model.layers", "9,5", &error));
   exp->model.activation = TS_ACT_PRELU;
   exp->data.preprocess = TS_PRE_ZCA;
-  net = ts_net_new_from_experiment (exp, 2, 3, 4);
+  net = ts_net_new_from_experiment (exp, &(TsShape) { 1, { 2 } }, 3, 4);
   ts_rng_init (&rng, 5, 1);
   ts_net_init (net, TS_INIT_HE, 0, &rng);
   pp = ts_preprocess_fit (TS_PRE_ZCA, ds, 0, 1e-5, &error);

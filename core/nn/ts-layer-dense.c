@@ -35,48 +35,31 @@ static void
 dense_add_tensors (TsNet *net, guint l, guint k)
 {
   const TsNetLayer *layer = &net->layers[l];
-  _ts_net_add_tensor (net, k, "weight", TS_TENSOR_PARAM, TS_DTYPE_F32, layer->w, 2, layer->out, layer->in);
-  _ts_net_add_tensor (net, k, "bias", TS_TENSOR_PARAM, TS_DTYPE_F32, layer->b, 1, layer->out, 0);
-}
-
-static void
-init_orthogonal (float *w, guint out, guint in, TsRng *rng)
-{
-  gsize n = (gsize) out * in;
-  g_autofree float *q = g_new (float, n);
-
-  for (gsize i = 0; i < n; i++)
-    q[i] = ts_rng_normal (rng);
-  _ts_net_orthonormalize (w, out, in, q);
+  TsShape weight = { 2, { layer->out, layer->in } }, bias = { 1, { layer->out } };
+  _ts_net_add_tensor (net, k, "weight", TS_TENSOR_PARAM, TS_DTYPE_F32, layer->w, &weight);
+  _ts_net_add_tensor (net, k, "bias", TS_TENSOR_PARAM, TS_DTYPE_F32, layer->b, &bias);
 }
 
 static void
 dense_init (TsNet *net, guint l, TsInit init, double scale, TsRng *rng)
 {
   TsNetLayer *layer = &net->layers[l];
-  float *w = net->params + layer->w;
-  gsize n = (gsize) layer->in * layer->out;
-  double sigma = ts_init_sigma (init, layer->in, scale);
-
   memset (net->params + layer->b, 0, sizeof (float) * layer->out);
-  if (init == TS_INIT_ORTHOGONAL)
-    init_orthogonal (w, layer->out, layer->in, rng);
-  else if (sigma == 0.0)
-    memset (w, 0, sizeof (float) * n);
-  else
-    for (gsize i = 0; i < n; i++)
-      w[i] = (float) (ts_rng_normal (rng) * sigma);
+  _ts_net_init_matrix (net->params + layer->w, layer->out, layer->in, init, scale, rng);
 }
 
+/* z[r0:r1, lo:hi]: units by a team's share, or rows (the narrow output layer) */
 static void
-dense_forward (TsNet *net, guint l, const float *in, guint B, guint lo, guint hi, gboolean training)
+dense_forward (TsNet *net, guint l, const float *in, guint B, const TsBlock *blk, gboolean training)
 {
   TsNetLayer *layer = &net->layers[l];
-  ts_dense_forward (net->z[l], in, net->params + layer->w, net->params + layer->b, B, layer->in, layer->out, lo, hi);
+  ts_dense_forward (net->z[l] + (gsize) blk->r0 * layer->out, in + (gsize) blk->r0 * layer->in,
+                    net->params + layer->w, net->params + layer->b, blk->r1 - blk->r0, layer->in, layer->out,
+                    blk->lo, blk->hi);
 }
 
 static void
-dense_weight_gradients (TsNet *net, guint l, const float *in, guint B, const TsWeightBlock *block, float *velocity,
+dense_weight_gradients (TsNet *net, guint l, const float *in, guint B, const TsBlock *block, float *velocity,
                         float mu)
 {
   TsNetLayer *layer = &net->layers[l];
@@ -88,12 +71,14 @@ dense_weight_gradients (TsNet *net, guint l, const float *in, guint B, const TsW
     ts_dense_backward_bias (net->grads + layer->b, net->d[l], B, layer->out, block->lo, block->hi);
 }
 
+/* dx[r0:r1, lo:hi] = dz[r0:r1] · W[:, lo:hi] */
 static void
-dense_input_gradients (TsNet *net, guint l, guint B, guint lo, guint hi)
+dense_input_gradients (TsNet *net, guint l, guint B, const TsBlock *blk)
 {
   TsNetLayer *layer = &net->layers[l];
-  if (l > 0) /* dx = dz · W */
-    ts_dense_backward_input (net->d[l - 1], net->d[l], net->params + layer->w, B, layer->in, layer->out, lo, hi);
+  if (blk->r1 > blk->r0)
+    ts_dense_backward_input (net->d[l - 1] + (gsize) blk->r0 * layer->in, net->d[l] + (gsize) blk->r0 * layer->out,
+                             net->params + layer->w, blk->r1 - blk->r0, layer->in, layer->out, blk->lo, blk->hi);
 }
 
 static void
@@ -114,18 +99,7 @@ dense_max_norm_rows (TsNet *net, guint l, guint lo, guint hi, float c)
 }
 
 static void
-update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count)
-{
-  const TsStepConfig *cfg = u->cfg;
-
-  if (u->velocity)
-    ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, cfg->lr, cfg->l2);
-  else
-    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, cfg->lr, cfg->l2, cfg->l1);
-}
-
-static void
-dense_update (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u)
+dense_update (TsNet *net, guint l, const TsBlock *block, const TsUpdate *u)
 {
   const TsStepConfig *cfg = u->cfg;
   const TsNetLayer *layer = &net->layers[l];
@@ -135,10 +109,10 @@ dense_update (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u
   if (hi <= lo || width == 0)
     return;
   if (whole_rows)
-    update_weights (net, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in);
+    _ts_net_update_weights (net, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in);
   else
     for (guint r = lo; r < hi; r++)
-      update_weights (net, u, layer->w + (gsize) r * layer->in + block->c0, width);
+      _ts_net_update_weights (net, u, layer->w + (gsize) r * layer->in + block->c0, width);
   if (block->c0 == 0)
     {
       ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, cfg->lr, 0.f, 0.f);
@@ -149,24 +123,9 @@ dense_update (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u
     dense_max_norm_rows (net, l, lo, hi, cfg->max_norm);
 }
 
-void
-_ts_net_forward_output_rows (TsNet *net, const float *in, guint r0, guint r1)
-{
-  guint l = net->n_layers - 1;
-  TsNetLayer *layer = &net->layers[l];
-  gsize first = (gsize) r0 * layer->out;
-  TsActParams act = { .kind = layer->act, .slope = layer->slope };
-
-  if (r1 <= r0)
-    return;
-  ts_dense_forward (net->z[l] + first, in + (gsize) r0 * layer->in, net->params + layer->w,
-                    net->params + layer->b, r1 - r0, layer->in, layer->out, 0, layer->out);
-  ts_activation_forward (net->a[l] + first, net->z[l] + first, r1 - r0, layer->out, layer->out, &act);
-}
-
 const TsLayerOps _ts_layer_dense_ops = {
   .name = "dense",
-  .grain = 16,
+  .split = TS_SPLIT_UNITS,
   .decayed = dense_decayed,
   .trained = dense_trained,
   .buffered = dense_buffered,

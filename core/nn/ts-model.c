@@ -41,6 +41,11 @@ ts_model_save (const char *path, const TsNet *net, const TsPreprocess *pp, const
           ts_safetensors_writer_add (w, "preprocess.projection", pp->projection, 2, dims);
         }
     }
+  {
+    /* images: the tensors alone do not tell the input's height and width */
+    g_autofree char *input = ts_shape_text (&net->in_shape);
+    ts_safetensors_writer_set_metadata (w, "input_shape", input);
+  }
   ts_safetensors_writer_set_metadata (w, "experiment", json);
   ts_safetensors_writer_set_metadata (w, "format", "pt");
   return ts_safetensors_writer_save (w, path, error);
@@ -168,23 +173,102 @@ load_state (TsNet *net, TsSafetensors *st, GError **error)
   return TRUE;
 }
 
-/* The spec's layout for in_dim inputs and n_classes outputs: its tensors,
- * and the name of the output layer's weight (the last dense weight). */
+/* The spec's layout for this input shape, or NULL when it does not fit */
 static GArray *
-spec_layout (const TsExperiment *exp, guint in_dim, guint n_classes, char **output_weight)
+spec_layout (const TsExperiment *exp, const TsShape *input, guint n_classes, GError **error)
 {
-  GArray *tensors = ts_net_spec_tensors (in_dim, (const TsLayerSpec *) exp->model.layers->data,
-                                         exp->model.layers->len, exp->model.activation, n_classes, NULL, NULL);
-  for (guint i = tensors->len; output_weight && i-- > 0;)
+  return ts_net_spec_tensors_shaped (input, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
+                                     exp->model.activation, n_classes, NULL, NULL, error);
+}
+
+/* "[1,28,28]" → shape; FALSE unless 1 to 3 positive dimensions */
+static gboolean
+parse_shape (const char *text, TsShape *shape)
+{
+  g_auto(GStrv) parts = NULL;
+  guint n;
+
+  if (text == NULL || !g_str_has_prefix (text, "[") || !g_str_has_suffix (text, "]"))
+    return FALSE;
+  {
+    g_autofree char *inner = g_strndup (text + 1, strlen (text) - 2);
+    parts = g_strsplit (inner, ",", -1);
+  }
+  n = g_strv_length (parts);
+  if (n < 1 || n > 3 || n == 2)
+    return FALSE;
+  shape->ndim = n;
+  for (guint i = 0; i < n; i++)
     {
-      const TsNetTensor *t = &g_array_index (tensors, TsNetTensor, i);
-      if (t->shape.ndim == 2)
-        {
-          *output_weight = g_strdup (t->name);
-          break;
-        }
+      guint64 v;
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, G_MAXINT32, &v, NULL))
+        return FALSE;
+      shape->dims[i] = v;
     }
-  return tensors;
+  return TRUE;
+}
+
+/* Its layout's tensors are all in the file with their shapes */
+static gboolean
+layout_matches (const TsExperiment *exp, const TsShape *input, guint n_classes, TsSafetensors *st)
+{
+  g_autoptr(GArray) layout = spec_layout (exp, input, n_classes, NULL);
+  return layout && check_tensors (layout, st, NULL);
+}
+
+/* The input's shape: as the file says (__metadata__.input_shape, which
+ * Trainscope writes), a dense first layer's [in], or for a conv net saved
+ * without it the one square [C,s,s] whose layout the tensors fit (not
+ * unique when a global average pool forgets the size: then the file must
+ * say). */
+static gboolean
+input_shape (const TsExperiment *exp, TsSafetensors *st, const TsShape *first, guint n_classes, TsShape *input,
+             GError **error)
+{
+  const char *path = ts_safetensors_path (st), *meta = ts_safetensors_metadata (st, "input_shape");
+  guint found = 0;
+
+  if (meta)
+    {
+      if (parse_shape (meta, input))
+        return TRUE;
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: __metadata__.input_shape is \"%s\"; expected [C,H,W] or [D] with positive sizes", path, meta);
+      return FALSE;
+    }
+  if (first->ndim == 2)
+    {
+      *input = (TsShape) { 1, { first->dims[1] } };
+      return TRUE;
+    }
+  for (guint64 side = 1; side <= 4096 && found < 2; side++)
+    {
+      TsShape square = { 3, { first->ndim == 4 ? first->dims[1] : first->dims[0], side, side } };
+      if (layout_matches (exp, &square, n_classes, st) && found++ == 0)
+        *input = square;
+    }
+  if (found == 1)
+    return TRUE;
+  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+               "%s: the tensors do not tell the input's shape (%s); add __metadata__.input_shape, e.g. \"[3,32,32]\"",
+               path, found ? "several image sizes fit them" : "no square image size fits them");
+  return FALSE;
+}
+
+/* the output layer's weight: the last layers.K.weight (K counts on without gaps) */
+static char *
+output_weight_name (TsSafetensors *st)
+{
+  char *last = NULL;
+
+  for (guint k = 0;; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("layers.%u.weight", k);
+      if (!ts_safetensors_has (st, name))
+        return last;
+      g_free (last);
+      last = g_steal_pointer (&name);
+    }
 }
 
 TsModel *
@@ -193,10 +277,9 @@ ts_model_load (const char *path, GError **error)
   g_autoptr(TsSafetensors) st = ts_safetensors_load (path, error);
   g_autoptr(TsModel) m = NULL;
   const char *json;
-  TsShape first, last;
-  g_autofree float *w0 = NULL, *wl = NULL;
+  TsShape first, last, input;
   g_autofree char *last_name = NULL;
-  g_autoptr(GArray) probe = NULL, layout = NULL;
+  g_autoptr(GArray) layout = NULL;
   GError *inner = NULL;
 
   if (st == NULL)
@@ -215,22 +298,29 @@ ts_model_load (const char *path, GError **error)
       g_error_free (inner);
       return NULL;
     }
-  /* the input and output sizes come from the first and last dense weights */
-  if ((w0 = ts_safetensors_get_f32 (st, "layers.0.weight", &first, error)) == NULL)
+  /* the output size from the last weight (the output layer's), the input's from the first */
+  if (!ts_safetensors_get_shape (st, "layers.0.weight", &first, error))
     return NULL;
-  probe = spec_layout (m->experiment, 1, 1, &last_name);
-  if ((wl = ts_safetensors_get_f32 (st, last_name, &last, error)) == NULL)
+  last_name = output_weight_name (st);
+  if (!ts_safetensors_get_shape (st, last_name, &last, error))
     return NULL;
-  if (first.ndim != 2 || last.ndim != 2 || last.dims[0] < 1 || last.dims[0] > 100000)
+  if (last.ndim != 2 || last.dims[0] < 1 || last.dims[0] > 100000)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: the dense weights (layers.0.weight, %s) must be [out, in] matrices", path,
-                   last_name);
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: the output layer's weight %s must be an [out, in] matrix",
+                   path, last_name);
       return NULL;
     }
-  layout = spec_layout (m->experiment, (guint) first.dims[1], (guint) last.dims[0], NULL);
+  if (!input_shape (m->experiment, st, &first, (guint) last.dims[0], &input, error))
+    return NULL;
+  if ((layout = spec_layout (m->experiment, &input, (guint) last.dims[0], &inner)) == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: %s", path, inner->message);
+      g_error_free (inner);
+      return NULL;
+    }
   if (!check_tensors (layout, st, error))
     return NULL;
-  m->net = ts_net_new_from_experiment (m->experiment, (guint) first.dims[1], (guint) last.dims[0], 256);
+  m->net = ts_net_new_from_experiment (m->experiment, &input, (guint) last.dims[0], 256);
   if (!load_state (m->net, st, error) || !load_preprocess (m, st, error))
     return NULL;
   return g_steal_pointer (&m);

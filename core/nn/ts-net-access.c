@@ -14,6 +14,12 @@ ts_net_in_dim (const TsNet *net)
   return net->in_dim;
 }
 
+void
+ts_net_in_shape (const TsNet *net, TsShape *shape)
+{
+  *shape = net->in_shape;
+}
+
 guint
 ts_net_n_classes (const TsNet *net)
 {
@@ -89,6 +95,27 @@ ts_net_layer_inputs (const TsNet *net, guint l)
   return net->layers[l].in;
 }
 
+void
+ts_net_layer_out_shape (const TsNet *net, guint l, TsShape *shape)
+{
+  g_return_if_fail (l < net->n_layers);
+  *shape = net->layers[l].out_shape;
+}
+
+void
+ts_net_layer_in_shape (const TsNet *net, guint l, TsShape *shape)
+{
+  g_return_if_fail (l < net->n_layers);
+  *shape = net->layers[l].in_shape;
+}
+
+guint
+ts_net_layer_channels (const TsNet *net, guint l)
+{
+  g_return_val_if_fail (l < net->n_layers, 0);
+  return net->layers[l].channels;
+}
+
 TsActivation
 ts_net_layer_activation (const TsNet *net, guint l)
 {
@@ -101,11 +128,14 @@ weight_shape (const TsNetLayer *layer, TsShape *shape)
 {
   if (shape == NULL)
     return;
-  *shape = (TsShape) { 0 };
-  if (layer->ops->decayed (layer) > 0)
+  if (layer->kind == TS_LAYER_CONV)
+    *shape = (TsShape) { 4, { layer->channels, layer->in_shape.dims[0], layer->kernel, layer->kernel } };
+  else if (layer->ops->decayed (layer) > 0)
     *shape = (TsShape) { 2, { layer->out, layer->in } };
+  else if (layer->ops->trained (layer) > 0)
+    *shape = (TsShape) { 1, { layer->channels } };
   else
-    *shape = (TsShape) { 1, { layer->out } };
+    *shape = (TsShape) { 1, { 0 } }; /* a pool: no weights */
 }
 
 const float *

@@ -2,8 +2,10 @@
  * (ts-net*.c, ts-layer-*.c, ts-model.c) and the tests: its struct, the
  * ops table every layer kind fills in, and the blocks a forward or
  * backward pass is made of, shared by the plain passes (ts-net.c) and the
- * team step (ts-net-step.c). Each block works on units [lo, hi) of layer l
- * for the whole batch. */
+ * team step (ts-net-step.c). Each block works on batch rows [r0, r1) and
+ * units [lo, hi) of layer l. Activations are (B, C·H·W) rows, NCHW within
+ * a row, so a dense layer after a conv or pool reads them flattened in
+ * C,H,W order as torch.flatten does. */
 #pragma once
 
 #include "ts-net.h"
@@ -17,15 +19,24 @@ typedef struct _TsLayerOps TsLayerOps;
 typedef struct {
   TsLayerKind       kind;
   const TsLayerOps *ops;
-  guint             in;
-  guint             out;
-  TsActivation      act;     /* TS_ACT_IDENTITY for the output layer and a dense layer a batchnorm follows */
+  TsLayerSpec       spec;    /* as given (the output layer: a dense spec of n_classes units) */
+  TsShape           in_shape;  /* [C,H,W] or [n] */
+  TsShape           out_shape;
+  guint             in;      /* numel of in_shape: a row of the layer's input */
+  guint             out;     /* numel of out_shape: a row of z, a, y, d */
+  guint             channels; /* out_shape's C ([n]: n): what per-channel parameters (bias, γ, PReLU) count */
+  guint             spatial;  /* out_shape's H·W (1 for vectors): a channel's run within a row */
+  guint             kernel, stride, pad; /* conv and pool windows */
+  guint             group;   /* conv: samples unfolded together (the im2col buffer's size) */
+  guint             grain;   /* columns a team's shares of the layer are cut at */
+  TsActivation      act;     /* TS_ACT_IDENTITY for the output layer, a dense or conv layer a batchnorm follows, pools */
   float             slope;   /* leaky_relu slope */
   gboolean          dropout; /* y = a after dropout */
-  gsize             w;       /* offsets into params/grads: dense (out,in); batchnorm γ (out) */
-  gsize             b;       /* (out): dense bias; batchnorm β */
-  gsize             prelu;   /* (out), or TS_NO_PARAM */
-  gsize             running; /* into buffers: batchnorm mean (out), var (out), batches (1); or TS_NO_PARAM */
+  gsize             w;       /* offsets into params/grads: dense (out,in); conv (F,C,k,k); batchnorm γ (C) */
+  gsize             b;       /* (C): dense and conv bias; batchnorm β */
+  gsize             prelu;   /* (C), or TS_NO_PARAM */
+  gsize             running; /* into buffers: batchnorm mean (C), var (C), batches (1); or TS_NO_PARAM */
+  gsize             partial; /* a row-split layer's weight gradients: where in each thread's partial sums, or TS_NO_PARAM */
   float             momentum; /* batchnorm */
   float             eps;
   gboolean          frozen;   /* batchnorm: evaluation mode always, nothing updated */
@@ -34,9 +45,12 @@ typedef struct {
 struct _TsNet {
   guint       n_layers;   /* model.layers entries, output layer included */
   TsNetLayer *layers;
-  guint       in_dim;
+  TsShape     in_shape;   /* [C,H,W] or [in_dim] */
+  guint       in_dim;     /* its numel */
   guint       n_classes;
   float       dropout;
+  TsActivation default_act;
+  float       leaky_slope;
   gboolean    last_training; /* the last forward drew noise; backward follows it */
 
   gsize       n_params;
@@ -56,29 +70,49 @@ struct _TsNet {
   float     **d;          /* [l] (B, out) gradient w.r.t. y, then z */
   float     **noise;      /* [l] (B, out) dropout scale or rrelu slope, or NULL */
   float     **rslope;     /* [l] (B, out) rrelu slopes, or NULL */
-  float     **aux;        /* [l] the kind's own workspace (ops->aux_rows rows of out, + 2 more), or NULL */
+  float     **aux;        /* [l] the kind's own workspace (ops->aux_rows rows of out, + 4 more), or NULL */
+
+  /* per thread, independent of the batch size: the kinds' scratch (im2col
+   * columns of a few samples) and the partial sums of row-split layers'
+   * weight gradients, reduced after a barrier */
+  guint       n_threads;  /* threads the blocks below are reserved for */
+  gsize       scratch_floats;
+  gsize       partial_floats;
+  float      *thread_ws[TS_TEAM_MAX];
 };
 
-/* A block of a layer's weights: rows (units) [lo, hi), columns (inputs)
- * [c0, c1). Threads share a layer by rows, or, when it is too narrow for
- * that, by columns. The bias goes with the block at column 0. */
-typedef struct {
-  guint lo, hi, c0, c1;
-} TsWeightBlock;
+/* How a team shares a layer's work: by units (columns of the (B, out)
+ * matrices, cut at the layer's grain: dense, batchnorm by channel) or by
+ * batch rows (conv and pool: every sample's unfolded windows stay with one
+ * thread; their weight gradients are per-thread partial sums). */
+typedef enum { TS_SPLIT_UNITS, TS_SPLIT_ROWS } TsSplit;
 
-/* What an update of a block applies: the step's settings, and the fused
- * momentum buffer when the weights' gradient went straight into it. */
+/* A block of one thread's work on layer l: batch rows [r0, r1) and units
+ * (columns) [lo, hi) of an activation matrix; for weights, rows (units)
+ * [lo, hi) and columns (inputs) [c0, c1) of W (the bias goes with column
+ * 0). scratch: the thread's own workspace; partial: its partial sums of a
+ * row-split layer's weight gradients (NULL: straight into the gradients). */
+typedef struct {
+  guint  r0, r1, lo, hi, c0, c1;
+  float *scratch;
+  float *partial;
+} TsBlock;
+
+/* What an update of a block applies: the step's settings, the fused
+ * momentum buffer when the weights' gradient went straight into it, and
+ * every thread's partial sums for a row-split layer to reduce. */
 typedef struct {
   const TsStepConfig *cfg;
   float              *velocity;
+  float *const       *partials;
+  guint               n_partials;
 } TsUpdate;
 
 /* One layer kind. Every pass over the net calls these; nothing outside a
  * kind's file branches on the kind. */
 struct _TsLayerOps {
   const char *name;
-  /* units a team's shares of the layer are cut at */
-  guint grain;
+  TsSplit     split;
   /* the layout: trained parameters under weight decay (weights), other
    * trained parameters, non-trained buffers; and the rows of out floats of
    * workspace of its own per batch row (aux) */
@@ -86,40 +120,52 @@ struct _TsLayerOps {
   gsize (*trained) (const TsNetLayer *layer);
   gsize (*buffered) (const TsNetLayer *layer);
   guint aux_rows;
-  /* places its parameters (w, b) and buffers, and names its tensors */
+  /* floats of per-thread scratch it needs (NULL: none) */
+  gsize (*scratch) (const TsNetLayer *layer);
+  /* places its parameters (w, b) and buffers, and names its tensors
+   * (none: a layer without parameters, which K does not count) */
   void (*place) (TsNet *net, guint l, gsize *decay_at, gsize *trained_at, gsize *buffer_at);
   void (*add_tensors) (TsNet *net, guint l, guint k);
   void (*init) (TsNet *net, guint l, TsInit init, double scale, TsRng *rng);
-  /* z[l][:, lo:hi] from in (B, l's inputs) */
-  void (*forward) (TsNet *net, guint l, const float *in, guint B, guint lo, guint hi, gboolean training);
+  /* z[l][r0:r1, lo:hi] from in (B, l's inputs) */
+  void (*forward) (TsNet *net, guint l, const float *in, guint B, const TsBlock *block, gboolean training);
   /* the gradients of its parameters in the block, from d[l] (∂L/∂z) and
-   * in; with a velocity the weights' gradient is added into it, v = μv + g */
-  void (*weight_gradients) (TsNet *net, guint l, const float *in, guint B, const TsWeightBlock *block,
+   * in; with a velocity the weights' gradient is added into it, v = μv + g;
+   * a row-split kind sums rows [r0, r1) into block->partial when set */
+  void (*weight_gradients) (TsNet *net, guint l, const float *in, guint B, const TsBlock *block,
                             float *velocity, float mu);
-  /* d[l-1][:, lo:hi] from d[l]; [lo, hi) ranges over layer l's inputs */
-  void (*input_gradients) (TsNet *net, guint l, guint B, guint lo, guint hi);
+  /* d[l-1][r0:r1, lo:hi] from d[l]; [lo, hi) ranges over layer l's inputs */
+  void (*input_gradients) (TsNet *net, guint l, guint B, const TsBlock *block);
   /* moves its parameters in the block */
-  void (*update) (TsNet *net, guint l, const TsWeightBlock *block, const TsUpdate *u);
+  void (*update) (TsNet *net, guint l, const TsBlock *block, const TsUpdate *u);
   /* clips units [lo, hi)'s incoming weights, or NULL */
   void (*max_norm_rows) (TsNet *net, guint l, guint lo, guint hi, float c);
 };
 
 extern const TsLayerOps _ts_layer_dense_ops;
 extern const TsLayerOps _ts_layer_batchnorm_ops;
+extern const TsLayerOps _ts_layer_conv_ops;
+extern const TsLayerOps _ts_layer_pool_ops;
+extern const TsLayerOps _ts_layer_gap_ops;
 
-/* The one derivation of a layout from a spec: fills net's layers, sizes
- * and tensors (params still unallocated). */
-void _ts_net_layout (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivation default_act,
-                     float leaky_slope);
+/* The one derivation of a layout from a spec and an input shape: fills
+ * net's layers, sizes and tensors (params still unallocated). FALSE when a
+ * layer does not fit its input ("model.layers[i]: …"). */
+gboolean _ts_net_layout (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsActivation default_act,
+                         float leaky_slope, GError **error);
 void _ts_net_add_tensor (TsNet *net, guint k, const char *suffix, TsTensorRole role, TsDType dtype, gsize offset,
-                         guint ndim, guint64 d0, guint64 d1);
+                         const TsShape *shape);
 
 void _ts_net_prepare (TsNet *net, guint B, gboolean training);
-/* z, a, y of units [lo, hi), from `in`, the previous layer's y (or x) */
-void _ts_net_forward_block (TsNet *net, guint l, const float *in, guint B, guint lo, guint hi,
+/* the per-thread blocks for a team of n threads */
+void _ts_net_reserve_threads (TsNet *net, guint n);
+/* a block of a whole layer: every row and unit, thread 0's scratch */
+TsBlock _ts_net_whole (const TsNet *net, guint l, guint B);
+/* z, a, y of the block, from `in`, the previous layer's y (or x) */
+void _ts_net_forward_block (TsNet *net, guint l, const float *in, guint B, const TsBlock *block,
                             gboolean training, guint64 noise_key);
-/* d[l][:, lo:hi]: ∂L/∂y → ∂L/∂z (dropout, activation), PReLU slope gradients */
-void _ts_net_backward_block (TsNet *net, guint l, guint B, guint lo, guint hi);
+/* d[l] of the block: ∂L/∂y → ∂L/∂z (dropout, activation), PReLU slope gradients */
+void _ts_net_backward_block (TsNet *net, guint l, guint B, const TsBlock *block);
 /* the layer's input: the previous layer's y, or x */
 static inline const float *
 _ts_net_layer_input (const TsNet *net, guint l, const float *x)
@@ -128,9 +174,12 @@ _ts_net_layer_input (const TsNet *net, guint l, const float *x)
 }
 /* PReLU slopes of units [lo, hi), with the step's settings (no decay) */
 void _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u);
-/* z, a, y of the last layer (no dropout, no activation noise) for batch
- * rows [r0, r1): the split that suits a layer too narrow to share by units */
-void _ts_net_forward_output_rows (TsNet *net, const float *in, guint r0, guint r1);
+/* the weights' update of dense and conv layers (fused momentum or not) */
+void _ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count);
+/* w (rows, fan_in) drawn for an init: Gaussian with ts_init_sigma
+ * (fan_in: a dense layer's inputs, a conv filter's C·k·k), zeros, or
+ * orthonormal rows (columns when rows > fan_in) */
+void _ts_net_init_matrix (float *w, guint rows, guint fan_in, TsInit init, double scale, TsRng *rng);
 /* w (out, in) orthonormal rows (or columns) from q, (max, min) N(0,1) values, overwritten */
 void _ts_net_orthonormalize (float *w, guint out, guint in, float *q);
 /* Every hidden layer to act (leaky kinds: slope), in place, when that

@@ -1,5 +1,8 @@
-/* ts-net.h — a feed-forward net as a sequence of layer kinds (dense,
- * batch normalisation), activations, dropout.
+/* ts-net.h — a feed-forward net as a sequence of layer kinds (dense, conv,
+ * max/avg pool, global average pool, batch normalisation), activations,
+ * dropout. A net is built for an input shape: [C,H,W] images or [n]
+ * feature vectors; every layer's activations are (B, C·H·W) rows, NCHW
+ * within a row.
  *
  * Parameters live in one block (all dense weights, then biases and the
  * batch-norm γ/β, then PReLU slopes), gradients in a second block with the
@@ -9,12 +12,13 @@
  * snapshot or checkpoint carries. The struct is opaque; code outside the
  * net reads it through the accessors below.
  *
- *   TsNet *net = ts_net_new_from_experiment (exp, in_dim, n_classes, 128);
+ *   TsShape input = { 3, { 1, 28, 28 } };
+ *   TsNet *net = ts_net_new_from_experiment (exp, &input, n_classes, 128);
  *   ts_net_init (net, exp->model.init, exp->model.init_scale, &rng);
  *   const float *logits = ts_net_forward (net, x, B, TRUE, noise_key);  // (B, C)
  *   ts_loss_forward_backward (..., ts_net_dlogits (net), ...);
  *   ts_net_backward (net, x, B);                                      // fills ts_net_grads (net)
- *   const float *w = ts_net_layer_weights (net, 0, &shape);           // [out, in]
+ *   const float *w = ts_net_layer_weights (net, 0, &shape);           // [out, in] or [out, in, kh, kw]
  */
 #pragma once
 
@@ -45,15 +49,28 @@ typedef struct {
 
 /* The layout a net of this spec has — its tensors in checkpoint order and
  * the sizes of its blocks — known before anything is allocated. The one
- * place the layout is derived; ts_net_new uses it too. */
+ * place the layout is derived; ts_net_new uses it too. NULL when a layer
+ * does not fit the shape before it ("model.layers[2] (input [1,28,28]): …"). */
+GArray      *ts_net_spec_tensors_shaped (const TsShape *input, const TsLayerSpec *hidden, guint n_hidden,
+                                         TsActivation default_act, guint n_classes, gsize *n_params,
+                                         gsize *n_buffers, GError **error);
+/* the same for a vector input of in_dim features (empty when it fails) */
 GArray      *ts_net_spec_tensors (guint in_dim, const TsLayerSpec *hidden, guint n_hidden, TsActivation default_act,
                                   guint n_classes, gsize *n_params, gsize *n_buffers);
+/* Whether every layer fits the shape before it, the error naming the entry */
+gboolean     ts_net_check_shapes (const TsShape *input, const TsLayerSpec *hidden, guint n_hidden, guint n_classes,
+                                  GError **error);
 
-/* hidden[i] and activations; leaky_slope also seeds PReLU slopes */
+/* hidden[i] and activations; leaky_slope also seeds PReLU slopes. The
+ * shapes must fit (ts_net_check_shapes): NULL otherwise. */
+TsNet       *ts_net_new_shaped (const TsShape *input, const TsLayerSpec *hidden, guint n_hidden,
+                                TsActivation default_act, float leaky_slope, float dropout,
+                                guint n_classes, guint batch_cap);
+/* a net for vectors: input [in_dim] */
 TsNet       *ts_net_new (guint in_dim, const TsLayerSpec *hidden, guint n_hidden,
                          TsActivation default_act, float leaky_slope, float dropout,
                          guint n_classes, guint batch_cap);
-TsNet       *ts_net_new_from_experiment (const TsExperiment *exp, guint in_dim, guint n_classes,
+TsNet       *ts_net_new_from_experiment (const TsExperiment *exp, const TsShape *input, guint n_classes,
                                          guint batch_cap);
 void         ts_net_free (TsNet *net);
 /* Same structure, parameters and buffers copied; a fresh workspace. */
@@ -65,7 +82,8 @@ double       ts_init_sigma (TsInit init, guint fan_in, double scale);
 
 /* ---- reading a net ---- */
 guint        ts_net_n_layers (const TsNet *net);  /* model.layers entries + the output layer */
-guint        ts_net_in_dim (const TsNet *net);
+guint        ts_net_in_dim (const TsNet *net);   /* numel of the input shape */
+void         ts_net_in_shape (const TsNet *net, TsShape *shape);
 guint        ts_net_n_classes (const TsNet *net);
 guint        ts_net_batch_cap (const TsNet *net);
 gsize        ts_net_n_params (const TsNet *net);
@@ -79,24 +97,31 @@ gsize        ts_net_state_size (const TsNet *net);
 const GArray *ts_net_tensors (const TsNet *net);
 
 TsLayerKind  ts_net_layer_kind (const TsNet *net, guint l);
-guint        ts_net_layer_units (const TsNet *net, guint l);  /* outputs */
+guint        ts_net_layer_units (const TsNet *net, guint l);  /* outputs: numel of its output shape */
 guint        ts_net_layer_inputs (const TsNet *net, guint l);
+/* [C,H,W] or [n] */
+void         ts_net_layer_out_shape (const TsNet *net, guint l, TsShape *shape);
+void         ts_net_layer_in_shape (const TsNet *net, guint l, TsShape *shape);
+/* per-channel parameters (bias, γ, PReLU slopes) it has: conv filters,
+ * batchnorm channels, dense units */
+guint        ts_net_layer_channels (const TsNet *net, guint l);
 /* the activation applied to the layer's output (identity for a dense
  * layer that a batchnorm follows: the batchnorm applies it) */
 TsActivation ts_net_layer_activation (const TsNet *net, guint l);
-/* dense: W [out, in]; batchnorm: γ [out] */
+/* dense: W [out, in]; conv: [out, in, kh, kw]; batchnorm: γ [C]; pools:
+ * none (shape [0]) */
 const float *ts_net_layer_weights (const TsNet *net, guint l, TsShape *shape);
 /* where those weights start in the parameter block (in a copy of it) */
 gsize        ts_net_layer_weights_offset (const TsNet *net, guint l);
 const float *ts_net_layer_weight_grads (const TsNet *net, guint l, TsShape *shape);
-/* dense: b; batchnorm: β; (units) */
+/* dense, conv: b; batchnorm: β; (channels) */
 const float *ts_net_layer_bias (const TsNet *net, guint l);
 /* the same, to set them (probes that place their own weights) */
 float       *ts_net_layer_weights_mut (TsNet *net, guint l, TsShape *shape);
 float       *ts_net_layer_bias_mut (TsNet *net, guint l);
-/* batchnorm: running mean and variance (units); FALSE for other kinds */
+/* batchnorm: running mean and variance (channels); FALSE for other kinds */
 gboolean     ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const float **var);
-/* the last forward pass, (B, units) each: pre-activation z, activation a,
+/* the last forward pass, (B, units) each, NCHW rows: pre-activation z, activation a,
  * what the next layer reads y (a after dropout); and after a backward pass
  * the gradient d (∂L/∂z) */
 const float *ts_net_layer_z (const TsNet *net, guint l);

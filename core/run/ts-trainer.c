@@ -219,6 +219,7 @@ ts_trainer_dup_model (TsTrainer *tr, guint64 *step)
   TsTraining *t = g_atomic_pointer_get (&tr->training);
   const TsPreprocess *pp;
   TsModel *model;
+  TsShape input;
   guint64 at;
 
   if (t == NULL)
@@ -226,7 +227,8 @@ ts_trainer_dup_model (TsTrainer *tr, guint64 *step)
   pp = t->data.preprocess;
   model = g_new0 (TsModel, 1);
   model->experiment = ts_experiment_copy (tr->exp);
-  model->net = ts_net_new_from_experiment (tr->exp, ts_net_in_dim (t->net), ts_net_n_classes (t->net), 256);
+  ts_net_in_shape (t->net, &input);
+  model->net = ts_net_new_from_experiment (tr->exp, &input, ts_net_n_classes (t->net), 256);
   model->preprocess = ts_preprocess_new_from_parts (pp->kind, pp->in_dim, pp->out_dim, pp->mean, pp->std,
                                                     pp->projection);
   at = ts_snapshot_read (t->snapshot, ts_net_state (model->net));

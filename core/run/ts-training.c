@@ -9,6 +9,47 @@
 
 #define EVAL_ROWS 1024
 
+static gboolean
+has_image_layers (const TsExperiment *exp)
+{
+  for (guint i = 0; i < exp->model.layers->len; i++)
+    {
+      TsLayerKind kind = g_array_index (exp->model.layers, TsLayerSpec, i).kind;
+      if (kind == TS_LAYER_CONV || kind == TS_LAYER_POOL || kind == TS_LAYER_GLOBAL_AVG_POOL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What the net's first layer receives: the images' [C,H,W] when the data
+ * are images and preprocessing keeps them in pixel space (center,
+ * standardize and ZCA do; PCA's components are not pixels), else a vector
+ * of the preprocessed width. Every layer is checked against it here,
+ * before the net is allocated, the error naming the entry. */
+static gboolean
+net_input_shape (const TsExperiment *exp, const TsShape *raw, const TsPreprocess *pp, guint n_classes,
+                 TsShape *input, GError **error)
+{
+  TsPreprocessKind kind = exp->data.preprocess;
+  gboolean image = raw->ndim == 3 && pp->out_dim == ts_shape_numel (raw);
+
+  if (image && kind != TS_PRE_PCA && kind != TS_PRE_PCA_WHITEN)
+    *input = *raw;
+  else
+    *input = (TsShape) { 1, { pp->out_dim } };
+  if (raw->ndim == 3 && input->ndim == 1 && has_image_layers (exp))
+    {
+      g_autofree char *text = ts_shape_text (raw);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "data.preprocess: %s turns the %s images into %u components, which conv and pool layers "
+                   "cannot slide over; use center, standardize or zca (they keep the pixels), or dense layers only",
+                   ts_preprocess_name (kind), text, pp->out_dim);
+      return FALSE;
+    }
+  return ts_net_check_shapes (input, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
+                              n_classes, error);
+}
+
 TsTraining *
 ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **error)
 {
@@ -16,6 +57,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   guint batch = exp->train.batch_size;
   TsRng rng;
   guint in_dim;
+  TsShape raw = { 0 }, input;
 
   ts_blas_single_threaded ();
   t->exp = ts_experiment_copy (exp);
@@ -25,6 +67,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
 
   if (!ts_experiment_validate (exp, error) || !ts_splits_load (exp, &t->data, ctx, error))
     return NULL;
+  if (t->data.train->channels > 0)
+    raw = (TsShape) { 3, { t->data.train->channels, t->data.train->height, t->data.train->width } };
   if (augmenting && (t->augment = ts_augment_new (&exp->data.augment, t->data.train, error)) == NULL)
     return NULL;
   if (!ts_splits_preprocess (&t->data, exp, augmenting, error))
@@ -35,6 +79,8 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
       return NULL;
     }
   in_dim = t->data.preprocess->out_dim;
+  if (!net_input_shape (exp, &raw, t->data.preprocess, t->data.train->n_classes, &input, error))
+    return NULL;
   /* the estimate again, now that the data's width, classes and size are known */
   {
     guint batches = (t->data.train->n + batch - 1) / batch;
@@ -45,7 +91,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
     if (!ts_experiment_check_footprint (exp, &f, error))
       return NULL;
   }
-  t->net = ts_net_new_from_experiment (exp, in_dim, t->data.train->n_classes, batch);
+  t->net = ts_net_new_from_experiment (exp, &input, t->data.train->n_classes, batch);
   t->stats = ts_metric_log_new (ts_stats_record_size (ts_net_n_layers (t->net)));
   t->measured = ts_stats_record_new (ts_net_n_layers (t->net));
   ts_rng_init (&rng, exp->seed, TS_STREAM_INIT);
