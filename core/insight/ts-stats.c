@@ -324,11 +324,18 @@ ts_stats_activations_planes (TsLayerStats *s, const float *a, const float *z, gu
     fill_from_data (&s->hist[TS_HIST_ACTIVATIONS], a, n, &m);
 }
 
+/* a layer whose output is [C,H,W] maps (conv, and the batch norm or pool
+ * after one) is dead by channel */
 static void
 activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
 {
-  ts_stats_activations (s, ts_net_layer_a (net, l), ts_net_layer_z (net, l), B, ts_net_layer_units (net, l),
-                        ts_net_layer_activation (net, l));
+  TsShape shape;
+  guint plane;
+
+  ts_net_layer_out_shape (net, l, &shape);
+  plane = shape.ndim == 3 ? (guint) (shape.dims[1] * shape.dims[2]) : 1;
+  ts_stats_activations_planes (s, ts_net_layer_a (net, l), ts_net_layer_z (net, l), B,
+                               ts_net_layer_units (net, l) / plane, plane, ts_net_layer_activation (net, l));
 }
 
 /* Σ x² over n values from their moments */
