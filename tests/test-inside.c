@@ -157,6 +157,34 @@ test_conv_net_dead_channels (void)
   g_assert_cmpfloat (rec->layers[0].dead_fraction, ==, 0.25f);
   g_assert_cmpfloat (rec->layers[1].dead_fraction, ==, 0.f); /* a pool has no activation of its own */
   g_assert_cmpfloat (rec->layers[0].saturated_fraction, ==, 0.f);
+
+  /* the same net's feature maps of sample 0: the conv layer's output only */
+  {
+    TsModel model = { NULL, net, ts_preprocess_new_from_parts (TS_PRE_NONE, 36, 36, NULL, NULL, NULL) };
+    g_autoptr(TsFeatureMaps) fm = ts_feature_maps_new (&model, x, 36, 0, 1, NULL);
+    g_autoptr(GError) error = NULL;
+    const float *v;
+
+    g_assert_nonnull (fm);
+    g_assert_cmpuint (fm->n_layers, ==, 1);
+    g_assert_cmpuint (fm->layers[0].layer, ==, 0);
+    g_assert_cmpint (fm->layers[0].activation, ==, TS_ACT_RELU);
+    g_assert_cmpuint (fm->layers[0].shape.ndim, ==, 3);
+    g_assert_cmpuint (fm->layers[0].shape.dims[0], ==, 4);
+    g_assert_cmpuint (fm->layers[0].shape.dims[2], ==, 6);
+    g_assert_cmpuint (fm->label, ==, 1);
+    g_assert_cmpfloat (fm->input[2 * 6 + 3], ==, 1);
+    v = fm->layers[0].values;
+    for (int i = 0; i < 36; i++)
+      {
+        g_assert_cmpfloat (v[i], ==, 0);                          /* dead */
+        g_assert_cmpfloat (v[36 + i], ==, i == 15 ? 0.5f : 0.f);  /* the bright pixel only */
+        g_assert_cmpfloat (v[72 + i], ==, 1);
+      }
+    g_assert_null (ts_feature_maps_new (&model, x, 35, 0, 0, &error));
+    g_assert_nonnull (strstr (error->message, "35 values"));
+    ts_preprocess_free (model.preprocess);
+  }
 }
 
 static void
