@@ -100,7 +100,7 @@ ts_plot_conv_filters (cairo_t *cr, double width, double height, const TsPlotStyl
                                   box[0], box[1], box[2], box[3]);
         }
     }
-  g_snprintf (title, sizeof title, "First-layer filters · %u%s of %u · %u×%u%s · each to its own ±max|w|, grey 0",
+  g_snprintf (title, sizeof title, "First-layer filters · %u%s of %u · %u×%u%s · each ±max|w|",
               shown, shown < out ? " (the first)" : "", out, kh, kw,
               in == 3 ? " · RGB" : in == 1 ? "" : " · a tile per channel");
   ts_plot_set_rgb (cr, style->foreground);
