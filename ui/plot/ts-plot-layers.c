@@ -221,6 +221,21 @@ typedef struct {
   GPtrArray    *columns; /* double arrays the series point into */
 } MetricSeries;
 
+/* A pool or global average pool layer has no weights: its weights'
+ * histogram counts nothing and their RMS is 0 (any other layer's counts its
+ * finite weights), and it has no update ratio, gradient or activation of
+ * its own to draw. */
+static gboolean
+has_weights (const TsStatsRecord *rec, guint layer)
+{
+  const TsHistogram *h = &rec->layers[layer].hist[TS_HIST_WEIGHTS];
+
+  for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+    if (h->counts[b])
+      return TRUE;
+  return rec->layers[layer].weight_rms != 0; /* NaN: a diverged layer's weights, not counted */
+}
+
 static void
 metric_series (const TsRunStats *runs, guint n_runs, TsLayerMetric metric, MetricSeries *out)
 {
@@ -234,7 +249,10 @@ metric_series (const TsRunStats *runs, guint n_runs, TsLayerMetric metric, Metri
       guint shown = metric == TS_LAYER_UNHEALTHY && n_layers > 1 ? n_layers - 1 : n_layers;
       for (guint l = 0; l < shown; l++)
         {
-          double *x = g_new (double, runs[r].n), *y = g_new (double, runs[r].n);
+          double *x, *y;
+          if (!has_weights (record (&runs[r], runs[r].n - 1), l))
+            continue;
+          x = g_new (double, runs[r].n), y = g_new (double, runs[r].n);
           g_autofree char *layer = layer_name (l, n_layers);
           char *name = n_runs > 1 ? g_strdup_printf ("%s · %s", runs[r].name, layer) : g_strdup (layer);
           TsPlotSeries s = { name, n_runs > 1 ? runs[r].colour : l, x, y, runs[r].n, FALSE, n_runs > 1 && l % 2 };
