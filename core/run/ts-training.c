@@ -46,8 +46,10 @@ net_input_shape (const TsExperiment *exp, const TsShape *raw, const TsPreprocess
                    ts_preprocess_name (kind), text, pp->out_dim);
       return FALSE;
     }
-  return ts_net_check_shapes (input, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
-                              n_classes, error);
+  {
+    g_autofree TsShape *shapes = g_new (TsShape, exp->model.layers->len + 1);
+    return ts_experiment_layer_shapes_for (exp, input, n_classes, shapes, NULL, error);
+  }
 }
 
 TsTraining *
@@ -84,7 +86,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   /* the estimate again, now that the data's width, classes and size are known */
   {
     guint batches = (t->data.train->n + batch - 1) / batch;
-    TsFootprint f = ts_experiment_footprint (exp, in_dim, t->data.train->n_classes);
+    TsFootprint f = ts_experiment_footprint_shaped (exp, &input, t->data.train->n_classes);
 
     f.stats_bytes = ts_stats_log_bytes ((guint64) batches * exp->train.epochs, exp->model.layers->len + 1, f.params);
     f.bytes += f.stats_bytes;
