@@ -1248,6 +1248,20 @@ is_spin_button (GtkWidget *widget, const char *unused)
   return GTK_IS_SPIN_BUTTON (widget);
 }
 
+typedef struct {
+  TsLayerViews *views;
+  TsRun        *run;
+} ViewsOfRun;
+
+/* the views show the run's last parameters (the final copy is made in a
+ * worker after the run ends) */
+static gboolean
+maps_of_last_step (gpointer data)
+{
+  ViewsOfRun *v = data;
+  return ts_layer_views_get_maps_step (v->views) == ts_run_get_params_step (v->run);
+}
+
 static gboolean
 maps_of_sample (gpointer data)
 {
@@ -1290,6 +1304,7 @@ test_layer_views_on_cnn (void)
   feature_maps = find_figure (GTK_WIDGET (views), "feature-maps");
   g_assert_true (gtk_widget_get_visible (filters));
   g_assert_true (gtk_widget_get_visible (feature_maps));
+  g_assert_true (spin_until (maps_of_last_step, &(ViewsOfRun) { views, run }, 30));
   spin_until (frames_drawn, views, 2);
   ds = ts_data_page_get_dataset (TS_DATA_PAGE (ts_window_get_data_page (window)));
   model = ts_run_dup_model (run, &step);

@@ -610,6 +610,12 @@ ts_layer_views_get_maps_sample (TsLayerViews *self)
   return self->maps && self->model_run == self->run ? self->maps->sample : G_MAXUINT;
 }
 
+guint64
+ts_layer_views_get_maps_step (TsLayerViews *self)
+{
+  return self->maps && self->model_run == self->run ? self->maps_step : 0;
+}
+
 void
 ts_layer_views_get_view (TsLayerViews *self, guint *layer, TsHistKind *kind, TsHistMode *mode)
 {

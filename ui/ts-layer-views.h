@@ -35,6 +35,8 @@ void       ts_layer_views_refresh (TsLayerViews *self);
 
 /* which sample the feature maps drawn are of (G_MAXUINT: none drawn) */
 guint      ts_layer_views_get_maps_sample (TsLayerViews *self);
+/* the step of the parameters they are of (0: none drawn) */
+guint64    ts_layer_views_get_maps_step (TsLayerViews *self);
 
 /* the histogram kind and mode survive a restart */
 void       ts_layer_views_bind_settings (TsLayerViews *self, GSettings *settings);
