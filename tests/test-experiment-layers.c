@@ -407,6 +407,51 @@ test_validation_shapes (void)
   }
 }
 
+/* the three CNN examples: found by name and by title, valid, and their
+ * stacks' shapes as the issue gives them */
+static void
+test_cnn_examples (void)
+{
+  static const struct { const char *name, *title, *layers, *last_hidden; guint64 params; } cases[] = {
+    { "fashion-cnn", "Fashion-MNIST · CNN", FMNIST_CNN, "[128]", 832 + 51264 + 401536 + 1290 },
+    { "fashion-cnn-bn", "Fashion-MNIST · CNN · BN", "conv32x5/same,bn,maxpool2,conv64x5/same,bn,maxpool2,128",
+      "[128]", 832 + 64 + 51264 + 128 + 401536 + 1290 },
+    { "shapes-cnn-augmented", "Shapes · CNN · augmented",
+      "conv16x3/same,maxpool2,conv32x3/same,maxpool2,conv64x3/same,gap", "[64]",
+      448 + 4640 + 18496 + 64 * 8 + 8 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TsExperiment) exp = ts_experiment_new_example (cases[i].name);
+      g_autoptr(TsExperiment) by_title = ts_experiment_new_example (cases[i].title);
+      g_autofree char *layers = NULL, *last = NULL, *a = NULL, *b = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n;
+      TsShape input, shapes[16];
+      guint64 params[16], total = 0;
+
+      g_assert_nonnull (exp);
+      g_assert_cmpstr (exp->name, ==, cases[i].title);
+      a = ts_experiment_to_json (exp);
+      b = ts_experiment_to_json (by_title);
+      g_assert_cmpstr (a, ==, b);
+      g_assert_true (g_strv_contains (ts_experiment_example_names (), cases[i].name));
+      g_assert_true (ts_experiment_validate (exp, &error));
+      g_assert_no_error (error);
+      layers = ts_experiment_get_text (exp, "model.layers");
+      g_assert_cmpstr (layers, ==, cases[i].layers);
+      n = exp->model.layers->len;
+      g_assert_true (ts_experiment_input_shape (exp, &input));
+      g_assert_true (ts_experiment_layer_shapes (exp, &input, shapes, params, &error));
+      last = ts_shape_text (&shapes[n - 1]);
+      g_assert_cmpstr (last, ==, cases[i].last_hidden);
+      for (guint l = 0; l <= n; l++)
+        total += params[l];
+      g_assert_cmpuint (total, ==, cases[i].params);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -421,5 +466,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/experiment-layers/input-shape-matches-loaded", test_input_shape_matches_loaded);
   g_test_add_func ("/core/experiment-layers/layer-shapes", test_layer_shapes);
   g_test_add_func ("/core/experiment-layers/validation-shapes", test_validation_shapes);
+  g_test_add_func ("/core/experiment-layers/cnn-examples", test_cnn_examples);
   return g_test_run ();
 }

@@ -95,6 +95,47 @@ test_training_checks_with_the_data (void)
                                                    "optimizer state"));
 }
 
+/* an IDX folder's image size is known only once read: the trainer counts
+ * the conv layers with the loaded [1,64,64] (counted on a vector, the conv
+ * layers would not count and one 275 GB buffer would be asked for) */
+static void
+test_training_counts_conv_with_the_data (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *source = g_strconcat ("idx:", dir, NULL);
+  g_autoptr(TsExperiment) exp = quick_experiment (source, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTraining) t = NULL;
+  const guint n = 16, side = 64;
+  GByteArray *images = g_byte_array_new (), *labels = g_byte_array_new ();
+  guint8 images_head[16] = { 0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, side, 0, 0, 0, side };
+  guint8 labels_head[8] = { 0, 0, 8, 1, 0, 0, 0, n };
+  g_autofree char *images_path = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
+  g_autofree char *labels_path = g_build_filename (dir, "train-labels-idx1-ubyte", NULL);
+  TsShape input;
+
+  g_byte_array_append (images, images_head, sizeof images_head);
+  g_byte_array_append (labels, labels_head, sizeof labels_head);
+  for (guint i = 0; i < n * side * side; i++)
+    g_byte_array_append (images, (guint8[]) { (guint8) (i * 37) }, 1);
+  for (guint i = 0; i < n; i++)
+    g_byte_array_append (labels, (guint8[]) { (guint8) (i % 2) }, 1);
+  g_assert_true (g_file_set_contents (images_path, (const char *) images->data, images->len, NULL));
+  g_assert_true (g_file_set_contents (labels_path, (const char *) labels->data, labels->len, NULL));
+  g_byte_array_unref (images);
+  g_byte_array_unref (labels);
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "conv256x3/same,maxpool2,gap", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.batch_size", "65536", NULL));
+  g_assert_false (ts_experiment_input_shape (exp, &input));
+  g_assert_true (ts_experiment_validate (exp, NULL)); /* a lower bound: the shape is not known yet */
+  t = ts_training_new (exp, NULL, &error);
+  g_assert_null (t);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  if (!g_str_has_prefix (error->message, "train.batch_size: the activations of 4 layers at train.batch_size 65536"))
+    g_error ("%s", error->message);
+}
+
 /* a conv net's estimate, counted by hand: [1,28,28] → conv 8 3×3 same →
  * batchnorm → max pool 2 → global average → 10 classes */
 static void
@@ -276,6 +317,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/limits/validation-names-the-batch", test_validation_names_the_batch);
   g_test_add_func ("/core/limits/training-checks-with-the-data", test_training_checks_with_the_data);
   g_test_add_func ("/core/limits/cnn-footprint", test_cnn_footprint);
+  g_test_add_func ("/core/limits/training-counts-conv-with-the-data", test_training_counts_conv_with_the_data);
   g_test_add_func ("/core/limits/cnn-refused", test_cnn_refused);
   g_test_add_func ("/core/limits/probe-refuses-a-huge-grid", test_probe_refuses_a_huge_grid);
   g_test_add_func ("/core/limits/sixty-four-layers", test_sixty_four_layers);

@@ -83,7 +83,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
   in_dim = t->data.preprocess->out_dim;
   if (!net_input_shape (exp, &raw, t->data.preprocess, t->data.train->n_classes, &input, error))
     return NULL;
-  /* the estimate again, now that the data's width, classes and size are known */
+  /* the estimate again, now that the data's shape, classes and size are known */
   {
     guint batches = (t->data.train->n + batch - 1) / batch;
     TsFootprint f = ts_experiment_footprint_shaped (exp, &input, t->data.train->n_classes);

@@ -103,8 +103,9 @@ TsExperiment *ts_experiment_copy (const TsExperiment *exp);
 void          ts_experiment_free (TsExperiment *exp);
 
 TsExperiment *ts_experiment_load_file (const char *path, GError **error);
-/* A built-in experiment by name ("default", "deep-small", "deep-small-bn"),
- * or NULL when the name is not one */
+/* A built-in experiment by name ("default", "deep-small", "deep-small-bn",
+ * "fashion-cnn", "fashion-cnn-bn", "shapes-cnn-augmented") or by its title
+ * ("Fashion-MNIST · CNN"), or NULL when the name is not one */
 TsExperiment *ts_experiment_new_example (const char *name);
 const char *const *ts_experiment_example_names (void);
 /* a built-in name, else an experiment file: the CLI's EXP argument */

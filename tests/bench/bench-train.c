@@ -1,19 +1,22 @@
-/* Training throughput on Fashion-MNIST, MLP 784-512-256-10, momentum SGD,
- * beside PyTorch (tests/bench/torch_reference.py) in the same run.
+/* Training throughput on Fashion-MNIST beside PyTorch
+ * (tests/bench/torch_reference.py) in the same run, for two nets, momentum
+ * SGD: the MLP 784-512-256-10, and the CNN conv 5×5 32 same → max pool 2 →
+ * conv 5×5 64 same → max pool 2 → dense 128 → 10 (bench-train-cnn.c).
  *
- *   build/tests/bench/bench-train [--samples N] [--no-torch]
+ *   build/tests/bench/bench-train [--samples N] [--cnn-samples N] [--no-torch] [--no-mlp] [--no-cnn]
  *
  * Prints samples/s per batch size, the ratio to PyTorch's best thread count,
- * achieved GFLOP/s as a share of the sgemm peak measured here, and what
- * augmentation costs at batch 128. */
-#include <trainscope.h>
+ * achieved GFLOP/s as a share of the sgemm peak measured here, what
+ * augmentation costs the MLP at batch 128, and for the CNN the conv
+ * layers' share of the peak and the peak RSS of both sides. */
+#include "bench-train.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const guint batch_sizes[] = { 64, 128, 256 };
+const guint batch_sizes[N_BATCH_SIZES] = { 64, 128, 256 };
 
 /* forward 2·B·Σ in·out; backward twice that, less the input layer's dx */
 static double
@@ -23,21 +26,29 @@ flops_per_sample (void)
   return 3.0 * fwd - 2.0 * 784 * 512;
 }
 
+/* the common keys of both nets' runs */
+gboolean
+bench_set_common (TsExperiment *exp, guint batch, GError **error)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%u", batch);
+  return ts_experiment_set (exp, "data.source", "fashion-mnist", error)
+         && ts_experiment_set (exp, "data.val_fraction", "0", error)
+         && ts_experiment_set (exp, "train.lr", "0.01", error)
+         && ts_experiment_set (exp, "train.l2", "0", error)
+         && ts_experiment_set (exp, "train.epochs", "1000", error)
+         && ts_experiment_set (exp, "train.batch_size", text, error);
+}
+
 static TsExperiment *
 bench_experiment (guint batch, gboolean augment)
 {
   TsExperiment *exp = ts_experiment_new_default ();
   g_autoptr(GError) error = NULL;
-  char text[32];
 
-  g_snprintf (text, sizeof text, "%u", batch);
-  if (!ts_experiment_set (exp, "data.source", "fashion-mnist", &error)
+  if (!bench_set_common (exp, batch, &error)
       || !ts_experiment_set (exp, "model.layers", "512,256", &error)
-      || !ts_experiment_set (exp, "data.val_fraction", "0", &error)
-      || !ts_experiment_set (exp, "train.lr", "0.01", &error)
-      || !ts_experiment_set (exp, "train.l2", "0", &error)
-      || !ts_experiment_set (exp, "train.epochs", "1000", &error)
-      || !ts_experiment_set (exp, "train.batch_size", text, &error)
       || (augment && (!ts_experiment_set (exp, "data.augment.hflip", "0.5", &error)
                       || !ts_experiment_set (exp, "data.augment.crop_pad", "2", &error)
                       || !ts_experiment_set (exp, "data.augment.brightness", "0.2", &error)
@@ -46,7 +57,13 @@ bench_experiment (guint batch, gboolean augment)
   return exp;
 }
 
-static int
+static TsExperiment *
+mlp_experiment (guint batch)
+{
+  return bench_experiment (batch, FALSE);
+}
+
+int
 compare_double (const void *a, const void *b)
 {
   double x = *(const double *) a, y = *(const double *) b;
@@ -59,20 +76,14 @@ compare_double (const void *a, const void *b)
  * after each switch — with the sgemm peak measured again in every round,
  * and each is reported at its best round (what the code can do) and its
  * median. PyTorch's script takes its windows the same way. */
-#define ROUNDS 5
-
-typedef struct {
-  double best, median;
-} Rate;
-
-static Rate
+Rate
 summarise (double *rates, int n)
 {
   qsort (rates, n, sizeof (double), compare_double);
   return (Rate) { rates[n - 1], rates[n / 2] };
 }
 
-static double
+double
 window (TsTraining *t, guint samples)
 {
   guint64 start_samples;
@@ -87,16 +98,16 @@ window (TsTraining *t, guint samples)
   return (t->samples_trained - start_samples) / (t->step_seconds - start_seconds);
 }
 
-static gboolean
-measure_all (guint samples, Rate *sps, Rate *peak)
+gboolean
+measure_all (BenchExperimentFn make, guint samples, Rate *sps, Rate *peak)
 {
-  TsTraining *runs[G_N_ELEMENTS (batch_sizes)] = { NULL };
-  double rates[G_N_ELEMENTS (batch_sizes)][ROUNDS], peaks[ROUNDS];
+  TsTraining *runs[N_BATCH_SIZES] = { NULL };
+  double rates[N_BATCH_SIZES][ROUNDS], peaks[ROUNDS];
   gboolean ok = TRUE;
 
-  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes) && ok; b++)
+  for (gsize b = 0; b < N_BATCH_SIZES && ok; b++)
     {
-      g_autoptr(TsExperiment) exp = bench_experiment (batch_sizes[b], FALSE);
+      g_autoptr(TsExperiment) exp = make (batch_sizes[b]);
       g_autoptr(GError) error = NULL;
       runs[b] = ts_training_new (exp, NULL, &error);
       if (runs[b] == NULL)
@@ -109,10 +120,10 @@ measure_all (guint samples, Rate *sps, Rate *peak)
     {
       peaks[r] = ts_blas_peak_gflops (1536, 3);
       g_usleep (300000); /* OpenBLAS's own threads spin ~0.1 s after their work: let them sleep */
-      for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+      for (gsize b = 0; b < N_BATCH_SIZES; b++)
         rates[b][r] = window (runs[b], samples / ROUNDS);
     }
-  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+  for (gsize b = 0; b < N_BATCH_SIZES; b++)
     {
       if (ok)
         sps[b] = summarise (rates[b], ROUNDS);
@@ -151,13 +162,14 @@ augmentation_cost (guint samples, double *plain, double *augmented)
 }
 
 /* "torch batch=B threads=T samples_per_second=S median=M" lines from the
- * PyTorch script: per batch size, the thread count with the best window */
-static gboolean
-run_torch (guint samples, Rate *torch_sps, int *torch_threads)
+ * PyTorch script run for net (mlp or cnn): per batch size, the thread count
+ * with the best window; and its "torch peak_rss_kb=N" line (0 if none) */
+gboolean
+run_torch (const char *net, guint samples, Rate *torch_sps, int *torch_threads, guint64 *peak_rss_kb)
 {
   g_autofree char *out = NULL;
-  g_autofree char *cmd = g_strdup_printf ("/usr/bin/python3 %s/torch_reference.py --samples %u",
-                                          BENCH_SOURCE_DIR, samples);
+  g_autofree char *cmd = g_strdup_printf ("/usr/bin/python3 %s/torch_reference.py --net %s --samples %u",
+                                          BENCH_SOURCE_DIR, net, samples);
   g_auto(GStrv) lines = NULL;
   int status;
 
@@ -169,10 +181,12 @@ run_torch (guint samples, Rate *torch_sps, int *torch_threads)
       guint batch;
       int threads;
       Rate rate;
+      if (peak_rss_kb && sscanf (lines[i], "torch peak_rss_kb=%" G_GUINT64_FORMAT, peak_rss_kb) == 1)
+        continue;
       if (sscanf (lines[i], "torch batch=%u threads=%d samples_per_second=%lf median=%lf", &batch, &threads,
                   &rate.best, &rate.median) != 4)
         continue;
-      for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
+      for (gsize b = 0; b < N_BATCH_SIZES; b++)
         if (batch_sizes[b] == batch && rate.best > torch_sps[b].best)
           {
             torch_sps[b] = rate;
@@ -194,39 +208,57 @@ print_row (guint batch, double sps, double peak, double torch_sps, int torch_thr
     printf ("– | – |\n");
 }
 
+/* the MLP: its table, its median rounds, what augmentation costs */
+static gboolean
+bench_mlp (guint samples, gboolean with_torch)
+{
+  double plain_sps = 0, augmented_sps = 0;
+  Rate peak, sps[N_BATCH_SIZES] = { { 0 } }, torch_sps[N_BATCH_SIZES] = { { 0 } };
+  int torch_threads[N_BATCH_SIZES] = { 0 };
+
+  if (!measure_all (mlp_experiment, samples, sps, &peak))
+    return FALSE;
+  printf ("OpenBLAS kernel %s (detected %s), %d threads, sgemm peak %.1f GFLOP/s (median round %.1f)\n",
+          ts_blas_core (), ts_blas_detected_core (), ts_blas_threads (), peak.best, peak.median);
+  if (!augmentation_cost (samples, &plain_sps, &augmented_sps))
+    return FALSE;
+  if (with_torch && !run_torch ("mlp", samples, torch_sps, torch_threads, NULL))
+    g_printerr ("bench: the PyTorch reference did not run; is python3-torch installed?\n");
+  printf ("\n| batch | Trainscope samples/s | GFLOP/s | of peak | PyTorch samples/s (threads) | ratio |\n");
+  printf ("|---|---|---|---|---|---|\n");
+  for (gsize b = 0; b < N_BATCH_SIZES; b++)
+    print_row (batch_sizes[b], sps[b].best, peak.best, torch_sps[b].best, torch_threads[b]);
+  printf ("\nthe median rounds (peak, Trainscope, PyTorch):\n\n");
+  for (gsize b = 0; b < N_BATCH_SIZES; b++)
+    print_row (batch_sizes[b], sps[b].median, peak.median, torch_sps[b].median, torch_threads[b]);
+  printf ("\nbatch 128 with augmentation (flip 0.5, crop pad 2, brightness and contrast 0.2): %.0f samples/s, "
+          "%.1f%% below the plain run (%.0f samples/s, measured in turns with it)\n", augmented_sps,
+          100 * (1 - augmented_sps / plain_sps), plain_sps);
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
-  guint samples = 60000;
-  gboolean with_torch = TRUE;
-  double plain_sps = 0, augmented_sps = 0;
-  Rate peak, sps[G_N_ELEMENTS (batch_sizes)] = { { 0 } }, torch_sps[G_N_ELEMENTS (batch_sizes)] = { { 0 } };
-  int torch_threads[G_N_ELEMENTS (batch_sizes)] = { 0 };
+  guint samples = 60000, cnn_samples = 15000;
+  gboolean with_torch = TRUE, with_mlp = TRUE, with_cnn = TRUE;
 
   ts_blas_ensure_kernel (argv);
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--samples") == 0 && i + 1 < argc)
       samples = (guint) atoi (argv[++i]);
+    else if (strcmp (argv[i], "--cnn-samples") == 0 && i + 1 < argc)
+      cnn_samples = (guint) atoi (argv[++i]);
     else if (strcmp (argv[i], "--no-torch") == 0)
       with_torch = FALSE;
+    else if (strcmp (argv[i], "--no-mlp") == 0)
+      with_mlp = FALSE;
+    else if (strcmp (argv[i], "--no-cnn") == 0)
+      with_cnn = FALSE;
   ts_blas_set_threads (0);
-  if (!measure_all (samples, sps, &peak))
+  if (with_mlp && !bench_mlp (samples, with_torch))
     return 1;
-  printf ("OpenBLAS kernel %s (detected %s), %d threads, sgemm peak %.1f GFLOP/s (median round %.1f)\n",
-          ts_blas_core (), ts_blas_detected_core (), ts_blas_threads (), peak.best, peak.median);
-  if (!augmentation_cost (samples, &plain_sps, &augmented_sps))
+  if (with_cnn && !bench_cnn (cnn_samples, with_torch))
     return 1;
-  if (with_torch && !run_torch (samples, torch_sps, torch_threads))
-    g_printerr ("bench: the PyTorch reference did not run; is python3-torch installed?\n");
-  printf ("\n| batch | Trainscope samples/s | GFLOP/s | of peak | PyTorch samples/s (threads) | ratio |\n");
-  printf ("|---|---|---|---|---|---|\n");
-  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
-    print_row (batch_sizes[b], sps[b].best, peak.best, torch_sps[b].best, torch_threads[b]);
-  printf ("\nthe median rounds (peak, Trainscope, PyTorch):\n\n");
-  for (gsize b = 0; b < G_N_ELEMENTS (batch_sizes); b++)
-    print_row (batch_sizes[b], sps[b].median, peak.median, torch_sps[b].median, torch_threads[b]);
-  printf ("\nbatch 128 with augmentation (flip 0.5, crop pad 2, brightness and contrast 0.2): %.0f samples/s, "
-          "%.1f%% below the plain run (%.0f samples/s, measured in turns with it)\n", augmented_sps,
-          100 * (1 - augmented_sps / plain_sps), plain_sps);
   return 0;
 }

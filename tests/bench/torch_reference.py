@@ -1,14 +1,19 @@
 #!/usr/bin/python3
-"""PyTorch's side of bench-train: the same MLP, data and optimizer.
+"""PyTorch's side of bench-train: the same nets, data and optimizer.
 
 Fashion-MNIST from the Debian package, standardised like Trainscope does,
-MLP 784-512-256-10 with ReLU, momentum SGD 0.9, for batch sizes 64/128/256,
-with 1 and 2 threads, in five windows of samples/5 each. Prints one line
-per measurement, the best window's rate and the median's:
+--net mlp: MLP 784-512-256-10 with ReLU; --net cnn: conv 5×5 32 same → max
+pool 2 → conv 5×5 64 same → max pool 2 → dense 128 → 10, ReLU (Debian's
+torch runs its convolutions through oneDNN); momentum SGD 0.9, for batch
+sizes 64/128/256, with 1 and 2 threads, in five windows of samples/5 each.
+Prints one line per measurement, the best window's rate and the median's,
+and at the end the process's peak RSS (getrusage's ru_maxrss):
     torch batch=B threads=T samples_per_second=S median=M
+    torch peak_rss_kb=N
 """
 import argparse
 import gzip
+import resource
 import time
 
 import numpy as np
@@ -28,12 +33,22 @@ def load_images():
     return torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
 
 
-def measure(x, y, batch, samples):
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(
+def make_model(net):
+    if net == "cnn":
+        return torch.nn.Sequential(
+            torch.nn.Conv2d(1, 32, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(32, 64, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(), torch.nn.Linear(64 * 7 * 7, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, 10))
+    return torch.nn.Sequential(
         torch.nn.Linear(784, 512), torch.nn.ReLU(),
         torch.nn.Linear(512, 256), torch.nn.ReLU(),
         torch.nn.Linear(256, 10))
+
+
+def measure(net, x, y, batch, samples):
+    torch.manual_seed(0)
+    model = make_model(net)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     order = torch.randperm(x.shape[0])
@@ -62,14 +77,18 @@ def measure(x, y, batch, samples):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=60000)
+    parser.add_argument("--net", choices=("mlp", "cnn"), default="mlp")
     args = parser.parse_args()
     x, y = load_images()
+    if args.net == "cnn":
+        x = x.reshape(-1, 1, 28, 28)
     for threads in (1, 2):
         torch.set_num_threads(threads)
         for batch in (64, 128, 256):
-            best, median = measure(x, y, batch, args.samples)
+            best, median = measure(args.net, x, y, batch, args.samples)
             print(f"torch batch={batch} threads={threads} samples_per_second={best:.0f} "
                   f"median={median:.0f}", flush=True)
+    print(f"torch peak_rss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
 
 
 if __name__ == "__main__":
