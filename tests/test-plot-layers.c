@@ -306,6 +306,26 @@ test_batchnorm_parameters (void)
   cairo_surface_destroy (s);
 }
 
+/* BatchNorm2d after a conv: one row per channel, not per C·H·W value */
+static void
+test_batchnorm_per_channel (void)
+{
+  const TsLayerSpec hidden[] = {
+    { .kind = TS_LAYER_CONV, .units = 3, .kernel = 3, .stride = 1, .padding = TS_PADDING_SAME,
+      .activation = TS_INHERIT_ACTIVATION },
+    { .kind = TS_LAYER_BATCHNORM, .momentum = TS_BN_MOMENTUM, .eps = TS_BN_EPS } };
+  TsShape input = { 3, { 2, 4, 4 } };
+  g_autoptr(TsNet) net = ts_net_new_shaped (&input, hidden, 2, TS_ACT_RELU, 0.01f, 0, 2, 4);
+  float *gamma = ts_net_layer_weights_mut (net, 1, NULL);
+  g_autofree char *csv = NULL;
+
+  for (guint c = 0; c < 3; c++)
+    gamma[c] = 1.f + c;
+  csv = ts_plot_batchnorm_csv (net, 1);
+  g_assert_cmpstr (csv, ==, "unit,gamma,beta,running_mean,running_var\n"
+                            "0,1,0,0,1\n1,2,0,0,1\n2,3,0,0,1\n");
+}
+
 /* ---- decision boundary --------------------------------------------------------------- */
 
 typedef struct {
@@ -384,6 +404,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add_func ("/plot/layers/filters-are-images", test_filters_are_images);
   g_test_add_func ("/plot/layers/batchnorm-parameters", test_batchnorm_parameters);
+  g_test_add_func ("/plot/layers/batchnorm-per-channel", test_batchnorm_per_channel);
   g_test_add ("/plot/layers/decision-heat-map", Fixture, NULL, fixture_set_up, test_decision_heat_map,
               fixture_tear_down);
   return g_test_run ();

@@ -189,7 +189,7 @@ ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const
   if (mean)
     *mean = net->buffers + net->layers[l].running;
   if (var)
-    *var = net->buffers + net->layers[l].running + net->layers[l].out;
+    *var = net->buffers + net->layers[l].running + net->layers[l].channels;
   return TRUE;
 }
 

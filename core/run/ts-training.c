@@ -46,8 +46,10 @@ net_input_shape (const TsExperiment *exp, const TsShape *raw, const TsPreprocess
                    ts_preprocess_name (kind), text, pp->out_dim);
       return FALSE;
     }
-  return ts_net_check_shapes (input, (const TsLayerSpec *) exp->model.layers->data, exp->model.layers->len,
-                              n_classes, error);
+  {
+    g_autofree TsShape *shapes = g_new (TsShape, exp->model.layers->len + 1);
+    return ts_experiment_layer_shapes_for (exp, input, n_classes, shapes, NULL, error);
+  }
 }
 
 TsTraining *

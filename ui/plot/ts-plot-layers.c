@@ -357,7 +357,7 @@ ts_plot_filters_csv (const TsNet *net, guint max_units)
 
 static const char *const bn_names[TS_BN_N_SERIES] = { "γ (scale)", "β (shift)", "running mean", "running variance" };
 
-/* the four per-unit vectors of batchnorm layer l; FALSE for another kind */
+/* the four per-unit (per-channel) vectors of batchnorm layer l; FALSE for another kind */
 static gboolean
 bn_series (const TsNet *net, guint layer, const float *out[TS_BN_N_SERIES], guint *units)
 {
@@ -365,7 +365,7 @@ bn_series (const TsNet *net, guint layer, const float *out[TS_BN_N_SERIES], guin
     return FALSE;
   out[0] = ts_net_layer_weights (net, layer, NULL);
   out[1] = ts_net_layer_bias (net, layer);
-  *units = ts_net_layer_units (net, layer);
+  *units = ts_net_layer_channels (net, layer); /* per channel after a conv */
   return ts_net_layer_running_stats (net, layer, &out[2], &out[3]);
 }
 
