@@ -2,6 +2,7 @@
 #include "ts-io.h"
 #include "cli-commands.h"
 #include "cli-train.h"
+#include "ts-plot-conv.h"
 #include "ts-plot-layers.h"
 #include "ts-plot-run.h"
 
@@ -128,18 +129,25 @@ draw_run_plot (cairo_t *cr, double width, double height, gpointer data)
   ts_plot_run (cr, width, height, &style, job->kind, &job->run, 1, job->kind != TS_RUN_PLOT_ACCURACY, job->caption);
 }
 
-/* one picture in every format asked for, as DIR/stem.EXT */
+/* one picture of width × height in every format asked for, as DIR/stem.EXT */
 static gboolean
-save_formats (TsTrainer *tr, char **formats, const char *stem, TsPlotDrawFunc draw, gpointer data, GError **error)
+save_formats_sized (TsTrainer *tr, char **formats, const char *stem, TsPlotDrawFunc draw, gpointer data,
+                    double width, double height, GError **error)
 {
   for (int f = 0; formats[f]; f++)
     {
       g_autofree char *name = g_strdup_printf ("%s.%s", stem, formats[f]);
       g_autofree char *path = g_build_filename (ts_trainer_get_run_dir (tr), name, NULL);
-      if (!ts_plot_save (draw, data, 720, 400, 2, path, error))
+      if (!ts_plot_save (draw, data, width, height, 2, path, error))
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+save_formats (TsTrainer *tr, char **formats, const char *stem, TsPlotDrawFunc draw, gpointer data, GError **error)
+{
+  return save_formats_sized (tr, formats, stem, draw, data, 720, 400, error);
 }
 
 typedef struct {
@@ -216,6 +224,47 @@ write_decision_plot (TsTrainer *tr, char **formats, GError **error)
   return ok;
 }
 
+static void
+draw_conv_filters (cairo_t *cr, double width, double height, gpointer data)
+{
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  TsShape shape; /* [out, in, kh, kw] */
+  const float *w = ts_net_layer_weights (data, 0, &shape);
+
+  ts_plot_conv_filters (cr, width, height, &style, w, (guint) shape.dims[0], (guint) shape.dims[1],
+                        (guint) shape.dims[2], (guint) shape.dims[3], NULL);
+}
+
+static void
+draw_feature_maps (cairo_t *cr, double width, double height, gpointer data)
+{
+  TsPlotStyle style = ts_plot_style_default (FALSE);
+  ts_plot_feature_maps (cr, width, height, &style, data, NULL);
+}
+
+/* for a conv net: its first layer's filters, and the feature maps of the
+ * first validation sample (the first training sample when there is no
+ * validation split) */
+static gboolean
+write_conv_plots (TsTrainer *tr, char **formats, GError **error)
+{
+  g_autoptr(TsModel) model = ts_trainer_dup_model (tr, NULL);
+  g_autoptr(TsFeatureMaps) maps = NULL;
+  TsSplits splits = { 0 };
+  const TsDataset *ds;
+
+  if (model == NULL || ts_net_layer_kind (model->net, 0) != TS_LAYER_CONV)
+    return TRUE;
+  if (!save_formats (tr, formats, "filters", draw_conv_filters, model->net, error))
+    return FALSE;
+  if (!ts_splits_load (model->experiment, &splits, NULL, error))
+    return FALSE;
+  ds = splits.val && splits.val->n ? splits.val : splits.train;
+  maps = ds->n ? ts_feature_maps_new (model, ds->x, ds->dim, 0, ds->y[0], error) : NULL;
+  ts_splits_clear (&splits);
+  return maps && save_formats_sized (tr, formats, "feature-maps", draw_feature_maps, maps, 720, 560, error);
+}
+
 /* --plots png,svg,pdf: loss, accuracy and lr, the layers, and for 2-D data
  * the decision boundary, through the window's renderers */
 static gboolean
@@ -232,7 +281,8 @@ write_plots (TsTrainer *tr, char **formats, GError **error)
   for (job.kind = TS_RUN_PLOT_LOSS; job.kind <= TS_RUN_PLOT_LR; job.kind++)
     if (!save_formats (tr, formats, ts_run_plot_name (job.kind), draw_run_plot, &job, error))
       return FALSE;
-  return write_layer_plots (tr, formats, error) && write_decision_plot (tr, formats, error);
+  return write_layer_plots (tr, formats, error) && write_decision_plot (tr, formats, error)
+         && write_conv_plots (tr, formats, error);
 }
 
 static gboolean

@@ -15,6 +15,7 @@
 #include "ts-decision.h"
 #include "ts-ensemble.h"
 #include "ts-error.h"
+#include "ts-feature-maps.h"
 #include "ts-experiment.h"
 #include "ts-io.h"
 #include "ts-json.h"

@@ -5,6 +5,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -423,8 +424,60 @@ test_run_plots (void)
       g_assert_cmpint (width, ==, 1440); /* 720 points at 2× */
       g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
     }
+  {
+    g_autofree char *filters = g_strdup_printf ("%s/filters.png", run);
+    g_assert_false (g_file_test (filters, G_FILE_TEST_EXISTS)); /* no conv layer */
+  }
   g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--plots", "bmp", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "--plots: expected png, svg or pdf (got \"bmp\")"));
+}
+
+/* colours in a PNG's pixels that are neither grey nor white: a picture in colour */
+static guint
+coloured_pixels (const char *path)
+{
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (path, NULL);
+  int n = gdk_pixbuf_get_n_channels (pb), stride = gdk_pixbuf_get_rowstride (pb);
+  const guint8 *px = gdk_pixbuf_read_pixels (pb);
+  guint found = 0;
+
+  for (int y = 0; y < gdk_pixbuf_get_height (pb); y++)
+    for (int x = 0; x < gdk_pixbuf_get_width (pb); x++)
+      {
+        const guint8 *p = px + y * stride + x * n;
+        found += abs (p[0] - p[1]) > 20 || abs (p[1] - p[2]) > 20;
+      }
+  return found;
+}
+
+/* --plots on a conv net: its filters (colour shapes: in colour) and a
+ * sample's feature maps, in each format */
+static void
+test_run_plots_cnn (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *stems[] = { "filters", "feature-maps", "dead-saturated" };
+
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "1", "--set",
+                            "data.source=builtin:shapes", "--set", "data.samples=200", "--set",
+                            "model.layers=conv6x3/same,maxpool2,conv8x3,16", "--plots", "png,svg", NULL), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (stems); i++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/%s.png", run, stems[i]);
+      g_autofree char *svg = g_strdup_printf ("%s/%s.svg", run, stems[i]);
+      int width = 0;
+      g_assert_true (is_png (png, &width));
+      g_assert_cmpint (width, ==, 1440);
+      g_assert_true (g_file_test (svg, G_FILE_TEST_IS_REGULAR));
+    }
+  {
+    g_autofree char *filters = g_strdup_printf ("%s/filters.png", run);
+    g_autofree char *maps = g_strdup_printf ("%s/feature-maps.png", run);
+    g_assert_cmpuint (coloured_pixels (filters), >, 1000); /* six 3×3 RGB filters */
+    g_assert_cmpuint (coloured_pixels (maps), >, 100);     /* the colour sample beside grey maps */
+  }
 }
 
 static void
@@ -786,6 +839,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/version", test_version_reports_kernel);
   g_test_add_func ("/app/cli/data-info", test_data_info);
   g_test_add_func ("/app/cli/run-plots", test_run_plots);
+  g_test_add_func ("/app/cli/run-plots-cnn", test_run_plots_cnn);
   g_test_add_func ("/app/cli/data-preview", test_data_preview);
   g_test_add_func ("/app/cli/probe-and-lr-find", test_probe_and_lr_find);
   g_test_add_func ("/app/cli/run-folder-locked", test_run_folder_is_locked);

@@ -98,6 +98,95 @@ test_dead_and_saturated_match_plain_counts (void)
     }
 }
 
+/* A conv layer's dead share counts channels: one dead everywhere, one
+ * alive at a single position of one sample, one alive everywhere, one
+ * exactly 0 (dead: not positive) → 2 of 4. Counted per position it would
+ * be 26 of 36. Saturation stays a share of values. */
+static void
+test_conv_channels_dead (void)
+{
+  enum { B = 2, C = 4, P = 9 };
+  float a[B * C * P], t[B * C * P];
+  TsLayerStats s = { 0 };
+
+  for (guint r = 0; r < B; r++)
+    for (guint c = 0; c < C; c++)
+      for (guint p = 0; p < P; p++)
+        {
+          float *v = &a[(r * C + c) * P + p];
+          *v = c == 0 ? -1.f - p : c == 1 ? (r == 1 && p == 4 ? 0.5f : -0.25f) : c == 2 ? 1.f + p : 0.f;
+          t[(r * C + c) * P + p] = c == 2 ? 0.999f : c == 0 && p < 3 ? -0.995f : 0.1f;
+        }
+  ts_stats_activations_planes (&s, a, a, B, C, P, TS_ACT_RELU);
+  g_assert_cmpfloat (s.dead_fraction, ==, 0.5f);
+  g_assert_cmpfloat (s.saturated_fraction, ==, 0.f);
+  ts_stats_activations (&s, a, a, B, C * P, TS_ACT_RELU); /* the same values as 36 units */
+  g_assert_cmpfloat_with_epsilon (s.dead_fraction, 26.f / 36, 1e-6);
+  ts_stats_activations_planes (&s, t, t, B, C, P, TS_ACT_TANH);
+  g_assert_cmpfloat (s.dead_fraction, ==, 0.f);
+  g_assert_cmpfloat_with_epsilon (s.saturated_fraction, (B * P + B * 3.f) / (B * C * P), 1e-6);
+}
+
+/* Through a net: conv 4 filters 3×3 "same" on a 6×6 image with one bright
+ * pixel. Filter 0's bias −100 kills it; filter 1 (centre weight 1, bias
+ * −0.5) fires at that pixel alone; 2 and 3 (bias +1) everywhere. One
+ * channel of four is dead (per position it would be 16 + 15 of 64); and a
+ * maxpool after it is measured by channel too. */
+static void
+test_conv_net_dead_channels (void)
+{
+  TsShape input = { 3, { 1, 6, 6 } };
+  TsLayerSpec layers[] = { { .units = 4, .activation = TS_ACT_RELU, .kind = TS_LAYER_CONV, .kernel = 3, .stride = 1,
+                             .padding = TS_PADDING_SAME },
+                           { .kind = TS_LAYER_POOL, .pool = TS_POOL_MAX, .kernel = 2, .stride = 2 } };
+  g_autoptr(TsNet) net = ts_net_new_shaped (&input, layers, 2, TS_ACT_RELU, 0, 0, 2, 2);
+  g_autofree TsStatsRecord *rec = ts_stats_record_new (ts_net_n_layers (net));
+  float x[2 * 36] = { 0 }, *w, *b;
+  TsShape shape;
+
+  g_assert_nonnull (net);
+  w = ts_net_layer_weights_mut (net, 0, &shape);
+  b = ts_net_layer_bias_mut (net, 0);
+  g_assert_cmpuint (shape.ndim, ==, 4);
+  memset (w, 0, ts_shape_numel (&shape) * sizeof (float));
+  w[9 + 4] = 1; /* filter 1's centre */
+  b[0] = -100, b[1] = -0.5f, b[2] = 1, b[3] = 1;
+  x[2 * 6 + 3] = 1; /* sample 0: one bright pixel; sample 1 dark */
+  ts_net_forward (net, x, 2, FALSE, 0);
+  ts_stats_measure_forward (net, 2, TRUE, rec);
+  g_assert_cmpfloat (rec->layers[0].dead_fraction, ==, 0.25f);
+  g_assert_cmpfloat (rec->layers[1].dead_fraction, ==, 0.f); /* a pool has no activation of its own */
+  g_assert_cmpfloat (rec->layers[0].saturated_fraction, ==, 0.f);
+
+  /* the same net's feature maps of sample 0: the conv layer's output only */
+  {
+    TsModel model = { NULL, net, ts_preprocess_new_from_parts (TS_PRE_NONE, 36, 36, NULL, NULL, NULL) };
+    g_autoptr(TsFeatureMaps) fm = ts_feature_maps_new (&model, x, 36, 0, 1, NULL);
+    g_autoptr(GError) error = NULL;
+    const float *v;
+
+    g_assert_nonnull (fm);
+    g_assert_cmpuint (fm->n_layers, ==, 1);
+    g_assert_cmpuint (fm->layers[0].layer, ==, 0);
+    g_assert_cmpint (fm->layers[0].activation, ==, TS_ACT_RELU);
+    g_assert_cmpuint (fm->layers[0].shape.ndim, ==, 3);
+    g_assert_cmpuint (fm->layers[0].shape.dims[0], ==, 4);
+    g_assert_cmpuint (fm->layers[0].shape.dims[2], ==, 6);
+    g_assert_cmpuint (fm->label, ==, 1);
+    g_assert_cmpfloat (fm->input[2 * 6 + 3], ==, 1);
+    v = fm->layers[0].values;
+    for (int i = 0; i < 36; i++)
+      {
+        g_assert_cmpfloat (v[i], ==, 0);                          /* dead */
+        g_assert_cmpfloat (v[36 + i], ==, i == 15 ? 0.5f : 0.f);  /* the bright pixel only */
+        g_assert_cmpfloat (v[72 + i], ==, 1);
+      }
+    g_assert_null (ts_feature_maps_new (&model, x, 35, 0, 0, &error));
+    g_assert_nonnull (strstr (error->message, "35 values"));
+    ts_preprocess_free (model.preprocess);
+  }
+}
+
 static void
 test_histogram_counts_exactly (void)
 {
@@ -366,6 +455,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/inside/moments-match-double-sums", test_moments_match_double_sums);
   g_test_add_func ("/inside/dead-and-saturated-match-plain-counts", test_dead_and_saturated_match_plain_counts);
+  g_test_add_func ("/inside/conv-channels-dead", test_conv_channels_dead);
+  g_test_add_func ("/inside/conv-net-dead-channels", test_conv_net_dead_channels);
   g_test_add_func ("/inside/histogram-counts-exactly", test_histogram_counts_exactly);
   g_test_add_func ("/inside/stats-hold-layer-histograms", test_stats_hold_layer_histograms);
   g_test_add_func ("/inside/snapshot-follows-epochs", test_snapshot_follows_epochs);

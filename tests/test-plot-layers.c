@@ -198,6 +198,31 @@ test_update_ratio_band (Fixture *f, gconstpointer data)
     }
 }
 
+/* a conv net's pool layers have no weights: no line in the per-layer curves */
+static void
+test_metrics_skip_pool_layers (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:shapes", 1);
+  TsTraining *t;
+  TsRunStats run;
+
+  g_assert_true (ts_experiment_set (exp, "data.samples", "120", NULL));
+  g_assert_true (ts_experiment_set (exp, "model.layers", "conv4x3,maxpool2,conv4x3,gap", NULL));
+  t = train_to_end (exp);
+  run = (TsRunStats) { "cnn", 0, t->stats, ts_metric_log_length (t->stats) };
+  g_assert_cmpuint (run.n, >, 0);
+  for (TsLayerMetric m = 0; m < TS_LAYER_N_METRICS; m++)
+    {
+      g_autofree char *csv = ts_plot_layer_metric_csv (&run, 1, m);
+      g_assert_nonnull (strstr (csv, "\nlayer 1,"));
+      g_assert_null (strstr (csv, "\nlayer 2,"));  /* maxpool */
+      g_assert_nonnull (strstr (csv, "\nlayer 3,"));
+      g_assert_null (strstr (csv, "\nlayer 4,"));  /* global average pool */
+      g_assert_true ((strstr (csv, "\noutput,") != NULL) == (m != TS_LAYER_UNHEALTHY));
+    }
+  ts_training_free (t);
+}
+
 /* ---- first-layer filters ----------------------------------------------------------- */
 
 typedef struct {
@@ -403,6 +428,7 @@ main (int argc, char **argv)
   g_test_add ("/plot/layers/update-ratio-band", Fixture, NULL, fixture_set_up, test_update_ratio_band,
               fixture_tear_down);
   g_test_add_func ("/plot/layers/filters-are-images", test_filters_are_images);
+  g_test_add_func ("/plot/layers/metrics-skip-pool-layers", test_metrics_skip_pool_layers);
   g_test_add_func ("/plot/layers/batchnorm-parameters", test_batchnorm_parameters);
   g_test_add_func ("/plot/layers/batchnorm-per-channel", test_batchnorm_per_channel);
   g_test_add ("/plot/layers/decision-heat-map", Fixture, NULL, fixture_set_up, test_decision_heat_map,

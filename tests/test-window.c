@@ -5,6 +5,7 @@
 #include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
 #include "ts-layer-list.h"
+#include "ts-plot-conv.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -1216,6 +1217,140 @@ test_layer_views_on_images (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* the colour the conv painters give v on a lo … hi scale, one channel */
+static int
+expected_level (float v, float lo, float hi)
+{
+  return (int) (CLAMP ((v - lo) * 255.f / (hi - lo), 0.f, 255.f) + 0.5f);
+}
+
+static guint32
+surface_pixel (cairo_surface_t *s, double x, double y)
+{
+  return *(guint32 *) (cairo_image_surface_get_data (s) + (gsize) y * cairo_image_surface_get_stride (s) + (int) x * 4)
+         & 0xffffff;
+}
+
+static void
+assert_level (guint32 p, int r, int g, int b)
+{
+  g_assert_cmpint (abs ((int) (p >> 16 & 0xff) - r), <=, 2);
+  g_assert_cmpint (abs ((int) (p >> 8 & 0xff) - g), <=, 2);
+  g_assert_cmpint (abs ((int) (p & 0xff) - b), <=, 2);
+}
+
+/* 3×32×32 shapes → [8,32,32] → [8,16,16] → [16,14,14] → [16,7,7] → 32 */
+#define CNN_LAYERS "conv8x5/same,maxpool2,conv16x3,maxpool2,32"
+
+static gboolean
+is_spin_button (GtkWidget *widget, const char *unused)
+{
+  return GTK_IS_SPIN_BUTTON (widget);
+}
+
+static gboolean
+maps_of_sample (gpointer data)
+{
+  return ts_layer_views_get_maps_sample (data) == 5;
+}
+
+/* A conv net on colour shapes: the filters figure shows the trained
+ * filters in colour, pixel for pixel, and the feature maps figure the conv
+ * layers' outputs for the chosen sample; both export. */
+static void
+test_layer_views_on_cnn (void)
+{
+  TsWindow *window = new_window ();
+  TsLayerViews *views = TS_LAYER_VIEWS (ts_window_get_layer_views (window));
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  const TsDataset *ds;
+  TsRun *run;
+  g_autoptr(TsModel) model = NULL;
+  g_autoptr(TsFeatureMaps) maps = NULL;
+  GtkWidget *filters, *feature_maps;
+  TsShape shape;
+  const float *w;
+  cairo_surface_t *s;
+  double box[4];
+  float lo, hi;
+  guint64 step;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1500);
+  g_assert_true (ts_experiment_set (exp, "data.source", "builtin:shapes", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.samples", "600", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.epochs", "3", NULL));
+  g_assert_true (ts_experiment_set (exp, "train.lr", "0.02", NULL));
+  g_assert_true (ts_experiment_set (exp, "data.preprocess", "standardize", NULL));
+  g_assert_true (ts_experiment_set (exp, "model.layers", CNN_LAYERS, NULL));
+  run = ts_window_add_experiment (window, exp);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL));
+  g_assert_true (spin_until (data_and_run_ready, window, 180));
+  g_assert_cmpint (ts_run_get_state (run), ==, TS_RUN_DONE);
+  filters = find_figure (GTK_WIDGET (views), "first-layer-weights");
+  feature_maps = find_figure (GTK_WIDGET (views), "feature-maps");
+  g_assert_true (gtk_widget_get_visible (filters));
+  g_assert_true (gtk_widget_get_visible (feature_maps));
+  spin_until (frames_drawn, views, 2);
+  ds = ts_data_page_get_dataset (TS_DATA_PAGE (ts_window_get_data_page (window)));
+  model = ts_run_dup_model (run, &step);
+  if (model == NULL)
+    model = ts_model_load (ts_run_dup_model_path (run), NULL);
+  g_assert_nonnull (model);
+
+  /* filter u's top-left weight in R, G, B, on its own ±max|w| */
+  w = ts_net_layer_weights (model->net, 0, &shape);
+  g_assert_cmpuint (shape.ndim, ==, 4);
+  g_assert_cmpuint (shape.dims[1], ==, 3);
+  s = render_widget (filters, "layers-cnn-filters.png");
+  for (guint u = 0; u < shape.dims[0]; u++)
+    {
+      gsize per = 3 * shape.dims[2] * shape.dims[3], plane = shape.dims[2] * shape.dims[3];
+      const float *f = w + u * per;
+      float peak = 0;
+      for (gsize k = 0; k < per; k++)
+        peak = MAX (peak, fabsf (f[k]));
+      g_assert_true (ts_plot_conv_filters_tile ((guint) shape.dims[0], 3, (guint) shape.dims[2], (guint) shape.dims[3],
+                                                gtk_widget_get_width (filters), gtk_widget_get_height (filters), u, box));
+      assert_level (surface_pixel (s, box[0] + box[2] / shape.dims[3] / 2, box[1] + box[3] / shape.dims[2] / 2),
+                    expected_level (f[0], -peak, peak), expected_level (f[plane], -peak, peak),
+                    expected_level (f[2 * plane], -peak, peak));
+    }
+  cairo_surface_destroy (s);
+  assert_figure_exports (GTK_WIDGET (views), "first-layer-weights", 1 + shape.dims[0] * 3 * 25);
+
+  /* sample 0's maps: every channel's centre pixel, on its layer's range */
+  maps = ts_feature_maps_new (model, ds->x, ds->dim, 0, ds->y[0], NULL);
+  g_assert_nonnull (maps);
+  g_assert_cmpuint (maps->n_layers, ==, 2);
+  g_assert_cmpuint (ts_layer_views_get_maps_sample (views), ==, 0);
+  s = render_widget (feature_maps, "layers-cnn-maps.png");
+  for (guint l = 0; l < maps->n_layers; l++)
+    {
+      const TsFeatureMap *map = &maps->layers[l];
+      guint H = (guint) map->shape.dims[1], W = (guint) map->shape.dims[2];
+      ts_plot_feature_map_range (map, &lo, &hi);
+      for (guint c = 0; c < map->shape.dims[0]; c++)
+        {
+          int level = expected_level (map->values[(c * H + H / 2) * W + W / 2], lo, hi);
+          g_assert_true (ts_plot_feature_maps_tile (maps, gtk_widget_get_width (feature_maps),
+                                                    gtk_widget_get_height (feature_maps), l, c, box));
+          assert_level (surface_pixel (s, box[0] + (W / 2 + 0.5) * box[2] / W, box[1] + (H / 2 + 0.5) * box[3] / H),
+                        level, level, level);
+        }
+    }
+  cairo_surface_destroy (s);
+  {
+    guint64 values = 0;
+    for (guint l = 0; l < maps->n_layers; l++)
+      values += ts_shape_numel (&maps->layers[l].shape);
+    assert_figure_exports (GTK_WIDGET (views), "feature-maps", 1 + values);
+  }
+  /* another sample: made again, off the draw path */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (views), is_spin_button, NULL)), 5);
+  g_assert_true (spin_until (maps_of_sample, views, 30));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* the main menu's Examples submenu: one item per built-in experiment, by title */
 static guint
 count_example_items (GMenuModel *menu)
@@ -1417,6 +1552,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/editor/layer-list-batchnorm", test_layer_list_batchnorm);
   g_test_add_func ("/ui/layers/2d", test_layer_views_on_2d);
   g_test_add_func ("/ui/layers/images", test_layer_views_on_images);
+  g_test_add_func ("/ui/layers/cnn", test_layer_views_on_cnn);
   g_test_add_func ("/ui/window/examples-menu", test_examples_menu);
   g_test_add_func ("/ui/layers/batchnorm", test_layer_views_batchnorm);
   return g_test_run ();

@@ -1,5 +1,6 @@
 #include "ts-layer-views.h"
 #include "ts-figure.h"
+#include "ts-plot-conv.h"
 
 #include <math.h>
 
@@ -7,6 +8,7 @@
 #define GRID_CELLS 120     /* decision grid: cells per side, at most */
 #define GRID_MIN_CELLS 24
 #define GRID_BUDGET 1e8    /* multiply-adds per grid */
+#define MAPS_EVERY (G_USEC_PER_SEC) /* feature maps while training: at most once a second */
 
 struct _TsLayerViews {
   GtkBox          parent_instance;
@@ -26,10 +28,18 @@ struct _TsLayerViews {
   GtkWidget      *filters;
   GtkWidget      *batchnorm;
   GtkWidget      *decision;
+  GtkWidget      *maps_row;    /* the feature maps and their sample: conv nets on images */
+  GtkWidget      *feature_maps;
+  GtkWidget      *sample_choice;
 
   /* made off the UI thread (update_model): the draw functions only paint them */
   TsModel        *model;      /* a copy of the selected run's newest parameters */
   TsDecisionGrid *grid;       /* what that model predicts over the 2-D data, or NULL */
+  TsFeatureMaps  *maps;       /* what a sample makes of each conv layer, or NULL */
+  char           *maps_error; /* why there are none */
+  guint64         maps_step;  /* the parameters they are of */
+  gint64          maps_time;  /* when the last job making them started (monotonic µs) */
+  guint           maps_retry; /* a source asking again once a second has passed */
   guint64         model_step; /* which parameters they are of */
   TsRun          *model_run;  /* weak: which run */
   guint           generation; /* of the job in flight: a newer run or data set drops its result */
@@ -183,6 +193,50 @@ batchnorm_csv (gpointer data)
   return self->model && self->model_run == self->run ? ts_plot_batchnorm_csv (self->model->net, self->layer) : NULL;
 }
 
+/* the selected run's experiment has a conv layer */
+static gboolean
+run_has_conv (const TsLayerViews *self)
+{
+  const TsExperiment *exp = self->run ? ts_run_get_experiment (self->run) : NULL;
+
+  for (guint l = 0; exp && l < exp->model.layers->len; l++)
+    if (g_array_index (exp->model.layers, TsLayerSpec, l).kind == TS_LAYER_CONV)
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+chosen_sample (TsLayerViews *self)
+{
+  guint i = (guint) gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->sample_choice));
+  return self->ds && self->ds->n ? MIN (i, self->ds->n - 1) : 0;
+}
+
+static void
+draw_feature_maps (cairo_t *cr, double width, double height, const TsPlotStyle *style, gpointer data)
+{
+  TsLayerViews *self = data;
+  g_autofree char *caption = NULL;
+
+  if (self->model_run != self->run || (self->maps == NULL && self->maps_error == NULL))
+    ts_plot_message (cr, width, height, style, "Feature maps", "Start a run to see what its conv layers make of a sample");
+  else if (self->maps == NULL)
+    ts_plot_message (cr, width, height, style, "Feature maps", self->maps_error);
+  else
+    {
+      caption = g_strdup_printf ("Feature maps · %s · step %" G_GUINT64_FORMAT " · each layer to its own range",
+                                 ts_run_get_name (self->run), self->maps_step);
+      ts_plot_feature_maps (cr, width, height, style, self->maps, caption);
+    }
+}
+
+static char *
+feature_maps_csv (gpointer data)
+{
+  TsLayerViews *self = data;
+  return self->maps && self->model_run == self->run ? ts_plot_feature_maps_csv (self->maps) : NULL;
+}
+
 /* cells per side: the grid is made in a worker, but on two cores the worker
  * takes from the training, so a big net gets a coarser one (about 10⁸
  * multiply-adds at most) */
@@ -227,6 +281,10 @@ typedef struct {
   gboolean        grid;     /* 2-D data: make the decision grid over bounds */
   double          x0, x1, y0, y1;
   TsDecisionGrid *out_grid;
+  float          *sample;   /* (dim): a raw sample to make feature maps of, or NULL */
+  guint           dim, index, label;
+  TsFeatureMaps  *out_maps;
+  char           *maps_error;
   guint64         step;
   TsRun          *run;      /* a reference, to say which run it was */
 } ModelJob;
@@ -236,6 +294,9 @@ model_job_free (ModelJob *job)
 {
   g_clear_pointer (&job->model, ts_model_free);
   g_clear_pointer (&job->out_grid, ts_decision_grid_free);
+  g_clear_pointer (&job->out_maps, ts_feature_maps_free);
+  g_free (job->sample);
+  g_free (job->maps_error);
   g_free (job->path);
   g_clear_object (&job->run);
   g_free (job);
@@ -256,6 +317,12 @@ model_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
     {
       guint cells = grid_cells (job->model->net);
       job->out_grid = ts_decision_grid_new (job->model, job->x0, job->x1, job->y0, job->y1, cells, cells, NULL);
+    }
+  if (job->sample) /* one sample's forward pass, on the job's own copy of the model */
+    {
+      job->out_maps = ts_feature_maps_new (job->model, job->sample, job->dim, job->index, job->label, &error);
+      if (job->out_maps == NULL)
+        job->maps_error = g_strdup (error->message), g_clear_error (&error);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -286,6 +353,15 @@ on_model_ready (GObject *source, GAsyncResult *result, gpointer data)
       self->model = g_steal_pointer (&job->model);
       self->grid = g_steal_pointer (&job->out_grid);
       self->model_step = job->step;
+      if (job->sample)
+        {
+          g_clear_pointer (&self->maps, ts_feature_maps_free);
+          g_free (self->maps_error);
+          self->maps = g_steal_pointer (&job->out_maps);
+          self->maps_error = g_steal_pointer (&job->maps_error);
+          self->maps_step = job->step;
+          gtk_widget_queue_draw (self->feature_maps);
+        }
       g_set_weak_pointer (&self->model_run, job->run);
       gtk_widget_queue_draw (self->filters);
       gtk_widget_queue_draw (self->decision);
@@ -298,25 +374,63 @@ on_model_ready (GObject *source, GAsyncResult *result, gpointer data)
     update_model (self);
 }
 
+static gboolean
+retry_maps (gpointer data)
+{
+  TsLayerViews *self = data;
+
+  self->maps_retry = 0;
+  update_model (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* the feature maps shown are of another sample or older parameters */
+static gboolean
+maps_stale (TsLayerViews *self, guint64 step)
+{
+  if (self->model_run != self->run || self->maps_step != step)
+    return TRUE;
+  return self->maps ? self->maps->sample != chosen_sample (self) : self->maps_error == NULL;
+}
+
+/* While training, feature maps are made at most once a second: FALSE (and
+ * a retry set up) when the last were made less than that ago. */
+static gboolean
+maps_due (TsLayerViews *self)
+{
+  gint64 wait = self->maps_time + MAPS_EVERY - g_get_monotonic_time ();
+
+  if (!is_training (self->run) || wait <= 0)
+    return TRUE;
+  if (self->maps_retry == 0)
+    self->maps_retry = g_timeout_add ((guint) (wait / 1000) + 1, retry_maps, self);
+  return FALSE;
+}
+
 /* When the selected run has newer parameters than the views show (and they
- * are on screen), a worker copies or loads them and makes the grid. */
+ * are on screen), a worker copies or loads them and makes the grid and the
+ * feature maps. */
 static void
 update_model (TsLayerViews *self)
 {
   g_autoptr(GTask) task = NULL;
   ModelJob *job;
   guint64 step;
-  gboolean image, plane;
+  gboolean image, plane, maps;
 
   if (self->busy || self->run == NULL || self->ds == NULL)
     return;
   image = ts_dataset_is_image (self->ds);
   plane = !image && self->ds->dim == 2;
+  maps = image && self->ds->n > 0 && gtk_widget_get_mapped (self->feature_maps);
   if (!(image ? gtk_widget_get_mapped (self->filters) : plane && gtk_widget_get_mapped (self->decision))
-      && !gtk_widget_get_mapped (self->batchnorm))
+      && !gtk_widget_get_mapped (self->batchnorm) && !maps)
     return;
   step = ts_run_get_params_step (self->run);
-  if (step == 0 || (self->model_run == self->run && step == self->model_step))
+  maps = maps && maps_stale (self, step);
+  if (step == 0 || ((self->model_run == self->run && step == self->model_step) && !maps))
+    return;
+  if (maps && !maps_due (self))
     return;
   job = g_new0 (ModelJob, 1);
   job->run = g_object_ref (self->run);
@@ -328,6 +442,12 @@ update_model (TsLayerViews *self)
     }
   job->step = step; /* what was asked for (the copy may be a little newer) */
   job->grid = plane;
+  if (maps) /* the sample copied: the data page may replace its data set meanwhile */
+    {
+      job->index = chosen_sample (self), job->dim = self->ds->dim, job->label = self->ds->y[job->index];
+      job->sample = g_memdup2 (self->ds->x + (gsize) job->index * job->dim, (gsize) job->dim * sizeof (float));
+      self->maps_time = g_get_monotonic_time ();
+    }
   if (plane)
     ts_decision_bounds (self->ds, 0.05, &job->x0, &job->x1, &job->y0, &job->y1);
   self->busy = TRUE;
@@ -343,8 +463,11 @@ forget_model (TsLayerViews *self)
   self->generation++;
   g_clear_pointer (&self->model, ts_model_free);
   g_clear_pointer (&self->grid, ts_decision_grid_free);
+  g_clear_pointer (&self->maps, ts_feature_maps_free);
+  g_clear_pointer (&self->maps_error, g_free);
   g_clear_weak_pointer (&self->model_run);
   self->model_step = 0;
+  self->maps_step = 0;
 }
 
 /* ---- state -------------------------------------------------------------------- */
@@ -356,6 +479,9 @@ update_side_views (TsLayerViews *self)
   gtk_widget_set_visible (self->filters, image);
   gtk_widget_set_visible (self->decision, self->ds && !image && self->ds->dim == 2);
   gtk_widget_set_visible (self->batchnorm, layer_is_batchnorm (self));
+  gtk_widget_set_visible (self->maps_row, image && run_has_conv (self));
+  if (self->ds)
+    gtk_spin_button_set_range (GTK_SPIN_BUTTON (self->sample_choice), 0, MAX (self->ds->n, 1) - 1);
 }
 
 /* the histograms and metrics change only with a new measurement (every
@@ -408,6 +534,15 @@ fill_layer_choice (TsLayerViews *self)
       if (spec->kind == TS_LAYER_BATCHNORM)
         name = g_strdup_printf ("Layer %u · batch norm (weights: γ) · %s", l + 1,
                                 ts_activation_name (l > 0 ? ts_experiment_layer_activation (exp, l - 1) : exp->model.activation));
+      else if (spec->kind == TS_LAYER_CONV)
+        name = g_strdup_printf ("Layer %u · conv %u×%u, %u filters %s", l + 1, spec->kernel, spec->kernel,
+                                spec->units,
+                                normalised ? "before its batch norm" : ts_activation_name (ts_experiment_layer_activation (exp, l)));
+      else if (spec->kind == TS_LAYER_POOL)
+        name = g_strdup_printf ("Layer %u · %s pool %u (no weights)", l + 1, spec->pool == TS_POOL_MAX ? "max" : "avg",
+                                spec->kernel);
+      else if (spec->kind == TS_LAYER_GLOBAL_AVG_POOL)
+        name = g_strdup_printf ("Layer %u · global average pool (no weights)", l + 1);
       else
         name = g_strdup_printf ("Layer %u · %u %s", l + 1, spec->units,
                                 normalised ? "before its batch norm" : ts_activation_name (ts_experiment_layer_activation (exp, l)));
@@ -451,6 +586,7 @@ ts_layer_views_set_run (TsLayerViews *self, TsRun *run)
   gtk_widget_queue_draw (self->filters);
   gtk_widget_queue_draw (self->decision);
   gtk_widget_queue_draw (self->batchnorm);
+  gtk_widget_queue_draw (self->feature_maps);
   fill_layer_choice (self);
   ts_layer_views_refresh (self);
 }
@@ -463,8 +599,15 @@ ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds)
   gtk_widget_queue_draw (self->filters);
   gtk_widget_queue_draw (self->decision);
   gtk_widget_queue_draw (self->batchnorm);
+  gtk_widget_queue_draw (self->feature_maps);
   update_side_views (self);
   ts_layer_views_refresh (self);
+}
+
+guint
+ts_layer_views_get_maps_sample (TsLayerViews *self)
+{
+  return self->maps && self->model_run == self->run ? self->maps->sample : G_MAXUINT;
 }
 
 void
@@ -545,6 +688,26 @@ controls (TsLayerViews *self)
   return row;
 }
 
+/* the feature maps under a line choosing their sample */
+static GtkWidget *
+maps_row (TsLayerViews *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4), *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *label = gtk_label_new ("Feature maps of sample");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  self->sample_choice = gtk_spin_button_new_with_range (0, 0, 1);
+  gtk_widget_set_tooltip_text (self->sample_choice, "Which sample of the Data page's training part goes through the "
+                                                    "net: its conv layers' outputs are drawn");
+  gtk_box_append (GTK_BOX (line), label);
+  gtk_box_append (GTK_BOX (line), self->sample_choice);
+  self->feature_maps = figure ("feature-maps", draw_feature_maps, feature_maps_csv, self, 420);
+  gtk_box_append (GTK_BOX (row), line);
+  gtk_box_append (GTK_BOX (row), self->feature_maps);
+  g_signal_connect_swapped (self->sample_choice, "value-changed", G_CALLBACK (update_model), self);
+  return row;
+}
+
 static void
 ts_layer_views_dispose (GObject *object)
 {
@@ -555,6 +718,7 @@ ts_layer_views_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->run, self);
   g_clear_object (&self->run);
   forget_model (self);
+  g_clear_handle_id (&self->maps_retry, g_source_remove);
   G_OBJECT_CLASS (ts_layer_views_parent_class)->dispose (object);
 }
 
@@ -593,9 +757,11 @@ ts_layer_views_init (TsLayerViews *self)
       gtk_box_append (GTK_BOX (bottom), self->metrics[m]);
     }
   g_object_set_data_full (G_OBJECT (self), "metric-views", mine, g_free);
+  self->maps_row = maps_row (self);
   /* a row of its own, shown while a batchnorm layer is chosen */
   self->batchnorm = figure ("batchnorm", draw_batchnorm, batchnorm_csv, self, 220);
   gtk_box_append (GTK_BOX (self), top);
+  gtk_box_append (GTK_BOX (self), self->maps_row);
   gtk_box_append (GTK_BOX (self), self->batchnorm);
   gtk_box_append (GTK_BOX (self), bottom);
   fill_layer_choice (self);
@@ -604,6 +770,7 @@ ts_layer_views_init (TsLayerViews *self)
   g_signal_connect_swapped (self->filters, "map", G_CALLBACK (update_model), self);
   g_signal_connect_swapped (self->decision, "map", G_CALLBACK (update_model), self);
   g_signal_connect_swapped (self->batchnorm, "map", G_CALLBACK (update_model), self);
+  g_signal_connect_swapped (self->feature_maps, "map", G_CALLBACK (update_model), self);
 }
 
 GtkWidget *

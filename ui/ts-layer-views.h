@@ -2,12 +2,13 @@
  * trains: a layer's weight, activation or gradient histograms over time
  * (offset or overlaid, every overlaid run), per-layer update/weight ratios
  * with the ~1e-3 band, gradient norms and dead or saturated shares, and for
- * the selected run the first layer's weights as images (image data) or the
- * decision boundary under the training points (2-D data), and while a
+ * the selected run the first layer's weights as images (image data; a conv
+ * net's filters) or the decision boundary under the training points (2-D
+ * data), a conv net's feature maps of a chosen sample, and while a
  * batchnorm layer is chosen its γ, β and running statistics per unit. Every
  * view is a TsFigure, so each exports; their names are "histograms",
  * "update-ratio", "grad-norm", "dead-saturated", "first-layer-weights",
- * "decision-boundary", "batchnorm".
+ * "decision-boundary", "feature-maps", "batchnorm".
  */
 #pragma once
 
@@ -31,6 +32,9 @@ void       ts_layer_views_set_run (TsLayerViews *self, TsRun *run);
 void       ts_layer_views_set_dataset (TsLayerViews *self, const TsDataset *ds);
 /* something new was published: redraw */
 void       ts_layer_views_refresh (TsLayerViews *self);
+
+/* which sample the feature maps drawn are of (G_MAXUINT: none drawn) */
+guint      ts_layer_views_get_maps_sample (TsLayerViews *self);
 
 /* the histogram kind and mode survive a restart */
 void       ts_layer_views_bind_settings (TsLayerViews *self, GSettings *settings);

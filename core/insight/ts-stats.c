@@ -259,20 +259,33 @@ is_relu_family (TsActivation act)
  * positive; its largest z tells. Where a > 0 exactly when z > 0 — every
  * kind but PReLU, whose learned slope may turn negative — the largest a
  * does, found in the pass that takes the moments. NaN is never the
- * largest, and never positive. */
+ * largest, and never positive. A conv channel is dead when none of its
+ * plane's positions is: top holds channels × plane columns. */
 static guint
-count_dead (const float *top, guint units)
+count_dead (const float *top, guint channels, guint plane)
 {
   guint dead = 0;
-  for (guint j = 0; j < units; j++)
-    dead += !(top[j] > 0.f);
+  for (guint c = 0; c < channels; c++)
+    {
+      gboolean alive = FALSE;
+      for (guint p = 0; p < plane && !alive; p++)
+        alive = top[(gsize) c * plane + p] > 0.f;
+      dead += !alive;
+    }
   return dead;
 }
 
 void
 ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, guint out, TsActivation act)
 {
-  guint dead = 0;
+  ts_stats_activations_planes (s, a, z, B, out, 1, act);
+}
+
+void
+ts_stats_activations_planes (TsLayerStats *s, const float *a, const float *z, guint B, guint channels, guint plane,
+                             TsActivation act)
+{
+  guint dead = 0, out = channels * plane;
   gsize n = (gsize) B * out;
   g_autofree float *top = NULL;
   Extra extra = { NULL, 0, 0, 0 };
@@ -299,10 +312,10 @@ ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, 
   else
     m = ts_moments (a, n);
   if (top)
-    dead = count_dead (top, out);
+    dead = count_dead (top, channels, plane);
   s->act_mean = (float) m.mean;
   s->act_std = (float) m.std;
-  s->dead_fraction = (float) dead / out;
+  s->dead_fraction = (float) dead / MAX (channels, 1);
   s->saturated_fraction = (float) extra.outside / MAX (n, 1);
   /* bounded activations on their whole range, so saturation shows at the ends */
   if (act == TS_ACT_TANH || act == TS_ACT_SIGMOID)
@@ -311,11 +324,18 @@ ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, 
     fill_from_data (&s->hist[TS_HIST_ACTIVATIONS], a, n, &m);
 }
 
+/* a layer whose output is [C,H,W] maps (conv, and the batch norm or pool
+ * after one) is dead by channel */
 static void
 activation_stats (const TsNet *net, guint l, guint B, TsLayerStats *s)
 {
-  ts_stats_activations (s, ts_net_layer_a (net, l), ts_net_layer_z (net, l), B, ts_net_layer_units (net, l),
-                        ts_net_layer_activation (net, l));
+  TsShape shape;
+  guint plane;
+
+  ts_net_layer_out_shape (net, l, &shape);
+  plane = shape.ndim == 3 ? (guint) (shape.dims[1] * shape.dims[2]) : 1;
+  ts_stats_activations_planes (s, ts_net_layer_a (net, l), ts_net_layer_z (net, l), B,
+                               ts_net_layer_units (net, l) / plane, plane, ts_net_layer_activation (net, l));
 }
 
 /* Σ x² over n values from their moments */

@@ -51,7 +51,7 @@ const char *ts_hist_kind_name (TsHistKind kind); /* "weights", "activations", "g
 typedef struct {
   float act_mean;
   float act_std;
-  float dead_fraction;      /* ReLU family: units not active for any sample */
+  float dead_fraction;      /* ReLU family: units (conv: channels) not active for any sample */
   float saturated_fraction; /* sigmoid/tanh: outputs within 1% of a limit */
   float weight_rms;
   float grad_norm;
@@ -92,6 +92,11 @@ void ts_stats_measure_forward (const TsNet *net, guint B, gboolean weights, TsSt
  * activation's input, tells PReLU's dead units — and the weights' RMS and
  * histogram (no update ratio). */
 void ts_stats_activations (TsLayerStats *s, const float *a, const float *z, guint B, guint units, TsActivation act);
+/* The same for a conv layer's output, (B, channels · plane) in NCHW rows:
+ * the dead share counts channels, a channel dead when no position of any
+ * sample is active; the saturated share is of values, as for units. */
+void ts_stats_activations_planes (TsLayerStats *s, const float *a, const float *z, guint B, guint channels,
+                                  guint plane, TsActivation act);
 void ts_stats_weights (TsLayerStats *s, const float *w, gsize n);
 
 /* Statistics are measured every this many steps: about TS_STATS_POINTS

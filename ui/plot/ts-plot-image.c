@@ -28,17 +28,16 @@ value_range (const float *img, gsize n, TsPixelScale scale, float *lo, float *hi
     }
 }
 
-cairo_surface_t *
-ts_plot_image_surface (const float *img, guint C, guint H, guint W, TsPixelScale scale)
+/* lo black … hi white (lo < hi) */
+static cairo_surface_t *
+surface_in_range (const float *img, guint C, guint H, guint W, float lo, float hi)
 {
   cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) W, (int) H);
   guint8 *data = cairo_image_surface_get_data (s);
   int stride = cairo_image_surface_get_stride (s);
   gsize plane = (gsize) H * W;
-  float lo, hi, k;
+  float k = 255.f / (hi - lo);
 
-  value_range (img, C * plane, scale, &lo, &hi);
-  k = 255.f / (hi - lo);
   cairo_surface_flush (s);
   for (guint y = 0; y < H; y++)
     for (guint x = 0; x < W; x++)
@@ -55,12 +54,18 @@ ts_plot_image_surface (const float *img, guint C, guint H, guint W, TsPixelScale
   return s;
 }
 
-void
-ts_plot_image (cairo_t *cr, const float *img, guint C, guint H, guint W, TsPixelScale scale, double x, double y,
-               double w, double h)
+cairo_surface_t *
+ts_plot_image_surface (const float *img, guint C, guint H, guint W, TsPixelScale scale)
 {
-  cairo_surface_t *s = ts_plot_image_surface (img, C, H, W, scale);
+  float lo, hi;
 
+  value_range (img, (gsize) C * H * W, scale, &lo, &hi);
+  return surface_in_range (img, C, H, W, lo, hi);
+}
+
+static void
+paint_surface (cairo_t *cr, cairo_surface_t *s, guint H, guint W, double x, double y, double w, double h)
+{
   cairo_save (cr);
   cairo_translate (cr, x, y);
   cairo_scale (cr, w / W, h / H);
@@ -70,6 +75,41 @@ ts_plot_image (cairo_t *cr, const float *img, guint C, guint H, guint W, TsPixel
   cairo_fill (cr);
   cairo_restore (cr);
   cairo_surface_destroy (s);
+}
+
+void
+ts_plot_image (cairo_t *cr, const float *img, guint C, guint H, guint W, TsPixelScale scale, double x, double y,
+               double w, double h)
+{
+  paint_surface (cr, ts_plot_image_surface (img, C, H, W, scale), H, W, x, y, w, h);
+}
+
+void
+ts_plot_image_in_range (cairo_t *cr, const float *img, guint C, guint H, guint W, float lo, float hi, double x,
+                        double y, double w, double h)
+{
+  if (!(hi > lo)) /* flat: mid grey */
+    lo -= 0.5f, hi += 0.5f;
+  paint_surface (cr, surface_in_range (img, C, H, W, lo, hi), H, W, x, y, w, h);
+}
+
+double
+ts_plot_image_fit (guint n, guint H, guint W, double box_width, double box_height, double gap, guint *cols_out)
+{
+  double best = 0;
+  guint cols = 1;
+
+  for (guint c = 1; c <= MAX (n, 1); c++)
+    {
+      guint rows = (n + c - 1) / c;
+      double zoom = MIN ((box_width - gap * (c + 1)) / ((double) c * W), (box_height - gap * (rows + 1)) / ((double) rows * H));
+      if (zoom >= 3)
+        zoom = floor (zoom); /* whole pixels: every image pixel the same size (losing at most a quarter) */
+      if (zoom > best)
+        best = zoom, cols = c;
+    }
+  *cols_out = cols;
+  return best;
 }
 
 void

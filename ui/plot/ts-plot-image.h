@@ -27,6 +27,15 @@ cairo_surface_t *ts_plot_image_surface (const float *img, guint channels, guint 
 /* Paints img into the box (x, y, w, h), nearest-neighbour. */
 void             ts_plot_image (cairo_t *cr, const float *img, guint channels, guint height, guint width,
                                 TsPixelScale scale, double x, double y, double w, double h);
+/* the same with lo black and hi white (all three channels alike): images
+ * that share a range, such as the feature maps of one layer */
+void             ts_plot_image_in_range (cairo_t *cr, const float *img, guint channels, guint height, guint width,
+                                         float lo, float hi, double x, double y, double w, double h);
+/* n images of height × width in rows filling a box, gap pixels between and
+ * around them: the columns (*cols) that make them largest and the zoom —
+ * screen pixels per image pixel, whole when it is 3 or more */
+double           ts_plot_image_fit (guint n, guint height, guint width, double box_width, double box_height,
+                                    double gap, guint *cols);
 /* n images in rows of cols, each zoom× its size, a pixel apart on dark grey
  * (scales: per image); the grid is cols·(W·zoom + 1) + 1 pixels wide. */
 void             ts_plot_image_grid (cairo_t *cr, const float *const *images, const TsPixelScale *scales, guint n,

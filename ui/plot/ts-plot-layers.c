@@ -1,4 +1,5 @@
 #include "ts-plot-layers.h"
+#include "ts-plot-conv.h"
 #include "ts-plot-image.h"
 #include "ts-plot-private.h"
 
@@ -220,6 +221,21 @@ typedef struct {
   GPtrArray    *columns; /* double arrays the series point into */
 } MetricSeries;
 
+/* A pool or global average pool layer has no weights: its weights'
+ * histogram counts nothing and their RMS is 0 (any other layer's counts its
+ * finite weights), and it has no update ratio, gradient or activation of
+ * its own to draw. */
+static gboolean
+has_weights (const TsStatsRecord *rec, guint layer)
+{
+  const TsHistogram *h = &rec->layers[layer].hist[TS_HIST_WEIGHTS];
+
+  for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+    if (h->counts[b])
+      return TRUE;
+  return rec->layers[layer].weight_rms != 0; /* NaN: a diverged layer's weights, not counted */
+}
+
 static void
 metric_series (const TsRunStats *runs, guint n_runs, TsLayerMetric metric, MetricSeries *out)
 {
@@ -233,7 +249,10 @@ metric_series (const TsRunStats *runs, guint n_runs, TsLayerMetric metric, Metri
       guint shown = metric == TS_LAYER_UNHEALTHY && n_layers > 1 ? n_layers - 1 : n_layers;
       for (guint l = 0; l < shown; l++)
         {
-          double *x = g_new (double, runs[r].n), *y = g_new (double, runs[r].n);
+          double *x, *y;
+          if (!has_weights (record (&runs[r], runs[r].n - 1), l))
+            continue;
+          x = g_new (double, runs[r].n), y = g_new (double, runs[r].n);
           g_autofree char *layer = layer_name (l, n_layers);
           char *name = n_runs > 1 ? g_strdup_printf ("%s · %s", runs[r].name, layer) : g_strdup (layer);
           TsPlotSeries s = { name, n_runs > 1 ? runs[r].colour : l, x, y, runs[r].n, FALSE, n_runs > 1 && l % 2 };
@@ -305,13 +324,19 @@ void
 ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net, guint C,
                  guint H, guint W, const char *caption)
 {
-  TsShape shape; /* [out, in] */
+  TsShape shape; /* [out, in], or a conv layer's [out, in, kh, kw] */
   const float *w = ts_net_layer_weights (net, 0, &shape);
   guint units = (guint) shape.dims[0], in = shape.ndim == 2 ? (guint) shape.dims[1] : 0;
   guint n = MIN (units, MAX_FILTERS), cols = 1;
   double top = 28, gap = 2, tile;
   char title[160];
 
+  if (shape.ndim == 4)
+    {
+      ts_plot_conv_filters (cr, width, height, style, w, units, (guint) shape.dims[1], (guint) shape.dims[2],
+                            (guint) shape.dims[3], caption);
+      return;
+    }
   cairo_save (cr);
   ts_plot_set_rgb (cr, style->background);
   cairo_paint (cr);
@@ -342,10 +367,15 @@ ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *st
 char *
 ts_plot_filters_csv (const TsNet *net, guint max_units)
 {
-  TsShape shape; /* [out, in] */
+  TsShape shape; /* [out, in], or a conv layer's [out, in, kh, kw] */
   const float *w = ts_net_layer_weights (net, 0, &shape);
   guint units = (guint) shape.dims[0], in = shape.ndim == 2 ? (guint) shape.dims[1] : 1;
-  GString *csv = g_string_new ("unit,input,weight\n");
+  GString *csv;
+
+  if (shape.ndim == 4)
+    return ts_plot_conv_filters_csv (w, units, (guint) shape.dims[1], (guint) shape.dims[2], (guint) shape.dims[3],
+                                     max_units);
+  csv = g_string_new ("unit,input,weight\n");
 
   for (guint u = 0; u < MIN (units, max_units); u++)
     for (guint i = 0; i < in; i++)

@@ -51,7 +51,8 @@ void  ts_plot_layer_metric (cairo_t *cr, double width, double height, const TsPl
 char *ts_plot_layer_metric_csv (const TsRunStats *runs, guint n_runs, TsLayerMetric metric);
 
 /* the first layer's incoming weights, one tile per unit shaped as the
- * C × H × W input, each scaled to its own largest |w| (grey is 0) */
+ * C × H × W input, each scaled to its own largest |w| (grey is 0); a conv
+ * first layer's filters as ts_plot_conv_filters draws them (and its CSV) */
 void  ts_plot_filters (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsNet *net,
                        guint channels, guint image_height, guint image_width, const char *caption);
 char *ts_plot_filters_csv (const TsNet *net, guint max_units);
