@@ -25,6 +25,15 @@ static const Scenario scenarios[] = {
   { "#1 Fashion-MNIST, SGD 2e-5", "lr_too_low",
     { FASHION, "data.limit=3000", "model.layers=128", "train.optimizer=sgd", "train.lr=2e-5", "train.epochs=6" },
     { "lr_too_high" } },
+  /* #1's fork on the issue's 5000 images: a fast first fall, then the run
+   * ends mid-descent at 72% (a 128-unit net is not too small for that) */
+  { "#1's fork: Fashion-MNIST 5000, SGD 2e-3", "lr_too_low",
+    { FASHION, "data.limit=5000", "model.layers=128", "train.optimizer=sgd", "train.lr=0.002", "train.epochs=6" },
+    { "underfitting" } },
+  /* at 4e-3 the weights move at a healthy rate, and the run still ends
+   * mid-descent (77%): train longer, not a wider net */
+  { "cut short: Fashion-MNIST 5000, SGD 4e-3, 6 epochs", "underfitting",
+    { FASHION, "data.limit=5000", "model.layers=128", "train.optimizer=sgd", "train.lr=0.004", "train.epochs=6" } },
   { "lr far too high (spiral, leaky ReLU, momentum, lr 2)", "lr_too_high",
     { "train.lr=2", "model.activation=leaky_relu", "train.epochs=20" } },
   { "#2 Fashion-MNIST tanh xavier, lr 0.3", "lr_too_high",
@@ -86,6 +95,10 @@ static const Scenario scenarios[] = {
   { "healthy: spiral leaky ReLU", "healthy", { "model.activation=leaky_relu" } },
   { "healthy: spiral PReLU", "healthy", { "model.activation=prelu" } },
   { "healthy: spiral RReLU", "healthy", { "model.activation=rrelu" } },
+  /* #4's fork: some ReLUs die at lr 0.2, yet it learns the spiral (99%,
+   * loss 0.02): no damage, and no "plateau" to blame on them */
+  { "healthy: #4's fork, two ReLU layers, lr 0.2", "healthy",
+    { "train.lr=0.2", "model.layers=100,100", "train.epochs=20" } },
   { "#7 healthy: plateau schedule, patience 3, ÷5", "healthy",
     { "train.epochs=10", "train.schedule.type=plateau", "train.schedule.patience=3", "train.schedule.factor=5" } },
   { "healthy: cosine schedule", "healthy", { "train.schedule.type=cosine" } },

@@ -664,6 +664,10 @@ test_run_folder_is_owned (void)
   g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "2", "--set", "name=other", NULL),
                    ==, 2);
   g_assert_nonnull (strstr (err, "holds a run of another experiment (“Spiral · ReLU · He”)"));
+  /* numbers as a person writes them, not JSON's 0.10000000000000001 */
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "2", "--set", "train.lr=1e6",
+                            NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "holds a run of another experiment (train.lr is 0.1 there, 1000000 here)"));
 
   /* a diverged run writes no model, and keeps none from the last run */
   g_assert_true (g_file_get_contents (model, &text, NULL, NULL));

@@ -4,6 +4,7 @@
 #include "window-util.h"
 #include "ts-advisor-page.h"
 #include "ts-experiment-editor.h"
+#include "ts-json.h"
 #include "ts-layer-list.h"
 #include "ts-plot-conv.h"
 
@@ -101,6 +102,9 @@ test_finished_run_lets_go (void)
   guint64 step;
 
   g_assert_true (ts_experiment_editor_edit (editor, "train.epochs", "5"));
+  /* 1250 steps, not 95: the default's 0.1 s could end inside one slow
+   * frame under load, and the test never saw it running */
+  g_assert_true (ts_experiment_editor_edit (editor, "data.samples", "20000"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
   g_assert_true (spin_until (run_is_running, run, 30));
   g_assert_true (ts_run_holds_trainer (run));
@@ -550,6 +554,61 @@ curves_hold_lr (gpointer run)
   return lr->len > 0 && fabs (g_array_index (lr, double, lr->len - 1) - 0.01) < 1e-7;
 }
 
+/* A window run's folder records an LR changed by hand as the CLI's would
+ * (issue 17): summary.json's lr_changes go from 0.1 and end on to_lr; in
+ * steps.csv and metrics.csv the rows up to the first change have 0.1, those
+ * after the last have to_lr, and steps.csv's last row is one of them */
+static void
+assert_run_dir_records_lr (const char *dir, double to_lr)
+{
+  g_autofree char *summary = g_build_filename (dir, "summary.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = ts_json_load_file (summary, &error);
+  const char *csvs[] = { "steps.csv", "metrics.csv" };
+  JsonArray *changes;
+  gint64 first_change, last_change;
+  double last_to;
+
+  g_assert_no_error (error);
+  changes = json_object_get_array_member (json_node_get_object (root), "lr_changes");
+  g_assert_nonnull (changes);
+  g_assert_cmpuint (json_array_get_length (changes), >=, 1);
+  {
+    JsonObject *first = json_array_get_object_element (changes, 0);
+    JsonObject *last = json_array_get_object_element (changes, json_array_get_length (changes) - 1);
+    g_assert_cmpfloat (json_object_get_double_member (first, "from"), ==, 0.1);
+    first_change = json_object_get_int_member (first, "step");
+    last_change = json_object_get_int_member (last, "step");
+    last_to = json_object_get_double_member (last, "to");
+  }
+  g_assert_cmpfloat (fabs (last_to - to_lr), <, 1e-12);
+  for (gsize k = 0; k < G_N_ELEMENTS (csvs); k++)
+    {
+      g_autofree char *path = g_build_filename (dir, csvs[k], NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+      guint step_col = k == 0 ? 0 : 1; /* step,epoch,lr,… and epoch,step,lr,… */
+      gint64 step = 0;
+      double lr = 0;
+
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      lines = g_strsplit (text, "\n", -1);
+      g_assert_true (g_str_has_prefix (lines[0], k == 0 ? "step,epoch,lr," : "epoch,step,lr,"));
+      for (guint i = 1; lines[i] && *lines[i]; i++)
+        {
+          g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+          step = g_ascii_strtoll (f[step_col], NULL, 10);
+          lr = g_ascii_strtod (f[2], NULL);
+          if (step <= first_change)
+            g_assert_cmpfloat (fabs (lr - 0.1), <, 1e-7);
+          else if (step > last_change)
+            g_assert_cmpfloat (fabs (lr - to_lr), <, 1e-7);
+        }
+      if (k == 0) /* the run went on after the change */
+        g_assert_cmpint (step, >, last_change);
+    }
+}
+
 /* ÷2 and ÷5 while it trains: through the trainer's set-LR command, from
  * the next step on; only while a run trains; listed with their shortcuts */
 static void
@@ -581,6 +640,7 @@ test_divide_lr_while_training (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
   g_assert_true (spin_until (run_is_final, run, 5));
   g_assert_false (gtk_widget_get_sensitive (half));
+  assert_run_dir_records_lr (ts_run_get_run_dir (run), 0.01);
   /* the shortcuts window lists both */
   overlay = g_resources_lookup_data ("/io/github/trainscope/Trainscope/gtk/help-overlay.ui", 0, NULL);
   g_assert_nonnull (overlay);

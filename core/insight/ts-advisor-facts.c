@@ -36,6 +36,13 @@ epoch_curve (TsAdvisorFacts *f)
     }
   f->flat = fabs (f->loss_last - f->loss_first) <= 0.02 * f->loss_first;
   f->falling = !f->flat && f->loss_last < f->loss_first && f->falls >= 2 * f->rises && f->falls * 3 >= (n - 1) * 2;
+  if (n >= 3)
+    {
+      double late;
+      f->late_epoch = MIN (n * 3 / 4, n - 2);
+      late = ts_metric_log_epoch (log, f->late_epoch)->train_loss;
+      f->still_falling = f->falling && late - f->loss_last > 0.03 * late;
+    }
 }
 
 static void

@@ -21,6 +21,8 @@ typedef struct {
   double   biggest_rise;   /* relative, of one epoch over the one before */
   gboolean falling;        /* lower at the end than at the start, falling in most epochs */
   gboolean flat;           /* within 2% of where it started */
+  guint    late_epoch;     /* index of the epoch three quarters in (before the last) */
+  gboolean still_falling;  /* fell over 3% from late_epoch to the last: the run ended mid-descent */
   /* the loss per step, smoothed over ~5% of the run */
   gsize    n_steps;
   double   step_first, step_mid, step_last, step_min;

@@ -338,10 +338,12 @@ _ts_rules_lr_high (const TsAdvisorFacts *f, GPtrArray *out)
   const char *curve = high_lr_curve (f);
   guint dead = f->n_layers ? worst_layer (f, f->now_dead, plain_relu) : G_MAXUINT;
   guint sat = f->n_layers ? worst_layer (f, f->now_sat, squashing) : G_MAXUINT;
-  /* units that stopped firing in a run that still learns well, or that
-   * overfits (capacity to spare), are ones the net does not need: not damage */
-  gboolean fine = f->last && ((f->falling && f->last->train_acc > 0.9)
-                              || (!isnan (f->last->val_acc) && f->last->train_acc - f->last->val_acc > 0.1));
+  /* units that stopped firing in a run that still learns well (its loss
+   * falling, or already down to a tenth of chance's), or that overfits
+   * (capacity to spare), are ones the net does not need: not damage */
+  gboolean learns_well = f->last && f->last->train_acc > 0.9 && (f->falling || f->loss_last < 0.1 * f->expected);
+  gboolean fine = learns_well
+                  || (f->last && !isnan (f->last->val_acc) && f->last->train_acc - f->last->val_acc > 0.1);
   gboolean dead_grew = dead != G_MAXUINT && f->now_dead[dead] > 0.4 && f->now_dead[dead] > f->init_dead[dead] + 0.2
                        && !fine;
   gboolean sat_grew = sat != G_MAXUINT && f->init_sat[sat] <= 0.3 && f->now_sat[sat] > f->init_sat[sat] + 0.3
@@ -520,11 +522,19 @@ few_steps (const TsAdvisorFacts *f, GPtrArray *out)
   return TRUE;
 }
 
+/* both accuracies under 80% with no gap: the model has not fit the data */
+static gboolean
+both_low (const TsAdvisorFacts *f)
+{
+  return f->last && !isnan (f->last->val_acc) && f->last->train_acc - f->last->val_acc < 0.03
+         && f->last->train_acc < 0.8;
+}
+
 void
 _ts_rules_lr_low (const TsAdvisorFacts *f, GPtrArray *out)
 {
   double drop, share;
-  gboolean slow, still;
+  gboolean slow, still, cut_short;
   g_autoptr(GString) why = g_string_new (NULL);
   g_autofree char *action = NULL;
   JsonObject *ev;
@@ -540,18 +550,30 @@ _ts_rules_lr_low (const TsAdvisorFacts *f, GPtrArray *out)
             ? (f->step_mid - f->step_last) / (f->step_first - f->step_last) : 0;
   slow = drop < 0.5 && share > 0.15;
   still = share > 0.1 && isfinite (f->ratio_max) && f->ratio_max < 5e-4;
-  if (!(f->loss_last > 0.3 * f->expected && (slow || still)))
+  /* a fast first fall, then the run ends mid-descent short of a fit while
+   * the weights move less than a healthy step: the LR, not the model's size */
+  cut_short = f->still_falling && both_low (f) && isfinite (f->ratio_max) && f->ratio_max < 1e-3;
+  if (!(f->loss_last > 0.3 * f->expected && (slow || still || cut_short)))
     return;
   ev = json_object_new ();
   action = lr_action (f, FALSE, raise_factor (f), why, ev);
   /* weights that barely move (every layer under 1e-4 of its size a step,
    * a tenth of healthy) are worse than a merely slow descent */
-  _ts_advice_add (out, "lr_too_low", isfinite (f->ratio_max) && f->ratio_max < 1e-4 ? TS_SEVERITY_CRITICAL
-                                                                                    : TS_SEVERITY_WARNING,
-                  CLAMP (0.5 + share, 0, 0.95), action,
-                  "The loss falls slowly and steadily (epoch losses %.3g → %.3g, %.0f%% of the fall in the "
-                  "second half): the learning rate %.2g is too low; raise it %.0f×.", f->loss_first,
-                  f->loss_last, 100 * share, f->in->exp->train.lr, raise_factor (f));
+  if (slow || still)
+    _ts_advice_add (out, "lr_too_low", isfinite (f->ratio_max) && f->ratio_max < 1e-4 ? TS_SEVERITY_CRITICAL
+                                                                                      : TS_SEVERITY_WARNING,
+                    CLAMP (0.5 + share, 0, 0.95), action,
+                    "The loss falls slowly and steadily (epoch losses %.3g → %.3g, %.0f%% of the fall in the "
+                    "second half): the learning rate %.2g is too low; raise it %.0f×.", f->loss_first,
+                    f->loss_last, 100 * share, f->in->exp->train.lr, raise_factor (f));
+  else
+    _ts_advice_add (out, "lr_too_low", TS_SEVERITY_WARNING, 0.7, action,
+                    "Training and validation accuracy are both low (%.1f%%, %.1f%%), and the loss still falls at "
+                    "the end (epoch %u: %.3g → %.3g) while no layer's step moves its weights by more than %.1e "
+                    "of their size (healthy: ~1e-3): the learning rate %.2g is too low for this run, not the model "
+                    "too small; raise it %.0f×.", 100 * f->last->train_acc, 100 * f->last->val_acc,
+                    f->late_epoch + 1, ts_metric_log_epoch (f->in->epochs, f->late_epoch)->train_loss,
+                    f->loss_last, f->ratio_max, f->in->exp->train.lr, raise_factor (f));
   json_object_set_string_member (ev, "cause", "lr");
   if (isfinite (f->ratio_max) && f->ratio_max < 1e-4)
     {
@@ -754,14 +776,29 @@ _ts_rules_fit (const TsAdvisorFacts *f, GPtrArray *out)
                            100 * e->train_acc, 100 * e->val_acc);
       json_object_set_string_member (ev, "cause", "regularisation");
     }
-  else if (gap < 0.03 && e->train_acc < 0.8 && !explained (out))
+  else if (both_low (f) && !explained (out))
     {
       const char *cause = underfit_cause (exp, &action);
+      g_autofree char *cut_short = NULL;
+      if (g_str_has_prefix (action, "model.layers") && f->still_falling)
+        {
+          /* a model still learning when the run ended has not shown its size */
+          g_free (action);
+          action = g_strdup_printf ("train.epochs=%u", MIN (exp->train.epochs * 3, 1000000));
+          cause = cut_short = g_strdup_printf ("the loss still falls at the end (epoch %u: %.3g → %.3g): the run "
+                                               "ended before the model fit, not for want of capacity; train longer",
+                                               f->late_epoch + 1,
+                                               ts_metric_log_epoch (f->in->epochs, f->late_epoch)->train_loss,
+                                               f->loss_last);
+        }
       ev = _ts_advice_add (out, "underfitting", TS_SEVERITY_WARNING, 0.6, action,
                            "Training and validation accuracy are both low (%.1f%%, %.1f%%) with no gap: %s.",
                            100 * e->train_acc, 100 * e->val_acc, cause);
       json_object_set_string_member (ev, "cause", g_str_has_prefix (action, "model.layers") ? "capacity"
-                                                  : g_str_has_prefix (action, "data") ? "data" : "regularisation");
+                                                  : g_str_has_prefix (action, "data") ? "data"
+                                                  : cut_short ? "training" : "regularisation");
+      if (cut_short)
+        loss_evidence (f, ev);
     }
   else
     return;

@@ -128,6 +128,24 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* A value as a person would write it: a double in the fewest digits that
+ * read back the same (0.1, not JSON's 0.10000000000000001) */
+static char *
+value_text (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double v = json_node_get_double (node);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (buf, sizeof buf, "%.15g", v);
+      if (g_ascii_strtod (buf, NULL) != v)
+        g_ascii_formatd (buf, sizeof buf, "%.17g", v);
+      return g_strdup (buf);
+    }
+  return ts_json_to_string (node, FALSE);
+}
+
 /* The first key whose value differs, as "train.epochs is 200 there, 20 here". */
 static char *
 first_difference (JsonNode *there, JsonNode *here, const char *prefix)
@@ -150,7 +168,13 @@ first_difference (JsonNode *there, JsonNode *here, const char *prefix)
     }
   {
     g_autofree char *x = ts_json_to_string (there, FALSE), *y = ts_json_to_string (here, FALSE);
-    return strcmp (x, y) != 0 ? g_strdup_printf ("%s is %.40s there, %.40s here", prefix, x, y) : NULL;
+    g_autofree char *x_text = NULL, *y_text = NULL;
+
+    if (strcmp (x, y) == 0)
+      return NULL;
+    x_text = value_text (there);
+    y_text = value_text (here);
+    return g_strdup_printf ("%s is %.40s there, %.40s here", prefix, x_text, y_text);
   }
 }
 
