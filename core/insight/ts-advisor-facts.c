@@ -108,38 +108,87 @@ recent_means (const TsMetricLog *stats, guint layers, gsize offset, double *mean
     }
 }
 
+static gboolean
+weighted (TsLayerKind kind)
+{
+  return kind == TS_LAYER_DENSE || kind == TS_LAYER_CONV;
+}
+
+/* the activation the net applies at layer l (ts-net-layout.c): a dense or
+ * conv layer's own unless a batch norm follows it, which then applies it;
+ * pool and global average pool apply none */
+static TsActivation
+applied_activation (const TsExperiment *exp, guint l)
+{
+  const GArray *layers = exp->model.layers;
+  TsLayerKind kind;
+
+  if (l >= layers->len)
+    return TS_ACT_IDENTITY;
+  kind = g_array_index (layers, TsLayerSpec, l).kind;
+  if (kind == TS_LAYER_BATCHNORM)
+    return l > 0 && weighted (g_array_index (layers, TsLayerSpec, l - 1).kind)
+             ? ts_experiment_layer_activation (exp, l - 1) : TS_ACT_IDENTITY;
+  if (!weighted (kind))
+    return TS_ACT_IDENTITY;
+  if (l + 1 < layers->len && g_array_index (layers, TsLayerSpec, l + 1).kind == TS_LAYER_BATCHNORM)
+    return TS_ACT_IDENTITY;
+  return ts_experiment_layer_activation (exp, l);
+}
+
+static void
+layer_kinds (TsAdvisorFacts *f, guint size)
+{
+  const TsExperiment *exp = f->in->exp;
+
+  f->act = g_new0 (TsActivation, size);
+  f->kind = g_new0 (TsLayerKind, size);
+  f->first_weighted = f->last_weighted = G_MAXUINT;
+  for (guint l = 0; l < size; l++)
+    {
+      f->kind[l] = l < exp->model.layers->len ? g_array_index (exp->model.layers, TsLayerSpec, l).kind
+                                              : TS_LAYER_DENSE;
+      f->act[l] = applied_activation (exp, l);
+      f->n_conv += f->kind[l] == TS_LAYER_CONV;
+      f->conv = f->n_conv > 0;
+      f->n_weighted += l < exp->model.layers->len && weighted (f->kind[l]);
+      if (l < exp->model.layers->len && (weighted (f->kind[l]) || f->kind[l] == TS_LAYER_BATCHNORM))
+        {
+          if (f->first_weighted == G_MAXUINT)
+            f->first_weighted = l;
+          f->last_weighted = l;
+        }
+    }
+}
+
 static void
 layer_facts (TsAdvisorFacts *f)
 {
   const TsMetricLog *stats = f->in->stats;
   const TsModelSpec *model = &f->in->exp->model;
   const TsStatsRecord *first;
-  g_autofree double *ratio = NULL;
   double logs = 0;
   guint count = 0;
 
   gsize size;
 
   f->ratio_max = f->ratio_mean = NAN;
+  f->ratio_worst = G_MAXUINT;
   first = stats && ts_metric_log_length (stats) > 0 ? ts_metric_log_get (stats, 0) : NULL;
   /* sized to the net, zero where nothing was measured; the activations are
    * the experiment's, which rules read before the first measurement too */
   size = MAX (first ? first->n_layers : 0, model->layers->len + 1);
-  f->act = g_new0 (TsActivation, size);
+  layer_kinds (f, size);
   f->init_std = g_new0 (double, size), f->init_dead = g_new0 (double, size);
   f->init_sat = g_new0 (double, size), f->now_std = g_new0 (double, size);
   f->now_dead = g_new0 (double, size), f->now_sat = g_new0 (double, size);
+  f->ratio = g_new (double, size);
   for (guint l = 0; l < size; l++)
-    {
-      int act = l < model->layers->len ? g_array_index (model->layers, TsLayerSpec, l).activation
-                                       : TS_ACT_IDENTITY;
-      f->act[l] = act == TS_INHERIT_ACTIVATION ? model->activation : (TsActivation) act;
-    }
+    f->ratio[l] = NAN;
   if (first == NULL)
     return;
   f->n_layers = first->n_layers;
   f->n_hidden = f->n_layers - 1;
-  ratio = g_new (double, f->n_layers);
   for (guint l = 0; l < f->n_layers; l++)
     {
       f->init_std[l] = first->layers[l].act_std;
@@ -149,15 +198,58 @@ layer_facts (TsAdvisorFacts *f)
   recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, act_std), f->now_std);
   recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, dead_fraction), f->now_dead);
   recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, saturated_fraction), f->now_sat);
-  recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, update_ratio), ratio);
+  recent_means (stats, f->n_layers, G_STRUCT_OFFSET (TsLayerStats, update_ratio), f->ratio);
   for (guint l = 0; l < f->n_layers; l++)
-    if (isfinite (ratio[l]) && ratio[l] > 0)
-      {
-        f->ratio_max = isnan (f->ratio_max) ? ratio[l] : MAX (f->ratio_max, ratio[l]);
-        logs += log10 (ratio[l]), count++;
-      }
+    {
+      /* pool and global average pool have no weights to move: whatever a
+       * record holds for them is no update ratio */
+      if (f->kind[l] == TS_LAYER_POOL || f->kind[l] == TS_LAYER_GLOBAL_AVG_POOL)
+        f->ratio[l] = NAN;
+      if (isfinite (f->ratio[l]) && f->ratio[l] > 0)
+        {
+          if (isnan (f->ratio_max) || f->ratio[l] > f->ratio_max)
+            f->ratio_max = f->ratio[l], f->ratio_worst = l;
+          logs += log10 (f->ratio[l]), count++;
+        }
+    }
   if (count)
     f->ratio_mean = pow (10, logs / count);
+}
+
+gboolean
+_ts_layer_is_maps (const TsAdvisorFacts *f, guint l)
+{
+  if (l >= f->in->exp->model.layers->len)
+    return FALSE;
+  return f->kind[l] == TS_LAYER_CONV || (f->kind[l] == TS_LAYER_BATCHNORM && l > 0 && f->kind[l - 1] == TS_LAYER_CONV);
+}
+
+const char *
+_ts_layer_units (const TsAdvisorFacts *f, guint l, const char *dense_noun)
+{
+  return _ts_layer_is_maps (f, l) ? "channels" : dense_noun;
+}
+
+char *
+_ts_layer_title (const TsAdvisorFacts *f, guint l)
+{
+  /* the window's layer menu counts every entry of model.layers from 1 */
+  if (l >= f->in->exp->model.layers->len)
+    return g_strdup ("the output layer");
+  switch (f->kind[l])
+    {
+    case TS_LAYER_CONV:
+      return g_strdup_printf ("conv layer %u", l + 1);
+    case TS_LAYER_BATCHNORM:
+      return g_strdup_printf ("layer %u (the batch norm after %s layer %u)", l + 1,
+                              l > 0 && f->kind[l - 1] == TS_LAYER_CONV ? "conv" : "hidden", l);
+    case TS_LAYER_POOL:
+      return g_strdup_printf ("layer %u (a pool)", l + 1);
+    case TS_LAYER_GLOBAL_AVG_POOL:
+      return g_strdup_printf ("layer %u (the global average pool)", l + 1);
+    default:
+      return g_strdup_printf ("hidden layer %u", l + 1);
+    }
 }
 
 void
@@ -175,6 +267,8 @@ void
 _ts_advisor_facts_clear (TsAdvisorFacts *f)
 {
   g_clear_pointer (&f->act, g_free);
+  g_clear_pointer (&f->kind, g_free);
+  g_clear_pointer (&f->ratio, g_free);
   g_clear_pointer (&f->init_std, g_free);
   g_clear_pointer (&f->init_dead, g_free);
   g_clear_pointer (&f->init_sat, g_free);

@@ -33,10 +33,17 @@ typedef struct {
   guint    n_layers;       /* measured; 0 when nothing was */
   guint    n_hidden;
   /* each (n_layers), owned: sized to the net */
-  TsActivation *act;
+  TsActivation *act;      /* as the net applies it: identity for pool, gap and a layer a batch norm follows */
+  TsLayerKind  *kind;     /* the output layer: dense */
+  double  *ratio;         /* ‖ΔW‖/‖W‖ lately, per layer; NaN for layers without weights */
   double  *init_std, *init_dead, *init_sat;
   double  *now_std, *now_dead, *now_sat;
   double   ratio_max, ratio_mean; /* ‖ΔW‖/‖W‖ lately: largest, geometric mean (NaN unmeasured) */
+  guint    ratio_worst;    /* the layer with the largest (G_MAXUINT: none) */
+  guint    first_weighted, last_weighted; /* the first and deepest dense, conv or batch-norm hidden layer (G_MAXUINT: none) */
+  guint    n_weighted;     /* dense and conv hidden layers: the depth the init rules speak of */
+  gboolean conv;           /* the net has a conv layer */
+  guint    n_conv;         /* how many */
 
   const TsEpochRecord *last;
   double   lr_now;         /* of the last step */
@@ -45,9 +52,30 @@ typedef struct {
 void _ts_advisor_facts_init (TsAdvisorFacts *f, const TsAdvisorInput *in);
 void _ts_advisor_facts_clear (TsAdvisorFacts *f);
 
+/* how the window's layer menu numbers layer l, with what it is: "conv
+ * layer 3", "hidden layer 2", "layer 4 (the batch norm after conv layer 3)" */
+char *_ts_layer_title (const TsAdvisorFacts *f, guint l);
+/* whether layer l's outputs are channels of [C,H,W] maps (a conv layer,
+ * the batch norm after one), measured by channel */
+gboolean _ts_layer_is_maps (const TsAdvisorFacts *f, guint l);
+/* what its units are called: "channels" for maps, else the given noun */
+const char *_ts_layer_units (const TsAdvisorFacts *f, guint l, const char *dense_noun);
+
 /* Appends an advice and returns its evidence object for the rule to fill. */
 JsonObject *_ts_advice_add (GPtrArray *out, const char *code, TsSeverity severity, double confidence,
                             const char *action, const char *format, ...) G_GNUC_PRINTF (6, 7);
+
+/* Helpers the rules share (ts-advisor-rules.c). */
+gboolean    _ts_rule_explained (GPtrArray *out);
+gboolean    _ts_rule_squashing (TsActivation a);
+gboolean    _ts_rule_plain_relu (TsActivation a);
+gboolean    _ts_rule_deep (const TsAdvisorFacts *f);
+void        _ts_rule_add_consequence (JsonObject *ev, const char *code);
+TsAdvice   *_ts_rule_last_added (GPtrArray *out);
+void        _ts_rule_append_to_message (GPtrArray *out, const char *text);
+guint       _ts_rule_worst_layer (const TsAdvisorFacts *f, const double *v, gboolean (*counts) (TsActivation));
+void        _ts_rule_loss_evidence (const TsAdvisorFacts *f, JsonObject *ev);
+gboolean    _ts_rule_both_low (const TsAdvisorFacts *f);
 
 /* The causes, in the order they are looked for; each adds at most one
  * primary advice and folds what it explains into it. */
