@@ -13,14 +13,37 @@ ts_shape_numel (const TsShape *shape)
   return n;
 }
 
-char *
-ts_shape_text (const TsShape *shape)
+static char *
+shape_text (const TsShape *shape, const char *separator)
 {
   GString *text = g_string_new ("[");
   for (guint i = 0; i < shape->ndim; i++)
-    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, i ? "," : "", shape->dims[i]);
+    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, i ? separator : "", shape->dims[i]);
   g_string_append_c (text, ']');
   return g_string_free (text, FALSE);
+}
+
+char *
+ts_shape_text (const TsShape *shape)
+{
+  return shape_text (shape, ",");
+}
+
+char *
+ts_shape_text_spaced (const TsShape *shape)
+{
+  return shape_text (shape, ", ");
+}
+
+gboolean
+ts_shape_equal (const TsShape *a, const TsShape *b)
+{
+  if (a->ndim != b->ndim)
+    return FALSE;
+  for (guint d = 0; d < a->ndim; d++)
+    if (a->dims[d] != b->dims[d])
+      return FALSE;
+  return TRUE;
 }
 
 guint
@@ -31,8 +54,8 @@ ts_layer_padding (const TsLayerSpec *spec)
   return spec->padding == TS_PADDING_SAME ? (spec->kernel - 1) / 2 : (guint) spec->padding;
 }
 
-static const char *
-kind_name (TsLayerKind kind)
+const char *
+ts_layer_kind_name (TsLayerKind kind)
 {
   switch (kind)
     {
@@ -53,14 +76,14 @@ window_fits (const TsLayerSpec *spec, const TsShape *in, guint pad, const char *
 
   if (spec->kernel == 0 || spec->stride == 0)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s %s and stride must be >= 1", kind_name (spec->kind), what);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s %s and stride must be >= 1", ts_layer_kind_name (spec->kind), what);
       return FALSE;
     }
   if (spec->kernel > ph || spec->kernel > pw)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "%s %s %u does not fit a %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " input%s",
-                   kind_name (spec->kind), what, spec->kernel, in->dims[1], in->dims[2],
+                   ts_layer_kind_name (spec->kind), what, spec->kernel, in->dims[1], in->dims[2],
                    pad ? " (with its padding)" : "");
       return FALSE;
     }
@@ -78,7 +101,7 @@ needs_image (const TsLayerSpec *spec, const TsShape *in, GError **error)
                "a %s layer needs an image input [C,H,W], but its input is a vector of %" G_GUINT64_FORMAT
                " features (%s); convolutions and pooling slide over height and width, which points and "
                "flattened layers do not have",
-               kind_name (spec->kind), ts_shape_numel (in),
+               ts_layer_kind_name (spec->kind), ts_shape_numel (in),
                in->ndim == 1 && in->dims[0] == 2 ? "2-D point data" : "the data are feature vectors, or a dense layer came before");
   return FALSE;
 }

@@ -105,5 +105,10 @@ guint64  ts_layer_param_count (const TsLayerSpec *spec, const TsShape *in);
 guint    ts_layer_padding (const TsLayerSpec *spec);
 /* "[32,28,28]", "[128]" */
 char    *ts_shape_text (const TsShape *shape);
+/* "[100, 2]": as the model file's errors print a tensor's shape */
+char    *ts_shape_text_spaced (const TsShape *shape);
+gboolean ts_shape_equal (const TsShape *a, const TsShape *b);
+/* model.layers[i].type: "dense", "conv", "pool", "global_avg_pool", "batchnorm" */
+const char *ts_layer_kind_name (TsLayerKind kind);
 
 G_END_DECLS

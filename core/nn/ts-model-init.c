@@ -68,27 +68,6 @@ last_layer_index (GStrv names)
   return last;
 }
 
-static gboolean
-same_shape (const TsShape *a, const TsShape *b)
-{
-  if (a->ndim != b->ndim)
-    return FALSE;
-  for (guint d = 0; d < a->ndim; d++)
-    if (a->dims[d] != b->dims[d])
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-shape_text (const TsShape *shape)
-{
-  GString *s = g_string_new ("[");
-  for (guint d = 0; d < shape->ndim; d++)
-    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, d ? ", " : "", shape->dims[d]);
-  g_string_append_c (s, ']');
-  return g_string_free (s, FALSE);
-}
-
 /* The model's own experiment, when it has one, says what it was trained
  * on: another preprocessing makes every feature it learned read other
  * numbers. (A PyTorch-made file without one cannot be checked.) */
@@ -121,8 +100,8 @@ check_input (const TsNetTensor *t, const TsShape *file_shape, const TsExperiment
   if (strcmp (t->name, "layers.0.weight") != 0 || file_shape->ndim != t->shape.ndim || t->shape.ndim < 2
       || file_shape->dims[1] == t->shape.dims[1])
     return TRUE;
-  want = shape_text (&t->shape);
-  got = shape_text (file_shape);
+  want = ts_shape_text_spaced (&t->shape);
+  got = ts_shape_text_spaced (file_shape);
   trained_on = parent ? g_strdup_printf (", trained on %s", parent->data.source) : g_strdup ("");
   g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                "model.init_from: %s takes another input shape: %" G_GUINT64_FORMAT " %s (layers.0.weight %s%s), "
@@ -157,9 +136,9 @@ head_fits (const GArray *tensors, TsSafetensors *st, int head_k, int file_last, 
           *why = g_strdup_printf ("the model has no %s", t->name);
           return FALSE;
         }
-      if (!same_shape (&shape, &t->shape))
+      if (!ts_shape_equal (&shape, &t->shape))
         {
-          g_autofree char *want = shape_text (&t->shape), *got = shape_text (&shape);
+          g_autofree char *want = ts_shape_text_spaced (&t->shape), *got = ts_shape_text_spaced (&shape);
           *why = g_strdup_printf ("the model's %s is %s, this experiment's output layer needs %s", t->name, got, want);
           return FALSE;
         }
@@ -181,7 +160,7 @@ load_tensor (TsNet *net, const TsNetTensor *t, TsSafetensors *st, const TsExperi
 
   if (!ts_safetensors_get_shape (st, t->name, &shape, NULL))
     {
-      g_autofree char *want = shape_text (&t->shape);
+      g_autofree char *want = ts_shape_text_spaced (&t->shape);
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "model.init_from: %s has no tensor %s (this experiment's model needs it, %s): a model of other layers",
                    path, t->name, want);
@@ -189,9 +168,9 @@ load_tensor (TsNet *net, const TsNetTensor *t, TsSafetensors *st, const TsExperi
     }
   if (!check_input (t, &shape, parent, path, error))
     return FALSE;
-  if (!same_shape (&shape, &t->shape))
+  if (!ts_shape_equal (&shape, &t->shape))
     {
-      g_autofree char *want = shape_text (&t->shape), *got = shape_text (&shape);
+      g_autofree char *want = ts_shape_text_spaced (&t->shape), *got = ts_shape_text_spaced (&shape);
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "model.init_from: tensor %s is %s in %s, this experiment's model needs %s", t->name, got, path, want);
       return FALSE;

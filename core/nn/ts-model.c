@@ -112,27 +112,6 @@ bad_shape:
   return FALSE;
 }
 
-static gboolean
-same_shape (const TsShape *a, const TsShape *b)
-{
-  if (a->ndim != b->ndim)
-    return FALSE;
-  for (guint d = 0; d < a->ndim; d++)
-    if (a->dims[d] != b->dims[d])
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-shape_text (const TsShape *shape)
-{
-  GString *s = g_string_new ("[");
-  for (guint d = 0; d < shape->ndim; d++)
-    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, d ? ", " : "", shape->dims[d]);
-  g_string_append_c (s, ']');
-  return g_string_free (s, FALSE);
-}
-
 /* Every tensor of the layout — parameters and buffers — is in the file
  * with its shape: checked from the header before anything is allocated,
  * so a file cannot make the net larger than the data it holds. */
@@ -146,9 +125,9 @@ check_tensors (const GArray *tensors, TsSafetensors *st, GError **error)
 
       if (!ts_safetensors_get_shape (st, t->name, &shape, error))
         return FALSE;
-      if (!same_shape (&shape, &t->shape))
+      if (!ts_shape_equal (&shape, &t->shape))
         {
-          g_autofree char *want = shape_text (&t->shape), *got = shape_text (&shape);
+          g_autofree char *want = ts_shape_text_spaced (&t->shape), *got = ts_shape_text_spaced (&shape);
           g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                        "%s: tensor \"%s\" has the wrong shape for the experiment (expected %s, got %s)",
                        ts_safetensors_path (st), t->name, want, got);

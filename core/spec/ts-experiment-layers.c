@@ -38,19 +38,6 @@ float_as_double (float f)
 
 const char *const _ts_pool_names[] = { "max", "avg", NULL };
 
-static const char *
-kind_name (TsLayerKind kind)
-{
-  switch (kind)
-    {
-    case TS_LAYER_CONV: return "conv";
-    case TS_LAYER_POOL: return "pool";
-    case TS_LAYER_GLOBAL_AVG_POOL: return "global_avg_pool";
-    case TS_LAYER_BATCHNORM: return "batchnorm";
-    case TS_LAYER_DENSE: default: return "dense";
-    }
-}
-
 /* the layers with weights (dense and conv): what TS_MAX_HIDDEN_LAYERS bounds */
 guint
 _ts_experiment_dense_layers (const TsExperiment *exp)
@@ -106,7 +93,7 @@ check_batchnorm (const TsExperiment *exp, const TsLayerSpec *spec, const TsLayer
 {
   if (prev == NULL || (prev->kind != TS_LAYER_DENSE && prev->kind != TS_LAYER_CONV))
     {
-      g_autofree char *after = prev ? g_strdup_printf ("it follows a %s", kind_name (prev->kind)) : NULL;
+      g_autofree char *after = prev ? g_strdup_printf ("it follows a %s", ts_layer_kind_name (prev->kind)) : NULL;
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "model.layers[%u]: a batchnorm must follow a dense or conv layer (%s)", i,
                    prev == NULL ? "it is the first entry; the input is not a layer"
@@ -273,7 +260,7 @@ static gboolean
 unknown_key (const char *name, guint index, const TsLayerSpec *out, GError **error)
 {
   g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "model.layers[%u].%s: unknown key for a %s", index, name,
-               kind_name (out->kind));
+               ts_layer_kind_name (out->kind));
   return FALSE;
 }
 
@@ -521,7 +508,7 @@ _ts_experiment_layers_to_node (const TsExperiment *exp)
     {
       const TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);
       JsonObject *layer = json_object_new ();
-      json_object_set_string_member (layer, "type", kind_name (spec->kind));
+      json_object_set_string_member (layer, "type", ts_layer_kind_name (spec->kind));
       if (spec->kind == TS_LAYER_BATCHNORM)
         {
           json_object_set_double_member (layer, "momentum", float_as_double (spec->momentum));

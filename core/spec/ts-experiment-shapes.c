@@ -108,7 +108,7 @@ ts_experiment_input_shape (const TsExperiment *exp, TsShape *input)
 {
   TsShape shape;
 
-  if (exp->data.source == NULL || !source_shape (exp->data.source, &shape))
+  if (exp->data.source == NULL || !task_shape (exp, &shape))
     return FALSE;
   ts_experiment_input_shape_from (exp, &shape, input);
   return TRUE;
