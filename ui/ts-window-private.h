@@ -88,6 +88,11 @@ void     _ts_window_build_sidebar (TsWindow *self);
 void     _ts_window_build_search_page (TsWindow *self);
 /* starts queued runs while fewer than the allowed number are training */
 void     _ts_window_dispatch_queue (TsWindow *self);
+/* loading, running or paused (a seed group's entry never: its seeds are) */
+gboolean _ts_window_run_is_active (TsRun *run);
+void     _ts_window_update_progress (TsWindow *self);
+/* ts-window-poll.c: pull the runs' metrics ten times a second, pace redraws */
+void     _ts_window_start_poll (TsWindow *self);
 /* a run folder (or seed group folder) in the recent runs, kept across restarts */
 void     _ts_window_remember_run (TsWindow *self, const char *dir);
 /* seed groups and ensembles (ts-window-seeds.c): "Repeat with N seeds",
