@@ -211,12 +211,12 @@ test_conv_stack (void)
   g_assert_true (ts_experiment_editor_edit (editor, "data.source", source));
   assert_row (list, 0, "shape known once the data are loaded");
   assert_row (list, 6, "→ the classes, known once the data are loaded");
-  ts_experiment_editor_set_data_shape (editor, source, &(TsShape) { 3, { 1, 16, 16 } });
+  ts_experiment_editor_set_data_shape (editor, source, &(TsShape) { 3, { 1, 16, 16 } }, 0);
   assert_row (list, 0, "→ [16,16,16] · 416 parameters");
   assert_row (list, 4, "→ [32,1,1] · no parameters");
   g_assert_true (gtk_widget_get_sensitive (start));
   /* the data's shape does not fit: refused on the row, Start waits */
-  ts_experiment_editor_set_data_shape (editor, source, &(TsShape) { 3, { 1, 8, 8 } });
+  ts_experiment_editor_set_data_shape (editor, source, &(TsShape) { 3, { 1, 8, 8 } }, 0);
   assert_row (list, 4, "model.layers[4]: pool size 3 does not fit a 1×1 input (input [32,1,1])");
   g_assert_false (gtk_widget_get_sensitive (start));
 

@@ -1,5 +1,6 @@
 #include "ts-experiment-editor.h"
 #include "ts-layer-list.h"
+#include "ts-pretrained-group.h"
 
 #include <adwaita.h>
 #include <string.h>
@@ -10,6 +11,7 @@ struct _TsExperimentEditor {
   GtkWidget    *banner;   /* why the rows are locked, or the last error */
   GtkWidget    *page;
   GtkWidget    *layers;   /* TsLayerList: model.layers */
+  GtkWidget    *pretrained; /* TsPretrainedGroup: model.init_from, then reinit_head and freeze */
   GHashTable   *rows;     /* key → row */
   GtkStringList *source_labels; /* data.source's choices, as shown */
   GPtrArray    *source_values;  /* … and as set: "builtin:moons", or "?idx:" to ask for a path */
@@ -19,6 +21,7 @@ struct _TsExperimentEditor {
   gboolean      valid;    /* the layer list as shown is the experiment's (else Start waits) */
   char         *data_source; /* the source whose loaded samples have data_shape */
   TsShape       data_shape;
+  guint         data_classes;
 };
 
 G_DEFINE_FINAL_TYPE (TsExperimentEditor, ts_experiment_editor, GTK_TYPE_BOX)
@@ -29,6 +32,8 @@ static guint signals[N_SIGNALS];
 enum { PROP_0, PROP_VALID, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
+#define PRETRAINED_TITLE "Start from a pre-trained model"
+
 static const struct {
   const char *prefix;
   const char *title;
@@ -36,6 +41,8 @@ static const struct {
   { "name", "Experiment" }, { "seed", "Experiment" },
   { "data.augment.", "Augmentation (images, training only)" },
   { "data.", "Data" },
+  { "model.init_from", PRETRAINED_TITLE }, { "model.reinit_head", PRETRAINED_TITLE },
+  { "model.freeze", PRETRAINED_TITLE },
   { "model.", "Model" },
   { "train.schedule.", "Learning-rate schedule" },
   { "train.", "Training" },
@@ -60,6 +67,7 @@ static const struct {
   { "model.activation", "Activation" }, { "model.leaky_slope", "Leaky slope" },
   { "model.init", "Weight initialisation" }, { "model.init_scale", "Small-init σ" },
   { "model.dropout", "Dropout" },
+  { "model.reinit_head", "Re-initialise the output _layer" }, { "model.freeze", "_Freeze the first N layers" },
   { "train.epochs", "Epochs" }, { "train.batch_size", "Batch size" }, { "train.optimizer", "Optimizer" },
   { "train.momentum", "Momentum" }, { "train.lr", "Learning rate" },
   { "train.schedule.type", "Decay" }, { "train.schedule.every_epochs", "Decay every (epochs)" },
@@ -76,6 +84,18 @@ key_label (const char *key)
     if (g_str_equal (labels[i].key, key))
       return labels[i].label;
   return key;
+}
+
+/* "_Freeze the first N layers" as a screen reader says it */
+static char *
+without_mnemonic (const char *label)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = label; *p; p++)
+    if (*p != '_')
+      g_string_append_c (s, *p);
+  return g_string_free (s, FALSE);
 }
 
 /* data.source's choices: the generated sets, Fashion-MNIST when its package
@@ -187,6 +207,8 @@ ts_experiment_editor_edit (TsExperimentEditor *self, const char *key, const char
   self->exp = g_steal_pointer (&next);
   if (g_str_equal (key, "data.source") && row && !source_shown (self, text)) /* a path chosen, or set from outside */
     fill_row (self, key, row, TRUE);
+  if (g_str_equal (key, "model.init_from"))
+    ts_pretrained_group_set_init_from (TS_PRETRAINED_GROUP (self->pretrained), self->exp->model.init_from, TRUE);
   if (g_str_equal (key, "model.layers"))
     {
       self->loading = TRUE;
@@ -350,6 +372,17 @@ input_shape (TsExperimentEditor *self, const TsExperiment *exp, TsShape *input)
   return ts_experiment_input_shape (exp, input);
 }
 
+/* the classes the output layer will have: known from the source, or from its loaded data */
+static guint
+class_count (TsExperimentEditor *self, const TsExperiment *exp)
+{
+  guint n = ts_experiment_class_count (exp);
+
+  if (n == 0 && self->data_source && g_str_equal (self->data_source, exp->data.source))
+    n = self->data_classes;
+  return n;
+}
+
 /* The experiment with the layers as the list shows them, checked, each
  * row's shape shown (an error on the row it names, else in the banner):
  * the new experiment, or NULL when it is refused (Start waits). */
@@ -366,6 +399,12 @@ check_layers (TsExperimentEditor *self)
   ts_experiment_validate (next, &error);
   known = input_shape (self, next, &input);
   fits = ts_layer_list_show_shapes (TS_LAYER_LIST (self->layers), next, known ? &input : NULL, error);
+  /* a pre-trained model that does not fit is refused now, with the message the run would fail with */
+  if (error == NULL && fits)
+    fits = ts_pretrained_group_check (TS_PRETRAINED_GROUP (self->pretrained), next, known ? &input : NULL,
+                                      class_count (self, next));
+  else
+    ts_pretrained_group_check (TS_PRETRAINED_GROUP (self->pretrained), NULL, NULL, 0);
   set_valid (self, error == NULL && fits);
   /* an error the list shows on a row is not repeated above */
   if (error && !g_str_has_prefix (error->message, "model.layers["))
@@ -390,6 +429,31 @@ on_layers_changed (TsExperimentEditor *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+static void
+on_pretrained_chosen (TsExperimentEditor *self, const char *path)
+{
+  if (!self->loading)
+    ts_experiment_editor_edit (self, "model.init_from", path);
+}
+
+void
+ts_experiment_editor_set_runs (TsExperimentEditor *self, GListModel *runs)
+{
+  ts_pretrained_group_set_runs (TS_PRETRAINED_GROUP (self->pretrained), runs);
+}
+
+void
+ts_experiment_editor_refresh_runs (TsExperimentEditor *self)
+{
+  ts_pretrained_group_refresh_runs (TS_PRETRAINED_GROUP (self->pretrained));
+}
+
+GtkWidget *
+ts_experiment_editor_get_pretrained (TsExperimentEditor *self)
+{
+  return self->pretrained;
+}
+
 gboolean
 ts_experiment_editor_is_valid (TsExperimentEditor *self)
 {
@@ -397,13 +461,15 @@ ts_experiment_editor_is_valid (TsExperimentEditor *self)
 }
 
 void
-ts_experiment_editor_set_data_shape (TsExperimentEditor *self, const char *source, const TsShape *shape)
+ts_experiment_editor_set_data_shape (TsExperimentEditor *self, const char *source, const TsShape *shape,
+                                     guint n_classes)
 {
   g_clear_pointer (&self->data_source, g_free);
   if (source && shape)
     {
       self->data_source = g_strdup (source);
       self->data_shape = *shape;
+      self->data_classes = n_classes;
     }
   ts_experiment_free (check_layers (self));
 }
@@ -412,6 +478,8 @@ static GtkWidget *
 make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
 {
   GtkWidget *row;
+  const char *title = key_label (doc->key);
+  g_autofree char *plain = without_mnemonic (title);
 
   if (g_str_equal (doc->key, "data.source"))
     {
@@ -431,7 +499,7 @@ make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
       row = adw_action_row_new ();
       gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
       gtk_editable_set_width_chars (GTK_EDITABLE (entry), g_str_equal (doc->key, "name") ? 28 : 12);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, key_label (doc->key), -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, plain, -1);
       g_object_set_data_full (G_OBJECT (entry), "key", g_strdup (doc->key), g_free);
       g_signal_connect (entry, "changed", G_CALLBACK (on_entry_changed), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), entry);
@@ -441,7 +509,8 @@ make_row (TsExperimentEditor *self, const TsExperimentKeyDoc *doc)
         add_log_buttons (row, entry);
     }
   g_object_set_data_full (G_OBJECT (row), "key", g_strdup (doc->key), g_free);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key_label (doc->key));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), strchr (title, '_') != NULL);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), doc->key);
   gtk_widget_set_tooltip_text (row, doc->doc);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, doc->doc, -1);
@@ -472,11 +541,13 @@ build_rows (TsExperimentEditor *self)
   const TsExperimentKeyDoc *docs = ts_experiment_key_docs (&n);
   GHashTable *by_title = g_hash_table_new (g_str_hash, g_str_equal);
 
+  /* the pre-trained model's own group, its key's row its own (a choice of runs) */
+  g_hash_table_insert (by_title, (gpointer) PRETRAINED_TITLE, self->pretrained);
   for (guint i = 0; i < n; i++)
     {
       const char *title = group_title (docs[i].key);
-      if (g_str_equal (docs[i].key, "model.layers"))
-        continue; /* its own group of rows: self->layers */
+      if (g_str_equal (docs[i].key, "model.layers") || g_str_equal (docs[i].key, "model.init_from"))
+        continue; /* their own groups of rows: self->layers, self->pretrained */
       AdwPreferencesGroup *group = g_hash_table_lookup (by_title, title);
       GtkWidget *row = make_row (self, &docs[i]);
       if (group == NULL)
@@ -485,8 +556,11 @@ build_rows (TsExperimentEditor *self)
           adw_preferences_group_set_title (group, title);
           adw_preferences_page_add (ADW_PREFERENCES_PAGE (self->page), group);
           g_hash_table_insert (by_title, (gpointer) title, group);
-          if (g_str_equal (title, "Model")) /* the layers right after the model's settings */
-            adw_preferences_page_add (ADW_PREFERENCES_PAGE (self->page), ADW_PREFERENCES_GROUP (self->layers));
+          if (g_str_equal (title, "Model")) /* the model to start from and the layers after the model's settings */
+            {
+              adw_preferences_page_add (ADW_PREFERENCES_PAGE (self->page), ADW_PREFERENCES_GROUP (self->pretrained));
+              adw_preferences_page_add (ADW_PREFERENCES_PAGE (self->page), ADW_PREFERENCES_GROUP (self->layers));
+            }
         }
       adw_preferences_group_add (group, row);
       g_hash_table_insert (self->rows, (gpointer) docs[i].key, row);
@@ -535,6 +609,7 @@ ts_experiment_editor_set_experiment (TsExperimentEditor *self, const TsExperimen
   while (g_hash_table_iter_next (&iter, &key, &row))
     fill_row (self, key, row, editable);
   ts_layer_list_set_layers (TS_LAYER_LIST (self->layers), self->exp->model.layers, editable);
+  ts_pretrained_group_set_init_from (TS_PRETRAINED_GROUP (self->pretrained), self->exp->model.init_from, editable);
   self->loading = FALSE;
   update_visibility (self);
   show_message (self, NULL, FALSE);
@@ -628,6 +703,8 @@ ts_experiment_editor_init (TsExperimentEditor *self)
   gtk_box_append (GTK_BOX (self), self->page);
   self->exp = ts_experiment_new_default ();
   self->layers = ts_layer_list_new ();
+  self->pretrained = ts_pretrained_group_new ();
+  g_signal_connect_swapped (self->pretrained, "chosen", G_CALLBACK (on_pretrained_chosen), self);
   build_rows (self);
   fill_row (self, "data.source", g_hash_table_lookup (self->rows, "data.source"), TRUE);
   update_visibility (self);

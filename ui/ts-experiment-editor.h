@@ -6,7 +6,10 @@
  * must be > 0 (got -1)"). Rows that do not apply to the source are hidden
  * (data.samples/classes/noise: generated sets only). Emits ::changed with
  * each valid edit. The hidden layers' list shows each layer's output shape
- * and parameter count, and an entry that does not fit on its row.
+ * and parameter count, and an entry that does not fit on its row. A group
+ * chooses a pre-trained model to start from (ts-pretrained-group.h); a
+ * model that does not fit the layers keeps Start waiting, as a refused
+ * layer stack does.
  */
 #pragma once
 
@@ -37,10 +40,17 @@ gboolean            ts_experiment_editor_edit (TsExperimentEditor *self, const c
  * Notified as the "valid" property. */
 gboolean            ts_experiment_editor_is_valid (TsExperimentEditor *self);
 /* The shape of the loaded samples of source ([C,H,W] or [n], before
- * data.view and preprocessing), for the layer shapes of a source whose
- * files alone describe it; NULL: none loaded. */
+ * data.view and preprocessing) and their class count, for the layer
+ * shapes of a source whose files alone describe it and for matching a
+ * pre-trained model to it; NULL: none loaded. */
 void                ts_experiment_editor_set_data_shape (TsExperimentEditor *self, const char *source,
-                                                         const TsShape *shape);
+                                                         const TsShape *shape, guint n_classes);
+/* The sidebar's runs (TsRun): its finished ones are offered as the model
+ * to start from (model.init_from); refresh after a run ends. */
+void                ts_experiment_editor_set_runs (TsExperimentEditor *self, GListModel *runs);
+void                ts_experiment_editor_refresh_runs (TsExperimentEditor *self);
+/* the TsPretrainedGroup, for tests */
+GtkWidget          *ts_experiment_editor_get_pretrained (TsExperimentEditor *self);
 
 /* The next value on a 1–3–10 log scale above or below value. */
 double              ts_log_step (double value, gboolean up);

@@ -1,16 +1,19 @@
 #include "ts-layer-list.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 /* the keys a row edits */
-typedef enum { KEY_UNITS, KEY_KERNEL, KEY_STRIDE, KEY_PADDING, KEY_ACTIVATION, KEY_POOL, KEY_MOMENTUM, KEY_TRAINABLE } Key;
+typedef enum { KEY_UNITS, KEY_KERNEL, KEY_STRIDE, KEY_PADDING, KEY_ACTIVATION, KEY_POOL, KEY_MOMENTUM, KEY_LR_SCALE } Key;
 
 typedef struct {
   TsLayerList *list;
   TsLayerSpec  spec;
   GtkWidget   *row;    /* owned: rows leave and rejoin the group as they move */
   GtkWidget   *stride; /* a pool's stride spin, which follows its size */
+  GtkWidget   *lock;   /* a layer with parameters: "trainable" off when pressed */
+  gboolean     held;   /* frozen by model.freeze (among its first N entries) */
 } LayerRow;
 
 struct _TsLayerList {
@@ -31,6 +34,11 @@ enum { CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 enum { ADD_DENSE, ADD_CONV, ADD_POOL, ADD_GAP, ADD_BATCHNORM };
+
+/* the lr_scale spin's range: the experiment file takes (0, 1000], the
+ * page the useful part of it */
+#define LR_SCALE_MIN 0.001
+#define LR_SCALE_MAX 10
 
 char *
 ts_format_count (guint64 n)
@@ -65,7 +73,7 @@ emit_changed (TsLayerList *self)
 /* ---- what a row says --------------------------------------------------- */
 
 static char *
-row_title (const TsLayerSpec *spec)
+row_title (const TsLayerSpec *spec, gboolean frozen)
 {
   GString *s = g_string_new (NULL);
 
@@ -94,12 +102,14 @@ row_title (const TsLayerSpec *spec)
       break;
     case TS_LAYER_BATCHNORM:
       g_string_append (s, "Batch norm");
-      if (spec->frozen)
-        g_string_append (s, " · frozen");
       break;
     }
   if ((spec->kind == TS_LAYER_DENSE || spec->kind == TS_LAYER_CONV) && spec->activation != TS_INHERIT_ACTIVATION)
     g_string_append_printf (s, " · %s", ts_activation_name (spec->activation));
+  if (frozen)
+    g_string_append (s, " · frozen");
+  else if (ts_layer_lr_scale (spec) != 1.f) /* a frozen layer has no rate */
+    g_string_append_printf (s, " · lr ×%g", ts_layer_lr_scale (spec));
   return g_string_free (s, FALSE);
 }
 
@@ -126,8 +136,84 @@ get_subtitle (GtkWidget *row)
 static void
 refresh_title (LayerRow *lr)
 {
-  g_autofree char *title = row_title (&lr->spec);
+  g_autofree char *title = row_title (&lr->spec, lr->spec.frozen || lr->held);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (lr->row), title);
+}
+
+/* ---- the lock ---------------------------------------------------------- */
+
+static gboolean
+has_params (TsLayerKind kind)
+{
+  return kind == TS_LAYER_DENSE || kind == TS_LAYER_CONV || kind == TS_LAYER_BATCHNORM;
+}
+
+/* the lock shows the layer as it will train: its own "trainable", or
+ * held by model.freeze (then only that key unlocks it) */
+static void
+show_lock (LayerRow *lr)
+{
+  gboolean frozen = lr->spec.frozen || lr->held;
+  const char *tip;
+
+  gtk_button_set_icon_name (GTK_BUTTON (lr->lock), frozen ? "changes-prevent-symbolic" : "changes-allow-symbolic");
+  if (lr->held)
+    tip = "Frozen by “Freeze the first N layers” (model.freeze)";
+  else if (frozen)
+    tip = "Locked: not trained (trainable: false). Press to train it again";
+  else if (lr->spec.kind == TS_LAYER_BATCHNORM)
+    tip = "Lock this batch norm: keep γ, β and its running statistics as they are (evaluation mode)";
+  else
+    tip = "Lock this layer: keep its weights as they are (trainable: false)";
+  gtk_widget_set_tooltip_text (lr->lock, tip);
+  gtk_widget_set_sensitive (lr->lock, lr->list->editable && !lr->held);
+  if (frozen)
+    {
+      gtk_widget_add_css_class (lr->lock, "accent");
+      gtk_widget_add_css_class (lr->row, "frozen");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (lr->lock, "accent");
+      gtk_widget_remove_css_class (lr->row, "frozen");
+    }
+}
+
+static void
+on_lock_toggled (GtkToggleButton *button, LayerRow *lr)
+{
+  lr->spec.frozen = gtk_toggle_button_get_active (button);
+  show_lock (lr);
+  refresh_title (lr);
+  emit_changed (lr->list);
+}
+
+static void
+set_held (LayerRow *lr, gboolean held)
+{
+  if (lr->lock == NULL)
+    return;
+  lr->held = held;
+  g_signal_handlers_block_by_func (lr->lock, on_lock_toggled, lr);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lr->lock), lr->spec.frozen || held);
+  g_signal_handlers_unblock_by_func (lr->lock, on_lock_toggled, lr);
+  show_lock (lr);
+  refresh_title (lr);
+}
+
+static void
+add_lock (LayerRow *lr)
+{
+  lr->lock = gtk_toggle_button_new ();
+  gtk_widget_set_valign (lr->lock, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (lr->lock, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (lr->lock), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  "Lock this layer (not trained)", -1);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lr->lock), lr->spec.frozen);
+  g_signal_connect (lr->lock, "toggled", G_CALLBACK (on_lock_toggled), lr);
+  show_lock (lr);
+  /* an expander row puts each action before the last one added: the lock leads */
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (lr->row), lr->lock);
 }
 
 /* ---- the group's order ------------------------------------------------- */
@@ -267,7 +353,13 @@ on_key_changed (GtkWidget *widget, GParamSpec *pspec, LayerRow *lr)
     case KEY_STRIDE: spec->stride = (guint) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
     case KEY_PADDING: spec->padding = (int) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
     case KEY_MOMENTUM: spec->momentum = (float) gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)); break;
-    case KEY_TRAINABLE: spec->frozen = !gtk_switch_get_active (GTK_SWITCH (widget)); break;
+    case KEY_LR_SCALE:
+      {
+        /* 1 is stored as unset, as the experiment file's reader does: one spec, one form */
+        double v = gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget));
+        spec->lr_scale = fabs (v - 1) < 1e-9 ? 0.f : (float) v;
+      }
+      break;
     case KEY_POOL: spec->pool = gtk_drop_down_get_selected (GTK_DROP_DOWN (widget)) ? TS_POOL_AVG : TS_POOL_MAX; break;
     case KEY_ACTIVATION:
       {
@@ -341,10 +433,11 @@ spin_row (LayerRow *lr, const char *title, const char *tooltip, double lo, doubl
       g_signal_connect (spin, "input", G_CALLBACK (padding_input), NULL);
       padding_output (GTK_SPIN_BUTTON (spin), NULL);
     }
-  if (key == KEY_MOMENTUM)
+  if (key == KEY_MOMENTUM || key == KEY_LR_SCALE)
     {
       gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 3);
-      gtk_spin_button_set_increments (GTK_SPIN_BUTTON (spin), 0.01, 0.1);
+      gtk_spin_button_set_increments (GTK_SPIN_BUTTON (spin), key == KEY_LR_SCALE ? 0.1 : 0.01,
+                                      key == KEY_LR_SCALE ? 1 : 0.1);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
     }
   g_signal_connect (spin, "notify::value", G_CALLBACK (on_key_changed), lr);
@@ -398,19 +491,18 @@ add_key_rows (LayerRow *lr)
       }
       break;
     case TS_LAYER_BATCHNORM:
-      {
-        GtkWidget *trainable = gtk_switch_new ();
-        spin_row (lr, "Momentum", "momentum: how fast the running statistics follow the batches'", 0.001, 1,
-                  spec->momentum, KEY_MOMENTUM);
-        gtk_switch_set_active (GTK_SWITCH (trainable), !spec->frozen);
-        g_signal_connect (trainable, "notify::active", G_CALLBACK (on_key_changed), lr);
-        key_row (lr, "Trainable", "trainable: off keeps γ, β and the statistics as they are (evaluation mode)",
-                 trainable, KEY_TRAINABLE);
-      }
+      spin_row (lr, "Momentum", "momentum: how fast the running statistics follow the batches'", 0.001, 1,
+                spec->momentum, KEY_MOMENTUM);
       break;
     case TS_LAYER_GLOBAL_AVG_POOL:
       break;
     }
+  /* discriminative rates: a smaller step for the layers a fine-tune should
+   * move less (0 is "trainable": false, the lock) */
+  if (has_params (spec->kind))
+    spin_row (lr, "Learning-rate scale", "lr_scale: this layer's learning rate is the step's times this (1: the "
+              "same as the others); to keep the layer as it is, lock it", LR_SCALE_MIN, LR_SCALE_MAX,
+              ts_layer_lr_scale (spec), KEY_LR_SCALE);
 }
 
 static LayerRow *
@@ -425,6 +517,8 @@ add_layer_row (TsLayerList *self, const TsLayerSpec *spec, gboolean expanded)
   g_object_set_data (G_OBJECT (lr->row), "layer", lr);
   refresh_title (lr);
   add_actions (self, lr);
+  if (has_params (spec->kind))
+    add_lock (lr);
   if (ADW_IS_EXPANDER_ROW (lr->row))
     {
       add_key_rows (lr);
@@ -521,14 +615,26 @@ named_entry (const char *message)
 }
 
 static char *
-shape_text (const TsShape *shape, guint64 params)
+shape_text (const TsShape *shape, guint64 params, gboolean frozen)
 {
   g_autofree char *dims = ts_shape_text (shape);
   g_autofree char *count = ts_format_count (params);
 
   if (params == 0)
     return g_strdup_printf ("→ %s · no parameters", dims);
-  return g_strdup_printf ("→ %s · %s parameter%s", dims, count, params == 1 ? "" : "s");
+  return g_strdup_printf ("→ %s · %s parameter%s%s", dims, count, params == 1 ? "" : "s", frozen ? ", frozen" : "");
+}
+
+/* "210,355 parameters", or with the frozen ones "210,355 parameters · 303 trained" */
+static char *
+total_text (guint64 total, guint64 frozen)
+{
+  g_autofree char *all = ts_format_count (total);
+  g_autofree char *trained = ts_format_count (total - frozen);
+
+  if (frozen == 0)
+    return g_strdup_printf ("%s parameters", all);
+  return g_strdup_printf ("%s parameters · %s trained", all, trained);
 }
 
 gboolean
@@ -541,7 +647,7 @@ ts_layer_list_show_shapes (TsLayerList *self, const TsExperiment *exp, const TsS
   const char *message = error ? error->message : NULL;
   int bad = named_entry (message);
   guint known = 0;
-  guint64 total = 0;
+  guint64 total = 0, frozen = 0;
 
   g_return_val_if_fail (exp->model.layers->len == n, FALSE);
   if (input && ts_experiment_layer_shapes (exp, input, shapes, params, &shape_error))
@@ -555,23 +661,25 @@ ts_layer_list_show_shapes (TsLayerList *self, const TsExperiment *exp, const TsS
     }
   for (guint i = 0; i < n; i++)
     {
-      GtkWidget *row = ((LayerRow *) self->rows->pdata[i])->row;
+      LayerRow *lr = self->rows->pdata[i];
+      gboolean is_frozen = ts_experiment_layer_frozen (exp, i);
       g_autofree char *text = NULL;
 
+      set_held (lr, i < exp->model.freeze);
       if ((int) i == bad)
         text = g_strdup (message);
       else if (i < known && (bad < 0 || (int) i < bad))
-        text = shape_text (&shapes[i], params[i]);
+        text = shape_text (&shapes[i], params[i], is_frozen);
       else
         text = g_strdup (input ? "—" : "shape known once the data are loaded");
-      set_subtitle (row, text, (int) i == bad);
+      set_subtitle (lr->row, text, (int) i == bad);
       total += params[i];
+      frozen += is_frozen ? params[i] : 0;
     }
   if (known == n + 1 && bad < 0 && shapes[n].dims[0] > 0)
     {
-      g_autofree char *text = shape_text (&shapes[n], params[n]);
-      g_autofree char *count = ts_format_count (total + params[n]);
-      g_autofree char *label = g_strdup_printf ("%s parameters", count);
+      g_autofree char *text = shape_text (&shapes[n], params[n], FALSE);
+      g_autofree char *label = total_text (total + params[n], frozen);
       set_subtitle (self->output_row, text, FALSE);
       gtk_label_set_text (GTK_LABEL (self->total), label);
     }

@@ -4,6 +4,18 @@
 
 #include <string.h>
 
+/* a run over, its model written: one to fine-tune from */
+static gboolean
+has_model (TsRun *run)
+{
+  g_autofree char *model = NULL;
+
+  if (!ts_run_state_is_final (ts_run_get_state (run)) || ts_run_get_run_dir (run) == NULL)
+    return FALSE;
+  model = g_build_filename (ts_run_get_run_dir (run), "model.safetensors", NULL);
+  return g_file_test (model, G_FILE_TEST_IS_REGULAR);
+}
+
 void
 _ts_window_update_actions (TsWindow *self)
 {
@@ -15,6 +27,7 @@ _ts_window_update_actions (TsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || queued);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lr-divide", state == TS_RUN_RUNNING || state == TS_RUN_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fork", self->selected != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.finetune", self->selected && has_model (self->selected));
   /* a run not yet started waits while its layer list shows a stack that is refused */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-pause",
                                  !(self->selected && state == TS_RUN_READY && !queued && self->editor
@@ -101,6 +114,29 @@ fork_run (GtkWidget *widget, const char *name, GVariant *param)
   exp = ts_experiment_copy (ts_run_get_experiment (self->selected));
   _ts_window_fork (self, exp);
   adw_view_stack_set_visible_child_name (self->view_stack, "experiment");
+}
+
+/* "Fine-tune from this run": a new run of the same experiment that starts
+ * from its model (model.init_from, the run folder), on the Experiment page
+ * to change the data, lock layers and start */
+static void
+finetune_run (GtkWidget *widget, const char *name, GVariant *param)
+{
+  TsWindow *self = TS_WINDOW (widget);
+  g_autoptr(TsExperiment) exp = NULL;
+  TsRun *run;
+
+  if (self->selected == NULL || !has_model (self->selected))
+    return;
+  exp = ts_experiment_copy (ts_run_get_experiment (self->selected));
+  g_free (exp->model.init_from);
+  exp->model.init_from = g_strdup (ts_run_get_run_dir (self->selected));
+  g_free (exp->name);
+  exp->name = g_strdup_printf ("%s · fine-tuned", ts_run_get_name (self->selected));
+  run = ts_window_add_experiment (self, exp);
+  ts_run_set_fork_parent (run, exp); /* its name follows what changes next */
+  adw_view_stack_set_visible_child_name (self->view_stack, "experiment");
+  _ts_window_toast (self, "“%s” starts from that run's model: change what differs, then Start", ts_run_get_name (run));
 }
 
 /* a built-in experiment (the CLI's EXAMPLE names), as a new unstarted run */
@@ -292,6 +328,7 @@ _ts_window_install_actions (TsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop);
   gtk_widget_class_install_action (widget_class, "win.lr-divide", "i", lr_divide);
   gtk_widget_class_install_action (widget_class, "win.fork", NULL, fork_run);
+  gtk_widget_class_install_action (widget_class, "win.finetune", NULL, finetune_run);
   gtk_widget_class_install_action (widget_class, "win.remove-run", NULL, remove_run);
   gtk_widget_class_install_action (widget_class, "win.example", "s", add_example);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_experiment);
@@ -306,6 +343,8 @@ _ts_window_install_actions (TsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.lr-divide", "i", 2);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.lr-divide", "i", 5);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.fork", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.finetune", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_N, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.finetune", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", "s", "loss.png");

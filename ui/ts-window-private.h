@@ -101,7 +101,7 @@ void     _ts_window_install_seed_actions (TsWindowClass *klass);
 void     _ts_window_build_ensemble_page (TsWindow *self);
 /* the Transfer page, its strategies queued as runs (ts-window-transfer.c) */
 void     _ts_window_build_transfer_page (TsWindow *self);
-/* the runs' right-click menu: Repeat With Seeds…, Fork, Remove */
+/* the runs' right-click menu: Repeat With Seeds…, Fork, Fine-Tune From This Run, Remove */
 void     _ts_window_build_run_menu (TsWindow *self);
 TsRun   *_ts_window_open_seed_group (TsWindow *self, const char *dir, gboolean select, GError **error);
 /* Start/pause on a seed group's entry: pauses or resumes its seeds, or

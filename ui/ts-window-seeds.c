@@ -208,6 +208,7 @@ on_row_secondary (GtkGestureClick *gesture, int n_press, double x, double y, TsW
   gtk_list_box_select_row (self->run_list, row);
   g_menu_append (menu, "Repeat With _Seeds…", "win.repeat-seeds");
   g_menu_append (menu, "_Fork", "win.fork");
+  g_menu_append (menu, "Fine-_Tune From This Run", "win.finetune");
   g_menu_append (menu, "_Remove From List", "win.remove-run");
   popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
   gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);

@@ -343,6 +343,8 @@ on_run_state (TsRun *run, GParamSpec *pspec, TsWindow *self)
           notify_end (self, run);
         }
       _ts_window_dispatch_queue (self);
+      /* its model is one to start from now */
+      ts_experiment_editor_refresh_runs (TS_EXPERIMENT_EDITOR (self->editor));
     }
   if (run == self->selected)
     update_header (self);
@@ -597,7 +599,7 @@ on_data_loaded (TsDataPage *page, TsWindow *self)
       TsShape shape = ts_dataset_is_image (ds) ? (TsShape) { 3, { ds->channels, ds->height, ds->width } }
                                                : (TsShape) { 1, { ds->dim } };
       ts_experiment_editor_set_data_shape (TS_EXPERIMENT_EDITOR (self->editor),
-                                           ts_run_get_experiment (self->selected)->data.source, &shape);
+                                           ts_run_get_experiment (self->selected)->data.source, &shape, ds->n_classes);
     }
 }
 
@@ -629,6 +631,7 @@ ts_window_init (TsWindow *self)
   gtk_box_append (GTK_BOX (self->experiment_page), self->editor);
   g_signal_connect (self->editor, "changed", G_CALLBACK (on_editor_changed), self);
   g_signal_connect_swapped (self->editor, "notify::valid", G_CALLBACK (_ts_window_update_actions), self);
+  ts_experiment_editor_set_runs (TS_EXPERIMENT_EDITOR (self->editor), G_LIST_MODEL (self->runs));
   self->advisor = ts_advisor_page_new ();
   gtk_widget_set_vexpand (self->advisor, TRUE);
   gtk_box_append (GTK_BOX (self->advisor_page), self->advisor);
