@@ -3,6 +3,8 @@
  * Not a test: it only drives the window and saves what it shows. */
 #include "window-util.h"
 #include "ts-ensemble-page.h"
+#include "ts-experiment-editor.h"
+#include "ts-layer-list.h"
 #include "ts-search-page.h"
 
 static void
@@ -186,6 +188,59 @@ show_cnn (TsWindow *window, const TsExperiment *exp)
   cairo_surface_destroy (render_widget (find_figure (views, "feature-maps"), "screenshot-feature-maps.png"));
 }
 
+static gboolean
+is_layer_list (GtkWidget *widget, const char *unused)
+{
+  return TS_IS_LAYER_LIST (widget);
+}
+
+static gboolean
+is_lock (GtkWidget *widget, const char *unused)
+{
+  const char *tip = gtk_widget_get_tooltip_text (widget);
+  return GTK_IS_TOGGLE_BUTTON (widget) && tip && g_str_has_prefix (tip, "Lock");
+}
+
+static gboolean
+is_row_titled (GtkWidget *widget, const char *title)
+{
+  return ADW_IS_ACTION_ROW (widget) && g_object_get_data (G_OBJECT (widget), "control")
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+selected_is_final (gpointer window)
+{
+  return run_is_final (ts_window_get_selected (window));
+}
+
+/* The Experiment page fine-tuning: Fine-Tune From This Run on a finished
+ * spiral run, its first layer locked, the second at a tenth of the rate */
+static void
+show_finetune (TsWindow *window, TsExperiment *parent)
+{
+  GtkWidget *editor = ts_window_get_editor (window);
+  TsLayerList *list = TS_LAYER_LIST (find_widget (editor, is_layer_list, NULL));
+  GtkWidget *group = ts_experiment_editor_get_pretrained (TS_EXPERIMENT_EDITOR (editor));
+  GtkWidget *scroller = gtk_widget_get_ancestor (group, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scale_row;
+  graphene_rect_t bounds;
+
+  ts_window_add_experiment (window, parent);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start-pause", NULL);
+  if (!spin_until (selected_is_final, window, 120))
+    g_error ("%s did not finish", parent->name);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.finetune", NULL);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_widget (ts_layer_list_get_row (list, 0), is_lock, NULL)), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (ts_layer_list_get_row (list, 1)), TRUE);
+  scale_row = find_widget (ts_layer_list_get_row (list, 1), is_row_titled, "Learning-rate scale");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (g_object_get_data (G_OBJECT (scale_row), "control")), 0.1);
+  spin_until (never, NULL, 6); /* the toasts gone, laid out */
+  if (gtk_widget_compute_bounds (group, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)), &bounds))
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), bounds.origin.y - 12);
+  shoot (window, "screenshot-experiment-finetune.png");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,6 +265,8 @@ main (int argc, char **argv)
     { "model.layers", "conv32x5,maxpool2,conv64x5,maxpool2,128" }, { "data.preprocess", "none" },
     { "data.limit", "20000" }, { "train.epochs", "3" }, { "train.lr", "0.05" }, { "train.l2", "5e-3" },
     { "train.batch_size", "64" } };
+  static const char *const parent_keys[][2] = {
+    { "name", "Spiral · 64, 64" }, { "model.layers", "64,64" }, { "train.epochs", "10" } };
   g_autoptr(TsExperiment) spiral = ts_experiment_new_default ();
   g_autoptr(TsExperiment) fashion = experiment (fashion_keys, G_N_ELEMENTS (fashion_keys));
   g_autoptr(TsExperiment) sigmoid = experiment (sigmoid_keys, G_N_ELEMENTS (sigmoid_keys));
@@ -229,6 +286,13 @@ main (int argc, char **argv)
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 960);
   gtk_window_present (GTK_WINDOW (window));
 
+  if (argc > 1 && g_str_equal (argv[1], "finetune")) /* ./build/tests/screenshots finetune: only that one */
+    {
+      g_autoptr(TsExperiment) parent = experiment (parent_keys, G_N_ELEMENTS (parent_keys));
+      show_finetune (window, parent);
+      gtk_window_destroy (GTK_WINDOW (window));
+      return 0;
+    }
   {
     g_autoptr(TsExperiment) cnn = experiment (cnn_keys, G_N_ELEMENTS (cnn_keys));
     show_cnn (window, cnn);
@@ -273,6 +337,10 @@ main (int argc, char **argv)
 
   seeds_and_ensemble (window, spiral);
   show_search (window);
+  {
+    g_autoptr(TsExperiment) parent = experiment (parent_keys, G_N_ELEMENTS (parent_keys));
+    show_finetune (window, parent);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
 }

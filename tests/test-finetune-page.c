@@ -158,6 +158,7 @@ shoot_page (TsWindow *window, const char *name)
 
   if (g_getenv ("TS_SCREENSHOT_DIR") == NULL)
     return;
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "experiment");
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1000);
   spin_until (never, NULL, 2);
   if (gtk_widget_compute_bounds (group, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)), &bounds))
@@ -184,6 +185,8 @@ test_init_from_a_run (void)
   g_assert_cmpstr (ts_pretrained_group_get_verdict (pretrained (window)), ==, "6 tensors loaded by name and shape");
   g_assert_nonnull (find_label_containing (GTK_WIDGET (pretrained (window)), "“parent”, trained on builtin:spiral"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (pretrained (window)), "layers.0: weight [32, 2] · bias [32]"));
+  /* the sidebar's row of the draft names its parent run at once */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "fine-tuned from parent"));
   shoot_page (window, "experiment-page-pretrained.png");
   child = train_selected (window);
   /* its run folder says where it started, and its first loss is the parent's trained one */

@@ -58,13 +58,20 @@ test_run_row_marks_parent (void)
   g_autoptr(TsRun) plain = ts_run_new (exp, 0), tuned = NULL;
   GtkWidget *row = g_object_ref_sink (ts_run_row_new (plain)), *label;
 
-  g_assert_null (g_object_get_data (G_OBJECT (row), "parent"));
+  label = g_object_get_data (G_OBJECT (row), "parent");
+  g_assert_false (label && gtk_widget_get_visible (label));
+  /* a draft given a model to start from on the Experiment page: its row follows */
+  g_assert_true (ts_experiment_set (exp, "model.init_from", "/runs/fashion-0-4", NULL));
+  ts_run_set_experiment (plain, exp);
+  label = g_object_get_data (G_OBJECT (row), "parent");
+  g_assert_true (label && gtk_widget_get_visible (label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "fine-tuned from fashion-0-4");
   g_object_unref (row);
   g_assert_true (ts_experiment_set (exp, "model.init_from", "/runs/fashion-0-4/model.safetensors", NULL));
   tuned = ts_run_new (exp, 1);
   row = g_object_ref_sink (ts_run_row_new (tuned));
   label = g_object_get_data (G_OBJECT (row), "parent");
-  g_assert_nonnull (label);
+  g_assert_true (label && gtk_widget_get_visible (label));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "fine-tuned from fashion-0-4");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, "/runs/fashion-0-4/model.safetensors");
   g_object_unref (row);

@@ -436,6 +436,7 @@ spin_row (LayerRow *lr, const char *title, const char *tooltip, double lo, doubl
   if (key == KEY_MOMENTUM || key == KEY_LR_SCALE)
     {
       gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 3);
+      gtk_editable_set_width_chars (GTK_EDITABLE (spin), 5); /* "0.100" whole */
       gtk_spin_button_set_increments (GTK_SPIN_BUTTON (spin), key == KEY_LR_SCALE ? 0.1 : 0.01,
                                       key == KEY_LR_SCALE ? 1 : 0.1);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);

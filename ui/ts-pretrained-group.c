@@ -1,6 +1,7 @@
 #include "ts-pretrained-group.h"
 #include "ts-run.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* the tensors' lines shown at most: a deep model's rest is counted */
@@ -51,6 +52,20 @@ same_model (const char *path, const char *dir)
   return g_str_equal (path, dir) || g_str_equal (path, model);
 }
 
+/* "20261129-200245-parent-4596", as the window names its run folders →
+ * "29 Nov 20:02:45"; NULL for a folder named otherwise */
+static char *
+folder_time (const char *folder)
+{
+  int y, mo, d, h, mi, sec;
+  g_autoptr(GDateTime) t = NULL;
+
+  if (sscanf (folder, "%4d%2d%2d-%2d%2d%2d", &y, &mo, &d, &h, &mi, &sec) != 6
+      || (t = g_date_time_new_local (y, mo, d, h, mi, sec)) == NULL)
+    return NULL;
+  return g_date_time_format (t, "%-d %b %H:%M:%S");
+}
+
 static void
 add_choice (TsPretrainedGroup *self, const char *label, const char *value)
 {
@@ -90,7 +105,10 @@ fill_choices (TsPretrainedGroup *self)
         continue;
       folder = g_path_get_basename (dir);
       if (GPOINTER_TO_UINT (g_hash_table_lookup (names, ts_run_get_name (run))) > 1)
-        label = g_strdup_printf ("Run: %s (%s)", ts_run_get_name (run), folder);
+        {
+          g_autofree char *when = folder_time (folder);
+          label = g_strdup_printf ("Run: %s, %s", ts_run_get_name (run), when ? when : folder);
+        }
       else
         label = g_strdup_printf ("Run: %s", ts_run_get_name (run));
       if (!listed && same_model (current, dir))

@@ -92,43 +92,69 @@ ts_run_row_refresh (GtkWidget *row)
   gtk_widget_queue_draw (g_object_get_data (G_OBJECT (row), "sparkline"));
 }
 
-/* "fine-tuned from P": P the parent's run folder (a run's
- * model.safetensors) or file name; the whole path in its tooltip */
+/* "fine-tuned from P": P the parent run's name when from is a run folder
+ * (or its model.safetensors) with its experiment.json, else the folder's
+ * or the file's name; the whole path in its tooltip */
 static char *
-parent_text (const TsExperiment *exp)
+parent_text (const char *from)
 {
-  const char *from = exp->model.init_from;
-  g_autofree char *base = NULL;
+  g_autofree char *base = g_path_get_basename (from);
+  g_autofree char *dir = NULL, *exp_path = NULL;
+  g_autoptr(TsExperiment) parent = NULL;
 
-  if (from == NULL || from[0] == '\0')
-    return NULL;
-  base = g_path_get_basename (from);
   if (g_str_equal (base, "model.safetensors"))
+    dir = g_path_get_dirname (from);
+  else if (g_file_test (from, G_FILE_TEST_IS_DIR))
+    dir = g_strdup (from);
+  if (dir)
     {
-      g_autofree char *dir = g_path_get_dirname (from);
+      exp_path = g_build_filename (dir, "experiment.json", NULL);
+      if (g_file_test (exp_path, G_FILE_TEST_IS_REGULAR))
+        parent = ts_experiment_load_file (exp_path, NULL);
       g_free (base);
       base = g_path_get_basename (dir);
     }
-  return g_strdup_printf ("fine-tuned from %s", base);
+  return g_strdup_printf ("fine-tuned from %s", parent ? parent->name : base);
+}
+
+/* A draft's model.init_from changes as it is edited: the label follows
+ * (read again only when the path does) */
+static void
+update_parent (TsRun *run, GParamSpec *pspec, GtkWidget *label)
+{
+  const TsExperiment *exp = ts_run_get_experiment (run);
+  const char *from = exp ? exp->model.init_from : "";
+  g_autofree char *words = NULL;
+
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (label), "from"), from) == 0)
+    return;
+  g_object_set_data_full (G_OBJECT (label), "from", g_strdup (from), g_free);
+  gtk_widget_set_visible (label, from[0] != '\0');
+  if (from[0] == '\0')
+    return;
+  words = parent_text (from);
+  gtk_label_set_text (GTK_LABEL (label), words);
+  gtk_widget_set_tooltip_text (label, from);
 }
 
 static void
 add_parent_label (TsRun *run, GtkWidget *row, GtkWidget *text)
 {
-  const TsExperiment *exp = ts_run_get_experiment (run);
-  g_autofree char *words = exp ? parent_text (exp) : NULL;
-  GtkWidget *label;
+  GtkWidget *label = gtk_label_new (NULL);
 
-  if (words == NULL)
-    return;
-  label = gtk_label_new (words);
+  /* two lines in the narrow sidebar, then cut at the end: "fine-tuned from" and the parent's name */
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (label), 2);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_set_tooltip_text (label, exp->model.init_from);
+  gtk_widget_set_visible (label, FALSE);
   gtk_box_append (GTK_BOX (text), label);
   g_object_set_data (G_OBJECT (row), "parent", label);
+  g_signal_connect_object (run, "notify::experiment", G_CALLBACK (update_parent), label, 0);
+  update_parent (run, NULL, label);
 }
 
 static void
