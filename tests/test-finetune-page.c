@@ -52,6 +52,13 @@ lr_scale_of (TsLayerList *list, guint i)
   return GTK_SPIN_BUTTON (g_object_get_data (G_OBJECT (row), "control"));
 }
 
+static gboolean
+has_mnemonic_p (GtkWidget *widget, const char *unused)
+{
+  return GTK_IS_LABEL (widget) && gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))) == GDK_KEY_p
+         && gtk_label_get_mnemonic_widget (GTK_LABEL (widget)) != NULL;
+}
+
 static TsLayerList *
 layer_list (TsWindow *window)
 {
@@ -182,6 +189,8 @@ test_init_from_a_run (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "experiment");
   choose (window, "Run: parent");
   g_assert_cmpstr (selected_experiment (window)->model.init_from, ==, parent_dir);
+  /* reached by keyboard: Alt+P on the drop-down's title */
+  g_assert_nonnull (find_widget (ts_pretrained_group_get_choice_row (pretrained (window)), has_mnemonic_p, NULL));
   g_assert_cmpstr (ts_pretrained_group_get_verdict (pretrained (window)), ==, "6 tensors loaded by name and shape");
   g_assert_nonnull (find_label_containing (GTK_WIDGET (pretrained (window)), "“parent”, trained on builtin:spiral"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (pretrained (window)), "layers.0: weight [32, 2] · bias [32]"));
