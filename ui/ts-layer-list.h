@@ -1,7 +1,10 @@
 /* ts-layer-list.h — the hidden layers of a model as rows, every kind:
  * dense, conv, pool, global average pool and batch norm. Each row's title
  * sums its keys up ("Conv · 32 filters 5×5 · same"); expanded, it edits them
- * (spin buttons and drop-downs); its buttons move it up or down or remove it;
+ * (spin buttons and drop-downs, and for a layer with parameters its
+ * learning-rate scale, lr_scale); its buttons lock it ("trainable": false,
+ * or held by model.freeze: the title ends "· frozen", its count ", frozen",
+ * the total "N parameters · M trained"), move it up or down or remove it;
  * its subtitle gives its output shape and parameter count ("→ [32,14,14] ·
  * 832 parameters"), or the error of an entry that does not fit. A last row
  * adds a layer of any kind, then the output layer to the classes and the
