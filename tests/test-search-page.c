@@ -259,12 +259,6 @@ colourful (cairo_surface_t *s, int *count)
   return *count > 0;
 }
 
-static gboolean
-is_button_labelled (GtkWidget *widget, const char *label)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
 static void
 test_table_and_scatter (void)
 {
