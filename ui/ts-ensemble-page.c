@@ -1,12 +1,12 @@
 #include "ts-ensemble-page.h"
 #include "ts-figure.h"
+#include "ts-page-frame.h"
 #include "ts-page-job.h"
 #include "ts-plot-ensemble.h"
 #include "ts-run.h"
 #include "ts-seed-group.h"
 
 #include <adwaita.h>
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -333,15 +333,6 @@ evaluate (TsPageJob *page_job, gpointer data, GCancellable *cancellable, GError 
   return r;
 }
 
-static char *
-output_folder (guint n)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *name = g_strdup_printf ("%s-%u-members-%d", stamp, n, g_random_int_range (1000, 9999));
-  return g_build_filename (g_get_user_data_dir (), "trainscope", "ensembles", name, NULL);
-}
-
 static void
 draw_light (cairo_t *cr, double width, double height, gpointer data)
 {
@@ -358,11 +349,8 @@ write_result (TsEnsemblePage *self, GError **error)
   g_autofree char *json = g_build_filename (self->output_dir, "ensemble.json", NULL);
   g_autofree char *png = g_build_filename (self->output_dir, "ensemble-curve.png", NULL);
 
-  if (g_mkdir_with_parents (self->output_dir, 0777) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: cannot create the folder", self->output_dir);
-      return FALSE;
-    }
+  if (!ts_page_make_dir (self->output_dir, error))
+    return FALSE;
   return ts_write_json_atomic (json, node, error) && ts_plot_save (draw_light, self, 640, 400, 2, png, error);
 }
 
@@ -384,8 +372,9 @@ on_evaluated (gpointer owner, gpointer result, const GError *error)
     {
       g_clear_pointer (&self->result, ts_ensemble_result_free);
       self->result = r;
+      g_autofree char *name = g_strdup_printf ("%u-members", r->n_members);
       g_free (self->output_dir);
-      self->output_dir = output_folder (r->n_members);
+      self->output_dir = ts_page_output_dir ("ensembles", name);
       g_free (self->caption);
       self->caption = g_strdup_printf ("%u members · measured on %s · order chosen on %s", r->n_members, r->split,
                                        r->curve_split);
@@ -464,21 +453,10 @@ ts_ensemble_page_class_init (TsEnsemblePageClass *klass)
                                     G_TYPE_NONE, 0);
 }
 
-static GtkWidget *
-wrapping_label (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  return label;
-}
-
 static void
 build (TsEnsemblePage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *options = adw_preferences_group_new ();
   GtkWidget *buttons = ts_page_job_build_row (self->job, "_Evaluate Ensemble", G_CALLBACK (ts_ensemble_page_start));
@@ -506,10 +484,9 @@ build (TsEnsemblePage *self)
   g_object_unref (fusion);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (options), GTK_WIDGET (self->fusion));
 
-
-  self->summary = GTK_LABEL (wrapping_label ("Tick two or more members and press Evaluate: each is measured on "
-                                             "the data's test split, then the fused models."));
-  self->members = GTK_LABEL (wrapping_label (""));
+  self->summary = GTK_LABEL (ts_page_wrapping_label ("Tick two or more members and press Evaluate: each is "
+                                                     "measured on the data's test split, then the fused models."));
+  self->members = GTK_LABEL (ts_page_wrapping_label (""));
   gtk_widget_add_css_class (GTK_WIDGET (self->members), "caption");
   gtk_widget_set_visible (GTK_WIDGET (self->members), FALSE);
   self->figure = ts_figure_new ("ensemble-curve", draw_curve, curve_csv, self);
@@ -522,14 +499,7 @@ build (TsEnsemblePage *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary));
   gtk_box_append (GTK_BOX (box), self->figure);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->members));
-  gtk_widget_set_margin_top (box, 18), gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 12), gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 960);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  self->scroller = ts_page_frame (GTK_WIDGET (self), box);
 }
 
 static void

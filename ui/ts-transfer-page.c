@@ -1,11 +1,11 @@
 #include "ts-transfer-page.h"
 #include "ts-figure.h"
+#include "ts-page-frame.h"
 #include "ts-page-job.h"
 #include "ts-plot-transfer.h"
 #include "ts-run.h"
 
 #include <adwaita.h>
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -285,11 +285,8 @@ write_result (TsTransferPage *self, gboolean plot, GError **error)
   g_autofree char *json = g_build_filename (self->output_dir, "transfer.json", NULL);
   g_autofree char *png = g_build_filename (self->output_dir, "transfer-stages.png", NULL);
 
-  if (g_mkdir_with_parents (self->output_dir, 0777) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: cannot create the folder", self->output_dir);
-      return FALSE;
-    }
+  if (!ts_page_make_dir (self->output_dir, error))
+    return FALSE;
   return ts_write_json_atomic (json, node, error) && (!plot || ts_plot_save (draw_light, self, 640, 400, 2, png, error));
 }
 
@@ -415,16 +412,6 @@ on_tick (gpointer owner, double fraction, const char *what)
     }
 }
 
-static char *
-output_folder (const char *source)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *safe = g_strcanon (g_strdup (source), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", '-');
-  g_autofree char *name = g_strdup_printf ("%s-%s-%d", stamp, safe, g_random_int_range (1000, 9999));
-  return g_build_filename (g_get_user_data_dir (), "trainscope", "transfers", name, NULL);
-}
-
 static void
 on_measured (gpointer owner, gpointer result, const GError *error)
 {
@@ -448,7 +435,7 @@ on_measured (gpointer owner, gpointer result, const GError *error)
       for (int s = 0; s < TS_N_STRATEGIES; s++)
         g_clear_pointer (&self->run_dirs[s], g_free);
       g_free (self->output_dir);
-      self->output_dir = output_folder (r->source);
+      self->output_dir = ts_page_output_dir ("transfers", r->source);
       g_free (self->caption);
       self->caption = g_strdup_printf ("%s · %u training samples", r->source, r->train_count);
       if (!write_result (self, TRUE, &write_error))
@@ -563,16 +550,6 @@ ts_transfer_page_class_init (TsTransferPageClass *klass)
                                             NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_POINTER);
 }
 
-static GtkWidget *
-wrapping_label (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  return label;
-}
-
 /* the tips' 2×2 table: rows little / a lot of data, columns similar / different */
 static GtkWidget *
 build_table (TsTransferPage *self)
@@ -610,7 +587,6 @@ static void
 build (TsTransferPage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *buttons = ts_page_job_build_row (self->job, "_Analyse", G_CALLBACK (ts_transfer_page_start));
   GtkWidget *file = gtk_button_new_with_mnemonic ("Choose _File…");
@@ -644,13 +620,13 @@ build (TsTransferPage *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->set_row));
 
 
-  self->status = GTK_LABEL (wrapping_label ("Choose a trained model and the target's data, then Analyse: every "
-                                            "stage's features are extracted once and probed by a softmax "
-                                            "classifier."));
+  self->status = GTK_LABEL (ts_page_wrapping_label ("Choose a trained model and the target's data, then Analyse: "
+                                                    "every stage's features are extracted once and probed by a "
+                                                    "softmax classifier."));
   self->figure = ts_figure_new ("transfer-stages", draw_stages, stages_csv, self);
   gtk_widget_set_size_request (self->figure, -1, 320);
   gtk_widget_set_visible (self->figure, FALSE);
-  self->evidence = GTK_LABEL (wrapping_label (""));
+  self->evidence = GTK_LABEL (ts_page_wrapping_label (""));
   gtk_widget_set_visible (GTK_WIDGET (self->evidence), FALSE);
   self->table = build_table (self);
   gtk_widget_set_visible (self->table, FALSE);
@@ -664,7 +640,7 @@ build (TsTransferPage *self)
   gtk_grid_set_column_spacing (self->results, 18);
   gtk_grid_set_row_spacing (self->results, 4);
   gtk_widget_set_visible (GTK_WIDGET (self->results), FALSE);
-  self->winner = GTK_LABEL (wrapping_label (""));
+  self->winner = GTK_LABEL (ts_page_wrapping_label (""));
   gtk_widget_set_visible (GTK_WIDGET (self->winner), FALSE);
 
   gtk_box_append (GTK_BOX (box), group);
@@ -676,14 +652,7 @@ build (TsTransferPage *self)
   gtk_box_append (GTK_BOX (box), self->strategies_button);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->results));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->winner));
-  gtk_widget_set_margin_top (box, 18), gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 12), gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 960);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  self->scroller = ts_page_frame (GTK_WIDGET (self), box);
 }
 
 static void
