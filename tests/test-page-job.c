@@ -3,9 +3,8 @@
  * mid-job (nothing called back, the result freed, wait joining the
  * worker). Run under the ASan build too: a call back into a freed page is
  * what it would catch. */
+#include "window-util.h" /* spin_until */
 #include "ts-page-job.h"
-
-#include <gtk/gtk.h>
 
 /* ---- a page that owns a job, as the real ones do ------------------------------- */
 
@@ -148,21 +147,6 @@ count_up (TsPageJob *job, gpointer data, GCancellable *cancellable, GError **err
   g_atomic_int_inc (&live_results);
   g_atomic_int_set (w->returned, 1);
   return result;
-}
-
-static gboolean
-spin_until (gboolean (*cond) (gpointer), gpointer data, double seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-  return TRUE;
 }
 
 static gboolean
