@@ -15,18 +15,6 @@ is_layer_list (GtkWidget *widget, const char *unused)
 }
 
 static gboolean
-is_button_labelled (GtkWidget *widget, const char *label)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-static gboolean
-is_button_with_tooltip (GtkWidget *widget, const char *tooltip)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
-}
-
-static gboolean
 is_start_button (GtkWidget *widget, const char *unused)
 {
   return GTK_IS_ACTIONABLE (widget)

@@ -7,23 +7,6 @@
 
 #include <string.h>
 
-static char *
-train_source (const char *dir)
-{
-  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:gaussians", 6);
-  g_autoptr(GError) error = NULL;
-  char *run = g_build_filename (dir, "source", NULL);
-  g_autoptr(TsTrainer) tr = NULL;
-
-  exp->data.classes = 4;
-  exp->data.samples = 800;
-  g_assert_true (ts_experiment_set (exp, "model.layers", "[24, 12]", &error));
-  tr = ts_trainer_new (exp, run);
-  ts_trainer_start (tr);
-  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
-  return run;
-}
-
 static gboolean
 page_idle (gpointer page)
 {
@@ -61,7 +44,7 @@ static void
 test_measure (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autofree char *run = train_source (dir);
+  g_autofree char *run = train_transfer_source (dir, 6);
   g_autofree char *model = g_build_filename (run, "model.safetensors", NULL);
   g_autofree char *json_path = NULL, *text = NULL;
   TsWindow *window;
@@ -134,7 +117,7 @@ static void
 test_cancel_and_errors (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autofree char *run = train_source (dir);
+  g_autofree char *run = train_transfer_source (dir, 6);
   TsWindow *window;
   TsTransferPage *page = open_page (&window, run);
 

@@ -145,29 +145,11 @@ test_stages_of (void)
 
 /* ---- the analysis -------------------------------------------------------- */
 
-static char *
-train_source (const char *dir)
-{
-  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:gaussians", 8);
-  g_autoptr(GError) error = NULL;
-  char *run = g_build_filename (dir, "source", NULL);
-  g_autoptr(TsTrainer) tr = NULL;
-
-  exp->data.classes = 4;
-  exp->data.samples = 800;
-  g_assert_true (ts_experiment_set (exp, "model.layers", "[24, 12]", &error));
-  g_assert_no_error (error);
-  tr = ts_trainer_new (exp, run);
-  ts_trainer_start (tr);
-  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
-  return run;
-}
-
 static void
 test_analyse (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autofree char *run = train_source (dir);
+  g_autofree char *run = train_transfer_source (dir, 8);
   g_autoptr(TsTransfer) t = ts_transfer_new (run, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) json = NULL;
@@ -217,7 +199,7 @@ static void
 test_source_is_similar_to_itself (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autofree char *run = train_source (dir);
+  g_autofree char *run = train_transfer_source (dir, 8);
   g_autoptr(TsTransfer) t = ts_transfer_new (run, NULL);
   g_autoptr(GError) error = NULL;
   char *set[] = { "data.limit=40", NULL };
@@ -236,7 +218,7 @@ static void
 test_refusals (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autofree char *run = train_source (dir);
+  g_autofree char *run = train_transfer_source (dir, 8);
   g_autofree char *missing = g_build_filename (dir, "nothing", NULL);
   g_autoptr(TsTransfer) t = NULL;
   g_autoptr(GError) error = NULL;
@@ -272,7 +254,7 @@ static void
 test_cancel (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autofree char *run = train_source (dir);
+  g_autofree char *run = train_transfer_source (dir, 8);
   g_autoptr(TsTransfer) t = ts_transfer_new (run, NULL);
   g_autoptr(GCancellable) cancel = g_cancellable_new ();
   g_autoptr(GError) error = NULL;

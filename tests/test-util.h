@@ -65,6 +65,26 @@ quick_experiment (const char *source, guint epochs)
   return exp;
 }
 
+/* The transfer tests' pre-trained model: an MLP [24, 12] trained on 4
+ * Gaussian classes into DIR/source (returned). */
+static inline char *
+train_transfer_source (const char *dir, guint epochs)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:gaussians", epochs);
+  g_autoptr(GError) error = NULL;
+  char *run = g_build_filename (dir, "source", NULL);
+  g_autoptr(TsTrainer) tr = NULL;
+
+  exp->data.classes = 4;
+  exp->data.samples = 800;
+  g_assert_true (ts_experiment_set (exp, "model.layers", "[24, 12]", &error));
+  g_assert_no_error (error);
+  tr = ts_trainer_new (exp, run);
+  ts_trainer_start (tr);
+  g_assert_cmpint (ts_trainer_wait (tr), ==, TS_RUN_DONE);
+  return run;
+}
+
 /* Trains exp synchronously to its last epoch. */
 static inline TsTraining *
 train_to_end (const TsExperiment *exp)

@@ -144,6 +144,18 @@ find_widget (GtkWidget *root, gboolean (*matches) (GtkWidget *, const char *), c
 }
 
 static inline gboolean
+is_button_labelled (GtkWidget *widget, const char *label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static inline gboolean
+is_button_with_tooltip (GtkWidget *widget, const char *tooltip)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+static inline gboolean
 is_figure_called (GtkWidget *widget, const char *name)
 {
   return TS_IS_FIGURE (widget) && g_str_equal (ts_figure_get_name (TS_FIGURE (widget)), name);

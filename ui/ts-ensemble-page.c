@@ -1,11 +1,12 @@
 #include "ts-ensemble-page.h"
 #include "ts-figure.h"
+#include "ts-page-frame.h"
+#include "ts-page-job.h"
 #include "ts-plot-ensemble.h"
 #include "ts-run.h"
 #include "ts-seed-group.h"
 
 #include <adwaita.h>
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -16,9 +17,6 @@ struct _TsEnsemblePage {
   GtkWidget        *scroller;
   GtkListBox       *choices;     /* AdwActionRow, each with a check and its "paths" */
   AdwComboRow      *fusion;
-  GtkWidget        *start_button;
-  GtkWidget        *cancel_button;
-  GtkProgressBar   *progress;
   GtkLabel         *summary;
   GtkLabel         *members;
   GtkWidget        *figure;
@@ -26,9 +24,7 @@ struct _TsEnsemblePage {
   /* owned */
   GListModel       *runs;
   GPtrArray        *groups;      /* Group: choices given by ts_ensemble_page_add_members */
-  GCancellable     *cancellable; /* of the evaluation under way, else NULL */
-  gint              done_permille; /* written by the worker, read by the progress timer */
-  guint             progress_id;
+  TsPageJob        *job;         /* the evaluation: Evaluate, Cancel, the progress bar */
   TsEnsembleResult *result;
   char             *output_dir;
   char             *error;
@@ -302,7 +298,6 @@ show_result (TsEnsemblePage *self)
 typedef struct {
   GPtrArray         *paths;
   gboolean           late, early;
-  gint              *done_permille;
 } Job;
 
 static void
@@ -315,54 +310,27 @@ job_free (Job *job)
 static void
 on_progress (double fraction, gpointer data)
 {
-  g_atomic_int_set ((gint *) data, (gint) (1000 * fraction));
+  ts_page_job_report (data, fraction, NULL);
 }
 
-static void
-evaluate (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+static gpointer
+evaluate (TsPageJob *page_job, gpointer data, GCancellable *cancellable, GError **error)
 {
   Job *job = data;
   g_autoptr(TsEnsemble) e = ts_ensemble_new ();
-  g_autoptr(GError) error = NULL;
   TsSplits raw = { 0 };
   TsEnsembleResult *r;
 
   for (guint i = 0; i < job->paths->len; i++)
-    if (!ts_ensemble_add (e, job->paths->pdata[i], FALSE, &error))
-      {
-        g_task_return_error (task, g_steal_pointer (&error));
-        return;
-      }
-  if (!ts_ensemble_load_splits (e, NULL, &raw, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    if (!ts_ensemble_add (e, job->paths->pdata[i], FALSE, error))
+      return NULL;
+  if (!ts_ensemble_load_splits (e, NULL, &raw, error))
+    return NULL;
   /* the CLI's defaults: the same numbers for the same members */
   r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { job->late, job->early, TS_LATE_MEAN, 0, 0, NULL,
-                                                             cancellable, on_progress, job->done_permille }, &error);
+                                                             cancellable, on_progress, page_job }, error);
   ts_splits_clear (&raw);
-  if (r == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, r, (GDestroyNotify) ts_ensemble_result_free);
-}
-
-static gboolean
-on_progress_tick (gpointer data)
-{
-  TsEnsemblePage *self = data;
-  gtk_progress_bar_set_fraction (self->progress, g_atomic_int_get (&self->done_permille) / 1000.0);
-  return G_SOURCE_CONTINUE;
-}
-
-static char *
-output_folder (guint n)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *name = g_strdup_printf ("%s-%u-members-%d", stamp, n, g_random_int_range (1000, 9999));
-  return g_build_filename (g_get_user_data_dir (), "trainscope", "ensembles", name, NULL);
+  return r;
 }
 
 static void
@@ -381,38 +349,18 @@ write_result (TsEnsemblePage *self, GError **error)
   g_autofree char *json = g_build_filename (self->output_dir, "ensemble.json", NULL);
   g_autofree char *png = g_build_filename (self->output_dir, "ensemble-curve.png", NULL);
 
-  if (g_mkdir_with_parents (self->output_dir, 0777) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: cannot create the folder", self->output_dir);
-      return FALSE;
-    }
+  if (!ts_page_make_dir (self->output_dir, error))
+    return FALSE;
   return ts_write_json_atomic (json, node, error) && ts_plot_save (draw_light, self, 640, 400, 2, png, error);
 }
 
 static void
-set_busy (TsEnsemblePage *self, gboolean busy)
+on_evaluated (gpointer owner, gpointer result, const GError *error)
 {
-  gtk_widget_set_sensitive (self->start_button, !busy);
-  gtk_widget_set_sensitive (self->cancel_button, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress), busy);
-  if (!busy && self->progress_id)
-    g_clear_handle_id (&self->progress_id, g_source_remove);
-}
+  TsEnsemblePage *self = owner;
+  TsEnsembleResult *r = result;
+  g_autoptr(GError) write_error = NULL;
 
-static void
-on_done (GObject *source, GAsyncResult *res, gpointer data)
-{
-  TsEnsemblePage *self = TS_ENSEMBLE_PAGE (source);
-  g_autoptr(GError) error = NULL;
-  TsEnsembleResult *r = g_task_propagate_pointer (G_TASK (res), &error);
-
-  g_clear_object (&self->cancellable);
-  if (self->scroller == NULL) /* disposed meanwhile: its widgets are gone */
-    {
-      ts_ensemble_result_free (r);
-      return;
-    }
-  set_busy (self, FALSE);
   g_clear_pointer (&self->error, g_free);
   if (r == NULL)
     {
@@ -424,13 +372,14 @@ on_done (GObject *source, GAsyncResult *res, gpointer data)
     {
       g_clear_pointer (&self->result, ts_ensemble_result_free);
       self->result = r;
+      g_autofree char *name = g_strdup_printf ("%u-members", r->n_members);
       g_free (self->output_dir);
-      self->output_dir = output_folder (r->n_members);
+      self->output_dir = ts_page_output_dir ("ensembles", name);
       g_free (self->caption);
       self->caption = g_strdup_printf ("%u members · measured on %s · order chosen on %s", r->n_members, r->split,
                                        r->curve_split);
-      if (!write_result (self, &error))
-        self->error = g_strdup (error->message);
+      if (!write_result (self, &write_error))
+        self->error = g_strdup (write_error->message);
       show_result (self);
       if (self->error)
         gtk_label_set_text (self->summary, self->error);
@@ -441,11 +390,10 @@ on_done (GObject *source, GAsyncResult *res, gpointer data)
 gboolean
 ts_ensemble_page_start (TsEnsemblePage *self)
 {
-  g_autoptr(GTask) task = NULL;
   Job *job;
   guint fusion = adw_combo_row_get_selected (self->fusion);
 
-  if (self->cancellable)
+  if (ts_page_job_is_busy (self->job))
     return FALSE;
   job = g_new0 (Job, 1);
   job->paths = ticked_paths (self);
@@ -457,26 +405,13 @@ ts_ensemble_page_start (TsEnsemblePage *self)
     }
   job->late = fusion != 2;
   job->early = fusion != 1;
-  job->done_permille = &self->done_permille;
-  self->done_permille = 0;
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, on_done, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, evaluate);
-  set_busy (self, TRUE);
+  ts_page_job_start (self->job, evaluate, job, (GDestroyNotify) job_free, (GDestroyNotify) ts_ensemble_result_free);
   gtk_label_set_text (self->summary, "Measuring each member, then the fused models…");
-  self->progress_id = g_timeout_add (100, on_progress_tick, self);
   return TRUE;
 }
 
-void
-ts_ensemble_page_cancel (TsEnsemblePage *self)
-{
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-}
-
-gboolean ts_ensemble_page_is_busy (TsEnsemblePage *self) { return self->cancellable != NULL; }
+void ts_ensemble_page_cancel (TsEnsemblePage *self) { ts_page_job_cancel (self->job); }
+gboolean ts_ensemble_page_is_busy (TsEnsemblePage *self) { return ts_page_job_is_busy (self->job); }
 const TsEnsembleResult *ts_ensemble_page_get_result (TsEnsemblePage *self) { return self->result; }
 const char *ts_ensemble_page_get_output_dir (TsEnsemblePage *self) { return self->output_dir; }
 const char *ts_ensemble_page_get_error (TsEnsemblePage *self) { return self->error; }
@@ -488,9 +423,7 @@ ts_ensemble_page_dispose (GObject *object)
 {
   TsEnsemblePage *self = TS_ENSEMBLE_PAGE (object);
 
-  ts_ensemble_page_cancel (self);
-  if (self->progress_id)
-    g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_pointer (&self->job, ts_page_job_abandon); /* the evaluation's end is dropped */
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   g_clear_object (&self->runs);
   G_OBJECT_CLASS (ts_ensemble_page_parent_class)->dispose (object);
@@ -501,7 +434,6 @@ ts_ensemble_page_finalize (GObject *object)
 {
   TsEnsemblePage *self = TS_ENSEMBLE_PAGE (object);
 
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->result, ts_ensemble_result_free);
   g_free (self->output_dir);
   g_free (self->error);
@@ -521,24 +453,13 @@ ts_ensemble_page_class_init (TsEnsemblePageClass *klass)
                                     G_TYPE_NONE, 0);
 }
 
-static GtkWidget *
-wrapping_label (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  return label;
-}
-
 static void
 build (TsEnsemblePage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *options = adw_preferences_group_new ();
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *buttons = ts_page_job_build_row (self->job, "_Evaluate Ensemble", G_CALLBACK (ts_ensemble_page_start));
   GtkWidget *refresh = gtk_button_new_with_mnemonic ("_Refresh List");
   GtkStringList *fusion = gtk_string_list_new ((const char *[]) { "Late and early", "Late: average the members' "
                                                                   "probabilities", "Early: one classifier on their "
@@ -563,23 +484,9 @@ build (TsEnsemblePage *self)
   g_object_unref (fusion);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (options), GTK_WIDGET (self->fusion));
 
-  self->start_button = gtk_button_new_with_mnemonic ("_Evaluate Ensemble");
-  gtk_widget_add_css_class (self->start_button, "suggested-action");
-  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (ts_ensemble_page_start), self);
-  self->cancel_button = gtk_button_new_with_mnemonic ("_Cancel");
-  gtk_widget_set_sensitive (self->cancel_button, FALSE);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (ts_ensemble_page_cancel), self);
-  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->progress), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
-  gtk_box_append (GTK_BOX (buttons), self->start_button);
-  gtk_box_append (GTK_BOX (buttons), self->cancel_button);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->progress));
-
-  self->summary = GTK_LABEL (wrapping_label ("Tick two or more members and press Evaluate: each is measured on "
-                                             "the data's test split, then the fused models."));
-  self->members = GTK_LABEL (wrapping_label (""));
+  self->summary = GTK_LABEL (ts_page_wrapping_label ("Tick two or more members and press Evaluate: each is "
+                                                     "measured on the data's test split, then the fused models."));
+  self->members = GTK_LABEL (ts_page_wrapping_label (""));
   gtk_widget_add_css_class (GTK_WIDGET (self->members), "caption");
   gtk_widget_set_visible (GTK_WIDGET (self->members), FALSE);
   self->figure = ts_figure_new ("ensemble-curve", draw_curve, curve_csv, self);
@@ -592,20 +499,14 @@ build (TsEnsemblePage *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->summary));
   gtk_box_append (GTK_BOX (box), self->figure);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->members));
-  gtk_widget_set_margin_top (box, 18), gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 12), gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 960);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  self->scroller = ts_page_frame (GTK_WIDGET (self), box);
 }
 
 static void
 ts_ensemble_page_init (TsEnsemblePage *self)
 {
   self->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  self->job = ts_page_job_new (self, NULL, on_evaluated);
   build (self);
   /* shown again: runs may have finished meanwhile */
   g_signal_connect (self, "map", G_CALLBACK (ts_ensemble_page_refresh), NULL);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ts-search-page.h"
+#include "ts-page-job.h"
 #include "ts-plot-search-files.h"
 
 G_BEGIN_DECLS
@@ -63,9 +64,8 @@ struct _TsSearchPage {
   /* local: the task training now */
   TsTrainer     *trainer;
   guint          current;
-  /* slurm: the submitter's thread and what it tells */
-  GThread       *thread;
-  GCancellable  *cancel;
+  /* slurm: the submitter on a worker, and what it tells (its end last) */
+  TsPageJob     *slurm;
   GAsyncQueue   *events;
   char         **failures;
   /* the top trials retrained (TsSearchTask, OUT/top/trial-T), polled

@@ -1,10 +1,11 @@
 #include "ts-transfer-page.h"
 #include "ts-figure.h"
+#include "ts-page-frame.h"
+#include "ts-page-job.h"
 #include "ts-plot-transfer.h"
 #include "ts-run.h"
 
 #include <adwaita.h>
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -17,9 +18,6 @@ struct _TsTransferPage {
   GtkStringList  *model_names;
   AdwEntryRow    *source_row;
   AdwEntryRow    *set_row;
-  GtkWidget      *start_button;
-  GtkWidget      *cancel_button;
-  GtkProgressBar *progress;
   GtkLabel       *status;
   GtkWidget      *figure;
   GtkLabel       *evidence;
@@ -32,11 +30,7 @@ struct _TsTransferPage {
   /* owned */
   GListModel     *runs;
   GPtrArray      *model_paths; /* char*, parallel to model_names */
-  GCancellable   *cancellable; /* of the measurement under way, else NULL */
-  gint            done_permille;
-  GMutex          what_lock;
-  char           *what;        /* the step under way, under what_lock */
-  guint           progress_id;
+  TsPageJob      *job;         /* the measurement: Analyse, Cancel, the progress bar */
   guint           poll_id;
   TsTransfer     *transfer;
   char           *output_dir;
@@ -291,11 +285,8 @@ write_result (TsTransferPage *self, gboolean plot, GError **error)
   g_autofree char *json = g_build_filename (self->output_dir, "transfer.json", NULL);
   g_autofree char *png = g_build_filename (self->output_dir, "transfer-stages.png", NULL);
 
-  if (g_mkdir_with_parents (self->output_dir, 0777) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: cannot create the folder", self->output_dir);
-      return FALSE;
-    }
+  if (!ts_page_make_dir (self->output_dir, error))
+    return FALSE;
   return ts_write_json_atomic (json, node, error) && (!plot || ts_plot_save (draw_light, self, 640, 400, 2, png, error));
 }
 
@@ -342,7 +333,7 @@ ts_transfer_page_run_strategies (TsTransferPage *self)
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
-  if (self->transfer == NULL || self->cancellable)
+  if (self->transfer == NULL || ts_page_job_is_busy (self->job))
     return FALSE;
   for (int s = 0; s < TS_N_STRATEGIES; s++)
     {
@@ -376,7 +367,6 @@ ts_transfer_page_run_strategies (TsTransferPage *self)
 typedef struct {
   char           *model, *source;
   GStrv           overrides;
-  TsTransferPage *page; /* only its progress fields, which outlive the task (dispose cancels and waits) */
 } Job;
 
 static void
@@ -385,94 +375,50 @@ job_free (Job *job)
   g_free (job->model);
   g_free (job->source);
   g_strfreev (job->overrides);
-  g_object_unref (job->page);
   g_free (job);
 }
 
 static void
 on_progress (double fraction, const char *what, gpointer data)
 {
-  TsTransferPage *self = data;
-
-  g_atomic_int_set (&self->done_permille, (gint) (1000 * fraction));
-  g_mutex_lock (&self->what_lock);
-  if (g_strcmp0 (self->what, what) != 0)
-    {
-      g_free (self->what);
-      self->what = g_strdup (what);
-    }
-  g_mutex_unlock (&self->what_lock);
+  ts_page_job_report (data, fraction, what);
 }
 
-static void
-measure (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+static gpointer
+measure (TsPageJob *page_job, gpointer data, GCancellable *cancellable, GError **error)
 {
   Job *job = data;
-  g_autoptr(GError) error = NULL;
-  TsTransfer *t = ts_transfer_new (job->model, &error);
+  TsTransfer *t = ts_transfer_new (job->model, error);
 
-  if (t == NULL || !ts_transfer_set_target (t, job->source, job->overrides, &error)
-      || !ts_transfer_analyse (t, &(TsTransferOptions) { cancellable, on_progress, job->page }, &error))
+  if (t == NULL || !ts_transfer_set_target (t, job->source, job->overrides, error)
+      || !ts_transfer_analyse (t, &(TsTransferOptions) { cancellable, on_progress, page_job }, error))
     {
       ts_transfer_free (t);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      return NULL;
     }
-  g_task_return_pointer (task, t, (GDestroyNotify) ts_transfer_free);
+  return t;
 }
 
-static gboolean
-on_progress_tick (gpointer data)
+/* the step under way, as the worker names it */
+static void
+on_tick (gpointer owner, double fraction, const char *what)
 {
-  TsTransferPage *self = data;
-  g_autofree char *what = NULL;
+  TsTransferPage *self = owner;
 
-  gtk_progress_bar_set_fraction (self->progress, g_atomic_int_get (&self->done_permille) / 1000.0);
-  g_mutex_lock (&self->what_lock);
-  what = g_strdup (self->what);
-  g_mutex_unlock (&self->what_lock);
   if (what)
     {
       g_autofree char *text = g_strdup_printf ("%s…", what);
       gtk_label_set_text (self->status, text);
     }
-  return G_SOURCE_CONTINUE;
-}
-
-static char *
-output_folder (const char *source)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *safe = g_strcanon (g_strdup (source), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", '-');
-  g_autofree char *name = g_strdup_printf ("%s-%s-%d", stamp, safe, g_random_int_range (1000, 9999));
-  return g_build_filename (g_get_user_data_dir (), "trainscope", "transfers", name, NULL);
 }
 
 static void
-set_busy (TsTransferPage *self, gboolean busy)
+on_measured (gpointer owner, gpointer result, const GError *error)
 {
-  gtk_widget_set_sensitive (self->start_button, !busy);
-  gtk_widget_set_sensitive (self->cancel_button, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress), busy);
-  if (!busy && self->progress_id)
-    g_clear_handle_id (&self->progress_id, g_source_remove);
-}
+  TsTransferPage *self = owner;
+  TsTransfer *t = result;
+  g_autoptr(GError) write_error = NULL;
 
-static void
-on_done (GObject *source, GAsyncResult *res, gpointer data)
-{
-  TsTransferPage *self = TS_TRANSFER_PAGE (source);
-  g_autoptr(GError) error = NULL;
-  TsTransfer *t = g_task_propagate_pointer (G_TASK (res), &error);
-
-  g_clear_object (&self->cancellable);
-  if (self->scroller == NULL) /* disposed meanwhile */
-    {
-      ts_transfer_free (t);
-      return;
-    }
-  set_busy (self, FALSE);
   g_clear_pointer (&self->error, g_free);
   if (t == NULL)
     {
@@ -489,11 +435,11 @@ on_done (GObject *source, GAsyncResult *res, gpointer data)
       for (int s = 0; s < TS_N_STRATEGIES; s++)
         g_clear_pointer (&self->run_dirs[s], g_free);
       g_free (self->output_dir);
-      self->output_dir = output_folder (r->source);
+      self->output_dir = ts_page_output_dir ("transfers", r->source);
       g_free (self->caption);
       self->caption = g_strdup_printf ("%s · %u training samples", r->source, r->train_count);
-      if (!write_result (self, TRUE, &error))
-        self->error = g_strdup (error->message);
+      if (!write_result (self, TRUE, &write_error))
+        self->error = g_strdup (write_error->message);
       text = g_strdup_printf ("Measured in %.1f s: cell %s — %s. Written to %s", r->seconds, ts_transfer_cell (r),
                               ts_transfer_recommendation_text (r), self->output_dir);
       gtk_label_set_text (self->status, self->error ? self->error : text);
@@ -524,12 +470,11 @@ split_overrides (const char *text)
 gboolean
 ts_transfer_page_start (TsTransferPage *self)
 {
-  g_autoptr(GTask) task = NULL;
   const char *model = ts_transfer_page_get_model (self);
   const char *source = gtk_editable_get_text (GTK_EDITABLE (self->source_row));
   Job *job;
 
-  if (self->cancellable)
+  if (ts_page_job_is_busy (self->job))
     return FALSE;
   if (model == NULL || *source == '\0')
     {
@@ -540,26 +485,13 @@ ts_transfer_page_start (TsTransferPage *self)
   job->model = g_strdup (model);
   job->source = g_strdup (source);
   job->overrides = split_overrides (gtk_editable_get_text (GTK_EDITABLE (self->set_row)));
-  job->page = g_object_ref (self);
-  self->done_permille = 0;
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, on_done, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, measure);
-  set_busy (self, TRUE);
+  ts_page_job_start (self->job, measure, job, (GDestroyNotify) job_free, (GDestroyNotify) ts_transfer_free);
   gtk_label_set_text (self->status, "Loading the target…");
-  self->progress_id = g_timeout_add (100, on_progress_tick, self);
   return TRUE;
 }
 
-void
-ts_transfer_page_cancel (TsTransferPage *self)
-{
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-}
-
-gboolean ts_transfer_page_is_busy (TsTransferPage *self) { return self->cancellable != NULL; }
+void ts_transfer_page_cancel (TsTransferPage *self) { ts_page_job_cancel (self->job); }
+gboolean ts_transfer_page_is_busy (TsTransferPage *self) { return ts_page_job_is_busy (self->job); }
 TsTransfer *ts_transfer_page_get_transfer (TsTransferPage *self) { return self->transfer; }
 const char *ts_transfer_page_get_output_dir (TsTransferPage *self) { return self->output_dir; }
 const char *ts_transfer_page_get_error (TsTransferPage *self) { return self->error; }
@@ -577,9 +509,7 @@ ts_transfer_page_dispose (GObject *object)
 {
   TsTransferPage *self = TS_TRANSFER_PAGE (object);
 
-  ts_transfer_page_cancel (self);
-  if (self->progress_id)
-    g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_pointer (&self->job, ts_page_job_abandon); /* the measurement's end is dropped */
   if (self->poll_id)
     g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->chooser)
@@ -595,15 +525,12 @@ ts_transfer_page_finalize (GObject *object)
 {
   TsTransferPage *self = TS_TRANSFER_PAGE (object);
 
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->transfer, ts_transfer_free);
   for (int s = 0; s < TS_N_STRATEGIES; s++)
     g_free (self->run_dirs[s]);
   g_free (self->output_dir);
   g_free (self->error);
   g_free (self->caption);
-  g_free (self->what);
-  g_mutex_clear (&self->what_lock);
   g_ptr_array_unref (self->model_paths);
   G_OBJECT_CLASS (ts_transfer_page_parent_class)->finalize (object);
 }
@@ -621,16 +548,6 @@ ts_transfer_page_class_init (TsTransferPageClass *klass)
    * experiment into its folder, as runs */
   signals[TRAIN_STRATEGIES] = g_signal_new ("train-strategies", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                             NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_POINTER);
-}
-
-static GtkWidget *
-wrapping_label (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  return label;
 }
 
 /* the tips' 2×2 table: rows little / a lot of data, columns similar / different */
@@ -670,9 +587,8 @@ static void
 build (TsTransferPage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *group = adw_preferences_group_new ();
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *buttons = ts_page_job_build_row (self->job, "_Analyse", G_CALLBACK (ts_transfer_page_start));
   GtkWidget *file = gtk_button_new_with_mnemonic ("Choose _File…");
   GtkWidget *refresh = gtk_button_new_from_icon_name ("view-refresh-symbolic");
   GtkWidget *suffix = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -703,27 +619,14 @@ build (TsTransferPage *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->source_row));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->set_row));
 
-  self->start_button = gtk_button_new_with_mnemonic ("_Analyse");
-  gtk_widget_add_css_class (self->start_button, "suggested-action");
-  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (ts_transfer_page_start), self);
-  self->cancel_button = gtk_button_new_with_mnemonic ("_Cancel");
-  gtk_widget_set_sensitive (self->cancel_button, FALSE);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (ts_transfer_page_cancel), self);
-  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->progress), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
-  gtk_box_append (GTK_BOX (buttons), self->start_button);
-  gtk_box_append (GTK_BOX (buttons), self->cancel_button);
-  gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->progress));
 
-  self->status = GTK_LABEL (wrapping_label ("Choose a trained model and the target's data, then Analyse: every "
-                                            "stage's features are extracted once and probed by a softmax "
-                                            "classifier."));
+  self->status = GTK_LABEL (ts_page_wrapping_label ("Choose a trained model and the target's data, then Analyse: "
+                                                    "every stage's features are extracted once and probed by a "
+                                                    "softmax classifier."));
   self->figure = ts_figure_new ("transfer-stages", draw_stages, stages_csv, self);
   gtk_widget_set_size_request (self->figure, -1, 320);
   gtk_widget_set_visible (self->figure, FALSE);
-  self->evidence = GTK_LABEL (wrapping_label (""));
+  self->evidence = GTK_LABEL (ts_page_wrapping_label (""));
   gtk_widget_set_visible (GTK_WIDGET (self->evidence), FALSE);
   self->table = build_table (self);
   gtk_widget_set_visible (self->table, FALSE);
@@ -737,7 +640,7 @@ build (TsTransferPage *self)
   gtk_grid_set_column_spacing (self->results, 18);
   gtk_grid_set_row_spacing (self->results, 4);
   gtk_widget_set_visible (GTK_WIDGET (self->results), FALSE);
-  self->winner = GTK_LABEL (wrapping_label (""));
+  self->winner = GTK_LABEL (ts_page_wrapping_label (""));
   gtk_widget_set_visible (GTK_WIDGET (self->winner), FALSE);
 
   gtk_box_append (GTK_BOX (box), group);
@@ -749,21 +652,14 @@ build (TsTransferPage *self)
   gtk_box_append (GTK_BOX (box), self->strategies_button);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->results));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->winner));
-  gtk_widget_set_margin_top (box, 18), gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 12), gtk_widget_set_margin_end (box, 12);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 960);
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  self->scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  self->scroller = ts_page_frame (GTK_WIDGET (self), box);
 }
 
 static void
 ts_transfer_page_init (TsTransferPage *self)
 {
-  g_mutex_init (&self->what_lock);
   self->model_paths = g_ptr_array_new_with_free_func (g_free);
+  self->job = ts_page_job_new (self, on_tick, on_measured);
   build (self);
   /* shown again: runs may have finished meanwhile */
   g_signal_connect (self, "map", G_CALLBACK (ts_transfer_page_refresh), NULL);

@@ -5,6 +5,18 @@
 #include "ts-ensemble-page.h"
 #include "ts-window-private.h"
 
+static TsRun *
+find_open_run (TsWindow *self, const char *dir)
+{
+  for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); k++)
+    {
+      g_autoptr(TsRun) open = g_list_model_get_item (G_LIST_MODEL (self->runs), k);
+      if (g_strcmp0 (ts_run_get_run_dir (open), dir) == 0)
+        return open;
+    }
+  return NULL;
+}
+
 /* the trial's fold folders as runs (already open ones are selected again) */
 static void
 on_open_trial (TsSearchPage *page, guint trial, char **dirs, TsWindow *self)
@@ -19,13 +31,7 @@ on_open_trial (TsSearchPage *page, guint trial, char **dirs, TsWindow *self)
   for (guint i = 0; dirs[i]; i++)
     {
       g_autoptr(GError) error = NULL;
-      TsRun *run = NULL;
-      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (self->runs)) && run == NULL; k++)
-        {
-          g_autoptr(TsRun) open = g_list_model_get_item (G_LIST_MODEL (self->runs), k);
-          if (g_strcmp0 (ts_run_get_run_dir (open), dirs[i]) == 0)
-            run = open;
-        }
+      TsRun *run = find_open_run (self, dirs[i]);
       if (run == NULL && (run = ts_window_open_run_dir (self, dirs[i], &error)) == NULL)
         {
           _ts_window_toast (self, "%s", error->message);
@@ -38,18 +44,6 @@ on_open_trial (TsSearchPage *page, guint trial, char **dirs, TsWindow *self)
       _ts_window_select (self, first);
       adw_view_stack_set_visible_child_name (self->view_stack, "training");
     }
-}
-
-static TsRun *
-find_open_run (TsWindow *self, const char *dir)
-{
-  for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); k++)
-    {
-      g_autoptr(TsRun) open = g_list_model_get_item (G_LIST_MODEL (self->runs), k);
-      if (g_strcmp0 (ts_run_get_run_dir (open), dir) == 0)
-        return open;
-    }
-  return NULL;
 }
 
 /* the top trials as plain runs in the sidebar: those trained before opened
