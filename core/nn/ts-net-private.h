@@ -173,6 +173,14 @@ _ts_net_layer_input (const TsNet *net, guint l, const float *x)
 {
   return l > 0 ? net->y[l - 1] : x;
 }
+/* Frozen layers cost less: a training backward pass (the team's and the
+ * plain one alike) stops at the lowest layer that trains (no activation or
+ * input gradients below it), and a frozen layer above it passes the
+ * gradient on without its weights' gradients. Whether layer l has
+ * parameters that move, and the lowest such layer (the output layer when
+ * none below it does). */
+gboolean _ts_net_layer_trains (const TsNet *net, guint l);
+guint    _ts_net_first_trained_layer (const TsNet *net);
 /* PReLU slopes of units [lo, hi), with the step's settings (no decay) */
 void _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u);
 /* the weights' update of dense and conv layers (fused momentum or not), at

@@ -447,19 +447,40 @@ ts_net_dlogits (TsNet *net)
   return net->d[net->n_layers - 1];
 }
 
-static void
-backward (TsNet *net, const float *x, guint B, gboolean weights)
+gboolean
+_ts_net_layer_trains (const TsNet *net, guint l)
 {
-  for (guint l = net->n_layers; l-- > 0;)
+  const TsNetLayer *layer = &net->layers[l];
+  return !layer->frozen && (layer->ops->decayed (layer) + layer->ops->trained (layer) > 0 || layer->prelu != TS_NO_PARAM);
+}
+
+guint
+_ts_net_first_trained_layer (const TsNet *net)
+{
+  guint l = 0;
+  while (l + 1 < net->n_layers && !_ts_net_layer_trains (net, l))
+    l++;
+  return l;
+}
+
+/* training: as the team step does it — no weight gradients for a frozen
+ * layer, nothing below the lowest layer that trains; the signal: every
+ * layer's d, weights or not */
+static void
+backward (TsNet *net, const float *x, guint B, gboolean training)
+{
+  guint first = training ? _ts_net_first_trained_layer (net) : 0;
+
+  for (guint l = net->n_layers; l-- > first;)
     {
       const TsNetLayer *layer = &net->layers[l];
       TsBlock all = _ts_net_whole (net, l, B), inputs = all;
 
       _ts_net_backward_block (net, l, B, &all);
-      if (weights)
+      if (training && !layer->frozen)
         layer->ops->weight_gradients (net, l, _ts_net_layer_input (net, l, x), B, &all, NULL, 0.f);
       inputs.lo = 0, inputs.hi = layer->in;
-      if (l > 0)
+      if (l > first)
         layer->ops->input_gradients (net, l, B, &inputs);
     }
 }
@@ -474,6 +495,23 @@ void
 ts_net_backward_signal (TsNet *net, const float *x, guint B)
 {
   backward (net, x, B, FALSE);
+}
+
+void
+ts_net_update (TsNet *net, const TsStepConfig *cfg)
+{
+  TsUpdate u = { cfg, NULL, NULL, 0 };
+
+  ts_optimizer_begin_step (cfg->opt);
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      const TsNetLayer *layer = &net->layers[l];
+      TsBlock all = _ts_net_whole (net, l, 1);
+      /* a row-split kind's update block counts filters, not columns */
+      if (layer->ops->split == TS_SPLIT_ROWS)
+        all.hi = layer->channels;
+      layer->ops->update (net, l, &all, &u);
+    }
 }
 
 double

@@ -133,14 +133,6 @@ ts_optimizer_finish_momentum (TsOptimizer *opt, float *params, gsize offset, gsi
 }
 
 void
-ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay, float lr, float l2, float l1)
-{
-  ts_optimizer_begin_step (opt);
-  ts_optimizer_update (opt, params, grads, 0, n_decay, lr, l2, l1);
-  ts_optimizer_update (opt, params, grads, n_decay, opt->n - n_decay, lr, 0.f, 0.f);
-}
-
-void
 ts_plateau_init (TsPlateau *p)
 {
   *p = (TsPlateau) { INFINITY, 0, 0 };
