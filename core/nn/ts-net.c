@@ -407,19 +407,26 @@ _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u
 {
   const TsNetLayer *layer = &net->layers[l];
   if (layer->prelu != TS_NO_PARAM && hi > lo)
-    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr * layer->lr_scale,
-                         0.f, 0.f);
+    _ts_net_update_range (net, l, u, layer->prelu + lo, hi - lo, u->cfg->lr * layer->lr_scale, 0.f, 0.f);
 }
 
 void
-_ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count, float lr)
+_ts_net_update_range (TsNet *net, guint l, const TsUpdate *u, gsize offset, gsize count, float lr, float l2, float l1)
+{
+  ts_optimizer_update_since (u->cfg->opt, net->params, net->grads, offset, count, lr, l2, l1,
+                             net->layers[l].steps_before);
+}
+
+void
+_ts_net_update_weights (TsNet *net, guint l, const TsUpdate *u, gsize offset, gsize count, float lr)
 {
   const TsStepConfig *cfg = u->cfg;
 
+  /* momentum's velocity starts at zero whenever the layer does: no step count */
   if (u->velocity)
     ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, lr, cfg->l2);
   else
-    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, lr, cfg->l2, cfg->l1);
+    _ts_net_update_range (net, l, u, offset, count, lr, cfg->l2, cfg->l1);
 }
 
 void

@@ -120,6 +120,17 @@ const float *ts_net_layer_bias (const TsNet *net, guint l);
 /* the same, to set them (probes that place their own weights) */
 float       *ts_net_layer_weights_mut (TsNet *net, guint l, TsShape *shape);
 float       *ts_net_layer_bias_mut (TsNet *net, guint l);
+/* whether layer l trains now, and the factor on the step's LR it trains at */
+gboolean     ts_net_layer_frozen (const TsNet *net, guint l);
+float        ts_net_layer_lr_scale (const TsNet *net, guint l);
+/* Which hidden layers train, and at what rates, from here on: frozen and
+ * lr_scale of hidden[l] (the same layers the net was built from, as
+ * ts_experiment_layers_at_epoch gives them). A layer that was frozen and
+ * trains now starts with its state in opt at zero (velocity, moments) and
+ * its steps — Adam's bias correction — counted from opt's steps so far,
+ * as a parameter group added to a torch optimizer; a batch norm that
+ * trains now normalises by the batch again. */
+void         ts_net_set_trainable (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsOptimizer *opt);
 /* batchnorm: running mean and variance (channels); FALSE for other kinds */
 gboolean     ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const float **var);
 /* the last forward pass, (B, units) each, NCHW rows: pre-activation z, activation a,

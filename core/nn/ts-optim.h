@@ -41,6 +41,11 @@ void         ts_optimizer_free (TsOptimizer *opt);
 void         ts_optimizer_begin_step (TsOptimizer *opt);
 void         ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
                                   float lr, float l2, float l1);
+/* The same for a range that started training after the first t0 steps
+ * (a layer unfrozen then): its state is fresh, so Adam's bias correction
+ * counts its own steps, as PyTorch's per-parameter state does. */
+void         ts_optimizer_update_since (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
+                                        float lr, float l2, float l1, guint64 t0);
 
 /* Momentum without L1 can take its step in two halves: the weight-gradient
  * GEMM adds the gradient straight into the velocity (v = μv + g, with
