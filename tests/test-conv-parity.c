@@ -302,7 +302,7 @@ state_tol (TsOptimizerKind kind)
 }
 
 /* The plain path: ts_net_forward, the loss, ts_net_backward and
- * ts_optimizer_step; each step's logits, loss and gradients, and the
+ * ts_net_update; each step's logits, loss and gradients, and the
  * parameters and running statistics after it. */
 static void
 test_cnn_plain (gconstpointer data)
@@ -328,8 +328,7 @@ test_cnn_plain (gconstpointer data)
       assert_close_array (lossn, &got_loss, loss, 1, REL_TOL, ABS_TOL);
       ts_net_backward (net, x, B);
       assert_grads (net, c.st, gn);
-      ts_optimizer_step (opt, ts_net_params (net), ts_net_grads (net), ts_net_n_decay (net), (float) c.lr,
-                         (float) c.l2, 0.f);
+      ts_net_update (net, &(TsStepConfig) { opt, TS_LOSS_SOFTMAX, (float) c.lr, (float) c.l2 });
       assert_state (net, c.st, an, skip_for (c.kind), state_tol (c.kind));
     }
   ts_safetensors_free (c.st);

@@ -92,6 +92,12 @@ test_fast_matches_reference (void)
 #define GAP_INIT { .kind = TS_LAYER_GLOBAL_AVG_POOL }
 #define BN_INIT { .kind = TS_LAYER_BATCHNORM, .momentum = TS_BN_MOMENTUM, .eps = TS_BN_EPS }
 #define BN_FROZEN_INIT { .kind = TS_LAYER_BATCHNORM, .momentum = TS_BN_MOMENTUM, .eps = TS_BN_EPS, .frozen = TRUE }
+#define CONV_FROZEN_INIT(f_, k_, s_, p_, a_)                                                                 \
+  { .kind = TS_LAYER_CONV, .units = (f_), .kernel = (k_), .stride = (s_), .padding = (p_), .activation = (a_),     \
+    .frozen = TRUE }
+#define CONV_SCALED_INIT(f_, k_, s_, p_, a_, lr_)                                                            \
+  { .kind = TS_LAYER_CONV, .units = (f_), .kernel = (k_), .stride = (s_), .padding = (p_), .activation = (a_),     \
+    .lr_scale = (lr_) }
 
 
 typedef struct {
@@ -122,7 +128,40 @@ static const NetCase net_cases[] = {
   { "elu-max-norm-fused", { 3, { 3, 8, 8 } },
     { CONV_INIT (4, 3, 1, TS_PADDING_SAME, -1), POOL_INIT (TS_POOL_MAX, 2, 2), { 16, -1 }, BN_INIT },
     4, TS_ACT_ELU, 0.2f, TS_OPT_MOMENTUM, 0, 0, 0.9f, FALSE },
+  /* fine-tuning: a frozen conv block (conv, batch norm, pool) under a conv
+   * at a quarter of the rate and a frozen dense layer above it, fused
+   * momentum with L2 and max-norm (the frozen ones decay and clip not) */
+  { "frozen-conv-bn-fused", { 3, { 2, 10, 10 } },
+    { CONV_FROZEN_INIT (5, 3, 1, TS_PADDING_SAME, -1), BN_FROZEN_INIT, POOL_INIT (TS_POOL_MAX, 2, 2),
+      CONV_SCALED_INIT (6, 3, 1, 0, -1, 0.25f), BN_INIT, { 12, -1, .frozen = TRUE }, { 8, -1, .lr_scale = 2.f } },
+    7, TS_ACT_RELU, 0, TS_OPT_MOMENTUM, 1e-3f, 0, 0.7f, FALSE },
+  { "frozen-conv-prelu-adam", { 3, { 1, 9, 9 } },
+    { CONV_FROZEN_INIT (4, 3, 2, 1, -1), CONV_SCALED_INIT (5, 3, 1, TS_PADDING_SAME, -1, 0.5f), BN_FROZEN_INIT, GAP_INIT },
+    4, TS_ACT_PRELU, 0.1f, TS_OPT_ADAM, 1e-3f, 1e-4f, 0, TRUE },
 };
+
+/* layer l's weights, biases (γ, β), PReLU slopes and running statistics
+ * in `state` (ts_net_state's layout) are `initial`'s, bit for bit */
+static gboolean
+layer_state_unchanged (const TsNet *net, guint l, const float *state, const float *initial)
+{
+  const TsNetLayer *layer = &net->layers[l];
+  TsShape shape;
+  struct { gsize at, n; } parts[4] = {
+    { layer->w, 0 }, { layer->b, layer->channels }, { layer->prelu, layer->channels },
+    { layer->running, 2 * layer->channels + 1 },
+  };
+
+  ts_net_layer_weights (net, l, &shape);
+  parts[0].n = ts_shape_numel (&shape);
+  if (layer->running != TS_NO_PARAM)
+    parts[3].at += net->n_params; /* the buffers follow the parameters */
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i].at != TS_NO_PARAM
+        && memcmp (state + parts[i].at, initial + parts[i].at, sizeof (float) * parts[i].n) != 0)
+      return FALSE;
+  return TRUE;
+}
 
 static TsNet *
 net_for (const NetCase *c, guint B)
@@ -145,11 +184,20 @@ run_team_case (const NetCase *c, guint threads)
   guint32 y[B];
   gboolean adaptive = c->opt == TS_OPT_ADAM || c->opt == TS_OPT_RMSPROP;
   TsStepConfig cfg = { fast_opt, TS_LOSS_SOFTMAX, adaptive ? 0.005f : 0.05f, c->l2, c->l1, c->max_norm };
+  TsStepConfig ref_cfg = cfg;
+  g_autofree float *initial = NULL;
   TsRng rng;
 
   ts_rng_init (&rng, 33, 1);
   ts_net_init (fast, TS_INIT_HE, 0, &rng);
+  /* batch norms with statistics of their own, so a frozen one's would show a move */
+  for (guint l = 0; l < fast->n_layers; l++)
+    if (fast->layers[l].running != TS_NO_PARAM)
+      for (guint j = 0; j < 2 * fast->layers[l].channels; j++)
+        fast->buffers[fast->layers[l].running + j] = 0.5f + 0.25f * (float) (j % 3);
   ref = ts_net_copy (fast);
+  ref_cfg.opt = ref_opt;
+  initial = g_memdup2 (ts_net_state (fast), sizeof (float) * ts_net_state_size (fast));
   fill (x, (gsize) B * fast->in_dim, &rng);
   for (int i = 0; i < B; i++)
     y[i] = (guint32) (i * 7 % 10);
@@ -163,22 +211,7 @@ run_team_case (const NetCase *c, guint threads)
       double ref_loss = ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, y, B, 10, ts_net_dlogits (ref),
                                                   &ref_correct);
       ts_net_backward (ref, x, B);
-      /* a frozen batchnorm's γ and β stay, and the PReLU slopes it applies
-       * (the team's update skips all of a frozen layer) */
-      for (guint l = 0; l < ref->n_layers; l++)
-        if (ref->layers[l].frozen)
-          {
-            memset (ref->grads + ref->layers[l].w, 0, sizeof (float) * 2 * ref->layers[l].channels);
-            memset (fast->grads + ref->layers[l].w, 0, sizeof (float) * 2 * ref->layers[l].channels);
-            if (ref->layers[l].prelu != TS_NO_PARAM)
-              {
-                memset (ref->grads + ref->layers[l].prelu, 0, sizeof (float) * ref->layers[l].channels);
-                memset (fast->grads + ref->layers[l].prelu, 0, sizeof (float) * ref->layers[l].channels);
-              }
-          }
-      ts_optimizer_step (ref_opt, ref->params, ref->grads, ref->n_decay, cfg.lr, cfg.l2, cfg.l1);
-      if (c->max_norm > 0)
-        ts_net_max_norm (ref, c->max_norm);
+      ts_net_update (ref, &ref_cfg);
       if (!(fabs (fast_loss - ref_loss) <= 1e-5 * fabs (ref_loss)))
         g_error ("%s, %u threads, step %" G_GUINT64_FORMAT ": loss %.9g, reference %.9g", c->name, threads, step,
                  fast_loss, ref_loss);
@@ -190,6 +223,15 @@ run_team_case (const NetCase *c, guint threads)
       assert_close_array ("params", fast->params, ref->params, fast->n_params, 1e-4, 1e-6);
       assert_close_array ("buffers", fast->buffers, ref->buffers, fast->n_buffers, 1e-4, 1e-6);
     }
+  /* frozen conv, batch-norm and dense layers: weights, biases, γ, β,
+   * slopes and running statistics bit for bit as they were, on both paths */
+  for (guint l = 0; l < fast->n_layers; l++)
+    if (fast->layers[l].frozen
+        && !(layer_state_unchanged (fast, l, ts_net_state (fast), initial)
+             && layer_state_unchanged (ref, l, ts_net_state (ref), initial)))
+      g_error ("%s, %u threads: frozen layer %u (%s) moved: team %s, plain %s", c->name, threads, l,
+               fast->layers[l].ops->name, layer_state_unchanged (fast, l, ts_net_state (fast), initial) ? "no" : "yes",
+               layer_state_unchanged (ref, l, ts_net_state (ref), initial) ? "no" : "yes");
   assert_close_array ("eval logits", ts_net_forward_team (fast, team, x, B), ts_net_forward (ref, x, B, FALSE, 0),
                       B * 10, 1e-4, 1e-5);
 }

@@ -405,6 +405,126 @@ test_layer_keys (void)
   g_assert_nonnull (strstr (error->message, "model.freeze: 4 is more than model.layers holds (3 entries"));
 }
 
+/* whether the state of hidden layers [0, n) (weights, biases, γ, β,
+ * running statistics) is `before`'s, bit for bit */
+static gboolean
+body_unchanged (TsNet *net, guint n_body_tensors, const float *before)
+{
+  for (guint i = 0; i < n_body_tensors; i++)
+    {
+      const TsNetTensor *tensor = &g_array_index (ts_net_tensors (net), TsNetTensor, i);
+      gsize n = tensor->dtype == TS_DTYPE_I64 ? 1 : ts_shape_numel (&tensor->shape);
+      if (memcmp (ts_net_state (net) + tensor->offset, before + tensor->offset, sizeof (float) * n) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* fastai's recipe (model.unfreeze_after 2, unfreeze_lr_decay 0.5): the
+ * body — dense, batch norm, dense, dense — is bit-identical through epoch
+ * 2 while the head learns, then every layer moves, at 1 (top stage), 0.5
+ * and 0.25 (the first stage, its batch norm too) of the rate; Adam starts
+ * each unfrozen layer afresh: its first step moves every weight by at most
+ * lr·scale (m̂/√v̂ = ±1), not the 3.2 times that a bias correction counting
+ * the run's steps would give. */
+static void
+test_unfreeze_after (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 4);
+  g_autoptr(TsTraining) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *start = NULL, *before_step = NULL;
+  const float want_scale[] = { 0.25f, 0.25f, 0.5f, 1.f, 1.f };
+  guint n_body = 0, L;
+  gsize n;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "16,bn,12,8", &error));
+  g_assert_true (ts_experiment_set (exp, "train.optimizer", "adam", &error));
+  g_assert_true (ts_experiment_set (exp, "train.lr", "0.01", &error));
+  g_assert_true (ts_experiment_set (exp, "model.unfreeze_after", "2", &error));
+  g_assert_true (ts_experiment_set (exp, "model.unfreeze_lr_decay", "0.5", &error));
+  g_assert_no_error (error);
+  t = ts_training_new (exp, NULL, &error);
+  g_assert_no_error (error);
+  L = ts_net_n_layers (t->net);
+  n = ts_net_state_size (t->net);
+  start = g_memdup2 (ts_net_state (t->net), sizeof (float) * n);
+  before_step = g_new (float, ts_net_n_params (t->net));
+  /* the body's tensors: all but the output layer's weight and bias */
+  n_body = ts_net_tensors (t->net)->len - 2;
+  for (guint epoch = 0; epoch < 4; epoch++)
+    {
+      if (epoch == 2)
+        memcpy (before_step, ts_net_params (t->net), sizeof (float) * ts_net_n_params (t->net));
+      do
+        {
+          ts_training_step (t);
+          for (guint l = 0; t->batch == 1 && l + 1 < L; l++)
+            if (ts_net_layer_frozen (t->net, l) != (epoch < 2))
+              g_error ("epoch %u: hidden layer %u %s", epoch + 1, l, epoch < 2 ? "trains" : "frozen");
+          if (epoch == 2 && t->batch == 1)
+            {
+              /* the first step after unfreezing: the rates of the rule, and Adam from zero */
+              for (guint l = 0; l < L; l++)
+                {
+                  TsShape shape;
+                  const float *w = ts_net_layer_weights (t->net, l, &shape);
+                  gsize at = ts_net_layer_weights_offset (t->net, l);
+                  float bound = 0.01f * want_scale[l], largest = 0.f;
+                  g_assert_false (ts_net_layer_frozen (t->net, l));
+                  g_assert_cmpfloat (ts_net_layer_lr_scale (t->net, l), ==, want_scale[l]);
+                  if (l + 1 == L)
+                    continue; /* the head has trained since the start */
+                  for (gsize i = 0; i < ts_shape_numel (&shape); i++)
+                    largest = MAX (largest, fabsf (w[i] - before_step[at + i]));
+                  if (!(largest <= bound * 1.001f && largest >= bound * 0.9f))
+                    g_error ("hidden layer %u: first step after unfreezing moved a weight by up to %g, want lr·scale %g",
+                             l, largest, bound);
+                }
+            }
+        }
+      while (t->batch != 0);
+      if ((epoch < 2) != body_unchanged (t->net, n_body, start))
+        g_error ("after epoch %u the body %s", epoch + 1, epoch < 2 ? "moved" : "did not move");
+    }
+  g_assert_false (body_unchanged (t->net, ts_net_tensors (t->net)->len, start)); /* the head learned */
+}
+
+/* the recipe's keys refuse what cannot work, naming the key */
+static void
+test_unfreeze_errors (void)
+{
+  g_autoptr(TsExperiment) exp = quick_experiment ("builtin:spiral", 5);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "16,8", &error));
+  g_assert_true (ts_experiment_set (exp, "model.unfreeze_after", "5", &error));
+  g_assert_false (ts_experiment_validate (exp, &error));
+  g_assert_nonnull (strstr (error->message, "model.unfreeze_after: 5 is not less than train.epochs (5)"));
+  g_clear_error (&error);
+  g_assert_true (ts_experiment_set (exp, "model.unfreeze_after", "2", &error));
+  g_assert_true (ts_experiment_set (exp, "model.unfreeze_lr_decay", "2", &error));
+  g_assert_false (ts_experiment_validate (exp, &error));
+  g_assert_nonnull (strstr (error->message, "model.unfreeze_lr_decay: must be in (0, 1] (got 2)"));
+  g_clear_error (&error);
+  g_assert_false (ts_experiment_set (exp, "model.unfreeze_lr_decay", "0", &error));
+  g_assert_nonnull (strstr (error->message, "model.unfreeze_lr_decay"));
+  g_clear_error (&error);
+  g_assert_true (ts_experiment_set (exp, "model.unfreeze_lr_decay", "1", &error));
+  g_assert_true (ts_experiment_set (exp, "model.freeze", "2", &error));
+  g_assert_false (ts_experiment_validate (exp, &error));
+  g_assert_nonnull (strstr (error->message, "model.unfreeze_after: no entry of model.layers would unfreeze"));
+  g_clear_error (&error);
+  /* a layer model.freeze keeps stays frozen after the others unfreeze */
+  g_assert_true (ts_experiment_set (exp, "model.freeze", "1", &error));
+  g_assert_true (ts_experiment_validate (exp, &error));
+  {
+    g_autoptr(GArray) late = ts_experiment_layers_at_epoch (exp, 2), early = ts_experiment_layers_at_epoch (exp, 1);
+    g_assert_true (g_array_index (late, TsLayerSpec, 0).frozen && !g_array_index (late, TsLayerSpec, 1).frozen);
+    g_assert_true (g_array_index (early, TsLayerSpec, 1).frozen);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,5 +538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/finetune/digits-csv-gz", test_digits_csv_gz);
   g_test_add_func ("/core/finetune/list-keys", test_list_keys);
   g_test_add_func ("/core/finetune/layer-keys", test_layer_keys);
+  g_test_add_func ("/core/finetune/unfreeze-after", test_unfreeze_after);
+  g_test_add_func ("/core/finetune/unfreeze-errors", test_unfreeze_errors);
   return g_test_run ();
 }

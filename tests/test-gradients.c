@@ -42,7 +42,7 @@ analytic_gradient (TsNet *net, const Case *c)
   const float *logits = ts_net_forward (net, x, BATCH, TRUE, NOISE_KEY);
   ts_loss_forward_backward (c->loss, logits, y, BATCH, CLASSES, ts_net_dlogits (net), NULL);
   ts_net_backward (net, x, BATCH);
-  ts_optimizer_step (sgd, net->params, net->grads, net->n_decay, 1.f, c->l2, c->l1);
+  ts_net_update (net, &(TsStepConfig) { sgd, c->loss, 1.f, c->l2, c->l1 });
   for (gsize i = 0; i < net->n_params; i++)
     grad[i] = before[i] - net->params[i]; /* w' = w − 1·g */
   memcpy (net->params, before, sizeof (float) * net->n_params);
@@ -311,7 +311,7 @@ check_cnn (const CnnCase *c)
   ts_loss_forward_backward (TS_LOSS_SOFTMAX, ts_net_forward (net, xs, CNN_B, TRUE, NOISE_KEY), ys, CNN_B, CLASSES,
                             ts_net_dlogits (net), NULL);
   ts_net_backward (net, xs, CNN_B);
-  ts_optimizer_step (sgd, net->params, net->grads, net->n_decay, 1.f, c->l2, 0);
+  ts_net_update (net, &(TsStepConfig) { sgd, TS_LOSS_SOFTMAX, 1.f, c->l2 });
   for (gsize i = 0; i < net->n_params; i++)
     grad[i] = before[i] - net->params[i];
   memcpy (net->params, before, sizeof (float) * net->n_params);

@@ -1,5 +1,6 @@
 /* The team step (the trainer's fast path) against the plain reference
- * passes: same losses, gradients and updates on shapes that split unevenly. */
+ * passes: same losses, gradients and updates on shapes that split unevenly,
+ * frozen layers and per-layer rates included. */
 #include "test-util.h"
 
 #define B 37
@@ -10,12 +11,15 @@ typedef struct {
   TsOptimizerKind kind;
   float           dropout, max_norm, l2, l1;
   gboolean        keep_gradients; /* on odd steps; momentum without L1 fuses its step */
+  gboolean        frozen[2];      /* the hidden layers' "trainable": false */
+  float           lr_scale[2];    /* 0: 1 */
 } Case;
 
 static void
 run_case (const Case *c, guint threads)
 {
-  TsLayerSpec hidden[2] = { { 70, c->act }, { 33, c->act } };
+  TsLayerSpec hidden[2] = { { 70, c->act, .frozen = c->frozen[0], .lr_scale = c->lr_scale[0] },
+                            { 33, c->act, .frozen = c->frozen[1], .lr_scale = c->lr_scale[1] } };
   g_autoptr(TsNet) fast = ts_net_new (IN, hidden, 2, c->act, 0.1f, c->dropout, 10, B);
   g_autoptr(TsNet) ref = NULL;
   g_autoptr(TsOptimizer) fast_opt = ts_optimizer_new (c->kind, fast->n_params, 0.9);
@@ -28,11 +32,15 @@ run_case (const Case *c, guint threads)
    * sums (split by rows and columns) differ from the reference's */
   gboolean adaptive = c->kind == TS_OPT_ADAM || c->kind == TS_OPT_RMSPROP;
   TsStepConfig cfg = { fast_opt, TS_LOSS_SOFTMAX, adaptive ? 0.005f : 0.05f, c->l2, c->l1, c->max_norm };
+  TsStepConfig ref_cfg = cfg;
+  g_autofree float *initial = NULL;
   TsRng rng;
 
   ts_rng_init (&rng, 21, 1);
   ts_net_init (fast, TS_INIT_HE, 0, &rng);
   ref = ts_net_copy (fast);
+  initial = g_memdup2 (fast->params, sizeof (float) * fast->n_params);
+  ref_cfg.opt = ref_opt;
   for (int i = 0; i < B * IN; i++)
     x[i] = ts_rng_normal (&rng);
   for (int i = 0; i < B; i++)
@@ -47,15 +55,25 @@ run_case (const Case *c, guint threads)
       const float *logits = ts_net_forward (ref, x, B, TRUE, key);
       double ref_loss = ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, y, B, 10, ts_net_dlogits (ref), &ref_correct);
       ts_net_backward (ref, x, B);
-      ts_optimizer_step (ref_opt, ref->params, ref->grads, ref->n_decay, cfg.lr, cfg.l2, cfg.l1);
-      if (c->max_norm > 0)
-        ts_net_max_norm (ref, c->max_norm);
+      ts_net_update (ref, &ref_cfg);
       g_assert_cmpfloat (fabs (fast_loss - ref_loss), <=, 1e-5 * fabs (ref_loss));
       g_assert_cmpuint (fast_correct, ==, ref_correct);
       if (cfg.keep_gradients)
         assert_close_array ("grads", fast->grads, ref->grads, fast->n_params, 1e-4, 1e-6);
       assert_close_array ("params", fast->params, ref->params, fast->n_params, 1e-4, 1e-6);
     }
+  /* a frozen layer's weights and biases are the initial ones, bit for bit, on both paths */
+  for (guint l = 0; l < 2; l++)
+    if (c->frozen[l])
+      for (gsize i = 0; i < fast->n_params; i++)
+        if ((i >= fast->layers[l].w && i < fast->layers[l].w + (gsize) fast->layers[l].out * fast->layers[l].in)
+            || (i >= fast->layers[l].b && i < fast->layers[l].b + fast->layers[l].out)
+            || (fast->layers[l].prelu != TS_NO_PARAM && i >= fast->layers[l].prelu
+                && i < fast->layers[l].prelu + fast->layers[l].out))
+          if (memcmp (&fast->params[i], &initial[i], sizeof (float)) != 0
+              || memcmp (&ref->params[i], &initial[i], sizeof (float)) != 0)
+            g_error ("frozen hidden layer %u, %u threads: parameter %zu moved (team %.9g, plain %.9g, was %.9g)", l,
+                     threads, i, fast->params[i], ref->params[i], initial[i]);
   /* evaluation through the team matches the plain forward pass */
   assert_close_array ("eval logits", ts_net_forward_team (fast, team, x, B),
                       ts_net_forward (ref, x, B, FALSE, 0), B * 10, 1e-4, 1e-6);
@@ -73,6 +91,11 @@ test_team_matches_reference (void)
     { TS_ACT_RRELU, TS_OPT_NESTEROV, 0.3f, 0.8f, 1e-3f, 1e-4f, TRUE },
     { TS_ACT_TANH, TS_OPT_RMSPROP, 0.5f, 0, 1e-3f, 1e-4f, TRUE },
     { TS_ACT_LEAKY_RELU, TS_OPT_SGD, 0, 0.8f, 1e-3f, 0, FALSE },
+    /* fine-tuning: the first layer frozen (fused momentum, L2, max-norm), the second at its own rate */
+    { TS_ACT_RELU, TS_OPT_MOMENTUM, 0, 0.8f, 1e-3f, 0, FALSE, { TRUE, FALSE }, { 0, 0.25f } },
+    { TS_ACT_PRELU, TS_OPT_ADAM, 0.2f, 0, 1e-3f, 1e-4f, TRUE, { TRUE, FALSE }, { 0, 3.f } },
+    /* a frozen layer above a training one: the gradient passes through it */
+    { TS_ACT_TANH, TS_OPT_NESTEROV, 0, 0, 1e-3f, 1e-4f, TRUE, { FALSE, TRUE }, { 0.5f, 0 } },
   };
 
   for (guint threads = 1; threads <= 3; threads++)

@@ -95,8 +95,7 @@ ts_linear_probe_fit (const float *train, const guint32 *labels, guint n, guint F
           const float *logits = ts_net_forward (p->net, xb, rows, TRUE, 0);
           ts_loss_forward_backward (TS_LOSS_SOFTMAX, logits, yb, rows, C, ts_net_dlogits (p->net), &ignored);
           ts_net_backward (p->net, xb, rows);
-          ts_optimizer_step (opt, ts_net_params (p->net), ts_net_grads (p->net), ts_net_n_decay (p->net),
-                             (float) lr, TS_LINEAR_PROBE_L2, 0.f);
+          ts_net_update (p->net, &(TsStepConfig) { opt, TS_LOSS_SOFTMAX, (float) lr, TS_LINEAR_PROBE_L2 });
         }
     }
   return g_steal_pointer (&p);

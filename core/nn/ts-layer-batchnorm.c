@@ -263,8 +263,8 @@ bn_update (TsNet *net, guint l, const TsBlock *block, const TsUpdate *u)
     return;
   block_channels (layer, block->lo, block->hi, &c0, &c1);
   /* γ and β: no L2, L1 or max-norm */
-  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->w + c0, c1 - c0, cfg->lr * layer->lr_scale, 0.f, 0.f);
-  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + c0, c1 - c0, cfg->lr * layer->lr_scale, 0.f, 0.f);
+  _ts_net_update_range (net, l, u, layer->w + c0, c1 - c0, cfg->lr * layer->lr_scale, 0.f, 0.f);
+  _ts_net_update_range (net, l, u, layer->b + c0, c1 - c0, cfg->lr * layer->lr_scale, 0.f, 0.f);
   _ts_net_update_prelu (net, l, c0, c1, u);
 }
 

@@ -173,8 +173,8 @@ conv_update (TsNet *net, guint l, const TsBlock *block, const TsUpdate *u)
       if (layer->prelu != TS_NO_PARAM)
         reduce (u, at + n + F + lo, hi - lo, net->grads + layer->prelu + lo, NULL);
     }
-  _ts_net_update_weights (net, u, layer->w + (gsize) lo * K, (gsize) (hi - lo) * K, lr);
-  ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, lr, 0.f, 0.f);
+  _ts_net_update_weights (net, l, u, layer->w + (gsize) lo * K, (gsize) (hi - lo) * K, lr);
+  _ts_net_update_range (net, l, u, layer->b + lo, hi - lo, lr, 0.f, 0.f);
   _ts_net_update_prelu (net, l, lo, hi, u);
   if (cfg->max_norm > 0.f)
     conv_max_norm_rows (net, l, lo, hi, cfg->max_norm);

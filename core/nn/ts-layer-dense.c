@@ -110,13 +110,13 @@ dense_update (TsNet *net, guint l, const TsBlock *block, const TsUpdate *u)
   if (hi <= lo || width == 0 || layer->frozen)
     return;
   if (whole_rows)
-    _ts_net_update_weights (net, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in, lr);
+    _ts_net_update_weights (net, l, u, layer->w + (gsize) lo * layer->in, (gsize) (hi - lo) * layer->in, lr);
   else
     for (guint r = lo; r < hi; r++)
-      _ts_net_update_weights (net, u, layer->w + (gsize) r * layer->in + block->c0, width, lr);
+      _ts_net_update_weights (net, l, u, layer->w + (gsize) r * layer->in + block->c0, width, lr);
   if (block->c0 == 0)
     {
-      ts_optimizer_update (cfg->opt, net->params, net->grads, layer->b + lo, hi - lo, lr, 0.f, 0.f);
+      _ts_net_update_range (net, l, u, layer->b + lo, hi - lo, lr, 0.f, 0.f);
       _ts_net_update_prelu (net, l, lo, hi, u);
     }
   /* a narrow layer's rows are clipped once every column has moved */

@@ -2,6 +2,8 @@
  * and last activations, so no code outside the net touches its struct. */
 #include "ts-net-private.h"
 
+#include <string.h>
+
 guint
 ts_net_n_layers (const TsNet *net)
 {
@@ -215,4 +217,58 @@ const float *
 ts_net_layer_d (const TsNet *net, guint l)
 {
   return l < net->n_layers ? net->d[l] : NULL;
+}
+
+gboolean
+ts_net_layer_frozen (const TsNet *net, guint l)
+{
+  return net->layers[l].frozen;
+}
+
+float
+ts_net_layer_lr_scale (const TsNet *net, guint l)
+{
+  return net->layers[l].lr_scale;
+}
+
+static void
+zero_state (TsOptimizer *opt, gsize offset, gsize count)
+{
+  if (opt->m)
+    memset (opt->m + offset, 0, sizeof (float) * count);
+  if (opt->v)
+    memset (opt->v + offset, 0, sizeof (float) * count);
+}
+
+/* a layer's optimizer state from zero: its weights (a batch norm's γ),
+ * biases (β) and PReLU slopes; its steps counted from now */
+static void
+restart_state (TsNet *net, guint l, TsOptimizer *opt)
+{
+  TsNetLayer *layer = &net->layers[l];
+  gsize weights = layer->ops->decayed (layer), others = layer->ops->trained (layer);
+
+  if (weights + others == 0)
+    return;
+  zero_state (opt, layer->w, weights ? weights : layer->channels);
+  zero_state (opt, layer->b, layer->channels);
+  if (layer->prelu != TS_NO_PARAM)
+    zero_state (opt, layer->prelu, layer->channels);
+  layer->steps_before = opt->t;
+}
+
+void
+ts_net_set_trainable (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsOptimizer *opt)
+{
+  g_return_if_fail (n_hidden + 1 == net->n_layers);
+  for (guint l = 0; l < n_hidden; l++)
+    {
+      TsNetLayer *layer = &net->layers[l];
+      if (layer->frozen && !hidden[l].frozen && opt)
+        restart_state (net, l, opt);
+      layer->frozen = hidden[l].frozen;
+      layer->lr_scale = ts_layer_lr_scale (&hidden[l]);
+      layer->spec.frozen = hidden[l].frozen;
+      layer->spec.lr_scale = hidden[l].lr_scale;
+    }
 }

@@ -41,6 +41,7 @@ typedef struct {
   float             eps;
   gboolean          frozen;   /* nothing of it updated; a batchnorm also in evaluation mode always */
   float             lr_scale; /* its parameters move at the step's LR times this */
+  guint64           steps_before; /* optimizer steps taken before it last started training (unfrozen) */
 } TsNetLayer;
 
 struct _TsNet {
@@ -173,11 +174,23 @@ _ts_net_layer_input (const TsNet *net, guint l, const float *x)
 {
   return l > 0 ? net->y[l - 1] : x;
 }
+/* Frozen layers cost less: a training backward pass (the team's and the
+ * plain one alike) stops at the lowest layer that trains (no activation or
+ * input gradients below it), and a frozen layer above it passes the
+ * gradient on without its weights' gradients. Whether layer l has
+ * parameters that move, and the lowest such layer (the output layer when
+ * none below it does). */
+gboolean _ts_net_layer_trains (const TsNet *net, guint l);
+guint    _ts_net_first_trained_layer (const TsNet *net);
 /* PReLU slopes of units [lo, hi), with the step's settings (no decay) */
 void _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u);
-/* the weights' update of dense and conv layers (fused momentum or not), at
- * lr: the step's times the layer's lr_scale */
-void _ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count, float lr);
+/* the weights' update of dense and conv layer l (fused momentum or not),
+ * at lr: the step's times the layer's lr_scale */
+void _ts_net_update_weights (TsNet *net, guint l, const TsUpdate *u, gsize offset, gsize count, float lr);
+/* [offset, offset + count) of layer l's parameters, its steps counted
+ * from when it started training */
+void _ts_net_update_range (TsNet *net, guint l, const TsUpdate *u, gsize offset, gsize count, float lr, float l2,
+                           float l1);
 /* w (rows, fan_in) drawn for an init: Gaussian with ts_init_sigma
  * (fan_in: a dense layer's inputs, a conv filter's C·k·k), zeros, or
  * orthonormal rows (columns when rows > fan_in) */

@@ -163,25 +163,6 @@ forward (TsTeam *team, StepJob *job, guint t)
     }
 }
 
-/* Frozen layers cost less: the backward pass stops at the lowest layer
- * that trains (no activation or input gradients below it), and a frozen
- * layer above it passes the gradient on without its weights' gradients. */
-static gboolean
-trains (const TsNet *net, guint l)
-{
-  const TsNetLayer *layer = &net->layers[l];
-  return !layer->frozen && (layer->ops->decayed (layer) + layer->ops->trained (layer) > 0 || layer->prelu != TS_NO_PARAM);
-}
-
-static guint
-first_trained_layer (const TsNet *net)
-{
-  guint l = 0;
-  while (l + 1 < net->n_layers && !trains (net, l))
-    l++;
-  return l;
-}
-
 static void
 backward (TsTeam *team, StepJob *job, guint t)
 {
@@ -251,7 +232,7 @@ job_begin (StepJob *job, TsNet *net, TsTeam *team)
   job->net = net;
   job->n = ts_team_size (team);
   job->narrow = narrow_output (net, job->n);
-  job->first = first_trained_layer (net);
+  job->first = _ts_net_first_trained_layer (net);
   _ts_net_reserve_threads (net, job->n);
   for (guint t = 0; t < job->n; t++)
     job->partials[t] = net->partial_floats ? net->thread_ws[t] + net->scratch_floats : NULL;

@@ -407,19 +407,26 @@ _ts_net_update_prelu (TsNet *net, guint l, guint lo, guint hi, const TsUpdate *u
 {
   const TsNetLayer *layer = &net->layers[l];
   if (layer->prelu != TS_NO_PARAM && hi > lo)
-    ts_optimizer_update (u->cfg->opt, net->params, net->grads, layer->prelu + lo, hi - lo, u->cfg->lr * layer->lr_scale,
-                         0.f, 0.f);
+    _ts_net_update_range (net, l, u, layer->prelu + lo, hi - lo, u->cfg->lr * layer->lr_scale, 0.f, 0.f);
 }
 
 void
-_ts_net_update_weights (TsNet *net, const TsUpdate *u, gsize offset, gsize count, float lr)
+_ts_net_update_range (TsNet *net, guint l, const TsUpdate *u, gsize offset, gsize count, float lr, float l2, float l1)
+{
+  ts_optimizer_update_since (u->cfg->opt, net->params, net->grads, offset, count, lr, l2, l1,
+                             net->layers[l].steps_before);
+}
+
+void
+_ts_net_update_weights (TsNet *net, guint l, const TsUpdate *u, gsize offset, gsize count, float lr)
 {
   const TsStepConfig *cfg = u->cfg;
 
+  /* momentum's velocity starts at zero whenever the layer does: no step count */
   if (u->velocity)
     ts_optimizer_finish_momentum (cfg->opt, net->params, offset, count, lr, cfg->l2);
   else
-    ts_optimizer_update (cfg->opt, net->params, net->grads, offset, count, lr, cfg->l2, cfg->l1);
+    _ts_net_update_range (net, l, u, offset, count, lr, cfg->l2, cfg->l1);
 }
 
 void
@@ -447,19 +454,40 @@ ts_net_dlogits (TsNet *net)
   return net->d[net->n_layers - 1];
 }
 
-static void
-backward (TsNet *net, const float *x, guint B, gboolean weights)
+gboolean
+_ts_net_layer_trains (const TsNet *net, guint l)
 {
-  for (guint l = net->n_layers; l-- > 0;)
+  const TsNetLayer *layer = &net->layers[l];
+  return !layer->frozen && (layer->ops->decayed (layer) + layer->ops->trained (layer) > 0 || layer->prelu != TS_NO_PARAM);
+}
+
+guint
+_ts_net_first_trained_layer (const TsNet *net)
+{
+  guint l = 0;
+  while (l + 1 < net->n_layers && !_ts_net_layer_trains (net, l))
+    l++;
+  return l;
+}
+
+/* training: as the team step does it — no weight gradients for a frozen
+ * layer, nothing below the lowest layer that trains; the signal: every
+ * layer's d, weights or not */
+static void
+backward (TsNet *net, const float *x, guint B, gboolean training)
+{
+  guint first = training ? _ts_net_first_trained_layer (net) : 0;
+
+  for (guint l = net->n_layers; l-- > first;)
     {
       const TsNetLayer *layer = &net->layers[l];
       TsBlock all = _ts_net_whole (net, l, B), inputs = all;
 
       _ts_net_backward_block (net, l, B, &all);
-      if (weights)
+      if (training && !layer->frozen)
         layer->ops->weight_gradients (net, l, _ts_net_layer_input (net, l, x), B, &all, NULL, 0.f);
       inputs.lo = 0, inputs.hi = layer->in;
-      if (l > 0)
+      if (l > first)
         layer->ops->input_gradients (net, l, B, &inputs);
     }
 }
@@ -474,6 +502,23 @@ void
 ts_net_backward_signal (TsNet *net, const float *x, guint B)
 {
   backward (net, x, B, FALSE);
+}
+
+void
+ts_net_update (TsNet *net, const TsStepConfig *cfg)
+{
+  TsUpdate u = { cfg, NULL, NULL, 0 };
+
+  ts_optimizer_begin_step (cfg->opt);
+  for (guint l = 0; l < net->n_layers; l++)
+    {
+      const TsNetLayer *layer = &net->layers[l];
+      TsBlock all = _ts_net_whole (net, l, 1);
+      /* a row-split kind's update block counts filters, not columns */
+      if (layer->ops->split == TS_SPLIT_ROWS)
+        all.hi = layer->channels;
+      layer->ops->update (net, l, &all, &u);
+    }
 }
 
 double

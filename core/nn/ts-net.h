@@ -18,6 +18,7 @@
  *   const float *logits = ts_net_forward (net, x, B, TRUE, noise_key);  // (B, C)
  *   ts_loss_forward_backward (..., ts_net_dlogits (net), ...);
  *   ts_net_backward (net, x, B);                                      // fills ts_net_grads (net)
+ *   ts_net_update (net, &(TsStepConfig) { opt, TS_LOSS_SOFTMAX, lr });  // frozen layers stay
  *   const float *w = ts_net_layer_weights (net, 0, &shape);           // [out, in] or [out, in, kh, kw]
  */
 #pragma once
@@ -119,6 +120,17 @@ const float *ts_net_layer_bias (const TsNet *net, guint l);
 /* the same, to set them (probes that place their own weights) */
 float       *ts_net_layer_weights_mut (TsNet *net, guint l, TsShape *shape);
 float       *ts_net_layer_bias_mut (TsNet *net, guint l);
+/* whether layer l trains now, and the factor on the step's LR it trains at */
+gboolean     ts_net_layer_frozen (const TsNet *net, guint l);
+float        ts_net_layer_lr_scale (const TsNet *net, guint l);
+/* Which hidden layers train, and at what rates, from here on: frozen and
+ * lr_scale of hidden[l] (the same layers the net was built from, as
+ * ts_experiment_layers_at_epoch gives them). A layer that was frozen and
+ * trains now starts with its state in opt at zero (velocity, moments) and
+ * its steps — Adam's bias correction — counted from opt's steps so far,
+ * as a parameter group added to a torch optimizer; a batch norm that
+ * trains now normalises by the batch again. */
+void         ts_net_set_trainable (TsNet *net, const TsLayerSpec *hidden, guint n_hidden, TsOptimizer *opt);
 /* batchnorm: running mean and variance (channels); FALSE for other kinds */
 gboolean     ts_net_layer_running_stats (const TsNet *net, guint l, const float **mean, const float **var);
 /* the last forward pass, (B, units) each, NCHW rows: pre-activation z, activation a,
@@ -135,6 +147,9 @@ const float *ts_net_layer_d (const TsNet *net, guint l);
 const float *ts_net_forward (TsNet *net, const float *x, guint B, gboolean training, guint64 noise_key);
 /* where the loss writes ∂L/∂logits (B, n_classes) before ts_net_backward */
 float       *ts_net_dlogits (TsNet *net);
+/* The gradients of the parameters that train: a frozen layer's are not
+ * computed (ts_net_grads keeps what it held), and no gradient flows below
+ * the lowest layer that trains, as in the team step. */
 void         ts_net_backward (TsNet *net, const float *x, guint B);
 /* Only the gradients flowing back through the layers (d), no weight
  * gradients: for probes that watch the signal, not train. */
@@ -147,7 +162,8 @@ void         ts_net_max_norm (TsNet *net, float c);
 
 /* The fast path: one training step (forward, loss, backward, update) or an
  * evaluation forward pass, spread over a team's threads. Same arithmetic as
- * ts_net_forward / ts_net_backward / ts_optimizer_step, fused per thread. */
+ * the plain path ts_net_forward / ts_net_backward / ts_net_update, fused
+ * per thread. */
 typedef struct {
   TsOptimizer *opt;
   TsLossKind   loss;
@@ -159,6 +175,12 @@ typedef struct {
    * gradients' GEMM: the grads then hold no weight gradients */
   gboolean     keep_gradients;
 } TsStepConfig;
+
+/* The plain path's update, after ts_net_backward: every layer that is not
+ * frozen moves at cfg->lr times its lr_scale (L2 and L1 on its weights,
+ * max-norm on its rows), as the team step moves it; a frozen layer stays
+ * bit for bit. cfg->keep_gradients does not matter here. */
+void         ts_net_update (TsNet *net, const TsStepConfig *cfg);
 
 /* Returns the batch's mean loss; *correct += rows predicted right. */
 double       ts_net_train_step (TsNet *net, TsTeam *team, const TsStepConfig *cfg, const float *x,

@@ -42,7 +42,7 @@ ts_optimizer_begin_step (TsOptimizer *opt)
 
 static inline __attribute__ ((always_inline)) void
 update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count, float lr, float l2, float l1,
-        const gboolean with_l1)
+        guint64 t, const gboolean with_l1)
 {
   float *restrict w = params + offset;
   const float *restrict g = grads + offset;
@@ -75,8 +75,8 @@ update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count
     case TS_OPT_ADAM:
       {
         /* m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;  w -= lr·m̂ / (√v̂ + ε) */
-        float c1 = 1.f - powf (TS_ADAM_BETA1, (float) opt->t);
-        float c2 = sqrtf (1.f - powf (TS_ADAM_BETA2, (float) opt->t));
+        float c1 = 1.f - powf (TS_ADAM_BETA1, (float) t);
+        float c2 = sqrtf (1.f - powf (TS_ADAM_BETA2, (float) t));
         float step = lr / c1;
         for (gsize i = 0; i < count; i++)
           {
@@ -103,10 +103,19 @@ void
 ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
                      float lr, float l2, float l1)
 {
+  ts_optimizer_update_since (opt, params, grads, offset, count, lr, l2, l1, 0);
+}
+
+void
+ts_optimizer_update_since (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count, float lr,
+                           float l2, float l1, guint64 t0)
+{
+  guint64 t = opt->t > t0 ? opt->t - t0 : 1;
+
   if (l1 != 0.f)
-    update (opt, params, grads, offset, count, lr, l2, l1, TRUE);
+    update (opt, params, grads, offset, count, lr, l2, l1, t, TRUE);
   else
-    update (opt, params, grads, offset, count, lr, l2, 0.f, FALSE);
+    update (opt, params, grads, offset, count, lr, l2, 0.f, t, FALSE);
 }
 
 gboolean
@@ -130,14 +139,6 @@ ts_optimizer_finish_momentum (TsOptimizer *opt, float *params, gsize offset, gsi
   else
     for (gsize i = 0; i < count; i++)
       w[i] -= lr * m[i];
-}
-
-void
-ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay, float lr, float l2, float l1)
-{
-  ts_optimizer_begin_step (opt);
-  ts_optimizer_update (opt, params, grads, 0, n_decay, lr, l2, l1);
-  ts_optimizer_update (opt, params, grads, n_decay, opt->n - n_decay, lr, 0.f, 0.f);
 }
 
 void

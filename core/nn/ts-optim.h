@@ -1,10 +1,13 @@
 /* ts-optim.h — update rules over one flat parameter block, and LR schedules.
  *
  * The update rules follow PyTorch's definitions exactly (momentum: v = μv + g,
- * w -= lr·v), so a step can be checked against torch.optim:
+ * w -= lr·v), so a step can be checked against torch.optim. A net moves
+ * its layers' ranges itself (ts_net_update, the team step), each at its
+ * own rate and none of a frozen layer's:
  *
- *   TsOptimizer *opt = ts_optimizer_new (TS_OPT_ADAM, net->n_params, 0.9);
- *   ts_optimizer_step (opt, net->params, net->grads, net->n_decay, lr, l2, l1);
+ *   TsOptimizer *opt = ts_optimizer_new (TS_OPT_ADAM, ts_net_n_params (net), 0.9);
+ *   ts_optimizer_begin_step (opt);
+ *   ts_optimizer_update (opt, params, grads, offset, count, lr, l2, l1);  // every range once
  */
 #pragma once
 
@@ -31,15 +34,18 @@ typedef struct {
 
 TsOptimizer *ts_optimizer_new (TsOptimizerKind kind, gsize n_params, double momentum);
 void         ts_optimizer_free (TsOptimizer *opt);
-/* The update with the penalty l2·w + l1·sign(w) added to the gradient of
- * [0, n_decay) (the weights); grads are left as they were. */
-void         ts_optimizer_step (TsOptimizer *opt, float *params, float *grads, gsize n_decay,
-                                float lr, float l2, float l1);
-/* The same step in pieces, for threads that each own part of the block:
- * begin once, then update every range [offset, offset + count) once. */
+/* A step in pieces, for threads that each own part of the block: begin
+ * once, then update every range [offset, offset + count) once, with the
+ * penalty l2·w + l1·sign(w) added to its gradient (0 for what is not a
+ * weight); grads are left as they were. */
 void         ts_optimizer_begin_step (TsOptimizer *opt);
 void         ts_optimizer_update (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
                                   float lr, float l2, float l1);
+/* The same for a range that started training after the first t0 steps
+ * (a layer unfrozen then): its state is fresh, so Adam's bias correction
+ * counts its own steps, as PyTorch's per-parameter state does. */
+void         ts_optimizer_update_since (TsOptimizer *opt, float *params, float *grads, gsize offset, gsize count,
+                                        float lr, float l2, float l1, guint64 t0);
 
 /* Momentum without L1 can take its step in two halves: the weight-gradient
  * GEMM adds the gradient straight into the velocity (v = μv + g, with

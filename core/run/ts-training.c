@@ -173,10 +173,23 @@ ts_training_samples_per_second (const TsTraining *t)
   return t->step_seconds > 0 ? t->samples_trained / t->step_seconds : 0.0;
 }
 
+/* model.unfreeze_after: the body frozen for its first epochs (as the net
+ * was built), then every layer at its discriminative rate */
+static void
+unfreeze_when_due (TsTraining *t)
+{
+  if (t->exp->model.unfreeze_after == 0 || t->epoch != t->exp->model.unfreeze_after)
+    return;
+  g_autoptr(GArray) layers = ts_experiment_layers_at_epoch (t->exp, t->epoch);
+  ts_net_set_trainable (t->net, (const TsLayerSpec *) layers->data, layers->len, t->opt);
+}
+
 static void
 begin_epoch (TsTraining *t)
 {
   TsRng rng;
+
+  unfreeze_when_due (t);
 
   for (guint i = 0; i < t->data.train->n; i++)
     t->order[i] = i;

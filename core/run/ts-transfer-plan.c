@@ -263,6 +263,8 @@ ts_transfer_strategy_experiment (TsTransfer *t, TsStrategy s, GError **error)
   exp->model.init_from = g_strdup (s == TS_STRATEGY_SCRATCH ? "" : t->model_path);
   /* the target's classes are not the source's, even when as many */
   exp->model.reinit_head = TS_REINIT_TRUE;
+  /* each strategy says what trains, from the first step to the last */
+  exp->model.unfreeze_after = 0;
   for (guint i = 0; i < exp->model.layers->len; i++)
     {
       TsLayerSpec *spec = &g_array_index (exp->model.layers, TsLayerSpec, i);

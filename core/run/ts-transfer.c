@@ -126,6 +126,7 @@ ts_transfer_set_target (TsTransfer *t, const char *source, char **overrides, GEr
   /* the source's own carving of its data says nothing about the target's */
   exp->data.limit = 0;
   _ts_transfer_clear_data_carving (exp);
+  exp->model.unfreeze_after = 0; /* nor its recipe about the target's */
   for (int i = 0; overrides && overrides[i]; i++)
     if (!ts_experiment_set_override (exp, overrides[i], error))
       return FALSE;

@@ -132,14 +132,42 @@ ts_experiment_layer_frozen (const TsExperiment *exp, guint layer)
   return layer < exp->model.freeze || g_array_index (exp->model.layers, TsLayerSpec, layer).frozen;
 }
 
+static gboolean
+starts_stage (const TsLayerSpec *spec)
+{
+  return spec->kind == TS_LAYER_DENSE || spec->kind == TS_LAYER_CONV;
+}
+
 GArray *
-ts_experiment_resolved_layers (const TsExperiment *exp)
+ts_experiment_layers_at_epoch (const TsExperiment *exp, guint epoch)
 {
   GArray *layers = g_array_copy (exp->model.layers);
+  guint stages_above = 0;
 
   for (guint i = 0; i < layers->len; i++)
     g_array_index (layers, TsLayerSpec, i).frozen = ts_experiment_layer_frozen (exp, i);
+  if (exp->model.unfreeze_after == 0)
+    return layers;
+  /* fastai's recipe: the head alone first, then everything with rates
+   * falling towards the input (Howard & Ruder 2018: ULMFiT's gradual
+   * unfreezing and discriminative rates) */
+  for (guint i = layers->len; i-- > 0;)
+    {
+      TsLayerSpec *spec = &g_array_index (layers, TsLayerSpec, i);
+      if (epoch < exp->model.unfreeze_after)
+        spec->frozen = TRUE;
+      else
+        spec->lr_scale = (float) (ts_layer_lr_scale (spec) * pow (exp->model.unfreeze_lr_decay, stages_above));
+      if (starts_stage (spec))
+        stages_above++;
+    }
   return layers;
+}
+
+GArray *
+ts_experiment_resolved_layers (const TsExperiment *exp)
+{
+  return ts_experiment_layers_at_epoch (exp, 0);
 }
 
 /* ---- cross-key rules --------------------------------------------------- */
@@ -187,6 +215,44 @@ validate_class_subset (const GArray *subset, GError **error)
   return TRUE;
 }
 
+static gboolean
+validate_unfreeze (const TsExperiment *exp, GError **error)
+{
+  const TsModelSpec *m = &exp->model;
+  gboolean any = FALSE;
+
+  if (m->unfreeze_lr_decay > 1.0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model.unfreeze_lr_decay: must be in (0, 1] (got %g); layers nearer the input learn slower",
+                   m->unfreeze_lr_decay);
+      return FALSE;
+    }
+  if (m->unfreeze_after == 0)
+    return TRUE;
+  if (m->unfreeze_after >= exp->train.epochs)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model.unfreeze_after: %u is not less than train.epochs (%u), so the body would never unfreeze",
+                   m->unfreeze_after, exp->train.epochs);
+      return FALSE;
+    }
+  for (guint i = 0; i < m->layers->len; i++)
+    {
+      const TsLayerSpec *spec = &g_array_index (m->layers, TsLayerSpec, i);
+      if (spec->kind != TS_LAYER_POOL && spec->kind != TS_LAYER_GLOBAL_AVG_POOL && !ts_experiment_layer_frozen (exp, i))
+        any = TRUE;
+    }
+  if (!any)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model.unfreeze_after: no entry of model.layers would unfreeze (model.freeze or \"trainable\": "
+                   "false keeps every one with parameters frozen)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 _ts_experiment_validate_finetune (const TsExperiment *exp, GError **error)
 {
@@ -199,7 +265,7 @@ _ts_experiment_validate_finetune (const TsExperiment *exp, GError **error)
                    exp->model.freeze, exp->model.layers->len);
       return FALSE;
     }
-  if (!validate_class_subset (d->class_subset, error))
+  if (!validate_unfreeze (exp, error) || !validate_class_subset (d->class_subset, error))
     return FALSE;
   if (!check_length ("data.image_shape", d->image_shape, 3, "[C,H,W]", error)
       || !check_positive ("data.image_shape", d->image_shape, error)

@@ -75,6 +75,13 @@ static const TsKeySpec keys[] = {
     "count, or a model cut short); true: always; false: never (a misfit is an error)" },
   { "model.freeze", K_UINT, OFF (model.freeze), R_GE0, NULL, "0",
     "the first N entries of model.layers are not trained (weights and batch-norm statistics kept)", TS_MAX_HIDDEN_LAYERS },
+  { "model.unfreeze_after", K_UINT, OFF (model.unfreeze_after), R_GE0, NULL, "0",
+    "gradual unfreezing: the first N epochs train the output layer alone, every entry of model.layers frozen; from "
+    "then on every entry trains (but those model.freeze or \"trainable\": false keep), at discriminative rates "
+    "(0 = off)", 1000000 },
+  { "model.unfreeze_lr_decay", K_DOUBLE, OFF (model.unfreeze_lr_decay), R_GT0, NULL, "0.5",
+    "with unfreeze_after, once unfrozen: each stage (a dense or conv entry with the entries after it) learns at this "
+    "times the rate of the stage above it, in (0, 1]; the top stage and the output layer at their own rate" },
   { "train.epochs", K_UINT, OFF (train.epochs), R_GE1, NULL, "40", "passes over the training split", 1000000 },
   { "train.batch_size", K_UINT, OFF (train.batch_size), R_GE1, NULL, "64", "samples per step", 65536 },
   { "train.optimizer", K_ENUM, OFF (train.optimizer), R_ANY, optimizer_names, "\"momentum\"", "update rule" },
@@ -163,7 +170,7 @@ ts_experiment_new_default (void)
   exp->model = (TsModelSpec) {
     .layers = g_array_new (FALSE, FALSE, sizeof (TsLayerSpec)),
     .activation = TS_ACT_RELU, .leaky_slope = 0.01, .init = TS_INIT_HE, .init_scale = 0.01,
-    .init_from = g_strdup (""), .reinit_head = TS_REINIT_AUTO,
+    .init_from = g_strdup (""), .reinit_head = TS_REINIT_AUTO, .unfreeze_lr_decay = 0.5,
   };
   g_array_append_val (exp->model.layers, hidden);
   exp->train = (TsTrainSpec) {

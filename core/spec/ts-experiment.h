@@ -73,10 +73,14 @@ typedef struct {
   double       dropout;
   /* fine-tuning (README, "Fine-tuning"): the parameters to start from, a
    * run folder or a .safetensors ("" = none); whether its output layer is
-   * re-initialised; how many of the first model.layers are frozen */
+   * re-initialised; how many of the first model.layers are frozen; the
+   * epochs the whole body stays frozen before it trains (0 = off), and
+   * the rate's factor per stage towards the input once it does */
   char        *init_from;
   int          reinit_head; /* a TsReinitHead */
   guint        freeze;
+  guint        unfreeze_after;
+  double       unfreeze_lr_decay;
 } TsModelSpec;
 
 typedef enum { TS_REINIT_AUTO, TS_REINIT_TRUE, TS_REINIT_FALSE } TsReinitHead;
@@ -176,8 +180,13 @@ TsActivation  ts_experiment_layer_activation (const TsExperiment *exp, guint lay
  * among the first model.freeze entries */
 gboolean      ts_experiment_layer_frozen (const TsExperiment *exp, guint layer);
 /* model.layers with model.freeze folded into each entry's frozen: what
- * the net is built from (g_array_unref) */
+ * the net is built from (g_array_unref); the same as they train in epoch
+ * `epoch` (from 0) under model.unfreeze_after: before it every entry
+ * frozen; from it on the entries of stage k of K (a dense or conv entry
+ * with the entries after it, k from 1 at the input) at their own lr_scale
+ * times unfreeze_lr_decay^(K−k) */
 GArray       *ts_experiment_resolved_layers (const TsExperiment *exp);
+GArray       *ts_experiment_layers_at_epoch (const TsExperiment *exp, guint epoch);
 
 const char   *ts_activation_name (TsActivation act);
 gboolean      ts_activation_from_name (const char *name, TsActivation *out);
