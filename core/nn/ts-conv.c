@@ -26,11 +26,39 @@ padded_size (const TsConvGeom *g)
   return (gsize) g->C * (g->H + 2 * g->pad) * (g->W + 2 * g->pad);
 }
 
+/* Winograd where it pays, measured with bench-conv (single-threaded,
+ * batch 128): see ts_conv_winograd_pays */
+gboolean
+ts_conv_winograd_pays (const TsConvGeom *g)
+{
+  return ts_conv_winograd_fits (g) && g->C >= 8 && g->F >= 8;
+}
+
 gsize
 ts_conv_scratch_floats (const TsConvGeom *g, guint group)
 {
   gsize wide = (gsize) group * g->P;
+  if (ts_conv_winograd_pays (g))
+    return ts_conv_winograd_scratch_floats (g, group);
   return (gsize) g->K * wide + (group > 1 ? (gsize) g->F * wide : 0) + padded_size (g);
+}
+
+/* as many samples as fit this many floats (1 MB) of a group's columns and
+ * outputs (im2col) or transformed tiles (Winograd), so that a thread's
+ * buffer stays about the size of a core's L2 cache whatever the batch: the
+ * CNN of issue #13 unfolds 5 samples at a time in its first conv (K 25,
+ * GEMMs 3920 wide) and one in its second (K 800, 196 positions; measured
+ * as fast as 2 or 4 together, and 8 or 16 slower) */
+#define TS_CONV_BUDGET (1u << 18)
+#define TS_CONV_MAX_GROUP 16
+
+guint
+ts_conv_group (const TsConvGeom *g)
+{
+  gsize per_sample = ((gsize) g->K + g->F) * g->P;
+  if (ts_conv_winograd_pays (g))
+    per_sample = ts_conv_winograd_scratch_floats (g, 2) - ts_conv_winograd_scratch_floats (g, 1);
+  return (guint) CLAMP (TS_CONV_BUDGET / MAX (per_sample, 1), 1, TS_CONV_MAX_GROUP);
 }
 
 static gboolean
@@ -151,8 +179,12 @@ ts_conv_forward (const TsConvGeom *g, guint group, float *z, const float *x, con
 {
   float *col, *wide, *xp;
 
+  if (ts_conv_winograd_pays (g))
+    {
+      ts_conv_winograd_forward (g, group, z, x, w, b, r0, r1, scratch);
+      return;
+    }
   carve (g, group, scratch, &col, &wide, &xp);
-
   for (guint s0 = r0; s0 < r1;)
     {
       guint n = pointwise (g) ? 1 : MIN (group, r1 - s0);
@@ -201,6 +233,11 @@ ts_conv_weight_gradients (const TsConvGeom *g, guint group, float *dw, float *db
   float *col, *wide, *xp;
   float beta = 0.f;
 
+  if (ts_conv_winograd_pays (g))
+    {
+      ts_conv_winograd_weight_gradients (g, group, dw, db, dz, x, r0, r1, scratch);
+      return;
+    }
   carve (g, group, scratch, &col, &wide, &xp);
   memset (db, 0, sizeof (float) * g->F);
   if (r1 <= r0)
@@ -236,6 +273,11 @@ ts_conv_input_gradients (const TsConvGeom *g, guint group, float *dx, const floa
 {
   float *col, *wide, *xp;
 
+  if (ts_conv_winograd_pays (g))
+    {
+      ts_conv_winograd_input_gradients (g, group, dx, dz, w, r0, r1, scratch);
+      return;
+    }
   carve (g, group, scratch, &col, &wide, &xp);
   for (guint s0 = r0; s0 < r1;)
     {
