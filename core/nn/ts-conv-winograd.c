@@ -43,7 +43,7 @@ typedef struct {
   guint k, a;         /* kernel; tile side a = k + 1 */
   guint th, tw;       /* tiles down and across a sample's output */
   guint tiles;        /* th·tw */
-  guint Hp, We;       /* the padded plane: rows, columns of each parity */
+  guint Hb, We;       /* the padded plane: rows and columns of each parity */
 } Tiling;
 
 static void
@@ -54,21 +54,24 @@ tiling_init (const TsConvGeom *g, Tiling *t)
   t->th = (g->Ho + 1) / 2;
   t->tw = (g->Wo + 1) / 2;
   t->tiles = t->th * t->tw;
-  t->Hp = 2 * t->th + g->k - 1; /* ≥ H + 2·pad: the last tiles may reach past it, into zeros */
+  /* 2·Hb ≥ H + 2·pad: the last tiles may reach past it, into zeros */
+  t->Hb = t->th + (g->k - 1) / 2;
   t->We = t->tw + (g->k - 1) / 2;
 }
 
 /* ---- the 1-D transforms, over n tiles side by side ------------------------ */
 
 /* v = Bᵀ d, 6 rows of n */
-static void
+static inline void
 bt6 (const float *const d[], float *const v[], guint n)
 {
-  const float *restrict d0 = d[0], *restrict d1 = d[1], *restrict d2 = d[2], *restrict d3 = d[3];
-  const float *restrict d4 = d[4], *restrict d5 = d[5];
-  float *restrict v0 = v[0], *restrict v1 = v[1], *restrict v2 = v[2], *restrict v3 = v[3];
-  float *restrict v4 = v[4], *restrict v5 = v[5];
+  const float *d0 = d[0], *d1 = d[1], *d2 = d[2], *d3 = d[3];
+  const float *d4 = d[4], *d5 = d[5];
+  float *v0 = v[0], *v1 = v[1], *v2 = v[2], *v3 = v[3];
+  float *v4 = v[4], *v5 = v[5];
 
+  /* the rows never overlap (restrict on these locals leaves GCC 12 unable to vectorise) */
+#pragma GCC ivdep
   for (guint t = 0; t < n; t++)
     {
       /* the points ±½ and ±2 in pairs: even and odd parts */
@@ -83,12 +86,14 @@ bt6 (const float *const d[], float *const v[], guint n)
     }
 }
 
-static void
+static inline void
 bt4 (const float *const d[], float *const v[], guint n)
 {
-  const float *restrict d0 = d[0], *restrict d1 = d[1], *restrict d2 = d[2], *restrict d3 = d[3];
-  float *restrict v0 = v[0], *restrict v1 = v[1], *restrict v2 = v[2], *restrict v3 = v[3];
+  const float *d0 = d[0], *d1 = d[1], *d2 = d[2], *d3 = d[3];
+  float *v0 = v[0], *v1 = v[1], *v2 = v[2], *v3 = v[3];
 
+  /* the rows never overlap (restrict on these locals leaves GCC 12 unable to vectorise) */
+#pragma GCC ivdep
   for (guint t = 0; t < n; t++)
     {
       v0[t] = d0[t] - d2[t];
@@ -99,13 +104,15 @@ bt4 (const float *const d[], float *const v[], guint n)
 }
 
 /* y = Aᵀ m: a rows into 2 */
-static void
+static inline void
 at6 (const float *const m[], float *const y[], guint n)
 {
-  const float *restrict m0 = m[0], *restrict m1 = m[1], *restrict m2 = m[2], *restrict m3 = m[3];
-  const float *restrict m4 = m[4], *restrict m5 = m[5];
-  float *restrict y0 = y[0], *restrict y1 = y[1];
+  const float *m0 = m[0], *m1 = m[1], *m2 = m[2], *m3 = m[3];
+  const float *m4 = m[4], *m5 = m[5];
+  float *y0 = y[0], *y1 = y[1];
 
+  /* the rows never overlap (restrict on these locals leaves GCC 12 unable to vectorise) */
+#pragma GCC ivdep
   for (guint t = 0; t < n; t++)
     {
       y0[t] = (m0[t] + (m1[t] + m2[t])) + (m3[t] + m4[t]);
@@ -113,12 +120,14 @@ at6 (const float *const m[], float *const y[], guint n)
     }
 }
 
-static void
+static inline void
 at4 (const float *const m[], float *const y[], guint n)
 {
-  const float *restrict m0 = m[0], *restrict m1 = m[1], *restrict m2 = m[2], *restrict m3 = m[3];
-  float *restrict y0 = y[0], *restrict y1 = y[1];
+  const float *m0 = m[0], *m1 = m[1], *m2 = m[2], *m3 = m[3];
+  float *y0 = y[0], *y1 = y[1];
 
+  /* the rows never overlap (restrict on these locals leaves GCC 12 unable to vectorise) */
+#pragma GCC ivdep
   for (guint t = 0; t < n; t++)
     {
       y0[t] = m0[t] + m1[t] + m2[t];
@@ -127,13 +136,15 @@ at4 (const float *const m[], float *const y[], guint n)
 }
 
 /* D = A e: 2 rows into a (Aᵀ's transpose: an output gradient's spread) */
-static void
+static inline void
 ae6 (const float *const e[], float *const o[], guint n)
 {
-  const float *restrict e0 = e[0], *restrict e1 = e[1];
-  float *restrict o0 = o[0], *restrict o1 = o[1], *restrict o2 = o[2], *restrict o3 = o[3];
-  float *restrict o4 = o[4], *restrict o5 = o[5];
+  const float *e0 = e[0], *e1 = e[1];
+  float *o0 = o[0], *o1 = o[1], *o2 = o[2], *o3 = o[3];
+  float *o4 = o[4], *o5 = o[5];
 
+  /* the rows never overlap (restrict on these locals leaves GCC 12 unable to vectorise) */
+#pragma GCC ivdep
   for (guint t = 0; t < n; t++)
     {
       o0[t] = e0[t];
@@ -145,12 +156,14 @@ ae6 (const float *const e[], float *const o[], guint n)
     }
 }
 
-static void
+static inline void
 ae4 (const float *const e[], float *const o[], guint n)
 {
-  const float *restrict e0 = e[0], *restrict e1 = e[1];
-  float *restrict o0 = o[0], *restrict o1 = o[1], *restrict o2 = o[2], *restrict o3 = o[3];
+  const float *e0 = e[0], *e1 = e[1];
+  float *o0 = o[0], *o1 = o[1], *o2 = o[2], *o3 = o[3];
 
+  /* the rows never overlap (restrict on these locals leaves GCC 12 unable to vectorise) */
+#pragma GCC ivdep
   for (guint t = 0; t < n; t++)
     {
       o0[t] = e0[t];
@@ -160,7 +173,41 @@ ae4 (const float *const e[], float *const o[], guint n)
     }
 }
 
-typedef void (*Transform1D) (const float *const in[], float *const out[], guint n);
+/* Where the CPU has AVX2 and FMA (x86-64-v3), the transforms run in a
+ * clone built for it, picked when the library loads: the 1-D transforms
+ * inline into their callers, so they are built for it too. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define VECTOR_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+static inline void
+bt (guint k, const float *const in[], float *const out[], guint n)
+{
+  if (k == 5)
+    bt6 (in, out, n);
+  else
+    bt4 (in, out, n);
+}
+
+static inline void
+at (guint k, const float *const in[], float *const out[], guint n)
+{
+  if (k == 5)
+    at6 (in, out, n);
+  else
+    at4 (in, out, n);
+}
+
+static inline void
+ae (guint k, const float *const in[], float *const out[], guint n)
+{
+  if (k == 5)
+    ae6 (in, out, n);
+  else
+    ae4 (in, out, n);
+}
 
 /* G (a × k), row-major: the filter's Vandermonde rows over Bᵀ's scales */
 static const double G5[6 * 5] = {
@@ -257,24 +304,21 @@ untransform_gradients (const TsConvGeom *g, const float *Wh, float *dw)
 
 /* ---- tiles ------------------------------------------------------------------ */
 
-static Transform1D
-bt_of (guint k)
-{
-  return k == 5 ? bt6 : bt4;
-}
-
-/* channel c of x (H, W) into the plane (Hp, 2·We), zero-padded, each row
- * its even columns then its odd ones */
+/* one channel x (H, W) into the plane, zero-padded: four blocks (Hb, We)
+ * of its even and odd rows × even and odd columns, so that a row of tiles
+ * (2 apart) reads unit-stride, and so does a column of them */
 static void
 fill_plane (const TsConvGeom *g, const Tiling *t, const float *x, float *plane)
 {
-  guint ld = 2 * t->We, p = g->pad;
+  guint p = g->pad;
+  gsize block = (gsize) t->Hb * t->We;
 
-  memset (plane, 0, sizeof (float) * t->Hp * ld);
+  memset (plane, 0, sizeof (float) * 4 * block);
   for (guint h = 0; h < g->H; h++)
     {
       const float *row = x + (gsize) h * g->W;
-      float *even = plane + (gsize) (h + p) * ld, *odd = even + t->We;
+      guint r = h + p;
+      float *even = plane + (gsize) (r & 1) * 2 * block + (gsize) (r / 2) * t->We, *odd = even + block;
       for (guint w = p & 1; w < g->W; w += 2) /* (w + p) even */
         even[(w + p) / 2] = row[w];
       for (guint w = 1 - (p & 1); w < g->W; w += 2)
@@ -282,126 +326,155 @@ fill_plane (const TsConvGeom *g, const Tiling *t, const float *x, float *plane)
     }
 }
 
-/* V[ξ][c][t0 + tile] = Bᵀ d B of every tile of one sample x (C, H, W);
- * V's rows are ldv long */
-static void
-transform_input (const TsConvGeom *g, const Tiling *t, const float *x, float *V, gsize ldv, gsize t0, float *plane,
-                 float *tmp)
+/* rows of tw floats, We apart in src, packed in dst. A row of tiles is
+ * short (7 in a 14-wide map), so rows of 4–8 or 8–16 go as one vector of
+ * 8 or 16, its tail overwritten by the next row (never past the block:
+ * 2·tw ≥ the vector); the last row exactly. */
+static inline void
+pack_rows (float *dst, const float *src, guint rows, guint tw, guint We)
 {
-  guint a = t->a, ld = 2 * t->We;
-  Transform1D bt = bt_of (t->k);
+  guint last = rows - 1;
+
+  if (tw >= 4 && tw <= 8)
+    for (guint ty = 0; ty < last; ty++)
+      memcpy (dst + (gsize) ty * tw, src + (gsize) ty * We, 8 * sizeof (float));
+  else if (tw >= 8 && tw <= 16)
+    for (guint ty = 0; ty < last; ty++)
+      memcpy (dst + (gsize) ty * tw, src + (gsize) ty * We, 16 * sizeof (float));
+  else
+    last = 0;
+  for (guint ty = last; ty < rows; ty++)
+    memcpy (dst + (gsize) ty * tw, src + (gsize) ty * We, tw * sizeof (float));
+}
+
+/* V[ξ][c][t0 + tile] = Bᵀ d B of every tile of one sample x (C, H, W);
+ * V's rows are ldv long. Down the rows for all tiles at once (each
+ * column parity), then along them, into stage (a rows of Hb·We, tile
+ * (ty, tx) at ty·We + tx) and packed into V. */
+VECTOR_CLONES static void
+transform_input (const TsConvGeom *g, const Tiling *t, const float *x, float *V, gsize ldv, gsize t0, float *plane,
+                 float *tmp, float *stage)
+{
+  guint a = t->a, half = (t->k - 1) / 2;
+  gsize block = (gsize) t->Hb * t->We, nb = (gsize) t->th * t->We;
+  const float *in[6];
+  float *out[6];
 
   for (guint c = 0; c < g->C; c++)
     {
       fill_plane (g, t, x + (gsize) c * g->H * g->W, plane);
-      for (guint ty = 0; ty < t->th; ty++)
+      /* down: row 2·ty + j is row ty + j/2 of the (j mod 2) blocks */
+      for (guint cp = 0; cp < 2; cp++)
         {
-          const float *rows[6];
-          float *cols[6];
-
-          /* down: a rows of the plane into a rows of tmp, whole rows at once */
+          for (guint j = 0; j < a; j++)
+            in[j] = plane + ((j & 1) * 2 + cp) * block + (gsize) (j / 2) * t->We;
           for (guint i = 0; i < a; i++)
-            rows[i] = plane + (gsize) (2 * ty + i) * ld, cols[i] = tmp + (gsize) i * ld;
-          bt (rows, cols, ld);
-          /* across: tile tx's j-th column is tmp[2·tx + j], in the (j mod 2) half */
-          for (guint i = 0; i < a; i++)
-            {
-              for (guint j = 0; j < a; j++)
-                rows[j] = tmp + (gsize) i * ld + (j & 1) * t->We + j / 2;
-              for (guint j = 0; j < a; j++)
-                cols[j] = V + ((gsize) (i * a + j) * g->C + c) * ldv + t0 + (gsize) ty * t->tw;
-              bt (rows, cols, t->tw);
-            }
+            out[i] = tmp + (gsize) (i * 2 + cp) * nb;
+          bt (t->k, in, out, nb);
+        }
+      /* across: column 2·tx + j is column tx + j/2 of the (j mod 2) half */
+      for (guint i = 0; i < a; i++)
+        {
+          for (guint j = 0; j < a; j++)
+            in[j] = tmp + (gsize) (i * 2 + (j & 1)) * nb + j / 2;
+          for (guint j = 0; j < a; j++)
+            out[j] = stage + (gsize) j * nb;
+          bt (t->k, in, out, nb - half);
+          for (guint j = 0; j < a; j++)
+            pack_rows (V + ((gsize) (i * a + j) * g->C + c) * ldv + t0, stage + (gsize) j * nb, t->th, t->tw,
+                       t->We);
         }
     }
 }
 
-/* one sample's z (F, Ho, Wo) = Aᵀ M A of its tiles, plus the bias (may be NULL) */
-static void
-transform_output (const TsConvGeom *g, const Tiling *t, const float *M, gsize ldm, gsize t0, float *z,
-                  const float *b, float *r, float *y)
+/* n samples' z (F, Ho, Wo) = Aᵀ M A of their tiles (M's rows T = n·tiles
+ * long), plus the bias (may be NULL): each filter's tiles at once */
+VECTOR_CLONES static void
+transform_output (const TsConvGeom *g, const Tiling *t, const float *M, guint n, float *z, const float *b, float *r,
+                  float *y)
 {
   guint a = t->a, tw = t->tw;
-  Transform1D at = t->k == 5 ? at6 : at4;
+  gsize T = (gsize) n * t->tiles, out_size = (gsize) g->F * g->P;
+  const float *in[6];
+  float *out[2];
 
   for (guint f = 0; f < g->F; f++)
-    for (guint ty = 0; ty < t->th; ty++)
-      {
-        const float *in[6];
-        float *out[2];
-        float bias = b ? b[f] : 0.f;
+    {
+      float bias = b ? b[f] : 0.f;
 
-        /* across: row i of each tile into its two columns, r[i] = (q 0 | q 1) */
-        for (guint i = 0; i < a; i++)
-          {
-            for (guint j = 0; j < a; j++)
-              in[j] = M + ((gsize) (i * a + j) * g->F + f) * ldm + t0 + (gsize) ty * tw;
-            out[0] = r + (gsize) i * 2 * tw, out[1] = out[0] + tw;
-            at (in, out, tw);
-          }
-        /* down: both columns at once */
-        for (guint i = 0; i < a; i++)
-          in[i] = r + (gsize) i * 2 * tw;
-        out[0] = y, out[1] = y + 2 * tw;
-        at (in, out, 2 * tw);
-        for (guint p = 0; p < 2 && 2 * ty + p < g->Ho; p++)
-          {
-            float *dst = z + ((gsize) f * g->Ho + 2 * ty + p) * g->Wo;
-            const float *q0 = y + (gsize) p * 2 * tw, *q1 = q0 + tw;
-            for (guint tx = 0; tx < g->Wo / 2; tx++)
-              {
-                dst[2 * tx] = q0[tx] + bias;
-                dst[2 * tx + 1] = q1[tx] + bias;
-              }
-            if (g->Wo & 1)
-              dst[g->Wo - 1] = q0[tw - 1] + bias;
-          }
-      }
+      /* across: row i of each tile into its two columns, r[i] = (q 0 | q 1) */
+      for (guint i = 0; i < a; i++)
+        {
+          for (guint j = 0; j < a; j++)
+            in[j] = M + ((gsize) (i * a + j) * g->F + f) * T;
+          out[0] = r + (gsize) i * 2 * T, out[1] = out[0] + T;
+          at (t->k, in, out, T);
+        }
+      /* down: both columns at once; y = (p 0: q 0 | q 1, p 1: q 0 | q 1) */
+      for (guint i = 0; i < a; i++)
+        in[i] = r + (gsize) i * 2 * T;
+      out[0] = y, out[1] = y + 2 * T;
+      at (t->k, in, out, 2 * T);
+      for (guint s = 0; s < n; s++)
+        for (guint ty = 0; ty < t->th; ty++)
+          for (guint p = 0; p < 2 && 2 * ty + p < g->Ho; p++)
+            {
+              float *dst = z + s * out_size + ((gsize) f * g->Ho + 2 * ty + p) * g->Wo;
+              const float *q0 = y + (gsize) p * 2 * T + (gsize) s * t->tiles + (gsize) ty * tw, *q1 = q0 + T;
+              for (guint tx = 0; tx < g->Wo / 2; tx++)
+                {
+                  dst[2 * tx] = q0[tx] + bias;
+                  dst[2 * tx + 1] = q1[tx] + bias;
+                }
+              if (g->Wo & 1)
+                dst[g->Wo - 1] = q0[tw - 1] + bias;
+            }
+    }
 }
 
-/* D[ξ][f][t0 + tile] = A e Aᵀ of one sample's output gradient dz (F, Ho,
- * Wo), each tile its 2×2 block e (zeros past the edges) */
-static void
-transform_output_gradient (const TsConvGeom *g, const Tiling *t, const float *dz, float *D, gsize ldd, gsize t0,
-                           float *e, float *s)
+/* D[ξ][f][tile] = A e Aᵀ of n samples' output gradients dz (F, Ho, Wo),
+ * each tile its 2×2 block e (zeros past the edges); D's rows T long */
+VECTOR_CLONES static void
+transform_output_gradient (const TsConvGeom *g, const Tiling *t, const float *dz, guint n, float *D, float *e,
+                           float *s)
 {
   guint a = t->a, tw = t->tw;
-  Transform1D ae = t->k == 5 ? ae6 : ae4;
+  gsize T = (gsize) n * t->tiles, out_size = (gsize) g->F * g->P;
+  const float *in[2];
+  float *out[6];
 
   for (guint f = 0; f < g->F; f++)
-    for (guint ty = 0; ty < t->th; ty++)
-      {
-        const float *in[2];
-        float *out[6];
-
-        /* e[p] = (even columns | odd columns) of output row 2·ty + p */
-        memset (e, 0, sizeof (float) * 4 * tw);
-        for (guint p = 0; p < 2 && 2 * ty + p < g->Ho; p++)
-          {
-            const float *src = dz + ((gsize) f * g->Ho + 2 * ty + p) * g->Wo;
-            float *q0 = e + (gsize) p * 2 * tw, *q1 = q0 + tw;
-            for (guint tx = 0; tx < g->Wo / 2; tx++)
-              {
-                q0[tx] = src[2 * tx];
-                q1[tx] = src[2 * tx + 1];
-              }
-            if (g->Wo & 1)
-              q0[tw - 1] = src[g->Wo - 1];
-          }
-        /* down: 2 rows into a, both halves at once */
-        in[0] = e, in[1] = e + 2 * tw;
-        for (guint i = 0; i < a; i++)
-          out[i] = s + (gsize) i * 2 * tw;
-        ae (in, out, 2 * tw);
-        /* across */
-        for (guint i = 0; i < a; i++)
-          {
-            in[0] = s + (gsize) i * 2 * tw, in[1] = in[0] + tw;
-            for (guint j = 0; j < a; j++)
-              out[j] = D + ((gsize) (i * a + j) * g->F + f) * ldd + t0 + (gsize) ty * tw;
-            ae (in, out, tw);
-          }
-      }
+    {
+      /* e = (p 0: q 0 | q 1, p 1: q 0 | q 1), each T long */
+      memset (e, 0, sizeof (float) * 4 * T);
+      for (guint sm = 0; sm < n; sm++)
+        for (guint ty = 0; ty < t->th; ty++)
+          for (guint p = 0; p < 2 && 2 * ty + p < g->Ho; p++)
+            {
+              const float *src = dz + sm * out_size + ((gsize) f * g->Ho + 2 * ty + p) * g->Wo;
+              float *q0 = e + (gsize) p * 2 * T + (gsize) sm * t->tiles + (gsize) ty * tw, *q1 = q0 + T;
+              for (guint tx = 0; tx < g->Wo / 2; tx++)
+                {
+                  q0[tx] = src[2 * tx];
+                  q1[tx] = src[2 * tx + 1];
+                }
+              if (g->Wo & 1)
+                q0[tw - 1] = src[g->Wo - 1];
+            }
+      /* down: 2 rows into a, both halves at once */
+      in[0] = e, in[1] = e + 2 * T;
+      for (guint i = 0; i < a; i++)
+        out[i] = s + (gsize) i * 2 * T;
+      ae (t->k, in, out, 2 * T);
+      /* across */
+      for (guint i = 0; i < a; i++)
+        {
+          in[0] = s + (gsize) i * 2 * T, in[1] = in[0] + T;
+          for (guint j = 0; j < a; j++)
+            out[j] = D + ((gsize) (i * a + j) * g->F + f) * T;
+          ae (t->k, in, out, T);
+        }
+    }
 }
 
 /* ---- passes ----------------------------------------------------------------- */
@@ -413,8 +486,8 @@ pass_floats (const TsConvGeom *g, guint group)
 {
   Tiling t;
   tiling_init (g, &t);
-  gsize T = (gsize) group * t.tiles, a2 = (gsize) t.a * t.a;
-  return a2 * (g->C + g->F) * T + (gsize) t.Hp * 2 * t.We + (gsize) t.a * 2 * t.We + (gsize) (t.a + 4) * 2 * t.tw;
+  gsize T = (gsize) group * t.tiles, a2 = (gsize) t.a * t.a, nb = (gsize) t.th * t.We;
+  return a2 * (g->C + g->F) * T + 4 * (gsize) t.Hb * t.We + 3 * (gsize) t.a * nb + (gsize) (t.a + 2) * 2 * T;
 }
 
 /* the input gradient's geometry: dz (F, Ho, Wo) correlated with the
@@ -451,7 +524,8 @@ forward_pass (const TsConvGeom *g, guint group, float *z, const float *x, const 
   gsize a2 = (gsize) t.a * t.a, most = (gsize) group * t.tiles;
   gsize in = (gsize) g->C * g->H * g->W, out = (gsize) g->F * g->P;
   float *V = work, *M = V + a2 * g->C * most, *plane = M + a2 * g->F * most;
-  float *tmp = plane + (gsize) t.Hp * 2 * t.We, *r = tmp + (gsize) t.a * 2 * t.We, *y = r + (gsize) t.a * 2 * t.tw;
+  float *tmp = plane + 4 * (gsize) t.Hb * t.We, *stage = tmp + 2 * (gsize) t.a * t.th * t.We;
+  float *r = stage + (gsize) t.a * t.th * t.We, *y = r + (gsize) t.a * 2 * most;
 
   for (guint s0 = r0; s0 < r1;)
     {
@@ -459,12 +533,11 @@ forward_pass (const TsConvGeom *g, guint group, float *z, const float *x, const 
       gsize T = (gsize) n * t.tiles;
 
       for (guint j = 0; j < n; j++)
-        transform_input (g, &t, x + (s0 + j) * in, V, T, (gsize) j * t.tiles, plane, tmp);
+        transform_input (g, &t, x + (s0 + j) * in, V, T, (gsize) j * t.tiles, plane, tmp, stage);
       for (gsize xi = 0; xi < a2; xi++)
         ts_sgemm (FALSE, FALSE, g->F, T, g->C, 1.f, U + xi * g->F * g->C, g->C, V + xi * g->C * T, T, 0.f,
                   M + xi * g->F * T, T);
-      for (guint j = 0; j < n; j++)
-        transform_output (g, &t, M, T, (gsize) j * t.tiles, z + (s0 + j) * out, b, r, y);
+      transform_output (g, &t, M, n, z + s0 * out, b, r, y);
       s0 += n;
     }
 }
@@ -504,7 +577,8 @@ ts_conv_winograd_weight_gradients (const TsConvGeom *g, guint group, float *dw, 
   gsize a2 = (gsize) t.a * t.a, most = (gsize) group * t.tiles;
   gsize in = (gsize) g->C * g->H * g->W, out = (gsize) g->F * g->P;
   float *Wh = scratch, *V = Wh + a2 * g->F * g->C, *D = V + a2 * g->C * most, *plane = D + a2 * g->F * most;
-  float *tmp = plane + (gsize) t.Hp * 2 * t.We, *e = tmp + (gsize) t.a * 2 * t.We, *s = e + (gsize) 4 * t.tw;
+  float *tmp = plane + 4 * (gsize) t.Hb * t.We, *stage = tmp + 2 * (gsize) t.a * t.th * t.We;
+  float *e = stage + (gsize) t.a * t.th * t.We, *s = e + 4 * most;
   float beta = 0.f;
 
   memset (db, 0, sizeof (float) * g->F);
@@ -521,8 +595,7 @@ ts_conv_winograd_weight_gradients (const TsConvGeom *g, guint group, float *dw, 
       for (guint j = 0; j < n; j++)
         {
           const float *dzj = dz + (s0 + j) * out;
-          transform_input (g, &t, x + (s0 + j) * in, V, T, (gsize) j * t.tiles, plane, tmp);
-          transform_output_gradient (g, &t, dzj, D, T, (gsize) j * t.tiles, e, s);
+          transform_input (g, &t, x + (s0 + j) * in, V, T, (gsize) j * t.tiles, plane, tmp, stage);
           for (guint f = 0; f < g->F; f++)
             {
               const float *row = dzj + (gsize) f * g->P;
@@ -532,6 +605,7 @@ ts_conv_winograd_weight_gradients (const TsConvGeom *g, guint group, float *dw, 
               db[f] += acc;
             }
         }
+      transform_output_gradient (g, &t, dz + s0 * out, n, D, e, s);
       for (gsize xi = 0; xi < a2; xi++)
         ts_sgemm (FALSE, TRUE, g->F, g->C, T, 1.f, D + xi * g->F * T, T, V + xi * g->C * T, T, beta,
                   Wh + xi * g->F * g->C, g->C);

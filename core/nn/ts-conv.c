@@ -35,12 +35,18 @@ ts_conv_winograd_pays (const TsConvGeom *g)
 }
 
 gsize
-ts_conv_scratch_floats (const TsConvGeom *g, guint group)
+ts_conv_im2col_scratch_floats (const TsConvGeom *g, guint group)
 {
   gsize wide = (gsize) group * g->P;
+  return (gsize) g->K * wide + (group > 1 ? (gsize) g->F * wide : 0) + padded_size (g);
+}
+
+gsize
+ts_conv_scratch_floats (const TsConvGeom *g, guint group)
+{
   if (ts_conv_winograd_pays (g))
     return ts_conv_winograd_scratch_floats (g, group);
-  return (gsize) g->K * wide + (group > 1 ? (gsize) g->F * wide : 0) + padded_size (g);
+  return ts_conv_im2col_scratch_floats (g, group);
 }
 
 /* as many samples as fit this many floats (1 MB) of a group's columns and
@@ -174,16 +180,11 @@ carve (const TsConvGeom *g, guint group, float *scratch, float **col, float **wi
 }
 
 void
-ts_conv_forward (const TsConvGeom *g, guint group, float *z, const float *x, const float *w, const float *b,
+ts_conv_im2col_forward (const TsConvGeom *g, guint group, float *z, const float *x, const float *w, const float *b,
                  guint r0, guint r1, float *scratch)
 {
   float *col, *wide, *xp;
 
-  if (ts_conv_winograd_pays (g))
-    {
-      ts_conv_winograd_forward (g, group, z, x, w, b, r0, r1, scratch);
-      return;
-    }
   carve (g, group, scratch, &col, &wide, &xp);
   for (guint s0 = r0; s0 < r1;)
     {
@@ -227,17 +228,12 @@ gather (const TsConvGeom *g, const float *dz, guint n, float *wide)
 }
 
 void
-ts_conv_weight_gradients (const TsConvGeom *g, guint group, float *dw, float *db, const float *dz, const float *x,
+ts_conv_im2col_weight_gradients (const TsConvGeom *g, guint group, float *dw, float *db, const float *dz, const float *x,
                           guint r0, guint r1, float *scratch)
 {
   float *col, *wide, *xp;
   float beta = 0.f;
 
-  if (ts_conv_winograd_pays (g))
-    {
-      ts_conv_winograd_weight_gradients (g, group, dw, db, dz, x, r0, r1, scratch);
-      return;
-    }
   carve (g, group, scratch, &col, &wide, &xp);
   memset (db, 0, sizeof (float) * g->F);
   if (r1 <= r0)
@@ -268,16 +264,11 @@ ts_conv_weight_gradients (const TsConvGeom *g, guint group, float *dw, float *db
 }
 
 void
-ts_conv_input_gradients (const TsConvGeom *g, guint group, float *dx, const float *dz, const float *w, guint r0,
+ts_conv_im2col_input_gradients (const TsConvGeom *g, guint group, float *dx, const float *dz, const float *w, guint r0,
                          guint r1, float *scratch)
 {
   float *col, *wide, *xp;
 
-  if (ts_conv_winograd_pays (g))
-    {
-      ts_conv_winograd_input_gradients (g, group, dx, dz, w, r0, r1, scratch);
-      return;
-    }
   carve (g, group, scratch, &col, &wide, &xp);
   for (guint s0 = r0; s0 < r1;)
     {
@@ -296,4 +287,36 @@ ts_conv_input_gradients (const TsConvGeom *g, guint group, float *dx, const floa
         }
       s0 += n;
     }
+}
+
+/* ---- the dispatch ---------------------------------------------------------- */
+
+void
+ts_conv_forward (const TsConvGeom *g, guint group, float *z, const float *x, const float *w, const float *b,
+                 guint r0, guint r1, float *scratch)
+{
+  if (ts_conv_winograd_pays (g))
+    ts_conv_winograd_forward (g, group, z, x, w, b, r0, r1, scratch);
+  else
+    ts_conv_im2col_forward (g, group, z, x, w, b, r0, r1, scratch);
+}
+
+void
+ts_conv_weight_gradients (const TsConvGeom *g, guint group, float *dw, float *db, const float *dz, const float *x,
+                          guint r0, guint r1, float *scratch)
+{
+  if (ts_conv_winograd_pays (g))
+    ts_conv_winograd_weight_gradients (g, group, dw, db, dz, x, r0, r1, scratch);
+  else
+    ts_conv_im2col_weight_gradients (g, group, dw, db, dz, x, r0, r1, scratch);
+}
+
+void
+ts_conv_input_gradients (const TsConvGeom *g, guint group, float *dx, const float *dz, const float *w, guint r0,
+                         guint r1, float *scratch)
+{
+  if (ts_conv_winograd_pays (g))
+    ts_conv_winograd_input_gradients (g, group, dx, dz, w, r0, r1, scratch);
+  else
+    ts_conv_im2col_input_gradients (g, group, dx, dz, w, r0, r1, scratch);
 }

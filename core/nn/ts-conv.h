@@ -45,6 +45,16 @@ void ts_conv_weight_gradients (const TsConvGeom *g, guint group, float *dw, floa
 void ts_conv_input_gradients (const TsConvGeom *g, guint group, float *dx, const float *dz, const float *w,
                               guint r0, guint r1, float *scratch);
 
+/* The im2col path alone, whatever the geometry (the three above take it
+ * where Winograd does not pay): for benchmarks and tests */
+gsize ts_conv_im2col_scratch_floats (const TsConvGeom *g, guint group);
+void  ts_conv_im2col_forward (const TsConvGeom *g, guint group, float *z, const float *x, const float *w,
+                              const float *b, guint r0, guint r1, float *scratch);
+void  ts_conv_im2col_weight_gradients (const TsConvGeom *g, guint group, float *dw, float *db, const float *dz,
+                                       const float *x, guint r0, guint r1, float *scratch);
+void  ts_conv_im2col_input_gradients (const TsConvGeom *g, guint group, float *dx, const float *dz, const float *w,
+                                      guint r0, guint r1, float *scratch);
+
 /* The Winograd convolution (ts-conv-winograd.c): stride 1, kernel 3 or 5,
  * F(2×2, k×k) on (k+1)² tiles; the same contracts as the three above.
  * ts_conv_winograd_fits says whether it can run on g, ts_conv_winograd_pays
