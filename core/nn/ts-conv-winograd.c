@@ -225,47 +225,81 @@ static const double G3[4 * 3] = {
   0,      0,       1,
 };
 
-static const double *
-g_matrix (guint k)
-{
-  return k == 5 ? G5 : G3;
-}
-
 /* ---- filters ---------------------------------------------------------------- */
+
+/* G g Gᵀ of one filter (k×k, rotated with flip) into u (a×a). Inlined
+ * with k a constant, so the loops unroll: F·C of them every call. */
+static inline void
+transform_filter (const double *G, guint k, const float *src, gboolean flip, double *u)
+{
+  guint a = k + 1;
+  double gg[6 * 5];
+
+  for (guint i = 0; i < a; i++)
+    for (guint j = 0; j < k; j++)
+      {
+        double s = 0.0;
+        for (guint l = 0; l < k; l++)
+          s += G[i * k + l] * (flip ? src[(k - 1 - l) * k + (k - 1 - j)] : src[l * k + j]);
+        gg[i * k + j] = s;
+      }
+  for (guint i = 0; i < a; i++)
+    for (guint j = 0; j < a; j++)
+      {
+        double s = 0.0;
+        for (guint l = 0; l < k; l++)
+          s += gg[i * k + l] * G[j * k + l];
+        u[i * a + j] = s;
+      }
+}
 
 /* U[ξ] = G g Gᵀ of every filter, as (F, C) matrices, or with flip the
  * rotated filters as (C, F) ones: the input gradient's. In double: the
- * fractions are not exact in float, and it is F·C small transforms. */
+ * fractions are not exact in float. */
 static void
 transform_filters (const TsConvGeom *g, const float *w, gboolean flip, float *U)
 {
   guint k = g->k, a = k + 1, F = g->F, C = g->C;
-  const double *G = g_matrix (k);
   gsize plane = (gsize) F * C;
 
   for (guint f = 0; f < F; f++)
     for (guint c = 0; c < C; c++)
       {
         const float *src = w + ((gsize) f * C + c) * k * k;
-        double gg[6 * 5];
         gsize at = flip ? (gsize) c * F + f : (gsize) f * C + c;
+        double u[6 * 6];
 
-        for (guint i = 0; i < a; i++)
-          for (guint j = 0; j < k; j++)
-            {
-              double s = 0.0;
-              for (guint l = 0; l < k; l++)
-                s += G[i * k + l] * (flip ? src[(k - 1 - l) * k + (k - 1 - j)] : src[l * k + j]);
-              gg[i * k + j] = s;
-            }
-        for (guint i = 0; i < a; i++)
-          for (guint j = 0; j < a; j++)
-            {
-              double s = 0.0;
-              for (guint l = 0; l < k; l++)
-                s += gg[i * k + l] * G[j * k + l];
-              U[(gsize) (i * a + j) * plane + at] = (float) s;
-            }
+        if (k == 5)
+          transform_filter (G5, 5, src, flip, u);
+        else
+          transform_filter (G3, 3, src, flip, u);
+        for (guint x = 0; x < a * a; x++)
+          U[x * plane + at] = (float) u[x];
+      }
+}
+
+/* Gᵀ h G: one (filter, channel)'s gradient from a×a back to k×k */
+static inline void
+untransform_one (const double *G, guint k, const double *h, float *dw)
+{
+  guint a = k + 1;
+  double hg[6 * 5];
+
+  for (guint i = 0; i < a; i++)
+    for (guint j = 0; j < k; j++)
+      {
+        double s = 0.0;
+        for (guint l = 0; l < a; l++)
+          s += h[i * a + l] * G[l * k + j];
+        hg[i * k + j] = s;
+      }
+  for (guint i = 0; i < k; i++)
+    for (guint j = 0; j < k; j++)
+      {
+        double s = 0.0;
+        for (guint l = 0; l < a; l++)
+          s += G[l * k + i] * hg[l * k + j];
+        dw[i * k + j] = (float) s;
       }
 }
 
@@ -274,31 +308,18 @@ transform_filters (const TsConvGeom *g, const float *w, gboolean flip, float *U)
 static void
 untransform_gradients (const TsConvGeom *g, const float *Wh, float *dw)
 {
-  guint k = g->k, a = k + 1, F = g->F, C = g->C;
-  const double *G = g_matrix (k);
-  gsize plane = (gsize) F * C;
+  guint k = g->k, a = k + 1;
+  gsize plane = (gsize) g->F * g->C;
 
   for (gsize fc = 0; fc < plane; fc++)
     {
-      double h[6 * 6], hg[6 * 5];
+      double h[6 * 6];
       for (guint x = 0; x < a * a; x++)
         h[x] = Wh[x * plane + fc];
-      for (guint i = 0; i < a; i++)
-        for (guint j = 0; j < k; j++)
-          {
-            double s = 0.0;
-            for (guint l = 0; l < a; l++)
-              s += h[i * a + l] * G[l * k + j];
-            hg[i * k + j] = s;
-          }
-      for (guint i = 0; i < k; i++)
-        for (guint j = 0; j < k; j++)
-          {
-            double s = 0.0;
-            for (guint l = 0; l < a; l++)
-              s += G[l * k + i] * hg[l * k + j];
-            dw[fc * k * k + i * k + j] = (float) s;
-          }
+      if (k == 5)
+        untransform_one (G5, 5, h, dw + fc * 25);
+      else
+        untransform_one (G3, 3, h, dw + fc * 9);
     }
 }
 
