@@ -33,7 +33,8 @@
  * Transforms are separable: each 2-D one is a 1-D transform down the rows
  * and then along them, written as explicit sums over whole rows of tiles
  * so that they vectorise. The zero-padded input plane is kept with its even
- * and odd columns apart, so the tiles (2 apart) of a row read unit-stride. */
+ * and odd rows and columns apart, so the tiles (2 apart) read unit-stride
+ * both ways. */
 #include "ts-conv.h"
 #include "ts-blas.h"
 

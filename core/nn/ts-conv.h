@@ -3,7 +3,10 @@
  * - the fast path: im2col + sgemm over a few samples at a time (`group`),
  *   its unfolded columns in a buffer of the caller's (a team thread's own,
  *   ts_conv_scratch_floats of them), never the whole batch unfolded;
- * - the reference: the textbook sums in plain loops, kept beside it for
+ * - for stride 1 and kernels 3 and 5 with enough channels, Winograd's
+ *   F(2×2, k×k) in the same per-thread buffer (ts-conv-winograd.c), which
+ *   the three passes below dispatch to where it pays;
+ * - the reference: the textbook sums in plain loops, kept beside both for
  *   the tests to compare with.
  *
  * Weights are [F, C, k, k] as PyTorch's Conv2d; rows of x, z, dx, dz are
