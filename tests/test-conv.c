@@ -125,6 +125,10 @@ static const NetCase net_cases[] = {
   { "prelu-channels-adam", { 3, { 2, 9, 9 } },
     { CONV_INIT (5, 3, 2, 1, -1), CONV_INIT (3, 3, 1, TS_PADDING_SAME, -1), BN_FROZEN_INIT, GAP_INIT },
     4, TS_ACT_PRELU, 0, TS_OPT_ADAM, 1e-3f, 1e-4f, 0, TRUE },
+  /* the second conv (8 → 8 channels, 5×5, stride 1) runs as Winograd */
+  { "winograd-conv-pool", { 3, { 2, 10, 9 } },
+    { CONV_INIT (8, 3, 1, TS_PADDING_SAME, -1), CONV_INIT (8, 5, 1, TS_PADDING_SAME, -1), POOL_INIT (TS_POOL_MAX, 2, 2),
+      { 12, -1 } }, 4, TS_ACT_RELU, 0, TS_OPT_MOMENTUM, 1e-3f, 0, 0, TRUE },
   { "elu-max-norm-fused", { 3, { 3, 8, 8 } },
     { CONV_INIT (4, 3, 1, TS_PADDING_SAME, -1), POOL_INIT (TS_POOL_MAX, 2, 2), { 16, -1 }, BN_INIT },
     4, TS_ACT_ELU, 0.2f, TS_OPT_MOMENTUM, 0, 0, 0.9f, FALSE },

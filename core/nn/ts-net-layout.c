@@ -5,15 +5,7 @@
  * naming them. */
 #include "ts-net-private.h"
 #include "ts-error.h"
-
-/* samples a conv layer unfolds at once: as many as fit this many floats
- * (1 MB) of im2col columns and their outputs, so that a thread's buffer
- * stays about the size of a core's L2 cache whatever the batch: the CNN of
- * issue #13 unfolds 5 samples at a time in its first conv (K 25, GEMMs
- * 3920 wide) and one in its second (K 800, 196 positions; measured as fast
- * as 2 or 4 together, and 8 or 16 slower) */
-#define TS_CONV_COLUMN_BUDGET (1u << 18)
-#define TS_CONV_MAX_GROUP 16
+#include "ts-conv.h"
 
 void
 _ts_net_add_tensor (TsNet *net, guint k, const char *suffix, TsTensorRole role, TsDType dtype, gsize offset,
@@ -66,8 +58,10 @@ set_shapes (TsNetLayer *layer, const TsShape *in, const TsShape *out)
   layer->grain = layer->spatial > 1 ? layer->spatial : 16;
   if (layer->kind == TS_LAYER_CONV)
     {
-      gsize per_sample = ((gsize) in->dims[0] * layer->kernel * layer->kernel + layer->channels) * layer->spatial;
-      layer->group = (guint) CLAMP (TS_CONV_COLUMN_BUDGET / MAX (per_sample, 1), 1, TS_CONV_MAX_GROUP);
+      TsConvGeom g;
+      ts_conv_geom_init (&g, (guint) in->dims[0], (guint) in->dims[1], (guint) in->dims[2], layer->channels,
+                         layer->kernel, layer->stride, layer->pad);
+      layer->group = ts_conv_group (&g);
     }
 }
 

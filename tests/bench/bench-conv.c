@@ -150,8 +150,8 @@ window (Run *r, double seconds, double *per_cpu)
 typedef enum { PASS_FORWARD, PASS_WEIGHTS, PASS_INPUTS } Pass;
 
 static double
-time_pass (Pass pass, const TsConvGeom *g, guint group, TsNet *net, guint l, const float *in, guint B, float *scratch,
-           float *dw, float *db)
+time_pass (Pass pass, gboolean wino, const TsConvGeom *g, guint group, TsNet *net, guint l, const float *in, guint B,
+           float *scratch, float *dw, float *db)
 {
   const TsNetLayer *layer = &net->layers[l];
   double best = G_MAXDOUBLE;
@@ -159,12 +159,19 @@ time_pass (Pass pass, const TsConvGeom *g, guint group, TsNet *net, guint l, con
   for (int rep = 0; rep < 5; rep++)
     {
       double t = cpu_now ();
-      if (pass == PASS_FORWARD)
-        ts_conv_forward (g, group, net->z[l], in, net->params + layer->w, net->params + layer->b, 0, B, scratch);
+      const float *w = net->params + layer->w;
+      if (pass == PASS_FORWARD && wino)
+        ts_conv_winograd_forward (g, group, net->z[l], in, w, net->params + layer->b, 0, B, scratch);
+      else if (pass == PASS_FORWARD)
+        ts_conv_im2col_forward (g, group, net->z[l], in, w, net->params + layer->b, 0, B, scratch);
+      else if (pass == PASS_WEIGHTS && wino)
+        ts_conv_winograd_weight_gradients (g, group, dw, db, net->d[l], in, 0, B, scratch);
       else if (pass == PASS_WEIGHTS)
-        ts_conv_weight_gradients (g, group, dw, db, net->d[l], in, 0, B, scratch);
+        ts_conv_im2col_weight_gradients (g, group, dw, db, net->d[l], in, 0, B, scratch);
+      else if (wino)
+        ts_conv_winograd_input_gradients (g, group, net->d[l - 1], net->d[l], w, 0, B, scratch);
       else
-        ts_conv_input_gradients (g, group, net->d[l - 1], net->d[l], net->params + layer->w, 0, B, scratch);
+        ts_conv_im2col_input_gradients (g, group, net->d[l - 1], net->d[l], w, 0, B, scratch);
       best = MIN (best, cpu_now () - t);
     }
   return best;
@@ -222,11 +229,14 @@ profile (TsNet *net, const TsDataset *data, guint B)
         const TsNetLayer *layer = &net->layers[l];
         ts_conv_geom_init (&g, (guint) layer->in_shape.dims[0], (guint) layer->in_shape.dims[1],
                            (guint) layer->in_shape.dims[2], layer->channels, layer->kernel, layer->stride, layer->pad);
-        most = MAX (most, ts_conv_scratch_floats (&g, 16));
+        most = MAX (most, ts_conv_im2col_scratch_floats (&g, 16));
+        if (ts_conv_winograd_fits (&g))
+          most = MAX (most, ts_conv_winograd_scratch_floats (&g, 16));
       }
   scratch = g_new0 (float, most);
   peak1 = single_peak ();
-  printf ("single-thread sgemm peak %.1f GFLOP/s (thread CPU time); batch %u\n", peak1, B);
+  printf ("single-thread sgemm peak %.1f GFLOP/s (thread CPU time); batch %u; %% of it counts the direct "
+          "convolution's FLOPs, so Winograd's (2.8× fewer multiplies for 5×5) may pass 100%%\n", peak1, B);
   ts_net_forward (net, x, B, TRUE, 1);
   for (guint l = 0; l < net->n_layers; l++)
     {
@@ -240,20 +250,25 @@ profile (TsNet *net, const TsDataset *data, guint B)
       ts_conv_geom_init (&g, (guint) layer->in_shape.dims[0], (guint) layer->in_shape.dims[1],
                          (guint) layer->in_shape.dims[2], layer->channels, layer->kernel, layer->stride, layer->pad);
       flops = 2.0 * g.F * g.K * g.P * B * 1e-9;
-      for (gsize gi = 0; gi < G_N_ELEMENTS (groups); gi++)
-        {
-          guint group = groups[gi];
-          double f = time_pass (PASS_FORWARD, &g, group, net, l, in, B, scratch, dw, db);
-          double w = time_pass (PASS_WEIGHTS, &g, group, net, l, in, B, scratch, dw, db);
-          double i = l ? time_pass (PASS_INPUTS, &g, group, net, l, in, B, scratch, dw, db) : 0;
-          printf ("layer %u (F %u, K %u, P %u) group %2u (%5.2f MB): forward %6.2f ms %3.0f%%, weights %6.2f ms %3.0f%%",
-                  l, g.F, g.K, g.P, group, ts_conv_scratch_floats (&g, group) * 4e-6, f * 1e3,
-                  100 * flops / f / peak1, w * 1e3, 100 * flops / w / peak1);
-          if (l)
-            printf (", inputs %6.2f ms %3.0f%%", i * 1e3, 100 * flops / i / peak1);
-          printf ("\n");
-          gemm_only (&g, group, B, peak1);
-        }
+      printf ("layer %u (F %u, K %u, P %u): the dispatch takes %s, group %u\n", l, g.F, g.K, g.P,
+              ts_conv_winograd_pays (&g) ? "Winograd" : "im2col", layer->group);
+      for (int wino = 0; wino <= (int) ts_conv_winograd_fits (&g); wino++)
+        for (gsize gi = 0; gi < G_N_ELEMENTS (groups); gi++)
+          {
+            guint group = groups[gi];
+            double f = time_pass (PASS_FORWARD, wino, &g, group, net, l, in, B, scratch, dw, db);
+            double w = time_pass (PASS_WEIGHTS, wino, &g, group, net, l, in, B, scratch, dw, db);
+            double i = l ? time_pass (PASS_INPUTS, wino, &g, group, net, l, in, B, scratch, dw, db) : 0;
+            gsize floats = wino ? ts_conv_winograd_scratch_floats (&g, group) : ts_conv_im2col_scratch_floats (&g, group);
+            printf ("  %-8s group %2u (%5.2f MB): forward %6.2f ms %3.0f%%, weights %6.2f ms %3.0f%%",
+                    wino ? "Winograd" : "im2col", group, floats * 4e-6, f * 1e3, 100 * flops / f / peak1, w * 1e3,
+                    100 * flops / w / peak1);
+            if (l)
+              printf (", inputs %6.2f ms %3.0f%%", i * 1e3, 100 * flops / i / peak1);
+            printf ("\n");
+            if (!wino)
+              gemm_only (&g, group, B, peak1);
+          }
     }
   g_free (scratch);
   g_free (dw);
