@@ -1108,7 +1108,7 @@ test_init_lab_stack (void)
   }
   spin_until (frames_drawn, lab, 2);
   cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (lab), "probe-he-relu"), "init-lab-stack-cell.png"));
-  cairo_surface_destroy (render_widget (GTK_WIDGET (lab), "init-lab-stack.png"));
+  cairo_surface_destroy (render_widget (GTK_WIDGET (window), "init-lab-stack.png"));
   assert_figure_exports (GTK_WIDGET (lab), "activation-std-by-depth", 1 + 6 * 5);
   /* a pick keeps the experiment's layers, with the cell's init and activation */
   g_signal_emit_by_name (lab, "pick", (int) TS_INIT_HE, (int) TS_ACT_RELU);
