@@ -38,6 +38,7 @@ struct _TsInitLab {
   GCancellable *cancellable; /* of the probe running */
   gboolean     disposed;     /* a probe that ends after the page went finds no widgets */
   guint        progress_source;
+  gpointer     loading;      /* the stack probe's Job whose loading the bar shows (the task owns it) */
   CellView     views[MAX_CELLS];
   GtkWidget   *grid;
   GtkWidget   *depth_plots[TS_PROBE_N_DEPTH_PLOTS];
@@ -215,7 +216,7 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
-  g_object_set_data (G_OBJECT (self), "job", NULL);
+  self->loading = NULL;
   if (self->disposed)
     return;
   gtk_widget_set_sensitive (self->run_button, TRUE);
@@ -273,7 +274,7 @@ static gboolean
 show_progress (gpointer data)
 {
   TsInitLab *self = data;
-  Job *job = g_object_get_data (G_OBJECT (self), "job");
+  Job *job = self->loading;
 
   if (job)
     gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), g_atomic_int_get (&job->permille) / 1000.0);
@@ -372,7 +373,7 @@ ts_init_lab_run (TsInitLab *self)
                                                job->exp->data.source, job->exp->name, job->exp->model.layers->len);
       gtk_label_set_text (GTK_LABEL (self->status), text);
       /* the job lives as long as the task, which holds the page: the bar reads it until on_probed */
-      g_object_set_data (G_OBJECT (self), "job", job);
+      self->loading = job;
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
       gtk_widget_set_visible (self->progress, TRUE);
       self->progress_source = g_timeout_add (100, show_progress, self);
