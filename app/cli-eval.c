@@ -27,7 +27,8 @@ cli_eval (int argc, char **argv)
     return CLI_BAD_INPUT;
   if (argc != 2 || data == NULL)
     return cli_bad_input ("eval: expected MODEL.safetensors --data SOURCE");
-  if ((model = ts_model_load (argv[1], &error)) == NULL)
+  /* the data gives the input's shape when the file cannot (a global average pool) */
+  if ((model = ts_model_load_for (argv[1], data, &error)) == NULL)
     return cli_bad_input ("%s", error->message);
   g_free (model->experiment->data.source);
   model->experiment->data.source = g_strdup (data);

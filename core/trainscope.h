@@ -34,6 +34,7 @@
 #include "ts-pipeline.h"
 #include "ts-preprocess.h"
 #include "ts-probe.h"
+#include "ts-probe-stack.h"
 #include "ts-rng.h"
 #include "ts-rundir.h"
 #include "ts-safetensors.h"

@@ -92,11 +92,47 @@ test_finetune_bad_input (void)
   expect_exit_2 (dir, "model.layers[0].lr_scale: must be in (0, 1000]", "model.layers=8:lr=-1", NULL);
 }
 
+/* A PyTorch-made CNN ending in a global average pool, saved without
+ * __metadata__.input_shape: eval takes the input's shape from --data,
+ * and fine-tuning from it (model.init_from) from the run's own data */
+static void
+test_torch_gap_model (void)
+{
+  g_autofree char *model = fixture_path ("torch/model-from-torch-gap.safetensors");
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = g_build_filename (dir, "tuned", NULL);
+  g_autofree char *init = g_strdup_printf ("model.init_from=%s", model);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *result, *summary;
+
+  if (!g_file_test (TS_FASHION_MNIST_DIR, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no Fashion-MNIST in " TS_FASHION_MNIST_DIR);
+      return;
+    }
+  g_assert_cmpint (run_cli (&out, &err, "eval", model, "--data", "fashion-mnist", "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  result = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (result, "count"), ==, 10000);
+  g_assert_cmpfloat (json_object_get_double_member (result, "accuracy"), >, 0.5);
+  g_assert_cmpint (run_cli (&out, &err, "run", "default", "--out", run, "--epochs", "1", "--set", "data.source=fashion-mnist",
+                            "--set", "data.limit=500", "--set", init, "--set",
+                            "model.layers=conv8x3/same,maxpool2,conv16x3/same,gap,16", NULL), ==, 0);
+  summary = read_summary (run, parser);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (summary, "init_from"), "tensors_loaded"),
+                   ==, 8);
+  /* data its filters do not fit: exit 2 naming the tensor */
+  g_assert_cmpint (run_cli (&out, &err, "eval", model, "--data", "builtin:shapes", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "layers.0.weight"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/cli/finetune-run", test_finetune_run);
   g_test_add_func ("/app/cli/finetune-bad-input", test_finetune_bad_input);
+  g_test_add_func ("/app/cli/torch-gap-model", test_torch_gap_model);
   return g_test_run ();
 }

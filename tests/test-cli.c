@@ -543,6 +543,67 @@ test_probe_and_lr_find (void)
   g_assert_nonnull (strstr (text, "\"suggested\""));
 }
 
+/* probe EXP.json: the experiment's conv stack on a batch of its images,
+ * every entry of model.layers a layer of probe.json in order */
+static void
+test_probe_experiment (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *exp = g_build_filename (dir, "cnn.json", NULL);
+  g_autofree char *json = g_build_filename (dir, "probe.json", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *kinds[] = { "conv", "pool", "conv", "global_avg_pool", "dense" };
+  JsonArray *cells, *layers, *shape;
+  double std[2];
+
+  g_assert_true (g_file_set_contents (exp, "{\"data\": {\"source\": \"builtin:shapes\", \"samples\": 400},"
+                                      " \"model\": {\"layers\": [{\"type\": \"conv\", \"filters\": 8, \"kernel\": 3,"
+                                      " \"padding\": \"same\"}, {\"type\": \"pool\", \"kind\": \"max\"},"
+                                      " {\"type\": \"conv\", \"filters\": 12, \"kernel\": 3},"
+                                      " {\"type\": \"global_avg_pool\"}, {\"type\": \"dense\", \"units\": 16}]}}", -1,
+                                      NULL));
+  g_assert_cmpint (run_cli (&out, &err, "probe", exp, "--init", "small,he", "--activation", "relu", "--samples", "64",
+                            "--out", dir, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "on 64 samples of builtin:shapes"));
+  g_assert_true (json_parser_load_from_file (parser, json, NULL));
+  cells = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cells");
+  g_assert_cmpuint (json_array_get_length (cells), ==, 2);
+  for (guint c = 0; c < 2; c++)
+    {
+      JsonObject *cell = json_array_get_object_element (cells, c);
+      g_assert_cmpstr (json_object_get_string_member (cell, "init"), ==, c ? "he" : "small");
+      g_assert_cmpstr (json_object_get_string_member (cell, "activation"), ==, "relu");
+      layers = json_object_get_array_member (cell, "layers");
+      g_assert_cmpuint (json_array_get_length (layers), ==, 5);
+      for (guint l = 0; l < 5; l++)
+        {
+          JsonObject *layer = json_array_get_object_element (layers, l);
+          g_assert_cmpstr (json_object_get_string_member (layer, "kind"), ==, kinds[l]);
+          g_assert_true (json_object_has_member (layer, "act_hist"));
+          g_assert_true (json_object_has_member (layer, "weight_hist"));
+          g_assert_true (json_object_has_member (layer, "grad_std"));
+        }
+      shape = json_object_get_array_member (json_array_get_object_element (layers, 2), "shape");
+      g_assert_cmpuint (json_array_get_length (shape), ==, 3);
+      g_assert_cmpint (json_array_get_int_element (shape, 0), ==, 12);
+      g_assert_cmpint (json_array_get_int_element (shape, 1), ==, 14); /* 32 → pool 16 → 3×3 valid 14 */
+      std[c] = json_object_get_double_member (json_array_get_object_element (layers, 2), "act_std");
+    }
+  g_assert_cmpfloat (std[0], <, 0.05 * std[1]); /* small's second conv layer: a whisper of He's */
+  /* bad input: exit 2 naming the key */
+  g_assert_cmpint (run_cli (&out, &err, "probe", exp, "--set", "data.source=builtin:spiral", "--out", dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "model.layers[0]: a conv layer needs an image input"));
+  g_assert_cmpint (run_cli (&out, &err, "probe", exp, "--set", "model.init_scale=-1", "--out", dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "model.init_scale"));
+  g_assert_cmpint (run_cli (&out, &err, "probe", exp, "--layers", "4", "--out", dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--layers is the MLP probe's"));
+  g_assert_cmpint (run_cli (&out, &err, "probe", exp, "--activation", "relu,magic", "--out", dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--activation: unknown name \"magic\""));
+  g_assert_cmpint (run_cli (&out, &err, "probe", "--set", "train.lr=1", "--out", dir, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--set changes an experiment's keys"));
+}
+
 static GPid
 spawn_cli_async (const char *run, const char *const *extra)
 {
@@ -846,6 +907,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/run-plots-cnn", test_run_plots_cnn);
   g_test_add_func ("/app/cli/data-preview", test_data_preview);
   g_test_add_func ("/app/cli/probe-and-lr-find", test_probe_and_lr_find);
+  g_test_add_func ("/app/cli/probe-experiment", test_probe_experiment);
   g_test_add_func ("/app/cli/run-folder-locked", test_run_folder_is_locked);
   g_test_add_func ("/app/cli/run-folder-owned", test_run_folder_is_owned);
   g_test_add_func ("/app/cli/umask", test_run_files_honour_umask);

@@ -183,6 +183,93 @@ test_batchnorm_rescues_small_init (void)
     }
 }
 
+/* The experiment's own conv stack on a batch of Fashion-MNIST (each
+ * conv layer's fan_in C·k·k): He keeps the spread of ReLU conv layers about
+ * constant with depth; small (σ = 0.01) shrinks it layer after layer */
+static void
+test_stack_conv_trend (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsProbeBatch) batch = NULL;
+  g_autoptr(TsProbeGrid) grid = NULL;
+  const TsInit inits[] = { TS_INIT_SMALL, TS_INIT_HE };
+  const TsActivation acts[] = { TS_ACT_RELU };
+  const guint convs[] = { 0, 2, 3, 4 }; /* model.layers entries that are conv layers */
+
+  if (!g_file_test (TS_FASHION_MNIST_DIR, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no Fashion-MNIST in " TS_FASHION_MNIST_DIR);
+      return;
+    }
+  g_assert_true (ts_experiment_set (exp, "data.source", "fashion-mnist", &error));
+  g_assert_true (ts_experiment_set (exp, "data.limit", "2000", &error));
+  g_assert_true (ts_experiment_set (exp, "model.layers",
+                                    "conv16x3/same,maxpool2,conv16x3/same,conv16x3/same,conv16x3/same,32", &error));
+  g_assert_no_error (error);
+  batch = ts_probe_batch_load (exp, 128, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->rows->n, ==, 128);
+  g_assert_cmpuint (batch->input.ndim, ==, 3);
+  grid = ts_probe_stack_new (exp, batch, inits, 2, acts, 1, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (grid->n_cells, ==, 2);
+  for (guint c = 0; c < 2; c++)
+    {
+      const TsProbeCell *cell = grid->cells[c];
+      g_assert_cmpuint (cell->n_layers, ==, 6);
+      g_assert_cmpint (cell->layers[0].kind, ==, TS_LAYER_CONV);
+      g_assert_cmpint (cell->layers[1].kind, ==, TS_LAYER_POOL);
+      g_assert_cmpint (cell->layers[5].kind, ==, TS_LAYER_DENSE);
+      g_assert_cmpuint (cell->layers[2].shape.ndim, ==, 3);
+      g_assert_cmpuint (cell->layers[2].shape.dims[0], ==, 16);
+      g_assert_cmpuint (cell->layers[2].shape.dims[1], ==, 14);
+      /* the weights drawn: 16 filters of 1·3·3 in the first conv, 16·3·3 after; a pool has none */
+      {
+        guint64 n0 = 0, n2 = 0, n1 = 0;
+        for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+          n0 += cell->layers[0].weight_hist.counts[b], n1 += cell->layers[1].weight_hist.counts[b],
+            n2 += cell->layers[2].weight_hist.counts[b];
+        g_assert_cmpuint (n0, ==, 16 * 9);
+        g_assert_cmpuint (n2, ==, 16 * 16 * 9);
+        g_assert_cmpuint (n1, ==, 0);
+      }
+      for (guint k = 0; k < G_N_ELEMENTS (convs); k++)
+        g_test_message ("%s: conv layer %u act std %.4g, grad std %.3g", ts_init_name (cell->init), convs[k] + 1,
+                        cell->layers[convs[k]].act_std, cell->layers[convs[k]].grad_std);
+    }
+  {
+    const TsProbeCell *small = grid->cells[0], *he = grid->cells[1];
+    g_assert_cmpint (he->init, ==, TS_INIT_HE);
+    /* He: each conv layer within a factor 1.5 of the one before */
+    for (guint k = 1; k < G_N_ELEMENTS (convs); k++)
+      {
+        double ratio = he->layers[convs[k]].act_std / he->layers[convs[k - 1]].act_std;
+        g_assert_cmpfloat (ratio, >, 1 / 1.5);
+        g_assert_cmpfloat (ratio, <, 1.5);
+      }
+    /* small: every conv layer's spread under a fifth of the one before
+     * (σ·√(fan_in/2) ≈ 0.01·√72 ≈ 0.085 a layer) */
+    for (guint k = 2; k < G_N_ELEMENTS (convs); k++)
+      g_assert_cmpfloat (small->layers[convs[k]].act_std, <, 0.2 * small->layers[convs[k - 1]].act_std);
+    g_assert_cmpfloat (small->layers[convs[3]].act_std, <, 1e-3 * he->layers[convs[3]].act_std);
+  }
+}
+
+/* conv layers on 2-D points: refused before anything is probed, naming the entry */
+static void
+test_stack_conv_on_points (void)
+{
+  g_autoptr(TsExperiment) exp = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_experiment_set (exp, "model.layers", "conv8x3/same,16", &error));
+  g_assert_null (ts_probe_batch_load (exp, 64, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "model.layers[0]"));
+  g_assert_nonnull (strstr (error->message, "2-D point data"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -196,5 +283,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/probe/grid-cells-match-single-probes", test_grid_cells_match_single_probes);
   g_test_add_func ("/core/probe/normal-draws", test_normal_draws);
   g_test_add_func ("/core/probe/batchnorm-rescues-small-init", test_batchnorm_rescues_small_init);
+  g_test_add_func ("/core/probe/stack-conv-trend", test_stack_conv_trend);
+  g_test_add_func ("/core/probe/stack-conv-on-points", test_stack_conv_on_points);
   return g_test_run ();
 }

@@ -1045,6 +1045,86 @@ test_init_lab_batchnorm (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+lab_idle (gpointer lab)
+{
+  return find_label_containing (GTK_WIDGET (lab), "Probing") == NULL
+         && find_label_containing (GTK_WIDGET (lab), "Loading ") == NULL;
+}
+
+/* issue 13: "Stack: This experiment's layers" probes the selected CNN on a
+ * batch of its images — per-layer histograms for conv and pool layers like
+ * dense ones — and conv layers on 2-D points end in a message, not a grid */
+static void
+test_init_lab_stack (void)
+{
+  TsWindow *window = new_window ();
+  TsInitLab *lab = TS_INIT_LAB (ts_window_get_init_lab (window));
+  g_autoptr(TsExperiment) cnn = ts_experiment_new_default ();
+  g_autoptr(TsExperiment) points = ts_experiment_new_default ();
+  g_autoptr(GError) error = NULL;
+  const TsProbeCell *cell;
+  TsRun *run;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1200);
+  {
+    GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (lab), ADW_TYPE_VIEW_STACK), *page = GTK_WIDGET (lab);
+    while (gtk_widget_get_parent (page) != stack)
+      page = gtk_widget_get_parent (page);
+    adw_view_stack_set_visible_child (ADW_VIEW_STACK (stack), page); /* the page shown, so its figures draw */
+  }
+  g_assert_true (ts_experiment_set (cnn, "data.source", "builtin:shapes", &error));
+  g_assert_true (ts_experiment_set (cnn, "data.samples", "600", &error));
+  g_assert_true (ts_experiment_set (cnn, "model.layers", "conv8x3/same,maxpool2,conv16x3/same,maxpool2,32", &error));
+  g_assert_no_error (error);
+  g_free (cnn->name);
+  cnn->name = g_strdup ("Shapes · tiny CNN");
+  ts_window_add_experiment (window, cnn);
+  ts_init_lab_use_stack (lab, TRUE);
+  ts_init_lab_set_size (lab, 4, 32, 200);
+  ts_init_lab_run (lab);
+  g_assert_true (spin_until (lab_done, lab, 60));
+  g_assert_true (ts_init_lab_probed_stack (lab));
+  g_assert_true (ts_init_lab_probed_data (lab));
+  g_assert_cmpuint (ts_init_lab_get_n_cells (lab), ==, 6);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (lab), "The 5 layers of “Shapes · tiny CNN” on 200 images"));
+  cell = ts_init_lab_get_cell (lab, 0, NULL); /* small · tanh */
+  g_assert_cmpuint (cell->n_layers, ==, 5);
+  g_assert_cmpint (cell->layers[0].kind, ==, TS_LAYER_CONV);
+  g_assert_cmpint (cell->layers[1].kind, ==, TS_LAYER_POOL);
+  g_assert_cmpint (cell->layers[4].kind, ==, TS_LAYER_DENSE);
+  g_assert_cmpuint (cell->layers[2].shape.dims[0], ==, 16);
+  /* the first conv's filters: 8 × 3 colour channels × 3 × 3 weights */
+  {
+    guint total = 0;
+    for (int b = 0; b < TS_HISTOGRAM_BINS; b++)
+      total += cell->layers[0].weight_hist.counts[b];
+    g_assert_cmpuint (total, ==, 8 * 3 * 3 * 3);
+  }
+  spin_until (frames_drawn, lab, 2);
+  cairo_surface_destroy (render_widget (find_figure (GTK_WIDGET (lab), "probe-he-relu"), "init-lab-stack-cell.png"));
+  cairo_surface_destroy (render_widget (GTK_WIDGET (window), "init-lab-stack.png"));
+  assert_figure_exports (GTK_WIDGET (lab), "activation-std-by-depth", 1 + 6 * 5);
+  /* a pick keeps the experiment's layers, with the cell's init and activation */
+  g_signal_emit_by_name (lab, "pick", (int) TS_INIT_HE, (int) TS_ACT_RELU);
+  {
+    const TsExperiment *picked = ts_run_get_experiment (ts_window_get_selected (window));
+    g_assert_cmpuint (picked->model.layers->len, ==, 5);
+    g_assert_cmpint (g_array_index (picked->model.layers, TsLayerSpec, 0).kind, ==, TS_LAYER_CONV);
+    g_assert_cmpint (picked->model.init, ==, TS_INIT_HE);
+    g_assert_cmpstr (picked->name, ==, "he · relu · 5 layers");
+  }
+  /* conv layers on 2-D points: the message says why, the grid shown stays */
+  g_assert_true (ts_experiment_set (points, "model.layers", "conv8x3/same,16", &error));
+  run = ts_window_add_experiment (window, points);
+  g_assert_true (ts_run_get_experiment (run) != NULL);
+  ts_init_lab_run (lab);
+  g_assert_true (spin_until (lab_idle, lab, 30));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (lab), "model.layers[0]: a conv layer needs an image input"));
+  g_assert_cmpuint (ts_init_lab_get_n_cells (lab), ==, 6);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* issue 12: the editor refuses a net too large for the machine with the
  * estimate, naming the key, and the selected experiment stays as it was */
 static void
@@ -1670,6 +1750,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/init-lab/probe-and-pick", test_init_lab);
   g_test_add_func ("/ui/init-lab/data-and-race", test_init_lab_data_and_race);
   g_test_add_func ("/ui/init-lab/batchnorm", test_init_lab_batchnorm);
+  g_test_add_func ("/ui/init-lab/stack", test_init_lab_stack);
   g_test_add_func ("/ui/editor/refuses-a-huge-net", test_editor_refuses_a_huge_net);
   g_test_add_func ("/ui/layers/64-layers", test_layer_views_on_64_layers);
   g_test_add_func ("/ui/data/page", test_data_page);

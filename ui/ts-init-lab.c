@@ -1,12 +1,15 @@
 #include "ts-init-lab.h"
 #include "ts-figure.h"
 #include "ts-plot-probe.h"
+#include "ts-run.h"
 
 #include <adwaita.h>
 #include <math.h>
 #include <string.h>
 
 #define MAX_CELLS 35
+/* a stack's rows: a conv layer's maps over 1000 images run to GBs per thread */
+#define MAX_STACK_SAMPLES 512
 
 typedef struct {
   TsInitLab   *lab;
@@ -19,15 +22,23 @@ struct _TsInitLab {
   GtkWidget   *layers, *width, *samples, *scale; /* spin buttons */
   GtkWidget   *act_checks[TS_N_USER_ACTIVATIONS];
   GtkWidget   *init_checks[5];
+  GtkWidget   *stack_choice; /* an MLP of layers × width, or the experiment's own layers */
   GtkWidget   *input_choice; /* Gaussian noise, or a batch of the data */
   GtkWidget   *show_choice;  /* activation or weight histograms */
   GtkWidget   *batchnorm;    /* probe with batch norm before each activation */
   GtkWidget   *run_button;
   GtkWidget   *train_button;
   GtkWidget   *status;
+  GtkWidget   *progress;     /* the data loading for a stack probe */
   const TsDataset *ds;       /* borrowed: the selected experiment's data */
+  TsRun       *run;          /* owned: the selected experiment's run, whose stack is probed */
   TsProbeSpec  spec;         /* of the cells shown */
   gboolean     from_data;    /* the cells shown were probed with data */
+  gboolean     stack;        /* the cells shown are of the experiment's own layers */
+  GCancellable *cancellable; /* of the probe running */
+  gboolean     disposed;     /* a probe that ends after the page went finds no widgets */
+  guint        progress_source;
+  gpointer     loading;      /* the stack probe's Job whose loading the bar shows (the task owns it) */
   CellView     views[MAX_CELLS];
   GtkWidget   *grid;
   GtkWidget   *depth_plots[TS_PROBE_N_DEPTH_PLOTS];
@@ -48,6 +59,9 @@ typedef struct {
   guint        n_inits, n_acts;
   float       *input;  /* (spec.samples, in_dim), or NULL for Gaussian noise */
   guint        in_dim;
+  TsExperiment *exp;   /* a stack probe's experiment, or NULL for the MLP */
+  guint        rows;   /* a stack probe's rows of data, once loaded */
+  gint         permille; /* (atomic) the data's loading, for the progress bar */
   TsProbeGrid *grid;
   double       seconds; /* the probe's own time */
 } Job;
@@ -57,7 +71,29 @@ job_free (Job *job)
 {
   ts_probe_grid_free (job->grid);
   g_free (job->input);
+  ts_experiment_free (job->exp);
   g_free (job);
+}
+
+static void
+on_load_progress (double fraction, gpointer data)
+{
+  g_atomic_int_set (&((Job *) data)->permille, (gint) (1000 * CLAMP (fraction, 0, 1)));
+}
+
+/* the experiment's data loaded and preprocessed, then its stack probed */
+static TsProbeGrid *
+probe_stack (Job *job, GCancellable *cancellable, GError **error)
+{
+  TsLoadContext ctx = { cancellable, on_load_progress, job };
+  g_autoptr(TsProbeBatch) batch = ts_probe_batch_load (job->exp, job->spec.samples, &ctx, error);
+
+  if (batch == NULL)
+    return NULL;
+  job->rows = batch->rows->n;
+  g_atomic_int_set (&job->permille, 1000);
+  return ts_probe_stack_new (job->exp, batch, job->inits, job->n_inits, job->acts, job->n_acts,
+                             (guint) ts_blas_threads (), error);
 }
 
 /* the whole grid on the worker and the cores' other threads */
@@ -68,8 +104,11 @@ probe_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
   GError *error = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  job->grid = ts_probe_grid_new (&job->spec, job->inits, job->n_inits, job->acts, job->n_acts, job->input, job->in_dim,
-                                 (guint) ts_blas_threads (), &error);
+  if (job->exp)
+    job->grid = probe_stack (job, cancellable, &error);
+  else
+    job->grid = ts_probe_grid_new (&job->spec, job->inits, job->n_inits, job->acts, job->n_acts, job->input,
+                                   job->in_dim, (guint) ts_blas_threads (), &error);
   job->seconds = (g_get_monotonic_time () - start) * 1e-6;
   if (job->grid == NULL)
     g_task_return_error (task, error);
@@ -116,15 +155,17 @@ depth_csv (gpointer data)
 
   if (view->lab->n_cells == 0)
     return NULL;
-  csv = g_string_new ("init,activation,layer,act_mean,act_std,grad_std,dead_fraction,saturated_fraction,batchnorm\n");
+  csv = g_string_new ("init,activation,layer,kind,act_mean,act_std,grad_std,dead_fraction,saturated_fraction,"
+                      "batchnorm\n");
   for (guint c = 0; c < view->lab->n_cells; c++)
     {
       const TsProbeCell *cell = view->lab->cells[c];
       for (guint l = 0; l < cell->n_layers; l++)
         {
           const TsProbeLayer *p = &cell->layers[l];
-          g_string_append_printf (csv, "%s,%s,%u,%.6g,%.6g,%.6g,%.6g,%.6g,%d\n", ts_init_name (cell->init),
-                                  ts_activation_name (cell->activation), l + 1, p->act_mean, p->act_std, p->grad_std,
+          g_string_append_printf (csv, "%s,%s,%u,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%d\n", ts_init_name (cell->init),
+                                  ts_activation_name (cell->activation), l + 1, ts_layer_kind_name (p->kind),
+                                  p->act_mean, p->act_std, p->grad_std,
                                   p->dead_fraction, p->saturated_fraction, cell->batchnorm);
         }
     }
@@ -175,7 +216,13 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
+  self->loading = NULL;
+  if (self->disposed)
+    return;
   gtk_widget_set_sensitive (self->run_button, TRUE);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_visible (self->progress, FALSE);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       gtk_label_set_text (GTK_LABEL (self->status), error->message);
@@ -188,7 +235,18 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   for (guint c = 0; c < self->n_cells; c++)
     self->cells[c] = g_steal_pointer (&job->grid->cells[c]);
   self->spec = job->spec;
-  self->from_data = job->input != NULL;
+  self->from_data = job->input != NULL || job->exp != NULL;
+  self->stack = job->exp != NULL;
+  if (job->exp)
+    {
+      g_autofree char *text = g_strdup_printf (
+        "The %u layers of “%s” on %u images of %s (after its preprocessing), forward and backward, untrained: %u "
+        "cells in %.2f s, the data's loading included. Click a cell to make an experiment of it; Train All races "
+        "them, each at the learning rate a short LR-finder sweep finds for it.", job->exp->model.layers->len,
+        job->exp->name, job->rows, job->exp->data.source, self->n_cells, job->seconds);
+      gtk_label_set_text (GTK_LABEL (self->status), text);
+    }
+  else
   {
     g_autofree char *text = g_strdup_printf (
       "%s through the untrained net%s, forward and backward: %u cells in %.2f s. Click a cell to make an experiment "
@@ -199,7 +257,7 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   }
   show_cells (self);
   /* toggled while this probe ran: probe again, so the figures show the toggle */
-  if (job->spec.batchnorm != gtk_check_button_get_active (GTK_CHECK_BUTTON (self->batchnorm)))
+  if (!job->exp && job->spec.batchnorm != gtk_check_button_get_active (GTK_CHECK_BUTTON (self->batchnorm)))
     ts_init_lab_run (self);
 }
 
@@ -208,8 +266,31 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
 static void
 on_batchnorm_toggled (TsInitLab *self)
 {
-  if (self->n_cells > 0 && gtk_widget_get_sensitive (self->run_button))
+  if (self->n_cells > 0 && !self->stack && gtk_widget_get_sensitive (self->run_button))
     ts_init_lab_run (self);
+}
+
+static gboolean
+show_progress (gpointer data)
+{
+  TsInitLab *self = data;
+  Job *job = self->loading;
+
+  if (job)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), g_atomic_int_get (&job->permille) / 1000.0);
+  return G_SOURCE_CONTINUE;
+}
+
+/* the MLP's controls mean nothing to a stack probe */
+static void
+on_stack_chosen (TsInitLab *self)
+{
+  gboolean mlp = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->stack_choice)) == 0;
+
+  gtk_widget_set_sensitive (self->layers, mlp);
+  gtk_widget_set_sensitive (self->width, mlp);
+  gtk_widget_set_sensitive (self->input_choice, mlp);
+  gtk_widget_set_sensitive (self->batchnorm, mlp);
 }
 
 /* rows spread over the set, each feature to mean 0 and std 1 over the batch */
@@ -257,7 +338,19 @@ ts_init_lab_run (TsInitLab *self)
       job_free (job);
       return;
     }
-  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->input_choice)) == 1)
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->stack_choice)) == 1)
+    {
+      if (self->run == NULL)
+        {
+          gtk_label_set_text (GTK_LABEL (self->status), "Select an experiment first: its layers are probed.");
+          job_free (job);
+          return;
+        }
+      job->exp = ts_experiment_copy (ts_run_get_experiment (self->run));
+      job->spec.samples = MIN (job->spec.samples, MAX_STACK_SAMPLES);
+      job->spec.batchnorm = FALSE;
+    }
+  else if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->input_choice)) == 1)
     {
       if (self->ds == NULL || self->ds->n == 0)
         {
@@ -269,11 +362,43 @@ ts_init_lab_run (TsInitLab *self)
       job->in_dim = self->ds->dim;
       job->input = standardised_batch (self->ds, job->spec.samples);
     }
-  task = g_task_new (self, NULL, on_probed, NULL);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, on_probed, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   gtk_widget_set_sensitive (self->run_button, FALSE);
-  gtk_label_set_text (GTK_LABEL (self->status), "Probing…");
+  if (job->exp)
+    {
+      g_autofree char *text = g_strdup_printf ("Loading %s for “%s”, then probing its %u layers…",
+                                               job->exp->data.source, job->exp->name, job->exp->model.layers->len);
+      gtk_label_set_text (GTK_LABEL (self->status), text);
+      /* the job lives as long as the task, which holds the page: the bar reads it until on_probed */
+      self->loading = job;
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0);
+      gtk_widget_set_visible (self->progress, TRUE);
+      self->progress_source = g_timeout_add (100, show_progress, self);
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (self->status), "Probing…");
   g_task_run_in_thread (task, probe_in_thread);
+}
+
+void
+ts_init_lab_set_run (TsInitLab *self, TsRun *run)
+{
+  g_set_object (&self->run, run);
+}
+
+void
+ts_init_lab_use_stack (TsInitLab *self, gboolean stack)
+{
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->stack_choice), stack ? 1 : 0);
+}
+
+gboolean
+ts_init_lab_probed_stack (TsInitLab *self)
+{
+  return self->stack;
 }
 
 void
@@ -370,6 +495,11 @@ static void
 ts_init_lab_dispose (GObject *object)
 {
   TsInitLab *self = TS_INIT_LAB (object);
+  self->disposed = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_object (&self->run);
   for (guint c = 0; c < self->n_cells; c++)
     g_clear_pointer (&self->cells[c], ts_probe_cell_free);
   self->n_cells = 0;
@@ -421,6 +551,14 @@ ts_init_lab_init (TsInitLab *self)
   self->run_button = gtk_button_new_with_label ("Run Probe");
   gtk_widget_add_css_class (self->run_button, "suggested-action");
   g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (ts_init_lab_run), self);
+  self->stack_choice = labelled (choices, "Stack",
+                                 gtk_drop_down_new_from_strings ((const char *[]) { "MLP (layers × width)",
+                                                                                    "This experiment's layers", NULL }));
+  gtk_widget_set_tooltip_text (self->stack_choice, "An MLP of the chosen depth and width, or the selected "
+                                                   "experiment's own layers (conv, pool, batch norm, dense) on a batch "
+                                                   "of its data after its preprocessing (at most 512 images); each "
+                                                   "cell's activation then applies to every layer");
+  g_signal_connect_swapped (self->stack_choice, "notify::selected", G_CALLBACK (on_stack_chosen), self);
   self->input_choice = labelled (choices, "Input",
                                  gtk_drop_down_new_from_strings ((const char *[]) { "Gaussian noise", "A batch of the data",
                                                                                     NULL }));
@@ -468,6 +606,11 @@ ts_init_lab_init (TsInitLab *self)
   gtk_label_set_wrap (GTK_LABEL (self->status), TRUE);
   gtk_widget_add_css_class (self->status, "dim-label");
   gtk_box_append (GTK_BOX (column), self->status);
+  self->progress = gtk_progress_bar_new ();
+  gtk_widget_set_visible (self->progress, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  "Loading the data", -1);
+  gtk_box_append (GTK_BOX (column), self->progress);
   self->grid = gtk_grid_new ();
   gtk_grid_set_row_spacing (GTK_GRID (self->grid), 8);
   gtk_grid_set_column_spacing (GTK_GRID (self->grid), 8);

@@ -4,6 +4,8 @@
  * dead/saturated shares, beside activation and gradient spread by depth;
  * a toggle adds batch norm before every activation (the BN rescue).
  * The input is Gaussian noise or a standardised batch of the selected data;
+ * or the net is the selected experiment's own stack (conv layers too) on a
+ * batch of its data (ts-probe-stack.h);
  * cells show activation or weight histograms and export like every view.
  * Clicking a cell emits ::pick (init, activation) for a new experiment of
  * the probed net; Train All emits ::train-all, for the window to race every
@@ -12,6 +14,8 @@
 
 #include <gtk/gtk.h>
 #include <trainscope.h>
+
+#include "ts-run.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +31,14 @@ guint      ts_init_lab_get_n_cells (TsInitLab *self);
 void       ts_init_lab_set_dataset (TsInitLab *self, const TsDataset *ds);
 /* probe with a batch of the data (TRUE) or with Gaussian noise */
 void       ts_init_lab_use_data (TsInitLab *self, gboolean data);
+/* The selected experiment's run (a ref is kept): "Stack: This experiment's
+ * layers" probes its model.layers on a batch of its data, loaded (with a
+ * progress bar) and preprocessed as a run would. */
+void       ts_init_lab_set_run (TsInitLab *self, TsRun *run);
+/* probe the experiment's own layers (TRUE) or an MLP of layers × width */
+void       ts_init_lab_use_stack (TsInitLab *self, gboolean stack);
+/* whether the cells shown are of the experiment's own layers */
+gboolean   ts_init_lab_probed_stack (TsInitLab *self);
 /* cell i of the grid shown (NULL past the end) and the spec it was probed with */
 const TsProbeCell *ts_init_lab_get_cell (TsInitLab *self, guint i, TsProbeSpec *spec);
 /* whether the cells shown were probed with the data */

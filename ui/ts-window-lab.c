@@ -4,20 +4,37 @@
 #include "ts-window-private.h"
 
 /* the selected experiment (or the default) as the lab's net: spec.layers
- * hidden layers of spec.width units, init and activation of the cell */
+ * hidden layers of spec.width units — or, after a stack probe, its own
+ * layers, each with the cell's activation as the probe had them — and the
+ * init and activation of the cell */
 static TsExperiment *
 lab_experiment (TsWindow *self, const TsProbeSpec *spec, TsInit init, TsActivation activation)
 {
   TsExperiment *exp = self->selected ? ts_experiment_copy (ts_run_get_experiment (self->selected))
                                      : ts_experiment_new_default ();
 
-  g_array_set_size (exp->model.layers, 0);
-  for (guint l = 0; l < spec->layers; l++)
-    g_array_append_val (exp->model.layers, ((TsLayerSpec) { spec->width, TS_INHERIT_ACTIVATION }));
   exp->model.init = init;
   exp->model.activation = activation;
   exp->model.init_scale = spec->init_scale;
+  if (ts_init_lab_probed_stack (TS_INIT_LAB (self->init_lab)))
+    {
+      for (guint l = 0; l < exp->model.layers->len; l++)
+        g_array_index (exp->model.layers, TsLayerSpec, l).activation = TS_INHERIT_ACTIVATION;
+      return exp;
+    }
+  g_array_set_size (exp->model.layers, 0);
+  for (guint l = 0; l < spec->layers; l++)
+    g_array_append_val (exp->model.layers, ((TsLayerSpec) { spec->width, TS_INHERIT_ACTIVATION }));
   return exp;
+}
+
+/* "4×32", or for a stack probe "5 layers" */
+static char *
+lab_net_name (TsWindow *self, const TsProbeSpec *spec, const TsExperiment *exp)
+{
+  if (ts_init_lab_probed_stack (TS_INIT_LAB (self->init_lab)))
+    return g_strdup_printf ("%u layers", exp->model.layers->len);
+  return g_strdup_printf ("%u×%u", spec->layers, spec->width);
 }
 
 /* a cell of the init lab: the net it probed, as a new experiment */
@@ -30,9 +47,11 @@ on_init_lab_pick (TsInitLab *lab, int init, int activation, TsWindow *self)
   if (ts_init_lab_get_cell (lab, 0, &spec) == NULL)
     return;
   exp = lab_experiment (self, &spec, init, activation);
-  g_free (exp->name);
-  exp->name = g_strdup_printf ("%s · %s · %u×%u", ts_init_name (init), ts_activation_name (activation), spec.layers,
-                               spec.width);
+  {
+    g_autofree char *net = lab_net_name (self, &spec, exp);
+    g_free (exp->name);
+    exp->name = g_strdup_printf ("%s · %s · %s", ts_init_name (init), ts_activation_name (activation), net);
+  }
   ts_window_add_experiment (self, exp);
   _ts_window_toast (self, "New experiment “%s”: press Start to train it", exp->name);
 }
@@ -97,9 +116,10 @@ on_init_lab_train_all (TsInitLab *lab, TsWindow *self)
   for (guint c = 0; (cell = ts_init_lab_get_cell (lab, c, NULL)); c++)
     {
       TsExperiment *exp = lab_experiment (self, &spec, cell->init, cell->activation);
+      g_autofree char *net = lab_net_name (self, &spec, exp);
       g_free (exp->name);
-      exp->name = g_strdup_printf ("race · %s · %s · %u×%u", ts_init_name (cell->init),
-                                   ts_activation_name (cell->activation), spec.layers, spec.width);
+      exp->name = g_strdup_printf ("race · %s · %s · %s", ts_init_name (cell->init),
+                                   ts_activation_name (cell->activation), net);
       g_ptr_array_add (exps, exp);
     }
   ts_init_lab_set_racing (lab, TRUE);

@@ -199,6 +199,8 @@ _ts_window_select (TsWindow *self, TsRun *run)
     ts_experiment_editor_set_experiment (TS_EXPERIMENT_EDITOR (self->editor), ts_run_get_experiment (run),
                                          is_editable (run));
   ts_advisor_page_set_run (TS_ADVISOR_PAGE (self->advisor), run);
+  if (self->init_lab)
+    ts_init_lab_set_run (TS_INIT_LAB (self->init_lab), run);
   if (self->layer_views) /* NULL once disposed */
     ts_layer_views_set_run (TS_LAYER_VIEWS (self->layer_views), run);
   if (run)

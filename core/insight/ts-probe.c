@@ -327,6 +327,8 @@ probe_cell (Worker *w, TsInit init, TsActivation act, gboolean weights)
       p->grad_std = (float) ts_moments (w->d[l], (gsize) B * units (s, l)).std;
       p->act_hist = stats.hist[TS_HIST_ACTIVATIONS];
       p->weight_hist = stats.hist[TS_HIST_WEIGHTS];
+      p->kind = TS_LAYER_DENSE;
+      p->shape = (TsShape) { 1, { units (s, l) } };
     }
   return cell;
 }

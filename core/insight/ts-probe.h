@@ -21,7 +21,9 @@ typedef struct {
   float       saturated_fraction;
   float       grad_std;     /* of ∂L/∂z, the gradient reaching this layer */
   TsHistogram act_hist;
-  TsHistogram weight_hist;
+  TsHistogram weight_hist;  /* empty (no counts) for layers without weights: pools */
+  TsLayerKind kind;         /* dense in the MLP probe; any in a stack's (ts-probe-stack.h) */
+  TsShape     shape;        /* its output: [units] or [C,H,W] */
 } TsProbeLayer;
 
 typedef struct {

@@ -2,6 +2,7 @@
 #include "ts-net-private.h"
 #include "ts-error.h"
 #include "ts-safetensors.h"
+#include "ts-source.h"
 
 #include <string.h>
 
@@ -195,14 +196,39 @@ layout_matches (const TsExperiment *exp, const TsShape *input, guint n_classes, 
   return layout && check_tensors (layout, st, NULL);
 }
 
-/* The input's shape: as the file says (__metadata__.input_shape, which
- * Trainscope writes), a dense first layer's [in], or for a conv net saved
- * without it the one square [C,s,s] whose layout the tensors fit (not
- * unique when a global average pool forgets the size: then the file must
- * say). */
+/* The shape the samples of `source` have as this experiment's net sees
+ * them (data.view, PCA): without loading when the source's name says it
+ * (fashion-mnist, CIFAR, the builtin sets), else from its files (read
+ * once more here: only models that do not say their input's shape pay it) */
 static gboolean
-input_shape (const TsExperiment *exp, TsSafetensors *st, const TsShape *first, guint n_classes, TsShape *input,
-             GError **error)
+source_shape (const TsExperiment *exp, const char *source, TsShape *input, GError **error)
+{
+  g_autoptr(TsExperiment) copy = ts_experiment_copy (exp);
+  g_autoptr(TsSource) loaded = NULL;
+  const TsDataset *ds;
+  TsShape raw;
+
+  g_free (copy->data.source);
+  copy->data.source = g_strdup (source);
+  if (ts_experiment_input_shape (copy, input))
+    return TRUE;
+  if ((loaded = ts_source_acquire (&copy->data, copy->seed, NULL, error)) == NULL)
+    return FALSE;
+  ds = ts_source_get_data (loaded)->train;
+  raw = ds->channels ? (TsShape) { 3, { ds->channels, ds->height, ds->width } } : (TsShape) { 1, { ds->dim } };
+  ts_experiment_input_shape_from (copy, &raw, input);
+  return TRUE;
+}
+
+/* The input's shape: as the file says (__metadata__.input_shape, which
+ * Trainscope writes), a dense first layer's [in], the shape of the data
+ * it is to run on (`source`, when given) or else of its experiment's own
+ * data.source when the tensors fit it, or for a conv net the one square
+ * [C,s,s] whose layout the tensors fit — not unique when a global average
+ * pool forgets the size: then the file or the data must say. */
+static gboolean
+input_shape (const TsExperiment *exp, TsSafetensors *st, const TsShape *first, guint n_classes, const char *source,
+             TsShape *input, GError **error)
 {
   const char *path = ts_safetensors_path (st), *meta = ts_safetensors_metadata (st, "input_shape");
   guint found = 0;
@@ -220,6 +246,15 @@ input_shape (const TsExperiment *exp, TsSafetensors *st, const TsShape *first, g
       *input = (TsShape) { 1, { first->dims[1] } };
       return TRUE;
     }
+  if (source)
+    {
+      /* what the data gives is the input, whether or not the tensors fit
+       * it: when they do not, the layout check names the tensor */
+      return source_shape (exp, source, input, error);
+    }
+  /* its own data, when that is here to say */
+  if (exp->data.source && source_shape (exp, exp->data.source, input, NULL) && layout_matches (exp, input, n_classes, st))
+    return TRUE;
   for (guint64 side = 1; side <= 4096 && found < 2; side++)
     {
       TsShape square = { 3, { first->ndim == 4 ? first->dims[1] : first->dims[0], side, side } };
@@ -228,9 +263,16 @@ input_shape (const TsExperiment *exp, TsSafetensors *st, const TsShape *first, g
     }
   if (found == 1)
     return TRUE;
-  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-               "%s: the tensors do not tell the input's shape (%s); add __metadata__.input_shape, e.g. \"[3,32,32]\"",
-               path, found ? "several image sizes fit them" : "no square image size fits them");
+  if (found)
+    g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                 "%s: the tensors do not tell the input's shape: several image sizes fit them (a global average "
+                 "pool forgets the size), and the data.source of its __metadata__.experiment (%s) cannot be "
+                 "read here or gives no shape they fit; add __metadata__.input_shape, e.g. \"[3,32,32]\", or give the data it runs on "
+                 "(eval MODEL --data SOURCE)", path, exp->data.source ? exp->data.source : "none");
+  else
+    g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                 "%s: the tensors do not tell the input's shape (no square image size fits them); add "
+                 "__metadata__.input_shape, e.g. \"[3,32,32]\"", path);
   return FALSE;
 }
 
@@ -252,6 +294,12 @@ output_weight_name (TsSafetensors *st)
 
 TsModel *
 ts_model_load (const char *path, GError **error)
+{
+  return ts_model_load_for (path, NULL, error);
+}
+
+TsModel *
+ts_model_load_for (const char *path, const char *source, GError **error)
 {
   g_autoptr(TsSafetensors) st = ts_safetensors_load (path, error);
   g_autoptr(TsModel) m = NULL;
@@ -289,7 +337,7 @@ ts_model_load (const char *path, GError **error)
                    path, last_name);
       return NULL;
     }
-  if (!input_shape (m->experiment, st, &first, (guint) last.dims[0], &input, error))
+  if (!input_shape (m->experiment, st, &first, (guint) last.dims[0], source, &input, error))
     return NULL;
   if ((layout = spec_layout (m->experiment, &input, (guint) last.dims[0], &inner)) == NULL)
     {

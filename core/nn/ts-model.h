@@ -22,6 +22,13 @@ typedef struct {
 gboolean ts_model_save (const char *path, const TsNet *net, const TsPreprocess *preprocess,
                         const TsExperiment *exp, GError **error);
 TsModel *ts_model_load (const char *path, GError **error);
+/* The same for a model to run on data.source `source` (eval, transfer and
+ * ensemble take --data): when the file does not give the input's shape
+ * (__metadata__.input_shape) and its tensors cannot (a global average
+ * pool forgets the image size), the data's shape is the input's. NULL
+ * source: as ts_model_load, which then tries the data.source its
+ * experiment names and fails with a message saying what to add. */
+TsModel *ts_model_load_for (const char *path, const char *source, GError **error);
 void     ts_model_free (TsModel *model);
 
 /* model.init_from, applied to a net built (and initialised) from exp:

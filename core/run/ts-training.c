@@ -26,8 +26,8 @@ has_image_layers (const TsExperiment *exp)
  * standardize and ZCA do; PCA's components are not pixels), else a vector
  * of the preprocessed width. Every layer is checked against it here,
  * before the net is allocated, the error naming the entry. */
-static gboolean
-net_input_shape (const TsExperiment *exp, const TsShape *raw, const TsPreprocess *pp, guint n_classes,
+gboolean
+ts_training_input_shape (const TsExperiment *exp, const TsShape *raw, const TsPreprocess *pp, guint n_classes,
                  TsShape *input, GError **error)
 {
   TsPreprocessKind kind = exp->data.preprocess;
@@ -81,7 +81,7 @@ ts_training_new (const TsExperiment *exp, const TsLoadContext *ctx, GError **err
       return NULL;
     }
   in_dim = t->data.preprocess->out_dim;
-  if (!net_input_shape (exp, &raw, t->data.preprocess, t->data.train->n_classes, &input, error))
+  if (!ts_training_input_shape (exp, &raw, t->data.preprocess, t->data.train->n_classes, &input, error))
     return NULL;
   /* the estimate again, now that the data's shape, classes and size are known */
   {

@@ -89,4 +89,12 @@ double      ts_training_samples_per_second (const TsTraining *t);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTraining, ts_training_free)
 
+/* What the net's first layer receives for samples of the raw shape `raw`
+ * ([C,H,W], or [0 dims] for feature vectors) after the fitted
+ * preprocessing: the images' [C,H,W] when preprocessing keeps pixels, else
+ * [out_dim]; every layer checked against it, the error naming the entry
+ * (conv layers on 2-D points, on PCA components). */
+gboolean ts_training_input_shape (const TsExperiment *exp, const TsShape *raw, const TsPreprocess *pp,
+                                  guint n_classes, TsShape *input, GError **error);
+
 G_END_DECLS

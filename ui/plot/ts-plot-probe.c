@@ -48,6 +48,29 @@ ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle
   g_strfreev (names);
 }
 
+/* a stack's layer under its bar: "conv", "pool", "gap", "bn", "dense" */
+static const char *
+kind_label (TsLayerKind kind)
+{
+  switch (kind)
+    {
+    case TS_LAYER_CONV: return "conv";
+    case TS_LAYER_POOL: return "pool";
+    case TS_LAYER_GLOBAL_AVG_POOL: return "gap";
+    case TS_LAYER_BATCHNORM: return "bn";
+    default: return "dense";
+    }
+}
+
+static gboolean
+is_stack (const TsProbeCell *cell)
+{
+  for (guint l = 0; l < cell->n_layers; l++)
+    if (cell->layers[l].kind != TS_LAYER_DENSE)
+      return TRUE;
+  return FALSE;
+}
+
 void
 ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsProbeCell *cell,
                     gboolean weights)
@@ -57,6 +80,8 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
   double top = 22, bottom = 16, gap = MIN (3, width * 0.25 / (cell->n_layers + 1));
   double w = (width - gap * (cell->n_layers + 1)) / MAX (cell->n_layers, 1), h = height - top - bottom;
   guint label_every = MAX (1, (guint) ceil (16 / MAX (w + gap, 1e-3)));
+  /* a stack's layers by kind when there is room for the word */
+  gboolean kinds = is_stack (cell) && w + gap >= 30;
   const TsProbeLayer *last = &cell->layers[cell->n_layers - 1];
   char title[96], badge[64];
   double rgb[3];
@@ -90,10 +115,13 @@ ts_plot_probe_cell (cairo_t *cr, double width, double height, const TsPlotStyle 
         }
       cairo_fill (cr);
       ts_plot_set_rgb (cr, style->foreground);
-      if (l == 0 || (l + 1) % label_every == 0)
+      if (kinds || l == 0 || (l + 1) % label_every == 0)
         {
           char label[16];
-          g_snprintf (label, sizeof label, "%u", l + 1);
+          if (kinds)
+            g_snprintf (label, sizeof label, "%u %s", l + 1, kind_label (cell->layers[l].kind));
+          else
+            g_snprintf (label, sizeof label, "%u", l + 1);
           ts_plot_text (cr, label, x0 + w / 2, height - 7, 9, 0.5, 0.5);
         }
     }
