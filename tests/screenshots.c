@@ -189,19 +189,6 @@ show_cnn (TsWindow *window, const TsExperiment *exp)
 }
 
 static gboolean
-is_layer_list (GtkWidget *widget, const char *unused)
-{
-  return TS_IS_LAYER_LIST (widget);
-}
-
-static gboolean
-is_lock (GtkWidget *widget, const char *unused)
-{
-  const char *tip = gtk_widget_get_tooltip_text (widget);
-  return GTK_IS_TOGGLE_BUTTON (widget) && tip && g_str_has_prefix (tip, "Lock");
-}
-
-static gboolean
 is_row_titled (GtkWidget *widget, const char *title)
 {
   return ADW_IS_ACTION_ROW (widget) && g_object_get_data (G_OBJECT (widget), "control")

@@ -9,12 +9,6 @@
 #include "ts-layer-list.h"
 
 static gboolean
-is_layer_list (GtkWidget *widget, const char *unused)
-{
-  return TS_IS_LAYER_LIST (widget);
-}
-
-static gboolean
 is_start_button (GtkWidget *widget, const char *unused)
 {
   return GTK_IS_ACTIONABLE (widget)

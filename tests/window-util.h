@@ -6,6 +6,7 @@
 #include "ts-data-page.h"
 #include "ts-figure.h"
 #include "ts-init-lab.h"
+#include "ts-layer-list.h"
 #include "ts-layer-views.h"
 #include "ts-plot-view.h"
 #include "ts-window.h"
@@ -153,6 +154,21 @@ static inline gboolean
 is_button_with_tooltip (GtkWidget *widget, const char *tooltip)
 {
   return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+static inline gboolean
+is_layer_list (GtkWidget *widget, const char *unused)
+{
+  return TS_IS_LAYER_LIST (widget);
+}
+
+/* a layer row's lock: "Lock …" while it trains, a model.freeze note when
+ * that key holds it */
+static inline gboolean
+is_lock (GtkWidget *widget, const char *unused)
+{
+  const char *tip = gtk_widget_get_tooltip_text (widget);
+  return GTK_IS_TOGGLE_BUTTON (widget) && tip && (g_str_has_prefix (tip, "Lock") || strstr (tip, "model.freeze"));
 }
 
 static inline gboolean
