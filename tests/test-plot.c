@@ -403,6 +403,15 @@ test_log_axis_within_a_decade (void)
   g_assert_cmpfloat (fabs (ticks[0] + 2), <, 1e-9);
 }
 
+/* layers and epochs are labelled at whole numbers only, however few */
+static void
+test_whole_x_ticks (void)
+{
+  g_assert_cmpfloat (ts_plot_x_step (1, 5, FALSE), ==, 0.5);
+  g_assert_cmpfloat (ts_plot_x_step (1, 5, TRUE), ==, 1);
+  g_assert_cmpfloat (ts_plot_x_step (1, 60, TRUE), ==, 10);
+}
+
 /* the y labels are drawn: ink left of the plotting area */
 static void
 test_log_axis_labels_drawn (void)
@@ -659,6 +668,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plot/curves/line-where-data-is", test_line_where_the_data_is);
+  g_test_add_func ("/plot/curves/whole-x-ticks", test_whole_x_ticks);
   g_test_add_func ("/plot/curves/million-points", test_million_points_decimated);
   g_test_add_func ("/plot/curves/screen-cheaper", test_screen_curves_cheaper);
   g_test_add_func ("/plot/export/formats", test_exports_are_valid);

@@ -177,6 +177,13 @@ nice_step (double span, int target)
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
+double
+ts_plot_x_step (double x0, double x1, gboolean whole)
+{
+  double step = nice_step (x1 - x0, 6);
+  return whole ? MAX (step, 1) : step;
+}
+
 guint
 ts_plot_y_ticks (double y0, double y1, gboolean log_y, double *ticks, guint max)
 {
@@ -232,7 +239,7 @@ draw_axes (cairo_t *cr, const TsPlotStyle *style, const TsPlotAxes *axes, double
       ts_plot_set_rgb (cr, style->foreground);
       ts_plot_text (cr, buf, px - 6, cy, 11, 1.0, 0.5);
     }
-  step = nice_step (x1 - x0, 6);
+  step = ts_plot_x_step (x0, x1, axes->whole_x);
   for (double v = ceil (x0 / step) * step; v <= x1 + 1e-12; v += step)
     {
       double cx = round (px + (v - x0) / (x1 - x0) * pw) + 0.5;

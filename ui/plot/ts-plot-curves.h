@@ -41,6 +41,7 @@ typedef struct {
                                  * around a level is not blown up to fill it */
   gboolean    unit_range;       /* y values are shares: the axis stays in [0, 1] */
   double      smoothing;        /* EMA weight for series marked smoothed (0: raw only) */
+  gboolean    whole_x;          /* x counts things (layers, epochs): ticks only at whole numbers */
 } TsPlotAxes;
 
 /* TensorBoard's default smoothing weight */
@@ -58,6 +59,10 @@ void ts_plot_curves (cairo_t *cr, double width, double height, const TsPlotStyle
  * decades, with 2× and 5× under two decades, and evenly spaced values
  * when that leaves fewer than two inside. Returns how many (≤ max). */
 guint ts_plot_y_ticks (double y0, double y1, gboolean log_y, double *ticks, guint max);
+
+/* The spacing of the x labels on [x0, x1]: about six of them, and never
+ * less than 1 when whole (no "layer 2.5") */
+double ts_plot_x_step (double x0, double x1, gboolean whole);
 
 /* Exponential moving average with bias correction, as TensorBoard smooths:
  * ema_i = w·ema_{i-1} + (1−w)·y_i, shown as ema_i / (1 − w^k) after k

@@ -27,7 +27,7 @@ ts_plot_probe_depth (cairo_t *cr, double width, double height, const TsPlotStyle
   g_autofree TsPlotSeries *series = g_new0 (TsPlotSeries, MAX (n_cells, 1));
   g_autofree double *xs = NULL, *ys = NULL;
   char **names = g_new0 (char *, n_cells + 1);
-  TsPlotAxes axes = { "layer", y_labels[kind], kind != TS_PROBE_ACT_MEAN };
+  TsPlotAxes axes = { "layer", y_labels[kind], kind != TS_PROBE_ACT_MEAN, .whole_x = TRUE };
 
   for (guint c = 0; c < n_cells; c++)
     depth = MAX (depth, cells[c]->n_layers);

@@ -183,7 +183,7 @@ ts_plot_run_axes (TsRunPlotKind kind, const TsRunPlotOptions *options, TsPlotAxe
   *axes = (TsPlotAxes) { "step", "loss", options->log_y };
   /* accuracy at chance (0.098 … 0.101) is a flat line, not a zoom into noise */
   if (kind == TS_RUN_PLOT_ACCURACY)
-    *axes = (TsPlotAxes) { "epoch", "accuracy", FALSE, .min_span = 0.1, .unit_range = TRUE };
+    *axes = (TsPlotAxes) { "epoch", "accuracy", FALSE, .min_span = 0.1, .unit_range = TRUE, .whole_x = TRUE };
   else if (kind == TS_RUN_PLOT_LR)
     *axes = (TsPlotAxes) { "step", "learning rate", options->log_y };
   axes->x_min = options->x_min;

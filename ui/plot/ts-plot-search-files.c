@@ -140,7 +140,7 @@ void
 ts_search_curves_draw (cairo_t *cr, double width, double height, const TsPlotStyle *style, const TsSearchCurves *c,
                        const char *caption)
 {
-  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds" };
+  TsPlotAxes axes = { "epoch", "validation accuracy (%), mean over folds", .whole_x = TRUE };
   ts_plot_curves (cr, width, height, style, c ? c->series : NULL, c ? c->n : 0, &axes, caption);
 }
 
