@@ -502,39 +502,22 @@ static const char fake_sacct[] =
   "for f in \"$dir/$job\".*; do [ -f \"$f\" ] || continue; i=${f##*.}; s=$(cat \"$f\")\n"
   "  case $s in COMPLETED) e=0:0;; FAILED) e=1:0;; *) e=0:0;; esac; echo \"${job}_$i|$s|$e\"; done\n";
 static const char fake_scontrol[] = "#!/bin/sh\necho MaxArraySize = 1001\n";
-/* with stuck: an sbatch that queues the array and never runs it, so a
- * search stays under way until Stop; scancel notes what it cancels,
- * slowly (what waits for it has to) */
-static const char stuck_sbatch[] =
-  "#!/bin/sh\n"
-  "dir=$(dirname \"$0\"); array=\n"
-  "for a in \"$@\"; do case \"$a\" in --array=*) array=${a#--array=};; esac; done\n"
-  "id=$(( $(cat \"$dir/next\" 2>/dev/null || echo 100) + 1 )); echo $id > \"$dir/next\"\n"
-  "for i in $(echo \"$array\" | cut -d% -f1 | tr , ' '); do echo PENDING > \"$dir/$id.$i\"; done\n"
-  "echo \"$id\"\n";
-static const char fake_scancel[] = "#!/bin/sh\nsleep 1; echo \"$@\" >> \"$(dirname \"$0\")/cancelled\"\n";
 
 static char *
-fake_slurm_bin (const char *dir, gboolean stuck)
+fake_slurm (const char *dir)
 {
   g_autofree char *bin = g_build_filename (dir, "bin", NULL);
-  const char *const names[] = { "sbatch", "sacct", "scontrol", "scancel" };
-  const char *const texts[] = { stuck ? stuck_sbatch : fake_sbatch, fake_sacct, fake_scontrol, fake_scancel };
+  const char *const names[] = { "sbatch", "sacct", "scontrol" };
+  const char *const texts[] = { fake_sbatch, fake_sacct, fake_scontrol };
 
   g_assert_cmpint (g_mkdir_with_parents (bin, 0755), ==, 0);
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < 3; i++)
     {
       g_autofree char *path = g_build_filename (bin, names[i], NULL);
       g_assert_true (g_file_set_contents (path, texts[i], -1, NULL));
       g_assert_cmpint (g_chmod (path, 0755), ==, 0);
     }
   return g_steal_pointer (&bin);
-}
-
-static char *
-fake_slurm (const char *dir)
-{
-  return fake_slurm_bin (dir, FALSE);
 }
 
 static void
@@ -576,45 +559,6 @@ slurm_told (gpointer page)
 {
   g_autofree char *state = ts_search_page_dup_task_state (page, 0, 0);
   return state && !g_str_has_prefix (state, "pending");
-}
-
-/* Stop on the Slurm backend ends the search with scancel's word; a window
- * closed mid-search cancels its jobs before it is gone (the page waits
- * for its submitter) */
-static void
-test_slurm_stop_and_close (void)
-{
-  g_autofree char *dir = make_temp_dir ();
-  g_autofree char *bin = fake_slurm_bin (dir, TRUE);
-  g_autofree char *path = g_strdup_printf ("%s:%s", bin, g_getenv ("PATH"));
-  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
-  g_autofree char *stopped = g_build_filename (dir, "stopped", NULL), *closed = g_build_filename (dir, "closed", NULL);
-  g_autofree char *log = g_build_filename (bin, "cancelled", NULL), *cancelled = NULL;
-  g_autoptr(GSettings) settings = g_settings_new ("io.github.trainscope.Trainscope");
-  g_autoptr(GError) error = NULL;
-  TsWindow *window;
-  TsSearchPage *page = window_page (&window);
-
-  g_setenv ("PATH", path, TRUE);
-  g_settings_set_string (settings, "search-backend", "slurm");
-  g_assert_true (ts_search_page_set_space (page, SPACE, &error));
-  ts_search_page_set_counts (page, 2, 2, 2, 7);
-  g_assert_true (ts_search_page_start (page, stopped, FALSE, &error));
-  g_assert_true (spin_until (slurm_told, page, 60));
-  ts_search_page_stop (page);
-  g_assert_true (spin_until (page_idle, page, 60));
-  g_assert_cmpstr (ts_search_page_get_message (page), ==, "stopped: Slurm job 101 cancelled");
-  g_assert_true (g_file_get_contents (log, &cancelled, NULL, NULL));
-  g_assert_cmpstr (cancelled, ==, "101\n");
-  g_clear_pointer (&cancelled, g_free);
-
-  g_assert_true (ts_search_page_start (page, closed, FALSE, &error));
-  g_assert_true (spin_until (slurm_told, page, 60));
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (g_file_get_contents (log, &cancelled, NULL, NULL));
-  g_assert_cmpstr (cancelled, ==, "101\n102\n");
-  g_setenv ("PATH", old_path, TRUE);
-  g_settings_set_string (settings, "search-backend", "local");
 }
 
 /* against the one-node cluster of tests/slurm/cluster.sh (slurm suite) */
@@ -812,7 +756,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search-page/top-k-ensemble", test_top_k_ensemble);
   g_test_add_func ("/ui/search-page/preferences", test_preferences);
   g_test_add_func ("/ui/search-page/slurm-fake", test_slurm_fake);
-  g_test_add_func ("/ui/search-page/slurm-stop-and-close", test_slurm_stop_and_close);
   g_test_add_func ("/slurm/search-page", test_slurm_cluster);
   return g_test_run ();
 }

@@ -6,7 +6,6 @@
 #pragma once
 
 #include "ts-search-page.h"
-#include "ts-page-job.h"
 #include "ts-plot-search-files.h"
 
 G_BEGIN_DECLS
@@ -64,8 +63,9 @@ struct _TsSearchPage {
   /* local: the task training now */
   TsTrainer     *trainer;
   guint          current;
-  /* slurm: the submitter on a worker, and what it tells (its end last) */
-  TsPageJob     *slurm;
+  /* slurm: the submitter's thread and what it tells */
+  GThread       *thread;
+  GCancellable  *cancel;
   GAsyncQueue   *events;
   char         **failures;
   /* the top trials retrained (TsSearchTask, OUT/top/trial-T), polled

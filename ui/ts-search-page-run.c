@@ -1,8 +1,8 @@
 /* Running the Search page's tasks: here, one trainer after another (each
  * on its own thread, polled every 100 ms from the main loop), or as a
- * Slurm job array through core's ts_slurm_run on a TsPageJob's worker,
- * whose events come back through a queue its tick drains. Either way the
- * results are core's ts_search_collect, as the CLI's are. */
+ * Slurm job array through core's ts_slurm_run on a thread of its own,
+ * whose events come back through a queue the same poll drains. Either
+ * way the results are core's ts_search_collect, as the CLI's are. */
 #include "ts-search-page-private.h"
 #include "ts-io.h"
 #include "ts-json.h"
@@ -152,7 +152,7 @@ poll_local (TsSearchPage *self)
     _ts_search_page_refresh (self);
 }
 
-/* ---- on Slurm: the submitter on a worker ------------------------------------------- */
+/* ---- on Slurm: the submitter on a thread ------------------------------------------- */
 
 typedef struct {
   int    task;     /* -1: not one task's; -2: the submitter ended */
@@ -180,20 +180,9 @@ typedef struct {
   char         **exps, **dirs;
   guint          n;
   gboolean       resume;
+  GCancellable  *cancel;
   GAsyncQueue   *events;
 } SlurmJob;
-
-static void
-slurm_job_free (SlurmJob *job)
-{
-  g_free (job->cli);
-  g_free (job->partition);
-  g_free (job->out);
-  g_strfreev (job->exps);
-  g_strfreev (job->dirs);
-  g_async_queue_unref (job->events);
-  g_free (job);
-}
 
 static void
 on_slurm_event (const TsSlurmEvent *e, gpointer data)
@@ -211,10 +200,8 @@ on_slurm_event (const TsSlurmEvent *e, gpointer data)
   g_async_queue_push (job->events, copy);
 }
 
-/* the end, with its failures and message, is the queue's last event: Stop
- * cancels, and a cancelled submitter still says how far it came */
 static gpointer
-submit (TsPageJob *page_job, gpointer data, GCancellable *cancellable, GError **unused)
+slurm_thread (gpointer data)
 {
   SlurmJob *job = data;
   g_autoptr(GError) error = NULL;
@@ -222,10 +209,18 @@ submit (TsPageJob *page_job, gpointer data, GCancellable *cancellable, GError **
 
   end->task = -2;
   end->n_tasks = job->n;
-  end->end = ts_slurm_run (&job->o, job->out, job->exps, job->dirs, job->n, job->resume, cancellable, on_slurm_event,
+  end->end = ts_slurm_run (&job->o, job->out, job->exps, job->dirs, job->n, job->resume, job->cancel, on_slurm_event,
                            job, &end->failures, &error);
   end->text = error ? g_strdup (error->message) : NULL;
   g_async_queue_push (job->events, end);
+  g_free (job->cli);
+  g_free (job->partition);
+  g_free (job->out);
+  g_strfreev (job->exps);
+  g_strfreev (job->dirs);
+  g_object_unref (job->cancel);
+  g_async_queue_unref (job->events);
+  g_free (job);
   return NULL;
 }
 
@@ -248,20 +243,6 @@ find_cli (void)
         return g_canonicalize_filename (path, NULL);
     }
   return g_find_program_in_path ("trainscope-cli");
-}
-
-static void poll_slurm (TsSearchPage *self);
-
-static void
-on_slurm_tick (gpointer owner, double fraction, const char *what)
-{
-  poll_slurm (owner);
-}
-
-static void
-on_slurm_done (gpointer owner, gpointer result, const GError *error)
-{
-  poll_slurm (owner); /* the rest of the queue, the end last */
 }
 
 static gboolean
@@ -293,10 +274,11 @@ start_slurm (TsSearchPage *self, gboolean resume, GError **error)
       job->dirs[i] = g_strdup (((TsSearchTask *) self->tasks->pdata[i])->dir);
     }
   job->resume = resume;
+  self->cancel = g_cancellable_new ();
   self->events = g_async_queue_new_full ((GDestroyNotify) event_free);
+  job->cancel = g_object_ref (self->cancel);
   job->events = g_async_queue_ref (self->events);
-  self->slurm = ts_page_job_new (self, on_slurm_tick, on_slurm_done);
-  ts_page_job_start (self->slurm, submit, job, (GDestroyNotify) slurm_job_free, NULL);
+  self->thread = g_thread_new ("ts-slurm", slurm_thread, job);
   gtk_label_set_text (self->status, "Submitting to Slurm…");
   return TRUE;
 }
@@ -306,7 +288,7 @@ slurm_ended (TsSearchPage *self, Event *e)
 {
   g_autofree char *message = NULL;
 
-  g_clear_pointer (&self->slurm, ts_page_job_abandon); /* its worker returns now */
+  g_clear_pointer (&self->thread, g_thread_join);
   for (guint i = 0; e->failures && i < self->tasks->len; i++)
     if (e->failures[i])
       {
@@ -367,6 +349,8 @@ on_timer (gpointer data)
 
   if (self->trainer)
     poll_local (self);
+  else if (self->thread)
+    poll_slurm (self);
   return self->running ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
@@ -419,13 +403,12 @@ _ts_search_page_run (TsSearchPage *self, gboolean resume, GError **error)
           return FALSE;
         }
     }
-  else if (start_next_local (self))
-    self->timer = g_timeout_add (100, on_timer, self);
-  else
+  else if (!start_next_local (self))
     {
       finish (self, NULL); /* everything had finished before */
       return TRUE;
     }
+  self->timer = g_timeout_add (100, on_timer, self);
   _ts_search_page_refresh (self);
   _ts_search_page_update_buttons (self);
   return TRUE;
@@ -437,8 +420,8 @@ _ts_search_page_stop (TsSearchPage *self)
   self->stopping = self->running;
   if (self->trainer)
     ts_trainer_stop (self->trainer);
-  if (self->slurm)
-    ts_page_job_cancel (self->slurm);
+  if (self->cancel)
+    g_cancellable_cancel (self->cancel);
 }
 
 /* forgets the last search; a running one is stopped and waited for */
@@ -453,13 +436,12 @@ _ts_search_page_clear_run (TsSearchPage *self)
       ts_trainer_wait (self->trainer);
       g_clear_pointer (&self->trainer, ts_trainer_unref);
     }
-  if (self->slurm)
+  if (self->thread)
     {
-      /* the submitter cancels the jobs it submitted before it returns */
-      ts_page_job_cancel (self->slurm);
-      ts_page_job_wait (self->slurm);
-      g_clear_pointer (&self->slurm, ts_page_job_abandon);
+      g_cancellable_cancel (self->cancel);
+      g_clear_pointer (&self->thread, g_thread_join);
     }
+  g_clear_object (&self->cancel);
   g_clear_pointer (&self->events, g_async_queue_unref);
   for (guint i = 0; self->views && self->tasks && i < self->tasks->len; i++)
     g_free (self->views[i].state);
