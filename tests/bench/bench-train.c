@@ -136,6 +136,22 @@ measure_all (BenchExperimentFn make, guint samples, Rate *sps, Rate *peak)
   return ok;
 }
 
+/* two trainings in alternating windows, so the machine's drift hits both
+ * alike: the median rate of each over five windows */
+static void
+alternate_windows (TsTraining *ta, TsTraining *tb, guint samples, double *rate_a, double *rate_b)
+{
+  double rates[2][ROUNDS];
+
+  for (int r = 0; r < ROUNDS; r++)
+    {
+      rates[0][r] = window (ta, samples / ROUNDS);
+      rates[1][r] = window (tb, samples / ROUNDS);
+    }
+  *rate_a = summarise (rates[0], ROUNDS).median;
+  *rate_b = summarise (rates[1], ROUNDS).median;
+}
+
 /* batch 128 with and without augmentation, in alternating windows so the
  * machine's drift hits both alike; medians of five windows each */
 static gboolean
@@ -146,20 +162,13 @@ augmentation_cost (guint samples, double *plain, double *augmented)
   g_autoptr(GError) error = NULL;
   g_autoptr(TsTraining) ta = ts_training_new (a, NULL, &error);
   g_autoptr(TsTraining) tb = ta ? ts_training_new (b, NULL, &error) : NULL;
-  double rates[2][ROUNDS];
 
   if (tb == NULL)
     {
       g_printerr ("bench: %s\n", error->message);
       return FALSE;
     }
-  for (int r = 0; r < ROUNDS; r++)
-    {
-      rates[0][r] = window (ta, samples / ROUNDS);
-      rates[1][r] = window (tb, samples / ROUNDS);
-    }
-  *plain = summarise (rates[0], ROUNDS).median;
-  *augmented = summarise (rates[1], ROUNDS).median;
+  alternate_windows (ta, tb, samples, plain, augmented);
   return TRUE;
 }
 
@@ -172,7 +181,6 @@ finetune_cost (guint samples, double *full, double *head)
   g_autoptr(TsExperiment) b = bench_experiment (128, FALSE);
   g_autoptr(GError) error = NULL;
   g_autoptr(TsTraining) ta = NULL, tb = NULL;
-  double rates[2][ROUNDS];
 
   if (!ts_experiment_set (b, "model.freeze", "2", &error) || (ta = ts_training_new (a, NULL, &error)) == NULL
       || (tb = ts_training_new (b, NULL, &error)) == NULL)
@@ -180,13 +188,7 @@ finetune_cost (guint samples, double *full, double *head)
       g_printerr ("bench: %s\n", error->message);
       return FALSE;
     }
-  for (int r = 0; r < ROUNDS; r++)
-    {
-      rates[0][r] = window (ta, samples / ROUNDS);
-      rates[1][r] = window (tb, samples / ROUNDS);
-    }
-  *full = summarise (rates[0], ROUNDS).median;
-  *head = summarise (rates[1], ROUNDS).median;
+  alternate_windows (ta, tb, samples, full, head);
   return TRUE;
 }
 
