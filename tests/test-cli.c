@@ -373,6 +373,33 @@ test_version_reports_kernel (void)
   g_assert_nonnull (strstr (out, "OpenBLAS kernel"));
 }
 
+/* left to itself (no OPENBLAS_CORETYPE) on an AVX-512 CPU, the CLI runs an
+ * AVX-512 kernel: OpenBLAS 0.3.21 detects Cooperlake on the AMD EPYC seen
+ * here but Prescott on a Xeon, which the start-up check re-executes with
+ * SkylakeX; Haswell there runs the sgemm at half the speed */
+static void
+test_kernel_uses_avx512 (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  const char *line;
+
+  __builtin_cpu_init ();
+  if (!(__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+        && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512dq")))
+    {
+      g_test_skip ("this CPU has no AVX-512");
+      return;
+    }
+  g_unsetenv ("OPENBLAS_CORETYPE");
+  g_assert_cmpint (run_cli (&out, &err, "--version", NULL), ==, 0);
+  line = strstr (out, "OpenBLAS kernel: ");
+  g_assert_nonnull (line);
+  line += strlen ("OpenBLAS kernel: ");
+  if (!g_str_has_prefix (line, "SkylakeX") && !g_str_has_prefix (line, "Cooperlake")
+      && !g_str_has_prefix (line, "SapphireRapids"))
+    g_error ("an AVX-512 CPU runs a lesser kernel: %s", out);
+}
+
 static void
 test_data_info (void)
 {
@@ -902,6 +929,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/data-info-json-valid", test_data_info_json_valid);
   g_test_add_func ("/app/cli/diverged", test_diverged_exits_1);
   g_test_add_func ("/app/cli/version", test_version_reports_kernel);
+  g_test_add_func ("/app/cli/kernel-avx512", test_kernel_uses_avx512);
   g_test_add_func ("/app/cli/data-info", test_data_info);
   g_test_add_func ("/app/cli/run-plots", test_run_plots);
   g_test_add_func ("/app/cli/run-plots-cnn", test_run_plots_cnn);
