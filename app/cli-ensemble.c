@@ -40,7 +40,7 @@ int
 cli_ensemble_members (char **members, guint n, const char *data, gboolean checkpoints, const TsEnsembleOptions *opts,
                       const char *out, CliPrint print, TsEnsembleResult **result)
 {
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (data);
   g_autoptr(TsExperiment) exp = NULL;
   g_autoptr(TsEnsembleResult) r = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -59,7 +59,7 @@ cli_ensemble_members (char **members, guint n, const char *data, gboolean checkp
       g_free (exp->data.source);
       exp->data.source = g_strdup (data);
     }
-  if (!ts_ensemble_load_splits (e, data, &raw, &error))
+  if (!ts_ensemble_load_splits (e, &raw, &error))
     return cli_bad_input ("%s", error->message);
   r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { opts->late, opts->early, opts->rule, opts->early_epochs,
                                                              opts->seed, exp->data.source, NULL, NULL, NULL }, &error);

@@ -127,6 +127,45 @@ test_torch_gap_model (void)
   g_assert_nonnull (strstr (err, "layers.0.weight"));
 }
 
+/* The same model given to transfer and ensemble: each loads it for the
+ * data it is given (--data; for ensemble without it, the first member's
+ * data.source), as eval does, and without data says what to add */
+static void
+test_torch_gap_transfer_ensemble (void)
+{
+  g_autofree char *model = fixture_path ("torch/model-from-torch-gap.safetensors");
+  g_autofree char *named = fixture_path ("torch/model-from-torch-gap-fashion.safetensors");
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *transfer = g_build_filename (dir, "transfer", NULL), *ens = g_build_filename (dir, "ens", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *result;
+
+  if (!g_file_test (TS_FASHION_MNIST_DIR, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no Fashion-MNIST in " TS_FASHION_MNIST_DIR);
+      return;
+    }
+  /* its experiment names data on another machine: --data gives the shape */
+  g_assert_cmpint (run_cli (&out, &err, "transfer", model, "--data", "fashion-mnist", "--set", "data.limit=300",
+                            "--strategies", "none", "--out", transfer, "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  result = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (result, "stages")), ==, 3);
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", model, "--data", "fashion-mnist", "--fusion", "late", "--out", ens,
+                            "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  result = json_node_get_object (json_parser_get_root (parser));
+  g_test_message ("ensemble of the one model on fashion-mnist: %s", out);
+  g_assert_cmpint (json_object_get_int_member (result, "count"), ==, 10000);
+  /* no --data: the first member's data.source is the data, for the second too */
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", named, model, "--fusion", "late", "--out", ens, NULL), ==, 0);
+  /* nor any readable data.source: exit 2 asking for input_shape or --data */
+  g_assert_cmpint (run_cli (&out, &err, "ensemble", model, "--out", ens, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "add __metadata__.input_shape"));
+  g_assert_nonnull (strstr (err, "(--data SOURCE)"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -134,5 +173,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/finetune-run", test_finetune_run);
   g_test_add_func ("/app/cli/finetune-bad-input", test_finetune_bad_input);
   g_test_add_func ("/app/cli/torch-gap-model", test_torch_gap_model);
+  g_test_add_func ("/app/cli/torch-gap-transfer-ensemble", test_torch_gap_transfer_ensemble);
   return g_test_run ();
 }

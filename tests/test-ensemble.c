@@ -42,7 +42,7 @@ test_identical_members_equal_one (void)
   g_autofree char *dir = make_temp_dir ();
   g_autoptr(TsExperiment) exp = moons (3);
   g_autofree char *run = train_run (dir, "a", exp);
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(TsEnsembleResult) r = NULL;
   g_autoptr(GError) error = NULL;
   TsEnsembleOptions opts = { .late = TRUE };
@@ -68,7 +68,7 @@ static void
 test_different_members (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(TsEnsembleResult) r = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) json = NULL;
@@ -128,7 +128,7 @@ static void
 test_early_fusion_never_sees_val_or_test (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree float *clean = NULL, *poisoned = NULL, *train_poisoned = NULL;
   gsize n_clean, n_poisoned, n_train;
@@ -184,7 +184,7 @@ test_mismatched_members_refused (void)
   g_autofree char *a = save_model (dir, "a.safetensors", 2, 3);
   g_autofree char *wide = save_model (dir, "wide.safetensors", 5, 3);
   g_autofree char *four = save_model (dir, "four.safetensors", 2, 4);
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(GError) error = NULL;
   TsSplits raw;
   g_autoptr(TsEnsembleResult) r = NULL;
@@ -214,7 +214,7 @@ test_missing_members_refused (void)
 {
   g_autofree char *dir = make_temp_dir ();
   g_autofree char *missing = g_build_filename (dir, "nope.safetensors", NULL);
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_false (ts_ensemble_add (e, missing, FALSE, &error));
@@ -233,7 +233,7 @@ test_snapshot_members (void)
   g_autofree char *dir = make_temp_dir ();
   g_autoptr(TsExperiment) exp = moons (3);
   g_autofree char *run = NULL;
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(GError) error = NULL;
 
   exp->train.schedule.type = TS_SCHED_COSINE_RESTARTS;
@@ -281,7 +281,7 @@ static void
 test_view_members (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(TsEnsembleResult) r = NULL;
   g_autoptr(GError) error = NULL;
   TsSplits raw = { 0 };
@@ -333,7 +333,7 @@ static void
 test_progress_and_cancel (void)
 {
   g_autofree char *dir = make_temp_dir ();
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   g_autoptr(TsEnsembleResult) r = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
@@ -348,7 +348,7 @@ test_progress_and_cancel (void)
       g_autofree char *run = train_run (dir, name, exp);
       g_assert_true (ts_ensemble_add (e, run, FALSE, &error));
     }
-  g_assert_true (ts_ensemble_load_splits (e, NULL, &raw, &error));
+  g_assert_true (ts_ensemble_load_splits (e, &raw, &error));
   r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { .late = TRUE, .early = TRUE, .cancellable = cancellable,
                                                             .progress = log_progress, .progress_data = &log }, &error);
   g_assert_no_error (error);

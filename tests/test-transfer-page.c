@@ -138,6 +138,35 @@ test_cancel_and_errors (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A PyTorch-made CNN ending in a global average pool, saved without
+ * __metadata__.input_shape and naming data on another machine, chosen as
+ * a file: measured on the target, whose images give its input's shape */
+static void
+test_torch_gap_model (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *run = train_transfer_source (dir, 6);
+  g_autofree char *model = fixture_path ("torch/model-from-torch-gap.safetensors");
+  TsWindow *window;
+  TsTransferPage *page;
+
+  if (!g_file_test (TS_FASHION_MNIST_DIR, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no Fashion-MNIST in " TS_FASHION_MNIST_DIR);
+      return;
+    }
+  page = open_page (&window, run);
+  ts_transfer_page_set_model (page, model);
+  g_assert_cmpstr (ts_transfer_page_get_model (page), ==, model);
+  ts_transfer_page_set_target (page, "fashion-mnist", "data.limit=300");
+  g_assert_true (ts_transfer_page_start (page));
+  g_assert_true (spin_until (page_idle, page, 120));
+  g_assert_cmpstr (ts_transfer_page_get_error (page), ==, NULL);
+  g_assert_nonnull (ts_transfer_page_get_report (page));
+  g_assert_cmpuint (ts_transfer_page_get_report (page)->n_stages, ==, 3);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,5 +175,6 @@ main (int argc, char **argv)
   ts_application_style_display (); /* the cells' highlight is the app's CSS */
   g_test_add_func ("/ui/transfer-page/measure", test_measure);
   g_test_add_func ("/ui/transfer-page/cancel-and-errors", test_cancel_and_errors);
+  g_test_add_func ("/ui/transfer-page/torch-gap-model", test_torch_gap_model);
   return g_test_run ();
 }

@@ -317,14 +317,14 @@ static gpointer
 evaluate (TsPageJob *page_job, gpointer data, GCancellable *cancellable, GError **error)
 {
   Job *job = data;
-  g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+  g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);
   TsSplits raw = { 0 };
   TsEnsembleResult *r;
 
   for (guint i = 0; i < job->paths->len; i++)
     if (!ts_ensemble_add (e, job->paths->pdata[i], FALSE, error))
       return NULL;
-  if (!ts_ensemble_load_splits (e, NULL, &raw, error))
+  if (!ts_ensemble_load_splits (e, &raw, error))
     return NULL;
   /* the CLI's defaults: the same numbers for the same members */
   r = ts_ensemble_evaluate (e, &raw, &(TsEnsembleOptions) { job->late, job->early, TS_LATE_MEAN, 0, 0, NULL,

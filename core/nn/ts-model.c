@@ -268,7 +268,7 @@ input_shape (const TsExperiment *exp, TsSafetensors *st, const TsShape *first, g
                  "%s: the tensors do not tell the input's shape: several image sizes fit them (a global average "
                  "pool forgets the size), and the data.source of its __metadata__.experiment (%s) cannot be "
                  "read here or gives no shape they fit; add __metadata__.input_shape, e.g. \"[3,32,32]\", or give the data it runs on "
-                 "(eval MODEL --data SOURCE)", path, exp->data.source ? exp->data.source : "none");
+                 "(--data SOURCE)", path, exp->data.source ? exp->data.source : "none");
   else
     g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                  "%s: the tensors do not tell the input's shape (no square image size fits them); add "

@@ -7,6 +7,7 @@
 struct _TsEnsemble {
   GPtrArray *models; /* TsModel* */
   GPtrArray *paths;  /* char*, each member's file */
+  char      *source; /* the data it is measured on; NULL: the first member's data.source */
 };
 
 #define TS_ENSEMBLE_ROWS 256 /* rows per forward pass: a loaded model's batch capacity */

@@ -30,11 +30,12 @@ ts_late_rule_from_name (const char *name, TsLateRule *out)
 /* ---- members ------------------------------------------------------------ */
 
 TsEnsemble *
-ts_ensemble_new (void)
+ts_ensemble_new (const char *source)
 {
   TsEnsemble *e = g_new0 (TsEnsemble, 1);
   e->models = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_model_free);
   e->paths = g_ptr_array_new_with_free_func (g_free);
+  e->source = g_strdup (source);
   return e;
 }
 
@@ -45,6 +46,7 @@ ts_ensemble_free (TsEnsemble *e)
     return;
   g_ptr_array_unref (e->models);
   g_ptr_array_unref (e->paths);
+  g_free (e->source);
   g_free (e);
 }
 
@@ -71,7 +73,11 @@ add_file (TsEnsemble *e, const char *path, GError **error)
       g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: no such model file", path);
       return FALSE;
     }
-  if ((m = ts_model_load (path, error)) == NULL)
+  /* loaded for the data it will see, as eval loads a model for --data: a
+   * file that does not say its input's shape (a global average pool
+   * forgets the image size) takes the data's */
+  if ((m = ts_model_load_for (path, e->source ? e->source : first ? first->experiment->data.source : NULL, error))
+      == NULL)
     return FALSE;
   /* members that each see a view of the images are checked against the
    * data instead: their input sizes are the views' */
@@ -127,7 +133,7 @@ ts_ensemble_add (TsEnsemble *e, const char *member, gboolean checkpoints, GError
 }
 
 gboolean
-ts_ensemble_load_splits (const TsEnsemble *e, const char *source, TsSplits *raw, GError **error)
+ts_ensemble_load_splits (const TsEnsemble *e, TsSplits *raw, GError **error)
 {
   g_autoptr(TsExperiment) exp = NULL;
 
@@ -138,10 +144,10 @@ ts_ensemble_load_splits (const TsEnsemble *e, const char *source, TsSplits *raw,
     }
   exp = ts_experiment_copy (ts_ensemble_experiment (e));
   exp->data.view = TS_VIEW_ALL; /* whole samples: each member cuts its own view */
-  if (source)
+  if (e->source)
     {
       g_free (exp->data.source);
-      exp->data.source = g_strdup (source);
+      exp->data.source = g_strdup (e->source);
     }
   return ts_splits_load (exp, raw, NULL, error);
 }

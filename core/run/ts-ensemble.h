@@ -6,10 +6,10 @@
  * disagreement, and accuracy as members are added in greedy order
  * (Caruana et al. 2004).
  *
- *   g_autoptr(TsEnsemble) e = ts_ensemble_new ();
+ *   g_autoptr(TsEnsemble) e = ts_ensemble_new (NULL);    // or the data to measure on: "fashion-mnist"
  *   ts_ensemble_add (e, "runs/seed-7", FALSE, &error);   // or a .safetensors, or a run's checkpoints
  *   TsSplits raw = { 0 };
- *   ts_splits_load (ts_ensemble_experiment (e), &raw, NULL, &error);  // not preprocessed
+ *   ts_ensemble_load_splits (e, &raw, &error);          // not preprocessed
  *   TsEnsembleOptions opts = { .late = TRUE, .early = TRUE };
  *   g_autoptr(TsEnsembleResult) r = ts_ensemble_evaluate (e, &raw, &opts, &error);
  *   g_autoptr(JsonNode) json = ts_ensemble_result_to_json (r);        // ensemble.json
@@ -27,12 +27,17 @@ typedef enum { TS_LATE_MEAN, TS_LATE_GEOMETRIC, TS_LATE_VOTE, TS_N_LATE_RULES } 
 
 typedef struct _TsEnsemble TsEnsemble;
 
-TsEnsemble *ts_ensemble_new (void);
+/* An ensemble measured on source's data, or with source NULL on its first
+ * member's data.source. */
+TsEnsemble *ts_ensemble_new (const char *source);
 void        ts_ensemble_free (TsEnsemble *e);
 /* A model file, a run folder (its model.safetensors) or, with checkpoints,
- * every checkpoint of a run folder. Refused with an error naming the
- * member when it cannot be read, or when its input size or class count
- * differs from the first member's. */
+ * every checkpoint of a run folder, loaded for the ensemble's data
+ * (ts_model_load_for: when the file does not say its input's shape, as a
+ * PyTorch-made CNN ending in a global average pool may not, the data's
+ * samples give it). Refused with an error naming the member when it
+ * cannot be read, or when its input size or class count differs from the
+ * first member's. */
 gboolean    ts_ensemble_add (TsEnsemble *e, const char *member, gboolean checkpoints, GError **error);
 guint       ts_ensemble_size (const TsEnsemble *e);
 /* The first member's experiment: the data settings the splits come from. */
@@ -79,8 +84,8 @@ typedef struct {
 
 /* The splits an ensemble is measured on, not preprocessed: the data of
  * the first member's experiment, whole samples (each member cuts its own
- * view), from source instead when it is not NULL. */
-gboolean          ts_ensemble_load_splits (const TsEnsemble *e, const char *source, TsSplits *raw, GError **error);
+ * view), from the ensemble's source instead when it has one. */
+gboolean          ts_ensemble_load_splits (const TsEnsemble *e, TsSplits *raw, GError **error);
 /* raw: the splits as ts_splits_load leaves them, not preprocessed (each
  * member applies its own). Measured on raw->test, or raw->val when the
  * source has no test part; early fusion fits on raw->train alone. */

@@ -86,15 +86,7 @@ ts_transfer_new (const char *pretrained, GError **error)
     }
   else
     path = g_strdup (pretrained);
-  if ((t->model = ts_model_load (path, error)) == NULL)
-    return NULL;
-  if (ts_net_n_layers (t->model->net) < 2)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: has no hidden layer, so no features to transfer", path);
-      return NULL;
-    }
   t->model_path = g_steal_pointer (&path);
-  t->target = ts_experiment_copy (t->model->experiment);
   return g_steal_pointer (&t);
 }
 
@@ -119,8 +111,21 @@ ts_transfer_report (const TsTransfer *t)
 gboolean
 ts_transfer_set_target (TsTransfer *t, const char *source, char **overrides, GError **error)
 {
-  g_autoptr(TsExperiment) exp = ts_experiment_copy (t->model->experiment);
+  g_autoptr(TsModel) model = NULL;
+  g_autoptr(TsExperiment) exp = NULL;
 
+  /* loaded for the target's data, as eval loads a model for --data: a
+   * file that does not say its input's shape (a global average pool
+   * forgets the image size) takes the target's */
+  if ((model = ts_model_load_for (t->model_path, source, error)) == NULL)
+    return FALSE;
+  if (ts_net_n_layers (model->net) < 2)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: has no hidden layer, so no features to transfer",
+                   t->model_path);
+      return FALSE;
+    }
+  exp = ts_experiment_copy (model->experiment);
   g_free (exp->data.source);
   exp->data.source = g_strdup (source);
   /* the source's own carving of its data says nothing about the target's */
@@ -132,6 +137,8 @@ ts_transfer_set_target (TsTransfer *t, const char *source, char **overrides, GEr
       return FALSE;
   if (!ts_experiment_validate (exp, error))
     return FALSE;
+  ts_model_free (t->model);
+  t->model = g_steal_pointer (&model);
   ts_experiment_free (t->target);
   t->target = g_steal_pointer (&exp);
   return TRUE;
@@ -482,6 +489,7 @@ ts_transfer_analyse (TsTransfer *t, const TsTransferOptions *opts, GError **erro
   gint64 start = g_get_monotonic_time ();
   gboolean ok;
 
+  g_return_val_if_fail (t->model != NULL, FALSE); /* ts_transfer_set_target loads it */
   report_clear (r);
   r->pretrained = g_strdup (t->model_path);
   r->source = g_strdup (t->target->data.source);

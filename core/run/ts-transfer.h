@@ -96,13 +96,18 @@ typedef struct {
 typedef struct _TsTransfer TsTransfer;
 
 /* A run folder (its model.safetensors) or a model file; an error names it
- * when it is missing or unreadable, or when the model has no hidden layer. */
+ * when it is missing. */
 TsTransfer             *ts_transfer_new (const char *pretrained, GError **error);
 void                    ts_transfer_free (TsTransfer *t);
+/* NULL until a target is set, as ts_transfer_target */
 const TsModel          *ts_transfer_model (const TsTransfer *t);
-/* The target's experiment: the pre-trained model's, with data.source =
- * source, data.limit and data.class_subset cleared, then the overrides
- * ("KEY=VALUE", as --set) applied; an error names a bad one. */
+/* Loads the model for source (ts_model_load_for: when the file does not
+ * say its input's shape, as a PyTorch-made CNN ending in a global average
+ * pool may not, the target's samples give it); an error names the file
+ * when it is unreadable or has no hidden layer. The target's experiment:
+ * the pre-trained model's, with data.source = source, data.limit and
+ * data.class_subset cleared, then the overrides ("KEY=VALUE", as --set)
+ * applied; an error names a bad one. */
 gboolean                ts_transfer_set_target (TsTransfer *t, const char *source, char **overrides, GError **error);
 const TsExperiment     *ts_transfer_target (const TsTransfer *t);
 /* Loads the target (an error naming the tensor and both shapes when its
