@@ -417,6 +417,12 @@ watch (Submitter *s, GError **error)
           watch_scontrol (s, &job, &active);
           source = 2;
         }
+      else if (!active)
+        /* slurmdbd lags behind the controller: sacct may list the elements
+         * that ended and not yet those that ran a moment ago, nor the
+         * array's pending rest. Over only when the controller agrees (or
+         * no longer knows the job); its states are told as well. */
+        watch_scontrol (s, &job, &active);
       if (!(s->sources_said & source))
         emit (s, &(TsSlurmEvent) { .kind = TS_SLURM_SOURCE, .job = job.id, .task = -1,
                                     .state = source == 1 ? "sacct" : "scontrol show job" });
