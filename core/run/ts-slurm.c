@@ -314,7 +314,7 @@ submit (Submitter *s, GArray *tasks, GError **error)
 
 /* ---- watching ------------------------------------------------------------------- */
 
-/* an element's state, told once per change */
+/* an element's state, told once per change until it ends */
 static void
 note_state (Submitter *s, const Job *job, const char *index, const char *state, const char *exit_code)
 {
@@ -323,7 +323,9 @@ note_state (Submitter *s, const Job *job, const char *index, const char *state, 
   guint64 i;
   int task = -1;
 
-  if (g_strcmp0 (before, state) == 0)
+  /* an element that ended stays ended: the controller may still say
+   * COMPLETING after sacct said FAILED, and the end is told once */
+  if (g_strcmp0 (before, state) == 0 || (before && ts_slurm_state_is_terminal (before)))
     return;
   if (g_ascii_string_to_unsigned (index, 10, 0, G_MAXUINT, &i, NULL) && job->offset + i < s->n)
     task = (int) (job->offset + i);
