@@ -103,6 +103,8 @@ max_array_size (void)
 typedef struct {
   guint64 id;
   guint   offset; /* element i is task offset + i */
+  int     only;   /* an array of one element: its index (sacct may list it
+                   * as the bare job id), else -1 */
 } Job;
 
 typedef struct {
@@ -193,7 +195,7 @@ load_state (Submitter *s)
     return;
   for (guint i = 0; i < json_array_get_length (jobs); i++)
     {
-      Job job = { (guint64) json_array_get_int_element (jobs, i), 0 };
+      Job job = { (guint64) json_array_get_int_element (jobs, i), 0, -1 };
       if (offsets && i < json_array_get_length (offsets))
         job.offset = (guint) json_array_get_int_element (offsets, i);
       g_array_append_val (s->jobs, job);
@@ -248,7 +250,7 @@ submit_chunk (Submitter *s, GArray *which, guint offset, GError **error)
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *out = NULL, *err = NULL;
   GError *inner = NULL;
-  Job job = { 0, offset };
+  Job job = { 0, offset, which->len == 1 ? (int) (g_array_index (which, guint, 0) - offset) : -1 };
 
   for (guint k = 0; k < which->len; k++)
     g_string_append_printf (list, "%s%u", list->len ? "," : "", g_array_index (which, guint, k) - offset);
@@ -362,7 +364,14 @@ watch_sacct (Submitter *s, const Job *job, gboolean *active)
         continue;
       rows++;
       under = strchr (cells[0], '_');
-      note_state (s, job, under ? under + 1 : cells[0], cells[1], cells[2]);
+      if (under == NULL && job->only >= 0)
+        {
+          /* the bare job id: its one element */
+          g_autofree char *only = g_strdup_printf ("%d", job->only);
+          note_state (s, job, only, cells[1], cells[2]);
+        }
+      else
+        note_state (s, job, under ? under + 1 : cells[0], cells[1], cells[2]);
       *active = *active || !ts_slurm_state_is_terminal (cells[1]);
     }
   return rows > 0;
