@@ -2,6 +2,7 @@
  * parsing of flags and --set overrides, and one way to report failure. */
 #include "cli-common.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,18 @@ cli_bad_input (const char *format, ...)
   va_end (args);
   g_printerr ("trainscope-cli: %s\n", message);
   return CLI_BAD_INPUT;
+}
+
+gboolean
+cli_make_folder (const char *out)
+{
+  int saved;
+
+  if (g_mkdir_with_parents (out, 0755) == 0)
+    return TRUE;
+  saved = errno;
+  g_printerr ("trainscope-cli: %s: cannot create the folder: %s\n", out, g_strerror (saved));
+  return FALSE;
 }
 
 gboolean

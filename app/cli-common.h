@@ -23,6 +23,9 @@ gboolean cli_parse_real (const char *flag, const char *text, double lo_exclusive
  * failed run (1), anything else bad input (2); prints the message. */
 int      cli_fail (const GError *error);
 
+/* Makes the output folder OUT (and its parents); FALSE after printing
+ * "trainscope-cli: OUT: cannot create the folder: …" (a failed run). */
+gboolean cli_make_folder (const char *out);
 /* Prints "trainscope-cli: MESSAGE" and returns CLI_BAD_INPUT. */
 int cli_bad_input (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* Parses options; on failure prints the error and the usage. */

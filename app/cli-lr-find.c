@@ -2,7 +2,6 @@
 #include "cli-commands.h"
 #include "ts-plot-lr.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -84,12 +83,8 @@ cli_lr_find (int argc, char **argv)
   exp = ts_experiment_load_named (argv[1], &error);
   if (exp == NULL || !cli_apply_overrides (exp, overrides, FALSE, &error) || !ts_experiment_validate (exp, &error))
     return cli_bad_input ("%s", error->message);
-  if (g_mkdir_with_parents (out, 0755) != 0)
-    {
-      int saved = errno;
-      g_printerr ("trainscope-cli: %s: cannot create the folder: %s\n", out, g_strerror (saved));
-      return CLI_RUN_FAILED;
-    }
+  if (!cli_make_folder (out))
+    return CLI_RUN_FAILED;
   options = (TsLrFinderOptions) { 1e-6, 10, (guint) iterations, (guint) sweeps };
   if ((result = ts_lr_find (exp, &options, NULL, &error)) == NULL)
     return g_error_matches (error, TS_ERROR, TS_ERROR_DIVERGED) ? (g_printerr ("trainscope-cli: %s\n", error->message),

@@ -5,7 +5,6 @@
 #include "cli-commands.h"
 #include "ts-plot-probe.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -143,18 +142,6 @@ lookup_activation (const char *name, int *out)
   return TRUE;
 }
 
-static gboolean
-make_folder (const char *out)
-{
-  if (g_mkdir_with_parents (out, 0755) == 0)
-    return TRUE;
-  {
-    int saved = errno;
-    g_printerr ("trainscope-cli: %s: cannot create the folder: %s\n", out, g_strerror (saved));
-  }
-  return FALSE;
-}
-
 static int
 write_outputs (const TsProbeGrid *grid, const char *out)
 {
@@ -210,7 +197,7 @@ probe_stack (const char *name, const StackArgs *a)
   if ((grid = ts_probe_stack_new (exp, batch, (TsInit *) inits, n_inits, (TsActivation *) acts, n_acts,
                                   (guint) ts_blas_threads (), &error)) == NULL)
     return cli_bad_input ("%s", error->message);
-  if (!make_folder (a->out))
+  if (!cli_make_folder (a->out))
     return CLI_RUN_FAILED;
   g_print ("%u cells of the %u layers of %s on %u samples of %s probed in %.0f ms\n", grid->n_cells,
            exp->model.layers->len, exp->name, batch->rows->n, exp->data.source,
@@ -279,7 +266,7 @@ cli_probe (int argc, char **argv)
   /* refused before the folder is made; the same estimate the window's probe meets */
   if (!ts_probe_check_memory (&spec, 0, n_inits, n_acts, (guint) ts_blas_threads (), &error))
     return cli_bad_input ("%s", error->message);
-  if (!make_folder (out))
+  if (!cli_make_folder (out))
     return CLI_RUN_FAILED;
   t0 = g_get_monotonic_time ();
   grid = ts_probe_grid_new (&spec, (TsInit *) inits, n_inits, (TsActivation *) acts, n_acts, NULL, 0,
