@@ -67,7 +67,6 @@ struct _TsSearchPage {
   GThread       *thread;
   GCancellable  *cancel;
   GAsyncQueue   *events;
-  char         **failures;
   /* the top trials retrained (TsSearchTask, OUT/top/trial-T), polled
    * while top_timer runs */
   GPtrArray     *top_tasks;

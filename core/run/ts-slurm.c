@@ -359,19 +359,15 @@ watch_sacct (Submitter *s, const Job *job, gboolean *active)
   for (guint i = 0; lines[i]; i++)
     {
       g_auto(GStrv) cells = g_strsplit (lines[i], "|", -1);
+      g_autofree char *only = NULL;
       const char *under;
       if (g_strv_length (cells) < 3)
         continue;
       rows++;
       under = strchr (cells[0], '_');
-      if (under == NULL && job->only >= 0)
-        {
-          /* the bare job id: its one element */
-          g_autofree char *only = g_strdup_printf ("%d", job->only);
-          note_state (s, job, only, cells[1], cells[2]);
-        }
-      else
-        note_state (s, job, under ? under + 1 : cells[0], cells[1], cells[2]);
+      /* the bare job id of a one-element array: that element */
+      only = under == NULL && job->only >= 0 ? g_strdup_printf ("%d", job->only) : NULL;
+      note_state (s, job, only ? only : under ? under + 1 : cells[0], cells[1], cells[2]);
       *active = *active || !ts_slurm_state_is_terminal (cells[1]);
     }
   return rows > 0;
